@@ -1,0 +1,42 @@
+/**
+ * The `stepwise` command: parses arguments with commander and dispatches to one module per
+ * command under ./commands. Returns the exit code instead of calling process.exit, so it can be
+ * run in-process by tests.
+ */
+import { Command, CommanderError } from 'commander';
+import { StepwiseError } from '../model/errors.js';
+import { processIO, type CliIO } from './io.js';
+import { registerCommands } from './commands/index.js';
+
+export interface CommandContext {
+  io: CliIO;
+  /** Set by a command's action: the process exit code. */
+  setExit(code: number): void;
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const ctx: CommandContext = { io, setExit: (code) => void (exitCode = code) };
+  const program = new Command('stepwise')
+    .description('Durable workflows and state-machine flows for Node, with a visual debugger.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError();
+  registerCommands(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0.
+      return err.exitCode;
+    }
+    if (err instanceof StepwiseError) {
+      io.err(`error: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 2;
+  }
+  return exitCode;
+}

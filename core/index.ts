@@ -1,0 +1,2 @@
+/** The public API of the `stepwise` package. */
+export * from './model/index.js';

@@ -1,0 +1,49 @@
+/**
+ * A validation problem found while loading or checking templates. Problems are collected, never
+ * thrown one at a time: a user sees every problem of a workspace at once, each as
+ * `FILE:LINE:COL: CODE message` with a hint saying how to fix it.
+ */
+export type ProblemCode =
+  | 'YAML_SYNTAX'
+  | 'WRONG_TYPE'
+  | 'MISSING_FIELD'
+  | 'UNKNOWN_FIELD'
+  | 'UNKNOWN_DEPENDENCY'
+  | 'SELF_DEPENDENCY'
+  | 'CYCLE'
+  | 'DUPLICATE_NAME'
+  | 'DUPLICATE_TEMPLATE'
+  | 'UNKNOWN_HANDLER'
+  | 'UNREACHABLE_STATE'
+  | 'UNDECLARED_TARGET'
+  | 'MISSING_STARTS_WITH'
+  | 'UNKNOWN_INTERACTION_STATE'
+  | 'DECISION_WITHOUT_DEPENDENTS'
+  | 'BATCH_WORKER_WITHOUT_BATCHABLE'
+  | 'BAD_DURATION'
+  | 'BAD_SCHEMA'
+  | 'BAD_STEP_TYPE'
+  | 'NO_RESULT_REACHABLE'
+  | 'MODULE_LOAD_FAILED';
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  code: ProblemCode;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  /** Template reference or file-relative identity this problem belongs to. */
+  template?: string;
+  /** Step or state name, when the problem concerns one. */
+  node?: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.file ? `${p.file}:${p.line ?? 1}:${p.col ?? 1}: ` : '';
+  const hint = p.hint ? `\n    hint: ${p.hint}` : '';
+  return `${where}${p.code} ${p.message}${hint}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Runtime records: what the storage keeps. Times are epoch milliseconds from the injected clock.
+ * JSON-valued fields (`input`, `data`, `results`, `details`, `output`) hold plain JSON.
+ */
+import type { ErrorInfo } from './errors.js';
+import type { StepState, TaskStatus } from './states.js';
+import type { StepType, TemplateKind } from './template.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type Actor = 'engine' | 'runner' | 'user';
+
+export interface DebugSettings {
+  paused: boolean;
+  /** Why the task is paused: `debug_start`, `user`, `breakpoint:<name>`, `step`. */
+  pauseReason?: string;
+  breakpoints: string[];
+}
+
+export interface TaskRecord {
+  id: string;
+  kind: TemplateKind;
+  namespace: string;
+  name: string;
+  templateVersion: string;
+  /** `namespace/name@version` */
+  templateRef: string;
+  status: TaskStatus;
+  input: JsonObject;
+  /** Flows: the attributes/data the handlers read and change. Workflows: `{}`. */
+  data: JsonObject;
+  /** Flows: the current state name. Workflows: null. */
+  currentState: string | null;
+  parentTaskId: string | null;
+  /** Workflows: the `subtask` step of the parent this task completes. */
+  parentStepName: string | null;
+  idempotencyKey: string | null;
+  /** Outside records this task concerns, as `field:value` (flows' `index`). */
+  participants: string[];
+  error: ErrorInfo | null;
+  /** Workflows: results of the leaf steps once complete; flows: null. */
+  result: Json;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  wakeAt: number | null;
+  timeoutAt: number | null;
+  deleteAt: number | null;
+  debug: DebugSettings;
+  /** Optimistic concurrency: bumped by every write to this task or any of its steps. */
+  version: number;
+}
+
+export interface StepRecord {
+  id: string;
+  taskId: string;
+  name: string;
+  /** The template step this was made from: equals `name` except for dynamic batch workers. */
+  templateStep: string;
+  type: StepType;
+  state: StepState;
+  /** Runtime dependencies (dynamic steps add edges the template does not have). */
+  dependsOn: string[];
+  attempts: number;
+  maxAttempts: number;
+  retryAt: number | null;
+  /** Wait steps: when they complete by time or time out. */
+  wakeAt: number | null;
+  results: Json;
+  /** Batch workers: the batch they process (`ctx.batch`). */
+  batch: Json;
+  error: ErrorInfo | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  concurrencyKey: string | null;
+  progress: { fraction: number; message?: string } | null;
+  dynamic: boolean;
+  /** Dynamic steps: the step whose handler created them. */
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export interface TransitionRecord {
+  /** Global, monotonically increasing. */
+  seq: number;
+  taskId: string;
+  /** null for a task-level transition (task status or flow state change). */
+  stepName: string | null;
+  /** `status` for task status, `state` for a step state or a flow's current state, `data` for a flow data change. */
+  field: 'status' | 'state' | 'data' | 'debug';
+  from: string | null;
+  to: string;
+  reason: string;
+  actor: Actor;
+  at: number;
+  details: JsonObject;
+}
+
+export type AttemptOutcome = 'success' | 'error' | 'timeout' | 'cancelled' | 'interrupted';
+
+export interface LogLine {
+  at: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  fields?: JsonObject;
+}
+
+export interface AttemptRecord {
+  id: string;
+  taskId: string;
+  /** Workflow step name, or the flow state whose handler ran (interactions: `interaction:<name>`). */
+  stepName: string;
+  number: number;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  /** null while running. */
+  outcome: AttemptOutcome | null;
+  error: ErrorInfo | null;
+  output: Json;
+  logs: LogLine[];
+}
+
+export type NewTransition = Omit<TransitionRecord, 'seq'>;

@@ -1,0 +1,214 @@
+/**
+ * The typed template model. YAML files and TypeScript definitions (`defineWorkflow`,
+ * `defineFlow`) both produce these objects; everything downstream (validation, graph analysis,
+ * export, the engine, the workbench) reads only this model, never raw YAML.
+ * Field names are camelCase; the YAML loader maps tasker-core's snake_case names onto them.
+ */
+
+/** A 1-based position in a source file. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface HandlerRef {
+  /** Name looked up in the workspace's handler registry (tasker-core: `handler.callable`). */
+  callable: string;
+  /** Static configuration passed to the handler as `ctx.initialization`. */
+  initialization: Record<string, unknown>;
+}
+
+export type BackoffKind = 'exponential' | 'linear' | 'fixed' | 'none';
+
+export interface RetryPolicy {
+  retryable: boolean;
+  /** Total attempts including the first one. */
+  maxAttempts: number;
+  backoff: BackoffKind;
+  backoffBaseMs: number;
+  maxBackoffMs: number;
+  /** Randomise each delay (full jitter between 50% and 100% of the computed delay). */
+  jitter: boolean;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  retryable: true,
+  maxAttempts: 3,
+  backoff: 'exponential',
+  backoffBaseMs: 1000,
+  maxBackoffMs: 30_000,
+  jitter: true,
+};
+
+export type StepType =
+  | 'standard'
+  | 'decision'
+  | 'deferred_convergence'
+  | 'batchable'
+  | 'batch_worker'
+  | 'wait'
+  | 'subtask';
+
+export const STEP_TYPES: readonly StepType[] = [
+  'standard',
+  'decision',
+  'deferred_convergence',
+  'batchable',
+  'batch_worker',
+  'wait',
+  'subtask',
+];
+
+export interface ConcurrencyLimit {
+  /** Mustache-like template rendered against `{ input, task, step }`, e.g. "{{ input.customer_id }}". */
+  key: string;
+  limit: number;
+}
+
+export interface WaitConfig {
+  /** Fixed delay after the step becomes ready, after which it completes by itself. */
+  durationMs?: number;
+  /** How long to wait for a signal before the step goes to `error` with TIMEOUT. */
+  timeoutMs?: number;
+}
+
+export interface SubtaskConfig {
+  /** Template reference of the child: `namespace/name`, `name` or `namespace/name@version`. */
+  template: string;
+  /** Static input merged under the parent's handler-produced input (if any). */
+  input?: Record<string, unknown>;
+}
+
+export interface StepTemplate {
+  name: string;
+  type: StepType;
+  description?: string;
+  /** Absent only for `wait` steps and `subtask` steps without an input-building handler. */
+  handler?: HandlerRef;
+  dependsOn: string[];
+  retry: RetryPolicy;
+  timeoutMs?: number;
+  concurrency?: ConcurrencyLimit;
+  wait?: WaitConfig;
+  subtask?: SubtaskConfig;
+  loc?: SourceLocation;
+  /** Positions of individual fields (e.g. `dependsOn.1`, `handler`), for precise problems. */
+  fieldLocs?: Record<string, SourceLocation>;
+}
+
+export interface TemplateSource {
+  kind: 'yaml' | 'ts' | 'inline';
+  file?: string;
+}
+
+export interface TemplateBase {
+  namespace: string;
+  name: string;
+  version: string;
+  description?: string;
+  source: TemplateSource;
+  loc?: SourceLocation;
+  fieldLocs?: Record<string, SourceLocation>;
+  /** Delete finished tasks this long after they finish. */
+  deleteAfterMs?: number;
+  /**
+   * Handlers defined inline in TypeScript templates (`defineWorkflow`/`defineFlow` given
+   * functions): registered under generated names that the template's handler refs use.
+   */
+  inlineHandlers?: Record<string, HandlerFn>;
+}
+
+export interface WorkflowTemplate extends TemplateBase {
+  kind: 'workflow';
+  inputSchema?: JsonSchema;
+  steps: StepTemplate[];
+  /** tasker-core `environments:` overrides, kept for reference; already applied when an env was chosen. */
+  environments?: Record<string, unknown>;
+}
+
+/** One branch of a decision or wait: the first branch whose condition evaluates to `expect` wins. */
+export interface FlowBranch {
+  /** Handler name of the condition; null means "always" (an unconditional go_to in a wait). */
+  condition: string | null;
+  expect: boolean;
+  goTo: string;
+  label?: string;
+  loc?: SourceLocation;
+}
+
+export interface FlowStateBase {
+  name: string;
+  description?: string;
+  loc?: SourceLocation;
+  fieldLocs?: Record<string, SourceLocation>;
+}
+
+export interface ActionState extends FlowStateBase {
+  type: 'action';
+  handler: string;
+  /** Declared targets. With one, the flow goes there; with several, the handler returns one. */
+  goTo: string[];
+}
+
+export interface DecisionState extends FlowStateBase {
+  type: 'decision';
+  /** `boolean` when written with if_true/if_false, `ordered` when written as a conditions list. */
+  form: 'boolean' | 'ordered';
+  branches: FlowBranch[];
+}
+
+export interface WaitState extends FlowStateBase {
+  type: 'wait';
+  branches: FlowBranch[];
+}
+
+export interface ResultState extends FlowStateBase {
+  type: 'result';
+}
+
+export type FlowState = ActionState | DecisionState | WaitState | ResultState;
+export type FlowStateType = FlowState['type'];
+export const FLOW_STATE_TYPES: readonly FlowStateType[] = ['action', 'decision', 'wait', 'result'];
+
+export interface InteractionDef {
+  name: string;
+  /** States in which it may be called; empty means any state. */
+  when: string[];
+  handler: string;
+  params?: JsonSchema;
+  description?: string;
+  loc?: SourceLocation;
+  fieldLocs?: Record<string, SourceLocation>;
+}
+
+export interface FlowTemplate extends TemplateBase {
+  kind: 'flow';
+  attributesSchema?: JsonSchema;
+  startsWith: string;
+  timeoutMs?: number;
+  /** How long a waiting flow sleeps before it is checked again. */
+  delayMs: number;
+  /** A declared state to go to, or a handler name to run, when a waiting flow times out. */
+  onTimeout?: string;
+  states: FlowState[];
+  interactions: InteractionDef[];
+  /** Data fields that name outside records this flow concerns (participants), e.g. `user_id`. */
+  index?: string[];
+}
+
+export const DEFAULT_FLOW_DELAY_MS = 60_000;
+
+export type Template = WorkflowTemplate | FlowTemplate;
+export type TemplateKind = Template['kind'];
+
+/** `namespace/name@version` */
+export function templateRef(t: Pick<TemplateBase, 'namespace' | 'name' | 'version'>): string {
+  return `${t.namespace}/${t.name}@${t.version}`;
+}
+
+/** Any handler function; the engine narrows the context per kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HandlerFn = (ctx: any, ...rest: any[]) => unknown;
