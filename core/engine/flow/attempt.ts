@@ -1,0 +1,114 @@
+/**
+ * Running flow handler code inside one recorded attempt: builds the FlowContext (a private copy
+ * of the data, the abort signal, a log captured into the attempt, progress, sub-tasks), runs the
+ * body, and returns the outcome with a finished AttemptRecord. Nothing is written here: the
+ * attempt goes into the same commit as the state change it caused.
+ */
+import { randomUUID } from 'node:crypto';
+import { toErrorInfo, type ErrorInfo } from '../../model/errors.js';
+import type { Clock } from '../../model/clock.js';
+import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handlers.js';
+import type { AttemptRecord, JsonObject, LogLine, TaskRecord } from '../../model/runtime.js';
+
+/** What the driver gives handlers for sub-tasks of the running task. */
+export interface SubtaskApi {
+  start(template: string, input?: JsonObject): Promise<{ id: string }>;
+  list(): Promise<SubtaskSummary[]>;
+}
+
+export interface AttemptEnv {
+  task: TaskRecord;
+  /** State name, `interaction:<name>` or `on_timeout`. */
+  stepName: string;
+  state: string;
+  number: number;
+  clock: Clock;
+  signal: AbortSignal;
+  subtasks: SubtaskApi;
+  onProgress?(fraction: number, message?: string): void;
+}
+
+export type AttemptResult<T> =
+  | { ok: true; value: T; data: JsonObject; attempt: AttemptRecord }
+  | { ok: false; error: unknown; info: ErrorInfo; attempt: AttemptRecord };
+
+function captureLog(clock: Clock, lines: LogLine[]): HandlerLog {
+  const at = (level: LogLine['level']) => (message: string, fields?: JsonObject) => {
+    lines.push(fields === undefined ? { at: clock.now(), level, message: String(message) } : { at: clock.now(), level, message: String(message), fields });
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A JSON copy: handlers may leave Dates or undefined in data; what is stored is plain JSON. */
+function toJsonObject(value: unknown, what: string): JsonObject {
+  const text = JSON.stringify(value);
+  const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError(`${what} must stay a JSON object`);
+  return parsed as JsonObject;
+}
+
+export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[]): FlowContext {
+  const byStatus = (statuses: string[]) => async () => (await env.subtasks.list()).filter((s) => statuses.includes(s.status));
+  return {
+    taskId: env.task.id,
+    data,
+    state: env.state,
+    signal: env.signal,
+    log: captureLog(env.clock, logs),
+    progress: (fraction, message) => env.onProgress?.(fraction, message),
+    startSubtask: (template, input) => env.subtasks.start(template, input ?? {}),
+    subtasks: () => env.subtasks.list(),
+    // Workflow children use workflow statuses; both kinds are grouped the same way.
+    activeSubtasks: byStatus(['active', 'waiting', 'pending', 'running']),
+    completedSubtasks: byStatus(['completed', 'complete']),
+    failedSubtasks: byStatus(['failed', 'error']),
+  };
+}
+
+/** Runs `body` with a fresh context and records it as one attempt. Never throws. */
+export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) => Promise<T> | T): Promise<AttemptResult<T>> {
+  const logs: LogLine[] = [];
+  const startedAt = env.clock.now();
+  const attempt: AttemptRecord = {
+    id: randomUUID(),
+    taskId: env.task.id,
+    stepName: env.stepName,
+    number: env.number,
+    startedAt,
+    finishedAt: null,
+    durationMs: null,
+    outcome: null,
+    error: null,
+    output: null,
+    logs,
+  };
+  const close = () => {
+    attempt.finishedAt = env.clock.now();
+    attempt.durationMs = attempt.finishedAt - startedAt;
+  };
+  try {
+    const ctx = buildContext(env, structuredClone(env.task.data), logs);
+    const value = await body(ctx);
+    if (env.signal.aborted) throw env.signal.reason ?? new Error('aborted');
+    const data = toJsonObject(ctx.data, 'data');
+    close();
+    attempt.outcome = 'success';
+    return { ok: true, value, data, attempt };
+  } catch (error) {
+    close();
+    const info = toErrorInfo(error);
+    attempt.outcome = env.signal.aborted ? 'cancelled' : 'error';
+    attempt.error = info;
+    return { ok: false, error, info, attempt };
+  }
+}
+
+/** A JSON copy of a handler's return value for `attempt.output`; null when it is not JSON. */
+export function jsonOutput(value: unknown): import('../../model/runtime.js').Json {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Interactions: external calls into a flow. Refused (nothing changed) outside their `when`
+ * states (empty = any state of an unfinished flow) or with params that fail their schema;
+ * otherwise the body runs in an attempt and its data change is committed with an
+ * `interaction.fired` transition and event. Waking the flow afterwards is the driver's job.
+ */
+import { StaleError, StepwiseError } from '../../model/errors.js';
+import { isTaskFinished } from '../../model/states.js';
+import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
+import type { FlowTemplate, InteractionDef } from '../../model/template.js';
+import { templateRef } from '../../model/template.js';
+import { applyDefaultsAndValidate } from './attributes.js';
+import { jsonOutput, runAttempt } from './attempt.js';
+import { interactionRefused, unknownInteraction } from './errors.js';
+import { planInteraction } from './plan.js';
+import type { FlowRuntime } from './runtime.js';
+
+/** The interaction if `task` accepts it now; throws NOT_FOUND / INVALID_STATE otherwise. */
+export function checkInteraction(template: FlowTemplate, task: TaskRecord, name: string): InteractionDef {
+  const def = template.interactions.find((i) => i.name === name);
+  if (!def) throw unknownInteraction(templateRef(template), name, template.interactions.map((i) => i.name));
+  const state = task.currentState ?? template.startsWith;
+  if (isTaskFinished('flow', task.status) || (def.when.length > 0 && !def.when.includes(state))) {
+    throw interactionRefused(name, state, def.when, task.status);
+  }
+  return def;
+}
+
+export interface InteractOptions {
+  actor: Actor;
+  signal: AbortSignal;
+}
+
+const MAX_STALE_RETRIES = 3;
+
+/** Runs and records the interaction; returns the task as committed. */
+export async function applyInteraction(
+  rt: FlowRuntime,
+  taskId: string,
+  name: string,
+  rawParams: unknown,
+  opts: InteractOptions,
+): Promise<TaskRecord> {
+  for (let round = 0; ; round++) {
+    const task = await rt.getTask(taskId);
+    const template = rt.templateOf(task);
+    const def = checkInteraction(template, task, name);
+    const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`);
+    const fn = rt.handler(def.handler, template, `interaction ${name}`);
+    const stepName = `interaction:${name}`;
+    const result = await runAttempt(
+      {
+        task,
+        stepName,
+        state: task.currentState ?? template.startsWith,
+        number: await rt.nextAttemptNumber(task.id, stepName),
+        clock: rt.ctx.clock,
+        signal: opts.signal,
+        subtasks: rt.subtasksOf(task),
+      },
+      async (ctx) => fn(ctx, params),
+    );
+    if (!result.ok) {
+      // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.
+      await rt.commit({ insertAttempts: [result.attempt] });
+      throw new StepwiseError(
+        'HANDLER_ERROR',
+        `Interaction ${name} failed: ${result.info.class}: ${result.info.message}. The flow was not changed.`,
+        { interaction: name, error: result.info },
+      );
+    }
+    result.attempt.output = jsonOutput(result.value);
+    const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, params, result.data, result.attempt);
+    try {
+      await rt.commit(plan.changes);
+    } catch (err) {
+      if (err instanceof StaleError && round < MAX_STALE_RETRIES) continue;
+      throw err;
+    }
+    return rt.getTask(taskId);
+  }
+}

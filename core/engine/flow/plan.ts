@@ -1,0 +1,254 @@
+/**
+ * Pure planning for flow tasks: given a task, its template and what happened (a handler's
+ * outcome, an interaction, a wake), compute the one ChangeSet that records it — the task patch,
+ * one transition row per change (field `state` for the flow state, `status` for the status,
+ * `data` for the data) and the events — without doing any I/O. The driver commits it.
+ */
+import { assertTaskTransition, type FlowTaskStatus } from '../../model/states.js';
+import type { ErrorInfo } from '../../model/errors.js';
+import type { NewEvent } from '../../model/events.js';
+import type { Actor, AttemptRecord, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
+import { templateRef, type FlowTemplate } from '../../model/template.js';
+import type { ChangeSet } from '../../storage/storage.js';
+import { participantsOf } from './participants.js';
+import { unknownState } from './errors.js';
+
+/** What a state run (or a wake, or a timeout) decided. */
+export type FlowOutcome =
+  /** Go to a declared state (a result state completes the flow in the same commit). */
+  | { type: 'move'; to: string; reason: string; details?: JsonObject }
+  /** A wait matched nothing: sleep until now + delay (or until `at`). */
+  | { type: 'sleep'; reason: string; at?: number }
+  | { type: 'cancel'; reason: string }
+  /** Leave `waiting` without changing state (a background start being picked up). */
+  | { type: 'activate'; reason: string }
+  /** Fail the flow; the data the handler produced is discarded unless `keepData`. */
+  | { type: 'fail'; error: ErrorInfo; reason: string; keepData?: boolean };
+
+export interface PlanInput {
+  task: TaskRecord;
+  template: FlowTemplate;
+  now: number;
+  actor: Actor;
+}
+
+export interface PlanExtras {
+  /** The data after the handler ran (only saved when the outcome is not a failure). */
+  data?: JsonObject;
+  attempt?: AttemptRecord;
+  /** The timeout fired: clear timeout_at so it cannot fire twice. */
+  clearTimeout?: boolean;
+}
+
+export interface Plan {
+  changes: ChangeSet;
+  /** The patch applied to the task (what it looks like after the commit, version aside). */
+  set: Partial<TaskRecord>;
+}
+
+/** Collects transitions and events for one task at one instant. */
+class Recorder {
+  readonly transitions: NewTransition[] = [];
+  readonly events: NewEvent[] = [];
+  constructor(
+    private readonly task: TaskRecord,
+    private readonly now: number,
+    private readonly actor: Actor,
+  ) {}
+
+  transition(field: NewTransition['field'], from: string | null, to: string, reason: string, details: JsonObject = {}): void {
+    this.transitions.push({ taskId: this.task.id, stepName: null, field, from, to, reason, actor: this.actor, at: this.now, details });
+  }
+
+  event(e: DistributiveOmit<NewEvent, 'taskId' | 'at' | 'stepName'>): void {
+    this.events.push({ ...e, taskId: this.task.id, stepName: null, at: this.now } as NewEvent);
+  }
+
+  status(from: FlowTaskStatus, to: FlowTaskStatus, reason: string): void {
+    assertTaskTransition('flow', from, to, { taskId: this.task.id });
+    this.transition('status', from, to, reason);
+    this.event({ type: 'task.status_changed', payload: { from, to, reason } });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Data change: the transition (old and new data kept, so history can be rebuilt) and participants. */
+function recordData(r: Recorder, task: TaskRecord, template: FlowTemplate, data: JsonObject, reason: string, set: Partial<TaskRecord>): void {
+  if (sameJson(task.data, data)) return;
+  set.data = data;
+  const participants = participantsOf(template.index, data);
+  if (!sameJson(participants, task.participants)) set.participants = participants;
+  r.transition('data', JSON.stringify(task.data), JSON.stringify(data), reason);
+  r.event({ type: 'flow.data_changed', payload: { data } });
+}
+
+function finish(set: Partial<TaskRecord>, template: FlowTemplate, now: number): void {
+  set.finishedAt = now;
+  set.wakeAt = null;
+  set.deleteAt = template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null;
+}
+
+function keepsData(outcome: FlowOutcome): boolean {
+  if (outcome.type === 'fail') return outcome.keepData === true;
+  return outcome.type !== 'cancel';
+}
+
+/** The ChangeSet recording `outcome` for `task`. */
+export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: PlanExtras = {}): Plan {
+  const { task, template, now } = input;
+  const r = new Recorder(task, now, input.actor);
+  const set: Partial<TaskRecord> = { updatedAt: now };
+  const status = task.status as FlowTaskStatus;
+  const state = task.currentState ?? template.startsWith;
+
+  if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set);
+  if (extras.clearTimeout) set.timeoutAt = null;
+
+  switch (outcome.type) {
+    case 'move': {
+      const target = template.states.find((s) => s.name === outcome.to);
+      if (!target) throw unknownState(templateRef(template), outcome.to);
+      if (status !== 'active') r.status(status, 'active', outcome.reason);
+      set.currentState = outcome.to;
+      set.wakeAt = null;
+      r.transition('state', state, outcome.to, outcome.reason, outcome.details ?? {});
+      r.event({ type: 'flow.transitioned', payload: { from: state, to: outcome.to, reason: outcome.reason } });
+      if (target.type === 'result') {
+        set.status = 'completed';
+        r.status('active', 'completed', `reached result ${outcome.to}`);
+        finish(set, template, now);
+        r.event({ type: 'task.completed', payload: { result: extras.data ?? task.data } });
+      } else set.status = 'active';
+      break;
+    }
+    case 'sleep': {
+      if (status !== 'waiting') r.status(status, 'waiting', outcome.reason);
+      set.status = 'waiting';
+      set.wakeAt = outcome.at ?? now + template.delayMs;
+      r.event({ type: 'flow.waiting', payload: { state, wakeAt: set.wakeAt } });
+      break;
+    }
+    case 'activate': {
+      r.status(status, 'active', outcome.reason);
+      set.status = 'active';
+      set.wakeAt = null;
+      break;
+    }
+    case 'cancel': {
+      r.status(status, 'cancelled', outcome.reason);
+      set.status = 'cancelled';
+      finish(set, template, now);
+      r.event({ type: 'task.cancelled', payload: { reason: outcome.reason } });
+      break;
+    }
+    case 'fail': {
+      r.status(status, 'failed', outcome.reason);
+      set.status = 'failed';
+      set.error = outcome.error;
+      finish(set, template, now);
+      r.event({ type: 'task.failed', payload: { error: outcome.error } });
+      break;
+    }
+  }
+
+  const changes: ChangeSet = {
+    updateTasks: [{ id: task.id, expectedVersion: task.version, set }],
+    transitions: r.transitions,
+    events: r.events,
+  };
+  if (extras.attempt) changes.insertAttempts = [extras.attempt];
+  return { changes, set };
+}
+
+/** An accepted interaction: its data change and an `interaction.fired` transition and event. */
+export function planInteraction(
+  input: PlanInput,
+  name: string,
+  params: JsonObject,
+  data: JsonObject,
+  attempt: AttemptRecord,
+): Plan {
+  const { task, template, now } = input;
+  const r = new Recorder(task, now, input.actor);
+  const set: Partial<TaskRecord> = { updatedAt: now };
+  const state = task.currentState ?? template.startsWith;
+  // Always one row for the call itself, so the history shows it even when data did not change.
+  r.transition('data', JSON.stringify(task.data), JSON.stringify(data), 'interaction.fired', { interaction: name, params, state });
+  r.event({ type: 'interaction.fired', payload: { name, params, state } });
+  if (!sameJson(task.data, data)) {
+    set.data = data;
+    const participants = participantsOf(template.index, data);
+    if (!sameJson(participants, task.participants)) set.participants = participants;
+    r.event({ type: 'flow.data_changed', payload: { data } });
+  }
+  return {
+    changes: {
+      updateTasks: [{ id: task.id, expectedVersion: task.version, set }],
+      insertAttempts: [attempt],
+      transitions: r.transitions,
+      events: r.events,
+    },
+    set,
+  };
+}
+
+export interface CreateOptions {
+  id: string;
+  input: JsonObject;
+  data: JsonObject;
+  now: number;
+  parentTaskId?: string | null;
+  idempotencyKey?: string | null;
+  background?: boolean;
+  debug?: boolean;
+  /** Start in this state instead of `startsWith` (testState). */
+  state?: string;
+}
+
+/** The new task record and the ChangeSet that inserts it with its first transitions. */
+export function planCreate(template: FlowTemplate, o: CreateOptions): { task: TaskRecord; changes: ChangeSet } {
+  const state = o.state ?? template.startsWith;
+  if (!template.states.some((s) => s.name === state)) throw unknownState(templateRef(template), state);
+  const ref = templateRef(template);
+  const status: FlowTaskStatus = o.background ? 'waiting' : 'active';
+  const task: TaskRecord = {
+    id: o.id,
+    kind: 'flow',
+    namespace: template.namespace,
+    name: template.name,
+    templateVersion: template.version,
+    templateRef: ref,
+    status,
+    input: o.input,
+    data: o.data,
+    currentState: state,
+    parentTaskId: o.parentTaskId ?? null,
+    parentStepName: null,
+    idempotencyKey: o.idempotencyKey ?? null,
+    participants: participantsOf(template.index, o.data),
+    error: null,
+    result: null,
+    createdAt: o.now,
+    updatedAt: o.now,
+    finishedAt: null,
+    // A background start is picked up at once by whoever runs due flows.
+    wakeAt: o.background ? o.now : null,
+    timeoutAt: template.timeoutMs !== undefined ? o.now + template.timeoutMs : null,
+    deleteAt: null,
+    debug: { paused: Boolean(o.debug), breakpoints: [], ...(o.debug ? { pauseReason: 'debug_start' } : {}) },
+    version: 1,
+  };
+  const r = new Recorder(task, o.now, 'engine');
+  r.transition('status', null, status, o.background ? 'created (background)' : 'created');
+  r.transition('state', null, state, 'start');
+  r.event({ type: 'task.created', payload: { templateRef: ref, kind: 'flow', input: o.input, parentTaskId: task.parentTaskId } });
+  r.event({ type: 'flow.transitioned', payload: { from: null, to: state, reason: 'start' } });
+  if (o.background) r.event({ type: 'flow.waiting', payload: { state, wakeAt: o.now } });
+  return { task, changes: { insertTasks: [task], transitions: r.transitions, events: r.events } };
+}
+

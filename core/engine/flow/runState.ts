@@ -1,0 +1,160 @@
+/**
+ * One flow transition: run the current state (action handler, decision or wait conditions), or
+ * apply a due timeout, and commit what it decided in one ChangeSet. Returns the committed
+ * outcome, or null when the task changed underneath (STALE): the caller reloads and decides again.
+ */
+import { StaleError, StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
+import { assertNever } from '../../model/errors.js';
+import type { FlowContext } from '../../model/handlers.js';
+import type { FlowState, FlowTemplate } from '../../model/template.js';
+import { runAttempt, type AttemptResult } from './attempt.js';
+import { flowTimedOut, unknownState } from './errors.js';
+import { planOutcome, type FlowOutcome } from './plan.js';
+import type { FlowRuntime } from './runtime.js';
+import { actionTarget, branchReason, decisionBranch, waitBranch } from './select.js';
+
+export interface StepInput {
+  task: TaskRecord;
+  actor: Actor;
+  signal: AbortSignal;
+}
+
+/** Commit `outcome`; null on STALE (someone else changed the task first). */
+export async function commitOutcome(
+  rt: FlowRuntime,
+  input: StepInput,
+  template: FlowTemplate,
+  outcome: FlowOutcome,
+  extras: Parameters<typeof planOutcome>[2] = {},
+): Promise<FlowOutcome | null> {
+  const plan = planOutcome({ task: input.task, template, now: rt.ctx.clock.now(), actor: input.actor }, outcome, extras);
+  try {
+    await rt.commit(plan.changes);
+    return outcome;
+  } catch (err) {
+    if (err instanceof StaleError) return null;
+    throw err;
+  }
+}
+
+function stateOf(template: FlowTemplate, name: string): FlowState {
+  const state = template.states.find((s) => s.name === name);
+  if (!state) throw unknownState(`${template.namespace}/${template.name}`, name);
+  return state;
+}
+
+async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, body: (ctx: FlowContext) => Promise<T>): Promise<AttemptResult<T>> {
+  const { task } = input;
+  return runAttempt(
+    {
+      task,
+      stepName,
+      state: task.currentState ?? '',
+      number: await rt.nextAttemptNumber(task.id, stepName),
+      clock: rt.ctx.clock,
+      signal: input.signal,
+      subtasks: rt.subtasksOf(task),
+      onProgress: (fraction, message) => {
+        const at = rt.ctx.clock.now();
+        const payload = message === undefined ? { fraction } : { fraction, message };
+        // Progress is advisory: a failed write must not fail the handler.
+        rt.commit({ events: [{ type: 'step.progress', taskId: task.id, stepName, at, payload }] }).catch(() => undefined);
+      },
+    },
+    body,
+  );
+}
+
+/** Turn an attempt into an outcome: failures fail the flow, with the error on attempt and task. */
+function failed(result: AttemptResult<unknown> & { ok: false }, stateName: string): FlowOutcome {
+  const code = result.info.code ?? 'HANDLER_ERROR';
+  return { type: 'fail', error: result.info, reason: `${stateName}: ${code === 'HANDLER_ERROR' ? result.info.class : code}` };
+}
+
+/** A handler succeeded but what it chose is not allowed: the attempt becomes an error. */
+function refuseChoice(result: AttemptResult<unknown> & { ok: true }, err: unknown, stateName: string): { outcome: FlowOutcome; extras: { attempt: typeof result.attempt } } {
+  const info = toErrorInfo(err);
+  result.attempt.outcome = 'error';
+  result.attempt.error = info;
+  return { outcome: { type: 'fail', error: info, reason: `${stateName}: ${info.code ?? info.class}` }, extras: { attempt: result.attempt } };
+}
+
+/** Runs the task's current state once and commits the result. */
+export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promise<FlowOutcome | null> {
+  const { task } = input;
+  const template = rt.templateOf(task);
+  const name = task.currentState ?? template.startsWith;
+  const state = stateOf(template, name);
+  const evaluator = (ctx: FlowContext, evaluated: Record<string, boolean>) => async (cond: string) => {
+    const value = Boolean(await rt.handler(cond, template, `condition of ${name}`)(ctx));
+    evaluated[cond] = value;
+    return value;
+  };
+
+  switch (state.type) {
+    case 'action': {
+      const result = await attemptFor(rt, input, name, async (ctx) => rt.handler(state.handler, template, `action ${name}`)(ctx));
+      if (!result.ok) return commitOutcome(rt, input, template, failed(result, name), { attempt: result.attempt });
+      let to: string;
+      try {
+        to = actionTarget(state, result.value);
+      } catch (err) {
+        const r = refuseChoice(result, err, name);
+        return commitOutcome(rt, input, template, r.outcome, r.extras);
+      }
+      result.attempt.output = { goTo: to };
+      return commitOutcome(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, attempt: result.attempt });
+    }
+    case 'decision':
+    case 'wait': {
+      const evaluated: Record<string, boolean> = {};
+      const result = await attemptFor(rt, input, name, async (ctx) =>
+        state.type === 'decision' ? decisionBranch(state, evaluator(ctx, evaluated)) : waitBranch(state, evaluator(ctx, evaluated)),
+      );
+      if (!result.ok) return commitOutcome(rt, input, template, failed(result, name), { attempt: result.attempt });
+      const branch = result.value;
+      result.attempt.output = { conditions: evaluated, goTo: branch?.goTo ?? null };
+      const extras = { data: result.data, attempt: result.attempt };
+      if (!branch) return commitOutcome(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
+      const details: JsonObject = { conditions: evaluated };
+      if (branch.label) details.label = branch.label;
+      return commitOutcome(rt, input, template, { type: 'move', to: branch.goTo, reason: branchReason(name, branch), details }, extras);
+    }
+    case 'result':
+      // Only reached when a task is placed on a result state directly (testState, goTo).
+      return commitOutcome(rt, input, template, { type: 'move', to: name, reason: `reached result ${name}` });
+    default:
+      return assertNever(state, 'flow state');
+  }
+}
+
+/** A waiting flow woken past its timeout: go to on_timeout's state, run its handler, or fail. */
+export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<FlowOutcome | null> {
+  const { task } = input;
+  const template = rt.templateOf(task);
+  const now = rt.ctx.clock.now();
+  const state = task.currentState ?? template.startsWith;
+  const details: JsonObject = { timeoutAt: task.timeoutAt };
+  const target = template.onTimeout;
+  if (target === undefined) {
+    const error = toErrorInfo(flowTimedOut(state, task.timeoutAt ?? now, now));
+    return commitOutcome(rt, input, template, { type: 'fail', error, reason: 'timeout' }, { clearTimeout: true });
+  }
+  if (template.states.some((s) => s.name === target)) {
+    return commitOutcome(rt, input, template, { type: 'move', to: target, reason: 'timeout', details }, { clearTimeout: true });
+  }
+  const result = await attemptFor(rt, input, 'on_timeout', async (ctx) => rt.handler(target, template, 'on_timeout')(ctx));
+  if (!result.ok) return commitOutcome(rt, input, template, failed(result, 'on_timeout'), { attempt: result.attempt, clearTimeout: true });
+  const chosen = result.value;
+  if (typeof chosen === 'string' && template.states.some((s) => s.name === chosen)) {
+    result.attempt.output = { goTo: chosen };
+    return commitOutcome(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+  }
+  // The handler ran (its data changes are kept) but chose no state: the flow fails with TIMEOUT.
+  const base = flowTimedOut(state, task.timeoutAt ?? now, now);
+  const error = toErrorInfo(
+    new StepwiseError('TIMEOUT', `TIMEOUT: the flow timed out in state ${state}; on_timeout handler ${target} ran and returned no declared state to go to.`, base.details),
+  );
+  return commitOutcome(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+}
