@@ -1,13 +1,39 @@
 /**
  * The Storage contract. Asynchronous on purpose (a PostgreSQL implementation will sit behind the
  * same interface) even though better-sqlite3 is synchronous. SQL stays inside implementations.
+ * Implementations: ./memory.ts, ./sqlite.ts; open one with `openStorage` (./index.ts). The
+ * contract suite test/unit/storage.contract.ts runs against each.
  *
- * Writes go through `commit(changes)`: one atomic unit that may insert/update tasks, steps and
- * attempts and append transitions and events. Every update names the `expectedVersion` it read;
- * if any record's version differs, the whole commit is refused with StaleError (code STALE) and
- * nothing is written. Updating a step also bumps its task's version (the task version guards
- * "anything changed in this task"), so a commit that updates a step of a task must not also list
- * a separate update of that task's version unless it updates the task itself.
+ * Writes go through `commit(changes)`: ONE transaction that may insert/update tasks, steps and
+ * attempts, append transitions and events, and delete tasks. Semantics:
+ *
+ * - Checks run before anything is written, in this order, and a failing check writes nothing
+ *   (no records, no transitions, no events, no seq numbers consumed):
+ *   1. USAGE: a patch names an unknown field or an identity field (`id`, `version`; a task's
+ *      `kind`/`idempotencyKey`; a step's `taskId`/`name`; an attempt's `taskId`/`stepName`/`number`),
+ *      or the same record is patched twice in one commit. `undefined` values in `set` are ignored.
+ *   2. STALE (StaleError, details `{ record, id, expectedVersion, actualVersion }`): a patched
+ *      task or step does not exist (`actualVersion: null`) or is not at `expectedVersion`.
+ *   3. STALE: an inserted step/attempt or a transition names a task that does not exist (and is
+ *      not inserted in the same commit), or a patched attempt does not exist.
+ *   4. DUPLICATE (DuplicateError): an inserted task/step/attempt id, a step name within its task,
+ *      or a task's `idempotencyKey` is already taken (details name `existingTaskId` for the key,
+ *      so the engine can return the existing task).
+ * - Versions: a patched task or step gets `version = expectedVersion + 1`. Patching or inserting
+ *   steps bumps their task's version by exactly one per commit, however many of its steps
+ *   change; if the task itself is patched in the same commit its `expectedVersion` is checked and
+ *   it gets +1 once; a task inserted in the same commit keeps the version it was inserted with.
+ *   Attempts are not versioned and do not bump the task. Inserted records keep their `version`.
+ * - Order of writes: tasks, steps, the implicit task bumps, attempts, transitions, events, deletes.
+ *   Transitions and events get global, strictly increasing `seq` numbers in the order given;
+ *   seq numbers are never reused, even after their task is deleted.
+ * - `deleteTasks` removes each task and its steps, attempts, transitions and participants; events
+ *   stay. Deleting a task that does not exist is not an error.
+ * - Records read back are copies: mutating them never changes stored state.
+ *
+ * Query orders (identical in every implementation): `listTasks` newest first (createdAt DESC, id
+ * DESC) with keyset cursors; `getSteps` and `listAttempts` in insertion order; transitions and
+ * events by seq; due/expired queries by their due time, then id.
  */
 import type {
   AttemptRecord,
@@ -100,15 +126,21 @@ export interface Storage {
   readEvents(afterSeq: number, limit?: number, filter?: { taskId?: string }): Promise<StepwiseEvent[]>;
   lastEventSeq(): Promise<number>;
 
-  /** Ids of tasks that have a step in `ready` state, oldest first (what the engine should run). */
+  /**
+   * Ids of tasks that have a step in `ready` state, oldest first (what the engine should run):
+   * ordered by the earliest `updatedAt` among their ready steps, then id.
+   */
   tasksWithReadySteps(limit?: number): Promise<string[]>;
   /** Steps due now: `waiting_for_retry` with retryAt <= now, `waiting` with wakeAt <= now. */
   dueSteps(now: number, limit?: number): Promise<StepRecord[]>;
-  /** Running steps whose lease expired before `now` (their process died). */
+  /** Running steps whose lease expired (`leaseExpiresAt <= now`: their process died). */
   expiredLeases(now: number, limit?: number): Promise<StepRecord[]>;
-  /** Tasks due now: waiting flows with wakeAt <= now, tasks with timeoutAt <= now that are not finished. */
+  /**
+   * Tasks due now: `waiting` tasks (flows) with wakeAt <= now, and unfinished tasks with
+   * timeoutAt <= now; ordered by the earlier of the two, then id.
+   */
   dueTasks(now: number, limit?: number): Promise<TaskRecord[]>;
-  /** Finished tasks with deleteAt <= now. */
+  /** Finished tasks (complete/error/cancelled, completed/failed) with deleteAt <= now. */
   expiredTasks(now: number, limit?: number): Promise<string[]>;
   /** Running steps (across all tasks) holding this concurrency key. */
   countRunningWithConcurrencyKey(key: string): Promise<number>;

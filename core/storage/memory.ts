@@ -1,0 +1,281 @@
+/**
+ * In-memory Storage for unit tests and simulations. Same contract as SQLite (the contract suite
+ * runs against both): records are deep-copied on the way in and out, so a caller can never change
+ * stored state by mutating an object it passed or received.
+ */
+import type { AttemptRecord, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import type { StepwiseEvent } from '../model/events.js';
+import { StepwiseError } from '../model/errors.js';
+import type {
+  ChangeSet,
+  CommitResult,
+  Heartbeat,
+  Storage,
+  TaskPage,
+  TaskQuery,
+  TransitionQuery,
+} from './storage.js';
+import { checkCommit, type CommitLookup } from './check.js';
+import {
+  DEFAULT_EVENT_PAGE,
+  DEFAULT_SCAN_LIMIT,
+  DEFAULT_TASK_PAGE,
+  FINISHED_STATUSES,
+  compareNewestFirst,
+  decodeTaskCursor,
+  encodeTaskCursor,
+  isAfterCursor,
+  limitOf,
+  statusesOf,
+} from './query.js';
+import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory.query.js';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStorage implements Storage, CommitLookup {
+  readonly kind = 'memory';
+  private readonly tasks = new Map<string, TaskRecord>();
+  private readonly steps = new Map<string, StepRecord>();
+  /** taskId → step name → step id, in insertion order. */
+  private readonly stepIndex = new Map<string, Map<string, string>>();
+  private readonly attempts = new Map<string, AttemptRecord>();
+  private readonly transitions = new Map<string, TransitionRecord[]>();
+  private readonly events: StepwiseEvent[] = [];
+  private readonly beats = new Map<string, Heartbeat>();
+  private transitionSeq = 0;
+  private closed = false;
+
+  // CommitLookup
+  taskVersion(id: string): number | null {
+    return this.tasks.get(id)?.version ?? null;
+  }
+  taskIdByIdempotencyKey(key: string): string | null {
+    for (const t of this.tasks.values()) if (t.idempotencyKey === key) return t.id;
+    return null;
+  }
+  step(id: string): { taskId: string; version: number } | null {
+    const s = this.steps.get(id);
+    return s ? { taskId: s.taskId, version: s.version } : null;
+  }
+  stepExistsByName(taskId: string, name: string): boolean {
+    return this.stepIndex.get(taskId)?.has(name) ?? false;
+  }
+  attemptExists(id: string): boolean {
+    return this.attempts.has(id);
+  }
+
+  async commit(changes: ChangeSet): Promise<CommitResult> {
+    this.assertOpen();
+    const plan = checkCommit(changes, this);
+    // Everything below cannot fail: the checks above covered every refusal.
+    for (const t of changes.insertTasks ?? []) this.tasks.set(t.id, copy(t));
+    (changes.updateTasks ?? []).forEach((p, i) => {
+      const t = this.tasks.get(p.id)!;
+      for (const key of plan.taskKeys[i]!) (t as unknown as Record<string, unknown>)[key] = copy((p.set as Record<string, unknown>)[key]);
+      t.version = p.expectedVersion + 1;
+    });
+    for (const s of changes.insertSteps ?? []) {
+      this.steps.set(s.id, copy(s));
+      let names = this.stepIndex.get(s.taskId);
+      if (!names) this.stepIndex.set(s.taskId, (names = new Map()));
+      names.set(s.name, s.id);
+    }
+    (changes.updateSteps ?? []).forEach((p, i) => {
+      const s = this.steps.get(p.id)!;
+      for (const key of plan.stepKeys[i]!) (s as unknown as Record<string, unknown>)[key] = copy((p.set as Record<string, unknown>)[key]);
+      s.version = p.expectedVersion + 1;
+    });
+    for (const id of plan.bumpTasks) this.tasks.get(id)!.version += 1;
+    for (const a of changes.insertAttempts ?? []) this.attempts.set(a.id, copy(a));
+    (changes.updateAttempts ?? []).forEach((p, i) => {
+      const a = this.attempts.get(p.id)!;
+      for (const key of plan.attemptKeys[i]!) (a as unknown as Record<string, unknown>)[key] = copy((p.set as Record<string, unknown>)[key]);
+    });
+    const transitionSeqs: number[] = [];
+    for (const t of changes.transitions ?? []) {
+      const seq = ++this.transitionSeq;
+      let list = this.transitions.get(t.taskId);
+      if (!list) this.transitions.set(t.taskId, (list = []));
+      list.push({ ...copy(t), seq });
+      transitionSeqs.push(seq);
+    }
+    const events: StepwiseEvent[] = [];
+    for (const e of changes.events ?? []) {
+      const event = { ...e, seq: this.lastSeq() + 1 } as StepwiseEvent;
+      this.events.push(copy(event));
+      events.push(event);
+    }
+    for (const id of changes.deleteTasks ?? []) this.deleteTask(id);
+    return { transitionSeqs, events };
+  }
+
+  private deleteTask(id: string): void {
+    this.tasks.delete(id);
+    for (const stepId of this.stepIndex.get(id)?.values() ?? []) this.steps.delete(stepId);
+    this.stepIndex.delete(id);
+    for (const [attemptId, a] of this.attempts) if (a.taskId === id) this.attempts.delete(attemptId);
+    this.transitions.delete(id);
+  }
+
+  async getTask(id: string): Promise<TaskRecord | null> {
+    this.assertOpen();
+    const t = this.tasks.get(id);
+    return t ? copy(t) : null;
+  }
+
+  async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null> {
+    this.assertOpen();
+    const id = this.taskIdByIdempotencyKey(key);
+    return id === null ? null : copy(this.tasks.get(id)!);
+  }
+
+  async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
+    this.assertOpen();
+    const limit = limitOf(query.limit, DEFAULT_TASK_PAGE);
+    const statuses = statusesOf(query);
+    const matching = [...this.tasks.values()].filter((t) => matchesTask(t, query, statuses)).sort(compareNewestFirst);
+    const cursor = query.cursor === undefined ? null : decodeTaskCursor(query.cursor);
+    const after = cursor ? matching.filter((t) => isAfterCursor(t, cursor)) : matching;
+    const page = after.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = after.length > limit && last ? encodeTaskCursor(last) : null;
+    return { tasks: page.map(copy), nextCursor, total: matching.length };
+  }
+
+  async getSteps(taskId: string): Promise<StepRecord[]> {
+    this.assertOpen();
+    return [...(this.stepIndex.get(taskId)?.values() ?? [])].map((id) => copy(this.steps.get(id)!));
+  }
+
+  async getStep(taskId: string, name: string): Promise<StepRecord | null> {
+    this.assertOpen();
+    const id = this.stepIndex.get(taskId)?.get(name);
+    return id === undefined ? null : copy(this.steps.get(id)!);
+  }
+
+  async listTransitions(taskId: string, query: TransitionQuery = {}): Promise<TransitionRecord[]> {
+    this.assertOpen();
+    const all = this.transitions.get(taskId) ?? [];
+    const limit = limitOf(query.limit, Number.POSITIVE_INFINITY);
+    const out: TransitionRecord[] = [];
+    for (let i = firstIndexAfter(all, query.afterSeq ?? 0); i < all.length && out.length < limit; i++) {
+      const t = all[i]!;
+      if (query.uptoSeq !== undefined && t.seq > query.uptoSeq) break;
+      if (query.stepName !== undefined && t.stepName !== query.stepName) continue;
+      out.push(copy(t));
+    }
+    return out;
+  }
+
+  async listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]> {
+    this.assertOpen();
+    const out: AttemptRecord[] = [];
+    for (const a of this.attempts.values()) {
+      if (a.taskId === taskId && (stepName === undefined || a.stepName === stepName)) out.push(copy(a));
+    }
+    return out;
+  }
+
+  async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
+    this.assertOpen();
+    const max = limitOf(limit, DEFAULT_EVENT_PAGE);
+    const out: StepwiseEvent[] = [];
+    for (let i = firstIndexAfter(this.events, afterSeq); i < this.events.length && out.length < max; i++) {
+      const e = this.events[i]!;
+      if (filter.taskId === undefined || e.taskId === filter.taskId) out.push(copy(e));
+    }
+    return out;
+  }
+
+  async lastEventSeq(): Promise<number> {
+    this.assertOpen();
+    return this.lastSeq();
+  }
+
+  private lastSeq(): number {
+    return this.events[this.events.length - 1]?.seq ?? 0;
+  }
+
+  async tasksWithReadySteps(limit?: number): Promise<string[]> {
+    this.assertOpen();
+    const oldest = new Map<string, number>();
+    for (const s of this.steps.values()) {
+      if (s.state !== 'ready') continue;
+      const seen = oldest.get(s.taskId);
+      if (seen === undefined || s.updatedAt < seen) oldest.set(s.taskId, s.updatedAt);
+    }
+    return [...oldest.entries()]
+      .map(([id, due]) => ({ id, due }))
+      .sort(byDueThenId)
+      .slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT))
+      .map((x) => x.id);
+  }
+
+  async dueSteps(now: number, limit?: number): Promise<StepRecord[]> {
+    this.assertOpen();
+    const due: Array<{ id: string; due: number; step: StepRecord }> = [];
+    for (const s of this.steps.values()) {
+      const at = s.state === 'waiting_for_retry' ? s.retryAt : s.state === 'waiting' ? s.wakeAt : null;
+      if (at !== null && at <= now) due.push({ id: s.id, due: at, step: s });
+    }
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.step));
+  }
+
+  async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
+    this.assertOpen();
+    const due: Array<{ id: string; due: number; step: StepRecord }> = [];
+    for (const s of this.steps.values()) {
+      if (s.state === 'running' && s.leaseExpiresAt !== null && s.leaseExpiresAt <= now) due.push({ id: s.id, due: s.leaseExpiresAt, step: s });
+    }
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.step));
+  }
+
+  async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
+    this.assertOpen();
+    const due: Array<{ id: string; due: number; task: TaskRecord }> = [];
+    for (const t of this.tasks.values()) {
+      const at = dueAtOfTask(t, now);
+      if (at !== null) due.push({ id: t.id, due: at, task: t });
+    }
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.task));
+  }
+
+  async expiredTasks(now: number, limit?: number): Promise<string[]> {
+    this.assertOpen();
+    const due: Array<{ id: string; due: number }> = [];
+    for (const t of this.tasks.values()) {
+      if (t.deleteAt !== null && t.deleteAt <= now && FINISHED_STATUSES.includes(t.status)) due.push({ id: t.id, due: t.deleteAt });
+    }
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => x.id);
+  }
+
+  async countRunningWithConcurrencyKey(key: string): Promise<number> {
+    this.assertOpen();
+    let n = 0;
+    for (const s of this.steps.values()) if (s.state === 'running' && s.concurrencyKey === key) n++;
+    return n;
+  }
+
+  async beat(heartbeat: Heartbeat): Promise<void> {
+    this.assertOpen();
+    this.beats.set(heartbeat.owner, { ...heartbeat });
+  }
+
+  async heartbeats(): Promise<Heartbeat[]> {
+    this.assertOpen();
+    return [...this.beats.values()].sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0)).map((h) => ({ ...h }));
+  }
+
+  async removeHeartbeat(owner: string): Promise<void> {
+    this.assertOpen();
+    this.beats.delete(owner);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StepwiseError('STORAGE_ERROR', 'This storage is closed; open a new one.');
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * Storage on one SQLite file through better-sqlite3 (synchronous; wrapped in Promises to honour
+ * the async contract). WAL with synchronous=NORMAL: a commit is durable against a process crash,
+ * and readers never block the writer. Every statement is prepared once and cached.
+ *
+ * `commit` runs inside BEGIN IMMEDIATE: the version checks read under the write lock, so two
+ * processes sharing the file (runner + CLI) cannot both pass a check for the same version.
+ */
+import Database from 'better-sqlite3';
+import type { Clock } from '../model/clock.js';
+import { systemClock } from '../model/clock.js';
+import { StepwiseError } from '../model/errors.js';
+import type { StepwiseEvent } from '../model/events.js';
+import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
+import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
+import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
+import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, insertSql, updateSql, type Table } from './sqlite/codec.js';
+import { migrate } from './sqlite/migrations.js';
+import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
+
+export interface SqliteStorageOptions {
+  /** Path of the database file, or ':memory:'. The parent folder must exist (openStorage creates it). */
+  file: string;
+  /** Only used to stamp applied migrations. */
+  clock?: Clock;
+  /** How long a writer waits for another process's write lock before failing. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+type Row = unknown[];
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite';
+  readonly file: string;
+  /** Migration versions applied by this open (empty when the schema was already current). */
+  readonly appliedMigrations: number[];
+  private readonly db: Database.Database;
+  private readonly cache = new Map<string, Database.Statement>();
+  private readonly lookup: CommitLookup;
+  private readonly transaction: (changes: ChangeSet) => CommitResult;
+
+  constructor(options: SqliteStorageOptions) {
+    this.file = options.file;
+    this.db = new Database(options.file);
+    try {
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.appliedMigrations = migrate(this.db, options.file, (options.clock ?? systemClock).now());
+    } catch (err) {
+      this.db.close();
+      throw wrap(err);
+    }
+    const one = (sql: string) => this.stmt(sql).pluck();
+    this.lookup = {
+      taskVersion: (id) => (one(SQL.taskVersion).get(id) as number | undefined) ?? null,
+      taskIdByIdempotencyKey: (key) => (one(SQL.taskIdByKey).get(key) as string | undefined) ?? null,
+      step: (id) => {
+        const row = this.stmt(SQL.stepVersion).raw().get(id) as [string, number] | undefined;
+        return row ? { taskId: row[0], version: row[1] } : null;
+      },
+      stepExistsByName: (taskId, name) => one(SQL.stepExistsByName).get(taskId, name) !== undefined,
+      attemptExists: (id) => one(SQL.attemptExists).get(id) !== undefined,
+    };
+    const tx = this.db.transaction((changes: ChangeSet) => this.write(changes, checkCommit(changes, this.lookup)));
+    this.transaction = (changes) => tx.immediate(changes);
+  }
+
+  /** Prepared once per distinct SQL text. Callers set pluck/raw modes; each SQL text uses one mode. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private rows(sql: string, ...params: unknown[]): Row[] {
+    return this.stmt(sql).raw().all(...params) as Row[];
+  }
+
+  private run(sql: string, ...params: unknown[]): Database.RunResult {
+    return this.stmt(sql).run(...params);
+  }
+
+  private update<T>(table: Table<T>, id: string, keys: readonly string[], set: object, version: number | null): void {
+    if (keys.length === 0 && version === null) return;
+    const values: unknown[] = keys.map((k) => encode(table.byField.get(k)!, (set as Record<string, unknown>)[k]));
+    if (version !== null) values.push(version);
+    values.push(id);
+    this.run(updateSql(table, keys, version !== null), ...values);
+  }
+
+  private setParticipants(taskId: string, participants: readonly string[], replace: boolean): void {
+    if (replace) this.run(SQL.deleteParticipants, taskId);
+    for (const p of participants) this.run(SQL.insertParticipant, p, taskId);
+  }
+
+  private write(c: ChangeSet, plan: CommitPlan): CommitResult {
+    for (const t of c.insertTasks ?? []) {
+      this.run(insertSql(TASKS), ...encodeRecord(TASKS, t));
+      this.setParticipants(t.id, t.participants ?? [], false);
+    }
+    (c.updateTasks ?? []).forEach((p, i) => {
+      const keys = plan.taskKeys[i]!;
+      this.update(TASKS, p.id, keys, p.set, p.expectedVersion + 1);
+      if (keys.includes('participants')) this.setParticipants(p.id, p.set.participants ?? [], true);
+    });
+    for (const s of c.insertSteps ?? []) this.run(insertSql(STEPS), ...encodeRecord(STEPS, s));
+    (c.updateSteps ?? []).forEach((p, i) => this.update(STEPS, p.id, plan.stepKeys[i]!, p.set, p.expectedVersion + 1));
+    for (const id of plan.bumpTasks) this.run(SQL.bumpTask, id);
+    for (const a of c.insertAttempts ?? []) this.run(insertSql(ATTEMPTS), ...encodeRecord(ATTEMPTS, a));
+    (c.updateAttempts ?? []).forEach((p, i) => this.update(ATTEMPTS, p.id, plan.attemptKeys[i]!, p.set, null));
+
+    const transitionSeqs: number[] = [];
+    for (const t of c.transitions ?? []) {
+      const details = isEmpty(t.details) ? null : JSON.stringify(t.details);
+      const r = this.run(SQL.insertTransition, t.taskId, t.stepName, t.field, t.from, t.to, t.reason, t.actor, t.at, details);
+      transitionSeqs.push(Number(r.lastInsertRowid));
+    }
+    const events: StepwiseEvent[] = [];
+    for (const e of c.events ?? []) {
+      const r = this.run(SQL.insertEvent, e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
+      events.push({ ...e, seq: Number(r.lastInsertRowid) } as StepwiseEvent);
+    }
+    for (const id of c.deleteTasks ?? []) this.run(SQL.deleteTask, id);
+    return { transitionSeqs, events };
+  }
+
+  async commit(changes: ChangeSet): Promise<CommitResult> {
+    return this.guard(() => this.transaction(changes));
+  }
+
+  async getTask(id: string): Promise<TaskRecord | null> {
+    return this.guard(() => this.rows(SQL.taskById, id).map((r) => decodeRow(TASKS, r))[0] ?? null);
+  }
+
+  async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null> {
+    return this.guard(() => {
+      const id = this.lookup.taskIdByIdempotencyKey(key);
+      return id === null ? null : decodeRow(TASKS, this.rows(SQL.taskById, id)[0]!);
+    });
+  }
+
+  async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
+    return this.guard(() => {
+      const limit = limitOf(query.limit, DEFAULT_TASK_PAGE);
+      const filter = taskFilter(query, statusesOf(query));
+      const total = this.stmt(`SELECT COUNT(*) FROM tasks WHERE ${filter.sql}`).pluck().get(...filter.params) as number;
+      const cursor = query.cursor === undefined ? null : decodeTaskCursor(query.cursor);
+      const keyset = cursor ? ' AND (created_at, id) < (?, ?)' : '';
+      const params = cursor ? [...filter.params, cursor.createdAt, cursor.id] : filter.params;
+      const sql = `SELECT ${TASKS.select} FROM tasks WHERE ${filter.sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT ?`;
+      const tasks = this.rows(sql, ...params, limit + 1).map((r) => decodeRow(TASKS, r));
+      const more = tasks.length > limit;
+      if (more) tasks.pop();
+      const last = tasks[tasks.length - 1];
+      return { tasks, nextCursor: more && last ? encodeTaskCursor(last) : null, total };
+    });
+  }
+
+  async getSteps(taskId: string): Promise<StepRecord[]> {
+    return this.guard(() => this.rows(SQL.stepsOfTask, taskId).map((r) => decodeRow(STEPS, r)));
+  }
+
+  async getStep(taskId: string, name: string): Promise<StepRecord | null> {
+    return this.guard(() => this.rows(SQL.stepByName, taskId, name).map((r) => decodeRow(STEPS, r))[0] ?? null);
+  }
+
+  async listTransitions(taskId: string, query: TransitionQuery = {}): Promise<TransitionRecord[]> {
+    return this.guard(() => {
+      const q = transitionsQuery(taskId, query, limitOf(query.limit, -1));
+      return this.rows(q.sql, ...q.params).map(decodeTransition);
+    });
+  }
+
+  async listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]> {
+    return this.guard(() => {
+      const where = stepName === undefined ? 'task_id = ?' : 'task_id = ? AND step_name = ?';
+      const params = stepName === undefined ? [taskId] : [taskId, stepName];
+      return this.rows(`SELECT ${ATTEMPTS.select} FROM attempts WHERE ${where} ORDER BY rowid`, ...params).map((r) => decodeRow(ATTEMPTS, r));
+    });
+  }
+
+  async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
+    return this.guard(() => {
+      const max = limitOf(limit, DEFAULT_EVENT_PAGE);
+      const rows = filter.taskId === undefined ? this.rows(SQL.events, afterSeq, max) : this.rows(SQL.eventsOfTask, filter.taskId, afterSeq, max);
+      return rows.map(decodeEvent);
+    });
+  }
+
+  async lastEventSeq(): Promise<number> {
+    return this.guard(() => this.stmt(SQL.lastEventSeq).pluck().get() as number);
+  }
+
+  async tasksWithReadySteps(limit?: number): Promise<string[]> {
+    return this.guard(() => this.stmt(SQL.tasksWithReady).pluck().all(limitOf(limit, DEFAULT_SCAN_LIMIT)) as string[]);
+  }
+
+  async dueSteps(now: number, limit?: number): Promise<StepRecord[]> {
+    return this.guard(() => this.rows(SQL.dueSteps, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) }).map((r) => decodeRow(STEPS, r)));
+  }
+
+  async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
+    return this.guard(() => this.rows(SQL.expiredLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((r) => decodeRow(STEPS, r)));
+  }
+
+  async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
+    return this.guard(() => this.rows(SQL.dueTasks, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) }).map((r) => decodeRow(TASKS, r)));
+  }
+
+  async expiredTasks(now: number, limit?: number): Promise<string[]> {
+    return this.guard(() => this.stmt(SQL.expiredTasks).pluck().all(now, limitOf(limit, DEFAULT_SCAN_LIMIT)) as string[]);
+  }
+
+  async countRunningWithConcurrencyKey(key: string): Promise<number> {
+    return this.guard(() => this.stmt(SQL.countConcurrency).pluck().get(key) as number);
+  }
+
+  async beat(h: Heartbeat): Promise<void> {
+    return this.guard(() => void this.run(SQL.beat, h.owner, h.pid, h.at, h.kind));
+  }
+
+  async heartbeats(): Promise<Heartbeat[]> {
+    return this.guard(() => this.stmt(SQL.heartbeats).all() as Heartbeat[]);
+  }
+
+  async removeHeartbeat(owner: string): Promise<void> {
+    return this.guard(() => void this.run(SQL.removeHeartbeat, owner));
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    // Lets SQLite refresh planner statistics for the indexes the queries used (cheap, advised on close).
+    this.db.pragma('optimize');
+    this.db.close();
+  }
+
+  /** Runs a synchronous body; driver errors become STORAGE_ERROR, StepwiseErrors pass through. */
+  private guard<T>(body: () => T): T {
+    if (!this.db.open) throw new StepwiseError('STORAGE_ERROR', `The database '${this.file}' is closed; open it again.`);
+    try {
+      return body();
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+}
+
+function wrap(err: unknown): unknown {
+  if (err instanceof StepwiseError) return err;
+  if (err instanceof Database.SqliteError) {
+    const busy = err.code === 'SQLITE_BUSY' ? ' Another process holds the write lock; try again.' : '';
+    return new StepwiseError('STORAGE_ERROR', `SQLite error ${err.code}: ${err.message}.${busy}`, { sqliteCode: err.code });
+  }
+  return err;
+}
+
+function isEmpty(o: object | null | undefined): boolean {
+  if (!o) return true;
+  for (const _ in o) return false;
+  return true;
+}
+
+function decodeTransition(r: Row): TransitionRecord {
+  return {
+    seq: r[0] as number,
+    taskId: r[1] as string,
+    stepName: r[2] as string | null,
+    field: r[3] as TransitionRecord['field'],
+    from: r[4] as string | null,
+    to: r[5] as string,
+    reason: r[6] as string,
+    actor: r[7] as TransitionRecord['actor'],
+    at: r[8] as number,
+    details: r[9] === null ? {} : (JSON.parse(r[9] as string) as JsonObject),
+  };
+}
+
+function decodeEvent(r: Row): StepwiseEvent {
+  return {
+    seq: r[0] as number,
+    type: r[1],
+    taskId: r[2] as string,
+    stepName: r[3] as string | null,
+    at: r[4] as number,
+    payload: JSON.parse(r[5] as string),
+  } as StepwiseEvent;
+}

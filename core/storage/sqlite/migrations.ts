@@ -1,0 +1,184 @@
+/**
+ * Numbered schema migrations. Each runs once, in order, in its own IMMEDIATE transaction together
+ * with its row in `schema_migrations`, so two processes opening the same file cannot both apply
+ * it. Never edit a released migration: add the next number.
+ *
+ * Partial indexes: a query uses one only when its WHERE repeats the index's condition, so the
+ * queries in ./statements.ts spell the conditions exactly as written here.
+ */
+import type { Database } from 'better-sqlite3';
+import { SchemaTooNewError } from '../errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Statuses after which a task no longer runs by itself (FINISHED_STATUSES, as SQL). */
+export const FINISHED_SQL = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  template_version TEXT NOT NULL,
+  template_ref TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT,
+  data TEXT,
+  current_state TEXT,
+  parent_task_id TEXT,
+  parent_step_name TEXT,
+  idempotency_key TEXT,
+  participants TEXT,
+  error TEXT,
+  result TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  wake_at INTEGER,
+  timeout_at INTEGER,
+  delete_at INTEGER,
+  debug TEXT,
+  version INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX tasks_idempotency ON tasks (idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX tasks_newest ON tasks (created_at, id);
+CREATE INDEX tasks_status ON tasks (status, created_at, id);
+CREATE INDEX tasks_template ON tasks (template_ref, created_at, id);
+CREATE INDEX tasks_name ON tasks (namespace, name, created_at, id);
+CREATE INDEX tasks_parent ON tasks (parent_task_id, created_at, id) WHERE parent_task_id IS NOT NULL;
+CREATE INDEX tasks_wake ON tasks (wake_at) WHERE status = 'waiting';
+CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE status NOT IN ${FINISHED_SQL};
+CREATE INDEX tasks_delete ON tasks (delete_at) WHERE delete_at IS NOT NULL;
+
+CREATE TABLE task_participants (
+  participant TEXT NOT NULL,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  PRIMARY KEY (participant, task_id)
+) WITHOUT ROWID;
+CREATE INDEX task_participants_task ON task_participants (task_id);
+
+CREATE TABLE steps (
+  id TEXT PRIMARY KEY,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  template_step TEXT NOT NULL,
+  type TEXT NOT NULL,
+  state TEXT NOT NULL,
+  depends_on TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  retry_at INTEGER,
+  wake_at INTEGER,
+  results TEXT,
+  batch TEXT,
+  error TEXT,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  concurrency_key TEXT,
+  progress TEXT,
+  dynamic INTEGER NOT NULL,
+  created_by TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX steps_task_name ON steps (task_id, name);
+CREATE INDEX steps_ready ON steps (task_id, updated_at) WHERE state = 'ready';
+CREATE INDEX steps_retry ON steps (retry_at) WHERE state = 'waiting_for_retry';
+CREATE INDEX steps_wake ON steps (wake_at) WHERE state = 'waiting';
+CREATE INDEX steps_lease ON steps (lease_expires_at) WHERE state = 'running';
+CREATE INDEX steps_concurrency ON steps (concurrency_key) WHERE state = 'running';
+
+CREATE TABLE attempts (
+  id TEXT PRIMARY KEY,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  step_name TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  duration_ms INTEGER,
+  outcome TEXT,
+  error TEXT,
+  output TEXT,
+  logs TEXT
+);
+CREATE INDEX attempts_task_step ON attempts (task_id, step_name);
+
+-- Append-only. AUTOINCREMENT: seq numbers of deleted tasks' transitions are never reused.
+CREATE TABLE transitions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  step_name TEXT,
+  field TEXT NOT NULL,
+  from_value TEXT,
+  to_value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  details TEXT
+);
+CREATE INDEX transitions_task ON transitions (task_id, seq);
+
+-- No foreign key: events outlive their task (task.deleted is itself an event).
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  step_name TEXT,
+  at INTEGER NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE INDEX events_task ON events (task_id, seq);
+
+CREATE TABLE heartbeats (
+  owner TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL
+);
+`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+function currentVersion(db: Database): number {
+  const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Brings the schema up to date. Refuses (without writing) a database from a newer Stepwise.
+ * Returns the versions it applied.
+ */
+export function migrate(db: Database, file: string, now: number, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const found = currentVersion(db);
+  if (found > latest) throw new SchemaTooNewError(file, found, latest);
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= found) continue;
+    const apply = db.transaction(() => {
+      // Re-read inside the write lock: another process may have applied it meanwhile.
+      if (currentVersion(db) >= m.version) return;
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
+      applied.push(m.version);
+    });
+    apply.immediate();
+  }
+  return applied;
+}

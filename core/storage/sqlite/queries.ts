@@ -1,0 +1,103 @@
+/**
+ * The SQL of SqliteStorage's reads. Conditions on partial indexes repeat the index's WHERE text
+ * (see ./migrations.ts) so SQLite can use them. Orders match MemoryStorage exactly.
+ */
+import type { TaskQuery, TransitionQuery } from '../storage.js';
+import type { TaskStatus } from '../../model/states.js';
+import { FINISHED_SQL } from './migrations.js';
+import { STEPS, TASKS } from './codec.js';
+
+export const SQL = {
+  taskById: `SELECT ${TASKS.select} FROM tasks WHERE id = ?`,
+  taskVersion: 'SELECT version FROM tasks WHERE id = ?',
+  taskIdByKey: 'SELECT id FROM tasks WHERE idempotency_key = ?',
+  stepVersion: 'SELECT task_id, version FROM steps WHERE id = ?',
+  stepExistsByName: 'SELECT 1 FROM steps WHERE task_id = ? AND name = ?',
+  attemptExists: 'SELECT 1 FROM attempts WHERE id = ?',
+  stepsOfTask: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? ORDER BY rowid`,
+  stepByName: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? AND name = ?`,
+  bumpTask: 'UPDATE tasks SET version = version + 1 WHERE id = ?',
+  deleteTask: 'DELETE FROM tasks WHERE id = ?',
+  deleteParticipants: 'DELETE FROM task_participants WHERE task_id = ?',
+  insertParticipant: 'INSERT OR IGNORE INTO task_participants (participant, task_id) VALUES (?, ?)',
+  insertTransition: `INSERT INTO transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertEvent: 'INSERT INTO events (type, task_id, step_name, at, payload) VALUES (?, ?, ?, ?, ?)',
+  events: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  eventsOfTask: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) FROM events',
+  tasksWithReady: `SELECT task_id FROM steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT ?`,
+  dueSteps: `SELECT ${STEPS.select}, retry_at AS due FROM steps WHERE state = 'waiting_for_retry' AND retry_at <= @now
+    UNION ALL
+    SELECT ${STEPS.select}, wake_at AS due FROM steps WHERE state = 'waiting' AND wake_at <= @now
+    ORDER BY due, id LIMIT @limit`,
+  expiredLeases: `SELECT ${STEPS.select} FROM steps WHERE state = 'running' AND lease_expires_at <= ?
+    ORDER BY lease_expires_at, id LIMIT ?`,
+  dueTasks: `WITH due (due_id, due_at) AS (
+      SELECT id, wake_at FROM tasks WHERE status = 'waiting' AND wake_at <= @now
+      UNION ALL
+      SELECT id, timeout_at FROM tasks WHERE status NOT IN ${FINISHED_SQL} AND timeout_at <= @now
+    )
+    SELECT ${TASKS.select} FROM tasks JOIN (SELECT due_id, MIN(due_at) AS due_at FROM due GROUP BY due_id) ON id = due_id
+    ORDER BY due_at, id LIMIT @limit`,
+  expiredTasks: `SELECT id FROM tasks WHERE delete_at <= ? AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT ?`,
+  countConcurrency: `SELECT COUNT(*) FROM steps WHERE state = 'running' AND concurrency_key = ?`,
+  beat: `INSERT INTO heartbeats (owner, pid, at, kind) VALUES (?, ?, ?, ?)
+    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
+  heartbeats: 'SELECT owner, pid, at, kind FROM heartbeats ORDER BY owner',
+  removeHeartbeat: 'DELETE FROM heartbeats WHERE owner = ?',
+} as const;
+
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** WHERE clause of a task list (without the cursor), shared by the page and the total count. */
+export function taskFilter(q: TaskQuery, statuses: TaskStatus[] | null): BuiltQuery {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const eq = (column: string, value: unknown): void => {
+    if (value === undefined) return;
+    conds.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (statuses !== null) {
+    conds.push(statuses.length === 0 ? '0' : `status IN (${statuses.map(() => '?').join(', ')})`);
+    params.push(...statuses);
+  }
+  eq('kind', q.kind);
+  eq('namespace', q.namespace);
+  eq('name', q.name);
+  eq('template_ref', q.templateRef);
+  eq('parent_task_id', q.parentTaskId);
+  if (q.participant !== undefined) {
+    conds.push('id IN (SELECT task_id FROM task_participants WHERE participant = ?)');
+    params.push(q.participant);
+  }
+  return { sql: conds.length ? conds.join(' AND ') : '1', params };
+}
+
+export function transitionsQuery(taskId: string, q: TransitionQuery, limit: number): BuiltQuery {
+  const conds = ['task_id = ?'];
+  const params: unknown[] = [taskId];
+  if (q.afterSeq !== undefined) {
+    conds.push('seq > ?');
+    params.push(q.afterSeq);
+  }
+  if (q.uptoSeq !== undefined) {
+    conds.push('seq <= ?');
+    params.push(q.uptoSeq);
+  }
+  if (q.stepName === null) conds.push('step_name IS NULL');
+  else if (q.stepName !== undefined) {
+    conds.push('step_name = ?');
+    params.push(q.stepName);
+  }
+  params.push(limit);
+  return {
+    sql: `SELECT seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details FROM transitions
+      WHERE ${conds.join(' AND ')} ORDER BY seq LIMIT ?`,
+    params,
+  };
+}

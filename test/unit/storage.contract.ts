@@ -1,0 +1,29 @@
+/**
+ * The Storage contract suite: every implementation (memory, SQLite, later PostgreSQL) must pass
+ * it unchanged. Run it with `storageContract(name, open)` from a `*.test.ts` file.
+ */
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { Storage } from '../../core/storage/storage.js';
+import { commitContract } from './storage.contract.commit.js';
+import { queryContract } from './storage.contract.queries.js';
+
+export type OpenStorage = () => Promise<Storage>;
+
+/** Gives each test a fresh storage (`ctx.s`), closed after the test. */
+export interface ContractContext {
+  s: Storage;
+}
+
+export function storageContract(name: string, open: OpenStorage, dispose: (s: Storage) => Promise<void> = (s) => s.close()): void {
+  describe(`Storage contract: ${name}`, () => {
+    const ctx = {} as ContractContext;
+    beforeEach(async () => {
+      ctx.s = await open();
+    });
+    afterEach(async () => {
+      await dispose(ctx.s);
+    });
+    commitContract(ctx);
+    queryContract(ctx);
+  });
+}
