@@ -1,0 +1,103 @@
+/**
+ * `defineFlow`: a flow template in TypeScript. Produces exactly the model a YAML flow produces;
+ * functions given inline become `inlineHandlers` under generated names (`<state>`,
+ * `<state>.condition.<i>`, `interaction.<name>`, `on_timeout`).
+ */
+import { assertNever } from '../model/errors.js';
+import { DEFAULT_FLOW_DELAY_MS, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
+import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
+import type { BranchDef, FlowFn, InteractionDefinition, StateDef } from './flowBuilders.js';
+import { DEFAULT_NAMESPACE, DEFAULT_VERSION } from './readHeader.js';
+import { toJsonSchema, type SchemaLike } from './schemaLike.js';
+
+export interface FlowDefinition<S extends string> {
+  name: string;
+  namespace?: string;
+  version?: string;
+  description?: string;
+  /** The flow's data: a zod schema or a JSON Schema; defaults apply when a flow starts. */
+  attributes?: SchemaLike;
+  startsWith: NoInfer<S>;
+  /** How long a flow may live before `onTimeout` applies. */
+  timeout?: Duration;
+  /** How long a waiting flow sleeps before it is checked again (default 1m). */
+  delay?: Duration;
+  deleteAfter?: Duration;
+  /** A declared state to go to on timeout, or a handler (function, or `{ handler: name }`). */
+  onTimeout?: NoInfer<S> | FlowFn | { handler: string };
+  states: { [K in S]: StateDef<NoInfer<S>> };
+  interactions?: Record<string, InteractionDefinition<NoInfer<S>>>;
+  /** Data fields naming outside records this flow concerns (participants). */
+  index?: string[];
+}
+
+export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTemplate {
+  const b = new DefinitionBuilder(`flow \`${String(def.name)}\``);
+  if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a flow needs a name');
+  const states = Object.entries(def.states as Record<string, StateDef<string>>).map(([name, s]) => toState(b, name, s));
+  const interactions = Object.entries(def.interactions ?? {}).map(([name, i]) => toInteraction(b, name, i));
+  let onTimeout: string | undefined;
+  if (typeof def.onTimeout === 'string') onTimeout = def.onTimeout;
+  else if (typeof def.onTimeout === 'function') onTimeout = b.handler(def.onTimeout, 'on_timeout', 'onTimeout');
+  else if (def.onTimeout !== undefined) onTimeout = def.onTimeout.handler;
+  const template: FlowTemplate = {
+    kind: 'flow',
+    namespace: def.namespace ?? DEFAULT_NAMESPACE,
+    name: def.name,
+    version: def.version ?? DEFAULT_VERSION,
+    source: { kind: 'ts' },
+    startsWith: def.startsWith,
+    delayMs: b.duration(def.delay, 'delay') ?? DEFAULT_FLOW_DELAY_MS,
+    states,
+    interactions,
+    ...defined({
+      description: def.description,
+      attributesSchema: def.attributes === undefined ? undefined : toJsonSchema(def.attributes),
+      timeoutMs: b.duration(def.timeout, 'timeout'),
+      deleteAfterMs: b.duration(def.deleteAfter, 'deleteAfter'),
+      onTimeout,
+      index: def.index ? [...def.index] : undefined,
+    }),
+    ...b.inline(),
+  };
+  b.finish();
+  return template;
+}
+
+function toState(b: DefinitionBuilder, name: string, s: StateDef<string>): FlowState {
+  const base = { name, ...defined({ description: s.description }) };
+  switch (s.type) {
+    case 'action':
+      return { ...base, type: 'action', handler: b.handler(s.handler, name, `state \`${name}\``), goTo: [...s.goTo] };
+    case 'decision':
+      return { ...base, type: 'decision', form: s.form, branches: toBranches(b, name, s.branches) };
+    case 'wait':
+      return { ...base, type: 'wait', branches: toBranches(b, name, s.branches.map((br) => ({ ...br, expect: true }))) };
+    case 'result':
+      return { ...base, type: 'result' };
+    default:
+      return assertNever(s, 'state definition');
+  }
+}
+
+function toBranches(b: DefinitionBuilder, state: string, branches: readonly (BranchDef<string> & { expect: boolean })[]): FlowBranch[] {
+  // The same function in several branches (a boolean decision's two) gets one name.
+  const names = new Map<unknown, string>();
+  return branches.map((br, i) => {
+    let condition: string | null = null;
+    if (br.when !== undefined) {
+      condition = names.get(br.when) ?? b.handler(br.when, `${state}.condition.${i}`, `state \`${state}\` condition ${i + 1}`);
+      names.set(br.when, condition);
+    }
+    return { condition, expect: br.expect, goTo: br.goTo, ...defined({ label: br.label }) };
+  });
+}
+
+function toInteraction(b: DefinitionBuilder, name: string, i: InteractionDefinition<string>): InteractionDef {
+  return {
+    name,
+    when: [...i.when],
+    handler: b.handler(i.handler, `interaction.${name}`, `interaction \`${name}\``),
+    ...defined({ params: i.params === undefined ? undefined : toJsonSchema(i.params), description: i.description }),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * `defineWorkflow`: a workflow template in TypeScript. Produces exactly the model a YAML
+ * workflow produces; a step given a handler function gets an inline handler named after it.
+ */
+import type { StepHandler } from '../model/handlers.js';
+import {
+  DEFAULT_RETRY,
+  STEP_TYPES,
+  type ConcurrencyLimit,
+  type RetryPolicy,
+  type StepTemplate,
+  type StepType,
+  type SubtaskConfig,
+  type WorkflowTemplate,
+} from '../model/template.js';
+import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
+import { DEFAULT_NAMESPACE, DEFAULT_VERSION } from './readHeader.js';
+import { toJsonSchema, type SchemaLike } from './schemaLike.js';
+
+export interface WorkflowStepDefinition<N extends string> {
+  name: N;
+  type?: StepType;
+  description?: string;
+  /** A handler name, a function (registered inline as `<step name>`), or tasker-core's `{ callable, initialization }`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler?: string | StepHandler<any> | { callable: string; initialization?: Record<string, unknown> };
+  /** `ctx.initialization` when the handler is a name or a function. */
+  initialization?: Record<string, unknown>;
+  dependsOn?: readonly NoInfer<N>[];
+  retry?: Partial<RetryPolicy>;
+  timeout?: Duration;
+  concurrency?: ConcurrencyLimit;
+  wait?: { duration?: Duration; timeout?: Duration };
+  subtask?: SubtaskConfig;
+}
+
+export interface WorkflowDefinition<N extends string> {
+  name: string;
+  namespace?: string;
+  version?: string;
+  description?: string;
+  /** Input of a task: a zod schema or a JSON Schema; a bad input is refused before anything is stored. */
+  inputSchema?: SchemaLike;
+  deleteAfter?: Duration;
+  steps: readonly WorkflowStepDefinition<N>[];
+}
+
+export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N>): WorkflowTemplate {
+  const b = new DefinitionBuilder(`workflow \`${String(def.name)}\``);
+  if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a workflow needs a name');
+  const template: WorkflowTemplate = {
+    kind: 'workflow',
+    namespace: def.namespace ?? DEFAULT_NAMESPACE,
+    name: def.name,
+    version: def.version ?? DEFAULT_VERSION,
+    source: { kind: 'ts' },
+    steps: def.steps.map((s) => toStep(b, s)),
+    ...defined({
+      description: def.description,
+      inputSchema: def.inputSchema === undefined ? undefined : toJsonSchema(def.inputSchema),
+      deleteAfterMs: b.duration(def.deleteAfter, 'deleteAfter'),
+    }),
+    ...b.inline(),
+  };
+  b.finish();
+  return template;
+}
+
+function toStep(b: DefinitionBuilder, s: WorkflowStepDefinition<string>): StepTemplate {
+  const what = `step \`${s.name}\``;
+  let type: StepType = s.type ?? (s.wait ? 'wait' : s.subtask ? 'subtask' : 'standard');
+  if (!STEP_TYPES.includes(type)) {
+    b.fail('BAD_STEP_TYPE', `${what}: unknown step type \`${String(type)}\` (use one of ${STEP_TYPES.join(', ')})`);
+    type = 'standard';
+  }
+  const step: StepTemplate = { name: s.name, type, dependsOn: [...(s.dependsOn ?? [])], retry: { ...DEFAULT_RETRY, ...s.retry } };
+  if (s.handler !== undefined) {
+    step.handler =
+      typeof s.handler === 'object' && s.handler !== null
+        ? { callable: s.handler.callable, initialization: { ...s.handler.initialization } }
+        : { callable: b.handler(s.handler, s.name, what), initialization: { ...s.initialization } };
+  } else if (type !== 'wait' && type !== 'subtask') {
+    b.fail('MISSING_FIELD', `${what} has no handler`);
+  }
+  if (s.wait) {
+    step.wait = defined({ durationMs: b.duration(s.wait.duration, `${what} wait.duration`), timeoutMs: b.duration(s.wait.timeout, `${what} wait.timeout`) });
+  }
+  Object.assign(
+    step,
+    defined({
+      description: s.description,
+      timeoutMs: b.duration(s.timeout, `${what} timeout`),
+      concurrency: s.concurrency ? { ...s.concurrency } : undefined,
+      subtask: s.subtask ? { ...s.subtask } : undefined,
+    }),
+  );
+  return step;
+}
