@@ -23,7 +23,8 @@ export function mermaidText(value: string): string {
     .join('<br/>');
 }
 
-const label = (text: string) => `"${mermaidText(text)}"`;
+/** A quoted label; Mermaid refuses an empty one (`{""}`), so an empty name shows as a space. */
+const label = (text: string) => `"${mermaidText(text) || ' '}"`;
 
 export function toMermaid(graph: TemplateGraph, options: MermaidOptions = {}): string {
   const idOf = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
