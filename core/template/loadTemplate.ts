@@ -36,7 +36,9 @@ export function readTemplateText(text: string, file: string, options: ReadOption
   const kind = templateKind(r);
   if (!kind) return { problems: ctx.problems };
   const header = readHeader(r, basename(file, extname(file)));
-  let template: Template = kind === 'flow' ? readFlow(r, header) : readWorkflow(r, header);
+  // From here on, messages name the template ("flow `user_onboarding`: ...").
+  const body = new MapReader(ctx, r.node, `${kind} \`${header.name}\``);
+  let template: Template = kind === 'flow' ? readFlow(body, header) : readWorkflow(body, header);
   if (options.environment && template.kind === 'workflow') template = applyEnvironment(template, options.environment, ctx.problems);
   return { template, problems: ctx.problems };
 }

@@ -21,7 +21,8 @@ function ajv(): Ajv2020 {
   return shared;
 }
 
-export type CompiledSchema = { ok: true; validate: ValidateFunction } | { ok: false; message: string };
+/** On failure, `path` is the JSON pointer of the offending keyword inside the schema, when known. */
+export type CompiledSchema = { ok: true; validate: ValidateFunction } | { ok: false; message: string; path?: string };
 
 /** Compile a schema; a schema Ajv rejects comes back as `{ ok: false, message }`, never a throw. */
 export function compileSchema(schema: JsonSchema): CompiledSchema {
@@ -43,7 +44,11 @@ function compileUncached(schema: JsonSchema): CompiledSchema {
   // (a template reloaded) would be refused: the keywords are what count.
   const { $schema: _draft, $id: _id, ...rest } = schema;
   const instance = ajv();
-  if (!instance.validateSchema(rest)) return { ok: false, message: metaSchemaMessage(instance.errors ?? []) };
+  if (!instance.validateSchema(rest)) {
+    const errors = instance.errors ?? [];
+    const first = errors.find((x) => x.keyword === 'enum') ?? errors[0];
+    return { ok: false, message: metaSchemaMessage(errors), ...(first ? { path: first.instancePath } : {}) };
+  }
   try {
     return { ok: true, validate: instance.compile(rest) };
   } catch (err) {

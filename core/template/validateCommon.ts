@@ -3,6 +3,7 @@ import type { Problem, ProblemCode } from '../model/problem.js';
 import { templateRef, type JsonSchema, type SourceLocation, type Template } from '../model/template.js';
 import { closest, makeProblem, type ProblemOptions } from './problems.js';
 import { compileSchema } from './schema.js';
+import { locateInPlain } from './yamlTree.js';
 
 export interface ValidateOptions {
   /**
@@ -52,6 +53,9 @@ export class Findings {
   schema(schema: JsonSchema | undefined, what: string, at: Partial<SourceLocation>): void {
     if (schema === undefined) return;
     const compiled = compileSchema(schema);
-    if (!compiled.ok) this.add('BAD_SCHEMA', `${what} is not a valid JSON Schema: ${compiled.message}`, at);
+    if (compiled.ok) return;
+    // Point at the offending keyword itself when the schema came from YAML.
+    const inner = compiled.path ? locateInPlain(schema, compiled.path) : undefined;
+    this.add('BAD_SCHEMA', `${what} is not a valid JSON Schema: ${compiled.message}`, inner ?? at);
   }
 }
