@@ -56,7 +56,7 @@ export function toDot(graph: TemplateGraph, options: DotOptions = {}): string {
   const ids = new Set(graph.nodes.map((n) => n.id));
   const start = graph.nodes.find((n) => n.start);
   const startId = start ? freshId('__start__', ids) : undefined;
-  if (startId) lines.push(`  ${dotString(startId)}${attrList({ label: '', shape: 'point', width: 0.15, tooltip: 'start' })};`);
+  if (startId) lines.push(`  ${dotString(startId)}${attrList({ color: DEFAULT_STROKE, fillcolor: DEFAULT_STROKE, label: '', shape: 'point', width: 0.15, tooltip: 'start' })};`);
 
   for (const node of graph.nodes) lines.push(`  ${dotString(node.id)}${attrList(nodeAttrs(node, options))};`);
   if (startId && start) lines.push(`  ${dotString(startId)} -> ${dotString(start.id)};`);

@@ -19,7 +19,7 @@ export const STATE_STYLES: Readonly<Record<NodeRuntimeState, StateStyle>> = {
   running: { fill: '#bfdbfe', stroke: '#1d4ed8', marker: '▶ running' },
   complete: { fill: '#bbf7d0', stroke: '#15803d', marker: '✓ complete' },
   waiting_for_retry: { fill: '#fde68a', stroke: '#b45309', marker: '↻ waiting for retry' },
-  waiting: { fill: '#fef3c7', stroke: '#b45309', marker: '⏸ waiting' },
+  waiting: { fill: '#fef3c7', stroke: '#b45309', marker: '‖ waiting' },
   error: { fill: '#fecaca', stroke: '#b91c1c', marker: '✗ error' },
   skipped: { fill: '#f9fafb', stroke: '#9ca3af', marker: '⤼ skipped', dashed: true },
   cancelled: { fill: '#e5e7eb', stroke: '#4b5563', marker: '⊘ cancelled', dashed: true },

@@ -140,7 +140,7 @@ describe('runtime colours', () => {
     ]);
     const dot = toDot(g);
     await parse(dot);
-    expect(dot).toMatch(/"ask_for_email" \[[^\]]*label="ask_for_email\\n⏸ waiting\\n\(current\)", penwidth="3"[^\]]*style="filled,bold"/);
+    expect(dot).toMatch(/"ask_for_email" \[[^\]]*label="ask_for_email\\n‖ waiting\\n\(current\)", penwidth="3"[^\]]*style="filled,bold"/);
     expect(dot).toContain('"check_email" -> "ask_for_email" [label="not has_email", penwidth="2"];');
     expect(dot).toContain('label="test/user_onboarding@1.0.0 — task flow-1"');
     expect(toDot(g, { current: 'done' })).toContain('label="done\\n(current)"');

@@ -65,6 +65,6 @@ describe.skipIf(!existsSync(executablePath))('Mermaid reads our flowcharts', () 
     const labels = await render(toMermaid(g));
     expect(labels).toContain('import_batch#0✗ error');
     const flow = await render(toMermaid(templateGraph(fx.onboarding), { current: 'ask_for_email', states: { ask_for_email: 'waiting' } }));
-    expect(flow).toContain('ask_for_email⏸ waiting(current)');
+    expect(flow).toContain('ask_for_email‖ waiting(current)');
   });
 });

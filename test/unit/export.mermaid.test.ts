@@ -73,7 +73,7 @@ describe('toMermaid', () => {
 
   it('highlights the current state', () => {
     const out = toMermaid(templateGraph(fx.onboarding), { current: 'ask_for_email', states: { ask_for_email: 'waiting' } });
-    expect(out).toContain('n1{{"ask_for_email<br/>⏸ waiting<br/>#40;current#41;"}}');
+    expect(out).toContain('n1{{"ask_for_email<br/>‖ waiting<br/>#40;current#41;"}}');
     expect(out).toContain('  class n1 current');
   });
 });
