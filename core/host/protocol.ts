@@ -1,0 +1,104 @@
+/**
+ * The data the workbench protocol carries, beyond the runtime records of core/model (which
+ * travel as they are). Types only: the renderer imports this file (and `AppRouter`) as types.
+ */
+import type { JsonSchema, TemplateKind } from '../model/template.js';
+import type { Problem } from '../model/problem.js';
+import type { ErrorInfo } from '../model/errors.js';
+import type { AttemptRecord, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import type { TaskStatus } from '../model/states.js';
+
+/** A problem with its file shown relative to the workspace and its one-line rendering. */
+export interface ProblemView extends Problem {
+  text: string;
+}
+
+export interface TemplateSummary {
+  ref: string;
+  namespace: string;
+  name: string;
+  version: string;
+  kind: TemplateKind;
+  description: string | null;
+  /** Source file relative to the workspace root; null for inline definitions. */
+  file: string | null;
+  sourceKind: 'yaml' | 'ts' | 'inline';
+  /** Steps (workflow) or states (flow). */
+  nodeCount: number;
+  /** False when any error-severity problem concerns this template. */
+  valid: boolean;
+  problems: ProblemView[];
+  /** `input_schema` (workflows) or `attributes` (flows): what the Start task form asks. */
+  inputSchema: JsonSchema | null;
+}
+
+export interface WorkspaceInfo {
+  root: string;
+  name: string;
+  database: string;
+  /** Template and handler files, relative to root. */
+  files: string[];
+  handlers: string[];
+  templateCount: number;
+  /** Every problem of the workspace, including files that produced no template. */
+  problems: ProblemView[];
+  lastChange: WorkspaceChange | null;
+}
+
+export interface WorkspaceChange {
+  /** Counts reloads since the host started. */
+  seq: number;
+  at: number;
+  /** Files whose change caused the reload, relative to root. */
+  files: string[];
+  templateCount: number;
+  problemCount: number;
+  /** Set when the reload itself failed; the previous workspace stays in use. */
+  error: string | null;
+}
+
+export interface TaskSummary {
+  id: string;
+  templateRef: string;
+  kind: TemplateKind;
+  status: TaskStatus;
+  currentState: string | null;
+  parentTaskId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  error: ErrorInfo | null;
+}
+
+export interface TaskListPage {
+  tasks: TaskSummary[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export interface TaskDetail {
+  task: TaskRecord;
+  steps: StepRecord[];
+}
+
+export interface StepDetail {
+  /** Null for flow states (flows have no step rows). */
+  step: StepRecord | null;
+  attempts: AttemptRecord[];
+  transitions: TransitionRecord[];
+}
+
+export function toTaskSummary(task: TaskRecord): TaskSummary {
+  return {
+    id: task.id,
+    templateRef: task.templateRef,
+    kind: task.kind,
+    status: task.status,
+    currentState: task.currentState,
+    parentTaskId: task.parentTaskId,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    finishedAt: task.finishedAt,
+    error: task.error,
+  };
+}

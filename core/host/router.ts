@@ -1,0 +1,147 @@
+/**
+ * The workbench protocol: every query, mutation and subscription the renderer may call.
+ * Inputs are validated with zod before anything runs; the procedures map requests onto
+ * HostServices and core's pure helpers and own no state. The renderer imports `AppRouter` as a
+ * type only.
+ */
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { NotFoundError } from '../model/errors.js';
+import type { StepwiseEvent } from '../model/events.js';
+import type { JsonObject } from '../model/runtime.js';
+import { templateRef, type Template } from '../model/template.js';
+import type { Workspace } from '../model/workspace.js';
+import { templateGraph } from '../export/graphModel.js';
+import { runtimeGraph } from '../export/runtimeGraph.js';
+import { toTaskSummary, type StepDetail, type TaskDetail, type TaskListPage, type WorkspaceChange } from './protocol.js';
+import { fromFeed } from './streams.js';
+import { summarizeTemplate, summarizeTemplates, workspaceInfo } from './summaries.js';
+import { procedure, router } from './trpc.js';
+
+const TASK_STATUSES = ['pending', 'running', 'waiting', 'complete', 'error', 'cancelled', 'active', 'completed', 'failed'] as const;
+
+const name = z.string().min(1).max(500);
+const seq = z.number().int().min(0);
+
+export function findTemplate(ws: Workspace, ref: string): Template {
+  const found = ws.templates.find((t) => templateRef(t) === ref);
+  if (!found) {
+    throw new NotFoundError('Template', ref, `Known templates: ${ws.templates.map(templateRef).join(', ') || 'none'}.`);
+  }
+  return found;
+}
+
+export const appRouter = router({
+  workspace: procedure.query(({ ctx }) => {
+    const s = ctx.services;
+    return workspaceInfo(s.workspace(), s.database, s.lastWorkspaceChange());
+  }),
+
+  templates: procedure.query(({ ctx }) => summarizeTemplates(ctx.services.workspace())),
+
+  templateGraph: procedure.input(z.object({ ref: name })).query(({ ctx, input }) => {
+    const ws = ctx.services.workspace();
+    const template = findTemplate(ws, input.ref);
+    return { template: summarizeTemplate(ws, template), graph: templateGraph(template) };
+  }),
+
+  tasks: procedure
+    .input(
+      z.object({
+        templateRef: name.optional(),
+        status: z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length).optional(),
+        cursor: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }): Promise<TaskListPage> => {
+      const page = await ctx.services.storage.listTasks({
+        templateRef: input.templateRef,
+        status: input.status,
+        cursor: input.cursor,
+        limit: input.limit,
+      });
+      return { tasks: page.tasks.map(toTaskSummary), nextCursor: page.nextCursor, total: page.total };
+    }),
+
+  task: procedure.input(z.object({ id: name })).query(async ({ ctx, input }): Promise<TaskDetail> => {
+    const storage = ctx.services.storage;
+    const task = await storage.getTask(input.id);
+    if (!task) throw new NotFoundError('Task', input.id, 'It may have been deleted after it finished.');
+    return { task, steps: await storage.getSteps(task.id) };
+  }),
+
+  /**
+   * The task drawn live: its graph (template + dynamic steps, annotated with states), the
+   * records, and the event seq read before them, so the client applies every later event.
+   */
+  runtimeGraph: procedure.input(z.object({ taskId: name })).query(async ({ ctx, input }) => {
+    const storage = ctx.services.storage;
+    const seq = await storage.lastEventSeq();
+    const task = await storage.getTask(input.taskId);
+    if (!task) throw new NotFoundError('Task', input.taskId, 'It may have been deleted after it finished.');
+    const template = ctx.services.workspace().templates.find((t) => templateRef(t) === task.templateRef);
+    if (!template) {
+      throw new NotFoundError('Template', task.templateRef, 'The task was started from a template this workspace no longer has.');
+    }
+    const steps = task.kind === 'workflow' ? await storage.getSteps(task.id) : [];
+    const graph =
+      template.kind === 'workflow'
+        ? runtimeGraph(template, steps)
+        : runtimeGraph(template, task, await storage.listTransitions(task.id, { stepName: null }));
+    return { seq, task, steps, graph, template: summarizeTemplate(ctx.services.workspace(), template) };
+  }),
+
+  stepDetail: procedure
+    .input(z.object({ taskId: name, stepName: name }))
+    .query(async ({ ctx, input }): Promise<StepDetail> => {
+      const storage = ctx.services.storage;
+      const task = await storage.getTask(input.taskId);
+      if (!task) throw new NotFoundError('Task', input.taskId);
+      const [step, attempts, transitions] = await Promise.all([
+        task.kind === 'workflow' ? storage.getStep(task.id, input.stepName) : Promise.resolve(null),
+        storage.listAttempts(task.id, input.stepName),
+        storage.listTransitions(task.id, task.kind === 'workflow' ? { stepName: input.stepName } : {}),
+      ]);
+      if (task.kind === 'workflow' && !step) throw new NotFoundError('Step', `${input.taskId}/${input.stepName}`);
+      return { step, attempts, transitions };
+    }),
+
+  /** The end of the event log now: where a fresh page starts following. */
+  eventCursor: procedure.query(async ({ ctx }) => ({ seq: await ctx.services.storage.lastEventSeq() })),
+
+  events: procedure
+    .input(z.object({ afterSeq: seq.default(0), limit: z.number().int().min(1).max(1000).default(200), taskId: name.optional() }))
+    .query(({ ctx, input }) =>
+      ctx.services.storage.readEvents(input.afterSeq, input.limit, input.taskId ? { taskId: input.taskId } : undefined),
+    ),
+
+  startTask: procedure
+    .input(z.object({ ref: name, input: z.record(z.string(), z.json()).default({}) }))
+    .mutation(async ({ ctx, input }) => {
+      findTemplate(ctx.services.workspace(), input.ref);
+      return toTaskSummary(await ctx.services.startTask(input.ref, input.input as JsonObject));
+    }),
+
+  /**
+   * Every event after a cursor, then live. Each is `tracked` by its seq, so a client that
+   * reconnects sends the last seq it saw as `lastEventId` and resumes right after it.
+   * Without a cursor, starts at the current end of the log (live only).
+   */
+  onEvents: procedure
+    .input(z.object({ fromSeq: seq.optional(), taskId: name.optional(), lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const s = ctx.services;
+      const from = input.lastEventId ? Number(input.lastEventId) : (input.fromSeq ?? (await s.storage.lastEventSeq()));
+      const events = fromFeed<StepwiseEvent>((push) => s.followEvents(from, push), signal);
+      for await (const event of events) {
+        if (input.taskId === undefined || event.taskId === input.taskId) yield tracked(String(event.seq), event);
+      }
+    }),
+
+  onWorkspaceChanged: procedure.subscription(async function* ({ ctx, signal }) {
+    yield* fromFeed<WorkspaceChange>((push) => ctx.services.onWorkspaceChanged(push), signal);
+  }),
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,28 @@
+/**
+ * What the protocol's procedures may use: the host hands the router this object, not its
+ * internals, so the router stays a thin, testable mapping from requests to engine calls.
+ */
+import type { StepwiseEvent } from '../model/events.js';
+import type { JsonObject, TaskRecord } from '../model/runtime.js';
+import type { Workspace } from '../model/workspace.js';
+import type { Storage } from '../storage/storage.js';
+import type { WorkspaceChange } from './protocol.js';
+
+export interface HostServices {
+  /** The workspace as last loaded (reloads replace it). */
+  workspace(): Workspace;
+  /** Absolute path of the SQLite database. */
+  readonly database: string;
+  readonly storage: Storage;
+  /** Creates a task (input validated against the template's schema) and lets the engine run it. */
+  startTask(ref: string, input: JsonObject): Promise<TaskRecord>;
+  /**
+   * Delivers every persisted event with seq > fromSeq, in order, without gaps or duplicates,
+   * then live ones as they are committed; returns a function that stops delivery.
+   */
+  followEvents(fromSeq: number, onEvent: (event: StepwiseEvent) => void): () => void;
+  /** Called after each workspace reload; returns an unsubscribe function. */
+  onWorkspaceChanged(listener: (change: WorkspaceChange) => void): () => void;
+  /** The last reload, or null before the first change. */
+  lastWorkspaceChange(): WorkspaceChange | null;
+}

@@ -1,0 +1,120 @@
+/**
+ * The workbench page: header, sidebar, and the canvas for the current route. Keeps the
+ * workspace and template list fresh on every workspace reload the host announces.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { TemplateSummary, WorkspaceInfo } from '../../core/host/protocol.js';
+import { connection, reconnects } from '../lib/client.js';
+import { errorText, useServices } from '../lib/context.js';
+import type { Direction } from '../lib/layout.js';
+import { formatRoute, parseRoute, type Route } from '../lib/route.js';
+import { useRpc } from '../lib/useRpc.js';
+import { useStore } from '../lib/useStore.js';
+import { Sidebar } from './Sidebar.js';
+import { TaskView } from './TaskView.js';
+import { TemplateView } from './TemplateView.js';
+
+function useRoute(): [Route, (r: Route) => void] {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const navigate = useCallback((r: Route) => {
+    window.location.hash = formatRoute(r);
+  }, []);
+  return [route, navigate];
+}
+
+function useDirection(): [Direction, (d: Direction) => void] {
+  const [direction, setDirection] = useState<Direction>(() => (localStorage.getItem('stepwise.direction') === 'DOWN' ? 'DOWN' : 'RIGHT'));
+  const set = useCallback((d: Direction) => {
+    localStorage.setItem('stepwise.direction', d);
+    setDirection(d);
+  }, []);
+  return [direction, set];
+}
+
+export function App() {
+  const { client } = useServices();
+  const [route, navigate] = useRoute();
+  const [direction, setDirection] = useDirection();
+  const [workspaceSeq, setWorkspaceSeq] = useState(0);
+  const status = useStore(connection);
+  const reconnect = useStore(reconnects);
+  const workspace = useRpc<WorkspaceInfo>(() => client.workspace.query(), [client, workspaceSeq, reconnect]);
+  const templates = useRpc<TemplateSummary[]>(() => client.templates.query(), [client, workspaceSeq, reconnect]);
+
+  useEffect(() => {
+    const sub = client.onWorkspaceChanged.subscribe(undefined, { onData: () => setWorkspaceSeq((n) => n + 1) });
+    return () => sub.unsubscribe();
+  }, [client]);
+
+  const ws = workspace.data;
+  const unowned = ws ? ws.problems.filter((p) => !p.template && !(templates.data ?? []).some((t) => t.file !== null && p.file === t.file)) : [];
+  return (
+    <div className="app">
+      <header className="header">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true" /> Stepwise
+        </span>
+        {ws ? (
+          <>
+            <span className="ws-name">{ws.name}</span>
+            <span className="ws-path" title={`database: ${ws.database}`}>
+              {ws.root}
+            </span>
+          </>
+        ) : null}
+        <span className="spacer" />
+        <span className="conn" data-status={status} data-testid="connection" role="status" aria-live="polite">
+          <span className="conn-dot" aria-hidden="true" />
+          {status === 'open' ? 'Connected' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}
+        </span>
+      </header>
+      <div className="app-body">
+        <Sidebar templates={templates.data} templatesError={templates.error ? errorText(templates.error) : null} route={route} navigate={navigate} />
+        {route.view === 'template' ? (
+          <TemplateView
+            key={route.ref}
+            templateRef={route.ref}
+            workspaceSeq={workspaceSeq}
+            direction={direction}
+            onDirection={setDirection}
+            onTaskStarted={(id) => navigate({ view: 'task', id })}
+          />
+        ) : route.view === 'task' ? (
+          <TaskView
+            key={route.id}
+            taskId={route.id}
+            workspaceSeq={workspaceSeq}
+            direction={direction}
+            onDirection={setDirection}
+            onOpenTemplate={(ref) => navigate({ view: 'template', ref })}
+          />
+        ) : (
+          <main className="main">
+            <div className="home">
+              <h2>{ws ? `Workspace ${ws.name}` : 'Stepwise workbench'}</h2>
+              <p>
+                Pick a template on the left to see it as a flowchart and start a task from it, or pick a task to watch it run.
+                {ws ? ` ${ws.templateCount} templates, ${ws.handlers.length} handlers.` : ''}
+              </p>
+              {unowned.length > 0 ? (
+                <div className="banner error">
+                  Files with problems:
+                  <ul>
+                    {unowned.map((p, i) => (
+                      <li key={i}>{p.text}</li>
+                    ))}
+                  </ul>
+                </div>
+              ) : null}
+            </div>
+          </main>
+        )}
+      </div>
+    </div>
+  );
+}

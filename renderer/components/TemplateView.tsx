@@ -1,0 +1,82 @@
+/** A template drawn as a flowchart, with its problems and the Start task form. */
+import { useMemo, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { errorText, useServices } from '../lib/context.js';
+import { toGraphView } from '../lib/graphView.js';
+import type { Direction } from '../lib/layout.js';
+import { useRpc } from '../lib/useRpc.js';
+import { GraphCanvas } from './GraphCanvas.js';
+import { Inspector } from './Inspector.js';
+import { StartTaskDialog } from './StartTaskDialog.js';
+import { Toolbar } from './Toolbar.js';
+
+interface Props {
+  templateRef: string;
+  /** Changes on every workspace reload: the template may have changed. */
+  workspaceSeq: number;
+  direction: Direction;
+  onDirection: (d: Direction) => void;
+  onTaskStarted: (taskId: string) => void;
+}
+
+export function TemplateView({ templateRef, workspaceSeq, direction, onDirection, onTaskStarted }: Props) {
+  const { client } = useServices();
+  const result = useRpc(() => client.templateGraph.query({ ref: templateRef }), [client, templateRef, workspaceSeq]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const view = useMemo(() => (result.data ? toGraphView(result.data.graph) : null), [result.data]);
+  const template = result.data?.template;
+  const selectedNode = view?.nodes.find((n) => n.id === selected) ?? null;
+  return (
+    <div style={{ display: 'contents' }}>
+      <main className="main" aria-label="Template">
+        <Toolbar
+          title={template ? `${template.namespace}/${template.name}` : templateRef}
+          subtitle={
+            template ? (
+              <span className="ref">
+                v{template.version} · {template.kind} · {template.nodeCount} {template.kind === 'flow' ? 'states' : 'steps'}
+                {template.file ? ` · ${template.file}` : ''}
+              </span>
+            ) : null
+          }
+          direction={direction}
+          onDirection={onDirection}
+        >
+          <button className="btn primary" disabled={!template || !template.valid} onClick={() => setStarting(true)} title={template && !template.valid ? 'Fix the template problems first' : undefined}>
+            ▶ Start task
+          </button>
+        </Toolbar>
+        {result.error ? <div className="banner error">{errorText(result.error)}</div> : null}
+        {template && template.problems.length > 0 ? (
+          <div className={`banner ${template.valid ? 'warn' : 'error'}`} role="alert" data-testid="template-problems">
+            {template.valid ? 'Warnings' : `This template has ${template.problems.length} problem(s); it cannot run until they are fixed.`}
+            <ul>
+              {template.problems.map((p, i) => (
+                <li key={i}>{p.text}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {view ? (
+          <ReactFlowProvider>
+            <GraphCanvas view={view} direction={direction} live={null} selected={selected} onOpenNode={setSelected} />
+          </ReactFlowProvider>
+        ) : (
+          <div className="canvas-wrap" />
+        )}
+      </main>
+      {selectedNode && view ? <Inspector node={selectedNode} graph={view} taskId={null} live={null} onClose={() => setSelected(null)} /> : <span />}
+      {starting && template ? (
+        <StartTaskDialog
+          template={template}
+          onClose={() => setStarting(false)}
+          onStarted={(id) => {
+            setStarting(false);
+            onTaskStarted(id);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

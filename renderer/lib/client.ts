@@ -1,0 +1,58 @@
+/**
+ * The page's one connection to the host: a tRPC client over a single WebSocket that presents
+ * the launch token, reconnects by itself (with backoff) when the host goes away, and resumes
+ * event subscriptions from the last event it saw.
+ */
+import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client';
+import type { AppRouter } from '../../core/host/router.js';
+
+export type Client = TRPCClient<AppRouter>;
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting';
+
+/** The token the host printed, from `?token=` (kept for this tab in sessionStorage). */
+export function readToken(): string | null {
+  const fromUrl = new URLSearchParams(window.location.search).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('stepwise.token', fromUrl);
+    return fromUrl;
+  }
+  return sessionStorage.getItem('stepwise.token');
+}
+
+type Listener = () => void;
+
+/** A tiny observable value, read by React through useSyncExternalStore. */
+export class Store<T> {
+  private listeners = new Set<Listener>();
+  constructor(private value: T) {}
+  get = (): T => this.value;
+  set(value: T): void {
+    if (Object.is(value, this.value)) return;
+    this.value = value;
+    for (const l of this.listeners) l();
+  }
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+}
+
+export const connection = new Store<ConnectionStatus>('connecting');
+/** Bumped after every reconnect: views refetch what they show. */
+export const reconnects = new Store<number>(0);
+
+export function createClient(token: string): Client {
+  let opened = false;
+  const wsClient = createWSClient({
+    url: `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/trpc?token=${encodeURIComponent(token)}`,
+    retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+    onOpen: () => {
+      connection.set('open');
+      if (opened) reconnects.set(reconnects.get() + 1);
+      opened = true;
+    },
+    onClose: () => connection.set(opened ? 'reconnecting' : 'connecting'),
+  });
+  return createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+}

@@ -1,0 +1,50 @@
+/** Entry point of the workbench page (served by the host, or loaded by Electron). */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './styles.css';
+import { createClient, readToken } from './lib/client.js';
+import { ServicesContext } from './lib/context.js';
+import { EventHub } from './lib/eventHub.js';
+import { App } from './components/App.js';
+
+const root = createRoot(document.getElementById('root')!);
+const token = readToken();
+
+function message(title: string, body: string) {
+  root.render(
+    <div className="home">
+      <h2>{title}</h2>
+      <p>{body}</p>
+    </div>,
+  );
+}
+
+async function boot(token: string) {
+  // A plain HTTP check first: a stale token gets a clear message instead of endless reconnects.
+  const health = await fetch('/api/health', { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+  if (health && (health.status === 401 || health.status === 403)) {
+    const body = (await health.json().catch(() => ({}))) as { message?: string };
+    message('This workbench link has expired', body.message ?? 'Open the URL the host printed last.');
+    return;
+  }
+  message('Connecting…', 'Waiting for the Stepwise host.');
+  const client = createClient(token);
+  const hub = new EventHub();
+  // Follow events from the log's end as the page loads; views ask the hub for anything after their snapshot.
+  const cursor = await client.eventCursor.query();
+  hub.start(client, cursor.seq, (err) => console.error('event subscription failed', err));
+  root.render(
+    <StrictMode>
+      <ServicesContext.Provider value={{ client, hub }}>
+        <App />
+      </ServicesContext.Provider>
+    </StrictMode>,
+  );
+}
+
+if (!token) {
+  message('No access token', 'Open the workbench with the URL `stepwise serve` printed (it ends with ?token=…). The token changes every time the host starts.');
+} else {
+  void boot(token);
+}
