@@ -3,6 +3,7 @@
  * (core/model/errors.ts) and a message that names the state and what would have been accepted.
  */
 import { StepwiseError } from '../../model/errors.js';
+import { templateRef, type FlowTemplate } from '../../model/template.js';
 
 /** An action went to a state it does not declare, or declares no target at all. */
 export function undeclaredTarget(state: string, allowed: readonly string[], returned: unknown): StepwiseError {
@@ -64,8 +65,9 @@ export function handlerNotFound(name: string, state: string): StepwiseError {
   );
 }
 
-export function unknownState(flow: string, state: string): StepwiseError {
-  return new StepwiseError('INVALID_STATE', `Flow ${flow} has no state '${state}'.`, { state });
+export function unknownState(template: FlowTemplate, state: string): StepwiseError {
+  const known = template.states.map((s) => s.name);
+  return new StepwiseError('INVALID_STATE', `Flow ${templateRef(template)} has no state '${state}'. Its states: ${known.join(', ')}.`, { state, known });
 }
 
 export function notAFlow(ref: string): StepwiseError {

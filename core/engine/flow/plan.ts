@@ -112,7 +112,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
   switch (outcome.type) {
     case 'move': {
       const target = template.states.find((s) => s.name === outcome.to);
-      if (!target) throw unknownState(templateRef(template), outcome.to);
+      if (!target) throw unknownState(template, outcome.to);
       if (status !== 'active') r.status(status, 'active', outcome.reason);
       set.currentState = outcome.to;
       set.wakeAt = null;
@@ -213,7 +213,7 @@ export interface CreateOptions {
 /** The new task record and the ChangeSet that inserts it with its first transitions. */
 export function planCreate(template: FlowTemplate, o: CreateOptions): { task: TaskRecord; changes: ChangeSet } {
   const state = o.state ?? template.startsWith;
-  if (!template.states.some((s) => s.name === state)) throw unknownState(templateRef(template), state);
+  if (!template.states.some((s) => s.name === state)) throw unknownState(template, state);
   const ref = templateRef(template);
   const status: FlowTaskStatus = o.background ? 'waiting' : 'active';
   const task: TaskRecord = {

@@ -40,7 +40,7 @@ export async function commitOutcome(
 
 function stateOf(template: FlowTemplate, name: string): FlowState {
   const state = template.states.find((s) => s.name === name);
-  if (!state) throw unknownState(`${template.namespace}/${template.name}`, name);
+  if (!state) throw unknownState(template, name);
   return state;
 }
 

@@ -1,0 +1,11 @@
+/**
+ * `stepwise/testing`: helpers for users' own vitest tests.
+ *
+ *   import { testState, runStep } from 'stepwise/testing';
+ *   // vitest.config.ts: test: { setupFiles: ['stepwise/testing/setup'] }  (registers the matchers)
+ */
+export { testState, createFlowTestEnv, type TestedFlow, type FlowTestOptions, type FlowTestEnv } from './flows.js';
+export { runStep, type RunStepOptions, type StepRun } from './steps.js';
+export { stepwiseMatchers, isSubset, type StepwiseMatchers } from './matchers.js';
+export { createTestContext, type TestContextOptions, type HandlerSource } from './context.js';
+export { ManualClock } from '../model/clock.js';
