@@ -13,6 +13,14 @@ import * as fx from '../fixtures/export/templates.js';
 import { stepRecord, worker } from '../fixtures/export/records.js';
 import { HOSTILE_NAMES } from '../fixtures/export/templates.js';
 
+/** What the page code uses of the browser (the project's TypeScript config has no DOM types). */
+interface PageGlobals {
+  mermaid: { initialize(o: object): void; render(id: string, text: string): Promise<{ svg: string }> };
+  document: {
+    createElement(tag: string): { innerHTML: string; querySelectorAll(sel: string): Iterable<{ textContent: string | null }> };
+  };
+}
+
 const executablePath = process.env.STEPWISE_CHROMIUM ?? '/usr/bin/chromium';
 const mermaidScript = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
 
@@ -27,15 +35,15 @@ describe.skipIf(!existsSync(executablePath))('Mermaid reads our flowcharts', () 
     page = await browser.newPage();
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ path: mermaidScript });
-    await page.evaluate(() => (window as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
   }, 60_000);
   afterAll(async () => browser?.close());
 
   /** Parses and renders; returns the rendered text, or throws Mermaid's error. */
   const render = (text: string) =>
     page.evaluate(async (src) => {
-      const m = (window as unknown as { mermaid: { render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
-      const { svg } = await m.render(`g${Math.random().toString(36).slice(2)}`, src);
+      const { mermaid, document } = globalThis as unknown as PageGlobals;
+      const { svg } = await mermaid.render(`g${Math.random().toString(36).slice(2)}`, src);
       const holder = document.createElement('div');
       holder.innerHTML = svg;
       return [...holder.querySelectorAll('.nodeLabel, .edgeLabel')].map((e) => e.textContent ?? '');
