@@ -1,0 +1,23 @@
+/**
+ * Concurrency keys: `{{ input.customer_id }}`-style templates rendered once per step when the
+ * task is created. Steps sharing a rendered key run at most `limit` at a time across all tasks.
+ */
+const PLACEHOLDER = /\{\{\s*([\w$.-]+)\s*\}\}/g;
+
+function lookup(path: string, scope: unknown): unknown {
+  let value: unknown = scope;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Render a key template; a missing value renders as an empty string. */
+export function renderKey(template: string, scope: Record<string, unknown>): string {
+  return template.replace(PLACEHOLDER, (_, path: string) => {
+    const value = lookup(path, scope);
+    if (value === undefined || value === null) return '';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The engine facade: `createEngine` wires storage, clock, bus, registries and an executor into
+ * one object that starts tasks, drives them (`runUntilIdle` for tests and the CLI, `tick` for one
+ * round, `startLoop`/`stop` for the runner and the workbench host), and takes signals and
+ * cancellations. It owns the wiring and the loop, nothing else: decisions are pure planners
+ * (create, outcome, waits, cancel, readiness, taskStatus), writes go through the TaskStore, and
+ * attempts run in execute.ts on the chosen executor.
+ *
+ * Flow tasks (kind `flow`) belong to the flow driver in ./flow/ (createFlowDriver). The hook:
+ * `start` creates flows with `flows.create`, scheduling rounds call `flows.advance`/`wake` (or
+ * `resumeActive`/`runDue` when unscoped), `cancelTask` calls `flows.cancel`, and the driver's
+ * `startChild` is this engine's `start`, so a flow can start workflow subtasks and vice versa.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../model/clock.js';
+import { NotFoundError, StepwiseError } from '../model/errors.js';
+import type { Json, StepRecord, TaskRecord } from '../model/runtime.js';
+import type { ExecutorKind } from '../model/workspace.js';
+import type { Storage } from '../storage/storage.js';
+import type { EventBus } from '../events/types.js';
+import { createEventBus } from '../events/bus.js';
+import { createExecutor, type Executor } from '../executor/index.js';
+import type { EngineContext, HandlerRegistry, TemplateRegistry } from './context.js';
+import type { Random } from './backoff.js';
+import { createFlowDriver, type FlowDriver } from './flow/driver.js';
+import { planCancel } from './cancel.js';
+import { type StartOptions } from './create.js';
+import { createLoop, type LoopOptions } from './loop.js';
+import { runUntilIdle, type RunOptions, type RunSummary } from './runUntilIdle.js';
+import { Scheduler } from './scheduler.js';
+import { startTask } from './start.js';
+import { subtaskStarter } from './subtasks.js';
+import { TaskStore } from './taskStore.js';
+import { abortRunning } from './execute.js';
+import { childOf, planSignal } from './waits.js';
+import type { PlanEnv } from './outcome.js';
+
+export interface EngineOptions {
+  storage: Storage;
+  templates: TemplateRegistry;
+  handlers: HandlerRegistry;
+  clock?: Clock;
+  /** An executor, or its kind (default: `inline` under tests, `pool` otherwise). */
+  executor?: Executor | ExecutorKind;
+  /** Pool/threads: handlers at once. */
+  concurrency?: number;
+  /** Identifies this engine in leases and heartbeats. */
+  owner?: string;
+  leaseMs?: number;
+  bus?: EventBus;
+  /** Jitter source for retry delays. */
+  random?: Random;
+  /** Minimum time between two persisted progress events of one attempt. */
+  progressIntervalMs?: number;
+  /** Where errors of background work go (a task whose template vanished, storage trouble). */
+  onError?: (err: unknown, where: string) => void;
+}
+
+export interface Engine {
+  readonly context: EngineContext;
+  readonly storage: Storage;
+  readonly bus: EventBus;
+  readonly executor: Executor;
+  readonly flows: FlowDriver;
+  /** Create a task (input validated, nothing stored when invalid). Runs nothing by itself. */
+  start(templateRef: string, input?: unknown, options?: StartOptions): Promise<TaskRecord>;
+  /** Drive until nothing is ready or running (optionally one task and its subtasks). */
+  runUntilIdle(options?: RunOptions): Promise<RunSummary>;
+  /** One scheduling round; returns how many attempts it launched. Does not wait for them. */
+  tick(): Promise<number>;
+  /** Run exactly one ready step of a task (even a paused one) and wait for its outcome. */
+  runStep(taskId: string, stepName?: string): Promise<StepRecord | null>;
+  startLoop(options?: LoopOptions): void;
+  /** Stop the loop; waits for running attempts, or aborts them (they return to `ready`). */
+  stop(options?: { abort?: boolean }): Promise<void>;
+  signal(taskId: string, stepName: string, payload?: Json): Promise<StepRecord>;
+  cancelTask(taskId: string, reason?: string): Promise<TaskRecord>;
+  /** stop() and release the executor's threads. The storage stays open (the caller owns it). */
+  close(): Promise<void>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const executor = typeof options.executor === 'object' ? options.executor : createExecutor(options.executor, options.concurrency);
+  const ownsExecutor = typeof options.executor !== 'object';
+  const context: EngineContext = {
+    storage: options.storage,
+    clock: options.clock ?? systemClock,
+    bus: options.bus ?? createEventBus(),
+    templates: options.templates,
+    handlers: options.handlers,
+    owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: options.leaseMs ?? 30_000,
+  };
+  const newId = () => randomUUID();
+  const random = options.random ?? Math.random;
+  const onError =
+    options.onError ??
+    ((err: unknown, where: string) => process.emitWarning(`Stepwise engine: ${where}: ${err instanceof Error ? err.message : String(err)}`, 'StepwiseEngineWarning'));
+  const store = new TaskStore(context);
+
+  let engine!: Engine;
+  const flows = createFlowDriver(context, {
+    startChild: async (ref, input, parentTaskId) => engine.start(ref, input, { parentTaskId }),
+  });
+  const envFor = (task: TaskRecord): PlanEnv => {
+    const template = context.templates.resolve(task.templateRef);
+    if (template.kind !== 'workflow') throw new StepwiseError('USAGE', `${task.templateRef} is not a workflow template.`, { taskId: task.id });
+    return { template, owner: context.owner, leaseMs: context.leaseMs, newId, random };
+  };
+  const scheduler = new Scheduler({
+    ctx: context,
+    store,
+    executor,
+    flows,
+    envFor,
+    onError,
+    progressIntervalMs: options.progressIntervalMs ?? 250,
+    startSubtask: subtaskStarter(context, (template, input, o) => flows.create(template, input, o), newId),
+  });
+  const loop = createLoop(context, scheduler, onError);
+
+  const workflowTask = async (taskId: string): Promise<TaskRecord> => {
+    const task = await context.storage.getTask(taskId);
+    if (!task) throw new NotFoundError('Task', taskId, 'List tasks with `stepwise tasks`.');
+    return task;
+  };
+
+  engine = {
+    context,
+    storage: context.storage,
+    bus: context.bus,
+    executor,
+    flows,
+    async start(ref, input = {}, opts = {}) {
+      const task = await startTask(context, flows, ref, input, opts, newId);
+      scheduler.notify();
+      return task;
+    },
+    runUntilIdle: (opts = {}) => runUntilIdle(context, scheduler, opts),
+    tick: () => scheduler.serialized(() => scheduler.fullRound(null, { deleteExpired: true })),
+    async runStep(taskId, stepName) {
+      const before = new Set(scheduler.runningIn(new Set([taskId])));
+      await scheduler.serialized(() => scheduler.launchReady(null, { taskId, max: 1, ignorePause: true, ...(stepName ? { step: stepName } : {}) }));
+      const started = scheduler.runningIn(new Set([taskId])).filter((r) => !before.has(r));
+      await Promise.all(started.map((r) => r.done));
+      const name = stepName ?? started[0]?.step;
+      return name ? context.storage.getStep(taskId, name) : null;
+    },
+    startLoop: (opts = {}) => loop.start(opts),
+    stop: (opts = {}) => loop.stop(opts),
+    async signal(taskId, stepName, payload = null) {
+      const task = await workflowTask(taskId);
+      if (task.kind !== 'workflow') {
+        throw new StepwiseError('USAGE', `Task ${taskId} is a flow; flows take interactions, not signals (stepwise interact).`, { taskId });
+      }
+      const env = envFor(task);
+      await store.change(taskId, (d) => planSignal(d, stepName, payload, env), 'user');
+      scheduler.notify();
+      return (await context.storage.getStep(taskId, stepName))!;
+    },
+    async cancelTask(taskId, reason = 'cancelled by user') {
+      const task = await workflowTask(taskId);
+      if (task.kind === 'flow') return flows.cancel(taskId, reason);
+      const env = envFor(task);
+      const open = new Map(
+        (await context.storage.listAttempts(taskId)).filter((a) => a.outcome === null).map((a) => [a.stepName, a] as const),
+      );
+      const r = await store.change(taskId, (d) => planCancel(d, reason, open, env.template.deleteAfterMs), 'user');
+      for (const name of r?.value.running ?? []) {
+        const run = scheduler.runningIn(new Set([taskId])).find((x) => x.step === name);
+        if (run) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
+      }
+      for (const name of r?.value.subtasks ?? []) {
+        const step = await context.storage.getStep(taskId, name);
+        const child = step ? childOf(step) : null;
+        if (child) await engine.cancelTask(child, `parent task ${taskId} was cancelled`).catch((err) => onError(err, `cancelling subtask ${child}`));
+      }
+      return workflowTask(taskId);
+    },
+    async close() {
+      await loop.stop({ abort: true });
+      if (ownsExecutor) await executor.close();
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,196 @@
+/**
+ * Running one claimed attempt: build the handler context from the task view, hand the job to the
+ * executor, enforce the step timeout through the abort signal, renew the lease while it runs,
+ * turn progress calls into throttled `step.progress` events, capture log lines, and commit the
+ * outcome through the pure planners.
+ */
+import { StepwiseError, toErrorInfo } from '../model/errors.js';
+import type { Json, LogLine, StepRecord } from '../model/runtime.js';
+import type { StepTemplate } from '../model/template.js';
+import type { Executor, JobOutcome, StepContextData } from '../executor/types.js';
+import type { HandlerFailure } from '../executor/failure.js';
+import type { EngineContext } from './context.js';
+import type { Draft } from './draft.js';
+import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess, type AttemptRef, type PlanEnv } from './outcome.js';
+import { settleTask } from './taskStatus.js';
+import type { TaskStore } from './taskStore.js';
+import type { TaskView } from './view.js';
+
+/** Why the engine aborted a running attempt. */
+export type AbortKind = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
+
+export interface RunningAttempt {
+  taskId: string;
+  step: string;
+  controller: AbortController;
+  abortKind: AbortKind | null;
+  done: Promise<void>;
+}
+
+export interface ExecuteDeps {
+  ctx: EngineContext;
+  store: TaskStore;
+  executor: Executor;
+  progressIntervalMs: number;
+  /** Subtask steps: start the child after the (optional) input-building handler succeeded. */
+  startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
+}
+
+const MAX_LOG_LINES = 1000;
+
+export function abortRunning(run: RunningAttempt, kind: AbortKind, message: string): void {
+  if (run.controller.signal.aborted) return;
+  run.abortKind = kind;
+  const code = kind === 'timeout' ? 'TIMEOUT' : 'CANCELLED';
+  run.controller.abort(new StepwiseError(code, message, { step: run.step, taskId: run.taskId, kind }));
+}
+
+function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | undefined, attempt: AttemptRef): StepContextData {
+  const results: Record<string, Json> = {};
+  for (const dep of step.dependsOn) results[dep] = view.steps.get(dep)?.results ?? null;
+  // Copies: a handler that mutates its context must not change the engine's cached view.
+  return structuredClone({
+    taskId: view.task.id,
+    input: view.task.input,
+    results,
+    step: { name: step.name, templateStep: step.templateStep, attempt: attempt.number, maxAttempts: step.maxAttempts, type: step.type },
+    initialization: (stepT?.handler?.initialization ?? {}) as Record<string, unknown>,
+    batch: step.batch,
+  });
+}
+
+export async function executeAttempt(
+  deps: ExecuteDeps,
+  run: RunningAttempt,
+  view: TaskView,
+  env: PlanEnv,
+  stepT: StepTemplate | undefined,
+  attempt: AttemptRef,
+): Promise<void> {
+  const { ctx, store } = deps;
+  const template = env.template;
+  const name = run.step;
+  const step = view.steps.get(name)!;
+  const signal = run.controller.signal;
+  const timeoutMs = stepT?.timeoutMs;
+  const timer = timeoutMs ? setTimeout(() => abortRunning(run, 'timeout', `Step '${name}' exceeded its timeout of ${timeoutMs / 1000}s.`), timeoutMs) : null;
+  const renewEvery = Math.max(10, Math.floor(ctx.leaseMs / 3));
+  const renewal = setInterval(() => void renewLease(deps, run, attempt, env), renewEvery);
+  renewal.unref();
+
+  let lastProgressAt = -Infinity;
+  const onProgress = (fraction: number, message?: string) => {
+    const now = ctx.clock.now();
+    const f = Math.min(1, Math.max(0, Number(fraction) || 0));
+    if (f < 1 && now - lastProgressAt < deps.progressIntervalMs) return;
+    lastProgressAt = now;
+    const progress = message === undefined ? { fraction: f } : { fraction: f, message: String(message) };
+    void store
+      .change(run.taskId, (d) => {
+        if (!ownsAttempt(d, name, attempt, env.owner)) return;
+        d.patchStep(name, { progress });
+        d.event('step.progress', name, progress);
+      })
+      .catch(() => undefined); // progress is best effort; the outcome commit is what counts
+  };
+  const onLog = (line: Omit<LogLine, 'at'>) => {
+    if (attempt.logs.length < MAX_LOG_LINES) attempt.logs.push({ at: ctx.clock.now(), ...line });
+    else if (attempt.logs.length === MAX_LOG_LINES) attempt.logs.push({ at: ctx.clock.now(), level: 'warn', message: `log truncated after ${MAX_LOG_LINES} lines` });
+  };
+
+  let outcome: JobOutcome;
+  try {
+    const handlerName = stepT?.handler?.callable;
+    const fn = handlerName ? ctx.handlers.get(handlerName, template) : undefined;
+    if (!handlerName && step.type === 'subtask') {
+      outcome = { kind: 'success', value: null };
+    } else if (!handlerName || !fn) {
+      outcome = { kind: 'failure', failure: missingHandler(name, handlerName) };
+    } else {
+      const file = ctx.handlers.fileOf?.(handlerName);
+      outcome = await deps.executor.run({
+        handlerName,
+        fn,
+        ...(file ? { file } : {}),
+        context: contextData(view, step, stepT, attempt),
+        signal,
+        onProgress,
+        onLog,
+      });
+    }
+  } catch (err) {
+    outcome = { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
+  } finally {
+    if (timer) clearTimeout(timer);
+    clearInterval(renewal);
+  }
+  if (signal.aborted && run.abortKind !== null) outcome = { kind: 'aborted' };
+  await recordOutcome(deps, run, env, stepT, attempt, outcome);
+}
+
+function missingHandler(step: string, handler: string | undefined): HandlerFailure {
+  const message = handler
+    ? `Handler '${handler}' of step '${step}' is not registered. Export it from a module in the workspace's handlers/ folder.`
+    : `Step '${step}' has no handler. Give it \`handler: <name>\` in the template.`;
+  return { error: toErrorInfo(new StepwiseError('HANDLER_NOT_FOUND', message, { step, handler })), retryable: false };
+}
+
+async function recordOutcome(
+  deps: ExecuteDeps,
+  run: RunningAttempt,
+  env: PlanEnv,
+  stepT: StepTemplate | undefined,
+  attempt: AttemptRef,
+  outcome: JobOutcome,
+): Promise<void> {
+  const { store } = deps;
+  const name = run.step;
+  if (outcome.kind === 'success') {
+    const step = stepT?.type ?? 'standard';
+    if (step === 'subtask') {
+      await store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
+    } else {
+      await store.change(run.taskId, (d) => planSuccess(d, name, attempt, outcome.value, env));
+    }
+    return;
+  }
+  if (outcome.kind === 'failure') {
+    await store.change(run.taskId, (d) => planFailure(d, name, attempt, 'error', outcome.failure, env));
+    return;
+  }
+  switch (run.abortKind) {
+    case 'timeout':
+      await store.change(run.taskId, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, stepT?.timeoutMs ?? 0), env));
+      return;
+    case 'shutdown':
+      // A clean stop gives the step back at once instead of waiting for the lease to expire.
+      await store.change(run.taskId, (d) => planReleased(d, name, attempt, env));
+      return;
+    default:
+      // cancelled or lease lost: whoever cancelled (or took over) the step recorded its state.
+      return;
+  }
+}
+
+/** The engine stopped while the attempt ran: back to ready, attempt `interrupted`. */
+function planReleased(d: Draft, name: string, attempt: AttemptRef, env: PlanEnv): void {
+  if (!ownsAttempt(d, name, attempt, env.owner)) return;
+  finishAttempt(d, attempt, 'interrupted', { error: { class: 'Interrupted', message: `The engine '${env.owner}' stopped while the attempt ran; the step runs again.` } });
+  d.moveStep(name, 'ready', `engine ${env.owner} stopped; attempt ${attempt.number} interrupted`, { set: { leaseOwner: null, leaseExpiresAt: null } });
+  settleTask(d, env.template.deleteAfterMs);
+}
+
+async function renewLease(deps: ExecuteDeps, run: RunningAttempt, attempt: AttemptRef, env: PlanEnv): Promise<void> {
+  if (run.controller.signal.aborted) return;
+  try {
+    const r = await deps.store.change(run.taskId, (d) => {
+      if (!ownsAttempt(d, run.step, attempt, env.owner)) return false;
+      d.patchStep(run.step, { leaseExpiresAt: d.now + deps.ctx.leaseMs });
+      return true;
+    });
+    if (!r || !r.value) abortRunning(run, 'lease_lost', `Step '${run.step}' is no longer held by this engine (cancelled or taken over).`);
+  } catch {
+    // Storage trouble: try again at the next renewal; the lease still has two thirds left.
+  }
+}
+

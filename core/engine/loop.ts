@@ -1,0 +1,76 @@
+/**
+ * The long-running loop of an engine that serves a database (the runner, the workbench host):
+ * scheduling rounds on activity and every `pollMs`, a heartbeat in storage so other processes
+ * know work is being picked up, and a clean stop that waits for (or aborts) running attempts.
+ */
+import type { EngineContext } from './context.js';
+import { abortRunning } from './execute.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface LoopOptions {
+  /** Full scheduling round at least this often (due retries, waits, expired leases). Default 1000. */
+  pollMs?: number;
+  /** Write a heartbeat of this kind (`runner`, `host`) every `heartbeatMs`; false for none. */
+  heartbeat?: string | false;
+  heartbeatMs?: number;
+}
+
+export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (err: unknown, where: string) => void) {
+  let running: Promise<void> | null = null;
+  let stopping = false;
+  let heartbeat: NodeJS.Timeout | null = null;
+  let heartbeatKind: string | false = false;
+
+  const beat = (kind: string) =>
+    ctx.storage.beat({ owner: ctx.owner, pid: process.pid, at: ctx.clock.now(), kind }).catch((err) => onError(err, 'writing the heartbeat'));
+
+  async function run(pollMs: number): Promise<void> {
+    let full = true;
+    let lastFullAt = ctx.clock.now();
+    while (!stopping) {
+      try {
+        await scheduler.serialized(async () => {
+          if (full) {
+            lastFullAt = ctx.clock.now();
+            await scheduler.fullRound(null, { deleteExpired: true });
+          } else {
+            if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
+            await scheduler.launchReady(null);
+          }
+        });
+      } catch (err) {
+        onError(err, 'scheduling round');
+      }
+      if (stopping) break;
+      const why = await scheduler.waitForActivity(pollMs);
+      full = why === 'timeout' || ctx.clock.now() - lastFullAt >= pollMs;
+    }
+  }
+
+  return {
+    start(options: LoopOptions = {}): void {
+      if (running) return;
+      stopping = false;
+      heartbeatKind = options.heartbeat ?? false;
+      if (heartbeatKind) {
+        const kind = heartbeatKind;
+        void beat(kind);
+        heartbeat = setInterval(() => void beat(kind), options.heartbeatMs ?? 5000);
+      }
+      running = run(options.pollMs ?? 1000);
+    },
+    async stop(options: { abort?: boolean } = {}): Promise<void> {
+      stopping = true;
+      scheduler.notify();
+      if (running) await running;
+      running = null;
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = null;
+      const inFlight = scheduler.runningIn(null);
+      if (options.abort) for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');
+      await Promise.all(inFlight.map((r) => r.done));
+      if (heartbeatKind) await ctx.storage.removeHeartbeat(ctx.owner).catch((err) => onError(err, 'removing the heartbeat'));
+      heartbeatKind = false;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Driving tasks until nothing is ready or running: what tests, the CLI and the debugger use.
+ * Scoped to one task, it also drives the task's subtasks (found at the start and followed as
+ * they are created). Full scheduling rounds (leases, due retries and waits, flows) run when the
+ * run looks idle and at least once per second of clock time; otherwise a round only claims ready
+ * steps, so a long run costs little per step.
+ */
+import type { TaskRecord } from '../model/runtime.js';
+import type { EngineContext } from './context.js';
+import type { Scheduler, Scope } from './scheduler.js';
+
+export interface RunOptions {
+  /** Drive only this task and its subtasks. */
+  taskId?: string;
+  /** Stop after launching this many steps (waits for the launched ones to finish). */
+  maxSteps?: number;
+  /**
+   * Also wait (in real time) for retries and timed waits due within this many milliseconds,
+   * instead of returning as soon as only they remain. For the CLI with the system clock; never
+   * with a ManualClock, whose time does not pass by itself.
+   */
+  awaitTimersWithinMs?: number;
+}
+
+export interface RunSummary {
+  /** Attempts launched (and waits started). */
+  steps: number;
+  stoppedBy: 'idle' | 'max_steps';
+  /** The scoped task, as it is now. */
+  task: TaskRecord | null;
+}
+
+const FULL_ROUND_EVERY_MS = 1000;
+
+export async function treeOf(ctx: EngineContext, taskId: string): Promise<Set<string>> {
+  const scope = new Set([taskId]);
+  const queue = [taskId];
+  while (queue.length > 0) {
+    const parentTaskId = queue.pop()!;
+    let cursor: string | null = null;
+    do {
+      const page = await ctx.storage.listTasks({ parentTaskId, limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const t of page.tasks) {
+        if (scope.has(t.id)) continue;
+        scope.add(t.id);
+        queue.push(t.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return scope;
+}
+
+export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, options: RunOptions): Promise<RunSummary> {
+  const scope: Scope = options.taskId ? await treeOf(ctx, options.taskId) : null;
+  const unsubscribe = scope
+    ? ctx.bus.on('task.created', (e) => {
+        if (e.payload.parentTaskId && scope.has(e.payload.parentTaskId)) scope.add(e.taskId);
+      })
+    : () => {};
+  let steps = 0;
+  let full = true;
+  let lastFullAt = ctx.clock.now();
+  let stoppedBy: RunSummary['stoppedBy'] = 'idle';
+  try {
+    for (;;) {
+      const budget = options.maxSteps === undefined ? Infinity : options.maxSteps - steps;
+      if (budget <= 0) {
+        await Promise.all(scheduler.runningIn(scope).map((r) => r.done));
+        stoppedBy = 'max_steps';
+        break;
+      }
+      const wasFull = full;
+      full = false;
+      const launched = await scheduler.serialized(async () => {
+        if (wasFull) {
+          lastFullAt = ctx.clock.now();
+          return scheduler.fullRound(scope, { max: budget });
+        }
+        if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
+        return scheduler.launchReady(scope, { max: budget });
+      });
+      steps += launched;
+      const inFlight = scheduler.runningIn(scope);
+      if (inFlight.length === 0 && launched === 0) {
+        if (!wasFull || scheduler.hasPendingChildren) {
+          full = true;
+          continue;
+        }
+        if (options.awaitTimersWithinMs) {
+          const next = await scheduler.nextDueAt(scope, options.awaitTimersWithinMs);
+          if (next !== null) {
+            await scheduler.waitForActivity(Math.max(1, Math.min(next - ctx.clock.now(), options.awaitTimersWithinMs)));
+            full = true;
+            continue;
+          }
+        }
+        break;
+      }
+      if (inFlight.length > 0) await Promise.race(inFlight.map((r) => r.done));
+      if (ctx.clock.now() - lastFullAt >= FULL_ROUND_EVERY_MS) full = true;
+    }
+  } finally {
+    unsubscribe();
+  }
+  return { steps, stoppedBy, task: options.taskId ? await ctx.storage.getTask(options.taskId) : null };
+}

@@ -1,0 +1,280 @@
+/**
+ * The scheduling rounds of the workflow engine: recover expired leases, promote due retries and
+ * waits, resolve subtask parents, advance flows, delete expired tasks, and claim ready steps up
+ * to the executor's capacity. It decides nothing itself: every state change is a pure planner
+ * committed through the TaskStore. It owns the set of attempts running in this process.
+ */
+import { isTaskFinished } from '../model/states.js';
+import type { TaskRecord, AttemptRecord } from '../model/runtime.js';
+import type { Executor } from '../executor/types.js';
+import type { EngineContext } from './context.js';
+import type { FlowDriver } from './flow/driver.js';
+import { nudgeParent } from './flow/driver.js';
+import { executeAttempt, type ExecuteDeps, type RunningAttempt } from './execute.js';
+import { planClaim, planInterrupted, planRetryDue, stepTemplateOf, type PlanEnv } from './outcome.js';
+import { planChildFinished } from './subtasks.js';
+import type { TaskStore } from './taskStore.js';
+import { childOf, planSubtaskFinished, planSubtaskRecheck, planWaitDue, planWaitStart } from './waits.js';
+import type { TaskView } from './view.js';
+
+export interface SchedulerDeps extends ExecuteDeps {
+  ctx: EngineContext;
+  store: TaskStore;
+  executor: Executor;
+  flows: FlowDriver;
+  envFor(task: TaskRecord): PlanEnv;
+  onError(err: unknown, where: string): void;
+}
+
+/** Task ids a run is limited to (a task and its descendants), or null for every task. */
+export type Scope = Set<string> | null;
+
+const SCAN_LIMIT = 200;
+const key = (taskId: string, step: string) => `${taskId}\u0000${step}`;
+
+export class Scheduler {
+  readonly running = new Map<string, RunningAttempt>();
+  /** Tasks that finished and may have a parent to resolve. */
+  private readonly finishedChildren = new Set<string>();
+  private waiters: Array<() => void> = [];
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    deps.ctx.bus.on('task.status_changed', (e) => {
+      if (isTaskFinished('workflow', e.payload.to) || isTaskFinished('flow', e.payload.to)) {
+        this.finishedChildren.add(e.taskId);
+        this.notify();
+      }
+    });
+  }
+
+  get hasPendingChildren(): boolean {
+    return this.finishedChildren.size > 0;
+  }
+
+  /** Wake anything waiting for activity (a finished attempt, a new task, a signal). */
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the next notify() or after `ms`. */
+  waitForActivity(ms: number): Promise<'activity' | 'timeout'> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve('timeout');
+      }, ms);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve('activity');
+      };
+      this.waiters.push(wake);
+    });
+  }
+
+  /** Scheduling rounds never overlap (claims must see each other's concurrency counts). */
+  serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn, fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  runningIn(scope: Scope): RunningAttempt[] {
+    return [...this.running.values()].filter((r) => !scope || scope.has(r.taskId));
+  }
+
+  /** One full round. Returns how many attempts it launched. */
+  async fullRound(scope: Scope, options: { deleteExpired?: boolean; max?: number } = {}): Promise<number> {
+    await this.recoverExpiredLeases(scope);
+    await this.promoteDue(scope);
+    await this.resolveFinishedChildren();
+    await this.advanceFlows(scope);
+    if (options.deleteExpired) await this.guard('deleting expired tasks', () => this.deleteExpiredTasks());
+    return this.launchReady(scope, options.max === undefined ? {} : { max: options.max });
+  }
+
+  private async guard(where: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.deps.onError(err, where);
+    }
+  }
+
+  private async envOf(taskId: string): Promise<{ task: TaskRecord; env: PlanEnv } | null> {
+    const task = await this.deps.ctx.storage.getTask(taskId);
+    if (!task || task.kind !== 'workflow') return null;
+    return { task, env: this.deps.envFor(task) };
+  }
+
+  async recoverExpiredLeases(scope: Scope): Promise<void> {
+    const { ctx, store } = this.deps;
+    const expired = await ctx.storage.expiredLeases(ctx.clock.now(), SCAN_LIMIT);
+    for (const step of expired) {
+      if ((scope && !scope.has(step.taskId)) || this.running.has(key(step.taskId, step.name))) continue;
+      await this.guard(`recovering ${step.taskId}/${step.name}`, async () => {
+        const found = await this.envOf(step.taskId);
+        if (!found) return;
+        const open = openAttempt(await ctx.storage.listAttempts(step.taskId, step.name));
+        await store.change(step.taskId, (d) => planInterrupted(d, step.name, open, found.env), 'runner');
+      });
+    }
+  }
+
+  async promoteDue(scope: Scope): Promise<void> {
+    const { ctx, store } = this.deps;
+    const due = await ctx.storage.dueSteps(ctx.clock.now(), SCAN_LIMIT * 5);
+    for (const step of due) {
+      if (scope && !scope.has(step.taskId)) continue;
+      await this.guard(`promoting ${step.taskId}/${step.name}`, async () => {
+        const found = await this.envOf(step.taskId);
+        if (!found || found.task.debug.paused) return;
+        const { env } = found;
+        if (step.state === 'waiting_for_retry') {
+          await store.change(step.taskId, (d) => planRetryDue(d, step.name, env), 'runner');
+        } else if (step.type === 'wait') {
+          await store.change(step.taskId, (d) => planWaitDue(d, step.name, env), 'runner');
+        } else if (step.type === 'subtask') {
+          const childId = childOf(step);
+          const child = childId ? await ctx.storage.getTask(childId) : null;
+          if (child && !isTaskFinished(child.kind, child.status)) {
+            await store.change(step.taskId, (d) => planSubtaskRecheck(d, step.name), 'runner');
+          } else if (child) {
+            await store.change(step.taskId, (d) => planSubtaskFinished(d, step.name, child, env), 'runner');
+          }
+        }
+      });
+    }
+  }
+
+  async resolveFinishedChildren(): Promise<void> {
+    const { ctx, store } = this.deps;
+    const ids = [...this.finishedChildren];
+    this.finishedChildren.clear();
+    for (const id of ids) {
+      await this.guard(`resolving the parent of ${id}`, async () => {
+        const child = await ctx.storage.getTask(id);
+        if (!child?.parentTaskId || !isTaskFinished(child.kind, child.status)) return;
+        const parent = await ctx.storage.getTask(child.parentTaskId);
+        if (!parent) return;
+        if (parent.kind === 'flow') return nudgeParent(ctx, parent.id);
+        const env = this.deps.envFor(parent);
+        await store.change(parent.id, (d) => planChildFinished(d, child, env));
+      });
+    }
+  }
+
+  async advanceFlows(scope: Scope): Promise<void> {
+    const { ctx, flows } = this.deps;
+    if (!scope) {
+      await this.guard('resuming active flows', () => flows.resumeActive());
+      await this.guard('waking due flows', () => flows.runDue());
+      return;
+    }
+    const now = ctx.clock.now();
+    for (const id of scope) {
+      const task = await ctx.storage.getTask(id);
+      if (!task || task.kind !== 'flow' || task.debug.paused) continue;
+      if (task.status === 'active') await this.guard(`advancing flow ${id}`, () => flows.advance(id));
+      else if (task.status === 'waiting' && ((task.wakeAt !== null && task.wakeAt <= now) || (task.timeoutAt !== null && task.timeoutAt <= now))) {
+        await this.guard(`waking flow ${id}`, () => flows.wake(id));
+      }
+    }
+  }
+
+  async deleteExpiredTasks(): Promise<void> {
+    const { ctx } = this.deps;
+    const now = ctx.clock.now();
+    const ids = await ctx.storage.expiredTasks(now, SCAN_LIMIT);
+    if (ids.length === 0) return;
+    const result = await ctx.storage.commit({
+      deleteTasks: ids,
+      events: ids.map((taskId) => ({ type: 'task.deleted' as const, taskId, stepName: null, at: now, payload: {} })),
+    });
+    for (const id of ids) this.deps.store.forget(id);
+    ctx.bus.publish(result.events);
+  }
+
+  /**
+   * Claim ready steps (oldest tasks first) up to the executor's free capacity and `max`.
+   * `taskId` (+ `step`) launches exactly one step of that task (the debugger's step).
+   */
+  async launchReady(scope: Scope, only: { max?: number; taskId?: string; step?: string; ignorePause?: boolean } = {}): Promise<number> {
+    const { ctx, store, executor } = this.deps;
+    let free = Math.min(executor.capacity - this.running.size, only.max ?? Infinity);
+    if (free <= 0) return 0;
+    const single = only.taskId !== undefined;
+    const taskIds = only.taskId ? [only.taskId] : scope ? [...scope] : await ctx.storage.tasksWithReadySteps(SCAN_LIMIT);
+    let launched = 0;
+    for (const taskId of taskIds) {
+      if (free <= 0) break;
+      const view = await store.locked(taskId, () => store.view(taskId));
+      if (!view || view.ready.size === 0 || (view.task.debug.paused && !only.ignorePause)) continue;
+      const env = this.deps.envFor(view.task);
+      for (const name of view.ready) {
+        if (free <= 0) break;
+        if (only.step && name !== only.step) continue;
+        if (this.running.has(key(taskId, name))) continue;
+        const ok = await this.launchStep(view, name, env);
+        if (ok === 'launched') {
+          free -= 1;
+          launched += 1;
+        } else if (ok === 'started_waiting') {
+          launched += 1;
+        }
+        if (single && ok !== 'skipped') return launched;
+      }
+    }
+    return launched;
+  }
+
+  private async launchStep(view: TaskView, name: string, env: PlanEnv): Promise<'launched' | 'started_waiting' | 'skipped'> {
+    const { ctx, store } = this.deps;
+    const taskId = view.task.id;
+    const step = view.steps.get(name);
+    if (!step) return 'skipped';
+    if (step.type === 'wait') {
+      await store.change(taskId, (d) => planWaitStart(d, name, env));
+      return 'started_waiting';
+    }
+    const stepT = stepTemplateOf(env.template, step);
+    if (stepT?.concurrency && step.concurrencyKey !== null) {
+      const busy = await ctx.storage.countRunningWithConcurrencyKey(step.concurrencyKey);
+      if (busy >= stepT.concurrency.limit) return 'skipped';
+    }
+    const claimed = await store.change(taskId, (d) => planClaim(d, name, env));
+    const attempt = claimed?.value;
+    if (!claimed || !attempt) return 'skipped';
+    const run: RunningAttempt = { taskId, step: name, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
+    const k = key(taskId, name);
+    this.running.set(k, run);
+    run.done = executeAttempt(this.deps, run, claimed.view, env, stepT, attempt)
+      .catch((err) => this.deps.onError(err, `running ${taskId}/${name}`))
+      .finally(() => {
+        this.running.delete(k);
+        this.notify();
+      });
+    return 'launched';
+  }
+
+  /** The earliest retry or wait wake-up within `horizonMs` (tasks in scope), or null. */
+  async nextDueAt(scope: Scope, horizonMs: number): Promise<number | null> {
+    const { ctx } = this.deps;
+    const due = await ctx.storage.dueSteps(ctx.clock.now() + horizonMs, SCAN_LIMIT * 5);
+    let next: number | null = null;
+    for (const s of due) {
+      if (scope && !scope.has(s.taskId)) continue;
+      const at = s.state === 'waiting_for_retry' ? s.retryAt : s.wakeAt;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    return next;
+  }
+}
+
+function openAttempt(attempts: AttemptRecord[]): AttemptRecord | null {
+  let open: AttemptRecord | null = null;
+  for (const a of attempts) if (a.outcome === null && (!open || a.number > open.number)) open = a;
+  return open;
+}

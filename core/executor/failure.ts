@@ -1,0 +1,65 @@
+/**
+ * Turning what a handler threw (or returned) into a recordable outcome. Shared by every
+ * executor, including the worker-thread side, so classification is the same everywhere.
+ */
+import { StepwiseError, toErrorInfo, type ErrorInfo } from '../model/errors.js';
+import type { Json } from '../model/runtime.js';
+
+export interface HandlerFailure {
+  error: ErrorInfo;
+  /** false: do not retry (PermanentError, `retryable: false` on the error, a bad return value). */
+  retryable: boolean;
+  /** RetryableError's server-requested delay. */
+  retryAfterMs?: number;
+}
+
+export function describeFailure(err: unknown): HandlerFailure {
+  const error = toErrorInfo(err);
+  const e = (err ?? {}) as { retryable?: unknown; retryAfterMs?: unknown };
+  const failure: HandlerFailure = { error, retryable: e.retryable !== false };
+  if (typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs)) failure.retryAfterMs = e.retryAfterMs;
+  return failure;
+}
+
+/** Why a return value is not JSON, or null when it is. Only plain data may be stored as results. */
+function notJson(value: unknown, path: string, seen: Set<object>): string | null {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `${path} is ${value}`;
+  if (typeof value === 'undefined') return null; // dropped in objects, null in arrays: what JSON.stringify does
+  if (typeof value !== 'object') return `${path} is a ${typeof value}`;
+  if (seen.has(value)) return `${path} is a circular reference`;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return null; // Dates and friends
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const why = notJson(value[i], `${path}[${i}]`, seen);
+        if (why) return why;
+      }
+      return null;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return `${path} is a ${proto?.constructor?.name ?? 'class instance'}`;
+    for (const [k, v] of Object.entries(value)) {
+      const why = notJson(v, `${path}.${k}`, seen);
+      if (why) return why;
+    }
+    return null;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** A handler's return value as stored JSON, or a non-retryable failure saying what is wrong. */
+export function toResults(value: unknown, handlerName: string): { ok: true; value: Json } | { ok: false; failure: HandlerFailure } {
+  const why = notJson(value, 'the return value', new Set());
+  if (why) {
+    const err = new StepwiseError(
+      'HANDLER_ERROR',
+      `Handler '${handlerName}' returned a value that is not JSON (${why}). Return plain objects, arrays, strings, numbers, booleans or null.`,
+      { handler: handlerName },
+    );
+    return { ok: false, failure: { error: toErrorInfo(err), retryable: false } };
+  }
+  return { ok: true, value: value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json) };
+}
