@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { register as graph } from './graph.js';
+import { register as interact } from './interact.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
-const commands: Register[] = [graph];
+const commands: Register[] = [graph, interact];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of commands) register(program, ctx);
