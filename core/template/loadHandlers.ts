@@ -58,7 +58,7 @@ export async function loadHandlerModule(
 export function moduleLoadFailed(file: string, err: unknown, what: string): Problem {
   const message = err instanceof Error ? err.message : String(err);
   const pos = positionIn(err, file);
-  return makeProblem('MODULE_LOAD_FAILED', `the ${what} failed to load: ${message.split('\n')[0]}`, { file, line: pos?.line ?? 1, col: pos?.col ?? 1 }, {
+  return makeProblem('MODULE_LOAD_FAILED', `the ${what} failed to load: ${message.split('\n')[0]!.trim()}`, { file, line: pos?.line ?? 1, col: pos?.col ?? 1 }, {
     hint: 'fix the error in this file (it is evaluated when the workspace loads)',
   });
 }
