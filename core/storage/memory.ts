@@ -32,6 +32,12 @@ import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+/** Transitions are read in bulk (stateAt replays thousands): copy only what can be shared. */
+function copyTransition(t: TransitionRecord): TransitionRecord {
+  for (const _ in t.details) return { ...t, details: copy(t.details) };
+  return { ...t, details: {} };
+}
+
 export class MemoryStorage implements Storage, CommitLookup {
   readonly kind = 'memory';
   private readonly tasks = new Map<string, TaskRecord>();
@@ -96,7 +102,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       const seq = ++this.transitionSeq;
       let list = this.transitions.get(t.taskId);
       if (!list) this.transitions.set(t.taskId, (list = []));
-      list.push({ ...copy(t), seq });
+      list.push(copyTransition({ ...t, seq }));
       transitionSeqs.push(seq);
     }
     const events: StepwiseEvent[] = [];
@@ -162,7 +168,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       const t = all[i]!;
       if (query.uptoSeq !== undefined && t.seq > query.uptoSeq) break;
       if (query.stepName !== undefined && t.stepName !== query.stepName) continue;
-      out.push(copy(t));
+      out.push(copyTransition(t));
     }
     return out;
   }

@@ -91,6 +91,16 @@ export function commitContract(ctx: ContractContext): void {
       await ctx.s.commit({ updateSteps: [{ id: 't1:a', expectedVersion: 1, set: { results } }] });
       results.deep.v = 2;
       expect((await ctx.s.getStep('t1', 'a'))!.results).toEqual({ deep: { v: 1 } });
+      const details = { old: { n: 1 } };
+      await ctx.s.commit({ transitions: [transition('t1', 'a', 'pending', 'ready', { details }), transition('t1', null, 'pending', 'running')] });
+      details.old.n = 2;
+      const [withDetails, plain] = await ctx.s.listTransitions('t1');
+      (withDetails!.details['old'] as { n: number }).n = 3;
+      plain!.details['x'] = 1;
+      expect((await ctx.s.listTransitions('t1')).map((t) => t.details)).toEqual([{ old: { n: 1 } }, {}]);
+      const [event] = (await ctx.s.commit({ events: [completedEvent('t1', 'a', { r: 1 })] })).events;
+      (event!.payload as unknown as { results: { r: number } }).results.r = 2;
+      expect((await ctx.s.readEvents(0))[0]!.payload).toEqual({ attempt: 1, results: { r: 1 } });
     });
 
     it('stores attempts and lists them in insertion order, by task and by step', async () => {

@@ -96,7 +96,7 @@ export function transitionsQuery(taskId: string, q: TransitionQuery, limit: numb
   }
   params.push(limit);
   return {
-    sql: `SELECT seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details FROM transitions
+    sql: `SELECT seq, step_name, field, from_value, to_value, reason, actor, at, details FROM transitions
       WHERE ${conds.join(' AND ')} ORDER BY seq LIMIT ?`,
     params,
   };
