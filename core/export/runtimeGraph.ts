@@ -4,8 +4,10 @@
  * imports it).
  *
  * A batch worker declared in the template is a prototype: once the engine has made workers
- * from it, and has no step record of the prototype itself, the prototype is replaced by its
+ * from it, the prototype (and any placeholder record the engine keeps of it) is replaced by its
  * workers, each wired from its creator and to whatever the prototype led to (the convergence).
+ * A step with a record gets its edges from the record's runtime `dependsOn`, one without from
+ * the template.
  */
 import type { Template, WorkflowTemplate, FlowTemplate } from '../model/template.js';
 import type { StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
@@ -62,8 +64,8 @@ function workflowRuntime(template: WorkflowTemplate, steps: readonly StepRecord[
       dynamicOf.set(s.templateStep, list);
     } else orphans.push(s);
   }
-  const replaced = new Set([...dynamicOf.keys()].filter((proto) => !records.has(proto)));
-
+  // The engine may keep a placeholder record of the prototype (e.g. skipped); its workers are the truth.
+  const replaced = new Set(dynamicOf.keys());
   const nodes: GraphNode[] = [];
   const dynamicNode = (s: StepRecord, proto?: GraphNode): GraphNode =>
     annotate(
@@ -84,16 +86,16 @@ function workflowRuntime(template: WorkflowTemplate, steps: readonly StepRecord[
   }
   for (const s of orphans.sort(byBatchIndex)) nodes.push(dynamicNode(s));
 
-  // Edge pairs: template edges (prototypes swapped for their workers), runtime dependencies, creators.
+  // Incoming edges: a step's runtime dependencies when it has a record, else the template's;
+  // either way a replaced prototype stands for all of its workers.
+  const expand = (name: string) => (replaced.has(name) ? dynamicOf.get(name)!.map((s) => s.name) : [name]);
   const pairs: Array<[string, string]> = [];
-  for (const e of base.edges) {
-    const froms = replaced.has(e.from) ? dynamicOf.get(e.from)!.map((s) => s.name) : [e.from];
-    const tos = replaced.has(e.to) ? dynamicOf.get(e.to)!.map((s) => s.name) : [e.to];
-    for (const f of froms) for (const t of tos) pairs.push([f, t]);
-  }
-  for (const s of steps) {
-    for (const dep of s.dependsOn) pairs.push([dep, s.name]);
-    if (s.createdBy) pairs.push([s.createdBy, s.name]);
+  for (const node of nodes) {
+    const record = records.get(node.id);
+    const froms = record
+      ? [...record.dependsOn, ...(record.createdBy ? [record.createdBy] : [])]
+      : base.edges.filter((e) => e.to === node.id).map((e) => e.from);
+    for (const from of froms) for (const f of expand(from)) pairs.push([f, node.id]);
   }
   const position = new Map(nodes.map((n, i) => [n.id, i]));
   const unique = new Map<string, [string, string]>();

@@ -50,7 +50,7 @@ describe('runtimeGraph (workflow)', () => {
     expect(g.edges.map((e) => `${e.from}->${e.to}`)).toEqual(['list_files->split', 'split->import_batch#0', 'import_batch#0->summarise']);
   });
 
-  it('keeps the prototype when the engine has a record of it (and zero batches)', () => {
+  it('keeps the prototype when it made no workers (zero batches)', () => {
     const g = runtimeGraph(batch, [
       stepRecord('split', 'complete'),
       stepRecord('import_batch', 'skipped', ['split'], { type: 'batch_worker' }),

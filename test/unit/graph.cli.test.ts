@@ -62,7 +62,7 @@ describe('stepwise graph', () => {
     const r = await run('nope', '--workspace', WS);
     expect(r.code).toBe(1);
     expect(r.err).toContain('TEMPLATE_NOT_FOUND');
-    expect(r.err).toContain('accounts/user_onboarding@1.0.0, ecommerce/order_fulfillment@1.0.0');
+    expect(r.err).toContain('accounts/user_onboarding@1.0.0, analytics/batch_import@1.0.0, ecommerce/order_fulfillment@1.0.0');
   });
 
   it('refuses an unknown format and a missing template argument', async () => {
