@@ -4,7 +4,6 @@
  * to the main thread over the MessagePort sent with the task.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { createJiti } from 'jiti';
 import type { StepContext } from '../model/handlers.js';
 import { describeFailure, toResults } from './failure.js';
 import { handlerLog } from './inProcess.js';
@@ -21,7 +20,22 @@ export type ThreadMessage =
   | { type: 'progress'; fraction: number; message?: string }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
 
-const jiti = createJiti(import.meta.url, { moduleCache: true });
+import { createModuleLoader, type ModuleLoader } from '../template/moduleLoader.js';
+
+// The workspace's loader (so `import ... from 'stepwise'` works in handler modules), with modules
+// kept per file for the life of the worker thread.
+let loader: Promise<ModuleLoader> | undefined;
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+function loadModule(file: string): Promise<Record<string, unknown>> {
+  let mod = modules.get(file);
+  if (!mod) {
+    loader ??= createModuleLoader();
+    mod = loader.then((l) => l.load(file));
+    modules.set(file, mod);
+    mod.catch(() => modules.delete(file));
+  }
+  return mod;
+}
 
 /** The handler named `name` in a module: a named export, or a property of the default export. */
 export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: unknown) => unknown) | undefined {
@@ -36,7 +50,7 @@ export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: 
 export async function runHandlerTask(task: ThreadTask): Promise<JobOutcome> {
   const { port } = task;
   try {
-    const mod = (await jiti.import(task.file)) as Record<string, unknown>;
+    const mod = await loadModule(task.file);
     const fn = pickHandler(mod, task.handlerName);
     if (!fn) {
       return describeAsPermanent(`Handler '${task.handlerName}' is not exported by ${task.file} (looked for a named export and a property of the default export).`);
