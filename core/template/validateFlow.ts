@@ -16,7 +16,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
   const names = [...states.keys()];
   const target = (to: string, from: string, at: ReturnType<Findings['where']>) => {
     if (states.has(to)) return;
-    const near = suggestion(to, names, 'states');
+    const near = suggestion(to, names, 'declared states');
     f.add('UNDECLARED_TARGET', `state \`${from}\` goes to \`${to}\`, which is not a declared state`, at, { node: from, ...(near ? { hint: near } : {}) });
   };
 
@@ -24,7 +24,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
   if (t.startsWith === '') {
     f.add('MISSING_STARTS_WITH', `flow \`${t.name}\` does not say where it starts`, f.where(undefined), names[0] ? { hint: `add starts_with: ${names[0]}` } : {});
   } else if (!states.has(t.startsWith)) {
-    const near = suggestion(t.startsWith, names, 'states');
+    const near = suggestion(t.startsWith, names, 'declared states');
     f.add('UNDECLARED_TARGET', `starts_with names \`${t.startsWith}\`, which is not a declared state`, f.where(undefined, 'startsWith'), near ? { hint: near } : {});
   } else startKnown = true;
 
@@ -37,7 +37,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
   for (const i of t.interactions) {
     i.when.forEach((w, k) => {
       if (states.has(w)) return;
-      const near = suggestion(w, names, 'states');
+      const near = suggestion(w, names, 'declared states');
       f.add('UNKNOWN_INTERACTION_STATE', `interaction \`${i.name}\` may be called in \`${w}\`, which is not a declared state`, f.where(i, `when.${k}`), {
         node: i.name,
         ...(near ? { hint: near } : {}),

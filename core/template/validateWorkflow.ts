@@ -23,7 +23,7 @@ export function validateWorkflow(t: WorkflowTemplate, options: ValidateOptions =
       if (dep === step.name) {
         f.add('SELF_DEPENDENCY', `step \`${step.name}\` depends on itself`, at, { node: step.name });
       } else if (!byName.has(dep)) {
-        const near = suggestion(dep, names, 'steps');
+        const near = suggestion(dep, names, 'declared steps');
         f.add('UNKNOWN_DEPENDENCY', `step \`${step.name}\` depends on \`${dep}\`, which is not a step of this workflow`, at, {
           node: step.name,
           ...(near ? { hint: near } : {}),
