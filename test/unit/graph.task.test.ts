@@ -33,7 +33,7 @@ beforeAll(async () => {
     clock: new ManualClock(1_000),
     executor: 'inline',
   });
-  for (const name of ['ecommerce/order_fulfillment', 'analytics/batch_import']) {
+  for (const name of ['ecommerce/order_fulfillment', 'analytics/batch_import', 'accounts/user_onboarding']) {
     const task = await engine.start(name, {});
     await engine.runUntilIdle({ taskId: task.id });
     ids[name] = task.id;
@@ -75,6 +75,15 @@ describe('stepwise graph --task', () => {
     }
     const svg = await graph('--task', ids['analytics/batch_import']!, '--format', 'svg', '--out', join(tmp, 'batch.svg'));
     expect(svg.code).toBe(0);
+  });
+
+  it('highlights the state a flow waits in and the transition it took', async () => {
+    const r = await graph('--task', ids['accounts/user_onboarding']!);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('label="ask_for_email\\n‖ waiting\\n(current)", penwidth="3"');
+    expect(r.out).toContain('label="check_email\\n· visited"');
+    expect(r.out).toContain('"check_email" -> "ask_for_email" [label="not has_email", penwidth="2"];');
+    expect((await checkDot(r.out)).ok).toBe(true);
   });
 
   it('agrees with the insights over the same records', async () => {
