@@ -65,6 +65,13 @@ describe('stepwise graph', () => {
     expect(r.err).toContain('accounts/user_onboarding@1.0.0, analytics/batch_import@1.0.0, ecommerce/order_fulfillment@1.0.0');
   });
 
+  it('says so, and leaves nothing behind, when the output cannot be written', async () => {
+    const r = await run('order_fulfillment', '-w', WS, '--out', join(tmp, 'no-such-dir', 'o.dot'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('USAGE: Cannot write');
+    expect(existsSync(join(tmp, 'no-such-dir'))).toBe(false);
+  });
+
   it('refuses an unknown format and a missing template argument', async () => {
     expect((await run('order_fulfillment', '-w', WS, '--format', 'png')).code).not.toBe(0);
     const r = await run('-w', WS);

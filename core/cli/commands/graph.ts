@@ -4,7 +4,7 @@
  * state) from the database.
  */
 import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
@@ -78,8 +78,14 @@ async function render(graph: TemplateGraph, options: GraphOptions): Promise<stri
 async function writeAtomically(file: string, text: string): Promise<void> {
   const target = resolve(file);
   const temp = `${target}.${process.pid}.tmp`;
-  await writeFile(temp, text, 'utf8');
-  await rename(temp, target);
+  try {
+    await writeFile(temp, text, 'utf8');
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new StepwiseError('USAGE', `Cannot write ${target}: ${reason}. Check that its folder exists and is writable.`, { file: target });
+  }
 }
 
 const TEMPLATE_FILE = /\.(ya?ml|[cm]?[jt]s)$/;
