@@ -132,13 +132,13 @@ export function queryContract(ctx: ContractContext): void {
           task('wake', { kind: 'flow', status: 'waiting', wakeAt: T0 + 5 }),
           task('wake-later', { kind: 'flow', status: 'waiting', wakeAt: T0 + 50 }),
           task('timeout', { status: 'running', timeoutAt: T0 + 3 }),
-          task('both', { kind: 'flow', status: 'waiting', wakeAt: T0 + 9, timeoutAt: T0 + 2 }),
+          task('z-both', { kind: 'flow', status: 'waiting', wakeAt: T0 + 9, timeoutAt: T0 + 2 }),
           task('finished', { status: 'complete', timeoutAt: T0 + 1 }),
           task('active-with-wake', { kind: 'flow', status: 'active', wakeAt: T0 + 1 }),
         ],
       });
-      expect((await ctx.s.dueTasks(T0 + 10)).map((t) => t.id)).toEqual(['both', 'timeout', 'wake']);
-      expect((await ctx.s.dueTasks(T0 + 10, 2)).map((t) => t.id)).toEqual(['both', 'timeout']);
+      expect((await ctx.s.dueTasks(T0 + 10)).map((t) => t.id)).toEqual(['z-both', 'timeout', 'wake']);
+      expect((await ctx.s.dueTasks(T0 + 10, 2)).map((t) => t.id)).toEqual(['z-both', 'timeout']);
     });
 
     it('expiredTasks: finished tasks past deleteAt', async () => {
