@@ -15,7 +15,7 @@ import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecor
 import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
-import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, insertSql, updateSql, type Table } from './sqlite/codec.js';
+import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { migrate } from './sqlite/migrations.js';
 import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
 
@@ -101,7 +101,7 @@ export class SqliteStorage implements Storage {
 
   private write(c: ChangeSet, plan: CommitPlan): CommitResult {
     for (const t of c.insertTasks ?? []) {
-      this.run(insertSql(TASKS), ...encodeRecord(TASKS, t));
+      this.run(TASKS.insert, ...encodeRecord(TASKS, t));
       this.setParticipants(t.id, t.participants ?? [], false);
     }
     (c.updateTasks ?? []).forEach((p, i) => {
@@ -109,10 +109,10 @@ export class SqliteStorage implements Storage {
       this.update(TASKS, p.id, keys, p.set, p.expectedVersion + 1);
       if (keys.includes('participants')) this.setParticipants(p.id, p.set.participants ?? [], true);
     });
-    for (const s of c.insertSteps ?? []) this.run(insertSql(STEPS), ...encodeRecord(STEPS, s));
+    for (const s of c.insertSteps ?? []) this.run(STEPS.insert, ...encodeRecord(STEPS, s));
     (c.updateSteps ?? []).forEach((p, i) => this.update(STEPS, p.id, plan.stepKeys[i]!, p.set, p.expectedVersion + 1));
     for (const id of plan.bumpTasks) this.run(SQL.bumpTask, id);
-    for (const a of c.insertAttempts ?? []) this.run(insertSql(ATTEMPTS), ...encodeRecord(ATTEMPTS, a));
+    for (const a of c.insertAttempts ?? []) this.run(ATTEMPTS.insert, ...encodeRecord(ATTEMPTS, a));
     (c.updateAttempts ?? []).forEach((p, i) => this.update(ATTEMPTS, p.id, plan.attemptKeys[i]!, p.set, null));
 
     const transitionSeqs: number[] = [];

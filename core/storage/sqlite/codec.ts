@@ -22,6 +22,8 @@ export interface Table<T> {
   byField: ReadonlyMap<string, Column>;
   /** `col1, col2, ...` in columns order. */
   select: string;
+  /** INSERT of a whole record, values in columns order. */
+  insert: string;
   /** Phantom: the record type. */
   readonly _record?: T;
 }
@@ -30,7 +32,9 @@ const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => '_' + c.
 
 function table<T>(name: string, fields: readonly string[], special: Record<string, Partial<Column>>): Table<T> {
   const columns = fields.map((field): Column => ({ field, column: snake(field), codec: 'plain', ...special[field] }));
-  return { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select: columns.map((c) => c.column).join(', ') };
+  const select = columns.map((c) => c.column).join(', ');
+  const insert = `INSERT INTO ${name} (${select}) VALUES (${columns.map(() => '?').join(', ')})`;
+  return { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select, insert };
 }
 
 const obj = (): unknown => ({});
@@ -88,10 +92,6 @@ export function decodeRow<T>(t: Table<T>, row: readonly unknown[]): T {
 export function encodeRecord<T>(t: Table<T>, record: T): unknown[] {
   const r = record as Record<string, unknown>;
   return t.columns.map((c) => encode(c, r[c.field]));
-}
-
-export function insertSql(t: Table<unknown>): string {
-  return `INSERT INTO ${t.name} (${t.select}) VALUES (${t.columns.map(() => '?').join(', ')})`;
 }
 
 /** `UPDATE t SET a = ?, b = ? [, version = ?] WHERE id = ?` for one set of patched fields. */
