@@ -30,7 +30,8 @@ export async function charge_payment(ctx: Ctx) {
 
 /** A decision: names the dependents that proceed; the others are skipped. */
 export function choose_shipping(ctx: Ctx) {
-  const { total } = ctx.results.validate_order as { total: number };
+  // A handler sees the results of its direct dependencies only.
+  const { amount: total } = ctx.results.charge_payment as { amount: number };
   const threshold = Number(ctx.initialization.free_express_over ?? 500);
   const express = ctx.input.shipping === 'express' || total >= threshold;
   const reason = ctx.input.shipping === 'express' ? 'customer asked for express' : express ? `total ${total} ≥ ${threshold}` : 'standard shipping';
