@@ -155,7 +155,7 @@ export function readRetry(s: MapReader): RetryPolicy | undefined {
   const backoff = r.string('backoff');
   if (backoff === 'fibonacci') {
     // tasker-core knows fibonacci backoff; Stepwise approximates it, and says so.
-    r.ctx.report('UNKNOWN_FIELD', `${s.what}: backoff \`fibonacci\` is not supported; exponential is used instead`, r.loc('backoff'), {
+    r.ctx.report('WRONG_TYPE', `${s.what}: backoff \`fibonacci\` is not supported; exponential is used instead`, r.loc('backoff'), {
       severity: 'warning',
       hint: `use one of ${BACKOFFS.join(', ')}`,
     });

@@ -89,9 +89,11 @@ class Converter {
       if (!isPair(item)) continue;
       const keyNode = item.key as YamlNode | null;
       const keyLoc = keyNode?.range ? this.at(keyNode.range[0]) : loc;
+      // With `merge: true` the yaml package reads a `<<` key as a symbol.
+      const isMerge = isScalar(keyNode) && (typeof keyNode.value === 'symbol' || keyNode.value === '<<') && keyNode.source === '<<';
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode ?? '');
       const value = this.node(item.value as YamlNode | null, keyLoc, depth);
-      if (key === '<<' && isScalar(keyNode) && keyNode.source === '<<') {
+      if (isMerge) {
         // YAML merge key: the aliased map's entries apply unless the map sets them itself.
         const sources = value.kind === 'seq' ? value.items : [value];
         for (const s of sources) if (s.kind === 'map') merged.push(...s.entries);
