@@ -8,4 +8,5 @@ export { testState, createFlowTestEnv, type TestedFlow, type FlowTestOptions, ty
 export { runStep, type RunStepOptions, type StepRun } from './steps.js';
 export { stepwiseMatchers, isSubset, type StepwiseMatchers } from './matchers.js';
 export { createTestContext, type TestContextOptions, type HandlerSource } from './context.js';
+export { loadTestWorkspace, type TestWorkspace } from './workspace.js';
 export { ManualClock } from '../model/clock.js';
