@@ -80,9 +80,14 @@ export function checkAgainstSchema(schema: JsonSchema, value: JsonObject): Field
  * A copy of `value` with the schema's defaults applied, or an INPUT_INVALID error listing every
  * failing field. `what` names the value in the message ("attributes of accounts/onboarding@1.0.0").
  */
-export function applyDefaultsAndValidate(schema: JsonSchema | undefined, value: unknown, what: string): JsonObject {
+export function applyDefaultsAndValidate(
+  schema: JsonSchema | undefined,
+  value: unknown,
+  what: string,
+  consequence = 'Nothing was stored',
+): JsonObject {
   if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new StepwiseError('INPUT_INVALID', `${what} must be a JSON object, got ${JSON.stringify(value)}.`, {
+    throw new StepwiseError('INPUT_INVALID', `${what} must be a JSON object, got ${JSON.stringify(value)}. ${consequence}.`, {
       violations: [{ path: '', message: 'must be an object' }],
     });
   }
@@ -91,7 +96,7 @@ export function applyDefaultsAndValidate(schema: JsonSchema | undefined, value: 
   const problems = checkAgainstSchema(schema, copy);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.path || '(root)'} ${p.message}`).join('; ');
-    throw new StepwiseError('INPUT_INVALID', `${what} are invalid: ${list}. Nothing was stored; fix these fields and try again.`, {
+    throw new StepwiseError('INPUT_INVALID', `${what} are invalid: ${list}. ${consequence}; fix these fields and try again.`, {
       violations: problems,
     });
   }

@@ -202,8 +202,9 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         if (task.status !== 'waiting') return task;
         if (opts.wake === false) return markDueNow(task);
         if (task.debug.paused) return task;
-        await once(task, actor);
-        return advanceLocked(taskId, actor);
+        // The interaction was the caller's; what the flow does in response is the engine's.
+        await once(task, 'engine');
+        return advanceLocked(taskId, 'engine');
       });
     },
     async cancel(taskId, reason = 'cancelled', opts = {}) {

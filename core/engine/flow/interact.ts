@@ -45,7 +45,7 @@ export async function applyInteraction(
     const task = await rt.getTask(taskId);
     const template = rt.templateOf(task);
     const def = checkInteraction(template, task, name);
-    const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`);
+    const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed');
     const fn = rt.handler(def.handler, template, `interaction ${name}`);
     const stepName = `interaction:${name}`;
     const result = await runAttempt(

@@ -85,8 +85,10 @@ export function formatFlowReport(task: TaskRecord, transitions: readonly Transit
     `status   ${task.status}${task.debug.paused ? ' (paused)' : ''}`,
     `state    ${task.currentState ?? '-'}`,
   ];
-  if (task.wakeAt !== null) lines.push(`wake at  ${iso(task.wakeAt)} (${relative(task.wakeAt, now)})`);
-  if (task.timeoutAt !== null) lines.push(`timeout  ${iso(task.timeoutAt)} (${relative(task.timeoutAt, now)})`);
+  const open = task.finishedAt === null;
+  if (open && task.wakeAt !== null) lines.push(`wake at  ${iso(task.wakeAt)} (${relative(task.wakeAt, now)})`);
+  if (open && task.timeoutAt !== null) lines.push(`timeout  ${iso(task.timeoutAt)} (${relative(task.timeoutAt, now)})`);
+  if (!open) lines.push(`finished ${iso(task.finishedAt)}`);
   if (task.error) lines.push(`error    ${task.error.code ?? task.error.class}: ${task.error.message}`);
   if (task.participants.length) lines.push(`concerns ${task.participants.join(', ')}`);
   lines.push(`data     ${JSON.stringify(task.data)}`);
