@@ -51,6 +51,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
     start(options: LoopOptions = {}): void {
       if (running) return;
       stopping = false;
+      scheduler.stopped = false;
       heartbeatKind = options.heartbeat ?? false;
       if (heartbeatKind) {
         const kind = heartbeatKind;
@@ -61,6 +62,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
     },
     async stop(options: { abort?: boolean } = {}): Promise<void> {
       stopping = true;
+      scheduler.stopped = true;
       scheduler.notify();
       if (running) await running;
       running = null;

@@ -25,7 +25,7 @@ export interface RunOptions {
 export interface RunSummary {
   /** Attempts launched (and waits started). */
   steps: number;
-  stoppedBy: 'idle' | 'max_steps';
+  stoppedBy: 'idle' | 'max_steps' | 'stopped';
   /** The scoped task, as it is now. */
   task: TaskRecord | null;
 }
@@ -52,6 +52,7 @@ export async function treeOf(ctx: EngineContext, taskId: string): Promise<Set<st
 }
 
 export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, options: RunOptions): Promise<RunSummary> {
+  scheduler.stopped = false;
   const scope: Scope = options.taskId ? await treeOf(ctx, options.taskId) : null;
   const unsubscribe = scope
     ? ctx.bus.on('task.created', (e) => {
@@ -64,6 +65,11 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
   let stoppedBy: RunSummary['stoppedBy'] = 'idle';
   try {
     for (;;) {
+      if (scheduler.stopped) {
+        await Promise.all(scheduler.runningIn(scope).map((r) => r.done));
+        stoppedBy = 'stopped';
+        break;
+      }
       const budget = options.maxSteps === undefined ? Infinity : options.maxSteps - steps;
       if (budget <= 0) {
         await Promise.all(scheduler.runningIn(scope).map((r) => r.done));

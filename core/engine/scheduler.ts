@@ -37,6 +37,8 @@ export class Scheduler {
   /** Tasks that finished and may have a parent to resolve. */
   private readonly finishedChildren = new Set<string>();
   private waiters: Array<() => void> = [];
+  /** Set by stop(): no new attempts are launched and runUntilIdle returns. */
+  stopped = false;
   private serial: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -203,6 +205,7 @@ export class Scheduler {
    */
   async launchReady(scope: Scope, only: { max?: number; taskId?: string; step?: string; ignorePause?: boolean } = {}): Promise<number> {
     const { ctx, store, executor } = this.deps;
+    if (this.stopped) return 0;
     let free = Math.min(executor.capacity - this.running.size, only.max ?? Infinity);
     if (free <= 0) return 0;
     const single = only.taskId !== undefined;

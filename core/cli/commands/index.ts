@@ -6,10 +6,16 @@ import { register as generate } from './generate.js';
 import { register as graph } from './graph.js';
 import { register as interact } from './interact.js';
 import { register as validate } from './validate.js';
+import { register as run } from './run.js';
+import { register as tasks } from './tasks.js';
+import { register as show } from './show.js';
+import { register as signal } from './signal.js';
+import { register as cancel } from './cancel.js';
+import { register as runner } from './runner.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
-const commands: Register[] = [graph, interact, validate, generate, init];
+const commands: Register[] = [graph, interact, validate, generate, init, run, tasks, show, signal, cancel, runner];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of commands) register(program, ctx);

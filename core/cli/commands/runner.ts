@@ -1,0 +1,47 @@
+/**
+ * `stepwise runner [--workspace DIR] [--db FILE] [--executor KIND] [--poll-ms N]`: the long-running
+ * engine for a database. It runs ready steps, promotes due retries and waits, times out waits,
+ * resumes work whose process died, deletes finished tasks past their delete_after, and keeps a
+ * heartbeat so CLI commands leave execution to it. SIGINT/SIGTERM stop it cleanly (running
+ * handlers finish); a second signal aborts them (their steps go back to ready).
+ */
+import type { Command } from 'commander';
+import { StepwiseError } from '../../model/errors.js';
+import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
+import type { CommandContext } from '../main.js';
+
+interface RunnerOptions extends EngineCliOptions {
+  pollMs?: string;
+}
+
+export function register(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('runner')
+    .description('Run tasks of a database until stopped (SIGINT/SIGTERM).')
+    .option('--poll-ms <n>', 'check for due work at least this often (default 1000)');
+  addEngineOptions(command, { executor: true }).action(async (options: RunnerOptions) => {
+    const pollMs = options.pollMs === undefined ? 1000 : Number(options.pollMs);
+    if (!Number.isFinite(pollMs) || pollMs < 10) throw new StepwiseError('USAGE', `--poll-ms must be a number of at least 10; got '${options.pollMs}'.`);
+    const cli = await openCliContext(options);
+    const { engine } = cli;
+    let signals = 0;
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals === 1) {
+          ctx.io.err(`${signal}: stopping after running handlers finish (again to abort them)`);
+          void engine.stop().then(resolve);
+        } else {
+          void engine.stop({ abort: true }).then(resolve);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    engine.startLoop({ pollMs, heartbeat: 'runner' });
+    ctx.io.out(`runner ${engine.context.owner} serving ${cli.dbFile} (executor ${engine.executor.kind}, ${engine.executor.capacity} at a time)`);
+    await stopped;
+    await cli.close();
+    ctx.io.out('runner stopped');
+  });
+}

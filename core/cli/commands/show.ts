@@ -1,0 +1,45 @@
+/** `stepwise show TASK_ID [--json]`: a task with its steps, attempts and transitions. */
+import type { Command } from 'commander';
+import { NotFoundError } from '../../model/errors.js';
+import { flowReportJson, formatFlowReport } from '../../engine/flow/report.js';
+import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
+import { printJson } from '../io.js';
+import type { CommandContext } from '../main.js';
+import { formatAttempts, formatSteps, formatTransitions, taskHeadline, workflowReportJson } from '../report.js';
+
+interface ShowOptions extends EngineCliOptions {
+  json?: boolean;
+}
+
+export function register(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('show')
+    .description('Show a task: steps, attempts and transitions.')
+    .argument('<taskId>', 'the task')
+    .option('--json', 'print { task, steps, attempts, transitions } as JSON');
+  addEngineOptions(command).action(async (taskId: string, options: ShowOptions) => {
+    const cli = await openCliContext(options, { mustExist: true });
+    try {
+      const { storage } = cli;
+      const task = await storage.getTask(taskId);
+      if (!task) throw new NotFoundError('Task', taskId, `List tasks with \`stepwise tasks\` (database ${cli.dbFile}).`);
+      const [attempts, transitions] = await Promise.all([storage.listAttempts(taskId), storage.listTransitions(taskId)]);
+      if (task.kind === 'flow') {
+        if (options.json) printJson(ctx.io, flowReportJson(task, transitions, attempts));
+        else ctx.io.out(formatFlowReport(task, transitions, cli.engine.context.clock.now()));
+        return;
+      }
+      const steps = await storage.getSteps(taskId);
+      if (options.json) {
+        printJson(ctx.io, workflowReportJson(task, steps, { attempts, transitions }));
+        return;
+      }
+      const lines = [taskHeadline(task), `input: ${JSON.stringify(task.input)}`];
+      if (task.status === 'complete') lines.push(`result: ${JSON.stringify(task.result)}`);
+      lines.push('', 'steps:', ...formatSteps(steps, attempts), '', 'attempts:', ...formatAttempts(attempts), '', 'transitions:', ...formatTransitions(transitions));
+      ctx.io.out(lines.join('\n'));
+    } finally {
+      await cli.close();
+    }
+  });
+}

@@ -1,0 +1,63 @@
+/** `stepwise tasks [--status S] [--template T] [--limit N] [--json]`: the tasks in the database, newest first. */
+import type { Command } from 'commander';
+import { StepwiseError } from '../../model/errors.js';
+import type { TaskStatus } from '../../model/states.js';
+import type { TaskQuery } from '../../storage/storage.js';
+import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
+import { printJson } from '../io.js';
+import type { CommandContext } from '../main.js';
+import { taskJson } from '../report.js';
+
+interface TasksOptions extends EngineCliOptions {
+  status?: string;
+  template?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+/** `ns/name@1.0.0` (exact), `ns/name` or `name`. */
+export function templateFilter(template: string | undefined): Partial<TaskQuery> {
+  if (!template) return {};
+  if (template.includes('@')) return { templateRef: template };
+  const slash = template.lastIndexOf('/');
+  return slash >= 0 ? { namespace: template.slice(0, slash), name: template.slice(slash + 1) } : { name: template };
+}
+
+export function register(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('tasks')
+    .description('List tasks, newest first.')
+    .option('-s, --status <status>', 'only tasks in this status (comma-separated for several)')
+    .option('-t, --template <template>', 'only tasks of this template (namespace/name[@version] or name)')
+    .option('-n, --limit <n>', 'at most this many (default 50)')
+    .option('--json', 'print { tasks, total } as JSON');
+  addEngineOptions(command).action(async (options: TasksOptions) => {
+    const limit = options.limit === undefined ? 50 : Number(options.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new StepwiseError('USAGE', `--limit must be a positive whole number; got '${options.limit}'.`);
+    const cli = await openCliContext(options, { mustExist: true });
+    try {
+      const statuses = options.status?.split(',').map((s) => s.trim()) as TaskStatus[] | undefined;
+      const page = await cli.storage.listTasks({
+        ...(statuses ? { status: statuses.length === 1 ? statuses[0]! : statuses } : {}),
+        ...templateFilter(options.template),
+        limit,
+      });
+      if (options.json) {
+        printJson(ctx.io, { tasks: page.tasks.map(taskJson), total: page.total });
+        return;
+      }
+      if (page.tasks.length === 0) {
+        ctx.io.out('No tasks.');
+        return;
+      }
+      const width = Math.max(...page.tasks.map((t) => t.templateRef.length));
+      for (const t of page.tasks) {
+        const state = t.currentState ? ` @${t.currentState}` : '';
+        ctx.io.out(`${t.id}  ${t.templateRef.padEnd(width)}  ${(t.status + state).padEnd(14)}  ${new Date(t.createdAt).toISOString()}`);
+      }
+      if (page.total > page.tasks.length) ctx.io.out(`… ${page.total - page.tasks.length} more (--limit)`);
+    } finally {
+      await cli.close();
+    }
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * The one place CLI commands open a workspace, its database and an engine from the common
+ * options `--workspace DIR`, `--db FILE` and `--executor inline|pool|threads`. Database default:
+ * the workspace config's `database` (`<workspace>/.stepwise/stepwise.db`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { StepwiseError } from '../model/errors.js';
+import { formatProblem, type Problem } from '../model/problem.js';
+import { templateRef, type Template } from '../model/template.js';
+import type { ExecutorKind, Workspace } from '../model/workspace.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { EXECUTOR_KINDS, defaultExecutorKind } from '../executor/index.js';
+import { openStorage } from '../storage/index.js';
+import type { Heartbeat, Storage } from '../storage/storage.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
+import { loadWorkspace } from '../template/workspace.js';
+
+export interface EngineCliOptions {
+  workspace?: string;
+  db?: string;
+  executor?: string;
+}
+
+/** Adds `--workspace`, `--db` (and with `executor: true`, `--executor`) to a command. */
+export function addEngineOptions(command: Command, options: { executor?: boolean } = {}): Command {
+  command
+    .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
+    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)');
+  if (options.executor) command.option('--executor <kind>', `how handlers run: ${EXECUTOR_KINDS.join(' | ')} (default: the workspace config, else pool)`);
+  return command;
+}
+
+export interface CliContext {
+  workspace: Workspace;
+  dbFile: string;
+  storage: Storage;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+function executorOf(value: string | undefined, workspace: Workspace): ExecutorKind {
+  const kind = value ?? workspace.config.executor ?? defaultExecutorKind();
+  if (!(EXECUTOR_KINDS as readonly string[]).includes(kind)) {
+    throw new StepwiseError('USAGE', `--executor must be one of ${EXECUTOR_KINDS.join(', ')}; got '${kind}'.`, { executor: kind });
+  }
+  return kind as ExecutorKind;
+}
+
+/** The database file the options point at. */
+export function databaseFile(options: EngineCliOptions, workspace: Workspace): string {
+  return resolve(options.db ?? workspace.config.database);
+}
+
+/**
+ * Open workspace, database and engine. `mustExist`: refuse (NOT_FOUND) instead of creating a
+ * database that is not there yet — for commands that only read.
+ */
+export async function openCliContext(options: EngineCliOptions, open: { mustExist?: boolean; owner?: string } = {}): Promise<CliContext> {
+  const workspace = await loadWorkspace(options.workspace ?? process.cwd());
+  const dbFile = databaseFile(options, workspace);
+  if (open.mustExist && !existsSync(dbFile)) {
+    throw new StepwiseError('NOT_FOUND', `There is no database at ${dbFile}. Pass --db FILE, or run a task first (stepwise run).`, { file: dbFile });
+  }
+  const executor = executorOf(options.executor, workspace);
+  const storage = await openStorage({ kind: 'sqlite', file: dbFile });
+  const engine = createEngine({
+    storage,
+    templates: createTemplateRegistry(workspace.templates, { root: workspace.root }),
+    handlers: createHandlerRegistry(workspace.handlers),
+    executor,
+    ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
+    ...(open.owner ? { owner: open.owner } : {}),
+  });
+  return {
+    workspace,
+    dbFile,
+    storage,
+    engine,
+    async close() {
+      await engine.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Error problems of one template (its own file), which make running it pointless. */
+export function problemsOf(workspace: Workspace, template: Template): Problem[] {
+  const ref = templateRef(template);
+  return workspace.problems.filter(
+    (p) => p.severity === 'error' && (p.template === ref || (p.file !== undefined && template.source.file !== undefined && resolve(p.file) === resolve(template.source.file))),
+  );
+}
+
+/** Refuse to run a template that has validation errors, listing them. */
+export function assertRunnable(workspace: Workspace, template: Template): void {
+  const problems = problemsOf(workspace, template);
+  if (problems.length === 0) return;
+  throw new StepwiseError(
+    'TEMPLATE_INVALID',
+    `${templateRef(template)} has problems; fix them first (stepwise validate):\n${problems.map(formatProblem).join('\n')}`,
+    { template: templateRef(template) },
+  );
+}
+
+/** How long a heartbeat counts as alive: three beats of the default interval. */
+export const HEARTBEAT_FRESH_MS = 15_000;
+
+/** An engine (runner, workbench host) serving this database right now, if any. */
+export async function liveServer(storage: Storage, now: number): Promise<Heartbeat | null> {
+  const beats = await storage.heartbeats();
+  return beats.filter((b) => now - b.at <= HEARTBEAT_FRESH_MS).sort((a, b) => b.at - a.at)[0] ?? null;
+}
+
+/** `--input '{"a":1}'` or `--input @file.json`. `object: true` requires a JSON object. */
+export async function readJsonOption(value: string | undefined, what: string, options: { object?: boolean } = {}): Promise<unknown> {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith('@')) {
+    const file = resolve(value.slice(1));
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new StepwiseError('USAGE', `${what}: cannot read ${file} (${(err as Error).message}).`, { file });
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new StepwiseError('USAGE', `${what} is not valid JSON (${(err as Error).message}). Pass JSON, e.g. '{"order_id": 1}', or @file.json.`);
+  }
+  if (options.object && (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))) {
+    throw new StepwiseError('USAGE', `${what} must be a JSON object, got ${text.trim().slice(0, 80)}.`);
+  }
+  return parsed;
+}

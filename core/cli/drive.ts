@@ -1,0 +1,68 @@
+/**
+ * Driving one task from the CLI until it completes, fails, pauses or only waits, with live
+ * progress, a final report (`--json`: `{ task, steps }` for workflows, `{ task, transitions }`
+ * for flows) and the exit code: 0 complete, 1 failed or cancelled, 3 still waiting or paused.
+ * `run` uses it, and so can every command that changes a task and then runs it.
+ */
+import type { TaskRecord } from '../model/runtime.js';
+import { flowReportJson, formatFlowReport } from '../engine/flow/report.js';
+import type { CliContext } from './context.js';
+import { printJson, type CliIO } from './io.js';
+import { startProgress } from './progress.js';
+import { formatSteps, taskHeadline, workflowReportJson } from './report.js';
+
+/** Retries and timed waits due within this long are waited for; longer ones leave the task waiting. */
+export const AWAIT_TIMERS_MS = 60_000;
+
+export function exitCodeFor(task: TaskRecord): number {
+  switch (task.status) {
+    case 'complete':
+    case 'completed':
+      return 0;
+    case 'error':
+    case 'failed':
+    case 'cancelled':
+      return 1;
+    default:
+      return 3;
+  }
+}
+
+export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string, options: { json?: boolean } = {}): Promise<number> {
+  const { engine, storage } = cli;
+  const initial = (await storage.getTask(taskId))!;
+  const progress = options.json ? null : startProgress(io, engine.bus, engine.context.clock, initial, await storage.getSteps(taskId));
+  // Ctrl-C: abort running handlers (their steps go back to ready) and report where the task is.
+  const interrupt = () => void engine.stop({ abort: true });
+  process.once('SIGINT', interrupt);
+  let summary;
+  try {
+    summary = await engine.runUntilIdle({ taskId, awaitTimersWithinMs: AWAIT_TIMERS_MS });
+  } finally {
+    process.off('SIGINT', interrupt);
+    progress?.stop();
+  }
+  const task = summary.task ?? initial;
+  if (task.kind === 'flow') {
+    const transitions = await storage.listTransitions(taskId);
+    if (options.json) printJson(io, flowReportJson(task, transitions));
+    else io.out(formatFlowReport(task, transitions, engine.context.clock.now()));
+    return exitCodeFor(task);
+  }
+  const steps = await storage.getSteps(taskId);
+  if (options.json) {
+    printJson(io, workflowReportJson(task, steps));
+    return exitCodeFor(task);
+  }
+  const lines = [taskHeadline(task)];
+  if (!io.isTTY) lines.push(...formatSteps(steps, await storage.listAttempts(taskId)));
+  if (task.status === 'complete') lines.push(`result: ${JSON.stringify(task.result)}`);
+  else if (summary.stoppedBy === 'stopped') lines.push('interrupted: running steps went back to ready; `stepwise runner` or another run continues them.');
+  else if (task.debug.paused) lines.push(`paused (${task.debug.pauseReason ?? 'debugger'}): continue with \`stepwise debug ${task.id} continue\`.`);
+  else if (task.status === 'waiting') {
+    const waiting = steps.filter((s) => s.state === 'waiting' || s.state === 'waiting_for_retry').map((s) => s.name);
+    lines.push(`waiting on ${waiting.join(', ')}: \`stepwise signal ${task.id} STEP\` or \`stepwise runner\` continues it.`);
+  }
+  io.out(lines.join('\n'));
+  return exitCodeFor(task);
+}

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../core/cli/main.js';
+import type { CliIO } from '../../core/cli/io.js';
+import { openCliContext } from '../../core/cli/context.js';
+import { openStorage } from '../../core/storage/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const examples = join(root, 'resources/examples');
+const fixture = join(root, 'test/fixtures/engine/workspace');
+const bin = join(root, 'bin/stepwise.mjs');
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDb(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-cli-'));
+  dirs.push(dir);
+  return join(dir, 'cli.db');
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (s) => void out.push(s), err: (s) => void err.push(s), isTTY: false };
+  const code = await main(args, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const order = JSON.stringify({ order_id: 7, customer_id: 'c-1', items: [{ sku: 'A', quantity: 2, unit_price: 12.5 }] });
+
+describe('stepwise run / show / tasks', () => {
+  it('runs order_fulfillment from the examples to completion and shows its transitions', async () => {
+    const db = tempDb();
+    const run = await cli(['run', 'order_fulfillment', '--workspace', examples, '--db', db, '--input', order, '--json']);
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.out);
+    expect(report.task).toMatchObject({ status: 'complete', template: 'ecommerce/order_fulfillment@1.0.0' });
+    expect(report.steps.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+      ['validate_order', 'complete'],
+      ['charge_payment', 'complete'],
+      ['choose_shipping', 'complete'],
+      ['ship_express', 'skipped'],
+      ['ship_standard', 'complete'],
+      ['notify', 'complete'],
+    ]);
+    expect(report.steps[0]).toMatchObject({ type: 'standard', attempts: 1, results: { total: 25 }, error: null });
+
+    const show = await cli(['show', report.task.id, '--workspace', examples, '--db', db]);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('transitions:');
+    expect(show.out).toMatch(/validate_order\s+ready → running/);
+    expect(show.out).toMatch(/task status\s+running → complete/);
+    const shown = JSON.parse((await cli(['show', report.task.id, '--workspace', examples, '--db', db, '--json'])).out);
+    expect(shown.transitions.length).toBeGreaterThan(10);
+    expect(shown.attempts.map((a: { step: string }) => a.step)).toContain('notify');
+
+    const tasks = JSON.parse((await cli(['tasks', '--workspace', examples, '--db', db, '--json', '--status', 'complete'])).out);
+    expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual([report.task.id]);
+    const none = JSON.parse((await cli(['tasks', '--workspace', examples, '--db', db, '--json', '--template', 'demo/diamond'])).out);
+    expect(none.total).toBe(0);
+  });
+
+  it('prints plain progress lines when not on a terminal', async () => {
+    const run = await cli(['run', 'demo/diamond', '--workspace', examples, '--db', tempDb()]);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/▶ fetch_sales started \(attempt 1\)/);
+    expect(run.out).toMatch(/✔ publish_report complete/);
+    expect(run.out).toMatch(/result: /);
+  });
+
+  it('refuses a bad input with exit 1 and stores nothing', async () => {
+    const db = tempDb();
+    const run = await cli(['run', 'order_fulfillment', '--workspace', examples, '--db', db, '--input', '{"order_id": "seven"}']);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/INPUT_INVALID/);
+    expect(run.err).toContain('/customer_id is required');
+    const storage = await openStorage({ kind: 'sqlite', file: db });
+    expect((await storage.listTasks()).total).toBe(0);
+    await storage.close();
+  });
+
+  it('exits 3 while a wait step waits, then signal completes it and exits 0; cancel refuses a finished task', async () => {
+    const db = tempDb();
+    const run = await cli(['run', 'approval', '--workspace', fixture, '--db', db, '--input', '{"amount": 40}', '--json']);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.out);
+    expect(report.task.status).toBe('waiting');
+    expect(report.steps.find((s: { name: string }) => s.name === 'approve').state).toBe('waiting');
+
+    const signal = await cli(['signal', report.task.id, 'approve', '--payload', '{"by":"ada"}', '--workspace', fixture, '--db', db, '--json']);
+    expect(signal.code).toBe(0);
+    const after = JSON.parse(signal.out);
+    expect(after.task).toMatchObject({ status: 'complete', result: { apply: { applied: true, approval: { by: 'ada' } } } });
+
+    const cancel = await cli(['cancel', report.task.id, '--workspace', fixture, '--db', db]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.err).toMatch(/INVALID_STATE.*already complete/);
+  });
+
+  it('cancels a waiting task', async () => {
+    const db = tempDb();
+    const run = JSON.parse((await cli(['run', 'approval', '--workspace', fixture, '--db', db, '--input', '{"amount": 1}', '--json'])).out);
+    const cancel = await cli(['cancel', run.task.id, '--reason', 'not needed', '--workspace', fixture, '--db', db, '--json']);
+    expect(cancel.code).toBe(0);
+    expect(JSON.parse(cancel.out).task.status).toBe('cancelled');
+    const show = JSON.parse((await cli(['show', run.task.id, '--workspace', fixture, '--db', db, '--json'])).out);
+    expect(show.steps.map((s: { state: string }) => s.state)).toEqual(['complete', 'cancelled', 'cancelled']);
+    expect(show.transitions.at(-1)).toMatchObject({ to: 'cancelled', actor: 'user', reason: 'not needed' });
+  });
+
+  it('says what is wrong for an unknown task or a missing database', async () => {
+    const db = tempDb();
+    const missing = await cli(['tasks', '--workspace', fixture, '--db', db]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/There is no database at/);
+    await cli(['run', 'flaky', '--workspace', fixture, '--db', db]);
+    const show = await cli(['show', 'nope', '--workspace', fixture, '--db', db]);
+    expect(show.code).toBe(1);
+    expect(show.err).toMatch(/NOT_FOUND: Task 'nope' was not found/);
+  });
+});
+
+describe('stepwise runner', () => {
+  it('runs tasks of the database, picks up due retries, keeps a heartbeat and stops cleanly on SIGTERM', async () => {
+    const db = tempDb();
+    // Create the task without running it.
+    const setup = await openCliContext({ workspace: fixture, db });
+    const task = await setup.engine.start('flaky', {});
+    await setup.close();
+
+    const proc = spawn(process.execPath, [bin, 'runner', '--workspace', fixture, '--db', db, '--poll-ms', '50', '--executor', 'pool'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (b) => (out += String(b)));
+    proc.stderr.on('data', (b) => (err += String(b)));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+
+    const storage = await openStorage({ kind: 'sqlite', file: db });
+    try {
+      await vi.waitFor(async () => expect((await storage.getTask(task.id))!.status, out + err).toBe('complete'), { timeout: 30_000, interval: 100 });
+      const attempts = await storage.listAttempts(task.id, 'wobble');
+      expect(attempts.map((a) => a.outcome)).toEqual(['error', 'success']);
+      const beats = await storage.heartbeats();
+      expect(beats).toHaveLength(1);
+      expect(beats[0]).toMatchObject({ kind: 'runner', pid: proc.pid });
+      expect(out).toMatch(/runner \S+ serving /);
+
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toContain('runner stopped');
+      expect(await storage.heartbeats()).toEqual([]);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await storage.close();
+    }
+  });
+});
