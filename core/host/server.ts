@@ -13,6 +13,7 @@ import { APP_PROTOCOL, authorize, checkHostHeader, type AuthVerdict, type Reques
 import { appRouter } from './router.js';
 import type { HostServices } from './services.js';
 import { serveStatic } from './static.js';
+import { summarizeTemplates } from './summaries.js';
 
 export const LOOPBACK = '127.0.0.1';
 /** Larger messages close the connection with code 1009; no procedure takes anything near this. */
@@ -106,6 +107,7 @@ export async function startServer(options: ServerOptions): Promise<HostServer> {
         const ws = services.workspace();
         return sendJson(res, 200, { ok: true, workspace: ws.root, templates: ws.templates.length, pid: process.pid });
       }
+      if (pathname === '/api/templates' && req.method === 'GET') return sendJson(res, 200, summarizeTemplates(services.workspace()));
       return sendJson(res, 404, { code: 'NOT_FOUND', message: `No API endpoint ${req.method} ${pathname}.` });
     }
     if (pathname === TRPC_PATH) return sendJson(res, 426, { code: 'PROTOCOL_ERROR', message: 'Connect with a WebSocket.' });

@@ -26,7 +26,9 @@ const CONTENT_TYPES: Record<string, string> = {
 export function contentSecurityPolicy(port: number): string {
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    // Ajv (the Start task form's JSON Schema validator) compiles each schema with new Function();
+    // scripts still load only from this origin.
+    "script-src 'self' 'unsafe-eval'",
     "worker-src 'self' blob:",
     // React Flow positions nodes with inline style attributes.
     "style-src 'self' 'unsafe-inline'",

@@ -16,6 +16,8 @@ import { ElkEdge, type ElkFlowEdge } from './ElkEdge.js';
 const nodeTypes: NodeTypes = { step: StepNode };
 const edgeTypes: EdgeTypes = { elk: ElkEdge };
 const MUTED = new Set(['skipped', 'cancelled']);
+/** Shapes whose in/out points are tips, not a whole side. */
+const TIP_TYPES = new Set(['decision', 'wait', 'result']);
 
 interface Props {
   view: GraphView;
@@ -30,6 +32,7 @@ interface Laid {
   result: LayoutResult;
   warning: string | null;
   ms: number;
+  elkMs: number | null;
 }
 
 export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Props) {
@@ -47,7 +50,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
     layoutInWorker(
       {
         direction,
-        nodes: current.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
+        nodes: current.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height, tips: TIP_TYPES.has(n.type) })),
         edges: current.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label })),
       },
       controller.signal,
@@ -109,6 +112,28 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
     return () => cancelAnimationFrame(frame);
   }, [laid, key, flow]);
 
+  // Keep the whole graph in view when the canvas is resized (the inspector opens or closes).
+  const wrapRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el || !laid) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    const observer = new ResizeObserver(() => {
+      if (first) {
+        first = false;
+        return;
+      }
+      clearTimeout(timer);
+      timer = setTimeout(() => void flow.fitView({ padding: 0.08, maxZoom: 1.1, duration: 150 }), 60);
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+  }, [laid, flow]);
+
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;
     const target = (event.target as HTMLElement).closest('.react-flow__node');
@@ -123,6 +148,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
   return (
     <div
       className="canvas-wrap"
+      ref={wrapRef}
       onKeyDown={onKeyDown}
       data-graph-ready={String(!layingOut && laid !== null)}
       data-node-count={nodes.length}
@@ -167,7 +193,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
       {failure ? <div className="canvas-status">Layout failed: {failure}</div> : null}
       {laid && !layingOut ? (
         <div className="canvas-status">
-          {view.nodes.length} nodes · {view.edges.length} edges · {laid.result.engine === 'elk' ? 'ELK layered' : 'fallback layout'} {Math.round(laid.ms)} ms
+          {view.nodes.length} nodes · {view.edges.length} edges · {laid.result.engine === 'elk' ? `ELK layered ${Math.round(laid.elkMs ?? laid.ms)} ms` : 'fallback layout'}
           {laid.warning ? ` · ${laid.warning}` : ''}
         </div>
       ) : null}

@@ -21,7 +21,10 @@ interface Props {
 }
 
 function time(ms: number | null): string {
-  return ms === null ? '—' : new Date(ms).toLocaleTimeString(undefined, { hour12: false, fractionalSecondDigits: 3 } as Intl.DateTimeFormatOptions);
+  if (ms === null) return '—';
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
 export function Inspector({ node, graph, taskId, live, onClose }: Props) {
@@ -49,7 +52,11 @@ export function Inspector({ node, graph, taskId, live, onClose }: Props) {
         <dl className="kv">
           <dt>type</dt>
           <dd>{TYPE_LABEL[node.type]}</dd>
-          {Object.entries(node.meta).map(([k, v]) => (
+          {live ? <FragmentKV k="attempts" v={`${live.attempts}${live.maxAttempts ? ` of ${live.maxAttempts}` : ''}`} /> : null}
+          {Object.entries(node.meta)
+            // Runtime counters in meta are from the snapshot; the live values are shown above.
+            .filter(([k]) => !(taskId && (k === 'attempts' || k === 'maxAttempts' || k === 'error')))
+            .map(([k, v]) => (
             <FragmentKV key={k} k={k} v={Array.isArray(v) ? v.join(', ') : String(v)} />
           ))}
           {node.createdBy ? <FragmentKV k="created by" v={node.createdBy} /> : null}

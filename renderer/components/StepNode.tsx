@@ -102,7 +102,7 @@ function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
               ×{live.attempts}
               {live.maxAttempts ? `/${live.maxAttempts}` : ''}
             </span>
-          ) : !runtime && handler && view.type !== 'decision' ? (
+          ) : !runtime && handler && handler !== view.id && view.type !== 'decision' ? (
             <span className="type" style={{ color: '#8b95a3' }}>
               {handler}
             </span>

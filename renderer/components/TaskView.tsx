@@ -77,30 +77,39 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
           subtitle={
             task ? (
               <span className="task-meta">
-                <code title="task id">{task.id}</code>
                 <span data-testid="task-status" data-status={live?.status ?? task.status}>
                   <StatusPill state={live?.status ?? task.status} />
                 </span>
-                {task.kind === 'flow' ? <span>state: <code>{live?.currentState ?? task.currentState}</code></span> : null}
-                <button className="btn" style={{ height: 22 }} onClick={() => onOpenTemplate(task.templateRef)}>
-                  template
-                </button>
+                <code title="task id">{task.id}</code>
               </span>
             ) : null
           }
           direction={direction}
           onDirection={onDirection}
         >
-          {task?.kind === 'workflow' ? (
-            <div className="summary-bar" aria-label="Steps by state">
-              {counts.map(([state, n]) => (
-                <span key={state} title={`${n} ${state}`}>
-                  <StatusPill state={`${state}`} /> <small>{n}</small>
-                </span>
-              ))}
-            </div>
+          {task ? (
+            <button className="btn" onClick={() => onOpenTemplate(task.templateRef)} title="Show the template this task runs">
+              Template
+            </button>
           ) : null}
         </Toolbar>
+        {task ? (
+          <div className="task-strip" aria-label={task.kind === 'flow' ? 'Flow state' : 'Steps by state'}>
+            {task.kind === 'flow' ? (
+              <span>
+                current state <code>{live?.currentState ?? task.currentState}</code>
+              </span>
+            ) : (
+              counts.map(([state, n]) => (
+                <span key={state} className="count-pill" title={`${n} ${state}`}>
+                  <StatusPill state={state} /> {n}
+                </span>
+              ))
+            )}
+            <span className="spacer" />
+            <span>started {new Date(task.createdAt).toLocaleString()}</span>
+          </div>
+        ) : null}
         {snapshot.error ? <div className="banner error">{errorText(snapshot.error)}</div> : null}
         {task?.error ? (
           <div className="banner error" role="alert">

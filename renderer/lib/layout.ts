@@ -9,7 +9,8 @@ export type Direction = 'RIGHT' | 'DOWN';
 
 export interface LayoutRequest {
   direction: Direction;
-  nodes: Array<{ id: string; width: number; height: number }>;
+  /** `tips`: edges enter and leave at the middle of the in/out sides (diamonds, hexagons, pills). */
+  nodes: Array<{ id: string; width: number; height: number; tips?: boolean }>;
   edges: Array<{ id: string; source: string; target: string; label: string | null }>;
 }
 
@@ -60,16 +61,33 @@ export function layoutOptions(direction: Direction, nodeCount: number): Record<s
   };
 }
 
+const IN_PORT = '\u0000in';
+const OUT_PORT = '\u0000out';
+
+/** A node with `tips` gets one fixed port in the middle of its in side and one of its out side. */
+function tipPorts(n: LayoutRequest['nodes'][number], direction: Direction): ElkNode['ports'] {
+  const across = direction === 'RIGHT';
+  return [
+    { id: n.id + IN_PORT, width: 0, height: 0, x: across ? 0 : n.width / 2, y: across ? n.height / 2 : 0, layoutOptions: { 'elk.port.side': across ? 'WEST' : 'NORTH' } },
+    { id: n.id + OUT_PORT, width: 0, height: 0, x: across ? n.width : n.width / 2, y: across ? n.height / 2 : n.height, layoutOptions: { 'elk.port.side': across ? 'EAST' : 'SOUTH' } },
+  ];
+}
+
 export function toElkGraph(req: LayoutRequest): ElkNode {
+  const tips = new Set(req.nodes.filter((n) => n.tips).map((n) => n.id));
   return {
     id: 'root',
     layoutOptions: layoutOptions(req.direction, req.nodes.length),
-    children: req.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
+    children: req.nodes.map((n) =>
+      n.tips
+        ? { id: n.id, width: n.width, height: n.height, ports: tipPorts(n, req.direction), layoutOptions: { 'elk.portConstraints': 'FIXED_POS' } }
+        : { id: n.id, width: n.width, height: n.height },
+    ),
     edges: req.edges.map(
       (e): ElkExtendedEdge => ({
         id: e.id,
-        sources: [e.source],
-        targets: [e.target],
+        sources: [tips.has(e.source) ? e.source + OUT_PORT : e.source],
+        targets: [tips.has(e.target) ? e.target + IN_PORT : e.target],
         ...(e.label ? { labels: [{ text: e.label, width: labelWidth(e.label), height: LABEL_HEIGHT }] } : {}),
       }),
     ),

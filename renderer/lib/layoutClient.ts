@@ -15,7 +15,10 @@ export interface LayoutOutcome {
   result: LayoutResult;
   /** Why the fallback was used, when it was. */
   warning: string | null;
+  /** Request to result, as the page saw it (includes starting the worker the first time). */
   ms: number;
+  /** Time ELK itself took in the worker (null for the fallback). */
+  elkMs: number | null;
 }
 
 let worker: Worker | null = null;
@@ -38,12 +41,12 @@ export function layoutInWorker(request: LayoutRequest, signal?: AbortSignal): Pr
     };
     const fallback = (warning: string) => {
       finish();
-      resolve({ result: fallbackLayout(request), warning, ms: performance.now() - started });
+      resolve({ result: fallbackLayout(request), warning, ms: performance.now() - started, elkMs: null });
     };
     const onMessage = (event: MessageEvent<WorkerResponse>) => {
       if (event.data.id !== id) return;
       finish();
-      if (event.data.ok) resolve({ result: event.data.result, warning: null, ms: performance.now() - started });
+      if (event.data.ok) resolve({ result: event.data.result, warning: null, ms: performance.now() - started, elkMs: event.data.ms });
       else fallback(`ELK layout failed (${event.data.error}); showing a simple layered layout.`);
     };
     const onError = (event: ErrorEvent) => {

@@ -95,7 +95,8 @@ function applyPayload(live: LiveState, e: StepwiseEvent): LiveState {
     case 'step.completed':
       return step ? stepState(live, step, 'complete', { attempts: e.payload.attempt }) : live;
     case 'step.failed':
-      return step ? setNode(live, step, { attempts: e.payload.attempt, error: e.payload.error.message }) : live;
+      // Emitted when a step enters `error` (its retries, if any, are used up).
+      return step ? stepState(live, step, 'error', { attempts: e.payload.attempt, error: e.payload.error.message }) : live;
     case 'step.retry_scheduled':
       return step ? stepState(live, step, 'waiting_for_retry', { attempts: e.payload.attempt, error: e.payload.error.message }) : live;
     case 'step.skipped':

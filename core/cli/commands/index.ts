@@ -1,10 +1,11 @@
 /** Every CLI command, one module each. Add a command by adding its module here. */
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
-import { register as init } from './init.js';
 import { register as generate } from './generate.js';
 import { register as graph } from './graph.js';
+import { register as init } from './init.js';
 import { register as interact } from './interact.js';
+import { register as serve } from './serve.js';
 import { register as validate } from './validate.js';
 import { register as run } from './run.js';
 import { register as tasks } from './tasks.js';
@@ -15,7 +16,7 @@ import { register as runner } from './runner.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
-const commands: Register[] = [graph, interact, validate, generate, init, run, tasks, show, signal, cancel, runner];
+const commands: Register[] = [generate, graph, init, interact, serve, validate, run, tasks, show, signal, cancel, runner];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of commands) register(program, ctx);

@@ -1,0 +1,164 @@
+/**
+ * The workbench host: one Node process that loads a workspace, opens its SQLite database,
+ * runs the engine loop (tasks progress while the UI watches), reloads templates and handlers
+ * when their files change, and serves the renderer and the protocol on 127.0.0.1.
+ *
+ * Owns lifecycle only (start, reload, shut down); requests are served by server.ts/router.ts,
+ * and the engine does the work. Never imports Electron: the desktop app runs this as a child.
+ */
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { StepwiseEvent } from '../model/events.js';
+import type { JsonObject, TaskRecord } from '../model/runtime.js';
+import type { Template } from '../model/template.js';
+import type { Workspace } from '../model/workspace.js';
+import type { HandlerRegistry, TemplateRegistry } from '../engine/context.js';
+import { createEngine } from '../engine/engine.js';
+import { followEvents } from '../events/log.js';
+import { openStorage } from '../storage/index.js';
+import type { Storage } from '../storage/storage.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
+import { loadWorkspace } from '../template/workspace.js';
+import { generateToken } from './auth.js';
+import type { WorkspaceChange } from './protocol.js';
+import { pageUrl, type ReadyInfo } from './ready.js';
+import { startServer, type HostServer } from './server.js';
+import type { HostServices } from './services.js';
+import { relativeTo } from './summaries.js';
+import { watchWorkspace, type WorkspaceWatcher } from './watch.js';
+
+export interface HostOptions {
+  workspace: string;
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** SQLite file; default `<workspace>/.stepwise/stepwise.db` (or the workspace config's). */
+  db?: string;
+  /** Built renderer; null serves a "not built" page. */
+  staticDir?: string | null;
+  /** Reuse a token (the desktop app keeps one across host restarts); default: a fresh random one. */
+  token?: string;
+  /** Watch the workspace and reload on change (default true). */
+  watch?: boolean;
+  /** Run the engine loop (default true); tests of the protocol alone may turn it off. */
+  runEngine?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Host {
+  info: ReadyInfo;
+  services: HostServices;
+  /** Reloads the workspace now (as a file change would). */
+  reload(files?: string[]): Promise<WorkspaceChange>;
+  close(): Promise<void>;
+}
+
+/** Registries the engine keeps for its lifetime, reading whatever workspace is current. */
+function liveRegistries(current: () => { templates: TemplateRegistry; handlers: HandlerRegistry }): {
+  templates: TemplateRegistry;
+  handlers: HandlerRegistry;
+} {
+  return {
+    templates: { resolve: (ref) => current().templates.resolve(ref), list: () => current().templates.list() },
+    handlers: {
+      get: (name, template?: Template) => current().handlers.get(name, template),
+      fileOf: (name) => current().handlers.fileOf?.(name),
+    },
+  };
+}
+
+export async function startHost(options: HostOptions): Promise<Host> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const root = path.resolve(options.workspace);
+  let workspace: Workspace = await loadWorkspace(root);
+  let registries = { templates: createTemplateRegistry(workspace.templates, { root }), handlers: createHandlerRegistry(workspace.handlers) };
+  const database = path.resolve(options.db ?? workspace.config.database ?? path.join(root, '.stepwise', 'stepwise.db'));
+  const storage: Storage = await openStorage({ kind: 'sqlite', file: database });
+  const engine = createEngine({
+    storage,
+    ...liveRegistries(() => registries),
+    ...(workspace.config.executor ? { executor: workspace.config.executor } : {}),
+    ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
+    onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  const changes = new EventEmitter();
+  let lastChange: WorkspaceChange | null = null;
+  let reloads = 0;
+
+  const reload = async (files: string[] = []): Promise<WorkspaceChange> => {
+    reloads += 1;
+    let error: string | null = null;
+    try {
+      workspace = await loadWorkspace(root);
+      registries = { templates: createTemplateRegistry(workspace.templates, { root }), handlers: createHandlerRegistry(workspace.handlers) };
+    } catch (err) {
+      // Keep serving the last good workspace; the UI shows why the reload failed.
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const change: WorkspaceChange = {
+      seq: reloads,
+      at: Date.now(),
+      files: files.map((f) => relativeTo(root, f) ?? f),
+      templateCount: workspace.templates.length,
+      problemCount: workspace.problems.length,
+      error,
+    };
+    lastChange = change;
+    log(`workspace reloaded (${change.files.join(', ') || 'manual'}): ${change.templateCount} templates, ${change.problemCount} problems${error ? `; reload failed: ${error}` : ''}`);
+    changes.emit('change', change);
+    return change;
+  };
+
+  const services: HostServices = {
+    workspace: () => workspace,
+    database,
+    storage,
+    startTask: (ref: string, input: JsonObject): Promise<TaskRecord> => engine.start(ref, input),
+    followEvents: (fromSeq: number, onEvent: (event: StepwiseEvent) => void) =>
+      followEvents(storage, engine.bus, fromSeq, onEvent, { onError: (err) => log(`event follower stopped: ${String(err)}`) }),
+    onWorkspaceChanged: (listener) => {
+      changes.on('change', listener);
+      return () => void changes.off('change', listener);
+    },
+    lastWorkspaceChange: () => lastChange,
+  };
+
+  const token = options.token ?? generateToken();
+  let server: HostServer;
+  try {
+    server = await startServer({ services, token, port: options.port ?? 0, staticDir: options.staticDir ?? null, onError: (err) => log(`error: ${String(err)}`) });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  if (options.runEngine !== false) engine.startLoop({ heartbeat: 'host' });
+  let watcher: WorkspaceWatcher | null = null;
+  if (options.watch !== false) {
+    watcher = watchWorkspace(root, (files) => void reload(files), { onError: (err) => log(`watch error: ${String(err)}`) });
+    await watcher.ready;
+  }
+
+  const info: ReadyInfo = {
+    url: server.url,
+    port: server.port,
+    token,
+    openUrl: pageUrl(server.url, token),
+    workspace: root,
+    database,
+    pid: process.pid,
+  };
+  let closed = false;
+  return {
+    info,
+    services,
+    reload,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await watcher?.close();
+      await server.close();
+      // Running attempts are aborted; they go back to `ready` and run again next time.
+      await engine.close();
+      await storage.close();
+    },
+  };
+}
