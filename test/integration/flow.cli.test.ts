@@ -88,4 +88,25 @@ describe('stepwise interact', () => {
     expect(await main(['interact', id, 'provide_email', '--params', '{nope', '--workspace', dir], bad)).toBe(1);
     expect(bad.stderr.join('')).toContain('--params is not valid JSON');
   });
+
+  it('with --no-run records the interaction and leaves the flow due now for a runner', async () => {
+    const id = await startFlow(false);
+    const io = captureIO();
+    expect(await main(['interact', id, 'provide_email', '--params', '{"email":"c@example.com"}', '--no-run', '--workspace', dir, '--json'], io)).toBe(0);
+    const out = JSON.parse(io.stdout.join(''));
+    expect(out.task).toMatchObject({ status: 'waiting', current_state: 'wait_for_email', data: { email: 'c@example.com' } });
+    expect(Date.parse(out.task.wake_at)).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('stepwise tasks --participant', () => {
+  it('lists the flows concerning a record', async () => {
+    const id = await startFlow(false);
+    const io = captureIO();
+    expect(await main(['tasks', '--participant', 'user_id:42', '--workspace', dir, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout.join('')).tasks.map((t: { id: string }) => t.id)).toEqual([id]);
+    const none = captureIO();
+    expect(await main(['tasks', '--participant', 'user_id:7', '--workspace', dir, '--json'], none)).toBe(0);
+    expect(JSON.parse(none.stdout.join('')).tasks).toEqual([]);
+  });
 });

@@ -1,89 +1,61 @@
 /**
- * `stepwise interact TASK_ID NAME [--params JSON|@file]`: fires a flow interaction. Refused
- * (exit 1, nothing changed) outside its `when` states or with params that fail its schema;
- * otherwise the flow wakes and runs on until it waits, completes or fails, and its state is
- * printed like `stepwise show` does (`--json`: `{ task, transitions }`).
+ * `stepwise interact TASK_ID NAME [--params JSON|@file] [--no-run] [--json]`: fires a flow
+ * interaction. Refused (exit 1, nothing changed) outside its `when` states or with params that
+ * fail its schema. Once accepted, the flow is woken and driven like `stepwise run` does (same
+ * report, same exit codes: 0 completed, 1 failed, 3 still waiting) — unless an engine (runner,
+ * workbench) is serving the database, or `--no-run` is given: then the flow is only made due now
+ * and that engine continues it.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import type { JsonObject } from '../../model/runtime.js';
-import { formatProblem } from '../../model/problem.js';
 import { flowReportJson, formatFlowReport } from '../../engine/flow/report.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { openStorage } from '../../storage/index.js';
-import type { Storage } from '../../storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../../template/registry.js';
-import { loadWorkspace } from '../../template/workspace.js';
+import { addEngineOptions, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { driveAndReport } from '../drive.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 
-interface InteractOptions {
+interface InteractOptions extends EngineCliOptions {
   params?: string;
-  workspace?: string;
-  db?: string;
   json?: boolean;
-}
-
-/** `--params '{"email":"a@b.c"}'` or `--params @params.json`. */
-export async function readJsonOption(value: string | undefined, what: string): Promise<JsonObject> {
-  if (value === undefined) return {};
-  const text = value.startsWith('@') ? await readFile(resolve(value.slice(1)), 'utf8') : value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new StepwiseError('USAGE', `${what} is not valid JSON (${(err as Error).message}). Pass a JSON object, e.g. '{"email":"a@example.com"}', or @file.json.`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new StepwiseError('USAGE', `${what} must be a JSON object, got ${text.trim().slice(0, 80)}.`);
-  return parsed as JsonObject;
-}
-
-async function openEngine(options: InteractOptions): Promise<{ engine: Engine; storage: Storage }> {
-  const workspace = await loadWorkspace(options.workspace ?? process.cwd());
-  const errors = workspace.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) {
-    throw new StepwiseError('WORKSPACE_INVALID', `The workspace has problems; fix them first (stepwise validate):\n${errors.map(formatProblem).join('\n')}`);
-  }
-  const storage = await openStorage({ kind: 'sqlite', file: resolve(options.db ?? workspace.config.database) });
-  const engine = createEngine({
-    storage,
-    templates: createTemplateRegistry(workspace.templates, { root: workspace.root }),
-    handlers: createHandlerRegistry(workspace.handlers),
-    executor: 'inline',
-  });
-  return { engine, storage };
+  run: boolean;
 }
 
 export function register(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('interact')
     .description('Fire an interaction of a flow task; refused (exit 1) outside its `when` states.')
     .argument('<taskId>', 'the flow task')
     .argument('<name>', 'the interaction')
     .option('-p, --params <json>', 'params as JSON, or @file.json', undefined)
-    .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
-    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)')
-    .option('--json', 'print { task, transitions } as JSON')
-    .action(async (taskId: string, name: string, options: InteractOptions) => {
-      const params = await readJsonOption(options.params, '--params');
-      const { engine, storage } = await openEngine(options);
-      try {
-        const task = await storage.getTask(taskId);
-        if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' was not found in ${options.db ?? 'the workspace database'}. List tasks with \`stepwise tasks\`.`);
-        if (task.kind !== 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a workflow; workflows take signals (stepwise signal), not interactions.`);
-        await engine.flows.fireInteraction(taskId, name, params);
-        // Sub-tasks the flow started run too, like `stepwise run` does.
-        const summary = await engine.runUntilIdle({ taskId });
-        const after = summary.task ?? (await storage.getTask(taskId))!;
+    .option('--no-run', 'only record the interaction and make the flow due; do not run it here')
+    .option('--json', 'print { task, transitions } as JSON');
+  addEngineOptions(command, { executor: true }).action(async (taskId: string, name: string, options: InteractOptions) => {
+    const params = ((await readJsonOption(options.params, '--params', { object: true })) ?? {}) as JsonObject;
+    const cli = await openCliContext(options, { mustExist: true });
+    try {
+      const { engine, storage } = cli;
+      const task = await storage.getTask(taskId);
+      if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${cli.dbFile}. List tasks with \`stepwise tasks\`.`, { taskId });
+      if (task.kind !== 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a workflow; workflows take signals (stepwise signal), not interactions.`, { taskId });
+      const server = await liveServer(storage, engine.context.clock.now());
+      if (!options.run || server) {
+        const after = await engine.flows.fireInteraction(taskId, name, params, { wake: false });
         const transitions = await storage.listTransitions(taskId);
         if (options.json) printJson(ctx.io, flowReportJson(after, transitions));
-        else ctx.io.out(`${name} accepted.\n${formatFlowReport(after, transitions, engine.context.clock.now())}`);
-        ctx.setExit(after.status === 'failed' || after.status === 'cancelled' ? 1 : 0);
-      } finally {
-        await engine.close();
-        await storage.close();
+        else {
+          const who = server ? `${server.kind} ${server.owner} (serving this database) continues it` : 'run `stepwise runner` or `stepwise wake` to continue it';
+          ctx.io.out(`${name} accepted; the flow is due now: ${who}.\n${formatFlowReport(after, transitions, engine.context.clock.now())}`);
+        }
+        ctx.setExit(0);
+        return;
       }
-    });
+      await engine.flows.fireInteraction(taskId, name, params);
+      if (!options.json) ctx.io.out(`${name} accepted.`);
+      // Drives what the flow started too (sub-tasks), and reports like `run`.
+      ctx.setExit(await driveAndReport(cli, ctx.io, taskId, { json: options.json ?? false }));
+    } finally {
+      await cli.close();
+    }
+  });
 }

@@ -1,4 +1,4 @@
-/** `stepwise tasks [--status S] [--template T] [--limit N] [--json]`: the tasks in the database, newest first. */
+/** `stepwise tasks [--status S] [--template T] [--participant field:value] [--limit N] [--json]`: the tasks in the database, newest first. */
 import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import type { TaskStatus } from '../../model/states.js';
@@ -11,6 +11,7 @@ import { taskJson } from '../report.js';
 interface TasksOptions extends EngineCliOptions {
   status?: string;
   template?: string;
+  participant?: string;
   limit?: string;
   json?: boolean;
 }
@@ -29,6 +30,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('List tasks, newest first.')
     .option('-s, --status <status>', 'only tasks in this status (comma-separated for several)')
     .option('-t, --template <template>', 'only tasks of this template (namespace/name[@version] or name)')
+    .option('-p, --participant <field:value>', "only flows concerning this record (the template's index), e.g. user_id:42")
     .option('-n, --limit <n>', 'at most this many (default 50)')
     .option('--json', 'print { tasks, total } as JSON');
   addEngineOptions(command).action(async (options: TasksOptions) => {
@@ -40,6 +42,7 @@ export function register(program: Command, ctx: CommandContext): void {
       const page = await cli.storage.listTasks({
         ...(statuses ? { status: statuses.length === 1 ? statuses[0]! : statuses } : {}),
         ...templateFilter(options.template),
+        ...(options.participant ? { participant: options.participant } : {}),
         limit,
       });
       if (options.json) {
