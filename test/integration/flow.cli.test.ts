@@ -110,3 +110,24 @@ describe('stepwise tasks --participant', () => {
     expect(JSON.parse(none.stdout.join('')).tasks).toEqual([]);
   });
 });
+
+describe('the example onboarding flow (resources/examples)', () => {
+  it('run ends waiting (exit 3), interact completes it (exit 0)', async () => {
+    const examples = fileURLToPath(new URL('../../resources/examples', import.meta.url));
+    const dbFile = join(dir, 'examples.db');
+    const run = captureIO();
+    expect(await main(['run', 'user_onboarding', '--workspace', examples, '--db', dbFile, '--input', '{"user_id":42}', '--json'], run)).toBe(3);
+    const started = JSON.parse(run.stdout.join(''));
+    expect(started.task).toMatchObject({ status: 'waiting', current_state: 'ask_for_email', participants: ['user_id:42'] });
+    expect(started.task.wake_at).not.toBeNull();
+    expect(started.task.timeout_at).not.toBeNull();
+
+    const refused = captureIO();
+    expect(await main(['interact', started.task.id, 'provide_email', '--params', '{"email":"not-an-email"}', '--workspace', examples, '--db', dbFile], refused)).toBe(1);
+    expect(refused.stderr.join('')).toContain('INPUT_INVALID');
+
+    const done = captureIO();
+    expect(await main(['interact', started.task.id, 'provide_email', '--params', '{"email":"ada@example.com"}', '--workspace', examples, '--db', dbFile, '--json'], done)).toBe(0);
+    expect(JSON.parse(done.stdout.join('')).task).toMatchObject({ status: 'completed', current_state: 'done', data: { email: 'ada@example.com' } });
+  });
+});
