@@ -24,7 +24,9 @@ export type ProblemCode =
   | 'BAD_SCHEMA'
   | 'BAD_STEP_TYPE'
   | 'NO_RESULT_REACHABLE'
-  | 'MODULE_LOAD_FAILED';
+  | 'MODULE_LOAD_FAILED'
+  /** A `subtask` step names a template the workspace does not have. */
+  | 'UNKNOWN_TEMPLATE';
 
 export type Severity = 'error' | 'warning';
 

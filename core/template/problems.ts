@@ -28,6 +28,7 @@ export const DEFAULT_HINTS: Record<ProblemCode, string> = {
   BAD_STEP_TYPE: 'use one of the listed types',
   NO_RESULT_REACHABLE: 'add a transition that eventually leads to a state with type: result',
   MODULE_LOAD_FAILED: 'fix the error in the module; it is reported with the file that failed to load',
+  UNKNOWN_TEMPLATE: 'name a template of this workspace (namespace/name, namespace/name@version or name), or add the missing template',
 };
 
 export interface ProblemOptions {

@@ -197,6 +197,7 @@ function readWaitAndSubtask(s: MapReader, step: StepTemplate, fieldLocs: Record<
     const input = subtask.plainObject('input');
     if (template !== undefined) step.subtask = input ? { template, input } : { template };
     fieldLocs.subtask = s.loc('subtask');
+    if (template !== undefined) fieldLocs['subtask.template'] = subtask.loc('template');
   } else if (step.type === 'subtask' && !s.has('subtask')) {
     s.missing('subtask', `${s.what} is a subtask step without \`subtask:\``, 'add `subtask: { template: <namespace/name> }`');
   }

@@ -18,6 +18,7 @@ import { loadTsTemplates } from './loadTsTemplates.js';
 import { createModuleLoader, type ModuleLoader } from './moduleLoader.js';
 import { makeProblem } from './problems.js';
 import { validateTemplate } from './validate.js';
+import { validateSubtaskTemplates } from './validateWorkspace.js';
 
 export interface LoadWorkspaceOptions {
   /** tasker-core environment to apply; overrides the config's `environment`. */
@@ -65,6 +66,7 @@ export async function loadWorkspace(root: string, options: LoadWorkspaceOptions 
     }
   }
   problems.push(...duplicateTemplates(templates));
+  problems.push(...validateSubtaskTemplates(templates, dir));
   const handlerNames = [...handlers.keys()];
   for (const t of templates) problems.push(...validateTemplate(t, { hasHandler: (name) => handlers.has(name), handlerNames }));
 
