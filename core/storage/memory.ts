@@ -182,6 +182,23 @@ export class MemoryStorage implements Storage, CommitLookup {
     return out;
   }
 
+  async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
+    this.assertOpen();
+    const wanted = new Set(taskIds);
+    const out: StepRecord[] = [];
+    // The steps map is in insertion order across tasks, like SQLite's rowid.
+    for (const s of this.steps.values()) if (wanted.has(s.taskId)) out.push(copy(s));
+    return out;
+  }
+
+  async listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]> {
+    this.assertOpen();
+    const wanted = new Set(taskIds);
+    const out: AttemptRecord[] = [];
+    for (const a of this.attempts.values()) if (wanted.has(a.taskId)) out.push(copy(a));
+    return out;
+  }
+
   async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
     this.assertOpen();
     const max = limitOf(limit, DEFAULT_EVENT_PAGE);

@@ -185,6 +185,16 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
+    if (taskIds.length === 0) return [];
+    return this.guard(() => this.rows(SQL.stepsOfTasks, JSON.stringify(taskIds)).map((r) => decodeRow(STEPS, r)));
+  }
+
+  async listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]> {
+    if (taskIds.length === 0) return [];
+    return this.guard(() => this.rows(SQL.attemptsOfTasks, JSON.stringify(taskIds)).map((r) => decodeRow(ATTEMPTS, r)));
+  }
+
   async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
     return this.guard(() => {
       const max = limitOf(limit, DEFAULT_EVENT_PAGE);

@@ -32,7 +32,7 @@
  * - Records read back are copies: mutating them never changes stored state.
  *
  * Query orders (identical in every implementation): `listTasks` newest first (createdAt DESC, id
- * DESC) with keyset cursors; `getSteps` and `listAttempts` in insertion order; transitions and
+ * DESC) with keyset cursors; `getSteps`, `listAttempts` and their bulk forms in insertion order; transitions and
  * events by seq; due/expired queries by their due time, then id.
  */
 import type {
@@ -121,6 +121,13 @@ export interface Storage {
 
   listTransitions(taskId: string, query?: TransitionQuery): Promise<TransitionRecord[]>;
   listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]>;
+  /**
+   * Bulk reads for analytics (insights): the steps / attempts of many tasks in one call, in
+   * insertion order across all of them. Ids that name no task are ignored; an empty list reads
+   * nothing. Callers page through tasks with `listTasks` and pass each page's ids.
+   */
+  getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]>;
+  listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]>;
 
   /** Events with seq > afterSeq, oldest first. */
   readEvents(afterSeq: number, limit?: number, filter?: { taskId?: string }): Promise<StepwiseEvent[]>;

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../core/storage/storage.js';
 import { commitContract } from './storage.contract.commit.js';
 import { queryContract } from './storage.contract.queries.js';
+import { bulkContract } from './storage.contract.bulk.js';
 
 export type OpenStorage = () => Promise<Storage>;
 
@@ -25,5 +26,6 @@ export function storageContract(name: string, open: OpenStorage, dispose: (s: St
     });
     commitContract(ctx);
     queryContract(ctx);
+    bulkContract(ctx);
   });
 }

@@ -5,7 +5,7 @@
 import type { TaskQuery, TransitionQuery } from '../storage.js';
 import type { TaskStatus } from '../../model/states.js';
 import { FINISHED_SQL } from './migrations.js';
-import { STEPS, TASKS } from './codec.js';
+import { ATTEMPTS, STEPS, TASKS } from './codec.js';
 
 export const SQL = {
   taskById: `SELECT ${TASKS.select} FROM tasks WHERE id = ?`,
@@ -15,6 +15,9 @@ export const SQL = {
   stepExistsByName: 'SELECT 1 FROM steps WHERE task_id = ? AND name = ?',
   attemptExists: 'SELECT 1 FROM attempts WHERE id = ?',
   stepsOfTask: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? ORDER BY rowid`,
+  // One JSON parameter however many ids: no bound-variable limit, one cached statement.
+  stepsOfTasks: `SELECT ${STEPS.select} FROM steps WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
+  attemptsOfTasks: `SELECT ${ATTEMPTS.select} FROM attempts WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
   stepByName: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? AND name = ?`,
   bumpTask: 'UPDATE tasks SET version = version + 1 WHERE id = ?',
   deleteTask: 'DELETE FROM tasks WHERE id = ?',
