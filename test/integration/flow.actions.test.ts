@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../core/model/errors.js';
 import type { FlowTemplate } from '../../core/model/template.js';
+import type { FlowContext } from '../../core/model/handlers.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
 import { action, result } from '../../core/template/flowBuilders.js';
 import { flowEnv } from '../fixtures/flows/harness.js';
@@ -94,25 +95,23 @@ describe('a thrown error', () => {
   class PaymentDeclined extends Error {
     override name = 'PaymentDeclined';
   }
-  const template = defineFlow({
-    name: 'charging',
+  const chargeCard = (ctx: FlowContext<{ charged?: boolean }>) => {
+    ctx.data.charged = true;
+    ctx.log.info('charging card');
+    throw new PaymentDeclined('card declined');
+  };
+  const tsCharging = defineFlow({
+    name: 'charging_ts',
     attributes: { type: 'object', properties: { charged: { type: 'boolean' } } },
     startsWith: 'charge',
-    states: {
-      charge: action(
-        (ctx) => {
-          ctx.data.charged = true;
-          ctx.log.info('charging card');
-          throw new PaymentDeclined('card declined');
-        },
-        { goTo: 'done' },
-      ),
-      done: result(),
-    },
+    states: { charge: action(chargeCard, { goTo: 'done' }), done: result() },
   });
 
-  it('fails the flow, records class, message and stack on the attempt and the task, and keeps the old data', async () => {
-    const { driver, storage } = flowEnv([template]);
+  it.each([
+    ['YAML', loadFlowFixture('charging.yaml')],
+    ['TypeScript', tsCharging],
+  ])('fails the flow (%s), records class, message and stack on the attempt and the task, and keeps the old data', async (_form, template) => {
+    const { driver, storage } = flowEnv([template], { charge_card: chargeCard });
     const task = await driver.start(template, {});
     expect(task).toMatchObject({ status: 'failed', currentState: 'charge', data: {} });
     expect(task.error).toMatchObject({ class: 'PaymentDeclined', message: 'card declined' });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineFlow } from '../../core/template/defineFlow.js';
 import { action, result, waitUntil } from '../../core/template/flowBuilders.js';
+import type { FlowContext } from '../../core/model/handlers.js';
 import { flowEnv } from '../fixtures/flows/harness.js';
 import { loadFlowFixture } from '../fixtures/flows/load.js';
 import { registrationFlow, registrationHandlers } from '../fixtures/flows/registration.js';
@@ -51,9 +52,28 @@ const parent = defineFlow({
   },
 });
 
-describe('sub-tasks', () => {
+// The same parent and child in YAML, with named handlers.
+const yamlParent = loadFlowFixture('send_all.yaml');
+const yamlChild = loadFlowFixture('send_document.yaml');
+const subtaskHandlers = {
+  send_document: (ctx: FlowContext<{ document_id: number }>) => {
+    if (ctx.data.document_id === 3) throw new Error('printer on fire');
+  },
+  start_children: async (ctx: FlowContext<{ document_ids: number[] }>) => {
+    for (const id of ctx.data.document_ids) await ctx.startSubtask('docs/send_document', { document_id: id });
+  },
+  children_finished: async (ctx: FlowContext) => (await ctx.activeSubtasks()).length === 0,
+  summarise: async (ctx: FlowContext) => {
+    ctx.data.summary = { all: (await ctx.subtasks()).length, completed: (await ctx.completedSubtasks()).length, failed: (await ctx.failedSubtasks()).length };
+  },
+};
+
+describe.each([
+  ['YAML', yamlParent, yamlChild],
+  ['TypeScript', parent, child],
+])('sub-tasks (%s)', (_form, parent, child) => {
   it('starts three children in the background, waits for them and sees how each ended', async () => {
-    const { driver, storage } = flowEnv([parent, child]);
+    const { driver, storage } = flowEnv([parent, child], subtaskHandlers);
     const task = await driver.start(parent, { document_ids: [1, 2, 3] });
     expect(task).toMatchObject({ status: 'waiting', currentState: 'wait_for_children' });
     const children = (await storage.listTasks({ parentTaskId: task.id })).tasks;

@@ -106,9 +106,11 @@ describe('on_timeout', () => {
       },
     });
 
-  it('goes to the declared on_timeout state', async () => {
-    const template = build('expired');
-    const { driver, storage, clock } = flowEnv([template]);
+  it.each([
+    ['YAML', loadFlowFixture('approval.yaml')],
+    ['TypeScript', build('expired')],
+  ])('goes to the declared on_timeout state (%s)', async (_form, template) => {
+    const { driver, storage, clock } = flowEnv([template], { is_approved: (ctx: { data: { approved?: boolean } }) => ctx.data.approved === true, escalate: () => undefined });
     const task = await driver.start(template, {});
     clock.advance(30 * 60_000);
     await driver.runDue();
