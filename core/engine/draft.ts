@@ -205,7 +205,13 @@ export class Draft {
     );
   }
 
+  /**
+   * The changes as one commit. The task is always patched (at least `updatedAt`) with the
+   * version the plan read: every write to a task or its steps bumps that version, so the commit
+   * is refused (STALE) if anything in the task changed since, not only the records it patches.
+   */
   toChangeSet(): ChangeSet {
+    if (this.taskSet === null && !this.isEmpty) this.patchTask({});
     const updateSteps: RecordPatch<StepRecord>[] = [];
     for (const [name, set] of this.stepSets) {
       const base = this.view.steps.get(name)!;

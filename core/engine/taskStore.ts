@@ -67,7 +67,9 @@ export class TaskStore {
     return this.locked(taskId, async () => {
       let lastStale: unknown;
       for (let i = 0; i < MAX_STALE_RETRIES; i++) {
-        const view = await this.view(taskId);
+        // The cached view is trusted optimistically: the commit names the task version it was
+        // planned on, so a view another process made stale is caught (STALE) and reloaded.
+        const view = this.views.get(taskId) ?? (await this.view(taskId));
         if (!view) return undefined;
         const draft = new Draft(view, this.ctx.clock.now(), actor);
         const value = await plan(draft);
