@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StepContext } from '../../core/model/handlers.js';
+import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('the engine loop (runner, workbench host)', () => {
+  it('picks up new tasks, keeps a heartbeat while it runs and removes it on stop', async () => {
+    h = await harness({ templates: [workflow('quick', [step('a'), step('b', { dependsOn: ['a'] })])], handlers: { a: () => 1, b: () => 2 }, engine: { owner: 'loop-1' } });
+    h.engine.startLoop({ pollMs: 20, heartbeat: 'host' });
+    await vi.waitFor(async () => expect(await h!.storage.heartbeats()).toMatchObject([{ owner: 'loop-1', kind: 'host', pid: process.pid }]));
+    const task = await h.engine.start('quick', {});
+    await vi.waitFor(async () => expect((await h!.storage.getTask(task.id))!.status).toBe('complete'));
+    await h.engine.stop();
+    expect(await h.storage.heartbeats()).toEqual([]);
+  });
+
+  it('stop({ abort: true }) aborts running handlers; their steps go back to ready and run again later', async () => {
+    let calls = 0;
+    h = await harness({
+      templates: [workflow('slow', [step('wait_for_abort')])],
+      handlers: {
+        wait_for_abort: (ctx: StepContext) => {
+          calls += 1;
+          if (calls > 1) return 'second time lucky';
+          return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+        },
+      },
+    });
+    h.engine.startLoop({ pollMs: 20 });
+    const task = await h.engine.start('slow', {});
+    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'wait_for_abort'))!.state).toBe('running'));
+    await h.engine.stop({ abort: true });
+    const s = (await h.storage.getStep(task.id, 'wait_for_abort'))!;
+    expect(s).toMatchObject({ state: 'ready', leaseOwner: null });
+    expect((await h.storage.listAttempts(task.id))[0]).toMatchObject({ outcome: 'interrupted' });
+    const run = await h.engine.runUntilIdle({ taskId: task.id });
+    expect(run.task?.status).toBe('complete');
+    expect((await h.storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['interrupted', 'success']);
+  });
+
+  it('deletes finished tasks once delete_after has passed', async () => {
+    h = await harness({ templates: [workflow('short_lived', [step('a')], { deleteAfterMs: 60_000 })], handlers: { a: () => 1 } });
+    const task = await h.engine.start('short_lived', {});
+    const run = await h.engine.runUntilIdle({ taskId: task.id });
+    expect(run.task?.deleteAt).toBe(h.clock.now() + 60_000);
+    h.clock.advance(59_999);
+    await h.engine.tick();
+    expect(await h.storage.getTask(task.id)).not.toBeNull();
+    h.clock.advance(1);
+    await h.engine.tick();
+    expect(await h.storage.getTask(task.id)).toBeNull();
+    expect(h.events.at(-1)).toMatchObject({ type: 'task.deleted', taskId: task.id });
+  });
+});
