@@ -45,6 +45,8 @@ export class MemoryStorage implements Storage, CommitLookup {
   /** taskId → step name → step id, in insertion order. */
   private readonly stepIndex = new Map<string, Map<string, string>>();
   private readonly attempts = new Map<string, AttemptRecord>();
+  /** taskId → its attempt ids, in insertion order: listAttempts must not scan every task's attempts. */
+  private readonly attemptIndex = new Map<string, Set<string>>();
   private readonly transitions = new Map<string, TransitionRecord[]>();
   private readonly events: StepwiseEvent[] = [];
   private readonly beats = new Map<string, Heartbeat>();
@@ -92,7 +94,12 @@ export class MemoryStorage implements Storage, CommitLookup {
       s.version = p.expectedVersion + 1;
     });
     for (const id of plan.bumpTasks) this.tasks.get(id)!.version += 1;
-    for (const a of changes.insertAttempts ?? []) this.attempts.set(a.id, copy(a));
+    for (const a of changes.insertAttempts ?? []) {
+      this.attempts.set(a.id, copy(a));
+      let ids = this.attemptIndex.get(a.taskId);
+      if (!ids) this.attemptIndex.set(a.taskId, (ids = new Set()));
+      ids.add(a.id);
+    }
     (changes.updateAttempts ?? []).forEach((p, i) => {
       const a = this.attempts.get(p.id)!;
       for (const key of plan.attemptKeys[i]!) (a as unknown as Record<string, unknown>)[key] = copy((p.set as Record<string, unknown>)[key]);
@@ -119,7 +126,8 @@ export class MemoryStorage implements Storage, CommitLookup {
     this.tasks.delete(id);
     for (const stepId of this.stepIndex.get(id)?.values() ?? []) this.steps.delete(stepId);
     this.stepIndex.delete(id);
-    for (const [attemptId, a] of this.attempts) if (a.taskId === id) this.attempts.delete(attemptId);
+    for (const attemptId of this.attemptIndex.get(id) ?? []) this.attempts.delete(attemptId);
+    this.attemptIndex.delete(id);
     this.transitions.delete(id);
   }
 
@@ -176,8 +184,9 @@ export class MemoryStorage implements Storage, CommitLookup {
   async listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]> {
     this.assertOpen();
     const out: AttemptRecord[] = [];
-    for (const a of this.attempts.values()) {
-      if (a.taskId === taskId && (stepName === undefined || a.stepName === stepName)) out.push(copy(a));
+    for (const id of this.attemptIndex.get(taskId) ?? []) {
+      const a = this.attempts.get(id)!;
+      if (stepName === undefined || a.stepName === stepName) out.push(copy(a));
     }
     return out;
   }
