@@ -20,6 +20,7 @@ import type { Storage } from '../storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
 import { loadWorkspace } from '../template/workspace.js';
 import { generateToken } from './auth.js';
+import { relayForeignEvents } from './foreignEvents.js';
 import type { WorkspaceChange } from './protocol.js';
 import { pageUrl, type ReadyInfo } from './ready.js';
 import { startServer, type HostServer } from './server.js';
@@ -80,6 +81,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
     onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
   });
+  const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => log(`reading the event log: ${String(err)}`) });
   const changes = new EventEmitter();
   let lastChange: WorkspaceChange | null = null;
   let reloads = 0;
@@ -114,7 +116,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     storage,
     startTask: (ref: string, input: JsonObject): Promise<TaskRecord> => engine.start(ref, input),
     followEvents: (fromSeq: number, onEvent: (event: StepwiseEvent) => void) =>
-      followEvents(storage, engine.bus, fromSeq, onEvent, { onError: (err) => log(`event follower stopped: ${String(err)}`) }),
+      followEvents(storage, relay.bus, fromSeq, onEvent, { onError: (err) => log(`event follower stopped: ${String(err)}`) }),
     onWorkspaceChanged: (listener) => {
       changes.on('change', listener);
       return () => void changes.off('change', listener);

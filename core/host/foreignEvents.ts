@@ -1,0 +1,58 @@
+/**
+ * The bus the host's event followers listen to: the engine's own events, plus events other
+ * processes commit to the same database (a `stepwise runner`, a `stepwise run` in a terminal),
+ * which no in-process bus ever sees. Those are found by polling the end of the log; the
+ * follower (core/events/log.ts) reads anything it has not seen from storage, in order, so
+ * relaying an event twice or out of order is harmless.
+ */
+import { createEventBus } from '../events/bus.js';
+import type { EventBus } from '../events/types.js';
+import type { Storage } from '../storage/storage.js';
+
+export interface RelayBus {
+  bus: EventBus;
+  /** One poll now (tests); the timer calls it every `intervalMs`. */
+  poll(): Promise<void>;
+  stop(): void;
+}
+
+export async function relayForeignEvents(
+  storage: Pick<Storage, 'lastEventSeq' | 'readEvents'>,
+  engineBus: EventBus,
+  options: { intervalMs?: number; onError?: (err: unknown) => void } = {},
+): Promise<RelayBus> {
+  // No diagnostics_channel here: the engine's bus already publishes its own events there.
+  const relay = createEventBus({ diagnostics: false });
+  let seen = await storage.lastEventSeq();
+  const unsubscribe = engineBus.onAny((event) => {
+    if (event.seq > seen) seen = event.seq;
+    relay.publish([event]);
+  });
+  let polling = false;
+  const poll = async (): Promise<void> => {
+    if (polling) return;
+    polling = true;
+    try {
+      while ((await storage.lastEventSeq()) > seen) {
+        const events = await storage.readEvents(seen, 500);
+        if (events.length === 0) break;
+        seen = Math.max(seen, events[events.length - 1]!.seq);
+        relay.publish(events);
+      }
+    } catch (err) {
+      options.onError?.(err);
+    } finally {
+      polling = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), options.intervalMs ?? 500);
+  timer.unref();
+  return {
+    bus: relay,
+    poll,
+    stop: () => {
+      clearInterval(timer);
+      unsubscribe();
+    },
+  };
+}
