@@ -1,0 +1,88 @@
+/** Insights as plain-text tables for people (`stepwise insights`); `--json` prints the object. */
+import type { Insights } from './aggregate.js';
+
+/** 850 → "850ms", 1234 → "1.23s", 95_000 → "1m35s", 7_380_000 → "2h03m". */
+export function humanMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const m = Math.round(s / 60);
+  if (m < 24 * 60) return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(m / 1440)}d${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}h`;
+}
+
+/** Left-aligned text columns, right-aligned numbers; a header and a rule. */
+export function table(header: string[], rows: string[][], numeric: readonly number[] = []): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+const oneLine = (text: string, max = 80) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+export function formatInsights(x: Insights): string {
+  const out: string[] = [];
+  const scope = [
+    x.filter.since !== undefined ? `since ${new Date(x.filter.since).toISOString()}` : '',
+    x.filter.namespace !== undefined ? `namespace ${x.filter.namespace}` : '',
+    x.filter.template !== undefined ? `template ${x.filter.template}` : '',
+  ].filter(Boolean);
+  out.push(`Insights${scope.length ? ` (${scope.join(', ')})` : ''}: ${x.tasks.total} task(s), ${x.steps.total} step(s), ${x.attempts.total} attempt(s)`);
+  if (x.tasks.total === 0) {
+    out.push('', 'No tasks match. Run one with: stepwise run <template>');
+    return out.join('\n');
+  }
+  out.push('', 'Tasks by status', ...table(['kind', 'status', 'tasks'], x.tasks.byStatus.map((r) => [r.kind, r.status, String(r.count)]), [2]));
+  if (x.steps.total > 0) out.push('', 'Steps by state', ...table(['state', 'steps'], x.steps.byState.map((r) => [r.state, String(r.count)]), [1]));
+  if (x.slowestSteps.length > 0) {
+    out.push(
+      '',
+      'Slowest steps (handler time per attempt)',
+      ...table(
+        ['template', 'step', 'attempts', 'p50', 'p95', 'max'],
+        x.slowestSteps.map((r) => [r.template, r.step, String(r.count), humanMs(r.p50Ms), humanMs(r.p95Ms), humanMs(r.maxMs)]),
+        [2, 3, 4, 5],
+      ),
+    );
+  }
+  out.push('', 'Most-failing steps');
+  if (x.failingSteps.length === 0) out.push('(no failed attempts)');
+  else {
+    out.push(
+      ...table(
+        ['template', 'step', 'failed', 'attempts', 'rate', 'in error', 'last error'],
+        x.failingSteps.map((r) => [
+          r.template,
+          r.step,
+          String(r.failures),
+          String(r.attempts),
+          `${Math.round(r.failureRate * 100)}%`,
+          String(r.stepsInError),
+          r.lastError ? oneLine(`${r.lastError.class}: ${r.lastError.message}`) : '',
+        ]),
+        [2, 3, 4, 5],
+      ),
+    );
+  }
+  if (x.slowestTasks.length > 0) {
+    out.push(
+      '',
+      'Slowest tasks (created → finished)',
+      ...table(
+        ['task', 'template', 'status', 'duration'],
+        x.slowestTasks.map((r) => [r.taskId, r.templateRef, r.status, humanMs(r.durationMs)]),
+        [3],
+      ),
+    );
+  }
+  return out.join('\n');
+}
