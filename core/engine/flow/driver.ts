@@ -15,7 +15,7 @@ import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { EngineContext } from '../context.js';
 import { applyDefaultsAndValidate } from './attributes.js';
 import { applyInteraction, checkInteraction } from './interact.js';
-import { planCreate, planOutcome } from './plan.js';
+import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
 import { applyTimeout, commitOutcome, runCurrentState, type StepInput } from './runState.js';
 import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js';
 
@@ -144,6 +144,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     for (;;) {
       const task = await rt.getTask(taskId);
       if (task.status !== 'active' || task.debug.paused) return finishRun(task);
+      if (stopsAtBreakpoint(task, task.currentState ?? '')) {
+        // A breakpoint set while the flow already stood at this state.
+        await rt.commit(planBreakpointPause(task, ctx.clock.now())).catch((err) => {
+          if (!(err instanceof StaleError)) throw err;
+        });
+        continue;
+      }
       if (transitions >= maxTransitions) {
         await yieldRun(task, actor);
         continue;

@@ -7,7 +7,7 @@
 import { assertTaskTransition, type FlowTaskStatus } from '../../model/states.js';
 import type { ErrorInfo } from '../../model/errors.js';
 import type { NewEvent } from '../../model/events.js';
-import type { Actor, AttemptRecord, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
+import type { Actor, AttemptRecord, DebugSettings, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { participantsOf } from './participants.js';
@@ -93,6 +93,39 @@ function finish(set: Partial<TaskRecord>, template: FlowTemplate, now: number): 
   set.deleteAt = template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null;
 }
 
+/** `released`: breakpoints passed once (set by the debugger's continue/step). */
+type Debug = DebugSettings & { released?: string[] };
+
+/** The debugger's breakpoints on flow states: entering one pauses the flow in the same commit. */
+function pauseAtBreakpoint(r: Recorder, task: TaskRecord, state: string, set: Partial<TaskRecord>): void {
+  const debug = (set.debug ?? task.debug) as Debug;
+  if (!debug.breakpoints.includes(state)) return;
+  const reason = `breakpoint:${state}`;
+  set.debug = { ...debug, paused: true, pauseReason: reason, released: (debug.released ?? []).filter((n) => n !== state) } as Debug;
+  r.transition('debug', debug.paused ? 'paused' : 'running', 'paused', reason);
+  r.event({ type: 'debug.paused', payload: { reason } });
+}
+
+/** A released breakpoint is passed once: running its state uses the release up. */
+function useRelease(task: TaskRecord, state: string, set: Partial<TaskRecord>): void {
+  const debug = task.debug as Debug;
+  if (debug.released?.includes(state)) set.debug = { ...debug, released: debug.released.filter((n) => n !== state) } as Debug;
+}
+
+/** Whether a task standing (active) at `state` must pause before running it. */
+export function stopsAtBreakpoint(task: TaskRecord, state: string): boolean {
+  const debug = task.debug as Debug;
+  return debug.breakpoints.includes(state) && !(debug.released ?? []).includes(state);
+}
+
+/** Pausing an active flow that stands at a breakpoint set after it entered the state. */
+export function planBreakpointPause(task: TaskRecord, now: number): ChangeSet {
+  const r = new Recorder(task, now, 'engine');
+  const set: Partial<TaskRecord> = { updatedAt: now };
+  pauseAtBreakpoint(r, task, task.currentState ?? '', set);
+  return { updateTasks: [{ id: task.id, expectedVersion: task.version, set }], transitions: r.transitions, events: r.events };
+}
+
 function keepsData(outcome: FlowOutcome): boolean {
   if (outcome.type === 'fail') return outcome.keepData === true;
   return outcome.type !== 'cancel';
@@ -107,6 +140,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
   const state = task.currentState ?? template.startsWith;
 
   if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set);
+  if (outcome.type === 'move' || outcome.type === 'sleep' || outcome.type === 'fail') useRelease(task, state, set);
   if (extras.clearTimeout) set.timeoutAt = null;
 
   switch (outcome.type) {
@@ -123,7 +157,10 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
         r.status('active', 'completed', `reached result ${outcome.to}`);
         finish(set, template, now);
         r.event({ type: 'task.completed', payload: { result: extras.data ?? task.data } });
-      } else set.status = 'active';
+      } else {
+        set.status = 'active';
+        pauseAtBreakpoint(r, task, outcome.to, set);
+      }
       break;
     }
     case 'sleep': {
