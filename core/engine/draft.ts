@@ -177,6 +177,11 @@ export class Draft {
     if (to === 'cancelled') this.event('task.cancelled', null, { reason });
   }
 
+  /** A task-level transition row that is not a status change (debug settings, schedule). */
+  taskTransition(field: NewTransition['field'], from: string | null, to: string, reason: string, details: JsonObject = {}): void {
+    this.transitions.push({ taskId: this.task.id, stepName: null, field, from, to, reason, actor: this.actor, at: this.now, details });
+  }
+
   patchTask(set: Partial<TaskRecord>): void {
     Object.assign(this.task, set, { updatedAt: this.now });
     this.taskSet = { ...this.taskSet, ...set, updatedAt: this.now };

@@ -69,13 +69,20 @@ export interface Engine {
   runUntilIdle(options?: RunOptions): Promise<RunSummary>;
   /** One scheduling round; returns how many attempts it launched. Does not wait for them. */
   tick(): Promise<number>;
-  /** Run exactly one ready step of a task (even a paused one) and wait for its outcome. */
+  /**
+   * Run exactly one ready step of a task (the named one, or the first ready), even in a paused
+   * task, and wait for its outcome. Returns the step afterwards, or null when nothing was ready.
+   */
   runStep(taskId: string, stepName?: string): Promise<StepRecord | null>;
   startLoop(options?: LoopOptions): void;
   /** Stop the loop; waits for running attempts, or aborts them (they return to `ready`). */
   stop(options?: { abort?: boolean }): Promise<void>;
   signal(taskId: string, stepName: string, payload?: Json): Promise<StepRecord>;
   cancelTask(taskId: string, reason?: string): Promise<TaskRecord>;
+  /** Operations (core/ops): wake the loop after a manual change made work ready. */
+  notify(): void;
+  /** Operations (core/ops): abort handlers of these steps running in this process (a cancel they committed). */
+  abortSteps(taskId: string, steps: readonly string[], reason: string): void;
   /** stop() and release the executor's threads. The storage stays open (the caller owns it). */
   close(): Promise<void>;
 }
@@ -141,10 +148,13 @@ export function createEngine(options: EngineOptions): Engine {
     tick: () => scheduler.serialized(() => scheduler.fullRound(null, { deleteExpired: true })),
     async runStep(taskId, stepName) {
       const before = new Set(scheduler.runningIn(new Set([taskId])));
-      await scheduler.serialized(() => scheduler.launchReady(null, { taskId, max: 1, ignorePause: true, ...(stepName ? { step: stepName } : {}) }));
+      const launched = await scheduler.serialized(() =>
+        scheduler.launchReady(null, { taskId, max: 1, ignorePause: true, ...(stepName ? { step: stepName } : {}) }),
+      );
+      if (launched === 0) return null;
       const started = scheduler.runningIn(new Set([taskId])).filter((r) => !before.has(r));
       await Promise.all(started.map((r) => r.done));
-      const name = stepName ?? started[0]?.step;
+      const name = started[0]?.step ?? stepName;
       return name ? context.storage.getStep(taskId, name) : null;
     },
     startLoop: (opts = {}) => loop.start(opts),
@@ -177,6 +187,10 @@ export function createEngine(options: EngineOptions): Engine {
         if (child) await engine.cancelTask(child, `parent task ${taskId} was cancelled`).catch((err) => onError(err, `cancelling subtask ${child}`));
       }
       return workflowTask(taskId);
+    },
+    notify: () => scheduler.notify(),
+    abortSteps(taskId, steps, reason) {
+      for (const run of scheduler.runningIn(new Set([taskId]))) if (steps.includes(run.step)) abortRunning(run, 'cancelled', reason);
     },
     async close() {
       await loop.stop({ abort: true });

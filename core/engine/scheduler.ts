@@ -10,6 +10,7 @@ import type { Executor } from '../executor/types.js';
 import type { EngineContext } from './context.js';
 import type { FlowDriver } from './flow/driver.js';
 import { nudgeParent } from './flow/driver.js';
+import { consumeRelease, planBreakpointPause, stepBreakpoint } from './breakpoints.js';
 import { executeAttempt, type ExecuteDeps, type RunningAttempt } from './execute.js';
 import { planClaim, planInterrupted, planRetryDue, stepTemplateOf, type PlanEnv } from './outcome.js';
 import { planChildFinished } from './subtasks.js';
@@ -220,6 +221,12 @@ export class Scheduler {
         if (free <= 0) break;
         if (only.step && name !== only.step) continue;
         if (this.running.has(key(taskId, name))) continue;
+        // Debugger (core/ops): a breakpoint pauses the task before the step runs.
+        const bp = only.ignorePause ? null : stepBreakpointOf(view, name);
+        if (bp !== null) {
+          await store.change(taskId, (d) => planBreakpointPause(d, name, bp));
+          break;
+        }
         const ok = await this.launchStep(view, name, env);
         if (ok === 'launched') {
           free -= 1;
@@ -239,7 +246,10 @@ export class Scheduler {
     const step = view.steps.get(name);
     if (!step) return 'skipped';
     if (step.type === 'wait') {
-      await store.change(taskId, (d) => planWaitStart(d, name, env));
+      await store.change(taskId, (d) => {
+        planWaitStart(d, name, env);
+        if (d.step(name)?.state === 'waiting') consumeRelease(d, step);
+      });
       return 'started_waiting';
     }
     const stepT = stepTemplateOf(env.template, step);
@@ -247,7 +257,11 @@ export class Scheduler {
       const busy = await ctx.storage.countRunningWithConcurrencyKey(step.concurrencyKey);
       if (busy >= stepT.concurrency.limit) return 'skipped';
     }
-    const claimed = await store.change(taskId, (d) => planClaim(d, name, env));
+    const claimed = await store.change(taskId, (d) => {
+      const attempt = planClaim(d, name, env);
+      if (attempt) consumeRelease(d, step);
+      return attempt;
+    });
     const attempt = claimed?.value;
     if (!claimed || !attempt) return 'skipped';
     const run: RunningAttempt = { taskId, step: name, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
@@ -274,6 +288,11 @@ export class Scheduler {
     }
     return next;
   }
+}
+
+function stepBreakpointOf(view: TaskView, name: string): string | null {
+  const step = view.steps.get(name);
+  return step ? stepBreakpoint(view.task, step) : null;
 }
 
 function openAttempt(attempts: AttemptRecord[]): AttemptRecord | null {
