@@ -6,3 +6,4 @@ export * from './export/index.js';
 export * from './export/svg.js';
 export * from './insights/taskGraph.js';
 export * from './template/index.js';
+export { createEngine, type Engine, type EngineOptions } from './engine/engine.js';
