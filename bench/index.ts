@@ -1,0 +1,115 @@
+/**
+ * `npm run bench [-- --quick] [-- --only a,b]`: runs every benchmark, each in its own Node
+ * process one after the other on this machine, prints the table and writes bench/results.json.
+ * Every figure is a median over repeated runs (see each file's header); every comparison
+ * (BullMQ, XState, the SQLite ceiling) is between figures of this one invocation.
+ *
+ * Benchmarks: engine.bench.ts (workflow fan-out, chain, readiness), peers/bullmq.bench.ts (on a
+ * throwaway Redis), flows.bench.ts (Stepwise flows and XState), storage.bench.ts (the raw
+ * better-sqlite3 ceiling, run `runs` times), events.bench.ts, memory.bench.ts, and when they
+ * exist stateAt.bench.ts (needs core/ops) and the workbench benchmark (bench/workbench.*).
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { runBenchFile } from './lib/child.js';
+import { buildRows, formatTable, type Results } from './lib/report.js';
+import { median, round } from './lib/stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = dirname(here);
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : null;
+const runs = quick ? 1 : 3;
+
+interface Spec {
+  key: string;
+  file: string;
+  args: string[];
+  /** Separate processes, median of each figure across them (for files that measure once). */
+  repeat?: number;
+  timeoutMs: number;
+}
+
+const workbench = readdirSync(here).find((f) => /^workbench\.(bench\.)?[cm]?[jt]s$/.test(f));
+const stateAtReady = existsSync(join(root, 'core/ops/history.ts'));
+
+const specs: Spec[] = [
+  { key: 'engine', file: 'engine.bench.ts', args: ['--runs', String(runs)], timeoutMs: 300_000 },
+  { key: 'bullmq', file: 'peers/bullmq.bench.ts', args: ['--runs', String(quick ? 1 : 5)], timeoutMs: 180_000 },
+  { key: 'flows', file: 'flows.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 400_000 },
+  { key: 'storage', file: 'storage.bench.ts', args: [quick ? '2000' : '5000'], repeat: runs, timeoutMs: 120_000 },
+  { key: 'events', file: 'events.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 180_000 },
+  { key: 'memory', file: 'memory.bench.ts', args: quick ? ['--quick'] : [], timeoutMs: 180_000 },
+  ...(stateAtReady ? [{ key: 'stateAt', file: 'stateAt.bench.ts', args: ['--runs', String(runs)], timeoutMs: 120_000 }] : []),
+  ...(workbench ? [{ key: 'workbench', file: workbench, args: ['--runs', String(runs)], timeoutMs: 400_000 }] : []),
+];
+
+const omitted: Record<string, string> = {};
+if (!stateAtReady) omitted['stateAt on 10,000 transitions'] = 'not measured: core/ops/history.ts (stateAt) is not in this checkout';
+if (!workbench) omitted['Workbench (1,000-step template drawn)'] = 'not measured: no bench/workbench.* benchmark in this checkout';
+
+/** Median of every number at the same path across repeated results. */
+function medianOf(docs: Record<string, unknown>[]): Record<string, unknown> {
+  const first = docs[0]!;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(first)) {
+    if (typeof v === 'number') out[k] = round(median(docs.map((d) => d[k] as number)), 3);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = medianOf(docs.map((d) => d[k] as Record<string, unknown>));
+    else out[k] = v;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const results: Results = {};
+  const errors: Record<string, string> = {};
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), loadAverageAtStart: loadavg().map((x) => round(x, 2)), node: process.version };
+  process.stderr.write(`stepwise bench${quick ? ' --quick' : ''}: ${machine.cpus} × ${machine.cpu}, load ${machine.loadAverageAtStart.join(' ')}\n`);
+  for (const spec of specs) {
+    if (only && !only.has(spec.key)) continue;
+    const file = join(here, spec.file);
+    if (!existsSync(file)) {
+      errors[spec.key] = `${relative(root, file)} is missing`;
+      continue;
+    }
+    const docs: Record<string, unknown>[] = [];
+    for (let i = 0; i < (spec.repeat ?? 1); i++) {
+      process.stderr.write(`  ${spec.key}${spec.repeat ? ` (${i + 1}/${spec.repeat})` : ''} ... `);
+      const r = await runBenchFile(file, spec.args, spec.timeoutMs);
+      process.stderr.write(r.ok ? `${round(r.ms / 1000, 1)} s\n` : `FAILED\n`);
+      if (!r.ok || !r.json) {
+        errors[spec.key] = r.error ?? 'no output';
+        break;
+      }
+      docs.push(r.json);
+    }
+    if (docs.length > 0 && !errors[spec.key]) results[spec.key] = docs.length === 1 ? docs[0] : { ...medianOf(docs), processes: docs.length };
+  }
+  const rows = buildRows(results, omitted);
+  const table = formatTable(rows);
+  const document = {
+    date: new Date(started).toISOString(),
+    quick,
+    durationSeconds: round((Date.now() - started) / 1000, 1),
+    machine,
+    rows,
+    errors,
+    raw: results,
+  };
+  if (!only) writeFileSync(join(here, 'results.json'), JSON.stringify(document, null, 2) + '\n');
+  process.stdout.write(`\n${table}\n\n`);
+  for (const r of rows) if (r.note) process.stdout.write(`* ${r.name}: ${r.note}\n`);
+  for (const [k, e] of Object.entries(errors)) process.stdout.write(`! ${k} failed: ${e}\n`);
+  process.stdout.write(`${only ? '(--only: bench/results.json not written)' : 'Written: bench/results.json'} in ${document.durationSeconds} s\n`);
+  if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

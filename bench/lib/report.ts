@@ -1,0 +1,152 @@
+/**
+ * From the benchmarks' JSON to the rows of the table `npm run bench` prints and
+ * bench/results.json keeps: each row names its workload, Stepwise's figure, the peer's (or the
+ * ceiling's) and their ratio. A figure a benchmark did not produce is `null` with the reason.
+ */
+import { round } from './stats.js';
+
+export type Results = Record<string, Record<string, unknown> | undefined>;
+
+export interface Row {
+  name: string;
+  workload: string;
+  stepwise: string;
+  peer: string;
+  /** Stepwise ÷ peer (throughputs), when the row compares. */
+  ratio: number | null;
+  note?: string;
+}
+
+/** A number at a dotted path of a benchmark's JSON, or null. */
+export function pick(results: Results, bench: string, path: string): number | null {
+  let at: unknown = results[bench];
+  for (const part of path.split('.')) {
+    if (at === null || typeof at !== 'object') return null;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return typeof at === 'number' && Number.isFinite(at) ? at : null;
+}
+
+const fmt = (x: number | null, unit: string) => (x === null ? 'n/a' : `${x.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${unit}`);
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
+
+export function buildRows(r: Results, omitted: Record<string, string>): Row[] {
+  const fan = pick(r, 'engine', 'fanOut5000.pool8.stepsPerSecond');
+  const fanSteps = pick(r, 'engine', 'fanOut5000.pool8.steps');
+  const chain = pick(r, 'engine', 'chain200.pool8.stepsPerSecond');
+  const bullInd = pick(r, 'bullmq', 'independent.jobsPerSecond');
+  const bullChain = pick(r, 'bullmq', 'chain.jobsPerSecond');
+  const xs = pick(r, 'flows', 'xstate.flowsPerSecond');
+  const mem = pick(r, 'flows', 'stepwiseMemory.flowsPerSecond');
+  const sql = pick(r, 'flows', 'stepwiseSqlite.flowsPerSecond');
+  const ceiling = pick(r, 'storage', 'commitsPerSecond.rawCeiling3');
+  const storageCommit = pick(r, 'storage', 'commitsPerSecond.sqliteStepCommit');
+  const rows: Row[] = [
+    {
+      name: 'Independent no-op work vs BullMQ',
+      workload: `Stepwise: 1 task, ${fanSteps ?? '5,001'}-step fan-out, SQLite file, pool of 8 | BullMQ: 5,000 jobs (addBulk), worker concurrency 8, local Redis`,
+      stepwise: fmt(fan, 'steps/s'),
+      peer: fmt(bullInd, 'jobs/s'),
+      ratio: ratio(fan, bullInd),
+    },
+    {
+      name: '200-deep chain vs BullMQ',
+      workload: 'Stepwise: 200-step chain, SQLite file, pool of 8 | BullMQ: FlowProducer, 200 nested children',
+      stepwise: fmt(chain, 'steps/s'),
+      peer: fmt(bullChain, 'jobs/s'),
+      ratio: ratio(chain, bullChain),
+    },
+    {
+      name: 'Registration flow vs XState (memory)',
+      workload: `action → wait → interaction → decision → action → result; Stepwise ${pick(r, 'flows', 'stepwiseMemory.flows') ?? '?'} runs on memory storage | XState 5 actors, ${pick(r, 'flows', 'xstate.flows') ?? '?'} runs`,
+      stepwise: fmt(mem, 'flows/s'),
+      peer: fmt(xs, 'flows/s'),
+      ratio: ratio(mem, xs),
+    },
+    {
+      name: 'Registration flow vs XState (SQLite)',
+      workload: `the same flow, Stepwise ${pick(r, 'flows', 'stepwiseSqlite.flows') ?? '?'} runs on a SQLite file | XState 5 in memory`,
+      stepwise: fmt(sql, 'flows/s'),
+      peer: fmt(xs, 'flows/s'),
+      ratio: ratio(sql, xs),
+    },
+    {
+      name: 'Engine vs the SQLite ceiling',
+      workload: 'fan-out steps/s ÷ raw better-sqlite3 transactions/s of one step write (step update + transition + event, one IMMEDIATE transaction, same schema and pragmas)',
+      stepwise: fmt(fan, 'steps/s'),
+      peer: fmt(ceiling, 'tx/s'),
+      ratio: ratio(fan, ceiling),
+      note: storageCommit === null ? undefined : `SqliteStorage.commit of the same change: ${fmt(storageCommit, 'commits/s')} (${fmt(ratio(storageCommit, ceiling), '× ceiling')}); the engine commits ~2 transactions per step (claim, outcome).`,
+    },
+    {
+      name: 'Readiness after a completion',
+      workload: `10,000-step layered DAG, one completion planned (pure readiness over the task view)`,
+      stepwise: `median ${fmt(pick(r, 'engine', 'readiness10k.medianUs'), 'µs')}, p99 ${fmt(pick(r, 'engine', 'readiness10k.p99Us'), 'µs')}`,
+      peer: '',
+      ratio: null,
+    },
+    {
+      name: 'Events to an in-process subscriber',
+      workload: `${String((r.events as { workload?: string } | undefined)?.workload ?? 'fan-out on SQLite')}: live while the engine runs / backlog replay`,
+      stepwise: `${fmt(pick(r, 'events', 'live.eventsPerSecond'), 'events/s')} live, ${fmt(pick(r, 'events', 'backlog.eventsPerSecond'), 'events/s')} backlog`,
+      peer: '',
+      ratio: null,
+    },
+    {
+      name: 'Flow transitions per second',
+      workload: 'the registration flow (5 state changes per run), transitions in the log per second',
+      stepwise: `${fmt(pick(r, 'flows', 'stepwiseMemory.transitionsPerSecond'), '/s')} memory, ${fmt(pick(r, 'flows', 'stepwiseSqlite.transitionsPerSecond'), '/s')} SQLite`,
+      peer: `${fmt(pick(r, 'flows', 'xstate.transitionsPerSecond'), '/s')} XState`,
+      ratio: null,
+    },
+    {
+      name: 'Host memory (RSS)',
+      workload: `${pick(r, 'memory', 'tasks') ?? '100,000'} finished tasks in SQLite, task list paged (${pick(r, 'memory', 'pageSize') ?? 200}/page) through the protocol's tasks procedure`,
+      stepwise: `${fmt(pick(r, 'memory', 'rssEndMB'), 'MB')} after paging (max ${fmt(pick(r, 'memory', 'maxRssMB'), 'MB')}; ${fmt(pick(r, 'memory', 'rssOpenMB'), 'MB')} before)`,
+      peer: '',
+      ratio: null,
+    },
+  ];
+  if (r.stateAt) {
+    rows.push({
+      name: 'stateAt on 10,000 transitions',
+      workload: 'core/ops stateAt: a workflow task rebuilt at its last transition from a 10,000-row log (50 steps)',
+      stepwise: `SQLite median ${fmt(pick(r, 'stateAt', 'sqlite.medianMs'), 'ms')} (p99 ${fmt(pick(r, 'stateAt', 'sqlite.p99Ms'), 'ms')}); memory ${fmt(pick(r, 'stateAt', 'memory.medianMs'), 'ms')}`,
+      peer: '',
+      ratio: null,
+    });
+  }
+  if (r.workbench) {
+    const view = (v: string) =>
+      `${fmt(pick(r, 'workbench', `${v}.timeToDrawnMs`), 'ms')} to drawn (layout ${fmt(pick(r, 'workbench', `${v}.layoutMs`), 'ms')}), longest main-thread task ${fmt(pick(r, 'workbench', `${v}.longestMainThreadTaskMs`), 'ms')}`;
+    rows.push({
+      name: 'Workbench: 1,000-step template',
+      workload: `Chromium, \`stepwise serve\`, ELK in the web worker; template view of a generated ${pick(r, 'workbench', 'steps') ?? 1000}-step workflow (bench/workbench.bench.ts)`,
+      stepwise: view('templateView'),
+      peer: '',
+      ratio: null,
+    });
+    rows.push({ name: 'Workbench: 1,000-step runtime graph', workload: 'the same workflow as a finished task, painted with states', stepwise: view('runtimeView'), peer: '', ratio: null });
+  }
+  for (const [name, why] of Object.entries(omitted)) rows.push({ name, workload: why, stepwise: 'omitted', peer: '', ratio: null });
+  return rows;
+}
+
+/** The table as fixed-width text. */
+export function formatTable(rows: readonly Row[]): string {
+  const head = ['Benchmark', 'Stepwise', 'Peer / ceiling', 'Stepwise ÷ peer'];
+  const body = rows.map((r) => [r.name, r.stepwise, r.peer, r.ratio === null ? '' : String(r.ratio)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)].join('\n');
+}
+
+/** The same table in Markdown, with the workloads (for docs/performance.md). */
+export function markdownTable(rows: readonly Row[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| Benchmark | Workload | Stepwise | Peer / ceiling | Stepwise ÷ peer |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${esc(r.name)} | ${esc(r.workload)}${r.note ? ` ${esc(r.note)}` : ''} | ${esc(r.stepwise)} | ${esc(r.peer)} | ${r.ratio ?? ''} |`),
+  ].join('\n');
+}

@@ -1,0 +1,62 @@
+/**
+ * Stepwise set-ups the benchmarks share: a fan-out workflow built as model objects (the same
+ * builders the engine's integration tests use), an engine over a storage with no-op handlers,
+ * and a commit counter (how many transactions the engine spends per step).
+ */
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../../core/engine/engine.js';
+import type { HandlerFn, Template, WorkflowTemplate } from '../../core/model/template.js';
+import { openStorage } from '../../core/storage/index.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
+import { step, workflow } from '../../test/fixtures/engine/harness.js';
+
+/** The no-op handler every benchmarked step runs (BullMQ's workers run the same). */
+export const noop: HandlerFn = () => null;
+
+/** `n` independent steps: the equivalent of `n` independent queue jobs. */
+export function fanOut(n: number): WorkflowTemplate {
+  return workflow(`fan_out_${n}`, Array.from({ length: n }, (_, i) => step(`s${i}`, { handler: 'noop' })));
+}
+
+export interface BenchEngine {
+  engine: Engine;
+  storage: Storage;
+  /** Storage commits since the engine was made. */
+  commits(): number;
+  close(): Promise<void>;
+}
+
+/** An engine with the `pool` executor (8 at once: BullMQ's workers get the same concurrency). */
+export async function benchEngine(
+  templates: Template[],
+  where: { kind: 'memory' } | { kind: 'sqlite'; dir: string; name: string },
+  concurrency = 8,
+): Promise<BenchEngine> {
+  const storage = await openStorage(where.kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', file: join(where.dir, `${where.name}.db`) });
+  let commits = 0;
+  const commit = storage.commit.bind(storage);
+  storage.commit = (changes) => {
+    commits += 1;
+    return commit(changes);
+  };
+  const engine = createEngine({
+    storage,
+    templates: createTemplateRegistry(templates),
+    handlers: createHandlerRegistry(new Map([['noop', { name: 'noop', fn: noop, file: '' }]])),
+    executor: 'pool',
+    concurrency,
+    onError: (err, where) => {
+      throw new Error(`engine error while ${where}`, { cause: err });
+    },
+  });
+  return {
+    engine,
+    storage,
+    commits: () => commits,
+    async close() {
+      await engine.close();
+      await storage.close();
+    },
+  };
+}
