@@ -12,6 +12,8 @@ import { Draft } from './draft.js';
 import { applyToView, buildView, type TaskView } from './view.js';
 
 const MAX_STALE_RETRIES = 8;
+/** Views kept for tasks that are not finished (waiting tasks can wait for days). */
+const MAX_CACHED_VIEWS = 1000;
 
 export class TaskStore {
   private readonly views = new Map<string, TaskView>();
@@ -45,7 +47,13 @@ export class TaskStore {
     const cached = this.views.get(taskId);
     if (cached && cached.task.version === task.version) return cached;
     const view = buildView(task, await this.ctx.storage.getSteps(taskId));
+    this.views.delete(taskId);
     this.views.set(taskId, view);
+    // Oldest first in a Map: drop the least recently loaded ones.
+    for (const id of this.views.keys()) {
+      if (this.views.size <= MAX_CACHED_VIEWS) break;
+      this.views.delete(id);
+    }
     return view;
   }
 

@@ -164,3 +164,19 @@ describe('stepwise runner', () => {
     }
   });
 });
+
+describe('stepwise run on a terminal', () => {
+  it('redraws one line per step in place, with the final states', async () => {
+    const writes: string[] = [];
+    const io: CliIO = { out: (s) => void writes.push(s), err: () => undefined, isTTY: true };
+    const code = await main(['run', 'demo/diamond', '--workspace', examples, '--db', tempDb()], io);
+    expect(code).toBe(0);
+    const frames = writes.filter((w) => w.includes('\x1b[2K'));
+    expect(frames.length).toBeGreaterThan(0);
+    // Every frame after the first moves the cursor back up over the previous one.
+    expect(frames.slice(1).every((f) => /^\x1b\[\d+A/.test(f))).toBe(true);
+    const last = frames.at(-1)!;
+    for (const step of ['fetch_sales', 'compute_totals', 'compute_trends', 'publish_report']) expect(last).toMatch(new RegExp(`✔ ${step}\\s+complete`));
+    expect(writes.at(-1)).toMatch(/complete\nresult: /);
+  });
+});
