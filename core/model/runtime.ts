@@ -16,6 +16,12 @@ export interface DebugSettings {
   /** Why the task is paused: `debug_start`, `user`, `breakpoint:<name>`, `step`. */
   pauseReason?: string;
   breakpoints: string[];
+  /**
+   * Breakpoints passed once: a `continue` (or debugger step) releases the breakpoints the task is
+   * stopped at, so the step runs (or the flow state runs) instead of pausing again. Removed when
+   * the released step is claimed / the released flow state runs.
+   */
+  released?: string[];
 }
 
 export interface TaskRecord {
@@ -89,8 +95,12 @@ export interface TransitionRecord {
   taskId: string;
   /** null for a task-level transition (task status or flow state change). */
   stepName: string | null;
-  /** `status` for task status, `state` for a step state or a flow's current state, `data` for a flow data change. */
-  field: 'status' | 'state' | 'data' | 'debug';
+  /**
+   * `status` for task status, `state` for a step state or a flow's current state, `data` for a flow
+   * data change (or a step's results changed by an operation), `debug` for pause/continue/breakpoints,
+   * `schedule` for a wake, retry or timeout time moved by an operation (skipWait, wakeNow).
+   */
+  field: 'status' | 'state' | 'data' | 'debug' | 'schedule';
   from: string | null;
   to: string;
   reason: string;

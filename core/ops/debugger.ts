@@ -1,0 +1,109 @@
+/**
+ * Debugger control of one task: pause, continue, breakpoints and skipWait are operations (planned,
+ * recorded with actor `user`, persisted in `task.debug` so they survive a restart); `step` runs
+ * exactly one ready step (or one flow transition) of a paused task and reports the transitions
+ * it caused. While a task is paused the engine runs nothing of it; signals, interactions and
+ * operations are still accepted (and show up in what the next step runs).
+ */
+import { StepwiseError } from '../model/errors.js';
+import type { StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import { isTaskFinished } from '../model/states.js';
+import type { Engine } from '../engine/engine.js';
+import { invalidState } from './errors.js';
+import { topologicalOrder } from './graph.js';
+import type { Ops } from './ops.js';
+import type { OpRequest, OpResult } from './types.js';
+
+export interface StepResult {
+  task: TaskRecord;
+  /** The step that ran (workflows), or the state that ran (flows). */
+  ran: string | null;
+  transitions: TransitionRecord[];
+}
+
+export interface Debugger {
+  pause(taskId: string, reason?: string): Promise<OpResult>;
+  continue(taskId: string, reason?: string): Promise<OpResult>;
+  /** Replaces the task's breakpoints (step names, or flow states). */
+  setBreakpoints(taskId: string, names: string[], reason?: string): Promise<OpResult>;
+  /** A retry backoff or a wait's time (workflows), or the flow's wake time (`'timeout'`: its timeout) becomes due now. */
+  skipWait(taskId: string, stepName?: string, reason?: string): Promise<OpResult>;
+  /** Pauses the task if needed, runs one step (the named one or the first ready) or one flow transition. */
+  step(taskId: string, stepName?: string): Promise<StepResult>;
+}
+
+const STALE_RETRIES = 3;
+
+export function createDebugger(engine: Engine, ops: Ops): Debugger {
+  const { storage, clock } = engine.context;
+
+  /** Debugger commands act on the task as it is now: a version race just re-reads and re-plans. */
+  async function now(req: OpRequest, reason: string): Promise<OpResult> {
+    for (let i = 0; ; i++) {
+      const task = await storage.getTask(req.taskId);
+      try {
+        return await ops.apply(req, { expectedVersion: task?.version ?? -1, reason });
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'STALE' || !task || i >= STALE_RETRIES) throw err;
+      }
+    }
+  }
+
+  async function lastSeq(taskId: string): Promise<number> {
+    const all = await storage.listTransitions(taskId);
+    return all.length ? all[all.length - 1]!.seq : 0;
+  }
+
+  /** Which workflow step a debugger step runs; promotes a due retry first (that is part of the step). */
+  async function chooseStep(task: TaskRecord, stepName: string | undefined): Promise<string> {
+    const steps = await storage.getSteps(task.id);
+    const byName = new Map(steps.map((s) => [s.name, s]));
+    const order = topologicalOrder(steps);
+    const ready = order.filter((n) => byName.get(n)!.state === 'ready');
+    const due = (s: StepRecord) =>
+      (s.state === 'waiting_for_retry' && (s.retryAt ?? 0) <= clock.now()) || (s.state === 'waiting' && s.type === 'wait' && s.wakeAt !== null && s.wakeAt <= clock.now());
+    const pick = stepName ?? ready[0] ?? order.find((n) => due(byName.get(n)!));
+    if (pick === undefined) {
+      const waiting = steps.filter((s) => s.state === 'waiting' || s.state === 'waiting_for_retry').map((s) => `${s.name} (${s.state})`);
+      throw invalidState('step', { kind: 'task', name: task.id }, `${task.status} with no ready step${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''}`, ['a task with a ready step'], waiting.length ? 'skipWait makes a wait due now.' : '');
+    }
+    const s = byName.get(pick);
+    if (!s) throw new StepwiseError('NOT_FOUND', `step: task ${task.id} has no step '${pick}'. Its steps: ${order.join(', ')}.`, { step: pick });
+    if (s.state !== 'ready') {
+      if (!due(s)) throw invalidState('step', { kind: 'step', name: pick }, s.state, ['ready', 'waiting_for_retry or waiting (when due)'], ready.length ? `Ready now: ${ready.join(', ')}.` : '');
+      await now({ op: 'skipWait', taskId: task.id, step: pick }, 'debugger step');
+    }
+    return pick;
+  }
+
+  return {
+    pause: (taskId, reason = 'paused by user') => now({ op: 'pause', taskId }, reason),
+    continue: async (taskId, reason = 'continued by user') => now({ op: 'continue', taskId }, reason),
+    setBreakpoints: (taskId, names, reason = 'breakpoints set by user') => now({ op: 'setBreakpoints', taskId, names }, reason),
+    skipWait: (taskId, stepName, reason = 'wait skipped by user') => now(stepName === undefined ? { op: 'skipWait', taskId } : { op: 'skipWait', taskId, step: stepName }, reason),
+
+    async step(taskId, stepName) {
+      let task = await storage.getTask(taskId);
+      if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' was not found. List tasks with \`stepwise tasks\`.`, { taskId });
+      if (isTaskFinished(task.kind, task.status)) {
+        throw invalidState('step', { kind: 'task', name: taskId }, task.status, task.kind === 'workflow' ? ['pending', 'running', 'waiting'] : ['active', 'waiting'], 'A finished task has nothing left to step.');
+      }
+      if (!task.debug.paused) task = (await now({ op: 'pause', taskId }, 'paused for a debugger step')).task;
+      const before = await lastSeq(taskId);
+      let ran: string | null;
+      if (task.kind === 'flow') {
+        ran = task.currentState;
+        if (stepName !== undefined && stepName !== task.currentState) {
+          throw invalidState('step', { kind: 'task', name: taskId }, `in state ${task.currentState}`, [stepName], 'A flow steps its current state; goTo moves it elsewhere.');
+        }
+        await engine.flows.runOnce(taskId, { actor: 'user' });
+      } else {
+        ran = await chooseStep(task, stepName);
+        const fresh = await storage.getStep(taskId, ran);
+        if (fresh?.state === 'ready') await engine.runStep(taskId, ran);
+      }
+      const after = (await storage.getTask(taskId))!;
+      return { task: after, ran, transitions: await storage.listTransitions(taskId, { afterSeq: before }) };
+    },
+  };
+}
