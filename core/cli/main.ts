@@ -32,7 +32,10 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       return err.exitCode;
     }
     if (err instanceof StepwiseError) {
-      io.err(`error: ${err.code}: ${err.message}`);
+      // Some messages already lead with their code (e.g. `INVALID_STATE: ...`, as users of the
+      // operations gem expect); don't print it twice.
+      const text = err.message.startsWith(`${err.code}:`) ? err.message : `${err.code}: ${err.message}`;
+      io.err(`error: ${text}`);
       return 1;
     }
     io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
