@@ -20,17 +20,18 @@ export type ThreadMessage =
   | { type: 'progress'; fraction: number; message?: string }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
 
-import { createModuleLoader, type ModuleLoader } from '../template/moduleLoader.js';
+import { createJiti } from 'jiti';
+import * as model from '../model/index.js';
 
-// The workspace's loader (so `import ... from 'stepwise'` works in handler modules), with modules
-// kept per file for the life of the worker thread.
-let loader: Promise<ModuleLoader> | undefined;
+// Handler modules are loaded by path with jiti. `import ... from 'stepwise'` resolves to the model
+// API (errors such as PermanentError and RetryableError, types): loading the whole public API in
+// every worker thread would cost seconds per thread, and handlers need only this part of it.
+const jiti = createJiti(import.meta.url, { moduleCache: true, fsCache: true, interopDefault: false, virtualModules: { stepwise: model } });
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 function loadModule(file: string): Promise<Record<string, unknown>> {
   let mod = modules.get(file);
   if (!mod) {
-    loader ??= createModuleLoader();
-    mod = loader.then((l) => l.load(file));
+    mod = jiti.import<Record<string, unknown>>(file).then((m) => (m && typeof m === 'object' ? m : { default: m }));
     modules.set(file, mod);
     mod.catch(() => modules.delete(file));
   }

@@ -17,6 +17,9 @@ export function createThreadsExecutor(concurrency = 4): Executor {
     minThreads: 0,
     maxThreads: capacity,
     idleTimeout: 30_000,
+    // The worker entry is plain JavaScript that loads TypeScript with jiti: it needs no loader
+    // flags, and inheriting the parent's (`--import tsx`) costs seconds per thread.
+    execArgv: [],
   });
 
   async function run(job: HandlerJob): Promise<JobOutcome> {
