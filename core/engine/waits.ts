@@ -93,7 +93,9 @@ export function planSubtaskFinished(d: Draft, name: string, child: TaskRecord, e
   const step = d.step(name);
   if (!step || step.state !== 'waiting' || step.type !== 'subtask') return;
   if (child.status === 'complete' || child.status === 'completed') {
-    d.moveStep(name, 'complete', `subtask ${child.id} completed`, { set: { results: child.result, wakeAt: null, error: null }, details: { childTaskId: child.id } });
+    // A flow has no result of its own: its final state and data are what the parent gets.
+    const results = child.kind === 'flow' ? { state: child.currentState, data: child.data } : child.result;
+    d.moveStep(name, 'complete', `subtask ${child.id} completed`, { set: { results, wakeAt: null, error: null }, details: { childTaskId: child.id } });
     propagateReadiness(d, [name]);
   } else {
     const cause = child.error ? `: ${child.error.message}` : '';
