@@ -32,6 +32,42 @@ export class DefinitionBuilder {
     return undefined;
   }
 
+  /**
+   * A list field as given, or (JavaScript callers, loaded templates) a WRONG_TYPE problem and an
+   * empty list: a malformed definition is refused with TEMPLATE_INVALID, never a TypeError.
+   */
+  list<T>(value: unknown, field: string): T[] {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return [...(value as T[])];
+    this.fail('WRONG_TYPE', `${field} must be a list, got ${kindOf(value)}`);
+    return [];
+  }
+
+  /** A list of names (dependencies, targets, states): non-strings are WRONG_TYPE problems and dropped. */
+  names(value: unknown, field: string): string[] {
+    const out: string[] = [];
+    for (const v of this.list<unknown>(value, field)) {
+      if (typeof v === 'string') out.push(v);
+      else this.fail('WRONG_TYPE', `${field} must list names (strings), got ${kindOf(v)}`);
+    }
+    return out;
+  }
+
+  /** A map field (`states`, `interactions`) as given, or a WRONG_TYPE problem and no entries. */
+  entries<T>(value: unknown, field: string): Array<[string, T]> {
+    if (value === undefined || value === null) return [];
+    if (typeof value === 'object' && !Array.isArray(value)) return Object.entries(value as Record<string, T>);
+    this.fail('WRONG_TYPE', `${field} must be an object of named entries, got ${kindOf(value)}`);
+    return [];
+  }
+
+  /** True for an object entry; otherwise reports WRONG_TYPE for `what`. */
+  isObject(value: unknown, what: string): value is Record<string, unknown> {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+    this.fail('WRONG_TYPE', `${what} must be an object, got ${kindOf(value)}`);
+    return false;
+  }
+
   fail(code: ProblemCode, message: string): void {
     this.problems.push(makeProblem(code, `${this.what}: ${message}`, undefined));
   }
@@ -46,6 +82,10 @@ export class DefinitionBuilder {
   inline(): { inlineHandlers?: Record<string, HandlerFn> } {
     return Object.keys(this.inlineHandlers).length > 0 ? { inlineHandlers: this.inlineHandlers } : {};
   }
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
 }
 
 /** Copies the defined (non-undefined) values of `fields` only, so models never hold `undefined` keys. */

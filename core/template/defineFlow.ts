@@ -3,7 +3,6 @@
  * functions given inline become `inlineHandlers` under generated names (`<state>`,
  * `<state>.condition.<i>`, `interaction.<name>`, `on_timeout`).
  */
-import { assertNever } from '../model/errors.js';
 import { DEFAULT_FLOW_DELAY_MS, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
 import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
 import type { BranchDef, FlowFn, InteractionDefinition, StateDef } from './flowBuilders.js';
@@ -34,8 +33,15 @@ export interface FlowDefinition<S extends string> {
 export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTemplate {
   const b = new DefinitionBuilder(`flow \`${String(def.name)}\``);
   if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a flow needs a name');
-  const states = Object.entries(def.states as Record<string, StateDef<string>>).map(([name, s]) => toState(b, name, s));
-  const interactions = Object.entries(def.interactions ?? {}).map(([name, i]) => toInteraction(b, name, i));
+  if (typeof def.startsWith !== 'string' || def.startsWith === '') b.fail('MISSING_STARTS_WITH', 'startsWith must name the first state');
+  const states = b
+    .entries<StateDef<string>>(def.states, 'states')
+    .filter(([name, s]) => b.isObject(s, `state \`${name}\``))
+    .map(([name, s]) => toState(b, name, s));
+  const interactions = b
+    .entries<InteractionDefinition<string>>(def.interactions, 'interactions')
+    .filter(([name, i]) => b.isObject(i, `interaction \`${name}\``))
+    .map(([name, i]) => toInteraction(b, name, i));
   let onTimeout: string | undefined;
   if (typeof def.onTimeout === 'string') onTimeout = def.onTimeout;
   else if (typeof def.onTimeout === 'function') onTimeout = b.handler(def.onTimeout, 'on_timeout', 'onTimeout');
@@ -68,35 +74,38 @@ function toState(b: DefinitionBuilder, name: string, s: StateDef<string>): FlowS
   const base = { name, ...defined({ description: s.description }) };
   switch (s.type) {
     case 'action':
-      return { ...base, type: 'action', handler: b.handler(s.handler, name, `state \`${name}\``), goTo: [...s.goTo] };
+      return { ...base, type: 'action', handler: b.handler(s.handler, name, `state \`${name}\``), goTo: b.names(s.goTo, `state \`${name}\` goTo`) };
     case 'decision':
-      return { ...base, type: 'decision', form: s.form, branches: toBranches(b, name, s.branches) };
+      return { ...base, type: 'decision', form: s.form, branches: toBranches(b, name, b.list(s.branches, `state \`${name}\` branches`)) };
     case 'wait':
-      return { ...base, type: 'wait', branches: toBranches(b, name, s.branches.map((br) => ({ ...br, expect: true }))) };
+      return { ...base, type: 'wait', branches: toBranches(b, name, b.list<BranchDef<string>>(s.branches, `state \`${name}\` branches`).map((br) => ({ ...br, expect: true }))) };
     case 'result':
       return { ...base, type: 'result' };
     default:
-      return assertNever(s, 'state definition');
+      // Only reachable from JavaScript or a loaded module: report it like YAML's unknown type.
+      b.fail('BAD_STEP_TYPE', `state \`${name}\`: unknown state type \`${String((s as { type?: unknown }).type)}\` (use action, decision, wait or result; the builders make them)`);
+      return { ...base, type: 'result' };
   }
 }
 
 function toBranches(b: DefinitionBuilder, state: string, branches: readonly (BranchDef<string> & { expect: boolean })[]): FlowBranch[] {
   // The same function in several branches (a boolean decision's two) gets one name.
   const names = new Map<unknown, string>();
-  return branches.map((br, i) => {
+  return branches.filter((br, i) => b.isObject(br, `state \`${state}\` branch ${i + 1}`)).map((br, i) => {
     let condition: string | null = null;
     if (br.when !== undefined) {
       condition = names.get(br.when) ?? b.handler(br.when, `${state}.condition.${i}`, `state \`${state}\` condition ${i + 1}`);
       names.set(br.when, condition);
     }
-    return { condition, expect: br.expect, goTo: br.goTo, ...defined({ label: br.label }) };
+    if (typeof br.goTo !== 'string') b.fail('WRONG_TYPE', `state \`${state}\` branch ${i + 1}: goTo must name a state`);
+    return { condition, expect: br.expect, goTo: String(br.goTo), ...defined({ label: br.label }) };
   });
 }
 
 function toInteraction(b: DefinitionBuilder, name: string, i: InteractionDefinition<string>): InteractionDef {
   return {
     name,
-    when: [...i.when],
+    when: b.names(i.when, `interaction \`${name}\` when`),
     handler: b.handler(i.handler, `interaction.${name}`, `interaction \`${name}\``),
     ...defined({ params: i.params === undefined ? undefined : toJsonSchema(i.params), description: i.description }),
   };

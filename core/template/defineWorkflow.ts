@@ -54,7 +54,10 @@ export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N
     name: def.name,
     version: def.version ?? DEFAULT_VERSION,
     source: { kind: 'ts' },
-    steps: def.steps.map((s) => toStep(b, s)),
+    steps: b
+      .list<WorkflowStepDefinition<string>>(def.steps, 'steps')
+      .filter((s, i) => b.isObject(s, `step ${i + 1}`))
+      .map((s) => toStep(b, s)),
     ...defined({
       description: def.description,
       inputSchema: def.inputSchema === undefined ? undefined : toJsonSchema(def.inputSchema),
@@ -67,13 +70,14 @@ export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N
 }
 
 function toStep(b: DefinitionBuilder, s: WorkflowStepDefinition<string>): StepTemplate {
-  const what = `step \`${s.name}\``;
+  const what = `step \`${String(s.name)}\``;
+  if (typeof s.name !== 'string' || s.name === '') b.fail('MISSING_FIELD', `${what}: a step needs a name (a non-empty string)`);
   let type: StepType = s.type ?? (s.wait ? 'wait' : s.subtask ? 'subtask' : 'standard');
   if (!STEP_TYPES.includes(type)) {
     b.fail('BAD_STEP_TYPE', `${what}: unknown step type \`${String(type)}\` (use one of ${STEP_TYPES.join(', ')})`);
     type = 'standard';
   }
-  const step: StepTemplate = { name: s.name, type, dependsOn: [...(s.dependsOn ?? [])], retry: { ...DEFAULT_RETRY, ...s.retry } };
+  const step: StepTemplate = { name: s.name, type, dependsOn: b.names(s.dependsOn, `${what} dependsOn`), retry: { ...DEFAULT_RETRY, ...s.retry } };
   if (s.handler !== undefined) {
     step.handler =
       typeof s.handler === 'object' && s.handler !== null
