@@ -13,7 +13,7 @@ afterEach(async () => {
 
 /** a → b → c; b fails permanently while `broken` is set; every handler counts its calls. */
 async function chain() {
-  const control = { broken: true, calls: { a: 0, b: 0, c: 0 } as Record<string, number>, cSaw: null as unknown };
+  const control = { broken: true, calls: { a: 0, b: 0, c: 0 }, cSaw: null as unknown };
   h = await opsHarness(
     [workflow('chain', [step('a'), step('b', { dependsOn: ['a'], retry: { maxAttempts: 1 } }), step('c', { dependsOn: ['b'] })])],
     {
