@@ -216,7 +216,14 @@ export class Scheduler {
       if (free <= 0) break;
       const view = await store.locked(taskId, () => store.view(taskId));
       if (!view || view.ready.size === 0 || (view.task.debug.paused && !only.ignorePause)) continue;
-      const env = this.deps.envFor(view.task);
+      let env: PlanEnv;
+      try {
+        env = this.deps.envFor(view.task);
+      } catch (err) {
+        // Its template is gone from the workspace: report it, keep running the other tasks.
+        this.deps.onError(err, `task ${taskId} (${view.task.templateRef})`);
+        continue;
+      }
       for (const name of view.ready) {
         if (free <= 0) break;
         if (only.step && name !== only.step) continue;

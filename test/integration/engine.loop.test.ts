@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StepContext } from '../../core/model/handlers.js';
+import { createEngine } from '../../core/engine/engine.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 
 let h: Harness | undefined;
@@ -55,5 +57,25 @@ describe('the engine loop (runner, workbench host)', () => {
     await h.engine.tick();
     expect(await h.storage.getTask(task.id)).toBeNull();
     expect(h.events.at(-1)).toMatchObject({ type: 'task.deleted', taskId: task.id });
+  });
+
+  it('reports a task whose template is no longer in the workspace and keeps running the others', async () => {
+    h = await harness({ templates: [workflow('gone', [step('a')]), workflow('here', [step('a')])], handlers: { a: () => 1 } });
+    const orphan = await h.engine.start('gone', {});
+    const errors: string[] = [];
+    const other = createEngine({
+      storage: h.storage,
+      clock: h.clock,
+      executor: 'inline',
+      templates: createTemplateRegistry([workflow('here', [step('a')])]),
+      handlers: createHandlerRegistry(new Map([['a', { name: 'a', fn: () => 1, file: '' }]])),
+      onError: (err, where) => errors.push(`${where}: ${(err as Error).message}`),
+    });
+    const fine = await other.start('here', {});
+    await other.runUntilIdle();
+    await other.close();
+    expect((await h.storage.getTask(fine.id))!.status).toBe('complete');
+    expect((await h.storage.getTask(orphan.id))!.status).toBe('running');
+    expect(errors.some((e) => e.startsWith(`task ${orphan.id} (test/gone@1.0.0)`) && e.includes('is not in the workspace'))).toBe(true);
   });
 });
