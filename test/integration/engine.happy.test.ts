@@ -120,3 +120,36 @@ describe('engine happy paths on SQLite', () => {
     for (const [n, d] of Object.entries(deps)) for (const dep of d) expect(done.indexOf(dep)).toBeLessThan(done.indexOf(n));
   });
 });
+
+describe('the order_fulfillment example on SQLite', () => {
+  it('validates, charges, ships the chosen way and notifies', async () => {
+    const { loadWorkspace } = await import('../../core/template/workspace.js');
+    const { createHandlerRegistry, createTemplateRegistry } = await import('../../core/template/registry.js');
+    const { createEngine } = await import('../../core/engine/engine.js');
+    const ws = await loadWorkspace(new URL('../../resources/examples', import.meta.url).pathname);
+    h = await harness({ templates: [], handlers: {} });
+    const engine = createEngine({
+      storage: h.storage,
+      clock: h.clock,
+      executor: 'pool',
+      templates: createTemplateRegistry(ws.templates),
+      handlers: createHandlerRegistry(ws.handlers),
+    });
+    try {
+      const items = [{ sku: 'KB-1', quantity: 2, unit_price: 300 }];
+      const big = await engine.start('ecommerce/order_fulfillment', { order_id: 1, customer_id: 'c-9', items });
+      const small = await engine.start('ecommerce/order_fulfillment', { order_id: 2, customer_id: 'c-8', items: [{ sku: 'P', quantity: 1, unit_price: 9.5 }] });
+      await engine.runUntilIdle();
+      const bigSteps = await states(h.storage, big.id);
+      const smallSteps = await states(h.storage, small.id);
+      expect(bigSteps).toMatchObject({ ship_express: 'complete', ship_standard: 'skipped', notify: 'complete' });
+      expect(smallSteps).toMatchObject({ ship_express: 'skipped', ship_standard: 'complete', notify: 'complete' });
+      expect((await h.storage.getTask(big.id))!.result).toEqual({
+        notify: { to: 'c-9', message: 'Order 1 is on its way (EXP-1), arriving in 1 day(s).' },
+      });
+      expect((await h.storage.getStep(big.id, 'charge_payment'))!.results).toEqual({ payment_id: 'pay_1', amount: 600, currency: 'EUR' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
