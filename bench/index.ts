@@ -9,12 +9,12 @@
  * better-sqlite3 ceiling, run `runs` times), events.bench.ts, memory.bench.ts, and when they
  * exist stateAt.bench.ts (needs core/ops) and the workbench benchmark (bench/workbench.*).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { runBenchFile } from './lib/child.js';
-import { buildRows, formatTable, type Results } from './lib/report.js';
+import { buildRows, formatTable, markdownTable, type Results } from './lib/report.js';
 import { median, round } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -101,12 +101,31 @@ async function main(): Promise<void> {
     errors,
     raw: results,
   };
-  if (!only) writeFileSync(join(here, 'results.json'), JSON.stringify(document, null, 2) + '\n');
+  if (!only) {
+    writeFileSync(join(here, 'results.json'), JSON.stringify(document, null, 2) + '\n');
+    if (!quick) updateDoc(rows, document);
+  }
   process.stdout.write(`\n${table}\n\n`);
   for (const r of rows) if (r.note) process.stdout.write(`* ${r.name}: ${r.note}\n`);
   for (const [k, e] of Object.entries(errors)) process.stdout.write(`! ${k} failed: ${e}\n`);
   process.stdout.write(`${only ? '(--only: bench/results.json not written)' : 'Written: bench/results.json'} in ${document.durationSeconds} s\n`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;
+}
+
+const START = '<!-- bench:table:start -->';
+const END = '<!-- bench:table:end -->';
+
+/** A full run replaces the table in docs/performance.md (between its markers). */
+function updateDoc(rows: Parameters<typeof markdownTable>[0], doc: { date: string; durationSeconds: number; machine: { cpus: number; cpu: string; loadAverageAtStart: number[]; node: string } }): void {
+  const file = join(root, 'docs/performance.md');
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) return;
+  const m = doc.machine;
+  const header = `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` in ${Math.round(doc.durationSeconds)} s on ${m.cpus} × ${m.cpu}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' / ')} at the start.`;
+  writeFileSync(file, `${text.slice(0, a + START.length)}\n${header}\n\n${markdownTable(rows)}\n${text.slice(b)}`);
 }
 
 main().catch((err: unknown) => {
