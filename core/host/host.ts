@@ -20,6 +20,7 @@ import type { Storage } from '../storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
 import { loadWorkspace } from '../template/workspace.js';
 import { generateToken } from './auth.js';
+import { createHostControl } from './control.js';
 import { relayForeignEvents } from './foreignEvents.js';
 import type { WorkspaceChange } from './protocol.js';
 import { pageUrl, type ReadyInfo } from './ready.js';
@@ -122,6 +123,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       return () => void changes.off('change', listener);
     },
     lastWorkspaceChange: () => lastChange,
+    control: createHostControl(engine),
   };
 
   const token = options.token ?? generateToken();
@@ -158,6 +160,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       closed = true;
       await watcher?.close();
       await server.close();
+      await relay.stop();
       // Running attempts are aborted; they go back to `ready` and run again next time.
       await engine.close();
       await storage.close();

@@ -14,6 +14,7 @@ import type { Workspace } from '../model/workspace.js';
 import { templateGraph } from '../export/graphModel.js';
 import { runtimeGraph } from '../export/runtimeGraph.js';
 import { toTaskSummary, type StepDetail, type TaskDetail, type TaskListPage, type WorkspaceChange } from './protocol.js';
+import { debuggerRoutes } from './routes/index.js';
 import { fromFeed } from './streams.js';
 import { summarizeTemplate, summarizeTemplates, workspaceInfo } from './summaries.js';
 import { procedure, router } from './trpc.js';
@@ -142,6 +143,9 @@ export const appRouter = router({
   onWorkspaceChanged: procedure.subscription(async function* ({ ctx, signal }) {
     yield* fromFeed<WorkspaceChange>((push) => ctx.services.onWorkspaceChanged(push), signal);
   }),
+
+  // Issue 7 (debugger): ops, debug, inspect, insights, edit, export — see routes/.
+  ...debuggerRoutes,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Storage } from '../storage/storage.js';
+import type { HostControl } from './control.js';
 import type { WorkspaceChange } from './protocol.js';
 
 export interface HostServices {
@@ -25,4 +26,6 @@ export interface HostServices {
   onWorkspaceChanged(listener: (change: WorkspaceChange) => void): () => void;
   /** The last reload, or null before the first change. */
   lastWorkspaceChange(): WorkspaceChange | null;
+  /** Operations and debugger over the host's engine (issue 7); absent in engine-less test hosts. */
+  control?: HostControl;
 }
