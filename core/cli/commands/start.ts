@@ -1,0 +1,52 @@
+/**
+ * `stepwise start TEMPLATE [--input JSON|@file] [--debug] [--json]`: creates a task and returns at
+ * once, running nothing (`--debug`: paused, for `stepwise debug TASK step|continue`). A runner or
+ * the workbench serving the database runs it; `stepwise wake TASK` runs it here.
+ */
+import type { Command } from 'commander';
+import type { JsonObject } from '../../model/runtime.js';
+import { addEngineOptions, assertRunnable, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { printJson } from '../io.js';
+import type { CommandContext } from '../main.js';
+import { taskJson } from '../report.js';
+
+interface StartOptions extends EngineCliOptions {
+  input?: string;
+  debug?: boolean;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+export function register(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('start')
+    .description('Create a task of TEMPLATE and return at once (--debug: paused for the debugger).')
+    .argument('<template>', 'template: namespace/name[@version], name, or its file')
+    .option('-i, --input <json>', 'input as JSON, or @file.json')
+    .option('--debug', 'start paused: step it with `stepwise debug TASK step`')
+    .option('--idempotency-key <key>', 'return the existing task when one was started with this key')
+    .option('--json', 'print { task } as JSON');
+  addEngineOptions(command).action(async (ref: string, options: StartOptions) => {
+    const input = ((await readJsonOption(options.input, '--input', { object: true })) ?? {}) as JsonObject;
+    const cli = await openCliContext(options);
+    try {
+      assertRunnable(cli.workspace, cli.engine.context.templates.resolve(ref));
+      const task = await cli.engine.start(ref, input, {
+        ...(options.debug ? { debug: true } : {}),
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      });
+      if (options.json) printJson(ctx.io, { task: taskJson(task) });
+      else {
+        const server = await liveServer(cli.storage, cli.engine.context.clock.now());
+        const next = task.debug.paused
+          ? `paused: \`stepwise debug ${task.id} step\` runs one step, \`continue\` runs the rest`
+          : server
+            ? `${server.kind} ${server.owner} (serving this database) runs it`
+            : `nothing runs it yet: \`stepwise wake ${task.id}\` runs it here, or start \`stepwise runner\``;
+        ctx.io.out(`${task.id}  ${task.templateRef}  ${task.status}\n${next}`);
+      }
+    } finally {
+      await cli.close();
+    }
+  });
+}

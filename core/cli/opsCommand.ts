@@ -1,0 +1,127 @@
+/**
+ * What every CLI command that changes a task shares (retry, reset, complete, skip, rerun, update,
+ * wake, debug): open the database, preview the operation, confirm it (a terminal prompt, or
+ * `--yes`; without a terminal it is refused with CONFIRMATION_REQUIRED), apply it with the
+ * preview's version, then leave execution to a live engine (fresh heartbeat) or drive the task
+ * here exactly like `stepwise run` (driveAndReport), unless `--no-run`.
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { StepwiseError } from '../model/errors.js';
+import type { TaskRecord } from '../model/runtime.js';
+import { transitionJson } from '../engine/flow/report.js';
+import { createOps, type Ops } from '../ops/ops.js';
+import type { OpRequest, OpResult, Preview } from '../ops/types.js';
+import { addEngineOptions, liveServer, openCliContext, type CliContext, type EngineCliOptions } from './context.js';
+import { driveAndReport } from './drive.js';
+import { printJson, processIO, type CliIO } from './io.js';
+import type { CommandContext } from './main.js';
+import { taskJson } from './report.js';
+
+export interface OpCliOptions extends EngineCliOptions {
+  reason?: string;
+  yes?: boolean;
+  /** commander's `--no-run`: false when given. */
+  run: boolean;
+  json?: boolean;
+}
+
+/** --reason, --yes, --no-run, --json and the engine options. */
+export function addOpOptions(command: Command, options: { confirm?: boolean } = {}): Command {
+  command.option('-r, --reason <text>', 'why (kept in every transition the operation writes)');
+  if (options.confirm !== false) command.option('-y, --yes', 'apply without asking (required when stdin is not a terminal)');
+  command.option('--no-run', 'only change the task; leave running it to a runner').option('--json', 'print JSON (the same shape as `stepwise run --json`)');
+  return addEngineOptions(command, { executor: true });
+}
+
+const show = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'string' ? v : JSON.stringify(v));
+
+export function formatPreview(p: Preview): string {
+  const lines = [`${p.op} on task ${p.taskId} (version ${p.version}) will change:`];
+  for (const c of p.changes) lines.push(`  ${c.kind === 'task' ? 'task' : `step ${c.name}`}  ${c.field}: ${show(c.from)} → ${show(c.to)}`);
+  if (p.changes.length === 0) lines.push('  (nothing)');
+  for (const n of p.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+/** A terminal prompt on the real process when stdin is a terminal; null otherwise. */
+async function terminalPrompt(question: string): Promise<string | null> {
+  if (!process.stdin.isTTY) return null;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks to apply `preview`; throws CONFIRMATION_REQUIRED when nobody can answer. */
+export async function confirm(io: CliIO, preview: Preview, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  const prompt = io.prompt ?? (io === processIO ? terminalPrompt : undefined);
+  const answer = prompt ? await prompt(`Apply ${preview.op} to ${preview.taskId}? [y/N] `) : null;
+  if (answer === null) {
+    throw new StepwiseError('CONFIRMATION_REQUIRED', `${preview.op} changes task ${preview.taskId} and stdin is not a terminal to confirm it. Check the preview above, then pass --yes.`, {
+      op: preview.op,
+      taskId: preview.taskId,
+    });
+  }
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+export async function loadTask(cli: CliContext, taskId: string): Promise<TaskRecord> {
+  const task = await cli.storage.getTask(taskId);
+  if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${cli.dbFile}. List tasks with \`stepwise tasks\`.`, { taskId });
+  return task;
+}
+
+export function resultJson(r: OpResult) {
+  return { op: r.op, changes: r.changes, notes: r.notes, transitions: r.transitions.map(transitionJson), task: taskJson(r.task) };
+}
+
+/**
+ * After a change: leave the task to a live engine, or drive it here like `run` does. Returns the
+ * exit code. `announce` is printed (not with --json) before anything else.
+ */
+export async function continueAfter(ctx: CommandContext, cli: CliContext, taskId: string, options: OpCliOptions, result: OpResult | null, announce: string): Promise<number> {
+  const server = options.run ? await liveServer(cli.storage, cli.engine.context.clock.now()) : null;
+  if (!options.run || server) {
+    if (options.json) printJson(ctx.io, result ? resultJson(result) : { task: taskJson(await loadTask(cli, taskId)) });
+    else {
+      const who = server ? `${server.kind} ${server.owner} (serving this database) runs it` : 'Not run here (--no-run); `stepwise runner` continues it';
+      ctx.io.out(`${announce}\n${who}.`);
+    }
+    return 0;
+  }
+  if (!options.json) ctx.io.out(announce);
+  return driveAndReport(cli, ctx.io, taskId, { json: options.json ?? false });
+}
+
+/** The whole life of a mutating command: preview, confirm, apply, then run or leave. */
+export async function runOperation(
+  ctx: CommandContext,
+  options: OpCliOptions,
+  taskId: string,
+  build: (task: TaskRecord, cli: CliContext) => OpRequest | Promise<OpRequest>,
+  defaultReason: string,
+): Promise<void> {
+  const cli = await openCliContext(options, { mustExist: true });
+  try {
+    const ops: Ops = createOps(cli.engine);
+    const req = await build(await loadTask(cli, taskId), cli);
+    const preview = await ops.preview(req);
+    if (!options.yes) {
+      ctx.io.err(formatPreview(preview));
+      if (!(await confirm(ctx.io, preview, options.yes))) {
+        ctx.io.err('Not applied; nothing was changed.');
+        ctx.setExit(1);
+        return;
+      }
+    }
+    const result = await ops.apply(req, { expectedVersion: preview.version, reason: options.reason ?? defaultReason });
+    const summary = `${result.op} applied to ${taskId}: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`;
+    ctx.setExit(await continueAfter(ctx, cli, taskId, options, result, summary));
+  } finally {
+    await cli.close();
+  }
+}
