@@ -4,6 +4,7 @@ import type { CommandContext } from '../main.js';
 import { register as generate } from './generate.js';
 import { register as graph } from './graph.js';
 import { register as init } from './init.js';
+import { register as insights } from './insights.js';
 import { register as interact } from './interact.js';
 import { register as serve } from './serve.js';
 import { register as validate } from './validate.js';
@@ -25,7 +26,7 @@ import { register as debug } from './debug.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
-const commands: Register[] = [generate, graph, init, interact, serve, validate, run, tasks, show, signal, cancel, runner, start, retry, reset, complete, skip, rerun, update, wake, debug];
+const commands: Register[] = [generate, graph, init, insights, interact, serve, validate, run, tasks, show, signal, cancel, runner, start, retry, reset, complete, skip, rerun, update, wake, debug];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of commands) register(program, ctx);
