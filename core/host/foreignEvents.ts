@@ -13,7 +13,8 @@ export interface RelayBus {
   bus: EventBus;
   /** One poll now (tests); the timer calls it every `intervalMs`. */
   poll(): Promise<void>;
-  stop(): void;
+  /** Stops polling and waits for a poll in flight (call before closing the storage). */
+  stop(): Promise<void>;
 }
 
 export async function relayForeignEvents(
@@ -28,21 +29,19 @@ export async function relayForeignEvents(
     if (event.seq > seen) seen = event.seq;
     relay.publish([event]);
   });
-  let polling = false;
-  const poll = async (): Promise<void> => {
-    if (polling) return;
-    polling = true;
+  let inFlight: Promise<void> | null = null;
+  let stopped = false;
+  const poll = (): Promise<void> => (inFlight ??= pollOnce().finally(() => (inFlight = null)));
+  const pollOnce = async (): Promise<void> => {
     try {
-      while ((await storage.lastEventSeq()) > seen) {
+      while (!stopped && (await storage.lastEventSeq()) > seen) {
         const events = await storage.readEvents(seen, 500);
         if (events.length === 0) break;
         seen = Math.max(seen, events[events.length - 1]!.seq);
         relay.publish(events);
       }
     } catch (err) {
-      options.onError?.(err);
-    } finally {
-      polling = false;
+      if (!stopped) options.onError?.(err);
     }
   };
   const timer = setInterval(() => void poll(), options.intervalMs ?? 500);
@@ -50,9 +49,11 @@ export async function relayForeignEvents(
   return {
     bus: relay,
     poll,
-    stop: () => {
+    stop: async () => {
+      stopped = true;
       clearInterval(timer);
       unsubscribe();
+      await inFlight;
     },
   };
 }

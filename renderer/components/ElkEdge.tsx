@@ -63,6 +63,8 @@ function ElkEdgeImpl({ id, data, sourceX, sourceY, targetX, targetY, markerEnd }
         id={id}
         path={roundedPath(points)}
         markerEnd={markerEnd}
+        // Edges are not clickable: skip the invisible wide hit path (halves the SVG elements).
+        interactionWidth={0}
         style={{ stroke, strokeWidth: emphasis === 'taken' ? 2 : 1.4, strokeDasharray: base.dash }}
       />
       {label ? (

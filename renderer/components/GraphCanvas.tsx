@@ -19,6 +19,18 @@ const MUTED = new Set(['skipped', 'cancelled']);
 /** Shapes whose in/out points are tips, not a whole side. */
 const TIP_TYPES = new Set(['decision', 'wait', 'result']);
 
+const MIN_ZOOM = 0.02;
+/** Nodes mounted per animation frame. */
+const MOUNT_SLICE = 120;
+const MAX_FIT_ZOOM = 1.1;
+
+/** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
+export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
+  const pad = 0.92;
+  const zoom = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
+  return { x: (width - result.width * zoom) / 2, y: (height - result.height * zoom) / 2, zoom };
+}
+
 interface Props {
   view: GraphView;
   direction: Direction;
@@ -40,6 +52,9 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
   const [laid, setLaid] = useState<Laid | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const flow = useReactFlow();
+  const flowRef = useRef(flow);
+  flowRef.current = flow;
+  const wrapRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef(view);
   viewRef.current = view;
 
@@ -47,6 +62,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
     const controller = new AbortController();
     const current = viewRef.current;
     setFailure(null);
+    performance.mark('stepwise:layout-start');
     layoutInWorker(
       {
         direction,
@@ -55,7 +71,14 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
       },
       controller.signal,
     ).then(
-      (outcome) => setLaid({ key, ...outcome }),
+      (outcome) => {
+        performance.mark('stepwise:layout-done');
+        // Set the fitted viewport before the nodes mount: mounting a big graph twice (once at
+        // the old zoom, again after fitView) was the longest main-thread task.
+        const el = wrapRef.current;
+        if (el) void flowRef.current.setViewport(fitViewport(outcome.result, el.clientWidth, el.clientHeight));
+        setLaid({ key, ...outcome });
+      },
       (err: unknown) => {
         if ((err as { name?: string }).name !== 'AbortError') setFailure(String(err));
       },
@@ -65,26 +88,65 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
 
   const layingOut = laid?.key !== key && failure === null;
 
+
+  // Big graphs mount a slice per frame: one frame mounting 1,000 nodes and their edges was a
+  // multi-second main-thread task; slices keep the page responsive while the graph appears.
+  const [mounted, setMounted] = useState(0);
+  useEffect(() => {
+    if (!laid) return;
+    const total = view.nodes.length;
+    let count = Math.min(total, MOUNT_SLICE);
+    setMounted(count);
+    if (count >= total) return;
+    let frame = requestAnimationFrame(function grow() {
+      count = Math.min(total, count + MOUNT_SLICE);
+      setMounted(count);
+      if (count < total) frame = requestAnimationFrame(grow);
+    });
+    return () => cancelAnimationFrame(frame);
+    // Only a new layout restarts mounting; state changes keep what is mounted.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [laid]);
+  const complete = laid !== null && mounted >= view.nodes.length;
+
+  // Node objects are reused while their inputs are unchanged, so a state change re-renders the
+  // nodes it concerns, not all of them.
+  const cache = useRef(new Map<string, { key: unknown[]; node: StepFlowNode }>());
   const nodes = useMemo((): StepFlowNode[] => {
     if (!laid) return [];
-    return view.nodes
-      .filter((n) => laid.result.positions[n.id])
-      .map((n) => ({
-        id: n.id,
-        type: 'step' as const,
-        position: laid.result.positions[n.id]!,
-        width: n.width,
-        height: n.height,
-        selected: n.id === selected,
-        ariaLabel: `${n.label}, ${n.type}${live ? `, ${live.nodes[n.id]?.state ?? 'pending'}` : ''}`,
-        data: { view: n, live: live?.nodes[n.id] ?? null, runtime: live !== null, direction, kind: view.kind },
-      }));
-  }, [laid, view, live, selected, direction]);
+    const out: StepFlowNode[] = [];
+    const next = new Map<string, { key: unknown[]; node: StepFlowNode }>();
+    for (const n of view.nodes.slice(0, mounted)) {
+      const position = laid.result.positions[n.id];
+      if (!position) continue;
+      const liveNode = live?.nodes[n.id] ?? null;
+      const key = [n, position, liveNode, n.id === selected, direction, live !== null];
+      const previous = cache.current.get(n.id);
+      const node =
+        previous && previous.key.every((k, i) => k === key[i])
+          ? previous.node
+          : {
+              id: n.id,
+              type: 'step' as const,
+              position,
+              width: n.width,
+              height: n.height,
+              selected: n.id === selected,
+              ariaLabel: `${n.label}, ${n.type}${live ? `, ${liveNode?.state ?? 'pending'}` : ''}`,
+              data: { view: n, live: liveNode, runtime: live !== null, direction, kind: view.kind },
+            };
+      next.set(n.id, { key, node });
+      out.push(node);
+    }
+    cache.current = next;
+    return out;
+  }, [laid, view, live, selected, direction, mounted]);
+  const mountedIds = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
 
   const edges = useMemo((): ElkFlowEdge[] => {
     if (!laid) return [];
     return view.edges
-      .filter((e) => laid.result.positions[e.source] && laid.result.positions[e.target])
+      .filter((e) => mountedIds.has(e.source) && mountedIds.has(e.target))
       .map((e) => {
         const targetState = live?.nodes[e.target]?.state;
         const emphasis = e.taken ? 'taken' : targetState && MUTED.has(targetState) ? 'muted' : 'normal';
@@ -98,22 +160,18 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
           data: { route: laid.key === key ? (laid.result.routes[e.id] ?? null) : null, kind: e.kind, label: e.label, emphasis },
         };
       });
-  }, [laid, view, live, key]);
+  }, [laid, view, live, key, mountedIds]);
 
   // Fit the whole graph once per new layout (not on state changes).
   const fittedKey = useRef<string | null>(null);
   useEffect(() => {
-    if (!laid || laid.key !== key || fittedKey.current === key) return;
+    if (!laid || laid.key !== key || !complete || fittedKey.current === key) return;
     fittedKey.current = key;
-    const frame = requestAnimationFrame(() => {
-      void flow.fitView({ padding: 0.08, maxZoom: 1.1, duration: 0 });
-      performance.mark('stepwise:graph-drawn');
-    });
+    const frame = requestAnimationFrame(() => performance.mark('stepwise:graph-drawn'));
     return () => cancelAnimationFrame(frame);
-  }, [laid, key, flow]);
+  }, [laid, key, complete]);
 
   // Keep the whole graph in view when the canvas is resized (the inspector opens or closes).
-  const wrapRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = wrapRef.current;
     if (!el || !laid) return;
@@ -125,7 +183,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
         return;
       }
       clearTimeout(timer);
-      timer = setTimeout(() => void flow.fitView({ padding: 0.08, maxZoom: 1.1, duration: 150 }), 60);
+      timer = setTimeout(() => void flow.fitView({ padding: 0.08, maxZoom: MAX_FIT_ZOOM, duration: 150 }), 60);
     });
     observer.observe(el);
     return () => {
@@ -150,7 +208,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
       className="canvas-wrap"
       ref={wrapRef}
       onKeyDown={onKeyDown}
-      data-graph-ready={String(!layingOut && laid !== null)}
+      data-graph-ready={String(!layingOut && complete)}
       data-node-count={nodes.length}
       data-layout-engine={laid?.result.engine ?? ''}
       data-layout-ms={laid ? Math.round(laid.ms) : ''}
@@ -166,7 +224,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
         edgesFocusable={false}
         elementsSelectable
         onlyRenderVisibleElements={big}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}
         onNodeClick={(_, node) => onOpenNode(node.id)}
@@ -191,7 +249,12 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
         </div>
       ) : null}
       {failure ? <div className="canvas-status">Layout failed: {failure}</div> : null}
-      {laid && !layingOut ? (
+      {laid && !layingOut && !complete ? (
+        <div className="canvas-status" role="status">
+          drawing {mounted} of {view.nodes.length} nodes…
+        </div>
+      ) : null}
+      {laid && !layingOut && complete ? (
         <div className="canvas-status">
           {view.nodes.length} nodes · {view.edges.length} edges · {laid.result.engine === 'elk' ? `ELK layered ${Math.round(laid.elkMs ?? laid.ms)} ms` : 'fallback layout'}
           {laid.warning ? ` · ${laid.warning}` : ''}

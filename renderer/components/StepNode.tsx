@@ -4,7 +4,7 @@
  * task view the state is shown three ways: outline colour, an icon and a word.
  */
 import { memo } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
 import type { NodeView } from '../lib/graphView.js';
 import type { Direction } from '../lib/layout.js';
@@ -47,20 +47,43 @@ const TYPE_STROKE: Record<NodeView['type'], string> = {
   result: '#374151',
 };
 
+/** `none` in the template view; in a flow, states the task never entered are `unvisited`. */
 export function nodeStateName(data: StepNodeData): string {
   if (!data.runtime) return 'none';
-  return data.live?.state ?? 'pending';
+  return data.live?.state ?? (data.kind === 'flow' ? 'unvisited' : 'pending');
 }
+
+/** Below this zoom a node's text is unreadable: draw a plain coloured box (far fewer elements to lay out and paint). */
+export const DETAIL_ZOOM = 0.4;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
   const { view, live, runtime, direction, kind } = data;
   const state = nodeStateName(data);
   const style = runtime && live?.state ? STATE_STYLES[live.state] : null;
-  const fill = style?.fill ?? (runtime ? STATE_STYLES.pending.fill : DEFAULT_FILL);
-  const stroke = style?.stroke ?? (runtime ? STATE_STYLES.pending.stroke : TYPE_STROKE[view.type]);
+  // Workflow steps without a record are pending; flow states never entered look as in the template.
+  const painted = runtime && kind === 'workflow';
+  const fill = style?.fill ?? (painted ? STATE_STYLES.pending.fill : DEFAULT_FILL);
+  const stroke = style?.stroke ?? (painted ? STATE_STYLES.pending.stroke : TYPE_STROKE[view.type]);
+  const coarse = useStore(zoomedOut);
+  const [targetPos, sourcePos] = direction === 'RIGHT' ? [Position.Left, Position.Right] : [Position.Top, Position.Bottom];
+  const attributes = {
+    'data-step': view.id,
+    'data-state': state,
+    'data-type': view.type,
+    ...(kind === 'flow' ? { 'data-state-name': view.id, 'data-current': String(state !== 'none' && state !== 'visited' && state !== 'pending') } : {}),
+    ...(view.dynamic ? { 'data-dynamic': 'true' } : {}),
+  };
+  if (coarse) {
+    return (
+      <div className="node coarse" {...attributes} style={{ width: view.width, height: view.height, background: fill, borderColor: stroke }} title={view.label}>
+        <Handle type="target" position={targetPos} isConnectable={false} />
+        <Handle type="source" position={sourcePos} isConnectable={false} />
+      </div>
+    );
+  }
   const dashed = style?.dashed === true || (!runtime && view.dynamic);
   const handler = typeof view.meta.handler === 'string' ? view.meta.handler : null;
-  const [targetPos, sourcePos] = direction === 'RIGHT' ? [Position.Left, Position.Right] : [Position.Top, Position.Bottom];
   const progress = runtime && live?.state === 'running' && live.progress ? live.progress : null;
   const title = [
     `${view.label} (${TYPE_LABEL[view.type]})`,
@@ -73,11 +96,7 @@ function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
   return (
     <div
       className="node"
-      data-step={view.id}
-      data-state={state}
-      data-type={view.type}
-      {...(kind === 'flow' ? { 'data-state-name': view.id, 'data-current': String(state !== 'none' && state !== 'visited' && state !== 'pending') } : {})}
-      {...(view.dynamic ? { 'data-dynamic': 'true' } : {})}
+      {...attributes}
       style={{ width: view.width, height: view.height }}
       title={title}
     >
@@ -90,7 +109,7 @@ function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
           <span className="label">{view.label}</span>
         </div>
         <div className="node-sub">
-          {runtime ? (
+          {runtime && (live?.state || kind === 'workflow') ? (
             <span className="marker" style={{ color: stroke }}>
               {(live?.state ? STATE_STYLES[live.state] : STATE_STYLES.pending).marker}
             </span>
