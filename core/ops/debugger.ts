@@ -21,7 +21,22 @@ export interface StepResult {
   transitions: TransitionRecord[];
 }
 
+/** What the next debugger step would run, without running it. */
+export interface NextStep {
+  taskId: string;
+  version: number;
+  /** The step (workflows) or state (flows) the next step runs; null when nothing can run. */
+  next: string | null;
+  /** Workflows: the next step is a due retry or wait that the step first makes ready / ends. */
+  due: boolean;
+  /** Workflows: every ready step, in topological order. */
+  ready: string[];
+  paused: boolean;
+}
+
 export interface Debugger {
+  /** What `step` would run now: signals, interactions and operations made while paused show up here. */
+  nextStep(taskId: string): Promise<NextStep>;
   pause(taskId: string, reason?: string): Promise<OpResult>;
   continue(taskId: string, reason?: string): Promise<OpResult>;
   /** Replaces the task's breakpoints (step names, or flow states). */
@@ -54,15 +69,22 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
     return all.length ? all[all.length - 1]!.seq : 0;
   }
 
-  /** Which workflow step a debugger step runs; promotes a due retry first (that is part of the step). */
-  async function chooseStep(task: TaskRecord, stepName: string | undefined): Promise<string> {
+  /** The ready steps in topological order, and the first one (or the first due retry/wait). */
+  async function candidates(task: TaskRecord) {
     const steps = await storage.getSteps(task.id);
     const byName = new Map(steps.map((s) => [s.name, s]));
     const order = topologicalOrder(steps);
     const ready = order.filter((n) => byName.get(n)!.state === 'ready');
     const due = (s: StepRecord) =>
       (s.state === 'waiting_for_retry' && (s.retryAt ?? 0) <= clock.now()) || (s.state === 'waiting' && s.type === 'wait' && s.wakeAt !== null && s.wakeAt <= clock.now());
-    const pick = stepName ?? ready[0] ?? order.find((n) => due(byName.get(n)!));
+    const firstDue = order.find((n) => due(byName.get(n)!));
+    return { steps, byName, order, ready, due, next: ready[0] ?? firstDue };
+  }
+
+  /** Which workflow step a debugger step runs; promotes a due retry first (that is part of the step). */
+  async function chooseStep(task: TaskRecord, stepName: string | undefined): Promise<string> {
+    const { steps, byName, order, ready, due, next } = await candidates(task);
+    const pick = stepName ?? next;
     if (pick === undefined) {
       const waiting = steps.filter((s) => s.state === 'waiting' || s.state === 'waiting_for_retry').map((s) => `${s.name} (${s.state})`);
       throw invalidState('step', { kind: 'task', name: task.id }, `${task.status} with no ready step${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''}`, ['a task with a ready step'], waiting.length ? 'skipWait makes a wait due now.' : '');
@@ -77,6 +99,15 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
   }
 
   return {
+    async nextStep(taskId) {
+      const task = await storage.getTask(taskId);
+      if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' was not found. List tasks with \`stepwise tasks\`.`, { taskId });
+      const base = { taskId, version: task.version, paused: task.debug.paused };
+      if (isTaskFinished(task.kind, task.status)) return { ...base, next: null, due: false, ready: [] };
+      if (task.kind === 'flow') return { ...base, next: task.currentState, due: false, ready: [] };
+      const c = await candidates(task);
+      return { ...base, next: c.next ?? null, due: c.ready.length === 0 && c.next !== undefined, ready: c.ready };
+    },
     pause: (taskId, reason = 'paused by user') => now({ op: 'pause', taskId }, reason),
     continue: async (taskId, reason = 'continued by user') => now({ op: 'continue', taskId }, reason),
     setBreakpoints: (taskId, names, reason = 'breakpoints set by user') => now({ op: 'setBreakpoints', taskId, names }, reason),

@@ -10,6 +10,6 @@
  *   const then = await stateAt(storage, taskId, seq);   // or createHistory(storage).stateAt for scrubbing
  */
 export { createOps, type Ops } from './ops.js';
-export { createDebugger, type Debugger, type StepResult } from './debugger.js';
+export { createDebugger, type Debugger, type NextStep, type StepResult } from './debugger.js';
 export { createHistory, stateAt, type History, type StepAt, type TaskStateAt } from './history.js';
 export type { ApplyOptions, Change, OpName, OpRequest, OpResult, Preview } from './types.js';

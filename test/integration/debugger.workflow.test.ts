@@ -129,9 +129,12 @@ describe('a paused task', () => {
     const task = await h.engine.start('signalled', {});
     await h.engine.runUntilIdle({ taskId: task.id });
     await h.dbg.pause(task.id);
+    expect(await h.dbg.nextStep(task.id)).toMatchObject({ next: null, ready: [], paused: true });
     await h.engine.signal(task.id, 'gate', { ok: true });
     expect(await states(h.storage, task.id)).toEqual({ gate: 'complete', next: 'ready' });
     expect((await h.engine.runUntilIdle({ taskId: task.id })).steps).toBe(0);
+    // The signal shows in what the next step will run.
+    expect(await h.dbg.nextStep(task.id)).toMatchObject({ next: 'next', due: false, ready: ['next'] });
     const r = await h.dbg.step(task.id);
     expect(r.ran).toBe('next');
     expect((await h.storage.getTask(task.id))!.status).toBe('complete');
