@@ -49,7 +49,7 @@ async function main() {
   const args = parseArgs();
   const dir = tempDir('flows');
   const nMemory = args.quick ? 5_000 : 50_000;
-  const nSqlite = args.quick ? 1_000 : 5_000;
+  const nSqlite = args.quick ? 500 : 2_000;
   const nXState = 50_000;
 
   // Warm-up (JIT) of all three, then rounds that alternate them, so drift hits all alike.

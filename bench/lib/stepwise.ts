@@ -19,6 +19,26 @@ export function fanOut(n: number): WorkflowTemplate {
   return workflow(`fan_out_${n}`, Array.from({ length: n }, (_, i) => step(`s${i}`, { handler: 'noop' })));
 }
 
+/** `n` steps, each depending on the one before. */
+export function chain(n: number): WorkflowTemplate {
+  return workflow(`chain_${n}`, Array.from({ length: n }, (_, i) => step(`s${i}`, { handler: 'noop', ...(i > 0 ? { dependsOn: [`s${i - 1}`] } : {}) })));
+}
+
+/** Runs one task of `template` to completion on a fresh SQLite file; ms and commits per step. */
+export async function runWorkflowOnce(template: WorkflowTemplate, dir: string, name: string): Promise<{ ms: number; commitsPerStep: number }> {
+  const b = await benchEngine([template], { kind: 'sqlite', dir, name });
+  try {
+    const start = performance.now();
+    const task = await b.engine.start(template.name);
+    const run = await b.engine.runUntilIdle({ taskId: task.id });
+    const ms = performance.now() - start;
+    if (run.task?.status !== 'complete') throw new Error(`${template.name} ended ${run.task?.status}, not complete`);
+    return { ms, commitsPerStep: b.commits() / template.steps.length };
+  } finally {
+    await b.close();
+  }
+}
+
 export interface BenchEngine {
   engine: Engine;
   storage: Storage;
