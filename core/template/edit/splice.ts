@@ -111,7 +111,8 @@ export class Splicer {
       else this.edits.push(insertLines(this.text, lineStart(this.text, at), [`${' '.repeat(column(this.text, at))}${entry}`]));
       return;
     }
-    const prev = after === undefined || after === 'before-first' ? (after === 'before-first' ? first : map.items[map.items.length - 1]!) : after;
+    // 'before-first' on a first key that shares its line with `- `: the closest is right after it.
+    const prev = after === 'before-first' ? first : (after ?? map.items[map.items.length - 1]!);
     const at = this.pairEnd(prev);
     if (map.flow) {
       this.replace(at, at, `, ${entry}`);
