@@ -99,15 +99,19 @@ describe('stepwise run / show / tasks', () => {
     const after = JSON.parse(signal.out);
     expect(after.task).toMatchObject({ status: 'complete', result: { apply: { applied: true, approval: { by: 'ada' } } } });
 
-    const cancel = await cli(['cancel', report.task.id, '--workspace', fixture, '--db', db]);
+    const cancel = await cli(['cancel', report.task.id, '--yes', '--workspace', fixture, '--db', db]);
     expect(cancel.code).toBe(1);
-    expect(cancel.err).toMatch(/INVALID_STATE.*already complete/);
+    expect(cancel.err).toMatch(/INVALID_STATE: cancelTask: task .* is complete; cancelTask accepts a task in: pending, running, waiting, error/);
   });
 
   it('cancels a waiting task', async () => {
     const db = tempDb();
     const run = JSON.parse((await cli(['run', 'approval', '--workspace', fixture, '--db', db, '--input', '{"amount": 1}', '--json'])).out);
-    const cancel = await cli(['cancel', run.task.id, '--reason', 'not needed', '--workspace', fixture, '--db', db, '--json']);
+    const unconfirmed = await cli(['cancel', run.task.id, '--workspace', fixture, '--db', db]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.err).toMatch(/cancelTask on task .* will change/);
+    expect(unconfirmed.err).toMatch(/CONFIRMATION_REQUIRED/);
+    const cancel = await cli(['cancel', run.task.id, '--reason', 'not needed', '--yes', '--workspace', fixture, '--db', db, '--json']);
     expect(cancel.code).toBe(0);
     expect(JSON.parse(cancel.out).task.status).toBe('cancelled');
     const show = JSON.parse((await cli(['show', run.task.id, '--workspace', fixture, '--db', db, '--json'])).out);
