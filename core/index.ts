@@ -7,3 +7,7 @@ export * from './export/svg.js';
 export * from './insights/taskGraph.js';
 export * from './template/index.js';
 export { createEngine, type Engine, type EngineOptions } from './engine/engine.js';
+export * from './storage/index.js';
+export * from './events/index.js';
+export * from './ops/index.js';
+export { computeInsights, type Insights, type InsightsFilter } from './insights/insights.js';
