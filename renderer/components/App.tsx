@@ -13,9 +13,22 @@ import { useStore } from '../lib/useStore.js';
 import { Sidebar } from './Sidebar.js';
 import { TaskView } from './TaskView.js';
 import { TemplateView } from './TemplateView.js';
+// Issue 7: announcements, workspace panels, the last view restored on a fresh open.
+import { LiveRegion } from './debug/LiveRegion.js';
+import { WorkspacePanels } from './debug/WorkspacePanels.js';
+
+function initialRoute(): Route {
+  const fromHash = parseRoute(window.location.hash);
+  if (fromHash.view !== 'home' || window.location.hash.length > 2) return fromHash;
+  // Opened without a view (a fresh URL from the host): show what was open last time.
+  const last = parseRoute(localStorage.getItem('stepwise.route') ?? '');
+  if (last.view !== 'home') history.replaceState(null, '', formatRoute(last));
+  return last;
+}
 
 function useRoute(): [Route, (r: Route) => void] {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  const [route, setRoute] = useState(initialRoute);
+  useEffect(() => localStorage.setItem('stepwise.route', formatRoute(route)), [route]);
   useEffect(() => {
     const onHash = () => setRoute(parseRoute(window.location.hash));
     window.addEventListener('hashchange', onHash);
@@ -92,6 +105,7 @@ export function App() {
             direction={direction}
             onDirection={setDirection}
             onOpenTemplate={(ref) => navigate({ view: 'template', ref })}
+            onOpenTask={(id) => navigate({ view: 'task', id })}
           />
         ) : (
           <main className="main">
@@ -112,9 +126,11 @@ export function App() {
                 </div>
               ) : null}
             </div>
+            <WorkspacePanels onOpenTask={(id) => navigate({ view: 'task', id })} />
           </main>
         )}
       </div>
+      <LiveRegion />
     </div>
   );
 }

@@ -34,6 +34,8 @@ export function StartTaskDialog({ template, onClose, onStarted }: Props) {
   const schema = (template.inputSchema ?? { type: 'object', properties: {} }) as RJSFSchema;
   const [formData, setFormData] = useState<Record<string, unknown>>({});
   const [submitting, setSubmitting] = useState(false);
+  // Issue 7: start paused, so the debugger steps the task from its first step.
+  const [paused, setPaused] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>(undefined);
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -50,7 +52,9 @@ export function StartTaskDialog({ template, onClose, onStarted }: Props) {
     setServerError(null);
     setExtraErrors(undefined);
     try {
-      const task = await client.startTask.mutate({ ref: template.ref, input: data as Record<string, never> });
+      const task = paused
+        ? await client.debug.start.mutate({ ref: template.ref, input: data as Record<string, never>, debug: true })
+        : await client.startTask.mutate({ ref: template.ref, input: data as Record<string, never> });
       onStarted(task.id);
     } catch (err) {
       const details = (err as { data?: { stepwise?: { details?: { errors?: ServerIssue[] }; issues?: ServerIssue[] } } }).data?.stepwise;
@@ -92,6 +96,9 @@ export function StartTaskDialog({ template, onClose, onStarted }: Props) {
             disabled={submitting}
           >
             <div className="dialog-foot" style={{ margin: '12px -16px -12px' }}>
+              <label className="check" style={{ marginRight: 'auto' }} title="The task waits for Step or Continue in the debugger">
+                <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> Start paused
+              </label>
               <button type="button" className="btn" onClick={onClose}>
                 Cancel
               </button>

@@ -3,7 +3,7 @@
  * state. Events from the hub update the picture in place; only a structural change (a new
  * batch worker) or a reconnect reads the graph again, and only new structure re-lays it out.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { reconnects } from '../lib/client.js';
 import { errorText, useServices } from '../lib/context.js';
@@ -13,9 +13,29 @@ import { applyEvent, initialLiveState, type LiveState } from '../lib/liveState.j
 import { throttle, useRpc } from '../lib/useRpc.js';
 import { useStore } from '../lib/useStore.js';
 import { GraphCanvas } from './GraphCanvas.js';
-import { Inspector } from './Inspector.js';
 import { StatusPill } from './StatusPill.js';
 import { Toolbar } from './Toolbar.js';
+// Issue 7: the debugger around the live canvas.
+import type { InteractionView } from '../../core/host/routes/inspectTypes.js';
+import type { TaskStateAt } from '../../core/ops/history.js';
+import type { Json } from '../../core/model/runtime.js';
+import { announce } from '../lib/announce.js';
+import { clock } from '../lib/format.js';
+import { liveAt } from '../lib/history.js';
+import type { OpTarget } from '../lib/ops.js';
+import { isNumber, usePersistent } from '../lib/persist.js';
+import { BottomDock } from './debug/BottomDock.js';
+import { CanvasDecorations } from './debug/CanvasDecorations.js';
+import { DebugBar } from './debug/DebugBar.js';
+import { EventLog } from './debug/EventLog.js';
+import { ExportMenu } from './debug/ExportMenu.js';
+import { InsightsPanel } from './debug/InsightsPanel.js';
+import { InteractionDialog } from './debug/InteractionDialog.js';
+import { OpDialog } from './debug/OpDialog.js';
+import { StepInspector } from './debug/StepInspector.js';
+import { Timeline } from './debug/Timeline.js';
+import { useTaskControls } from './debug/useTaskControls.js';
+import { useTimelineData } from './debug/useTimelineData.js';
 
 interface Props {
   taskId: string;
@@ -23,9 +43,10 @@ interface Props {
   direction: Direction;
   onDirection: (d: Direction) => void;
   onOpenTemplate: (ref: string) => void;
+  onOpenTask?: (id: string) => void;
 }
 
-export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenTemplate }: Props) {
+export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenTemplate, onOpenTask }: Props) {
   const { client, hub } = useServices();
   const reconnect = useStore(reconnects);
   const snapshot = useRpc(() => client.runtimeGraph.query({ taskId }), [client, taskId, workspaceSeq, reconnect]);
@@ -69,6 +90,66 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
     return [...c.entries()];
   }, [live]);
   const selectedNode = view?.nodes.find((n) => n.id === selected) ?? null;
+
+  // --- Issue 7: debugger state (controls, dialogs, highlights, timeline + history) ---
+  const controls = useTaskControls(taskId);
+  const timeline = useTimelineData(taskId);
+  const [opTarget, setOpTarget] = useState<{ target: OpTarget; results?: Json } | null>(null);
+  const [interaction, setInteraction] = useState<InteractionView | null>(null);
+  const [highlight, setHighlight] = useState<{ blocking: string[]; downstream: string[] }>({ blocking: [], downstream: [] });
+  const [inspectorWidth, setInspectorWidth] = usePersistent('inspector.width', 360, isNumber);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [past, setPast] = useState<{ seq: number; at: TaskStateAt } | null>(null);
+  const breakpoints = controls.data?.task.debug.breakpoints ?? [];
+  const { refetch: refetchControls } = controls;
+  const setBreakpoints = useCallback(
+    (names: string[]) => {
+      client.debug.setBreakpoints.mutate({ taskId, names }).then(
+        () => {
+          refetchControls();
+          announce(names.length ? `Breakpoints: ${names.join(', ')}.` : 'No breakpoints.');
+        },
+        (err: unknown) => announce(`Setting breakpoints failed: ${errorText(err)}`),
+      );
+    },
+    [client, taskId, refetchControls],
+  );
+  const toggleBreakpoint = useCallback((name: string) => setBreakpoints(breakpoints.includes(name) ? breakpoints.filter((b) => b !== name) : [...breakpoints, name]), [breakpoints, setBreakpoints]);
+  const cursorSeq = cursor !== null ? (timeline.transitions[cursor]?.seq ?? null) : null;
+  useEffect(() => {
+    if (cursorSeq === null) return void setPast(null);
+    let live = true;
+    const timer = setTimeout(() => {
+      client.inspect.stateAt.query({ taskId, seq: cursorSeq }).then((at) => live && setPast({ seq: cursorSeq, at }), () => undefined);
+    }, 40);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, taskId, cursorSeq]);
+  const shownLive = useMemo(() => {
+    if (!live || cursor === null || !past) return live;
+    return liveAt(live, past.at, timeline.transitions.slice(0, cursor + 1));
+  }, [live, cursor, past, timeline.transitions]);
+  // Status changes are announced (the canvas shows them; a screen reader hears them).
+  const lastStatus = useRef<string | null>(null);
+  useEffect(() => {
+    const status = live?.status;
+    if (!status) return;
+    if (lastStatus.current !== null && lastStatus.current !== status) announce(`Task ${status}.`);
+    lastStatus.current = status;
+  }, [live?.status]);
+  const onCanvasKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'F9') return;
+    const id = (e.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');
+    if (id) {
+      e.preventDefault();
+      toggleBreakpoint(id);
+    }
+  };
+  const lanes = useMemo(() => view?.nodes.map((n) => n.id) ?? [], [view]);
+  // --- end issue 7 state ---
+
   return (
     <div style={{ display: 'contents' }}>
       <main className="main" aria-label="Task">
@@ -80,7 +161,7 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
                 <span data-testid="task-status" data-status={live?.status ?? task.status}>
                   <StatusPill state={live?.status ?? task.status} />
                 </span>
-                <code title="task id">{task.id}</code>
+                <code title={`task ${task.id}`} aria-label={`task id ${task.id}`}>{task.id.slice(0, 8)}</code>
               </span>
             ) : null
           }
@@ -92,7 +173,18 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
               Template
             </button>
           ) : null}
+          <ExportMenu source={{ taskId }} direction={direction} />
         </Toolbar>
+        {controls.data ? (
+          <DebugBar
+            controls={controls.data}
+            onOp={(target) => setOpTarget({ target })}
+            onInteraction={setInteraction}
+            onBreakpoints={setBreakpoints}
+            onSelect={setSelected}
+            onChanged={refetchControls}
+          />
+        ) : null}
         {task ? (
           <div className="task-strip" aria-label={task.kind === 'flow' ? 'Flow state' : 'Steps by state'}>
             {task.kind === 'flow' ? (
@@ -116,19 +208,64 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
             {task.error.class}: {task.error.message}
           </div>
         ) : null}
-        {view && live ? (
-          <ReactFlowProvider>
-            <GraphCanvas view={view} direction={direction} live={live} selected={selected} onOpenNode={setSelected} />
-          </ReactFlowProvider>
-        ) : (
-          <div className="canvas-wrap" />
-        )}
+        {cursor !== null ? (
+          <div className="banner history" role="status" data-testid="history-banner">
+            <strong>History</strong> — the graph as it was after transition {cursor + 1} of {timeline.transitions.length}
+            {timeline.transitions[cursor] ? ` (${clock(timeline.transitions[cursor]!.at)})` : ''}. Live updates continue in the background.
+            <button className="btn sm" onClick={() => setCursor(null)}>
+              Back to live
+            </button>
+          </div>
+        ) : null}
+        <div className={`canvas-host${cursor !== null ? ' history' : ''}`} onKeyDown={onCanvasKey}>
+          <CanvasDecorations breakpoints={breakpoints} blocking={highlight.blocking} downstream={highlight.downstream} />
+          {view && shownLive ? (
+            <ReactFlowProvider>
+              <GraphCanvas view={view} direction={direction} live={shownLive} selected={selected} onOpenNode={setSelected} />
+            </ReactFlowProvider>
+          ) : (
+            <div className="canvas-wrap" />
+          )}
+        </div>
+        <BottomDock
+          storageKey="task-dock"
+          tabs={[
+            { id: 'timeline', label: 'Timeline', render: () => <Timeline kind={task?.kind ?? 'workflow'} lanes={lanes} data={timeline} cursor={cursor} onCursor={setCursor} /> },
+            { id: 'events', label: 'Events', render: () => <EventLog taskId={taskId} {...(onOpenTask ? { onOpenTask } : {})} /> },
+            { id: 'insights', label: 'Insights', render: () => <InsightsPanel {...(onOpenTask ? { onOpenTask } : {})} /> },
+          ]}
+        />
       </main>
       {selectedNode && view ? (
-        <Inspector node={selectedNode} graph={view} taskId={taskId} live={live?.nodes[selectedNode.id] ?? null} onClose={() => setSelected(null)} />
+        <StepInspector
+          key={selectedNode.id}
+          taskId={taskId}
+          node={selectedNode}
+          graph={view}
+          live={live?.nodes[selectedNode.id] ?? null}
+          version={controls.data?.task.version ?? 0}
+          breakpoint={breakpoints.includes(selectedNode.id)}
+          width={inspectorWidth}
+          onResize={setInspectorWidth}
+          onToggleBreakpoint={() => toggleBreakpoint(selectedNode.id)}
+          onRunStep={() =>
+            void client.debug.step.mutate({ taskId, step: selectedNode.id }).then(
+              (r) => announce(`Ran ${r.ran ?? 'nothing'}; task ${r.task.status}.`),
+              (err: unknown) => announce(`Run this step failed: ${errorText(err)}`),
+            )
+          }
+          onOp={(target, results) => setOpTarget({ target, ...(results !== undefined ? { results } : {}) })}
+          onInteraction={setInteraction}
+          onHighlight={setHighlight}
+          onClose={() => setSelected(null)}
+        />
       ) : (
         <span />
       )}
+      {opTarget ? <OpDialog target={opTarget.target} {...(opTarget.results !== undefined ? { initialResults: opTarget.results } : {})} onClose={() => setOpTarget(null)} onDone={() => refetchControls()} /> : null}
+      {interaction && task ? (
+        <InteractionDialog taskId={taskId} interaction={interaction} currentState={live?.currentState ?? task.currentState} onClose={() => setInteraction(null)} />
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,90 @@
+/**
+ * The panel under the canvas: tabs (Timeline, Events, Insights...), resizable by its top edge
+ * (mouse or arrow keys) and collapsible; its height, open state and tab survive a reload.
+ */
+import { useState, type ReactNode } from 'react';
+import { isBoolean, isNumber, usePersistent } from '../../lib/persist.js';
+
+export interface DockTab {
+  id: string;
+  label: string;
+  render: () => ReactNode;
+}
+
+export function BottomDock({ tabs, storageKey }: { tabs: DockTab[]; storageKey: string }) {
+  const [height, setHeight] = usePersistent('dock.height', 260, isNumber);
+  const [open, setOpen] = usePersistent('dock.open', true, isBoolean);
+  const [tabId, setTabId] = usePersistent(`${storageKey}.tab`, tabs[0]?.id ?? '', (v): v is string => typeof v === 'string');
+  const [dragging, setDragging] = useState(false);
+  const tab = tabs.find((t) => t.id === tabId) ?? tabs[0];
+  const clamp = (h: number) => Math.max(120, Math.min(window.innerHeight - 220, h));
+
+  const startDrag = (e: React.PointerEvent) => {
+    const y0 = e.clientY;
+    const h0 = height;
+    setDragging(true);
+    const move = (ev: PointerEvent) => setHeight(clamp(h0 + (y0 - ev.clientY)));
+    const up = () => {
+      setDragging(false);
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+
+  return (
+    <section className={`dock${dragging ? ' dragging' : ''}`} style={{ height: open ? height : 32 }} aria-label="Panels" data-testid="dock">
+      {open ? (
+        <div
+          className="resizer-h"
+          role="separator"
+          aria-orientation="horizontal"
+          aria-label="Resize panels"
+          aria-valuenow={height}
+          tabIndex={0}
+          onPointerDown={startDrag}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowUp') setHeight(clamp(height + 24));
+            if (e.key === 'ArrowDown') setHeight(clamp(height - 24));
+          }}
+        />
+      ) : null}
+      <div className="dock-tabs" role="tablist" aria-label="Panels">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={t.id === tab?.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={t.id === tab?.id ? 0 : -1}
+            onClick={() => {
+              setTabId(t.id);
+              setOpen(true);
+            }}
+            onKeyDown={(e) => {
+              const i = tabs.findIndex((x) => x.id === t.id);
+              const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length] : e.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length] : null;
+              if (next) {
+                setTabId(next.id);
+                document.getElementById(`tab-${next.id}`)?.focus();
+              }
+            }}
+          >
+            {t.label}
+          </button>
+        ))}
+        <span className="spacer" />
+        <button className="icon-btn" aria-label={open ? 'Collapse panels' : 'Expand panels'} aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? '▾' : '▴'}
+        </button>
+      </div>
+      {open && tab ? (
+        <div className="dock-body" role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
+          {tab.render()}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * The task's debugger toolbar: Pause, Continue, Step, Skip wait (accessible names exactly
+ * those), why the task is paused, its breakpoints, the flow's interactions, and the task-wide
+ * operations (Wake now, Retry state, Cancel task) through their confirmation dialogs.
+ */
+import { useState } from 'react';
+import type { InteractionView, TaskControls } from '../../../core/host/routes/inspectTypes.js';
+import { announce } from '../../lib/announce.js';
+import { errorText, useServices } from '../../lib/context.js';
+import { OP_INFO, type OpTarget } from '../../lib/ops.js';
+import { PauseIcon, PlayIcon, SkipIcon, StepIcon } from './icons.js';
+
+interface Props {
+  controls: TaskControls;
+  onOp: (target: OpTarget) => void;
+  onInteraction: (interaction: InteractionView) => void;
+  onBreakpoints: (names: string[]) => void;
+  onSelect: (name: string) => void;
+  /** Called after a command so the view reads the task again. */
+  onChanged: () => void;
+}
+
+const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
+
+export function pauseText(reason: string | undefined): string {
+  if (!reason) return 'paused';
+  if (reason === 'debug_start') return 'started paused';
+  if (reason === 'user') return 'paused by you';
+  if (reason === 'step') return 'paused after a step';
+  if (reason.startsWith('breakpoint:')) return `stopped at breakpoint ${reason.slice('breakpoint:'.length)}`;
+  return `paused: ${reason}`;
+}
+
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged }: Props) {
+  const { client } = useServices();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { task } = controls;
+  const finished = FINISHED.has(task.status);
+  const paused = task.debug.paused;
+  const isFlow = task.kind === 'flow';
+  const canSkipWait = !finished && (isFlow ? task.wakeAt !== null || task.timeoutAt !== null : controls.waiting.length > 0);
+  const canStep = !finished && (isFlow || controls.ready.length > 0 || controls.waiting.some((w) => w.until !== null));
+
+  const run = async (name: string, fn: () => Promise<string>) => {
+    setBusy(name);
+    setError(null);
+    try {
+      announce(await fn());
+    } catch (err) {
+      const text = errorText(err);
+      setError(text);
+      announce(`${name} failed: ${text}`);
+    } finally {
+      setBusy(null);
+      onChanged();
+    }
+  };
+
+  const stepTitle = finished ? 'The task has finished' : isFlow ? `Run the flow's current state (${task.currentState ?? '—'}) once` : controls.ready.length > 0 ? `Run ${controls.ready[0]} (the next ready step), then pause` : 'No step is ready';
+
+  return (
+    <div className="debugbar" role="toolbar" aria-label="Debugger" data-testid="debugbar" data-paused={String(paused)}>
+      <button className="btn sm" disabled={finished || paused || busy !== null} onClick={() => void run('Pause', async () => (await client.debug.pause.mutate({ taskId: task.id }), 'Task paused.'))} title={paused ? 'Already paused' : 'Pause the task: nothing new starts until Continue or Step'}>
+        <PauseIcon /> Pause
+      </button>
+      <button className="btn sm" disabled={finished || !paused || busy !== null} onClick={() => void run('Continue', async () => (await client.debug.continue.mutate({ taskId: task.id }), 'Task continued.'))} title={paused ? 'Run on until the end or the next breakpoint' : 'The task is not paused'}>
+        <PlayIcon /> Continue
+      </button>
+      <button
+        className="btn sm"
+        disabled={!canStep || busy !== null}
+        title={stepTitle}
+        onClick={() =>
+          void run('Step', async () => {
+            const r = await client.debug.step.mutate({ taskId: task.id });
+            return `Stepped ${r.ran ?? 'nothing'}: ${r.transitions.length} transitions; task ${r.task.status}.`;
+          })
+        }
+      >
+        <StepIcon /> Step
+      </button>
+      <button className="btn sm" disabled={!canSkipWait || busy !== null} title={canSkipWait ? 'Make the pending retry backoff, wait or wake time due now' : 'Nothing is waiting'} onClick={() => void run('Skip wait', async () => (await client.debug.skipWait.mutate({ taskId: task.id }), 'Wait skipped.'))}>
+        <SkipIcon /> Skip wait
+      </button>
+      <span className="debug-state" data-testid="pause-reason" role="status">
+        {finished ? (
+          <span className="muted">finished</span>
+        ) : paused ? (
+          <span className="paused-badge">
+            <PauseIcon /> {pauseText(task.debug.pauseReason)}
+          </span>
+        ) : (
+          <span className="running-badge">running</span>
+        )}
+        {!isFlow && !finished && controls.ready.length > 0 && paused && !task.debug.pauseReason?.startsWith('breakpoint:') ? <span className="muted"> · next: {controls.ready[0]}</span> : null}
+      </span>
+      {task.debug.breakpoints.length > 0 ? (
+        <span className="bp-list" aria-label="Breakpoints" data-testid="breakpoints">
+          {task.debug.breakpoints.map((b) => (
+            <span key={b} className="bp-chip">
+              <button className="bp-name" onClick={() => onSelect(b)} title={`Show ${b}`}>
+                <span className="bp-dot on" aria-hidden="true" />
+                {b}
+              </button>
+              <button className="bp-remove" aria-label={`Remove breakpoint ${b}`} onClick={() => onBreakpoints(task.debug.breakpoints.filter((x) => x !== b))}>
+                ×
+              </button>
+            </span>
+          ))}
+        </span>
+      ) : null}
+      {isFlow && controls.interactions.length > 0 ? (
+        <span className="interactions" role="group" aria-label="Interactions">
+          {controls.interactions.map((i) => (
+            <span key={i.name} className="tip-wrap" title={i.enabled ? (i.description ?? `Fire ${i.name}`) : `Only in ${i.when.length === 1 ? 'state' : 'states'}: ${i.when.join(', ')} (now in ${task.currentState ?? '—'})`}>
+              <button className="btn sm interaction" disabled={!i.enabled || finished} onClick={() => onInteraction(i)} data-interaction={i.name}>
+                <span aria-hidden="true">⚡</span> {i.name}
+              </button>
+            </span>
+          ))}
+        </span>
+      ) : null}
+      <span className="spacer" />
+      {error ? (
+        <span className="inline-error" role="alert" title={error}>
+          {error}
+        </span>
+      ) : null}
+      <button className="btn sm" disabled={finished} onClick={() => onOp({ op: 'wakeNow', taskId: task.id })} title={OP_INFO.wakeNow.does}>
+        Wake now
+      </button>
+      {isFlow ? (
+        <button className="btn sm" disabled={task.status !== 'failed'} onClick={() => onOp({ op: 'retryState', taskId: task.id })} title={task.status === 'failed' ? OP_INFO.retryState.does : 'Only a failed flow can retry its state'}>
+          Retry state
+        </button>
+      ) : null}
+      <button className="btn sm danger-outline" disabled={finished} onClick={() => onOp({ op: 'cancelTask', taskId: task.id })} title={finished ? 'The task has finished' : OP_INFO.cancelTask.does}>
+        Cancel task
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * Workspace insights from core/insights (the numbers `stepwise insights` prints): tasks by
+ * status, steps by state, slowest steps (p50/p95 of handler time), most-failing steps with their
+ * last error, slowest tasks. Read again, at most every 2 s, while tasks finish.
+ */
+import { useEffect } from 'react';
+import type { Insights } from '../../../core/insights/aggregate.js';
+import { errorText, useServices } from '../../lib/context.js';
+import { duration } from '../../lib/format.js';
+import { throttle, useRpc } from '../../lib/useRpc.js';
+import { StatusPill } from '../StatusPill.js';
+
+export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => void }) {
+  const { client, hub } = useServices();
+  const insights = useRpc<Insights>(() => client.insights.workspace.query({ top: 10 }), [client]);
+  const { refetch } = insights;
+  useEffect(() => {
+    const later = throttle(refetch, 2000);
+    const sub = hub.listen(hub.lastSeq(), (e) => (e.type === 'task.completed' || e.type === 'task.failed' || e.type === 'step.failed' || e.type === 'task.created') && later.run());
+    return () => {
+      sub.unsubscribe();
+      later.cancel();
+    };
+  }, [hub, refetch]);
+  const d = insights.data;
+  if (insights.error) return <div className="form-error">{errorText(insights.error)}</div>;
+  if (!d) return <div className="empty">Computing insights…</div>;
+  return (
+    <div className="insights" data-testid="insights">
+      <section className="ins-card">
+        <h4>
+          Tasks <span className="muted">{d.tasks.total}</span>
+        </h4>
+        <div className="pill-row">
+          {d.tasks.byStatus.map((s) => (
+            <span key={`${s.kind}/${s.status}`} className="count-pill" title={`${s.count} ${s.kind} tasks ${s.status}`}>
+              <StatusPill state={s.status} /> {s.count}
+            </span>
+          ))}
+        </div>
+        <h4>
+          Steps <span className="muted">{d.steps.total}</span>
+        </h4>
+        <div className="pill-row">
+          {d.steps.byState.map((s) => (
+            <span key={s.state} className="count-pill">
+              <StatusPill state={s.state} /> {s.count}
+            </span>
+          ))}
+        </div>
+      </section>
+      <section className="ins-card wide">
+        <h4>Slowest steps</h4>
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>template · step</th>
+              <th className="num">runs</th>
+              <th className="num">p50</th>
+              <th className="num">p95</th>
+              <th className="num">max</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.slowestSteps.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No finished attempts yet.
+                </td>
+              </tr>
+            ) : null}
+            {d.slowestSteps.map((s) => (
+              <tr key={`${s.template}/${s.step}`}>
+                <td className="mono">
+                  <span className="muted">{s.template} · </span>
+                  {s.step}
+                </td>
+                <td className="num">{s.count}</td>
+                <td className="num">{duration(s.p50Ms)}</td>
+                <td className="num">{duration(s.p95Ms)}</td>
+                <td className="num">{duration(s.maxMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="ins-card wide">
+        <h4>Most failing steps</h4>
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>template · step</th>
+              <th className="num">failed</th>
+              <th className="num">rate</th>
+              <th>last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.failingSteps.length === 0 ? (
+              <tr>
+                <td colSpan={4} className="muted">
+                  No failures.
+                </td>
+              </tr>
+            ) : null}
+            {d.failingSteps.map((f) => (
+              <tr key={`${f.template}/${f.step}`}>
+                <td className="mono">
+                  <span className="muted">{f.template} · </span>
+                  {f.step}
+                </td>
+                <td className="num">
+                  {f.failures}/{f.attempts}
+                </td>
+                <td className="num">{Math.round(f.failureRate * 100)}%</td>
+                <td className="last-error" title={f.lastError ? `${f.lastError.class}: ${f.lastError.message}` : ''}>
+                  {f.lastError ? (
+                    <button className="link" onClick={() => onOpenTask?.(f.lastError!.taskId)}>
+                      {f.lastError.class}: {f.lastError.message}
+                    </button>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="ins-card">
+        <h4>Slowest tasks</h4>
+        <table className="grid">
+          <tbody>
+            {d.slowestTasks.map((t) => (
+              <tr key={t.taskId}>
+                <td>
+                  <button className="link mono" onClick={() => onOpenTask?.(t.taskId)} title={t.taskId}>
+                    {t.templateRef.replace(/@.*/, '')} {t.taskId.slice(0, 8)}
+                  </button>
+                </td>
+                <td className="num">{duration(t.durationMs)}</td>
+              </tr>
+            ))}
+            {d.slowestTasks.length === 0 ? (
+              <tr>
+                <td className="muted">No finished tasks.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

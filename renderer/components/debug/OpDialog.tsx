@@ -1,0 +1,216 @@
+/**
+ * Confirmation of a safe operation: shows core/ops's preview (every step that will change and
+ * how, and notes), asks for a reason, and applies with the previewed task version. Confirm stays
+ * disabled until the preview has loaded (and the results parse as JSON). A STALE refusal lists
+ * what happened to the task since the preview and offers to preview again.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Json } from '../../../core/model/runtime.js';
+import type { StepwiseEvent } from '../../../core/model/events.js';
+import type { Preview } from '../../../core/ops/types.js';
+import { announce } from '../../lib/announce.js';
+import { errorText, useServices } from '../../lib/context.js';
+import { shortJson } from '../../lib/format.js';
+import { OP_INFO, parseJson, requestOf, type OpTarget } from '../../lib/ops.js';
+import { Dialog } from './Dialog.js';
+
+interface Props {
+  target: OpTarget;
+  /** Pre-filled results (the step's current ones) for operations that take results. */
+  initialResults?: Json;
+  onClose: () => void;
+  onDone?: (message: string) => void;
+}
+
+function codeOf(err: unknown): string | undefined {
+  return (err as { data?: { stepwise?: { code?: string } } } | null)?.data?.stepwise?.code;
+}
+function detailsOf(err: unknown): Record<string, unknown> {
+  return (err as { data?: { stepwise?: { details?: Record<string, unknown> } } } | null)?.data?.stepwise?.details ?? {};
+}
+
+function describeEvent(e: StepwiseEvent): string {
+  return `${e.type}${e.stepName ? ` · ${e.stepName}` : ''}`;
+}
+
+export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
+  const { client, hub } = useServices();
+  const info = OP_INFO[target.op];
+  const [resultsText, setResultsText] = useState(() => JSON.stringify(initialResults ?? {}, null, 2));
+  const [cascade, setCascade] = useState(false);
+  const [reason, setReason] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<unknown>(null);
+  const [previewTick, setPreviewTick] = useState(0);
+  const [applying, setApplying] = useState(false);
+  const [applyError, setApplyError] = useState<unknown>(null);
+  const [changedSince, setChangedSince] = useState<StepwiseEvent[] | null>(null);
+  const previewSeq = useRef(0);
+  const parsed = useMemo(() => (info.results ? parseJson(resultsText) : ({ ok: true, value: null } as const)), [info.results, resultsText]);
+  const request = useMemo(() => (parsed.ok ? requestOf(target, { results: parsed.value, cascade }) : null), [parsed, target, cascade]);
+
+  // Preview again whenever the request changes (results typed, cascade ticked) or is asked for.
+  useEffect(() => {
+    setPreview(null);
+    setPreviewError(null);
+    if (!request) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      previewSeq.current = hub.lastSeq();
+      client.ops.preview.query(request).then(
+        (p) => live && setPreview(p),
+        (err: unknown) => live && setPreviewError(err),
+      );
+    }, info.results ? 250 : 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, hub, request, previewTick, info.results]);
+
+  const needsCascade = previewError !== null && (detailsOf(previewError).accepts as unknown[] | undefined)?.includes('cascade') === true;
+  const canConfirm = preview !== null && request !== null && reason.trim() !== '' && !applying;
+
+  const confirm = async () => {
+    if (!preview || !request) return;
+    setApplying(true);
+    setApplyError(null);
+    setChangedSince(null);
+    try {
+      const result = await client.ops.perform.mutate({ request, expectedVersion: preview.version, reason: reason.trim() });
+      const message = `${info.label}${target.step ? ` on ${target.step}` : ''} applied: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`;
+      announce(message);
+      onDone?.(message);
+      onClose();
+    } catch (err) {
+      setApplyError(err);
+      if (codeOf(err) === 'STALE') {
+        // What happened to this task since the preview was read.
+        const seen: StepwiseEvent[] = [];
+        hub.listen(previewSeq.current, (e) => e.taskId === target.taskId && seen.push(e)).unsubscribe();
+        setChangedSince(seen);
+        announce(`${info.label} refused: the task changed since the preview.`);
+      }
+    } finally {
+      setApplying(false);
+    }
+  };
+
+  const stale = codeOf(applyError) === 'STALE';
+  return (
+    <Dialog
+      label={`${info.label}${target.step ? ` ${target.step}` : ''}`}
+      title={
+        <>
+          {info.label}
+          {target.step ? <code className="dialog-target"> {target.step}</code> : null}
+        </>
+      }
+      onClose={onClose}
+      testId="op-dialog"
+      footer={
+        <>
+          <span className="dialog-hint">{preview ? `Task version ${preview.version}` : previewError ? '' : 'Loading preview…'}</span>
+          <button className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button className={`btn ${info.danger ? 'danger' : 'primary'}`} disabled={!canConfirm} onClick={() => void confirm()} title={!preview ? 'Waiting for the preview' : reason.trim() === '' ? 'Give a reason' : undefined}>
+            {applying ? 'Applying…' : `Confirm ${info.label.toLowerCase()}`}
+          </button>
+        </>
+      }
+    >
+      <p className="dialog-lead">{info.does}</p>
+      {info.results ? (
+        <label className="field">
+          <span>Results (JSON)</span>
+          <textarea
+            className="code-input"
+            rows={6}
+            value={resultsText}
+            spellCheck={false}
+            aria-invalid={!parsed.ok}
+            aria-describedby="results-error"
+            onChange={(e) => setResultsText(e.target.value)}
+          />
+          {!parsed.ok ? (
+            <span className="field-error" id="results-error" role="alert">
+              {parsed.error}
+            </span>
+          ) : null}
+        </label>
+      ) : null}
+      {target.op === 'rerunFromStep' || needsCascade ? (
+        <label className="check">
+          <input type="checkbox" checked={cascade} onChange={(e) => setCascade(e.target.checked)} /> Also reset the steps downstream that already ran (cascade)
+        </label>
+      ) : null}
+      <div className="preview" aria-live="polite" data-testid="op-preview" data-loaded={String(preview !== null)}>
+        <div className="preview-head">Preview</div>
+        {!preview && !previewError ? (
+          <div className="empty">
+            <span className="spinner" /> Computing what will change…
+          </div>
+        ) : null}
+        {previewError ? <div className="form-error">{errorText(previewError)}</div> : null}
+        {preview ? (
+          preview.changes.length === 0 ? (
+            <div className="empty">Nothing would change.</div>
+          ) : (
+            <table className="changes">
+              <thead>
+                <tr>
+                  <th>{preview.changes.some((c) => c.kind === 'task') ? 'step / task' : 'step'}</th>
+                  <th>field</th>
+                  <th>from</th>
+                  <th>to</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.changes.map((c, i) => (
+                  <tr key={i} data-change-step={c.kind === 'step' ? c.name : undefined}>
+                    <td className="mono">{c.kind === 'task' ? 'task' : c.name}</td>
+                    <td className="mono">{c.field}</td>
+                    <td className="mono muted">{shortJson(c.from, 40)}</td>
+                    <td className="mono">{shortJson(c.to, 40)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        ) : null}
+        {preview?.notes.map((n, i) => (
+          <div key={i} className="note">
+            {n}
+          </div>
+        ))}
+      </div>
+      <label className="field">
+        <span>Reason (kept in the history)</span>
+        <input type="text" value={reason} data-autofocus onChange={(e) => setReason(e.target.value)} placeholder="e.g. ledger is back online" onKeyDown={(e) => e.key === 'Enter' && canConfirm && void confirm()} />
+      </label>
+      {applyError ? (
+        <div className="form-error" role="alert" data-testid="op-error">
+          {stale ? 'The task changed since this preview, so nothing was applied.' : errorText(applyError)}
+          {stale && changedSince ? (
+            <ul className="changed-since">
+              {changedSince.length === 0 ? <li>(changes made by another process)</li> : changedSince.slice(-12).map((e) => <li key={e.seq}>{describeEvent(e)}</li>)}
+            </ul>
+          ) : null}
+          {stale ? (
+            <button
+              className="btn"
+              onClick={() => {
+                setApplyError(null);
+                setChangedSince(null);
+                setPreviewTick((t) => t + 1);
+              }}
+            >
+              Preview again
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+    </Dialog>
+  );
+}

@@ -1,0 +1,242 @@
+/**
+ * The task over time: a lane per step (or flow state) with its attempts (or the flow's stays in
+ * it) as bars, the transition list beside it (windowed: 50,000 rows scroll smoothly), and a
+ * scrubber. Moving the scrubber (slider, arrow keys, a click on a row or a lane) picks a past
+ * transition; the canvas then shows the task as it was (the view asks core/ops stateAt), until
+ * "Back to live".
+ */
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { TransitionRecord } from '../../../core/model/runtime.js';
+import { STATE_STYLES } from '../../../core/export/style.js';
+import type { NodeRuntimeState } from '../../../core/export/graphModel.js';
+import { clock, duration } from '../../lib/format.js';
+import type { TimelineData } from './useTimelineData.js';
+import { VirtualList } from './VirtualList.js';
+
+interface Props {
+  kind: 'workflow' | 'flow';
+  /** Lane order: the graph's nodes. */
+  lanes: string[];
+  data: TimelineData;
+  /** Index into data.transitions shown on the canvas; null: live. */
+  cursor: number | null;
+  onCursor: (index: number | null) => void;
+}
+
+const ROW = 22;
+const LANE = 20;
+const LABEL_W = 150;
+
+const OUTCOME_COLOR: Record<string, string> = {
+  success: '#16a34a',
+  error: '#dc2626',
+  timeout: '#d97706',
+  cancelled: '#6b7280',
+  interrupted: '#a855f7',
+  running: '#2563eb',
+};
+
+interface Bar {
+  lane: string;
+  start: number;
+  end: number;
+  color: string;
+  title: string;
+}
+
+function describe(t: TransitionRecord): string {
+  const what = t.stepName ?? (t.field === 'state' ? 'flow' : 'task');
+  return `${what} ${t.field === 'state' || t.field === 'status' ? '' : t.field + ' '}${t.from ?? '∅'} → ${t.to}`;
+}
+
+/** Index of the last transition at or before `at` (binary search; transitions are in seq = time order). */
+function indexAtTime(transitions: readonly TransitionRecord[], at: number): number {
+  let lo = 0;
+  let hi = transitions.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (transitions[mid]!.at <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
+  const { transitions, attempts } = data;
+  const n = transitions.length;
+  const position = cursor ?? n - 1;
+  const chartRef = useRef<HTMLDivElement>(null);
+  const [chartWidth, setChartWidth] = useState(600);
+  useLayoutEffect(() => {
+    const el = chartRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setChartWidth(el.clientWidth));
+    observer.observe(el);
+    setChartWidth(el.clientWidth);
+    return () => observer.disconnect();
+  }, []);
+
+  const [now, setNow] = useState(() => Date.now());
+  const running = attempts.some((a) => a.outcome === null);
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  const bars = useMemo((): Bar[] => {
+    if (kind === 'workflow') {
+      return attempts.map((a) => {
+        const outcome = a.outcome ?? 'running';
+        const end = a.finishedAt ?? now;
+        return {
+          lane: a.stepName,
+          start: a.startedAt,
+          end,
+          color: OUTCOME_COLOR[outcome] ?? '#6b7280',
+          title: `${a.stepName} #${a.number} ${outcome} · ${duration(end - a.startedAt)}${a.error ? `\n${a.error.class}: ${a.error.message}` : ''}`,
+        };
+      });
+    }
+    // Flows: how long the flow stayed in each state.
+    const out: Bar[] = [];
+    let current: { name: string; since: number } | null = null;
+    for (const t of transitions) {
+      if (t.stepName !== null || t.field !== 'state') continue;
+      if (current) out.push({ lane: current.name, start: current.since, end: t.at, color: '#15803d', title: `${current.name} · ${duration(t.at - current.since)}` });
+      current = { name: t.to, since: t.at };
+    }
+    if (current) {
+      const end = Math.max(current.since, transitions[n - 1]?.at ?? current.since);
+      out.push({ lane: current.name, start: current.since, end, color: '#2563eb', title: `${current.name} (current)` });
+    }
+    return out;
+  }, [kind, attempts, transitions, now, n]);
+
+  const t0 = Math.min(transitions[0]?.at ?? now, ...bars.slice(0, 1).map((b) => b.start));
+  const t1 = Math.max(transitions[n - 1]?.at ?? t0, running ? now : 0, t0 + 1);
+  const plotW = Math.max(50, chartWidth - LABEL_W - 12);
+  const x = (t: number) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
+  const byLane = useMemo(() => {
+    const m = new Map<string, Bar[]>();
+    for (const b of bars) m.set(b.lane, [...(m.get(b.lane) ?? []), b]);
+    return m;
+  }, [bars]);
+  const laneNames = useMemo(() => [...lanes, ...[...byLane.keys()].filter((l) => !lanes.includes(l))], [lanes, byLane]);
+  const cursorT = n > 0 ? transitions[Math.max(0, position)]!.at : null;
+  const selected = n > 0 && position >= 0 ? transitions[position]! : null;
+
+  const onChartClick = (e: React.MouseEvent<HTMLDivElement>) => {
+    if (n === 0) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const px = e.clientX - rect.left - LABEL_W;
+    if (px < 0) return;
+    onCursor(indexAtTime(transitions, t0 + (px / plotW) * (t1 - t0)));
+  };
+
+  const step = (delta: number) => n > 0 && onCursor(Math.max(0, Math.min(n - 1, position + delta)));
+
+  return (
+    <div className="timeline" data-testid="timeline" data-history={String(cursor !== null)}>
+      <div className="timeline-bar">
+        <button className="btn sm" onClick={() => step(-1)} disabled={n === 0 || position <= 0} aria-label="Previous transition">
+          ◀
+        </button>
+        <button className="btn sm" onClick={() => step(1)} disabled={n === 0 || position >= n - 1} aria-label="Next transition">
+          ▶
+        </button>
+        <input
+          type="range"
+          className="scrubber"
+          aria-label="Timeline position"
+          min={0}
+          max={Math.max(0, n - 1)}
+          value={Math.max(0, position)}
+          disabled={n === 0}
+          aria-valuetext={selected ? `transition ${position + 1} of ${n}: ${describe(selected)}` : 'no transitions'}
+          onChange={(e) => {
+            const i = Number(e.target.value);
+            onCursor(cursor === null && i === n - 1 ? null : i);
+          }}
+          data-testid="scrubber"
+        />
+        <span className="timeline-pos mono" data-testid="timeline-position">
+          {selected ? `${position + 1}/${n} · ${clock(selected.at)} · ${describe(selected)}` : data.loading ? 'loading…' : 'no transitions yet'}
+        </span>
+        {cursor !== null ? (
+          <button className="btn sm primary" onClick={() => onCursor(null)}>
+            Back to live
+          </button>
+        ) : (
+          <span className="live-badge">● live</span>
+        )}
+      </div>
+      <div className="timeline-body">
+        <div className="lanes" ref={chartRef} onClick={onChartClick} aria-label={kind === 'flow' ? 'Time in each state' : 'Attempts per step over time'} role="img">
+          <VirtualList
+            count={laneNames.length}
+            rowHeight={LANE}
+            label="Lanes"
+            renderRow={(i) => {
+              const lane = laneNames[i]!;
+              return (
+                <div className="lane" data-lane={lane}>
+                  <span className="lane-label" title={lane}>
+                    {lane}
+                  </span>
+                  <svg className="lane-svg" width={chartWidth} height={LANE}>
+                    {(byLane.get(lane) ?? []).map((b, j) => (
+                      <rect key={j} x={x(b.start)} y={4} width={Math.max(2, x(b.end) - x(b.start))} height={LANE - 8} rx={2} fill={b.color}>
+                        <title>{b.title}</title>
+                      </rect>
+                    ))}
+                    {cursorT !== null ? <line x1={x(cursorT)} x2={x(cursorT)} y1={0} y2={LANE} className={`cursor${cursor !== null ? ' history' : ''}`} /> : null}
+                  </svg>
+                </div>
+              );
+            }}
+          />
+          <div className="axis mono">
+            <span style={{ left: LABEL_W }}>{clock(t0)}</span>
+            <span style={{ right: 8 }}>
+              {clock(t1)} · {duration(t1 - t0)}
+            </span>
+          </div>
+        </div>
+        <VirtualList
+          className="transition-list"
+          count={n}
+          rowHeight={ROW}
+          label="Transitions"
+          testId="transition-list"
+          scrollTo={position}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') (e.preventDefault(), step(1));
+            if (e.key === 'ArrowUp') (e.preventDefault(), step(-1));
+            if (e.key === 'End') (e.preventDefault(), onCursor(null));
+          }}
+          renderRow={(i) => {
+            const t = transitions[i]!;
+            const to = t.to as NodeRuntimeState;
+            const color = t.field === 'state' || t.field === 'status' ? (STATE_STYLES[to]?.stroke ?? '#374151') : '#6b7280';
+            return (
+              <button className={`trow${i === position ? ' current' : ''}${i > position ? ' future' : ''}`} onClick={() => onCursor(i === n - 1 ? null : i)} data-seq={t.seq} tabIndex={-1}>
+                <span className="mono muted">{clock(t.at)}</span>
+                <span className="trow-what">{t.stepName ?? (t.field === 'state' ? 'flow' : 'task')}</span>
+                <span className="mono" style={{ color }}>
+                  {t.field !== 'state' && t.field !== 'status' ? `${t.field} ` : ''}
+                  {t.from ?? '∅'} → {t.to}
+                </span>
+                <span className={`actor ${t.actor}`}>{t.actor}</span>
+                <span className="muted trow-reason">{t.reason}</span>
+              </button>
+            );
+          }}
+        />
+      </div>
+    </div>
+  );
+}

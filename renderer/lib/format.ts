@@ -1,0 +1,29 @@
+/** Small display helpers for times, durations and JSON. PURE. */
+
+export function clock(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
+  return `${Math.floor(ms / 3_600_000)}h ${Math.round((ms % 3_600_000) / 60_000)}m`;
+}
+
+/** "in 3.2 s" / "2 s ago" relative to `now`. */
+export function relative(at: number | null, now: number): string {
+  if (at === null) return '—';
+  const d = at - now;
+  return d >= 0 ? `in ${duration(d)}` : `${duration(-d)} ago`;
+}
+
+export function shortJson(value: unknown, max = 80): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
