@@ -14,7 +14,7 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 20_000 },
-  reporter: [['list']],
+  reporter: [['list'], ['./test/e2e/summaryReporter.ts']],
   use: {
     browserName: 'chromium',
     viewport: { width: 1400, height: 860 },
