@@ -9,6 +9,9 @@ import { GraphCanvas } from './GraphCanvas.js';
 import { Inspector } from './Inspector.js';
 import { StartTaskDialog } from './StartTaskDialog.js';
 import { Toolbar } from './Toolbar.js';
+// Issue 7: export and the template editor.
+import { ExportMenu } from './debug/ExportMenu.js';
+import { TemplateEditor } from './editor/TemplateEditor.js';
 
 interface Props {
   templateRef: string;
@@ -24,9 +27,17 @@ export function TemplateView({ templateRef, workspaceSeq, direction, onDirection
   const result = useRpc(() => client.templateGraph.query({ ref: templateRef }), [client, templateRef, workspaceSeq]);
   const [selected, setSelected] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  // The editor stays open across a reload (kept per template in localStorage).
+  const [editing, setEditingState] = useState(() => localStorage.getItem('stepwise.editing') === templateRef);
+  const setEditing = (on: boolean) => {
+    if (on) localStorage.setItem('stepwise.editing', templateRef);
+    else localStorage.removeItem('stepwise.editing');
+    setEditingState(on);
+  };
   const view = useMemo(() => (result.data ? toGraphView(result.data.graph) : null), [result.data]);
   const template = result.data?.template;
   const selectedNode = view?.nodes.find((n) => n.id === selected) ?? null;
+  if (editing) return <TemplateEditor templateRef={templateRef} direction={direction} onClose={() => setEditing(false)} />;
   return (
     <div style={{ display: 'contents' }}>
       <main className="main" aria-label="Template">
@@ -46,6 +57,10 @@ export function TemplateView({ templateRef, workspaceSeq, direction, onDirection
           <button className="btn primary" disabled={!template || !template.valid} onClick={() => setStarting(true)} title={template && !template.valid ? 'Fix the template problems first' : undefined}>
             ▶ Start task
           </button>
+          <button className="btn" disabled={!template} onClick={() => setEditing(true)} title={template?.sourceKind === 'yaml' ? 'Edit this template (add steps, connect them, change properties)' : 'Show how this template is defined (TypeScript templates are read-only here)'}>
+            {template?.sourceKind === 'yaml' ? 'Edit' : 'View source'}
+          </button>
+          <ExportMenu source={{ ref: templateRef }} direction={direction} />
         </Toolbar>
         {result.error ? <div className="banner error">{errorText(result.error)}</div> : null}
         {template && template.problems.length > 0 ? (

@@ -1,0 +1,144 @@
+/**
+ * The editor's side form for the selected step (or flow state): name, type, handler,
+ * description, dependencies, retry, timeout and concurrency. A field is applied when it is
+ * committed (Enter, leaving it, or choosing an option); an empty field removes the property.
+ */
+import { useEffect, useState } from 'react';
+import type { StepFields } from '../../lib/templateFields.js';
+
+export type PropertyChange = { kind: 'setProperty'; name: string; path: string; value?: unknown } | { kind: 'rename'; from: string; to: string } | { kind: 'connect' | 'disconnect'; from: string; to: string } | { kind: 'remove'; name: string };
+
+const STEP_TYPES = ['standard', 'decision', 'deferred_convergence', 'batchable', 'batch_worker', 'wait', 'subtask'];
+const STATE_TYPES = ['action', 'decision', 'wait', 'result'];
+const BACKOFFS = ['exponential', 'linear', 'fixed'];
+
+interface Props {
+  kind: 'workflow' | 'flow';
+  fields: StepFields;
+  /** Every node name, for adding a dependency. */
+  names: string[];
+  handlers: string[];
+  problems: string[];
+  onChange: (change: PropertyChange) => void;
+}
+
+function TextField({ label, value, onCommit, placeholder, list, type = 'text', testId }: { label: string; value: string; onCommit: (v: string) => void; placeholder?: string; list?: string; type?: string; testId?: string }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const commit = () => draft !== value && onCommit(draft);
+  return (
+    <label className="pf-field">
+      <span>{label}</span>
+      <input
+        type={type}
+        value={draft}
+        placeholder={placeholder}
+        list={list}
+        data-testid={testId}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') setDraft(value);
+        }}
+      />
+    </label>
+  );
+}
+
+const num = (v: string): number | undefined => (v.trim() === '' ? undefined : Number(v));
+
+export function StepForm({ kind, fields, names, handlers, problems, onChange }: Props) {
+  const name = fields.name;
+  const set = (path: string, value: unknown) => onChange({ kind: 'setProperty', name, path, ...(value === undefined || value === '' ? {} : { value }) });
+  const candidates = names.filter((n) => n !== name && !fields.dependsOn.includes(n));
+  return (
+    <div className="prop-form" aria-label={`Properties of ${name}`} data-testid="prop-form">
+      {problems.length > 0 ? (
+        <ul className="pf-problems" role="alert">
+          {problems.map((p, i) => (
+            <li key={i}>{p}</li>
+          ))}
+        </ul>
+      ) : null}
+      <TextField label="Name" value={name} onCommit={(v) => v.trim() && onChange({ kind: 'rename', from: name, to: v.trim() })} testId="pf-name" />
+      <label className="pf-field">
+        <span>Type</span>
+        <select value={fields.type} onChange={(e) => set('type', e.target.value)}>
+          {(kind === 'flow' ? STATE_TYPES : STEP_TYPES).map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </label>
+      <TextField label="Handler" value={fields.handler} list="editor-handlers" onCommit={(v) => set('handler', v.trim() || undefined)} placeholder="a handler name" testId="pf-handler" />
+      <datalist id="editor-handlers">
+        {handlers.map((h) => (
+          <option key={h} value={h} />
+        ))}
+      </datalist>
+      <TextField label="Description" value={fields.description} onCommit={(v) => set('description', v || undefined)} />
+      {kind === 'workflow' ? (
+        <>
+          <div className="pf-group">
+            <div className="pf-title">Depends on</div>
+            {fields.dependsOn.length === 0 ? <div className="muted">nothing (a root step)</div> : null}
+            <div className="pf-chips">
+              {fields.dependsOn.map((d) => (
+                <span key={d} className="pf-chip">
+                  {d}
+                  <button aria-label={`Remove dependency on ${d}`} onClick={() => onChange({ kind: 'disconnect', from: d, to: name })}>
+                    ×
+                  </button>
+                </span>
+              ))}
+            </div>
+            {candidates.length > 0 ? (
+              <select aria-label="Add a dependency" value="" onChange={(e) => e.target.value && onChange({ kind: 'connect', from: e.target.value, to: name })}>
+                <option value="">+ add dependency…</option>
+                {candidates.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            ) : null}
+          </div>
+          <div className="pf-group">
+            <div className="pf-title">Retry</div>
+            <label className="check">
+              <input type="checkbox" checked={fields.retry?.retryable ?? false} onChange={(e) => set('retry.retryable', e.target.checked)} /> retryable
+            </label>
+            <div className="pf-row">
+              <TextField label="Max attempts" type="number" value={fields.retry?.max_attempts !== undefined ? String(fields.retry.max_attempts) : ''} onCommit={(v) => set('retry.max_attempts', num(v))} />
+              <label className="pf-field">
+                <span>Backoff</span>
+                <select value={fields.retry?.backoff ?? ''} onChange={(e) => set('retry.backoff', e.target.value || undefined)}>
+                  <option value="">default</option>
+                  {BACKOFFS.map((b) => (
+                    <option key={b} value={b}>
+                      {b}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+            <TextField label="Backoff base (ms)" type="number" value={fields.retry?.backoff_base_ms !== undefined ? String(fields.retry.backoff_base_ms) : ''} onCommit={(v) => set('retry.backoff_base_ms', num(v))} />
+          </div>
+          <div className="pf-group">
+            <div className="pf-title">Limits</div>
+            <TextField label="Timeout (seconds)" type="number" value={fields.timeoutSeconds !== null ? String(fields.timeoutSeconds) : fields.timeout ?? ''} onCommit={(v) => set(fields.timeout !== null && fields.timeoutSeconds === null ? 'timeout' : 'timeout_seconds', fields.timeout !== null && fields.timeoutSeconds === null ? v || undefined : num(v))} />
+            <div className="pf-row">
+              <TextField label="Concurrency key" value={fields.concurrency?.key ?? ''} onCommit={(v) => set('concurrency.key', v || undefined)} placeholder="{{ input.account_id }}" />
+              <TextField label="Limit" type="number" value={fields.concurrency?.limit !== undefined ? String(fields.concurrency.limit) : ''} onCommit={(v) => set('concurrency.limit', num(v))} />
+            </div>
+          </div>
+        </>
+      ) : null}
+      <button className="btn sm danger-outline" onClick={() => onChange({ kind: 'remove', name })}>
+        Delete {kind === 'flow' ? 'state' : 'step'} {name}
+      </button>
+    </div>
+  );
+}
