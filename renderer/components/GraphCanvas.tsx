@@ -37,6 +37,23 @@ interface Props {
   live: LiveState | null;
   selected: string | null;
   onOpenNode: (id: string) => void;
+  /** Debugger marks per node: a breakpoint, or an emphasis (what blocks the selected step, what depends on it). */
+  marks?: Readonly<Record<string, NodeMark>>;
+}
+
+export interface NodeMark {
+  breakpoint?: boolean;
+  emphasis?: 'blocking' | 'downstream';
+}
+
+function markClass(m: NodeMark | undefined): string | undefined {
+  if (!m) return undefined;
+  return [m.breakpoint ? 'has-breakpoint' : '', m.emphasis ? `emph-${m.emphasis}` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+function markLabel(m: NodeMark | undefined): string {
+  if (!m) return '';
+  return `${m.breakpoint ? ', breakpoint' : ''}${m.emphasis === 'blocking' ? ', holds the selected step back' : m.emphasis === 'downstream' ? ', downstream of the selected step' : ''}`;
 }
 
 interface Laid {
@@ -47,7 +64,7 @@ interface Laid {
   elkMs: number | null;
 }
 
-export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Props) {
+export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks }: Props) {
   const key = `${direction}|${view.structureKey}`;
   const [laid, setLaid] = useState<Laid | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -120,7 +137,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
       const position = laid.result.positions[n.id];
       if (!position) continue;
       const liveNode = live?.nodes[n.id] ?? null;
-      const key = [n, position, liveNode, n.id === selected, direction, live !== null];
+      const mark = marks?.[n.id];
+      const key = [n, position, liveNode, n.id === selected, direction, live !== null, mark];
       const previous = cache.current.get(n.id);
       const node =
         previous && previous.key.every((k, i) => k === key[i])
@@ -132,7 +150,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
               width: n.width,
               height: n.height,
               selected: n.id === selected,
-              ariaLabel: `${n.label}, ${n.type}${live ? `, ${liveNode?.state ?? 'pending'}` : ''}`,
+              ariaLabel: `${n.label}, ${n.type}${live ? `, ${liveNode?.state ?? 'pending'}` : ''}${markLabel(mark)}`,
+              ...(mark ? { className: markClass(mark) } : {}),
               data: { view: n, live: liveNode, runtime: live !== null, direction, kind: view.kind },
             };
       next.set(n.id, { key, node });
@@ -140,7 +159,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
     }
     cache.current = next;
     return out;
-  }, [laid, view, live, selected, direction, mounted]);
+  }, [laid, view, live, selected, direction, mounted, marks]);
   const mountedIds = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
 
   const edges = useMemo((): ElkFlowEdge[] => {
@@ -234,6 +253,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode }: Pro
         <Controls showInteractive={false} />
         {!big ? (
           <MiniMap
+            style={{ width: 150, height: 96 }}
             pannable
             zoomable
             nodeColor={(n) => {

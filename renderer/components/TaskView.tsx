@@ -25,7 +25,7 @@ import { liveAt } from '../lib/history.js';
 import type { OpTarget } from '../lib/ops.js';
 import { isNumber, usePersistent } from '../lib/persist.js';
 import { BottomDock } from './debug/BottomDock.js';
-import { CanvasDecorations } from './debug/CanvasDecorations.js';
+import type { NodeMark } from './GraphCanvas.js';
 import { DebugBar } from './debug/DebugBar.js';
 import { EventLog } from './debug/EventLog.js';
 import { ExportMenu } from './debug/ExportMenu.js';
@@ -148,6 +148,14 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
     }
   };
   const lanes = useMemo(() => view?.nodes.map((n) => n.id) ?? [], [view]);
+  const breakpointKey = breakpoints.join('\n');
+  const marks = useMemo(() => {
+    const m: Record<string, NodeMark> = {};
+    for (const id of highlight.downstream) m[id] = { emphasis: 'downstream' };
+    for (const id of highlight.blocking) m[id] = { emphasis: 'blocking' };
+    for (const id of breakpointKey ? breakpointKey.split('\n') : []) m[id] = { ...m[id], breakpoint: true };
+    return m;
+  }, [highlight, breakpointKey]);
   // --- end issue 7 state ---
 
   return (
@@ -218,10 +226,9 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
           </div>
         ) : null}
         <div className={`canvas-host${cursor !== null ? ' history' : ''}`} onKeyDown={onCanvasKey}>
-          <CanvasDecorations breakpoints={breakpoints} blocking={highlight.blocking} downstream={highlight.downstream} />
           {view && shownLive ? (
             <ReactFlowProvider>
-              <GraphCanvas view={view} direction={direction} live={shownLive} selected={selected} onOpenNode={setSelected} />
+              <GraphCanvas view={view} direction={direction} live={shownLive} selected={selected} onOpenNode={setSelected} marks={marks} />
             </ReactFlowProvider>
           ) : (
             <div className="canvas-wrap" />

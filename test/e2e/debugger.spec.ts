@@ -93,6 +93,7 @@ test('a breakpoint set on a node stops the task there; Continue runs it to the e
   await page.locator('[data-id="publish_report"]').focus();
   await page.keyboard.press('F9');
   await expect(bar.getByTestId('breakpoints')).toContainText('publish_report');
+  await expect(page.locator('.react-flow__node[data-id="publish_report"]')).toHaveClass(/has-breakpoint/);
   await bar.getByRole('button', { name: 'Continue', exact: true }).click();
   await expect(bar.getByTestId('pause-reason')).toContainText('stopped at breakpoint publish_report');
   await expect(node(page, 'compute_totals')).toHaveAttribute('data-state', 'complete');
@@ -156,15 +157,43 @@ test('the timeline scrubs back through history and returns to live', async ({ pa
   await page.screenshot({ path: info.outputPath('d12-timeline-live.png') });
 });
 
+test('a STALE refusal shows what changed and previews again', async ({ page }, info) => {
+  const task = await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: {}, debug: true });
+  await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+  await node(page, 'fetch_sales').click();
+  const skip = page.getByTestId('inspector').getByRole('button', { name: 'Skip', exact: true });
+  await expect(skip).toBeEnabled();
+  await skip.click();
+  const dialog = page.getByTestId('op-dialog');
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.locator('[data-change-step="fetch_sales"]').first()).toBeVisible();
+  await dialog.getByLabel('Reason (kept in the history)').fill('sales come from elsewhere');
+  // Meanwhile someone else changes the task (a new breakpoint is a new task version).
+  await host.api.debug.setBreakpoints.mutate({ taskId: task.id, names: ['publish_report'] });
+  await dialog.getByRole('button', { name: 'Confirm skip' }).click();
+  const refusal = dialog.getByTestId('op-error');
+  await expect(refusal).toContainText('The task changed since this preview');
+  await expect(refusal).toContainText('setBreakpoints by a user');
+  await page.screenshot({ path: info.outputPath('d15-stale-refusal.png') });
+  await refusal.getByRole('button', { name: 'Preview again' }).click();
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await dialog.getByRole('button', { name: 'Confirm skip' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(node(page, 'fetch_sales')).toHaveAttribute('data-state', 'skipped');
+});
+
 test('the home view shows insights and the live event log', async ({ page }, info) => {
+  const task = await host.api.debug.start.mutate({ ref: 'demo/tree@1.0.0', input: {} });
+  await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('complete');
   await openPage(page, host, '#/');
   await page.getByRole('tab', { name: 'Insights' }).click();
   const insights = page.getByTestId('insights');
-  await expect(insights).toContainText('push_to_ledger');
+  await expect(insights).toContainText('book_hotel');
   await expect(insights).toContainText('Slowest steps');
   await page.screenshot({ path: info.outputPath('d13-insights.png') });
   await page.getByRole('tab', { name: 'Events' }).click();
-  await page.getByLabel('Filter events').fill('step.failed');
-  await expect(page.getByTestId('event-log').locator('.erow').first()).toContainText('step.failed');
+  await page.getByLabel('Filter events').fill('book_hotel');
+  await expect(page.getByTestId('event-log').locator('.erow').first()).toContainText('book_hotel');
+  await expect(page.getByTestId('event-log').locator('.erow', { hasText: 'plan_trip' })).toHaveCount(0);
   await page.screenshot({ path: info.outputPath('d14-event-log.png') });
 });

@@ -27,6 +27,7 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
   if (!d) return <div className="empty">Computing insights…</div>;
   return (
     <div className="insights" data-testid="insights">
+      <div className="ins-col">
       <section className="ins-card">
         <h4>
           Tasks <span className="muted">{d.tasks.total}</span>
@@ -49,12 +50,14 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
           ))}
         </div>
       </section>
+      <SlowestTasks tasks={d.slowestTasks} {...(onOpenTask ? { onOpenTask } : {})} />
+      </div>
       <section className="ins-card wide">
         <h4>Slowest steps</h4>
         <table className="grid">
           <thead>
             <tr>
-              <th>template · step</th>
+              <th>step · template</th>
               <th className="num">runs</th>
               <th className="num">p50</th>
               <th className="num">p95</th>
@@ -71,9 +74,8 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
             ) : null}
             {d.slowestSteps.map((s) => (
               <tr key={`${s.template}/${s.step}`}>
-                <td className="mono">
-                  <span className="muted">{s.template} · </span>
-                  {s.step}
+                <td className="mono" title={`${s.template} · ${s.step}`}>
+                  <strong>{s.step}</strong> <span className="muted">{s.template}</span>
                 </td>
                 <td className="num">{s.count}</td>
                 <td className="num">{duration(s.p50Ms)}</td>
@@ -89,7 +91,7 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
         <table className="grid">
           <thead>
             <tr>
-              <th>template · step</th>
+              <th>step · template</th>
               <th className="num">failed</th>
               <th className="num">rate</th>
               <th>last error</th>
@@ -105,9 +107,8 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
             ) : null}
             {d.failingSteps.map((f) => (
               <tr key={`${f.template}/${f.step}`}>
-                <td className="mono">
-                  <span className="muted">{f.template} · </span>
-                  {f.step}
+                <td className="mono" title={`${f.template} · ${f.step}`}>
+                  <strong>{f.step}</strong> <span className="muted">{f.template}</span>
                 </td>
                 <td className="num">
                   {f.failures}/{f.attempts}
@@ -127,28 +128,33 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
           </tbody>
         </table>
       </section>
-      <section className="ins-card">
-        <h4>Slowest tasks</h4>
-        <table className="grid">
-          <tbody>
-            {d.slowestTasks.map((t) => (
-              <tr key={t.taskId}>
-                <td>
-                  <button className="link mono" onClick={() => onOpenTask?.(t.taskId)} title={t.taskId}>
-                    {t.templateRef.replace(/@.*/, '')} {t.taskId.slice(0, 8)}
-                  </button>
-                </td>
-                <td className="num">{duration(t.durationMs)}</td>
-              </tr>
-            ))}
-            {d.slowestTasks.length === 0 ? (
-              <tr>
-                <td className="muted">No finished tasks.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </section>
     </div>
+  );
+}
+
+function SlowestTasks({ tasks, onOpenTask }: { tasks: Insights['slowestTasks']; onOpenTask?: (id: string) => void }) {
+  return (
+    <section className="ins-card">
+      <h4>Slowest tasks</h4>
+      <table className="grid">
+        <tbody>
+          {tasks.map((t) => (
+            <tr key={t.taskId}>
+              <td>
+                <button className="link mono" onClick={() => onOpenTask?.(t.taskId)} title={t.taskId}>
+                  {t.templateRef.replace(/@.*/, '')} <span className="muted">{t.taskId.slice(0, 8)}</span>
+                </button>
+              </td>
+              <td className="num">{duration(t.durationMs)}</td>
+            </tr>
+          ))}
+          {tasks.length === 0 ? (
+            <tr>
+              <td className="muted">No finished tasks.</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </section>
   );
 }

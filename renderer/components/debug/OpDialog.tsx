@@ -30,7 +30,10 @@ function detailsOf(err: unknown): Record<string, unknown> {
 }
 
 function describeEvent(e: StepwiseEvent): string {
-  return `${e.type}${e.stepName ? ` · ${e.stepName}` : ''}`;
+  if (e.type === 'op.applied') return `${e.payload.op} by a user${e.payload.reason ? `: ${e.payload.reason}` : ''}`;
+  const p = e.payload as { from?: unknown; to?: unknown };
+  const move = p.to !== undefined ? ` ${String(p.from ?? '∅')} → ${String(p.to)}` : '';
+  return `${e.type}${e.stepName ? ` · ${e.stepName}` : ''}${move}`;
 }
 
 export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
