@@ -72,12 +72,15 @@ test('a paused diamond is stepped one step at a time', async ({ page }, info) =>
   await expect(node(page, 'compute_totals')).toHaveAttribute('data-state', 'ready');
   await expect(node(page, 'compute_trends')).toHaveAttribute('data-state', 'ready');
   await expect(node(page, 'publish_report')).toHaveAttribute('data-state', 'pending');
-  await stepButton.click();
-  await expect(node(page, 'compute_totals')).toHaveAttribute('data-state', 'complete');
-  await expect(node(page, 'compute_trends')).toHaveAttribute('data-state', 'ready');
+  // "Run this step" on a chosen ready node: compute_trends runs before compute_totals.
+  await node(page, 'compute_trends').click();
+  await page.getByTestId('inspector').getByRole('button', { name: 'Run this step' }).click();
+  await expect(node(page, 'compute_trends')).toHaveAttribute('data-state', 'complete');
+  await expect(node(page, 'compute_totals')).toHaveAttribute('data-state', 'ready');
+  await expect(bar.getByTestId('pause-reason')).toContainText('next: compute_totals');
   await page.screenshot({ path: info.outputPath('d05-diamond-stepped.png') });
   await stepButton.click();
-  await expect(node(page, 'compute_trends')).toHaveAttribute('data-state', 'complete');
+  await expect(node(page, 'compute_totals')).toHaveAttribute('data-state', 'complete');
   await expect(node(page, 'publish_report')).toHaveAttribute('data-state', 'ready');
   await stepButton.click();
   await expect(node(page, 'publish_report')).toHaveAttribute('data-state', 'complete');

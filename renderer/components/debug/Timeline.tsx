@@ -201,8 +201,8 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           />
           <div className="axis mono">
             <span style={{ left: LABEL_W }}>{clock(t0)}</span>
-            <span style={{ right: 8 }}>
-              {clock(t1)} · {duration(t1 - t0)}
+            <span style={{ right: 8 }} title={clock(t1)}>
+              +{duration(t1 - t0)}
             </span>
           </div>
         </div>
