@@ -106,6 +106,9 @@ test('a TypeScript template opens read-only with its file path', async ({ page }
   await waitForGraph(page);
   await page.getByRole('button', { name: 'View source' }).click();
   await expect(page.getByTestId('read-only')).toContainText('flows/document_approval.ts');
+  const editor = page.getByRole('main', { name: 'Template editor' });
+  await expect(editor.locator('.canvas-wrap[data-graph-ready="true"]')).toBeVisible();
+  await expect(editor.locator('[data-step]').first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
   await page.screenshot({ path: info.outputPath('e04-editor-read-only.png') });
   await page.getByRole('button', { name: 'Close editor' }).click();

@@ -91,7 +91,7 @@ export function ExportMenu({ source, direction }: Props) {
               <span className="muted">{item.hint}</span>
             </button>
           ))}
-          <div className="menu-note">layout {direction === 'DOWN' ? 'TB' : 'LR'}, as `stepwise graph --direction`</div>
+          <div className="menu-note">same as stepwise graph --direction {direction === 'DOWN' ? 'TB' : 'LR'}</div>
         </div>
       ) : null}
       {error ? (

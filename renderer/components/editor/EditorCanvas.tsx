@@ -5,7 +5,7 @@
  * (or the Disconnect button) removes it; Delete on a selected node removes the node.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { BaseEdge, Background, Controls, MarkerType, ReactFlow, useReactFlow, type Edge, type EdgeProps, type EdgeTypes, type NodeTypes } from '@xyflow/react';
+import { BaseEdge, Background, Controls, EdgeLabelRenderer, MarkerType, ReactFlow, useReactFlow, type Edge, type EdgeProps, type EdgeTypes, type NodeTypes } from '@xyflow/react';
 import type { ProblemView } from '../../../core/host/protocol.js';
 import type { GraphView } from '../../lib/graphView.js';
 import type { Direction, EdgeRoute, LayoutResult } from '../../lib/layout.js';
@@ -23,7 +23,21 @@ type EditFlowEdge = Edge<EditEdgeData, 'editEdge'>;
 function EditEdgeImpl({ id, data, sourceX, sourceY, targetX, targetY, markerEnd, selected }: EdgeProps<EditFlowEdge>) {
   const route = data?.route;
   const points = route && route.points.length >= 2 ? route.points : [{ x: sourceX, y: sourceY }, { x: targetX, y: targetY }];
-  return <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} interactionWidth={14} style={{ stroke: selected ? '#2563eb' : '#6b7280', strokeWidth: selected ? 2.5 : 1.4 }} />;
+  const label = data?.label ?? null;
+  const box = route?.label ?? null;
+  const mid = points[Math.floor(points.length / 2)]!;
+  return (
+    <>
+      <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} interactionWidth={14} style={{ stroke: selected ? '#2563eb' : '#6b7280', strokeWidth: selected ? 2.5 : 1.4 }} />
+      {label ? (
+        <EdgeLabelRenderer>
+          <div className="edge-label" style={{ transform: box ? `translate(${box.x}px, ${box.y}px)` : `translate(-50%, -50%) translate(${mid.x}px, ${mid.y}px)` }}>
+            {label}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
+  );
 }
 
 const nodeTypes: NodeTypes = { edit: EditNode };

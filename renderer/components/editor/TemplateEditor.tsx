@@ -216,6 +216,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
         ) : (
           <div className="canvas-wrap">{state && !state.graph ? <div className="canvas-status">The text is not a readable template: see the problems.</div> : null}</div>
         )}
+        {editable ? (
         <section className="editor-bottom" aria-label="Problems and YAML">
           <div className="dock-tabs" role="tablist">
             <button role="tab" aria-selected={tab === 'problems'} onClick={() => setTab('problems')}>
@@ -247,6 +248,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
             )}
           </div>
         </section>
+        ) : null}
       </main>
       <aside className="inspector editor-side" aria-label="Properties">
         <div className="inspector-head">
@@ -274,7 +276,9 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
             </div>
           ) : (
             <div className="empty">
-              {editable ? 'Select a node to edit its properties. Drag from a node’s right handle to another node to connect them; select an edge and press Delete to disconnect.' : 'Read-only.'}
+              {editable
+                ? 'Select a node to edit its properties. Drag from a node’s right handle to another node to connect them; select an edge and press Delete to disconnect.'
+                : `Read-only: ${opened.data?.file ?? 'defined in code'}. ${view ? `${view.nodes.length} ${kind === 'flow' ? 'states' : 'steps'}.` : ''}`}
             </div>
           )}
         </div>
