@@ -140,6 +140,17 @@ describe('the debugger', () => {
   }, 30_000);
 });
 
+describe('skip wait', () => {
+  it("makes a waiting flow's timeout due now: it moves to its on_timeout state", async () => {
+    const task = await api.debug.start.mutate({ ref: 'accounts/user_onboarding@1.0.0', input: { user_id: 8 } });
+    await until(() => api.inspect.controls.query({ taskId: task.id }), (c) => c.task.currentState === 'ask_for_email', 'ask_for_email');
+    const result = await api.debug.skipWait.mutate({ taskId: task.id, step: 'timeout' });
+    expect(result.transitions.some((t) => t.field === 'schedule' && t.actor === 'user')).toBe(true);
+    const done = await until(() => api.inspect.controls.query({ taskId: task.id }), (c) => c.task.currentState === 'expired', 'the timeout to fire');
+    expect(done.task.status).toBe('completed');
+  }, 30_000);
+});
+
 describe('insights, export, editing', () => {
   it('computes workspace insights', async () => {
     const insights = await api.insights.workspace.query({});
