@@ -30,8 +30,11 @@ test('a failing step: read the error, fix the handler, retry through the confirm
   await expect(inspector.getByTestId('inspector-error')).toContainText('Ledger acme-books is offline');
   await expect(inspector.getByTestId('inspector-error')).toContainText('Error');
   await expect(inspector.locator('.attempt')).toHaveCount(2);
-  // Not allowed on an errored step: Update results (it has none to update) is disabled with the reason.
+  // Operations the step's state does not allow are disabled, with core/ops's reason as tooltip.
   await expect(inspector.getByRole('button', { name: 'Retry step' })).toBeEnabled();
+  const update = inspector.getByRole('button', { name: 'Update results' });
+  await expect(update).toBeDisabled();
+  await expect(update.locator('xpath=..')).toHaveAttribute('title', /updateResults: step 'push_to_ledger' is error/);
   await page.screenshot({ path: info.outputPath('d01-failed-step-inspector.png') });
 
   // The developer fixes the handler; the host reloads it.
@@ -131,6 +134,12 @@ test('an interaction of the onboarding flow is disabled before its state and fir
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
   await expect(node(page, 'done')).toHaveAttribute('data-state', 'completed');
+  // The state's inspector: the flow data the interaction stored, and the state's history.
+  await node(page, 'ask_for_email').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toContainText('ada@example.com');
+  await expect(inspector.getByTestId('transitions')).toContainText('ask_for_email → send_welcome');
+  await page.screenshot({ path: info.outputPath('d09b-flow-state-inspector.png') });
 });
 
 test('the timeline scrubs back through history and returns to live', async ({ page }, info) => {
@@ -158,6 +167,17 @@ test('the timeline scrubs back through history and returns to live', async ({ pa
   await expect(page.getByTestId('history-banner')).toBeHidden();
   await expect(node(page, 'publish_report')).toHaveAttribute('data-state', 'complete');
   await page.screenshot({ path: info.outputPath('d12-timeline-live.png') });
+
+  // The panel's height and tab are kept across a reload (resized here with the keyboard).
+  const dock = page.getByTestId('dock');
+  const before = (await dock.boundingBox())!.height;
+  await page.getByRole('separator', { name: 'Resize panels' }).focus();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(async () => (await dock.boundingBox())!.height).toBe(before + 48);
+  await page.reload();
+  await expect(page.getByRole('tab', { name: 'Timeline' })).toHaveAttribute('aria-selected', 'true');
+  await expect.poll(async () => (await page.getByTestId('dock').boundingBox())!.height).toBe(before + 48);
 });
 
 test('a STALE refusal shows what changed and previews again', async ({ page }, info) => {

@@ -11,7 +11,8 @@ export interface DockTab {
   render: () => ReactNode;
 }
 
-export function BottomDock({ tabs, storageKey }: { tabs: DockTab[]; storageKey: string }) {
+/** `fill`: the dock takes the rest of its column (the home page) instead of a resizable height. */
+export function BottomDock({ tabs, storageKey, fill = false }: { tabs: DockTab[]; storageKey: string; fill?: boolean }) {
   const [height, setHeight] = usePersistent('dock.height', 260, isNumber);
   const [open, setOpen] = usePersistent('dock.open', true, isBoolean);
   const [tabId, setTabId] = usePersistent(`${storageKey}.tab`, tabs[0]?.id ?? '', (v): v is string => typeof v === 'string');
@@ -34,8 +35,8 @@ export function BottomDock({ tabs, storageKey }: { tabs: DockTab[]; storageKey: 
   };
 
   return (
-    <section className={`dock${dragging ? ' dragging' : ''}`} style={{ height: open ? height : 32 }} aria-label="Panels" data-testid="dock">
-      {open ? (
+    <section className={`dock${dragging ? ' dragging' : ''}${fill ? ' fill' : ''}`} style={fill ? undefined : { height: open ? height : 32 }} aria-label="Panels" data-testid="dock">
+      {open && !fill ? (
         <div
           className="resizer-h"
           role="separator"
@@ -76,11 +77,13 @@ export function BottomDock({ tabs, storageKey }: { tabs: DockTab[]; storageKey: 
           </button>
         ))}
         <span className="spacer" />
-        <button className="icon-btn" aria-label={open ? 'Collapse panels' : 'Expand panels'} aria-expanded={open} onClick={() => setOpen(!open)}>
-          {open ? '▾' : '▴'}
-        </button>
+        {!fill ? (
+          <button className="icon-btn" aria-label={open ? 'Collapse panels' : 'Expand panels'} aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? '▾' : '▴'}
+          </button>
+        ) : null}
       </div>
-      {open && tab ? (
+      {(open || fill) && tab ? (
         <div className="dock-body" role="tabpanel" id={`panel-${tab.id}`} aria-labelledby={`tab-${tab.id}`}>
           {tab.render()}
         </div>

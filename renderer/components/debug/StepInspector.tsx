@@ -311,9 +311,8 @@ export function StepInspector(props: Props) {
                   {[...d.transitions].reverse().map((t) => (
                     <tr key={t.seq}>
                       <td className="mono muted">{clock(t.at)}</td>
-                      <td className="mono">
-                        {t.field !== 'state' ? `${t.field}: ` : ''}
-                        {t.from ?? '∅'} → {t.to}
+                      <td className="mono" title={t.field === 'data' ? `${t.from ?? '∅'}\n→\n${t.to}` : undefined}>
+                        {t.field === 'data' ? 'data changed' : `${t.field !== 'state' ? `${t.field}: ` : ''}${t.from ?? '∅'} → ${t.to}`}
                       </td>
                       <td>
                         <span className={`actor ${t.actor}`}>{t.actor}</span> {t.reason}

@@ -8,6 +8,7 @@ export function WorkspacePanels({ onOpenTask }: { onOpenTask: (id: string) => vo
     <div className="workspace-panels">
       <BottomDock
         storageKey="home-dock"
+        fill
         tabs={[
           { id: 'insights', label: 'Insights', render: () => <InsightsPanel onOpenTask={onOpenTask} /> },
           { id: 'events', label: 'Events', render: () => <EventLog onOpenTask={onOpenTask} /> },
