@@ -19,6 +19,32 @@ test.afterAll(async () => {
   await host?.stop();
 });
 
+test('Mark complete resolves a failed step with results typed as JSON, and its dependents run', async ({ page }, info) => {
+  // Runs before the handler fix below: the ledger is offline here.
+  const task = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'MANUAL-1', ledger_online: false } });
+  await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('error');
+  await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+  await node(page, 'push_to_ledger').click();
+  await page.getByTestId('inspector').getByRole('button', { name: 'Mark complete' }).click();
+  const dialog = page.getByTestId('op-dialog');
+  const results = dialog.getByLabel('Results (JSON)');
+  const confirm = dialog.getByRole('button', { name: 'Confirm mark complete' });
+  await dialog.getByLabel('Reason (kept in the history)').fill('pushed by hand in the ledger UI');
+  await results.fill('{ "ledger": "acme-books", pushed: [] }');
+  await expect(dialog.getByRole('alert')).toContainText('Not valid JSON');
+  await expect(confirm).toBeDisabled();
+  await results.fill('{ "ledger": "acme-books", "pushed": ["INV-1", "INV-2"] }');
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.locator('[data-change-step="push_to_ledger"]').first()).toBeVisible();
+  await expect(confirm).toBeEnabled();
+  await page.screenshot({ path: info.outputPath('d00-mark-complete.png') });
+  await confirm.click();
+  await expect(node(page, 'push_to_ledger')).toHaveAttribute('data-state', 'resolved_manually');
+  await expect(node(page, 'mark_synced')).toHaveAttribute('data-state', 'complete');
+  await node(page, 'mark_synced').click();
+  await expect(page.getByTestId('inspector')).toContainText('synced');
+});
+
 test('a failing step: read the error, fix the handler, retry through the confirmation dialog, see it complete', async ({ page }, info) => {
   const taskId = await startFromForm(page, host, 'billing/invoice_sync@1.0.0', async (p) => {
     await p.locator('#root_account_id').fill('ACME-42');

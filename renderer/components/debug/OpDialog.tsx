@@ -111,6 +111,7 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
       }
       onClose={onClose}
       testId="op-dialog"
+      wide
       footer={
         <>
           <span className="dialog-hint">{preview ? `Task version ${preview.version}` : previewError ? '' : 'Loading preview…'}</span>
