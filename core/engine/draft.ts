@@ -56,6 +56,12 @@ export class Draft {
     yield* this.inserted.keys();
   }
 
+  /** Names of the steps that are ready after this plan, in the order they became ready. */
+  *readyNames(): Iterable<string> {
+    for (const name of this.view.ready) if (this.step(name)?.state === 'ready') yield name;
+    for (const name of this.becameReady) if (!this.view.ready.has(name) && this.step(name)?.state === 'ready') yield name;
+  }
+
   /** Change a step's fields without a state change (lease renewal, progress, results). */
   patchStep(name: string, set: Partial<StepRecord>): StepRecord {
     const current = this.requireStep(name);

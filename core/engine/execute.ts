@@ -10,6 +10,7 @@ import type { StepTemplate } from '../model/template.js';
 import type { Executor, JobOutcome, StepContextData } from '../executor/types.js';
 import type { HandlerFailure } from '../executor/failure.js';
 import type { EngineContext } from './context.js';
+import type { ChainTicket } from './chain.js';
 import type { Draft } from './draft.js';
 import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess, type AttemptRef, type PlanEnv } from './outcome.js';
 import { settleTask } from './taskStatus.js';
@@ -34,6 +35,8 @@ export interface ExecuteDeps {
   progressIntervalMs: number;
   /** Subtask steps: start the child after the (optional) input-building handler succeeded. */
   startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
+  /** Claims of the task's next ready steps to make in the outcome's commit (./chain.ts), or null. */
+  openChain?(run: RunningAttempt, env: PlanEnv): ChainTicket | null;
 }
 
 const MAX_LOG_LINES = 1000;
@@ -143,32 +146,45 @@ async function recordOutcome(
   attempt: AttemptRef,
   outcome: JobOutcome,
 ): Promise<void> {
-  const { store } = deps;
   const name = run.step;
   if (outcome.kind === 'success') {
     const step = stepT?.type ?? 'standard';
     if (step === 'subtask') {
-      await store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
+      await deps.store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
     } else {
-      await store.change(run.taskId, (d) => planSuccess(d, name, attempt, outcome.value, env));
+      await commitOutcome(deps, run, env, (d) => planSuccess(d, name, attempt, outcome.value, env));
     }
     return;
   }
   if (outcome.kind === 'failure') {
-    await store.change(run.taskId, (d) => planFailure(d, name, attempt, 'error', outcome.failure, env));
+    await commitOutcome(deps, run, env, (d) => planFailure(d, name, attempt, 'error', outcome.failure, env));
     return;
   }
   switch (run.abortKind) {
     case 'timeout':
-      await store.change(run.taskId, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, stepT?.timeoutMs ?? 0), env));
+      await commitOutcome(deps, run, env, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, stepT?.timeoutMs ?? 0), env));
       return;
     case 'shutdown':
       // A clean stop gives the step back at once instead of waiting for the lease to expire.
-      await store.change(run.taskId, (d) => planReleased(d, name, attempt, env));
+      await deps.store.change(run.taskId, (d) => planReleased(d, name, attempt, env));
       return;
     default:
       // cancelled or lease lost: whoever cancelled (or took over) the step recorded its state.
       return;
+  }
+}
+
+/** Commit an outcome, with the chained claims of the task's next ready steps in the same commit. */
+async function commitOutcome(deps: ExecuteDeps, run: RunningAttempt, env: PlanEnv, plan: (d: Draft) => void): Promise<void> {
+  const ticket = deps.openChain?.(run, env) ?? null;
+  try {
+    const r = await deps.store.change(run.taskId, (d) => {
+      plan(d);
+      ticket?.plan(d);
+    });
+    if (r && ticket) ticket.launch(r.view);
+  } finally {
+    ticket?.release();
   }
 }
 

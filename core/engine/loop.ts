@@ -25,6 +25,8 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
     ctx.storage.beat({ owner: ctx.owner, pid: process.pid, at: ctx.clock.now(), kind }).catch((err) => onError(err, 'writing the heartbeat'));
 
   async function run(pollMs: number): Promise<void> {
+    // Outcome commits claim the next ready steps of their task (./chain.ts); no step budget.
+    scheduler.chain = { scope: null, limit: Infinity, launched: 0 };
     let full = true;
     let lastFullAt = ctx.clock.now();
     while (!stopping) {
@@ -45,6 +47,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       const why = await scheduler.waitForActivity(pollMs);
       full = why === 'timeout' || ctx.clock.now() - lastFullAt >= pollMs;
     }
+    scheduler.chain = null;
   }
 
   return {

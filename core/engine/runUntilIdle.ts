@@ -59,7 +59,11 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
         if (e.payload.parentTaskId && scope.has(e.payload.parentTaskId)) scope.add(e.taskId);
       })
     : () => {};
-  let steps = 0;
+  // Outcome commits claim the next ready steps of their task (./chain.ts) within the step budget.
+  const chain = { scope, limit: options.maxSteps ?? Infinity, launched: 0 };
+  const previousChain = scheduler.chain;
+  scheduler.chain = chain;
+  let roundSteps = 0;
   let full = true;
   let lastFullAt = ctx.clock.now();
   let stoppedBy: RunSummary['stoppedBy'] = 'idle';
@@ -70,7 +74,8 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
         stoppedBy = 'stopped';
         break;
       }
-      const budget = options.maxSteps === undefined ? Infinity : options.maxSteps - steps;
+      const budget = options.maxSteps === undefined ? Infinity : options.maxSteps - roundSteps - chain.launched;
+      chain.limit = chain.launched + budget;
       if (budget <= 0) {
         await Promise.all(scheduler.runningIn(scope).map((r) => r.done));
         stoppedBy = 'max_steps';
@@ -86,7 +91,7 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
         if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
         return scheduler.launchReady(scope, { max: budget });
       });
-      steps += launched;
+      roundSteps += launched;
       const inFlight = scheduler.runningIn(scope);
       if (inFlight.length === 0 && launched === 0) {
         if (!wasFull || scheduler.hasPendingChildren) {
@@ -108,6 +113,7 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
     }
   } finally {
     unsubscribe();
+    scheduler.chain = previousChain;
   }
-  return { steps, stoppedBy, task: options.taskId ? await ctx.storage.getTask(options.taskId) : null };
+  return { steps: roundSteps + chain.launched, stoppedBy, task: options.taskId ? await ctx.storage.getTask(options.taskId) : null };
 }

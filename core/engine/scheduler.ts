@@ -11,6 +11,7 @@ import type { EngineContext } from './context.js';
 import type { FlowDriver } from './flow/driver.js';
 import { nudgeParent } from './flow/driver.js';
 import { consumeRelease, planBreakpointPause, stepBreakpoint } from './breakpoints.js';
+import { ChainTicket, type ChainedClaim, type ChainHost, type ChainPolicy } from './chain.js';
 import { executeAttempt, type ExecuteDeps, type RunningAttempt } from './execute.js';
 import { planClaim, planInterrupted, planRetryDue, stepTemplateOf, type PlanEnv } from './outcome.js';
 import { planChildFinished } from './subtasks.js';
@@ -31,6 +32,11 @@ export interface SchedulerDeps extends ExecuteDeps {
 export type Scope = Set<string> | null;
 
 const SCAN_LIMIT = 200;
+/**
+ * Chained claims in a row before a scheduling round picks the next step again, when several tasks
+ * compete (an unscoped run or the loop): rounds take the task whose ready steps waited longest.
+ */
+const CHAIN_STREAK = 32;
 const key = (taskId: string, step: string) => `${taskId}\u0000${step}`;
 
 export class Scheduler {
@@ -41,8 +47,26 @@ export class Scheduler {
   /** Set by stop(): no new attempts are launched and runUntilIdle returns. */
   stopped = false;
   private serial: Promise<unknown> = Promise.resolve();
+  /** Set by the driver while it runs (runUntilIdle, the loop): outcome commits may claim (./chain.ts). */
+  chain: ChainPolicy | null = null;
+  private chainStreak = 0;
+  private readonly chainHost: ChainHost;
+  private readonly execDeps: ExecuteDeps;
 
   constructor(private readonly deps: SchedulerDeps) {
+    const self = this;
+    this.chainHost = {
+      capacity: deps.executor.capacity,
+      runningCount: () => this.running.size,
+      isRunning: (taskId, step) => this.running.has(key(taskId, step)),
+      reserved: 0,
+      isStopped: () => this.stopped,
+      launch(view, claim, env) {
+        self.chainStreak += 1;
+        self.startAttempt(view, claim, env);
+      },
+    };
+    this.execDeps = { ...deps, openChain: (run, env) => this.openChain(run, env) };
     deps.ctx.bus.on('task.status_changed', (e) => {
       if (isTaskFinished('workflow', e.payload.to) || isTaskFinished('flow', e.payload.to)) {
         this.finishedChildren.add(e.taskId);
@@ -207,7 +231,7 @@ export class Scheduler {
   async launchReady(scope: Scope, only: { max?: number; taskId?: string; step?: string; ignorePause?: boolean } = {}): Promise<number> {
     const { ctx, store, executor } = this.deps;
     if (this.stopped) return 0;
-    let free = Math.min(executor.capacity - this.running.size, only.max ?? Infinity);
+    let free = Math.min(this.freeSlots(), only.max ?? Infinity);
     if (free <= 0) return 0;
     const single = only.taskId !== undefined;
     const taskIds = only.taskId ? [only.taskId] : scope ? [...scope] : await ctx.storage.tasksWithReadySteps(SCAN_LIMIT);
@@ -235,6 +259,7 @@ export class Scheduler {
           break;
         }
         const ok = await this.launchStep(view, name, env);
+        if (ok === 'full') return launched;
         if (ok === 'launched') {
           free -= 1;
           launched += 1;
@@ -247,7 +272,21 @@ export class Scheduler {
     return launched;
   }
 
-  private async launchStep(view: TaskView, name: string, env: PlanEnv): Promise<'launched' | 'started_waiting' | 'skipped'> {
+  private freeSlots(): number {
+    return this.deps.executor.capacity - this.running.size - this.chainHost.reserved;
+  }
+
+  /** A chain for this outcome, when the driver allows one (see ./chain.ts). */
+  private openChain(run: RunningAttempt, env: PlanEnv): ChainTicket | null {
+    const policy = this.chain;
+    if (!policy || this.stopped || policy.launched >= policy.limit) return null;
+    if (policy.scope && !policy.scope.has(run.taskId)) return null;
+    const competing = policy.scope === null || policy.scope.size > 1;
+    if (competing && this.chainStreak >= CHAIN_STREAK) return null;
+    return new ChainTicket(this.chainHost, policy, env);
+  }
+
+  private async launchStep(view: TaskView, name: string, env: PlanEnv): Promise<'launched' | 'started_waiting' | 'skipped' | 'full'> {
     const { ctx, store } = this.deps;
     const taskId = view.task.id;
     const step = view.steps.get(name);
@@ -264,23 +303,37 @@ export class Scheduler {
       const busy = await ctx.storage.countRunningWithConcurrencyKey(step.concurrencyKey);
       if (busy >= stepT.concurrency.limit) return 'skipped';
     }
-    const claimed = await store.change(taskId, (d) => {
-      const attempt = planClaim(d, name, env);
-      if (attempt) consumeRelease(d, step);
-      return attempt;
-    });
-    const attempt = claimed?.value;
-    if (!claimed || !attempt) return 'skipped';
-    const run: RunningAttempt = { taskId, step: name, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
-    const k = key(taskId, name);
+    // A chained claim may have taken the slot while this round awaited; hold one while claiming.
+    if (this.freeSlots() <= 0) return 'full';
+    this.chainHost.reserved += 1;
+    try {
+      const claimed = await store.change(taskId, (d) => {
+        const attempt = planClaim(d, name, env);
+        if (attempt) consumeRelease(d, step);
+        return attempt;
+      });
+      const attempt = claimed?.value;
+      if (!claimed || !attempt) return 'skipped';
+      this.chainStreak = 0;
+      this.startAttempt(claimed.view, { name, attempt, stepT }, env);
+      return 'launched';
+    } finally {
+      this.chainHost.reserved -= 1;
+    }
+  }
+
+  /** Register a claimed attempt as running here and run it. */
+  private startAttempt(view: TaskView, claim: ChainedClaim, env: PlanEnv): void {
+    const taskId = view.task.id;
+    const run: RunningAttempt = { taskId, step: claim.name, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
+    const k = key(taskId, claim.name);
     this.running.set(k, run);
-    run.done = executeAttempt(this.deps, run, claimed.view, env, stepT, attempt)
-      .catch((err) => this.deps.onError(err, `running ${taskId}/${name}`))
+    run.done = executeAttempt(this.execDeps, run, view, env, claim.stepT, claim.attempt)
+      .catch((err) => this.deps.onError(err, `running ${taskId}/${claim.name}`))
       .finally(() => {
         this.running.delete(k);
         this.notify();
       });
-    return 'launched';
   }
 
   /** The earliest retry or wait wake-up within `horizonMs` (tasks in scope), or null. */

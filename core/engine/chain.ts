@@ -1,0 +1,97 @@
+/**
+ * Chained claims: the commit that records a step's outcome also claims the next ready steps of
+ * the same task (up to the executor's free slots), so a step costs one commit instead of two
+ * (outcome, then a separate claim). Each claim is the same planClaim a scheduling round makes —
+ * its own transition row and `step.started` event, in the outcome's transaction — and the
+ * outcome commit is versioned like any other, so STALE and leases work unchanged.
+ *
+ * The chain only takes what a round would take without deciding anything a round decides on
+ * storage reads: it stops at a wait step, a step with a concurrency key, a step at a breakpoint,
+ * a paused task, a stopped scheduler, the driver's step budget or scope. Those are left to the
+ * next scheduling round, which runs as soon as the slot frees.
+ */
+import type { StepTemplate } from '../model/template.js';
+import { consumeRelease, stepBreakpoint } from './breakpoints.js';
+import type { Draft } from './draft.js';
+import { planClaim, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
+import type { TaskView } from './view.js';
+
+/** What the driver (runUntilIdle, the loop) allows chains to launch. */
+export interface ChainPolicy {
+  /** Tasks a chain may claim in (null: any). */
+  scope: Set<string> | null;
+  /** How many chained launches are allowed in total (the driver's remaining step budget). */
+  limit: number;
+  /** Chained launches so far (the driver counts them as launched steps). */
+  launched: number;
+}
+
+export interface ChainedClaim {
+  name: string;
+  attempt: AttemptRef;
+  stepT: StepTemplate | undefined;
+}
+
+/** The scheduler's side of a chain: slots, running attempts, launching. */
+export interface ChainHost {
+  readonly capacity: number;
+  /** Attempts registered as running in this process. */
+  runningCount(): number;
+  isRunning(taskId: string, step: string): boolean;
+  /** Slots promised to claims whose commit is still in flight. */
+  reserved: number;
+  isStopped(): boolean;
+  launch(view: TaskView, claim: ChainedClaim, env: PlanEnv): void;
+}
+
+/**
+ * One outcome's chain. `plan` may run several times (a STALE replans the outcome): each run
+ * drops the previous run's reservations. `launch` after the commit, `release` always (finally).
+ */
+export class ChainTicket {
+  private claims: ChainedClaim[] = [];
+
+  constructor(
+    private readonly host: ChainHost,
+    private readonly policy: ChainPolicy,
+    private readonly env: PlanEnv,
+  ) {}
+
+  /** Plan claims on the outcome's draft (after the outcome itself was planned). */
+  plan(d: Draft): void {
+    this.release();
+    const { host, policy, env } = this;
+    // Nothing recorded (the attempt was no longer ours) or nothing may start: no chain.
+    if (d.isEmpty || host.isStopped() || d.task.debug.paused || d.task.status !== 'running') return;
+    // The finishing attempt is still counted as running; its slot is the one the chain reuses.
+    const free = host.capacity - (host.runningCount() - 1) - host.reserved;
+    const limit = Math.min(free, policy.limit - policy.launched);
+    for (const name of d.readyNames()) {
+      if (this.claims.length >= limit) break;
+      if (host.isRunning(d.task.id, name)) continue;
+      const step = d.requireStep(name);
+      const stepT = stepTemplateOf(env.template, step);
+      // Decisions a scheduling round makes (waits start, concurrency counts, breakpoints pause).
+      if (step.type === 'wait' || (stepT?.concurrency && step.concurrencyKey !== null) || stepBreakpoint(d.task, step) !== null) break;
+      const attempt = planClaim(d, name, env);
+      if (!attempt) continue;
+      consumeRelease(d, step);
+      this.claims.push({ name, attempt, stepT });
+    }
+    host.reserved += this.claims.length;
+  }
+
+  /** The outcome committed: start the claimed attempts on the view the commit produced. */
+  launch(view: TaskView): void {
+    for (const claim of this.claims) {
+      this.policy.launched += 1;
+      this.host.launch(view, claim, this.env);
+    }
+    this.release();
+  }
+
+  release(): void {
+    this.host.reserved -= this.claims.length;
+    this.claims = [];
+  }
+}
