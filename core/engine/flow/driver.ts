@@ -171,6 +171,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
 
   async function finishRun(task: TaskRecord): Promise<TaskRecord> {
     controllers.delete(task.id);
+    if (isTaskFinished('flow', task.status)) rt.forgetAttempts(task.id);
     if (task.parentTaskId && isTaskFinished('flow', task.status)) await nudgeParent(ctx, task.parentTaskId);
     return task;
   }

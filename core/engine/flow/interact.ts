@@ -53,7 +53,7 @@ export async function applyInteraction(
         task,
         stepName,
         state: task.currentState ?? template.startsWith,
-        number: await rt.nextAttemptNumber(task.id, stepName),
+        number: await rt.nextAttemptNumber(task, stepName),
         clock: rt.ctx.clock,
         signal: opts.signal,
         subtasks: rt.subtasksOf(task),

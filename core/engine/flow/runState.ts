@@ -51,7 +51,7 @@ async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string
       task,
       stepName,
       state: task.currentState ?? '',
-      number: await rt.nextAttemptNumber(task.id, stepName),
+      number: await rt.nextAttemptNumber(task, stepName),
       clock: rt.ctx.clock,
       signal: input.signal,
       subtasks: rt.subtasksOf(task),

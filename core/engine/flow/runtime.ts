@@ -21,16 +21,49 @@ export interface FlowRuntime {
   getTask(id: string): Promise<TaskRecord>;
   templateOf(task: TaskRecord): FlowTemplate;
   handler(name: string, template: FlowTemplate, where: string): HandlerFn;
-  nextAttemptNumber(taskId: string, stepName: string): Promise<number>;
+  /**
+   * The number of the next attempt of `stepName` on `task` (1-based). Kept as a per-task counter
+   * that is trusted only while the task is at the version this process last saw it commit;
+   * otherwise (another writer, a STALE commit, a first look) the counts are rebuilt from storage.
+   */
+  nextAttemptNumber(task: TaskRecord, stepName: string): Promise<number>;
+  /** A commit of `taskId` moved it from `fromVersion` to `toVersion` (keeps the counter valid). */
+  noteCommitted(taskId: string, fromVersion: number, toVersion: number): void;
+  /** Forget the attempt counter of a task (it finished, or a commit failed). */
+  forgetAttempts(taskId: string): void;
   subtasksOf(task: TaskRecord): SubtaskApi;
 }
 
+/** Attempt counters of at most this many tasks are kept; beyond it they are rebuilt on demand. */
+const MAX_COUNTED_TASKS = 10_000;
+
+interface AttemptCounts {
+  /** The task version these counts are valid for. */
+  version: number;
+  byStep: Map<string, number>;
+}
+
 export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowRuntime {
+  const counts = new Map<string, AttemptCounts>();
+  const remember = (taskId: string, entry: AttemptCounts) => {
+    if (counts.size >= MAX_COUNTED_TASKS) counts.clear();
+    counts.set(taskId, entry);
+  };
   const rt: FlowRuntime = {
     ctx,
     startChild,
     async commit(changes) {
-      const result = await ctx.storage.commit(changes);
+      let result: CommitResult;
+      try {
+        result = await ctx.storage.commit(changes);
+      } catch (err) {
+        // Numbers handed out for attempts that were not stored: rebuild the counts next time.
+        for (const p of changes.updateTasks ?? []) counts.delete(p.id);
+        for (const a of changes.insertAttempts ?? []) counts.delete(a.taskId);
+        throw err;
+      }
+      for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map() });
+      for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
       ctx.bus.publish(result.events);
       return result;
     },
@@ -49,8 +82,30 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
       if (typeof fn !== 'function') throw handlerNotFound(name, where);
       return fn;
     },
-    async nextAttemptNumber(taskId, stepName) {
-      return (await ctx.storage.listAttempts(taskId, stepName)).length + 1;
+    async nextAttemptNumber(task, stepName) {
+      let entry = counts.get(task.id);
+      if (!entry || entry.version !== task.version) {
+        const byStep = new Map<string, number>();
+        for (const a of await ctx.storage.listAttempts(task.id)) byStep.set(a.stepName, Math.max(byStep.get(a.stepName) ?? 0, a.number));
+        entry = { version: task.version, byStep };
+        remember(task.id, entry);
+      } else if (stepName.startsWith('interaction:')) {
+        // A failed interaction's attempt is stored without bumping the task's version, so another
+        // process may have added one unseen: interaction numbers are always counted afresh.
+        const rows = await ctx.storage.listAttempts(task.id, stepName);
+        entry.byStep.set(stepName, rows.reduce((n, a) => Math.max(n, a.number), 0));
+      }
+      const n = (entry.byStep.get(stepName) ?? 0) + 1;
+      entry.byStep.set(stepName, n);
+      return n;
+    },
+    noteCommitted(taskId, fromVersion, toVersion) {
+      const entry = counts.get(taskId);
+      if (entry && entry.version === fromVersion) entry.version = toVersion;
+      else counts.delete(taskId);
+    },
+    forgetAttempts(taskId) {
+      counts.delete(taskId);
     },
     subtasksOf(task) {
       return {
