@@ -40,6 +40,8 @@ export interface ChainHost {
   isRunning(taskId: string, step: string): boolean;
   /** Slots promised to claims whose commit is still in flight. */
   reserved: number;
+  /** Running attempts whose outcome is being committed with a chain: their slots are free. */
+  finishing: number;
   isStopped(): boolean;
   launch(view: TaskView, claim: ChainedClaim, env: PlanEnv): void;
 }
@@ -50,21 +52,24 @@ export interface ChainHost {
  */
 export class ChainTicket {
   private claims: ChainedClaim[] = [];
+  private open = true;
 
   constructor(
     private readonly host: ChainHost,
     private readonly policy: ChainPolicy,
     private readonly env: PlanEnv,
-  ) {}
+  ) {
+    host.finishing += 1;
+  }
 
   /** Plan claims on the outcome's draft (after the outcome itself was planned). */
   plan(d: Draft): void {
-    this.release();
+    this.dropClaims();
     const { host, policy, env } = this;
     // Nothing recorded (the attempt was no longer ours) or nothing may start: no chain.
     if (d.isEmpty || host.isStopped() || d.task.debug.paused || d.task.status !== 'running') return;
-    // The finishing attempt is still counted as running; its slot is the one the chain reuses.
-    const free = host.capacity - (host.runningCount() - 1) - host.reserved;
+    // Finishing attempts are still registered as running; their slots are the ones chains reuse.
+    const free = host.capacity - (host.runningCount() - host.finishing) - host.reserved;
     const limit = Math.min(free, policy.limit - policy.launched);
     for (const name of d.readyNames()) {
       if (this.claims.length >= limit) break;
@@ -87,10 +92,17 @@ export class ChainTicket {
       this.policy.launched += 1;
       this.host.launch(view, claim, this.env);
     }
-    this.release();
+    this.dropClaims();
   }
 
+  /** Always called at the end (finally): frees what was reserved and not launched. */
   release(): void {
+    this.dropClaims();
+    if (this.open) this.host.finishing -= 1;
+    this.open = false;
+  }
+
+  private dropClaims(): void {
     this.host.reserved -= this.claims.length;
     this.claims = [];
   }

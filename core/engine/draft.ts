@@ -25,7 +25,7 @@ export class Draft {
   private readonly events: NewEvent[] = [];
   private readonly attemptInserts: AttemptRecord[] = [];
   private readonly attemptUpdates: Array<{ id: string; set: Partial<Omit<AttemptRecord, 'id'>> }> = [];
-  extra: ChangeSet = {};
+  private readonly extras: ChangeSet[] = [];
 
   constructor(
     readonly view: TaskView,
@@ -34,6 +34,18 @@ export class Draft {
   ) {
     this.task = { ...view.task };
     this.counts = { ...view.counts };
+  }
+
+  /**
+   * Other records committed with this draft (a child task a step starts). Each assignment adds
+   * to the earlier ones: several plans may share one draft (TaskStore batches queued changes).
+   */
+  get extra(): ChangeSet {
+    return mergeChangeSets(...this.extras);
+  }
+
+  set extra(changes: ChangeSet) {
+    this.extras.push(changes);
   }
 
   step(name: string): StepRecord | undefined {
@@ -237,7 +249,7 @@ export class Draft {
       events: this.events,
       updateTasks: this.taskSet ? [{ id: this.task.id, expectedVersion: this.view.task.version, set: this.taskSet }] : [],
     };
-    return mergeChangeSets(cs, this.extra);
+    return mergeChangeSets(cs, ...this.extras);
   }
 }
 

@@ -60,6 +60,7 @@ export class Scheduler {
       runningCount: () => this.running.size,
       isRunning: (taskId, step) => this.running.has(key(taskId, step)),
       reserved: 0,
+      finishing: 0,
       isStopped: () => this.stopped,
       launch(view, claim, env) {
         self.chainStreak += 1;

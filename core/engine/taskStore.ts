@@ -3,6 +3,12 @@
  * lock), planned on a fresh view and committed atomically; a STALE commit (another engine or an
  * operator changed the task) reloads the view and plans again. Committed events are published
  * on the bus after the commit, never before.
+ *
+ * Changes of one task that queue up while its lock is held (several attempts of a pool finishing
+ * together) are planned one after the other on one draft and committed in one transaction: the
+ * same records, transition rows and events as one commit each, in the same order, for one commit.
+ * A plan that throws is left out (the others are planned again without it); a commit that fails
+ * for another reason than STALE is retried change by change, so one bad change fails alone.
  */
 import { StaleError } from '../model/errors.js';
 import type { Actor } from '../model/runtime.js';
@@ -12,12 +18,34 @@ import { Draft } from './draft.js';
 import { applyToView, buildView, type TaskView } from './view.js';
 
 const MAX_STALE_RETRIES = 8;
+/** Most changes planned into one commit. */
+const MAX_BATCH = 64;
+
+type Plan<T> = (d: Draft) => T | Promise<T>;
+type Changed<T> = { value: T; view: TaskView } | undefined;
+
+interface Queued {
+  plan: Plan<unknown>;
+  actor: Actor;
+  resolve(r: Changed<unknown>): void;
+  reject(err: unknown): void;
+}
+
+/** A plan threw: the change it belongs to fails, the others of its batch are planned again. */
+class PlanFailed {
+  constructor(
+    readonly entry: Queued,
+    readonly cause: unknown,
+  ) {}
+}
 /** Views kept for tasks that are not finished (waiting tasks can wait for days). */
 const MAX_CACHED_VIEWS = 1000;
 
 export class TaskStore {
   private readonly views = new Map<string, TaskView>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Changes waiting for their task's lock, by task: the next flush commits them together. */
+  private readonly queued = new Map<string, Queued[]>();
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -69,33 +97,89 @@ export class TaskStore {
   /**
    * Plan with `plan` on a fresh draft and commit the result, under the task's lock. Returns
    * `undefined` when the task does not exist. `plan` must be pure over the draft: it may run
-   * again after a STALE.
+   * again after a STALE, or when another change queued with it failed.
    */
-  async change<T>(taskId: string, plan: (d: Draft) => T | Promise<T>, actor: Actor = 'engine'): Promise<{ value: T; view: TaskView } | undefined> {
-    return this.locked(taskId, async () => {
-      let lastStale: unknown;
-      for (let i = 0; i < MAX_STALE_RETRIES; i++) {
-        // The cached view is trusted optimistically: the commit names the task version it was
-        // planned on, so a view another process made stale is caught (STALE) and reloaded.
-        const view = this.views.get(taskId) ?? (await this.view(taskId));
-        if (!view) return undefined;
-        const draft = new Draft(view, this.ctx.clock.now(), actor);
-        const value = await plan(draft);
-        if (draft.isEmpty) return { value, view };
-        const changes = draft.toChangeSet();
+  change<T>(taskId: string, plan: Plan<T>, actor: Actor = 'engine'): Promise<Changed<T>> {
+    return new Promise<Changed<T>>((resolve, reject) => {
+      const entry: Queued = { plan, actor, resolve: resolve as Queued['resolve'], reject };
+      const queue = this.queued.get(taskId);
+      if (queue) {
+        queue.push(entry);
+        return;
+      }
+      this.queued.set(taskId, [entry]);
+      void this.locked(taskId, () => this.flush(taskId));
+    });
+  }
+
+  /** Commit what queued for the task: runs of changes by the same actor share a commit. */
+  private async flush(taskId: string): Promise<void> {
+    const queue = this.queued.get(taskId) ?? [];
+    this.queued.delete(taskId);
+    let i = 0;
+    while (i < queue.length) {
+      let j = i + 1;
+      while (j < queue.length && j - i < MAX_BATCH && queue[j]!.actor === queue[i]!.actor) j++;
+      await this.commitBatch(taskId, queue.slice(i, j));
+      i = j;
+    }
+  }
+
+  private async commitBatch(taskId: string, batch: Queued[]): Promise<void> {
+    let entries = batch;
+    while (entries.length > 0) {
+      try {
+        const results = await this.commitPlans(taskId, entries);
+        entries.forEach((e, k) => e.resolve(results[k]));
+        return;
+      } catch (err) {
+        if (err instanceof PlanFailed) {
+          err.entry.reject(err.cause);
+          entries = entries.filter((e) => e !== err.entry);
+          continue;
+        }
+        if (entries.length === 1) {
+          entries[0]!.reject(err);
+          return;
+        }
+        for (const e of entries) await this.commitBatch(taskId, [e]);
+        return;
+      }
+    }
+  }
+
+  /** Plan every entry, in order, on one draft and commit it; replanned after a STALE. */
+  private async commitPlans(taskId: string, entries: Queued[]): Promise<Changed<unknown>[]> {
+    let lastStale: unknown;
+    for (let i = 0; i < MAX_STALE_RETRIES; i++) {
+      // The cached view is trusted optimistically: the commit names the task version it was
+      // planned on, so a view another process made stale is caught (STALE) and reloaded.
+      const view = this.views.get(taskId) ?? (await this.view(taskId));
+      if (!view) return entries.map(() => undefined);
+      const draft = new Draft(view, this.ctx.clock.now(), entries[0]!.actor);
+      const values: unknown[] = [];
+      for (const e of entries) {
         try {
-          const result = await this.ctx.storage.commit(changes);
-          applyToView(view, changes);
-          if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
-          this.ctx.bus.publish(result.events);
-          return { value, view };
-        } catch (err) {
-          if (!(err instanceof StaleError) && (err as { code?: unknown })?.code !== 'STALE') throw err;
-          lastStale = err;
-          this.views.delete(taskId);
+          values.push(await e.plan(draft));
+        } catch (cause) {
+          throw new PlanFailed(e, cause);
         }
       }
-      throw lastStale;
-    });
+      const done = () => values.map((value) => ({ value, view }));
+      if (draft.isEmpty) return done();
+      const changes = draft.toChangeSet();
+      try {
+        const result = await this.ctx.storage.commit(changes);
+        applyToView(view, changes);
+        if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
+        this.ctx.bus.publish(result.events);
+        return done();
+      } catch (err) {
+        if (!(err instanceof StaleError) && (err as { code?: unknown })?.code !== 'STALE') throw err;
+        lastStale = err;
+        this.views.delete(taskId);
+      }
+    }
+    throw lastStale;
   }
 }
