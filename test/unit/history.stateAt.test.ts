@@ -118,7 +118,9 @@ describe('stateAt', () => {
     expect(Object.keys(at.steps)).toEqual(['split', 'work', 'merge', 'flaky', 'last', 'work#0', 'work#1', 'work#2']);
     expect(at.steps.flaky).toEqual({ state: 'complete', attempts: 4 });
 
-    expect(points.length).toBeGreaterThan(20);
+    // Changes of one task made while its lock is held share a commit, so this counts commits, not
+    // transitions: enough points to cover the batch, the retries, the pause and the rerun.
+    expect(points.length).toBeGreaterThanOrEqual(15);
     for (const p of points) expect(await stateAt(h.storage, id, p.seq), `after seq ${p.seq}`).toEqual(p.state);
     // With checkpoints, scrubbing backwards and forwards gives the same answers.
     const history = createHistory(h.storage, { checkpointEvery: 3 });
