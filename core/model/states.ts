@@ -76,6 +76,11 @@ export const FLOW_TASK_TRANSITIONS: Readonly<Record<FlowTaskStatus, readonly Flo
   cancelled: [],
 };
 
+/** Every task status of both kinds, for validating user input. */
+export const TASK_STATUSES: readonly TaskStatus[] = [
+  ...new Set<TaskStatus>([...(Object.keys(WORKFLOW_TASK_TRANSITIONS) as WorkflowTaskStatus[]), ...(Object.keys(FLOW_TASK_TRANSITIONS) as FlowTaskStatus[])]),
+];
+
 export const WORKFLOW_TASK_FINISHED: readonly WorkflowTaskStatus[] = ['complete', 'error', 'cancelled'];
 export const FLOW_TASK_FINISHED: readonly FlowTaskStatus[] = ['completed', 'failed', 'cancelled'];
 

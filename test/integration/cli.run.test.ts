@@ -65,6 +65,9 @@ describe('stepwise run / show / tasks', () => {
     expect(tasks.tasks.map((t: { id: string }) => t.id)).toEqual([report.task.id]);
     const none = JSON.parse((await cli(['tasks', '--workspace', examples, '--db', db, '--json', '--template', 'demo/diamond'])).out);
     expect(none.total).toBe(0);
+    const typo = await cli(['tasks', '--workspace', examples, '--db', db, '--status', 'complete,compelte']);
+    expect(typo.code).toBe(1);
+    expect(typo.err).toContain("Unknown task status 'compelte'; use one of: pending, running, waiting, error, complete, cancelled, active, failed, completed.");
   });
 
   it('prints plain progress lines when not on a terminal', async () => {

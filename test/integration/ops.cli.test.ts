@@ -171,9 +171,14 @@ describe('stepwise debug and wake', () => {
     process.env.H7_BROKEN = '0';
     const id = (await cli(['start', 'ops/chain', '--debug'])).out.split(/\s+/)[0]!;
     const step = await cli(['debug', id, 'step', '--json']);
-    expect(step.code).toBe(0);
+    // Left paused after the step: exits like `run` does for a task that is not finished.
+    expect(step.code).toBe(3);
     const stepped = JSON.parse(step.out);
     expect(stepped.ran).toBe('a');
+    expect(stepped.steps.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual(['a:complete', 'b:ready', 'c:pending']);
+    const noRun = await cli(['debug', id, 'step', '--no-run']);
+    expect(noRun.code).toBe(1);
+    expect(noRun.err).toContain('--no-run does not apply');
     expect(stepped.transitions.map((t: { from: string; to: string }) => `${t.from}>${t.to}`)).toEqual(['ready>running', 'running>complete', 'pending>ready']);
     expect(stepped.task.paused).toBe(true);
     expect((await cli(['debug', id, 'break', 'c'])).out).toContain('breakpoints: c');

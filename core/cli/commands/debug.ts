@@ -1,7 +1,8 @@
 /**
  * `stepwise debug TASK_ID pause|continue|step [STEP]|break [NAME...]|skip-wait [STEP]`: the
  * debugger from the command line. Settings persist in the task (a restart keeps it paused).
- * `step` runs one ready step (or one flow transition) here and prints the transitions it caused;
+ * `step` runs one ready step (or one flow transition) here and prints the transitions it caused,
+ * exiting like `run` (3 while the task stays paused);
  * `continue` and `skip-wait` then run the task like `stepwise run` (unless an engine serves the
  * database, or `--no-run`); `break` with no names clears the breakpoints.
  */
@@ -14,7 +15,8 @@ import { openCliContext } from '../context.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 import { addOpOptions, continueAfter, resultJson, type OpCliOptions } from '../opsCommand.js';
-import { formatSteps, formatTransitions, stepJson, taskHeadline, taskJson } from '../report.js';
+import { exitCodeFor } from '../drive.js';
+import { formatSteps, formatTransitions, taskHeadline, taskJson, workflowReportJson } from '../report.js';
 
 const ACTIONS = ['pause', 'continue', 'step', 'break', 'skip-wait'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -52,11 +54,17 @@ export function register(program: Command, ctx: CommandContext): void {
           return;
         }
         case 'step': {
-          // The step runs here, claimed under this process's lease like any engine's claim.
+          // Stepping is the debugger's synchronous act: the one step runs here, claimed under
+          // this process's lease like any engine's claim (a serving engine cannot run it twice).
+          // There is nothing to leave to a runner, so --no-run makes no sense with it.
+          if (!options.run) throw new StepwiseError('USAGE', '`debug step` runs exactly one step here; --no-run does not apply to it. Use `debug continue --no-run` to leave the task to a runner.');
           const r = await dbg.step(taskId, one());
           const steps = r.task.kind === 'workflow' ? await cli.storage.getSteps(taskId) : [];
-          if (options.json) printJson(ctx.io, { ran: r.ran, transitions: r.transitions.map(transitionJson), task: taskJson(r.task), steps: steps.map(stepJson) });
+          const report = r.task.kind === 'workflow' ? workflowReportJson(r.task, steps) : { task: taskJson(r.task) };
+          if (options.json) printJson(ctx.io, { ...report, ran: r.ran, transitions: r.transitions.map(transitionJson) });
           else ctx.io.out([`ran ${r.ran ?? '(nothing)'}:`, ...formatTransitions(r.transitions), taskHeadline(r.task), ...formatSteps(steps)].join('\n'));
+          // Like `run`: 0 complete, 1 failed or cancelled, 3 still paused or waiting.
+          ctx.setExit(exitCodeFor(r.task));
           return;
         }
       }

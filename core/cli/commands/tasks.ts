@@ -1,7 +1,7 @@
 /** `stepwise tasks [--status S] [--template T] [--participant field:value] [--limit N] [--json]`: the tasks in the database, newest first. */
 import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
-import type { TaskStatus } from '../../model/states.js';
+import { TASK_STATUSES, type TaskStatus } from '../../model/states.js';
 import type { TaskQuery } from '../../storage/storage.js';
 import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
 import { printJson } from '../io.js';
@@ -38,9 +38,13 @@ export function register(program: Command, ctx: CommandContext): void {
     if (!Number.isInteger(limit) || limit < 1) throw new StepwiseError('USAGE', `--limit must be a positive whole number; got '${options.limit}'.`);
     const cli = await openCliContext(options, { mustExist: true });
     try {
-      const statuses = options.status?.split(',').map((s) => s.trim()) as TaskStatus[] | undefined;
+      const statuses = options.status?.split(',').map((s) => s.trim());
+      const unknown = statuses?.filter((s) => !TASK_STATUSES.includes(s as TaskStatus)) ?? [];
+      if (unknown.length > 0) {
+        throw new StepwiseError('USAGE', `Unknown task status ${unknown.map((s) => `'${s}'`).join(', ')}; use one of: ${TASK_STATUSES.join(', ')}.`);
+      }
       const page = await cli.storage.listTasks({
-        ...(statuses ? { status: statuses.length === 1 ? statuses[0]! : statuses } : {}),
+        ...(statuses ? { status: statuses.length === 1 ? (statuses[0] as TaskStatus) : (statuses as TaskStatus[]) } : {}),
         ...templateFilter(options.template),
         ...(options.participant ? { participant: options.participant } : {}),
         limit,
