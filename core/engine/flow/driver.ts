@@ -14,9 +14,11 @@ import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { EngineContext } from '../context.js';
 import { applyDefaultsAndValidate } from './attributes.js';
-import { applyInteraction, checkInteraction } from './interact.js';
+import { checkInteraction, prepareInteraction } from './interact.js';
+import { TaskBatch } from './batch.js';
+import type { ChangeSet } from '../../storage/storage.js';
 import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
-import { applyTimeout, commitOutcome, runCurrentState, type StepInput } from './runState.js';
+import { applyTimeout, runCurrentState, runsSideEffects, timeoutRunsHandler, type StepInput } from './runState.js';
 import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js';
 
 export interface FlowStartOptions {
@@ -64,6 +66,8 @@ export interface FlowDriver {
 }
 
 const DEFAULT_MAX_TRANSITIONS = 1000;
+/** An interaction whose commit lost a race is run again on the fresh task this many times. */
+const MAX_STALE_RETRIES = 3;
 
 export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions = {}): FlowDriver {
   const maxTransitions = options.maxTransitionsPerRun ?? DEFAULT_MAX_TRANSITIONS;
@@ -117,56 +121,101 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     options.startChild ?? flowOnlyStartChild(ctx, (template, input, parentTaskId) => create(template, input, { parentTaskId, background: true }));
   const rt = createRuntime(ctx, startChild);
 
-  const stepInput = (task: TaskRecord, actor: Actor): StepInput => ({ task, actor, signal: signalFor(task.id) });
+  const stepInput = (batch: TaskBatch, actor: Actor): StepInput => ({
+    task: batch.current,
+    actor,
+    signal: signalFor(batch.current.id),
+    beforeAwait: () => batch.flushQuietly(),
+  });
 
-  /** One transition of a task already loaded; false when nothing could run. */
-  async function once(task: TaskRecord, actor: Actor): Promise<boolean> {
-    if (task.debug.paused && actor !== 'user') return false;
-    if (task.status === 'active') {
-      await runCurrentState(rt, stepInput(task, actor));
-      return true;
-    }
-    if (task.status !== 'waiting') return false;
-    const template = rt.templateOf(task);
-    const now = ctx.clock.now();
-    if (task.timeoutAt !== null && now >= task.timeoutAt) {
-      await applyTimeout(rt, stepInput(task, actor));
-      return true;
-    }
-    const state = template.states.find((s) => s.name === task.currentState);
-    if (state?.type === 'wait') await runCurrentState(rt, stepInput(task, actor));
-    else await commitOutcome(rt, stepInput(task, actor), template, { type: 'activate', reason: 'woken' });
+  /**
+   * Before a handler with side effects runs: commit what is pending, and read the task again
+   * unless it was just read — a pause, cancel or other change made meanwhile is seen before the
+   * handler runs, as if every transition had been committed on its own. True when it re-read.
+   */
+  async function settleBeforeSideEffects(batch: TaskBatch): Promise<boolean> {
+    await batch.flush();
+    if (batch.fresh) return false;
+    await batch.refresh();
     return true;
   }
 
-  async function advanceLocked(taskId: string, actor: Actor): Promise<TaskRecord> {
+  /** Plans one state run of an active flow into the batch; 'reread' when it had to look again first. */
+  async function runActive(batch: TaskBatch, actor: Actor): Promise<'ran' | 'reread'> {
+    const template = rt.templateOf(batch.current);
+    if (runsSideEffects(template, batch.current) && (await settleBeforeSideEffects(batch))) return 'reread';
+    batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
+    return 'ran';
+  }
+
+  /** Wakes a waiting flow once into the batch: a due timeout, else its wait re-check (or activation). */
+  async function wakeOnce(batch: TaskBatch, actor: Actor): Promise<boolean> {
+    const task = batch.current;
+    if (task.status !== 'waiting' || (task.debug.paused && actor !== 'user')) return false;
+    const template = rt.templateOf(task);
+    if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
+      if (timeoutRunsHandler(template) && (await settleBeforeSideEffects(batch))) return wakeOnce(batch, actor);
+      batch.add((await applyTimeout(rt, stepInput(batch, actor))).changes);
+      return true;
+    }
+    const state = template.states.find((s) => s.name === task.currentState);
+    if (state?.type === 'wait') batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
+    else batch.add(planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'activate', reason: 'woken' }).changes);
+    return true;
+  }
+
+  /** One transition of a task already loaded, committed on its own (the debugger's step). */
+  async function once(batch: TaskBatch, actor: Actor): Promise<void> {
+    const task = batch.current;
+    if (task.debug.paused && actor !== 'user') return;
+    if (task.status === 'active') await runActive(batch, actor);
+    else await wakeOnce(batch, actor);
+    await batch.flush().catch((err) => {
+      if (!(err instanceof StaleError)) throw err;
+    });
+  }
+
+  /**
+   * Runs while active, folding pure steps into the commit of the state run before them and
+   * committing before every action. Returns the task as stored at the end.
+   */
+  async function advanceLocked(taskId: string, actor: Actor, start?: TaskBatch): Promise<TaskRecord> {
+    let batch = start ?? new TaskBatch(rt, await rt.getTask(taskId));
     let transitions = 0;
     for (;;) {
-      const task = await rt.getTask(taskId);
-      if (task.status !== 'active' || task.debug.paused) return finishRun(task);
-      if (stopsAtBreakpoint(task, task.currentState ?? '')) {
-        // A breakpoint set while the flow already stood at this state.
-        await rt.commit(planBreakpointPause(task, ctx.clock.now())).catch((err) => {
-          if (!(err instanceof StaleError)) throw err;
-        });
-        continue;
+      try {
+        const task = batch.current;
+        if (task.status !== 'active' || task.debug.paused) {
+          await batch.flush();
+          return finishRun(await rt.getTask(taskId));
+        }
+        if (stopsAtBreakpoint(task, task.currentState ?? '')) {
+          // A breakpoint set while the flow already stood at this state.
+          batch.add(planBreakpointPause(task, ctx.clock.now()));
+          continue;
+        }
+        if (transitions >= maxTransitions) {
+          batch.add(yieldPlan(task, actor));
+          continue;
+        }
+        if ((await runActive(batch, actor)) === 'ran') transitions++;
+      } catch (err) {
+        if (!(err instanceof StaleError)) {
+          // The transitions planned before the failure were valid: keep them, as if each had been committed on its own.
+          await batch.flush().catch(() => undefined);
+          throw err;
+        }
+        // An interaction not yet stored must not be dropped: the caller runs it again.
+        if (batch.critical) throw err;
+        batch = new TaskBatch(rt, await rt.getTask(taskId));
       }
-      if (transitions >= maxTransitions) {
-        await yieldRun(task, actor);
-        continue;
-      }
-      await runCurrentState(rt, stepInput(task, actor));
-      transitions++;
     }
   }
 
   /** A flow that keeps moving without waiting: let others run, pick it up again at once. */
-  async function yieldRun(task: TaskRecord, actor: Actor): Promise<void> {
+  function yieldPlan(task: TaskRecord, actor: Actor) {
     const template = rt.templateOf(task);
-    const plan = planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'sleep', reason: `yield after ${maxTransitions} transitions`, at: ctx.clock.now() });
-    await rt.commit(plan.changes).catch((err) => {
-      if (!(err instanceof StaleError)) throw err;
-    });
+    return planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'sleep', reason: `yield after ${maxTransitions} transitions`, at: ctx.clock.now() }).changes;
   }
 
   async function finishRun(task: TaskRecord): Promise<TaskRecord> {
@@ -181,23 +230,29 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     async start(template, input, opts = {}) {
       const task = await create(template, input, opts);
       if (opts.background || opts.debug) return task;
-      return driver.advance(task.id);
+      // The record just inserted is what storage holds: no need to read it back before running.
+      return exclusive(task.id, () => advanceLocked(task.id, 'engine', new TaskBatch(rt, task)));
     },
     advance(taskId, opts = {}) {
       return exclusive(taskId, () => advanceLocked(taskId, opts.actor ?? 'engine'));
     },
     runOnce(taskId, opts = {}) {
       return exclusive(taskId, async () => {
-        await once(await rt.getTask(taskId), opts.actor ?? 'engine');
+        await once(new TaskBatch(rt, await rt.getTask(taskId)), opts.actor ?? 'engine');
         return finishRun(await rt.getTask(taskId));
       });
     },
     wake(taskId, opts = {}) {
       const actor = opts.actor ?? 'runner';
       return exclusive(taskId, async () => {
-        const task = await rt.getTask(taskId);
-        if (task.status === 'waiting' && !task.debug.paused) await once(task, actor);
-        return advanceLocked(taskId, actor);
+        const batch = new TaskBatch(rt, await rt.getTask(taskId));
+        try {
+          if (batch.current.status === 'waiting' && !batch.current.debug.paused) await wakeOnce(batch, actor);
+        } catch (err) {
+          if (!(err instanceof StaleError)) throw err;
+          return advanceLocked(taskId, actor);
+        }
+        return advanceLocked(taskId, actor, batch);
       });
     },
     checkInteraction(task, name) {
@@ -206,13 +261,24 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     fireInteraction(taskId, name, params, opts = {}) {
       const actor = opts.actor ?? 'user';
       return exclusive(taskId, async () => {
-        const task = await applyInteraction(rt, taskId, name, params, { actor, signal: signalFor(taskId) });
-        if (task.status !== 'waiting') return task;
-        if (opts.wake === false) return markDueNow(task);
-        if (task.debug.paused) return task;
-        // The interaction was the caller's; what the flow does in response is the engine's.
-        await once(task, 'engine');
-        return advanceLocked(taskId, 'engine');
+        for (let round = 0; ; round++) {
+          const batch = await prepareInteraction(rt, taskId, name, params, { actor, signal: signalFor(taskId) });
+          try {
+            const task = batch.current;
+            if (task.status === 'waiting' && opts.wake === false) batch.add(dueNow(task));
+            if (task.status !== 'waiting' || opts.wake === false || task.debug.paused) {
+              await batch.flush();
+              return await rt.getTask(taskId);
+            }
+            // The interaction was the caller's; what the flow does in response is the engine's,
+            // folded into the interaction's commit while it only re-checks and decides.
+            await wakeOnce(batch, 'engine');
+            return await advanceLocked(taskId, 'engine', batch);
+          } catch (err) {
+            if (err instanceof StaleError && batch.critical && round < MAX_STALE_RETRIES) continue;
+            throw err;
+          }
+        }
       });
     },
     async cancel(taskId, reason = 'cancelled', opts = {}) {
@@ -247,13 +313,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     },
   };
 
-  async function markDueNow(task: TaskRecord): Promise<TaskRecord> {
+  /** Leave the flow due now, for the engine serving the database to continue it. */
+  function dueNow(task: TaskRecord): ChangeSet {
     const now = ctx.clock.now();
-    await rt.commit({
+    return {
       updateTasks: [{ id: task.id, expectedVersion: task.version, set: { wakeAt: now, updatedAt: now } }],
       events: [{ type: 'flow.waiting', taskId: task.id, stepName: null, at: now, payload: { state: task.currentState ?? '', wakeAt: now } }],
-    });
-    return rt.getTask(task.id);
+    };
   }
 
   return driver;

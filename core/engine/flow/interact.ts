@@ -2,9 +2,11 @@
  * Interactions: external calls into a flow. Refused (nothing changed) outside their `when`
  * states (empty = any state of an unfinished flow) or with params that fail their schema;
  * otherwise the body runs in an attempt and its data change is committed with an
- * `interaction.fired` transition and event. Waking the flow afterwards is the driver's job.
+ * `interaction.fired` transition and event. Waking the flow afterwards (in the same commit when
+ * it only re-checks a wait) and retrying after a STALE commit are the driver's job.
  */
-import { StaleError, StepwiseError } from '../../model/errors.js';
+import { StepwiseError } from '../../model/errors.js';
+import { TaskBatch } from './batch.js';
 import { isTaskFinished } from '../../model/states.js';
 import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate, InteractionDef } from '../../model/template.js';
@@ -31,52 +33,48 @@ export interface InteractOptions {
   signal: AbortSignal;
 }
 
-const MAX_STALE_RETRIES = 3;
-
-/** Runs and records the interaction; returns the task as committed. */
-export async function applyInteraction(
+/**
+ * Runs the interaction's body against the task as stored now and plans its record into a batch
+ * (marked critical: a STALE commit of it must not be dropped, the caller runs it again). A body
+ * that throws is recorded (its attempt alone) and refused with HANDLER_ERROR.
+ */
+export async function prepareInteraction(
   rt: FlowRuntime,
   taskId: string,
   name: string,
   rawParams: unknown,
   opts: InteractOptions,
-): Promise<TaskRecord> {
-  for (let round = 0; ; round++) {
-    const task = await rt.getTask(taskId);
-    const template = rt.templateOf(task);
-    const def = checkInteraction(template, task, name);
-    const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed');
-    const fn = rt.handler(def.handler, template, `interaction ${name}`);
-    const stepName = `interaction:${name}`;
-    const result = await runAttempt(
-      {
-        task,
-        stepName,
-        state: task.currentState ?? template.startsWith,
-        number: await rt.nextAttemptNumber(task, stepName),
-        clock: rt.ctx.clock,
-        signal: opts.signal,
-        subtasks: rt.subtasksOf(task),
-      },
-      async (ctx) => fn(ctx, params),
+): Promise<TaskBatch> {
+  const task = await rt.getTask(taskId);
+  const template = rt.templateOf(task);
+  const def = checkInteraction(template, task, name);
+  const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed');
+  const fn = rt.handler(def.handler, template, `interaction ${name}`);
+  const stepName = `interaction:${name}`;
+  const result = await runAttempt(
+    {
+      task,
+      stepName,
+      state: task.currentState ?? template.startsWith,
+      number: await rt.nextAttemptNumber(task, stepName),
+      clock: rt.ctx.clock,
+      signal: opts.signal,
+      subtasks: rt.subtasksOf(task),
+    },
+    async (ctx) => fn(ctx, params),
+  );
+  if (!result.ok) {
+    // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.
+    await rt.commit({ insertAttempts: [result.attempt] });
+    throw new StepwiseError(
+      'HANDLER_ERROR',
+      `Interaction ${name} failed: ${result.info.class}: ${result.info.message}. The flow was not changed.`,
+      { interaction: name, error: result.info },
     );
-    if (!result.ok) {
-      // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.
-      await rt.commit({ insertAttempts: [result.attempt] });
-      throw new StepwiseError(
-        'HANDLER_ERROR',
-        `Interaction ${name} failed: ${result.info.class}: ${result.info.message}. The flow was not changed.`,
-        { interaction: name, error: result.info },
-      );
-    }
-    result.attempt.output = jsonOutput(result.value);
-    const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, params, result.data, result.attempt);
-    try {
-      await rt.commit(plan.changes);
-    } catch (err) {
-      if (err instanceof StaleError && round < MAX_STALE_RETRIES) continue;
-      throw err;
-    }
-    return rt.getTask(taskId);
   }
+  result.attempt.output = jsonOutput(result.value);
+  const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, params, result.data, result.attempt);
+  const batch = new TaskBatch(rt, task);
+  batch.add(plan.changes, { critical: true });
+  return batch;
 }

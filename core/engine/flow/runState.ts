@@ -8,6 +8,7 @@ import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import { assertNever } from '../../model/errors.js';
 import type { FlowContext } from '../../model/handlers.js';
 import type { FlowState, FlowTemplate } from '../../model/template.js';
+import type { ChangeSet } from '../../storage/storage.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { flowTimedOut, unknownState } from './errors.js';
 import { planOutcome, type FlowOutcome } from './plan.js';
@@ -18,24 +19,35 @@ export interface StepInput {
   task: TaskRecord;
   actor: Actor;
   signal: AbortSignal;
+  /** Called before a condition that answered with a Promise is awaited (the driver flushes). */
+  beforeAwait?: () => Promise<void>;
 }
 
-/** Commit `outcome`; null on STALE (someone else changed the task first). */
-export async function commitOutcome(
-  rt: FlowRuntime,
-  input: StepInput,
-  template: FlowTemplate,
-  outcome: FlowOutcome,
-  extras: Parameters<typeof planOutcome>[2] = {},
-): Promise<FlowOutcome | null> {
+/** What one state run (or timeout) decided, and the ChangeSet recording it (not yet committed). */
+export interface Decided {
+  outcome: FlowOutcome;
+  changes: ChangeSet;
+}
+
+function decide(rt: FlowRuntime, input: StepInput, template: FlowTemplate, outcome: FlowOutcome, extras: Parameters<typeof planOutcome>[2] = {}): Decided {
   const plan = planOutcome({ task: input.task, template, now: rt.ctx.clock.now(), actor: input.actor }, outcome, extras);
+  return { outcome, changes: plan.changes };
+}
+
+/** Commit a decision on its own; null on STALE (someone else changed the task first). */
+export async function commitDecided(rt: FlowRuntime, decided: Decided): Promise<FlowOutcome | null> {
   try {
-    await rt.commit(plan.changes);
-    return outcome;
+    await rt.commit(decided.changes);
+    return decided.outcome;
   } catch (err) {
     if (err instanceof StaleError) return null;
     throw err;
   }
+}
+
+/** Commit `outcome` on its own; null on STALE. */
+export function commitOutcome(rt: FlowRuntime, input: StepInput, template: FlowTemplate, outcome: FlowOutcome): Promise<FlowOutcome | null> {
+  return commitDecided(rt, decide(rt, input, template, outcome));
 }
 
 function stateOf(template: FlowTemplate, name: string): FlowState {
@@ -80,14 +92,29 @@ function refuseChoice(result: AttemptResult<unknown> & { ok: true }, err: unknow
   return { outcome: { type: 'fail', error: info, reason: `${stateName}: ${info.code ?? info.class}` }, extras: { attempt: result.attempt } };
 }
 
-/** Runs the task's current state once and commits the result. */
-export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promise<FlowOutcome | null> {
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/** Whether running the task's current state runs a handler with side effects (an action). */
+export function runsSideEffects(template: FlowTemplate, task: TaskRecord): boolean {
+  return template.states.find((s) => s.name === (task.currentState ?? template.startsWith))?.type === 'action';
+}
+
+/** Whether a timeout applied now runs an on_timeout handler (side effects). */
+export function timeoutRunsHandler(template: FlowTemplate): boolean {
+  const target = template.onTimeout;
+  return target !== undefined && !template.states.some((s) => s.name === target);
+}
+
+/** Runs the task's current state once and plans the result (the caller commits it). */
+export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promise<Decided> {
   const { task } = input;
   const template = rt.templateOf(task);
   const name = task.currentState ?? template.startsWith;
   const state = stateOf(template, name);
   const evaluator = (ctx: FlowContext, evaluated: Record<string, boolean>) => async (cond: string) => {
-    const value = Boolean(await rt.handler(cond, template, `condition of ${name}`)(ctx));
+    const answer = rt.handler(cond, template, `condition of ${name}`)(ctx);
+    if (isThenable(answer) && input.beforeAwait) await input.beforeAwait();
+    const value = Boolean(await answer);
     evaluated[cond] = value;
     return value;
   };
@@ -95,16 +122,16 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
   switch (state.type) {
     case 'action': {
       const result = await attemptFor(rt, input, name, async (ctx) => rt.handler(state.handler, template, `action ${name}`)(ctx));
-      if (!result.ok) return commitOutcome(rt, input, template, failed(result, name), { attempt: result.attempt });
+      if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
       let to: string;
       try {
         to = actionTarget(state, result.value);
       } catch (err) {
         const r = refuseChoice(result, err, name);
-        return commitOutcome(rt, input, template, r.outcome, r.extras);
+        return decide(rt, input, template, r.outcome, r.extras);
       }
       result.attempt.output = { goTo: to };
-      return commitOutcome(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, attempt: result.attempt });
+      return decide(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, attempt: result.attempt });
     }
     case 'decision':
     case 'wait': {
@@ -112,25 +139,25 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
       const result = await attemptFor(rt, input, name, async (ctx) =>
         state.type === 'decision' ? decisionBranch(state, evaluator(ctx, evaluated)) : waitBranch(state, evaluator(ctx, evaluated)),
       );
-      if (!result.ok) return commitOutcome(rt, input, template, failed(result, name), { attempt: result.attempt });
+      if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
       const branch = result.value;
       result.attempt.output = { conditions: evaluated, goTo: branch?.goTo ?? null };
       const extras = { data: result.data, attempt: result.attempt };
-      if (!branch) return commitOutcome(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
+      if (!branch) return decide(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
       const details: JsonObject = { conditions: evaluated };
       if (branch.label) details.label = branch.label;
-      return commitOutcome(rt, input, template, { type: 'move', to: branch.goTo, reason: branchReason(name, branch), details }, extras);
+      return decide(rt, input, template, { type: 'move', to: branch.goTo, reason: branchReason(name, branch), details }, extras);
     }
     case 'result':
       // Only reached when a task is placed on a result state directly (testState, goTo).
-      return commitOutcome(rt, input, template, { type: 'move', to: name, reason: `reached result ${name}` });
+      return decide(rt, input, template, { type: 'move', to: name, reason: `reached result ${name}` });
     default:
       return assertNever(state, 'flow state');
   }
 }
 
 /** A waiting flow woken past its timeout: go to on_timeout's state, run its handler, or fail. */
-export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<FlowOutcome | null> {
+export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<Decided> {
   const { task } = input;
   const template = rt.templateOf(task);
   const now = rt.ctx.clock.now();
@@ -139,22 +166,22 @@ export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<F
   const target = template.onTimeout;
   if (target === undefined) {
     const error = toErrorInfo(flowTimedOut(state, task.timeoutAt ?? now, now));
-    return commitOutcome(rt, input, template, { type: 'fail', error, reason: 'timeout' }, { clearTimeout: true });
+    return decide(rt, input, template, { type: 'fail', error, reason: 'timeout' }, { clearTimeout: true });
   }
   if (template.states.some((s) => s.name === target)) {
-    return commitOutcome(rt, input, template, { type: 'move', to: target, reason: 'timeout', details }, { clearTimeout: true });
+    return decide(rt, input, template, { type: 'move', to: target, reason: 'timeout', details }, { clearTimeout: true });
   }
   const result = await attemptFor(rt, input, 'on_timeout', async (ctx) => rt.handler(target, template, 'on_timeout')(ctx));
-  if (!result.ok) return commitOutcome(rt, input, template, failed(result, 'on_timeout'), { attempt: result.attempt, clearTimeout: true });
+  if (!result.ok) return decide(rt, input, template, failed(result, 'on_timeout'), { attempt: result.attempt, clearTimeout: true });
   const chosen = result.value;
   if (typeof chosen === 'string' && template.states.some((s) => s.name === chosen)) {
     result.attempt.output = { goTo: chosen };
-    return commitOutcome(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+    return decide(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, attempt: result.attempt, clearTimeout: true });
   }
   // The handler ran (its data changes are kept) but chose no state: the flow fails with TIMEOUT.
   const base = flowTimedOut(state, task.timeoutAt ?? now, now);
   const error = toErrorInfo(
     new StepwiseError('TIMEOUT', `TIMEOUT: the flow timed out in state ${state}; on_timeout handler ${target} ran and returned no declared state to go to.`, base.details),
   );
-  return commitOutcome(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+  return decide(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, attempt: result.attempt, clearTimeout: true });
 }

@@ -1,0 +1,91 @@
+/**
+ * Folding consecutive changes of one flow task into one storage commit. A state run, the pure
+ * steps that follow it (decisions and waits whose conditions answer synchronously, entering a
+ * result) and an interaction with the wait re-check it causes are planned against the task as it
+ * will be (`current`), and committed together: every change keeps its own transition rows and
+ * events, in order, in the one transaction. The driver flushes before any handler with side
+ * effects runs (actions, on_timeout handlers), so a crash never loses a completed action.
+ */
+import type { TaskRecord } from '../../model/runtime.js';
+import type { ChangeSet } from '../../storage/storage.js';
+import type { FlowRuntime } from './runtime.js';
+
+export class TaskBatch {
+  /** The task as it will be once the pending changes are committed (version: the stored one). */
+  current: TaskRecord;
+  /** `current` was read from storage (or just inserted) and nothing was committed since. */
+  fresh: boolean;
+  /** The pending changes hold something that must not be dropped silently (an interaction). */
+  critical = false;
+  private pending: Required<Pick<ChangeSet, 'updateTasks' | 'transitions' | 'events' | 'insertAttempts'>> | null = null;
+  /** A flush that failed (STALE) while a condition was awaited; rethrown at the next flush. */
+  private broken: unknown = null;
+
+  constructor(
+    private readonly rt: FlowRuntime,
+    task: TaskRecord,
+    fresh = true,
+  ) {
+    this.current = task;
+    this.fresh = fresh;
+  }
+
+  get hasPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Adds one planned change of this task (its `expectedVersion` is the batch's to decide). */
+  add(changes: ChangeSet, opts: { critical?: boolean } = {}): void {
+    if (this.broken) return;
+    const patch = changes.updateTasks?.[0];
+    if (changes.insertTasks?.length || (changes.updateTasks?.length ?? 0) > 1 || (patch && patch.id !== this.current.id)) {
+      throw new Error(`TaskBatch only folds changes of task ${this.current.id}`);
+    }
+    const set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(patch?.set ?? {})) if (v !== undefined) set[k] = v;
+    if (!this.pending) {
+      this.pending = { updateTasks: [{ id: this.current.id, expectedVersion: this.current.version, set: {} }], transitions: [], events: [], insertAttempts: [] };
+    }
+    Object.assign(this.pending.updateTasks[0]!.set, set);
+    this.pending.transitions.push(...(changes.transitions ?? []));
+    this.pending.events.push(...(changes.events ?? []));
+    this.pending.insertAttempts.push(...(changes.insertAttempts ?? []));
+    this.current = { ...this.current, ...set } as TaskRecord;
+    if (opts.critical) this.critical = true;
+  }
+
+  /** Commits what is pending (one transaction); throws StaleError when the task changed meanwhile. */
+  async flush(): Promise<void> {
+    if (this.broken) throw this.broken;
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    const changes: ChangeSet = { updateTasks: pending.updateTasks, transitions: pending.transitions, events: pending.events };
+    if (pending.insertAttempts.length) changes.insertAttempts = pending.insertAttempts;
+    try {
+      await this.rt.commit(changes);
+    } catch (err) {
+      this.broken = err;
+      throw err;
+    }
+    this.current = { ...this.current, version: this.current.version + 1 };
+    this.fresh = false;
+    this.critical = false;
+  }
+
+  /**
+   * Flush before awaiting a slow (async) condition, so finished work is not held back by it. A
+   * failure is kept for the next flush rather than thrown into the condition (it is not its fault).
+   */
+  async flushQuietly(): Promise<void> {
+    await this.flush().catch(() => undefined); // kept in `broken` by flush
+  }
+
+  /** Reads the task again (nothing may be pending). */
+  async refresh(): Promise<void> {
+    if (this.pending) throw new Error('TaskBatch.refresh with pending changes');
+    if (this.broken) throw this.broken;
+    this.current = await this.rt.getTask(this.current.id);
+    this.fresh = true;
+  }
+}

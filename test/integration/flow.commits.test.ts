@@ -1,0 +1,163 @@
+/**
+ * How flow changes reach storage: pure steps are folded into the commit of the state run before
+ * them, every action runs only after what precedes it is committed, an async condition flushes
+ * first, and an interaction whose folded commit
+ * loses a race is run again rather than dropped.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createFlowDriver } from '../../core/engine/flow/driver.js';
+import type { FlowContext } from '../../core/model/handlers.js';
+import type { TaskRecord } from '../../core/model/runtime.js';
+import type { Template } from '../../core/model/template.js';
+import { MemoryStorage } from '../../core/storage/memory.js';
+import type { ChangeSet, Storage } from '../../core/storage/storage.js';
+import { defineFlow } from '../../core/template/defineFlow.js';
+import { action, decision, interaction, result, waitUntil } from '../../core/template/flowBuilders.js';
+import { createTestContext } from '../../core/testing/context.js';
+
+type Ctx = FlowContext<{ email?: string; user_id?: number; welcomed?: boolean; n?: number }>;
+
+/** Memory storage that records every commit and can run something just before one. */
+class RecordingStorage extends MemoryStorage {
+  readonly commits: ChangeSet[] = [];
+  before: ((changes: ChangeSet) => Promise<void>) | null = null;
+  override async commit(changes: ChangeSet) {
+    const hook = this.before;
+    if (hook) await hook(changes);
+    this.commits.push(changes);
+    return super.commit(changes);
+  }
+}
+
+function env(templates: Template[]) {
+  const storage = new RecordingStorage();
+  const ctx = createTestContext({ templates, storage: storage as Storage });
+  return { storage, driver: createFlowDriver(ctx), ctx };
+}
+
+const registration = defineFlow({
+  name: 'commits_registration',
+  namespace: 'test',
+  attributes: z.object({ email: z.string().optional(), user_id: z.number().optional(), welcomed: z.boolean().optional() }),
+  startsWith: 'register',
+  states: {
+    register: action((ctx: Ctx) => void (ctx.data.user_id = 1), { goTo: 'wait_for_email' }),
+    wait_for_email: waitUntil({ condition: (ctx: Ctx) => typeof ctx.data.email === 'string', goTo: 'check_email' }),
+    check_email: decision({ condition: (ctx: Ctx) => String(ctx.data.email).includes('@'), ifTrue: 'send_welcome', ifFalse: 'rejected' }),
+    send_welcome: action((ctx: Ctx) => void (ctx.data.welcomed = true), { goTo: 'done' }),
+    done: result(),
+    rejected: result(),
+  },
+  interactions: {
+    provide_email: interaction({ when: 'wait_for_email', params: z.object({ email: z.string() }) }, (ctx: Ctx, p: { email: string }) => {
+      if (p.email === 'boom') throw new Error('boom');
+      ctx.data.email = p.email;
+    }),
+  },
+});
+
+const stateMoves = (cs: ChangeSet) => (cs.transitions ?? []).filter((t) => t.field === 'state').map((t) => `${t.from}→${t.to}`);
+
+describe('flow commits', () => {
+  it('folds pure steps into the commit before them: a registration is 4 commits, each state change with its rows and events', async () => {
+    const { storage, driver } = env([registration]);
+    const started = await driver.start(registration, {});
+    expect(started).toMatchObject({ status: 'waiting', currentState: 'wait_for_email' });
+    const done = await driver.fireInteraction(started.id, 'provide_email', { email: 'a@example.com' });
+    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { user_id: 1, email: 'a@example.com', welcomed: true } });
+
+    expect(storage.commits.map(stateMoves)).toEqual([
+      ['null→register'],
+      ['register→wait_for_email'], // the action, then the wait checked at once: still waiting
+      ['wait_for_email→check_email', 'check_email→send_welcome'], // the interaction, the re-check and the decision
+      ['send_welcome→done'],
+    ]);
+    // Every state change carries its flow.transitioned event in the same commit.
+    for (const cs of storage.commits) {
+      expect((cs.events ?? []).filter((e) => e.type === 'flow.transitioned')).toHaveLength(stateMoves(cs).length);
+    }
+    expect(storage.commits[1]!.events!.map((e) => e.type)).toContain('flow.waiting');
+    expect(storage.commits[2]!.events!.map((e) => e.type)).toContain('interaction.fired');
+    // One patch per commit (the storage refuses two patches of a task in one commit).
+    for (const cs of storage.commits.slice(1)) expect(cs.updateTasks).toHaveLength(1);
+    const attempts = await storage.listAttempts(started.id);
+    expect(attempts.map((a) => `${a.stepName}#${a.number}`)).toEqual([
+      'register#1',
+      'wait_for_email#1',
+      'interaction:provide_email#1',
+      'wait_for_email#2',
+      'check_email#1',
+      'send_welcome#1',
+    ]);
+  });
+
+  it('an action runs only once everything before it is stored', async () => {
+    const seen: Array<string | null> = [];
+    let storage!: RecordingStorage;
+    const flow = defineFlow({
+      name: 'commits_actions',
+      namespace: 'test',
+      startsWith: 'first',
+      states: {
+        first: action(() => undefined, { goTo: 'choose' }),
+        choose: decision({ condition: () => true, ifTrue: 'second', ifFalse: 'done' }),
+        second: action(async (ctx) => void seen.push((await storage.getTask(ctx.taskId))!.currentState), { goTo: 'done' }),
+        done: result(),
+      },
+    });
+    const e = env([flow]);
+    storage = e.storage;
+    const task = await e.driver.start(flow, {});
+    expect(task.status).toBe('completed');
+    // When `second` ran, the move first → choose → second was already committed.
+    expect(seen).toEqual(['second']);
+  });
+
+  it('an async condition commits what is pending before it is awaited', async () => {
+    const seen: Array<string | null> = [];
+    let storage!: RecordingStorage;
+    const flow = defineFlow({
+      name: 'commits_async_condition',
+      namespace: 'test',
+      startsWith: 'work',
+      states: {
+        work: action(() => undefined, { goTo: 'check' }),
+        check: decision({
+          condition: async (ctx) => {
+            // Until its first await a condition cannot be told from a sync one: it runs unflushed.
+            await new Promise((r) => setImmediate(r));
+            seen.push((await storage.getTask(ctx.taskId))!.currentState);
+            return true;
+          },
+          ifTrue: 'done',
+        }),
+        done: result(),
+      },
+    });
+    const e = env([flow]);
+    storage = e.storage;
+    expect((await e.driver.start(flow, {})).status).toBe('completed');
+    expect(seen).toEqual(['check']);
+  });
+
+  it('an interaction whose folded commit loses a race runs again on the fresh task, and is recorded once', async () => {
+    const { storage, driver, ctx } = env([registration]);
+    const task = await driver.start(registration, {});
+    let raced = false;
+    storage.before = async (changes) => {
+      if (raced || !(changes.events ?? []).some((e) => e.type === 'interaction.fired')) return;
+      raced = true;
+      // Someone else changes the task between the interaction's read and its commit.
+      const t = (await storage.getTask(task.id))!;
+      await MemoryStorage.prototype.commit.call(storage, { updateTasks: [{ id: t.id, expectedVersion: t.version, set: { updatedAt: ctx.clock.now() } }] });
+    };
+    const done: TaskRecord = await driver.fireInteraction(task.id, 'provide_email', { email: 'c@example.com' });
+    expect(raced).toBe(true);
+    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { email: 'c@example.com', welcomed: true } });
+    const fired = (await storage.listTransitions(task.id)).filter((t) => t.reason === 'interaction.fired');
+    expect(fired).toHaveLength(1);
+    const interactionAttempts = (await storage.listAttempts(task.id, 'interaction:provide_email')).map((a) => a.number);
+    expect(interactionAttempts).toEqual([1]);
+  });
+});
