@@ -4,14 +4,15 @@
  * edges to React Flow. Keyboard: Tab moves between nodes, Enter opens the inspector.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, type NodeTypes, type EdgeTypes } from '@xyflow/react';
+import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
 import type { Direction, LayoutResult } from '../lib/layout.js';
 import { layoutInWorker } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
-import { StepNode, type StepFlowNode } from './StepNode.js';
-import { ElkEdge, type ElkFlowEdge } from './ElkEdge.js';
+import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
+import { GraphOverview } from './GraphOverview.js';
+import { ElkEdge, type ElkEdgeData, type ElkFlowEdge } from './ElkEdge.js';
 
 const nodeTypes: NodeTypes = { step: StepNode };
 const edgeTypes: EdgeTypes = { elk: ElkEdge };
@@ -23,6 +24,14 @@ const MIN_ZOOM = 0.02;
 /** Nodes mounted per animation frame. */
 const MOUNT_SLICE = 120;
 const MAX_FIT_ZOOM = 1.1;
+/**
+ * Above this many nodes, a zoomed-out graph is drawn as one overview picture (GraphOverview)
+ * and zoomed in only the visible nodes are mounted: mounting every node of a 1,000-step graph
+ * into React Flow cost main-thread tasks of 0.4 s and more however it was sliced, because each
+ * slice re-ran every mounted node's store selectors.
+ */
+export const BIG_GRAPH = 300;
+const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 /** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
 export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
@@ -104,6 +113,9 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   }, [key, direction]);
 
   const layingOut = laid?.key !== key && failure === null;
+  const big = view.nodes.length > BIG_GRAPH;
+  const far = useStore(zoomedOut);
+  const overview = big && far;
 
 
   // Big graphs mount a slice per frame: one frame mounting 1,000 nodes and their edges was a
@@ -112,7 +124,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   useEffect(() => {
     if (!laid) return;
     const total = view.nodes.length;
-    let count = Math.min(total, MOUNT_SLICE);
+    // Big graphs need no slices: the overview is one picture, zoomed in only visible nodes mount.
+    let count = big ? total : Math.min(total, MOUNT_SLICE);
     setMounted(count);
     if (count >= total) return;
     let frame = requestAnimationFrame(function grow() {
@@ -130,7 +143,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   // nodes it concerns, not all of them.
   const cache = useRef(new Map<string, { key: unknown[]; node: StepFlowNode }>());
   const nodes = useMemo((): StepFlowNode[] => {
-    if (!laid) return [];
+    if (!laid || overview) return [];
     const out: StepFlowNode[] = [];
     const next = new Map<string, { key: unknown[]; node: StepFlowNode }>();
     for (const n of view.nodes.slice(0, mounted)) {
@@ -159,26 +172,40 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     }
     cache.current = next;
     return out;
-  }, [laid, view, live, selected, direction, mounted, marks]);
+  }, [laid, view, live, selected, direction, mounted, marks, overview]);
   const mountedIds = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
 
+  // Edge objects are reused too: a new object per edge per frame re-rendered every mounted edge
+  // (and rebuilt its path) on each mounting slice, the longest main-thread task of a big graph.
+  const edgeCache = useRef(new Map<string, { key: unknown[]; edge: ElkFlowEdge }>());
   const edges = useMemo((): ElkFlowEdge[] => {
-    if (!laid) return [];
-    return view.edges
-      .filter((e) => mountedIds.has(e.source) && mountedIds.has(e.target))
-      .map((e) => {
-        const targetState = live?.nodes[e.target]?.state;
-        const emphasis = e.taken ? 'taken' : targetState && MUTED.has(targetState) ? 'muted' : 'normal';
-        return {
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          type: 'elk' as const,
-          focusable: false,
-          markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: emphasis === 'muted' ? '#cbd5e1' : emphasis === 'taken' ? '#15803d' : '#6b7280' },
-          data: { route: laid.key === key ? (laid.result.routes[e.id] ?? null) : null, kind: e.kind, label: e.label, emphasis },
-        };
-      });
+    if (!laid || overview) return [];
+    const out: ElkFlowEdge[] = [];
+    const next = new Map<string, { key: unknown[]; edge: ElkFlowEdge }>();
+    for (const e of view.edges) {
+      if (!mountedIds.has(e.source) || !mountedIds.has(e.target)) continue;
+      const targetState = live?.nodes[e.target]?.state;
+      const emphasis: ElkEdgeData['emphasis'] = e.taken ? 'taken' : targetState && MUTED.has(targetState) ? 'muted' : 'normal';
+      const route = laid.key === key ? (laid.result.routes[e.id] ?? null) : null;
+      const cacheKey = [e, route, emphasis];
+      const previous = edgeCache.current.get(e.id);
+      const edge =
+        previous && previous.key.every((k, i) => k === cacheKey[i])
+          ? previous.edge
+          : {
+              id: e.id,
+              source: e.source,
+              target: e.target,
+              type: 'elk' as const,
+              focusable: false,
+              markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: emphasis === 'muted' ? '#cbd5e1' : emphasis === 'taken' ? '#15803d' : '#6b7280' },
+              data: { route, kind: e.kind, label: e.label, emphasis },
+            };
+      next.set(e.id, { key: cacheKey, edge });
+      out.push(edge);
+    }
+    edgeCache.current = next;
+    return out;
   }, [laid, view, live, key, mountedIds]);
 
   // Fit the whole graph once per new layout (not on state changes).
@@ -221,14 +248,14 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     }
   };
 
-  const big = view.nodes.length > 300;
   return (
     <div
       className="canvas-wrap"
       ref={wrapRef}
       onKeyDown={onKeyDown}
       data-graph-ready={String(!layingOut && complete)}
-      data-node-count={nodes.length}
+      data-node-count={overview ? view.nodes.length : nodes.length}
+      data-overview={String(overview)}
       data-layout-engine={laid?.result.engine ?? ''}
       data-layout-ms={laid ? Math.round(laid.ms) : ''}
       {...(live?.currentState ? { 'data-current-state': live.currentState } : {})}
@@ -249,6 +276,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         onNodeClick={(_, node) => onOpenNode(node.id)}
         aria-label="Workflow graph"
       >
+        {overview && laid ? <GraphOverview view={view} result={laid.result} live={live} selected={selected} onOpenNode={onOpenNode} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
         <Controls showInteractive={false} />
         {!big ? (

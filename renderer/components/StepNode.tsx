@@ -35,7 +35,7 @@ export const TYPE_LABEL: Record<NodeView['type'], string> = {
 };
 
 /** Outline colour per type in the template view (no runtime state to show). */
-const TYPE_STROKE: Record<NodeView['type'], string> = {
+export const TYPE_STROKE: Record<NodeView['type'], string> = {
   standard: '#4b5563',
   decision: '#b45309',
   deferred_convergence: '#0f766e',

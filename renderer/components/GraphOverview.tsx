@@ -1,0 +1,93 @@
+/**
+ * A big graph seen from afar: every node as one SVG rectangle and every edge route in a few
+ * combined paths, drawn by one component inside React Flow's viewport (so pan and zoom still
+ * apply). Used for graphs over BIG_GRAPH nodes below DETAIL_ZOOM, where node text is unreadable
+ * anyway: mounting 1,000 React Flow nodes (each a store subscriber, measured by a
+ * ResizeObserver) cost main-thread tasks of 0.4 s and more, this costs one short render.
+ * Zooming in past DETAIL_ZOOM mounts the real nodes again (only the visible ones).
+ * Rectangles keep `data-step`/`data-state`/`data-type` and a click opens the inspector.
+ */
+import { memo, type MouseEvent } from 'react';
+import { ViewportPortal } from '@xyflow/react';
+import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
+import type { GraphView } from '../lib/graphView.js';
+import type { LayoutResult } from '../lib/layout.js';
+import type { LiveState } from '../lib/liveState.js';
+import { roundedPath } from './ElkEdge.js';
+import { TYPE_STROKE } from './StepNode.js';
+
+const MUTED = new Set(['skipped', 'cancelled']);
+
+interface Props {
+  view: GraphView;
+  result: LayoutResult;
+  live: LiveState | null;
+  selected: string | null;
+  onOpenNode: (id: string) => void;
+}
+
+/** Edge routes joined into one path per look (normal, muted, taken): a few elements, not thousands. */
+export function overviewEdgePaths(view: GraphView, result: LayoutResult, live: LiveState | null): Record<'normal' | 'muted' | 'taken', string> {
+  const out = { normal: [] as string[], muted: [] as string[], taken: [] as string[] };
+  for (const e of view.edges) {
+    const route = result.routes[e.id];
+    if (!route || route.points.length < 2) continue;
+    const target = live?.nodes[e.target]?.state;
+    const look = e.taken ? 'taken' : target && MUTED.has(target) ? 'muted' : 'normal';
+    out[look].push(roundedPath(route.points));
+  }
+  return { normal: out.normal.join(' '), muted: out.muted.join(' '), taken: out.taken.join(' ') };
+}
+
+function GraphOverviewImpl({ view, result, live, selected, onOpenNode }: Props) {
+  const paths = overviewEdgePaths(view, result, live);
+  const runtime = live !== null;
+  const onClick = (event: MouseEvent<SVGSVGElement>) => {
+    const id = (event.target as Element).closest('[data-step]')?.getAttribute('data-step');
+    if (id) onOpenNode(id);
+  };
+  return (
+    <ViewportPortal>
+      <svg
+        className="graph-overview"
+        width={result.width}
+        height={result.height}
+        style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible' }}
+        onClick={onClick}
+        aria-label={`${view.nodes.length} nodes, zoomed out; zoom in to read them`}
+      >
+        <path d={paths.normal} fill="none" stroke="#9ca3af" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
+        <path d={paths.muted} fill="none" stroke="#cbd5e1" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
+        <path d={paths.taken} fill="none" stroke="#15803d" strokeWidth={2} vectorEffect="non-scaling-stroke" />
+        {view.nodes.map((n) => {
+          const p = result.positions[n.id];
+          if (!p) return null;
+          const state = live?.nodes[n.id]?.state ?? null;
+          const style = state ? STATE_STYLES[state] : runtime && view.kind === 'workflow' ? STATE_STYLES.pending : null;
+          const name = !runtime ? 'none' : (state ?? (view.kind === 'flow' ? 'unvisited' : 'pending'));
+          return (
+            <rect
+              key={n.id}
+              data-step={n.id}
+              data-state={name}
+              data-type={n.type}
+              x={p.x}
+              y={p.y}
+              width={n.width}
+              height={n.height}
+              rx={n.type === 'decision' ? n.height / 2 : 8}
+              fill={style?.fill ?? DEFAULT_FILL}
+              stroke={n.id === selected ? '#2563eb' : (style?.stroke ?? TYPE_STROKE[n.type])}
+              strokeWidth={n.id === selected ? 12 : 6}
+              style={{ cursor: 'pointer', pointerEvents: 'all' }}
+            >
+              <title>{`${n.label} (${n.type})${runtime ? `: ${name}` : ''}`}</title>
+            </rect>
+          );
+        })}
+      </svg>
+    </ViewportPortal>
+  );
+}
+
+export const GraphOverview = memo(GraphOverviewImpl);
