@@ -1,14 +1,15 @@
 /**
- * Builds the renderer when it is missing, then starts one `stepwise serve` for the suite on a
+ * Builds the workbench when out/ is missing or older than its sources, then starts one `stepwise serve` for the suite on a
  * temporary copy of the example workspace. Tests read its address from STEPWISE_E2E.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { staleBuildReason } from '../../scripts/staleBuild.mjs';
 import { REPO, startServe, tempWorkspace } from './serveProcess.js';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(path.join(REPO, 'out/renderer/index.html')) || process.env.STEPWISE_E2E_BUILD === '1') {
+  const stale = process.env.STEPWISE_E2E_BUILD === '1' ? 'STEPWISE_E2E_BUILD=1' : staleBuildReason(REPO);
+  if (stale) {
+    console.log(`Building the workbench (${stale})…`);
     execFileSync('npx', ['electron-vite', 'build'], { cwd: REPO, stdio: 'inherit' });
   }
   const ws = tempWorkspace();
