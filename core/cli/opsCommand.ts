@@ -97,13 +97,38 @@ export async function continueAfter(ctx: CommandContext, cli: CliContext, taskId
   return driveAndReport(cli, ctx.io, taskId, { json: options.json ?? false });
 }
 
-/** The whole life of a mutating command: preview, confirm, apply, then run or leave. */
-export async function runOperation(
+/** Options of a command whose operation leaves nothing to run (cancel): no `--no-run`. */
+export type FinalOpCliOptions = Omit<OpCliOptions, 'run'>;
+
+/**
+ * The whole life of a mutating command: preview, confirm, apply, then run or leave.
+ * `after` says what follows the apply: 'continue' (default) runs the task here or leaves it to
+ * a live engine (`continueAfter`); 'none' is for operations that leave nothing to run (cancel):
+ * the command prints the task's new status (or the result with --json) and exits 0.
+ */
+export function runOperation(
   ctx: CommandContext,
   options: OpCliOptions,
   taskId: string,
   build: (task: TaskRecord, cli: CliContext) => OpRequest | Promise<OpRequest>,
   defaultReason: string,
+  settings?: { after?: 'continue' },
+): Promise<void>;
+export function runOperation(
+  ctx: CommandContext,
+  options: FinalOpCliOptions,
+  taskId: string,
+  build: (task: TaskRecord, cli: CliContext) => OpRequest | Promise<OpRequest>,
+  defaultReason: string,
+  settings: { after: 'none' },
+): Promise<void>;
+export async function runOperation(
+  ctx: CommandContext,
+  options: OpCliOptions | FinalOpCliOptions,
+  taskId: string,
+  build: (task: TaskRecord, cli: CliContext) => OpRequest | Promise<OpRequest>,
+  defaultReason: string,
+  settings: { after?: 'continue' | 'none' } = {},
 ): Promise<void> {
   const cli = await openCliContext(options, { mustExist: true });
   try {
@@ -119,8 +144,14 @@ export async function runOperation(
       }
     }
     const result = await ops.apply(req, { expectedVersion: preview.version, reason: options.reason ?? defaultReason });
+    if (settings.after === 'none') {
+      if (options.json) printJson(ctx.io, resultJson(result));
+      else ctx.io.out(`${result.task.id} ${result.task.status}`);
+      ctx.setExit(0);
+      return;
+    }
     const summary = `${result.op} applied to ${taskId}: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`;
-    ctx.setExit(await continueAfter(ctx, cli, taskId, options, result, summary));
+    ctx.setExit(await continueAfter(ctx, cli, taskId, options as OpCliOptions, result, summary));
   } finally {
     await cli.close();
   }

@@ -122,6 +122,30 @@ describe('stepwise run / show / tasks', () => {
     expect(show.transitions.at(-1)).toMatchObject({ to: 'cancelled', actor: 'user', reason: 'not needed' });
   });
 
+  it('cancel asks first: "n" changes nothing, "y" cancels and prints the status; nothing runs after', async () => {
+    const db = tempDb();
+    const run = JSON.parse((await cli(['run', 'approval', '--workspace', fixture, '--db', db, '--input', '{"amount": 1}', '--json'])).out);
+    const asked: string[] = [];
+    const ask = async (answer: string, args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = { out: (s) => void out.push(s), err: (s) => void err.push(s), isTTY: false, prompt: async (q) => (asked.push(q), answer) };
+      const code = await main(args, io);
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const no = await ask('n', ['cancel', run.task.id, '--workspace', fixture, '--db', db]);
+    expect(no.code).toBe(1);
+    expect(no.err).toMatch(/Not applied; nothing was changed/);
+    expect(JSON.parse((await cli(['show', run.task.id, '--workspace', fixture, '--db', db, '--json'])).out).task.status).toBe('waiting');
+    const yes = await ask('y', ['cancel', run.task.id, '--workspace', fixture, '--db', db]);
+    expect(asked).toEqual([`Apply cancelTask to ${run.task.id}? [y/N] `, `Apply cancelTask to ${run.task.id}? [y/N] `]);
+    expect(yes.code).toBe(0);
+    expect(yes.out).toBe(`${run.task.id} cancelled`);
+    const noRun = await cli(['cancel', run.task.id, '--no-run', '--yes', '--workspace', fixture, '--db', db]);
+    expect(noRun.code).toBe(1);
+    expect(noRun.err).toMatch(/unknown option '--no-run'/);
+  });
+
   it('says what is wrong for an unknown task or a missing database', async () => {
     const db = tempDb();
     const missing = await cli(['tasks', '--workspace', fixture, '--db', db]);

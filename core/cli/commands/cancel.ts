@@ -5,17 +5,9 @@
  * 0 once the task is cancelled.
  */
 import type { Command } from 'commander';
-import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
-import { printJson } from '../io.js';
+import { addEngineOptions } from '../context.js';
 import type { CommandContext } from '../main.js';
-import { createOps } from '../../ops/ops.js';
-import { confirm, formatPreview, resultJson } from '../opsCommand.js';
-
-interface CancelOptions extends EngineCliOptions {
-  reason?: string;
-  yes?: boolean;
-  json?: boolean;
-}
+import { runOperation, type FinalOpCliOptions } from '../opsCommand.js';
 
 export function register(program: Command, ctx: CommandContext): void {
   const command = program
@@ -25,25 +17,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('-r, --reason <text>', 'why (kept in the transitions)', 'cancelled from the CLI')
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--json', 'print the operation and the task as JSON');
-  addEngineOptions(command).action(async (taskId: string, options: CancelOptions) => {
-    const cli = await openCliContext(options, { mustExist: true });
-    try {
-      const ops = createOps(cli.engine);
-      const request = { op: 'cancelTask', taskId } as const;
-      const preview = await ops.preview(request);
-      if (!options.yes) {
-        ctx.io.err(formatPreview(preview));
-        if (!(await confirm(ctx.io, preview, options.yes))) {
-          ctx.io.err('Not applied; nothing was changed.');
-          ctx.setExit(1);
-          return;
-        }
-      }
-      const result = await ops.apply(request, { expectedVersion: preview.version, reason: options.reason ?? 'cancelled from the CLI' });
-      if (options.json) printJson(ctx.io, resultJson(result));
-      else ctx.io.out(`${result.task.id} ${result.task.status}`);
-    } finally {
-      await cli.close();
-    }
+  addEngineOptions(command).action(async (taskId: string, options: FinalOpCliOptions) => {
+    await runOperation(ctx, options, taskId, () => ({ op: 'cancelTask', taskId }), 'cancelled from the CLI', { after: 'none' });
   });
 }
