@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEventBus } from '../core/events/bus.js';
 import { followEvents } from '../core/events/log.js';
+import { systemClock } from '../core/model/clock.js';
 import { StepwiseError } from '../core/model/errors.js';
 import type { TaskRecord } from '../core/model/runtime.js';
 import { appRouter } from '../core/host/router.js';
@@ -50,6 +51,7 @@ async function serve(file: string): Promise<object> {
     workspace: () => workspace,
     database: file,
     storage,
+    clock: systemClock,
     startTask: async () => {
       throw new StepwiseError('INVALID_STATE', 'the memory benchmark starts no tasks');
     },

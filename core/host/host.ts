@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
+import { systemClock, type Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Template } from '../model/template.js';
@@ -43,6 +44,8 @@ export interface HostOptions {
   watch?: boolean;
   /** Run the engine loop (default true); tests of the protocol alone may turn it off. */
   runEngine?: boolean;
+  /** The one source of time for the engine and the host (tests pass a ManualClock); default: the system clock. */
+  clock?: Clock;
   log?: (line: string) => void;
 }
 
@@ -75,8 +78,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   let registries = { templates: createTemplateRegistry(workspace.templates, { root }), handlers: createHandlerRegistry(workspace.handlers) };
   const database = path.resolve(options.db ?? workspace.config.database ?? path.join(root, '.stepwise', 'stepwise.db'));
   const storage: Storage = await openStorage({ kind: 'sqlite', file: database });
+  const clock = options.clock ?? systemClock;
   const engine = createEngine({
     storage,
+    clock,
     ...liveRegistries(() => registries),
     ...(workspace.config.executor ? { executor: workspace.config.executor } : {}),
     ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
@@ -99,7 +104,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     const change: WorkspaceChange = {
       seq: reloads,
-      at: Date.now(),
+      at: clock.now(),
       files: files.map((f) => relativeTo(root, f) ?? f),
       templateCount: workspace.templates.length,
       problemCount: workspace.problems.length,
@@ -115,6 +120,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     workspace: () => workspace,
     database,
     storage,
+    clock,
     startTask: (ref: string, input: JsonObject): Promise<TaskRecord> => engine.start(ref, input),
     followEvents: (fromSeq: number, onEvent: (event: StepwiseEvent) => void) =>
       followEvents(storage, relay.bus, fromSeq, onEvent, { onError: (err) => log(`event follower stopped: ${String(err)}`) }),

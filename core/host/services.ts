@@ -2,6 +2,7 @@
  * What the protocol's procedures may use: the host hands the router this object, not its
  * internals, so the router stays a thin, testable mapping from requests to engine calls.
  */
+import type { Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
@@ -15,6 +16,8 @@ export interface HostServices {
   /** Absolute path of the SQLite database. */
   readonly database: string;
   readonly storage: Storage;
+  /** The engine's clock: the one source of time for anything the protocol reports ("now", reload times). */
+  readonly clock: Clock;
   /** Creates a task (input validated against the template's schema) and lets the engine run it. */
   startTask(ref: string, input: JsonObject): Promise<TaskRecord>;
   /**

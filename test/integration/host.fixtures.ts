@@ -11,6 +11,7 @@ import { MemoryStorage } from '../../core/storage/memory.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
 import { startServer, type HostServer } from '../../core/host/server.js';
 import type { HostServices } from '../../core/host/services.js';
+import { systemClock } from '../../core/model/clock.js';
 import { StepwiseError } from '../../core/model/errors.js';
 
 export const FIXTURE_WORKSPACE = path.resolve(import.meta.dirname, '../fixtures/host/workspace');
@@ -24,6 +25,7 @@ export async function startTestServer(): Promise<{ server: HostServer; services:
     workspace: () => workspace,
     database: ':memory:',
     storage,
+    clock: systemClock,
     startTask: async () => {
       throw new StepwiseError('INVALID_STATE', 'no engine in this test');
     },

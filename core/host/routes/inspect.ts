@@ -101,7 +101,7 @@ export const inspectRouter = router({
       ready: steps.filter((s) => s.state === 'ready').map((s) => s.name),
       waiting: steps.filter((s) => s.state === 'waiting' || s.state === 'waiting_for_retry').map((s) => ({ name: s.name, state: s.state, until: s.retryAt ?? s.wakeAt })),
       interactions: interactionsOf(flowTemplateOf(ctx.services, task), task.currentState),
-      now: ctx.services.control?.now() ?? Date.now(),
+      now: ctx.services.clock.now(),
     };
   }),
 
