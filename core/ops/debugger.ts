@@ -64,11 +64,6 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
     }
   }
 
-  async function lastSeq(taskId: string): Promise<number> {
-    const all = await storage.listTransitions(taskId);
-    return all.length ? all[all.length - 1]!.seq : 0;
-  }
-
   /** The ready steps in topological order, and the first one (or the first due retry/wait). */
   async function candidates(task: TaskRecord) {
     const steps = await storage.getSteps(task.id);
@@ -120,7 +115,7 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
         throw invalidState('step', { kind: 'task', name: taskId }, task.status, task.kind === 'workflow' ? ['pending', 'running', 'waiting'] : ['active', 'waiting'], 'A finished task has nothing left to step.');
       }
       if (!task.debug.paused) task = (await now({ op: 'pause', taskId }, 'paused for a debugger step')).task;
-      const before = await lastSeq(taskId);
+      const before = await storage.lastTransitionSeq(taskId);
       let ran: string | null;
       if (task.kind === 'flow') {
         ran = task.currentState;

@@ -73,13 +73,8 @@ export function createOps(engine: Engine): Ops {
     return storage.listTransitions(taskId, uptoSeq === undefined ? { afterSeq } : { afterSeq, uptoSeq });
   }
 
-  async function lastSeq(taskId: string): Promise<number> {
-    const all = await storage.listTransitions(taskId);
-    return all.length ? all[all.length - 1]!.seq : 0;
-  }
-
   async function applyInteraction(req: Extract<OpRequest, { op: 'fireInteraction' }>, p: Plan, reason: string): Promise<OpResult> {
-    const before = await lastSeq(req.taskId);
+    const before = await storage.lastTransitionSeq(req.taskId);
     // The flow driver runs and commits the interaction (its own transition and event, actor user);
     // waking the flow is left to whoever drives it (a live engine, or the CLI after this returns).
     await engine.flows.fireInteraction(req.taskId, req.name, req.params ?? {}, { actor: 'user', wake: false });

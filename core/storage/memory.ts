@@ -191,6 +191,11 @@ export class MemoryStorage implements Storage, CommitLookup {
     return out;
   }
 
+  async lastTransitionSeq(taskId: string): Promise<number> {
+    this.assertOpen();
+    return this.transitions.get(taskId)?.at(-1)?.seq ?? 0;
+  }
+
   async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
     this.assertOpen();
     const wanted = new Set(taskIds);

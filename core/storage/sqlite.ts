@@ -177,6 +177,10 @@ export class SqliteStorage implements Storage {
     });
   }
 
+  async lastTransitionSeq(taskId: string): Promise<number> {
+    return this.guard(() => this.stmt(SQL.lastTransitionSeq).pluck().get(taskId) as number);
+  }
+
   async listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]> {
     return this.guard(() => {
       const where = stepName === undefined ? 'task_id = ?' : 'task_id = ? AND step_name = ?';

@@ -120,6 +120,8 @@ export interface Storage {
   getStep(taskId: string, name: string): Promise<StepRecord | null>;
 
   listTransitions(taskId: string, query?: TransitionQuery): Promise<TransitionRecord[]>;
+  /** The seq of the task's last transition, 0 when it has none (or does not exist); reads one row, not the log. */
+  lastTransitionSeq(taskId: string): Promise<number>;
   listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]>;
   /**
    * Bulk reads for analytics (insights): the steps / attempts of many tasks in one call, in

@@ -292,6 +292,21 @@ export function commitContract(ctx: ContractContext): void {
       expect(await ctx.s.listTransitions('t2')).toEqual([]);
     });
 
+    it('lastTransitionSeq: the seq of the task\'s last transition, not another task\'s; 0 without any', async () => {
+      await ctx.s.commit({ insertTasks: [task('t1'), task('t2')] });
+      expect(await ctx.s.lastTransitionSeq('t1')).toBe(0);
+      expect(await ctx.s.lastTransitionSeq('missing')).toBe(0);
+      const r1 = await ctx.s.commit({ transitions: [transition('t1', 'a', 'pending', 'ready'), transition('t1', null, 'pending', 'running')] });
+      const r2 = await ctx.s.commit({ transitions: [transition('t2', null, 'pending', 'running')] });
+      expect(await ctx.s.lastTransitionSeq('t1')).toBe(r1.transitionSeqs[1]);
+      expect(await ctx.s.lastTransitionSeq('t2')).toBe(r2.transitionSeqs[0]);
+      const r3 = await ctx.s.commit({ transitions: [transition('t1', 'a', 'ready', 'running')] });
+      expect(await ctx.s.lastTransitionSeq('t1')).toBe(r3.transitionSeqs[0]);
+      expect(await ctx.s.lastTransitionSeq('t1')).toBe((await ctx.s.listTransitions('t1')).at(-1)!.seq);
+      await ctx.s.commit({ deleteTasks: ['t1'] });
+      expect(await ctx.s.lastTransitionSeq('t1')).toBe(0);
+    });
+
     it('reads events after a cursor, with a limit and a task filter', async () => {
       await ctx.s.commit({ insertTasks: [task('t1'), task('t2')] });
       expect(await ctx.s.lastEventSeq()).toBe(0);

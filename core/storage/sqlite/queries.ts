@@ -29,6 +29,8 @@ export const SQL = {
   events: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   eventsOfTask: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) FROM events',
+  // MAX over the transitions_task (task_id, seq) index: one index probe, not a scan of the log.
+  lastTransitionSeq: 'SELECT COALESCE(MAX(seq), 0) FROM transitions WHERE task_id = ?',
   tasksWithReady: `SELECT task_id FROM steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT ?`,
   dueSteps: `SELECT ${STEPS.select}, retry_at AS due FROM steps WHERE state = 'waiting_for_retry' AND retry_at <= @now
     UNION ALL
