@@ -6,13 +6,14 @@
  *
  * Benchmarks: engine.bench.ts (workflow fan-out, chain, readiness), peers/bullmq.bench.ts (on a
  * throwaway Redis), flows.bench.ts (Stepwise flows and XState), storage.bench.ts (the raw
- * better-sqlite3 ceiling, run `runs` times), events.bench.ts, memory.bench.ts, and when they
- * exist stateAt.bench.ts (needs core/ops) and the workbench benchmark (bench/workbench.*).
+ * better-sqlite3 ceiling, run `runs` times), events.bench.ts, memory.bench.ts, stateAt.bench.ts
+ * and workbench.bench.ts. `--only` takes their keys (engine, bullmq, flows, storage, events,
+ * memory, stateAt, workbench), comma-separated; `stepwise bench` runs this file too.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runBenchFile } from './lib/child.js';
 import { buildRows, formatTable, markdownTable, type Results } from './lib/report.js';
 import { median, round } from './lib/stats.js';
@@ -21,8 +22,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const onlyAt = argv.indexOf('--only');
-const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : null;
 const runs = quick ? 1 : 3;
 
 interface Spec {
@@ -34,9 +33,6 @@ interface Spec {
   timeoutMs: number;
 }
 
-const workbench = readdirSync(here).find((f) => /^workbench\.(bench\.)?[cm]?[jt]s$/.test(f));
-const stateAtReady = existsSync(join(root, 'core/ops/history.ts'));
-
 const specs: Spec[] = [
   { key: 'engine', file: 'engine.bench.ts', args: ['--runs', String(runs)], timeoutMs: 300_000 },
   { key: 'bullmq', file: 'peers/bullmq.bench.ts', args: ['--runs', String(quick ? 1 : 5)], timeoutMs: 180_000 },
@@ -44,13 +40,24 @@ const specs: Spec[] = [
   { key: 'storage', file: 'storage.bench.ts', args: [quick ? '2000' : '5000'], repeat: runs, timeoutMs: 120_000 },
   { key: 'events', file: 'events.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 180_000 },
   { key: 'memory', file: 'memory.bench.ts', args: quick ? ['--quick'] : [], timeoutMs: 180_000 },
-  ...(stateAtReady ? [{ key: 'stateAt', file: 'stateAt.bench.ts', args: ['--runs', String(runs)], timeoutMs: 120_000 }] : []),
-  ...(workbench ? [{ key: 'workbench', file: workbench, args: ['--runs', String(runs)], timeoutMs: 400_000 }] : []),
+  { key: 'stateAt', file: 'stateAt.bench.ts', args: ['--runs', String(runs)], timeoutMs: 120_000 },
+  { key: 'workbench', file: 'workbench.bench.ts', args: ['--runs', String(runs)], timeoutMs: 400_000 },
 ];
 
-const omitted: Record<string, string> = {};
-if (!stateAtReady) omitted['stateAt on 10,000 transitions'] = 'not measured: core/ops/history.ts (stateAt) is not in this checkout';
-if (!workbench) omitted['Workbench (1,000-step template drawn)'] = 'not measured: no bench/workbench.* benchmark in this checkout';
+/** `--only a,b`: keys of `specs`; anything else is refused before a benchmark starts. */
+function parseOnly(): Set<string> | null {
+  const at = argv.indexOf('--only');
+  if (at < 0) return null;
+  const keys = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const known = specs.map((s) => s.key);
+  const unknown = keys.filter((k) => !known.includes(k));
+  if (keys.length === 0 || unknown.length > 0) {
+    process.stderr.write(`--only takes benchmark keys separated by commas${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}. Keys: ${known.join(', ')}.\n`);
+    process.exit(2);
+  }
+  return new Set(keys);
+}
+const only = parseOnly();
 
 /** Median of every number at the same path across repeated results. */
 function medianOf(docs: Record<string, unknown>[]): Record<string, unknown> {
@@ -73,10 +80,6 @@ async function main(): Promise<void> {
   for (const spec of specs) {
     if (only && !only.has(spec.key)) continue;
     const file = join(here, spec.file);
-    if (!existsSync(file)) {
-      errors[spec.key] = `${relative(root, file)} is missing`;
-      continue;
-    }
     const docs: Record<string, unknown>[] = [];
     for (let i = 0; i < (spec.repeat ?? 1); i++) {
       process.stderr.write(`  ${spec.key}${spec.repeat ? ` (${i + 1}/${spec.repeat})` : ''} ... `);
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
     }
     if (docs.length > 0 && !errors[spec.key]) results[spec.key] = docs.length === 1 ? docs[0] : { ...medianOf(docs), processes: docs.length };
   }
-  const rows = buildRows(results, omitted);
+  const rows = buildRows(results);
   const table = formatTable(rows);
   const document = {
     date: new Date(started).toISOString(),

@@ -30,7 +30,7 @@ export function pick(results: Results, bench: string, path: string): number | nu
 const fmt = (x: number | null, unit: string) => (x === null ? 'n/a' : `${x.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${unit}`);
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round(a / b, 3));
 
-export function buildRows(r: Results, omitted: Record<string, string>): Row[] {
+export function buildRows(r: Results): Row[] {
   // Stepwise's side of the BullMQ rows is measured in the same process, alternating run by run.
   const fan = pick(r, 'bullmq', 'independent.stepwise.stepsPerSecond');
   const chain = pick(r, 'bullmq', 'chain.stepwise.stepsPerSecond');
@@ -128,7 +128,6 @@ export function buildRows(r: Results, omitted: Record<string, string>): Row[] {
     });
     rows.push({ name: 'Workbench: 1,000-step runtime graph', workload: 'the same workflow as a finished task, painted with states', stepwise: view('runtimeView'), peer: '', ratio: null });
   }
-  for (const [name, why] of Object.entries(omitted)) rows.push({ name, workload: why, stepwise: 'omitted', peer: '', ratio: null });
   return rows;
 }
 

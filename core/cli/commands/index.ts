@@ -23,10 +23,11 @@ import { register as rerun } from './rerun.js';
 import { register as update } from './update.js';
 import { register as wake } from './wake.js';
 import { register as debug } from './debug.js';
+import { register as bench } from './bench.js';
 
 type Register = (program: Command, ctx: CommandContext) => void;
 
-const commands: Register[] = [generate, graph, init, insights, interact, serve, validate, run, tasks, show, signal, cancel, runner, start, retry, reset, complete, skip, rerun, update, wake, debug];
+const commands: Register[] = [generate, graph, init, insights, interact, serve, validate, run, tasks, show, signal, cancel, runner, start, retry, reset, complete, skip, rerun, update, wake, debug, bench];
 
 export function registerCommands(program: Command, ctx: CommandContext): void {
   for (const register of commands) register(program, ctx);
