@@ -102,6 +102,8 @@ export class HostProcess {
   }
 
   private async restartAfterCrash(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    // Wall-clock time on purpose: the crash window measures how fast the real child dies, and the
+    // desktop shell has no engine clock (the engine, with its injected clock, runs in the child).
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
     const restarting = this.crashes.length <= (this.options.maxCrashesPerMinute ?? 3);

@@ -7,9 +7,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
+import { contentSecurityPolicy, LOCKED_DOWN_POLICY } from '../core/host/csp.js';
+import { exportFileName } from '../core/export/fileName.js';
 import { parseRoute } from '../renderer/lib/route.js';
 import { HostProcess, findNode } from './hostProcess.js';
 import { buildMenu } from './menu.js';
+import { isHostUrl } from './navigation.js';
 import { loadSettings, saveSettings, withRecent, type Settings } from './settings.js';
 
 const appRoot = app.getAppPath();
@@ -88,7 +91,7 @@ async function openWorkspace(dir: string): Promise<void> {
     onRestarted: (info) => {
       win?.setTitle(`Stepwise — ${path.basename(workspace)}`);
       // Same port and token: the page reconnects by itself. A new port needs a reload.
-      if (win && !win.webContents.getURL().startsWith(info.url)) void win.loadURL(info.openUrl);
+      if (win && !isHostUrl(win.webContents.getURL(), info.url)) void win.loadURL(info.openUrl);
     },
   });
   try {
@@ -135,7 +138,7 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   window.webContents.on('will-navigate', (event, url) => {
-    if (!host?.info || !url.startsWith(host.info.url)) event.preventDefault();
+    if (!isHostUrl(url, host?.info?.url)) event.preventDefault();
   });
   return window;
 }
@@ -156,8 +159,7 @@ async function exportGraph(format: 'dot' | 'svg' | 'mermaid'): Promise<void> {
     await dialog.showMessageBox(win, { type: 'info', message: 'Open a template first', detail: 'Export works on the template shown on the canvas.' });
     return;
   }
-  const ext = format === 'mermaid' ? 'mmd' : format;
-  const result = await dialog.showSaveDialog(win, { title: `Export as ${format.toUpperCase()}`, defaultPath: `${route.ref.replace(/[/@]/g, '_')}.${ext}` });
+  const result = await dialog.showSaveDialog(win, { title: `Export as ${format.toUpperCase()}`, defaultPath: exportFileName({ id: route.ref }, format) });
   if (result.canceled || !result.filePath) return;
   const nodePath = findNode(settings.nodePath || process.env.STEPWISE_NODE);
   if (!nodePath) return;
@@ -167,11 +169,11 @@ async function exportGraph(format: 'dot' | 'svg' | 'mermaid'): Promise<void> {
 }
 
 app.whenReady().then(async () => {
-  // Defence in depth: the host sends a CSP with its page; enforce one here too.
+  // Defence in depth: the host sends a CSP with its page; enforce the same one here too.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-security-policy')) {
-      headers['Content-Security-Policy'] = ["default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*"];
+      headers['Content-Security-Policy'] = [host?.info ? contentSecurityPolicy(host.info.port) : LOCKED_DOWN_POLICY];
     }
     callback({ responseHeaders: headers });
   });

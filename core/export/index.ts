@@ -7,3 +7,4 @@ export * from './runtimeGraph.js';
 export * from './dot.js';
 export * from './mermaid.js';
 export * from './style.js';
+export * from './fileName.js';

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { contentSecurityPolicy } from './csp.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,24 +22,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
 };
-
-/** The page's Content-Security-Policy: scripts and workers only from this origin. */
-export function contentSecurityPolicy(port: number): string {
-  return [
-    "default-src 'self'",
-    // Ajv (the Start task form's JSON Schema validator) compiles each schema with new Function();
-    // scripts still load only from this origin.
-    "script-src 'self' 'unsafe-eval'",
-    "worker-src 'self' blob:",
-    // React Flow positions nodes with inline style attributes.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /** Maps a URL path to a file under root, or null when it escapes root. */
 export function resolveStaticPath(root: string, urlPath: string): string | null {

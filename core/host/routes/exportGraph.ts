@@ -10,6 +10,7 @@ import { templateGraph, type TemplateGraph } from '../../export/graphModel.js';
 import { runtimeGraph } from '../../export/runtimeGraph.js';
 import { toDot } from '../../export/dot.js';
 import { toMermaid } from '../../export/mermaid.js';
+import { exportFileName } from '../../export/fileName.js';
 import type { HostServices } from '../services.js';
 import { templateByRef as findTemplate } from './findTemplate.js';
 import { procedure, router } from '../trpc.js';
@@ -57,7 +58,6 @@ export const exportRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const graph = await graphOf(ctx.services, input);
-      const base = graph.taskId ? `${graph.id.replace(/[^\w.-]+/g, '_')}-${graph.taskId.slice(0, 8)}` : graph.id.replace(/[^\w.-]+/g, '_');
-      return { format: input.format, text: await exportText(graph, input.format, input.direction), filename: `${base}.${input.format === 'mermaid' ? 'mmd' : input.format}` };
+      return { format: input.format, text: await exportText(graph, input.format, input.direction), filename: exportFileName(graph, input.format) };
     }),
 });
