@@ -1,6 +1,7 @@
 /**
  * The workspace sidebar: templates grouped by namespace (a red badge counts the problems of
- * an invalid one, its tooltip lists them) and the task list, kept live by task events.
+ * an invalid one, its tooltip lists them) and the task list, kept live by task events (each
+ * status and flow state change is applied to the rows at once; new tasks refetch the page).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { TemplateSummary, TaskListPage } from '../../core/host/protocol.js';
@@ -9,6 +10,7 @@ import { useServices, errorText } from '../lib/context.js';
 import type { Route } from '../lib/route.js';
 import { throttle, useRpc } from '../lib/useRpc.js';
 import { useStore } from '../lib/useStore.js';
+import { applyTaskEvent, type LiveTaskList } from '../lib/taskListLive.js';
 import { StatusPill } from './StatusPill.js';
 
 interface Props {
@@ -72,31 +74,43 @@ function TaskList({ templates, route, navigate }: Omit<Props, 'templatesError'>)
   const [status, setStatus] = useState<(typeof STATUS_FILTERS)[number]>('all');
   const [templateRef, setTemplateRef] = useState<string>('');
   const reconnect = useStore(reconnects);
-  const tasks = useRpc<TaskListPage>(
-    () =>
-      client.tasks.query({
-        limit: 200,
-        ...(status !== 'all' ? { status: [status] } : {}),
-        ...(templateRef ? { templateRef } : {}),
-      }),
-    [client, status, templateRef, reconnect],
-  );
+  const statusFilter = status !== 'all' ? [status] : undefined;
+  // The page and the event seq it reflects: events after that seq are applied to it.
+  const tasks = useRpc<{ page: TaskListPage; seq: number }>(async () => {
+    const seq = hub.lastSeq();
+    const page = await client.tasks.query({ limit: 200, ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}) });
+    return { page, seq };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client, hub, status, templateRef, reconnect]);
+  const [live, setLive] = useState<LiveTaskList | null>(null);
   const { refetch } = tasks;
   useEffect(() => {
+    const data = tasks.data;
+    if (!data) return;
+    let current: LiveTaskList = { page: data.page, seq: data.seq, needsRefetch: false };
+    setLive(current);
     const later = throttle(refetch, 250);
-    const sub = hub.listen(hub.lastSeq(), (e) => {
-      if (e.type.startsWith('task.') || e.type === 'flow.transitioned') later.run();
+    const filter = statusFilter ? { status: statusFilter } : {};
+    const sub = hub.listen(data.seq, (e) => {
+      const next = applyTaskEvent(current, e, filter);
+      if (next === current) return;
+      current = next;
+      if (current.needsRefetch) later.run();
+      setLive(current);
     });
+    if (!sub.complete) later.run();
     return () => {
       sub.unsubscribe();
       later.cancel();
     };
-  }, [hub, refetch]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tasks.data, hub, refetch]);
+  const page = live?.page;
   const short = (ref: string) => ref.replace(/@.*$/, '');
   return (
     <section className="section tasks" aria-labelledby="tasks-head">
       <div className="section-head" id="tasks-head">
-        Tasks <span className="count">{tasks.data ? tasks.data.total : ''}</span>
+        Tasks <span className="count">{page ? page.total : ''}</span>
       </div>
       <div className="filter" style={{ display: 'flex', gap: 6 }}>
         <select aria-label="Filter tasks by status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
@@ -117,13 +131,14 @@ function TaskList({ templates, route, navigate }: Omit<Props, 'templatesError'>)
       </div>
       <div className="section-body" data-testid="task-list">
         {tasks.error ? <div className="empty">{errorText(tasks.error)}</div> : null}
-        {tasks.data && tasks.data.tasks.length === 0 ? <div className="empty">No tasks yet. Open a template and press Start task.</div> : null}
-        {tasks.data?.tasks.map((t) => (
+        {page && page.tasks.length === 0 ? <div className="empty">No tasks yet. Open a template and press Start task.</div> : null}
+        {page?.tasks.map((t) => (
           <button
             key={t.id}
             className="item task-item"
             data-task={t.id}
             data-status={t.status}
+            {...(t.currentState ? { 'data-current-state': t.currentState } : {})}
             aria-current={route.view === 'task' && route.id === t.id}
             onClick={() => navigate({ view: 'task', id: t.id })}
             title={`${t.templateRef}\n${t.id}\ncreated ${new Date(t.createdAt).toLocaleString()}`}

@@ -21,7 +21,7 @@ import type { TaskStateAt } from '../../core/ops/history.js';
 import type { Json } from '../../core/model/runtime.js';
 import { announce } from '../lib/announce.js';
 import { clock } from '../lib/format.js';
-import { liveAt } from '../lib/history.js';
+import { liveAt, type InspectorHistory } from '../lib/history.js';
 import type { OpTarget } from '../lib/ops.js';
 import { isNumber, usePersistent } from '../lib/persist.js';
 import { BottomDock } from './debug/BottomDock.js';
@@ -84,11 +84,6 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
   }, [snapshot.data, hub, taskId, refetch]);
 
   const task = snapshot.data?.task;
-  const counts = useMemo(() => {
-    const c = new Map<string, number>();
-    for (const n of Object.values(live?.nodes ?? {})) c.set(n.state ?? 'pending', (c.get(n.state ?? 'pending') ?? 0) + 1);
-    return [...c.entries()];
-  }, [live]);
   const selectedNode = view?.nodes.find((n) => n.id === selected) ?? null;
 
   // --- Issue 7: debugger state (controls, dialogs, highlights, timeline + history) ---
@@ -131,6 +126,17 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
     if (!live || cursor === null || !past) return live;
     return liveAt(live, past.at, timeline.transitions.slice(0, cursor + 1));
   }, [live, cursor, past, timeline.transitions]);
+  // The strip counts what the canvas shows (the past while scrubbing).
+  const counts = useMemo(() => {
+    const c = new Map<string, number>();
+    for (const n of Object.values(shownLive?.nodes ?? {})) c.set(n.state ?? 'pending', (c.get(n.state ?? 'pending') ?? 0) + 1);
+    return [...c.entries()];
+  }, [shownLive]);
+  // The inspector follows the scrubber: the selected node as it was at the picked transition.
+  const inspectorHistory = useMemo((): InspectorHistory | null => {
+    if (cursor === null || !past || !shownLive || !selected) return null;
+    return { seq: past.seq, at: past.at.at, index: cursor, total: timeline.transitions.length, node: shownLive.nodes[selected] ?? null, data: past.at.data };
+  }, [cursor, past, shownLive, selected, timeline.transitions.length]);
   // Status changes are announced (the canvas shows them; a screen reader hears them).
   const lastStatus = useRef<string | null>(null);
   useEffect(() => {
@@ -148,6 +154,11 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
     }
   };
   const lanes = useMemo(() => view?.nodes.map((n) => n.id) ?? [], [view]);
+  const currentState = live?.currentState ?? task?.currentState ?? null;
+  const timeoutState = useMemo(() => {
+    const timeouts = view?.edges.filter((e) => e.kind === 'timeout') ?? [];
+    return (timeouts.find((e) => e.source === currentState) ?? timeouts[0])?.target ?? null;
+  }, [view, currentState]);
   const breakpointKey = breakpoints.join('\n');
   const marks = useMemo(() => {
     const m: Record<string, NodeMark> = {};
@@ -191,6 +202,7 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
             onBreakpoints={setBreakpoints}
             onSelect={setSelected}
             onChanged={refetchControls}
+            onTimeoutState={timeoutState}
           />
         ) : null}
         {task ? (
@@ -265,6 +277,8 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
           onInteraction={setInteraction}
           onHighlight={setHighlight}
           onClose={() => setSelected(null)}
+          history={inspectorHistory}
+          onBackToLive={() => setCursor(null)}
         />
       ) : (
         <span />

@@ -27,3 +27,12 @@ export function shortJson(value: unknown, max = 80): string {
   if (text === undefined) return String(value);
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
+
+/** A change's value for the preview table: times (fields named `...At`) as a local date and clock. */
+export function changeValue(field: string, value: unknown, max = 40): string {
+  if (/At$/.test(field) && typeof value === 'number' && Number.isFinite(value)) {
+    const d = new Date(value);
+    return `${d.toLocaleDateString()} ${clock(value)}`;
+  }
+  return shortJson(value, max);
+}

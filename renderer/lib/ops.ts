@@ -5,7 +5,7 @@
 import type { OpName, OpRequest } from '../../core/ops/types.js';
 import type { Json } from '../../core/model/runtime.js';
 
-export type UiOp = 'retryStep' | 'resetForRetry' | 'markCompleted' | 'updateResults' | 'skipStep' | 'rerunFromStep' | 'cancelTask' | 'wakeNow' | 'retryState';
+export type UiOp = 'retryStep' | 'resetForRetry' | 'markCompleted' | 'updateResults' | 'skipStep' | 'rerunFromStep' | 'cancelTask' | 'wakeNow' | 'retryState' | 'skipWait';
 
 export interface OpInfo {
   label: string;
@@ -29,6 +29,7 @@ export const OP_INFO: Record<UiOp, OpInfo> = {
   cancelTask: { label: 'Cancel task', does: 'Cancels the task: running steps are aborted and nothing else runs.', results: false, step: false, danger: true },
   wakeNow: { label: 'Wake now', does: 'Makes every retry backoff and timed wait of the task due now.', results: false, step: false, danger: false },
   retryState: { label: 'Retry state', does: 'Runs the failed flow state again.', results: false, step: false, danger: false },
+  skipWait: { label: 'Skip wait', does: "Makes the flow's wait due now: its next check of the wait (or its timeout) happens at once.", results: false, step: false, danger: false },
 };
 
 export const STEP_OPS: UiOp[] = ['retryStep', 'resetForRetry', 'markCompleted', 'updateResults', 'skipStep', 'rerunFromStep'];
@@ -37,7 +38,20 @@ export interface OpTarget {
   op: UiOp;
   taskId: string;
   step?: string;
+  /** skipWait of a flow: which of its times can be made due (the dialog lets the user pick). */
+  flowWait?: FlowWait;
 }
+
+export interface FlowWait {
+  /** The flow's next wake (re-check of the wait) is set. */
+  wake: boolean;
+  /** The flow's timeout is set; `onTimeout` is the state it then goes to, when known. */
+  timeout: boolean;
+  onTimeout: string | null;
+}
+
+/** skipWait's `step` for a flow: 'timeout' makes the timeout due, nothing the wake. */
+export type FlowWaitChoice = 'wake' | 'timeout';
 
 /** The core/ops request for a target, with the dialog's extra inputs. */
 export function requestOf(target: OpTarget, extra: { results?: Json; cascade?: boolean }): OpRequest {
@@ -57,6 +71,8 @@ export function requestOf(target: OpTarget, extra: { results?: Json; cascade?: b
     case 'wakeNow':
     case 'retryState':
       return { op, taskId };
+    case 'skipWait':
+      return target.step !== undefined ? { op, taskId, step: target.step } : { op, taskId };
   }
 }
 

@@ -18,6 +18,8 @@ interface Props {
   onSelect: (name: string) => void;
   /** Called after a command so the view reads the task again. */
   onChanged: () => void;
+  /** Flows: the state the flow's timeout leads to (shown in Skip wait's dialog). */
+  onTimeoutState?: string | null;
 }
 
 const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
@@ -31,7 +33,7 @@ export function pauseText(reason: string | undefined): string {
   return `paused: ${reason}`;
 }
 
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged }: Props) {
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged, onTimeoutState = null }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,7 +41,23 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
   const finished = FINISHED.has(task.status);
   const paused = task.debug.paused;
   const isFlow = task.kind === 'flow';
-  const canSkipWait = !finished && (isFlow ? task.wakeAt !== null || task.timeoutAt !== null : controls.waiting.length > 0);
+  // A flow's wait is its wake time (the next check of a wait state) or its timeout; core/ops
+  // makes either due only while the flow is waiting, through a previewed, confirmed operation.
+  const canSkipWait = !finished && (isFlow ? task.status === 'waiting' && (task.wakeAt !== null || task.timeoutAt !== null) : controls.waiting.length > 0);
+  const skipWaitTitle = !canSkipWait
+    ? isFlow && task.status !== 'waiting' && !finished
+      ? `The flow is ${task.status}, not waiting`
+      : 'Nothing is waiting'
+    : isFlow
+      ? `Make the flow's wake${task.timeoutAt !== null ? ' or its timeout' : ''} due now (you confirm which)`
+      : 'Make the pending retry backoff, wait or wake time due now';
+  const skipWait = () => {
+    if (isFlow) {
+      onOp({ op: 'skipWait', taskId: task.id, flowWait: { wake: task.wakeAt !== null, timeout: task.timeoutAt !== null, onTimeout: onTimeoutState } });
+      return;
+    }
+    void run('Skip wait', async () => (await client.debug.skipWait.mutate({ taskId: task.id }), 'Wait skipped.'));
+  };
   const canStep = !finished && (isFlow || controls.ready.length > 0 || controls.waiting.some((w) => w.until !== null));
 
   const run = async (name: string, fn: () => Promise<string>) => {
@@ -80,7 +98,7 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
       >
         <StepIcon /> Step
       </button>
-      <button className="btn sm" disabled={!canSkipWait || busy !== null} title={canSkipWait ? 'Make the pending retry backoff, wait or wake time due now' : 'Nothing is waiting'} onClick={() => void run('Skip wait', async () => (await client.debug.skipWait.mutate({ taskId: task.id }), 'Wait skipped.'))}>
+      <button className="btn sm" disabled={!canSkipWait || busy !== null} title={skipWaitTitle} onClick={skipWait}>
         <SkipIcon /> Skip wait
       </button>
       <span className="debug-state" data-testid="pause-reason" role="status">

@@ -10,8 +10,8 @@ import type { StepwiseEvent } from '../../../core/model/events.js';
 import type { Preview } from '../../../core/ops/types.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
-import { shortJson } from '../../lib/format.js';
-import { OP_INFO, parseJson, requestOf, type OpTarget } from '../../lib/ops.js';
+import { changeValue } from '../../lib/format.js';
+import { OP_INFO, parseJson, requestOf, type FlowWaitChoice, type OpTarget } from '../../lib/ops.js';
 import { Dialog } from './Dialog.js';
 
 interface Props {
@@ -49,8 +49,15 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
   const [applyError, setApplyError] = useState<unknown>(null);
   const [changedSince, setChangedSince] = useState<StepwiseEvent[] | null>(null);
   const previewSeq = useRef(0);
+  // Skip wait of a flow: its wake (re-check the wait) or its timeout, as the user picks.
+  const [which, setWhich] = useState<FlowWaitChoice>(() => (target.step === 'timeout' || (target.flowWait && !target.flowWait.wake) ? 'timeout' : 'wake'));
   const parsed = useMemo(() => (info.results ? parseJson(resultsText) : ({ ok: true, value: null } as const)), [info.results, resultsText]);
-  const request = useMemo(() => (parsed.ok ? requestOf(target, { results: parsed.value, cascade }) : null), [parsed, target, cascade]);
+  const request = useMemo(() => {
+    if (!parsed.ok) return null;
+    const { step: _step, ...rest } = target;
+    const effective = target.flowWait ? { ...rest, ...(which === 'timeout' ? { step: 'timeout' } : {}) } : target;
+    return requestOf(effective, { results: parsed.value, cascade });
+  }, [parsed, target, cascade, which]);
 
   // Preview again whenever the request changes (results typed, cascade ticked) or is asked for.
   useEffect(() => {
@@ -144,6 +151,23 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
           ) : null}
         </label>
       ) : null}
+      {target.flowWait ? (
+        <fieldset className="field choice" data-testid="wait-choice">
+          <legend>Which wait</legend>
+          <label className="check">
+            <input type="radio" name="which-wait" checked={which === 'wake'} disabled={!target.flowWait.wake} onChange={() => setWhich('wake')} /> Wake now: check the wait again{target.flowWait.wake ? '' : ' (no wake time is set)'}
+          </label>
+          <label className="check">
+            <input type="radio" name="which-wait" checked={which === 'timeout'} disabled={!target.flowWait.timeout} onChange={() => setWhich('timeout')} /> Time out now
+            {target.flowWait.onTimeout ? (
+              <>
+                : go to <code>{target.flowWait.onTimeout}</code>
+              </>
+            ) : null}
+            {target.flowWait.timeout ? '' : ' (the flow has no timeout)'}
+          </label>
+        </fieldset>
+      ) : null}
       {target.op === 'rerunFromStep' || needsCascade ? (
         <label className="check">
           <input type="checkbox" checked={cascade} onChange={(e) => setCascade(e.target.checked)} /> Also reset the steps downstream that already ran (cascade)
@@ -172,11 +196,11 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
               </thead>
               <tbody>
                 {preview.changes.map((c, i) => (
-                  <tr key={i} data-change-step={c.kind === 'step' ? c.name : undefined}>
+                  <tr key={i} data-change-step={c.kind === 'step' ? c.name : undefined} data-change-field={c.field}>
                     <td className="mono">{c.kind === 'task' ? 'task' : c.name}</td>
                     <td className="mono">{c.field}</td>
-                    <td className="mono muted">{shortJson(c.from, 40)}</td>
-                    <td className="mono">{shortJson(c.to, 40)}</td>
+                    <td className="mono muted">{changeValue(c.field, c.from)}</td>
+                    <td className="mono">{changeValue(c.field, c.to)}</td>
                   </tr>
                 ))}
               </tbody>

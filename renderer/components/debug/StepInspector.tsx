@@ -3,7 +3,9 @@
  * operations it accepts (others disabled, with core/ops's reason as tooltip), breakpoint and
  * "Run this step", error, what blocks it and what depends on it (highlighted on the canvas),
  * input, dependency results, results, attempts with errors, stacks and logs, and the
- * transition history with actor and reason.
+ * transition history with actor and reason. While the timeline is scrubbed it shows the node
+ * as it was at that transition (state, attempts, transitions, flow data), marked as history,
+ * with no operations offered, until "Back to live".
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { StepInspect, InteractionView } from '../../../core/host/routes/inspectTypes.js';
@@ -11,6 +13,7 @@ import type { OpAvailability } from '../../../core/host/routes/ops.js';
 import type { Json } from '../../../core/model/runtime.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { clock, duration, relative } from '../../lib/format.js';
+import { attemptsAt, transitionsAt, type InspectorHistory } from '../../lib/history.js';
 import type { GraphView, NodeView } from '../../lib/graphView.js';
 import type { LiveNode } from '../../lib/liveState.js';
 import { OP_INFO, STEP_OPS, type OpTarget, type UiOp } from '../../lib/ops.js';
@@ -35,6 +38,9 @@ interface Props {
   onHighlight: (h: { blocking: string[]; downstream: string[] }) => void;
   onClose: () => void;
   onResize: (width: number) => void;
+  /** Set while the timeline shows a past transition: the node as it was then. */
+  history?: InspectorHistory | null;
+  onBackToLive?: () => void;
 }
 
 function Section({ title, count, children, open = true, testId }: { title: string; count?: number; children: ReactNode; open?: boolean; testId?: string }) {
@@ -97,8 +103,14 @@ export function StepInspector(props: Props) {
   }, [blockingKey, downstreamKey, onHighlight]);
   useEffect(() => () => onHighlight({ blocking: [], downstream: [] }), [onHighlight]);
 
-  const state = live?.state ?? d?.step?.state ?? (isFlow && d?.task.currentState === node.id ? d.task.status : null);
+  const history = props.history ?? null;
+  const liveState = live?.state ?? d?.step?.state ?? (isFlow && d?.task.currentState === node.id ? d.task.status : null);
+  const state = history ? (history.node?.state ?? null) : liveState;
   const step = d?.step ?? null;
+  const attempts = d ? (history ? attemptsAt(d.attempts, history, graph.kind) : d.attempts) : [];
+  const transitions = d ? (history ? transitionsAt(d.transitions, history.seq) : d.transitions) : [];
+  // Results are not in the transition log: in history they are shown only once the step had finished.
+  const resultsThen = !history || state === 'complete' || state === 'resolved_manually';
   const avail = new Map((available.data ?? []).map((a) => [a.op, a]));
   const opButton = (op: UiOp) => {
     const a = avail.get(op);
@@ -115,10 +127,17 @@ export function StepInspector(props: Props) {
       </span>
     );
   };
-  const lastError = step?.error ?? d?.attempts.filter((a) => a.error).at(-1)?.error ?? null;
+  const lastError = (history ? null : step?.error) ?? attempts.filter((a) => a.error).at(-1)?.error ?? null;
 
   return (
-    <aside className="inspector debug-inspector" style={{ width }} aria-label={`Inspector: ${node.label}`} data-testid="inspector" data-inspecting={node.id}>
+    <aside
+      className={`inspector debug-inspector${history ? ' in-history' : ''}`}
+      style={{ width }}
+      aria-label={`Inspector: ${node.label}${history ? ' (history)' : ''}`}
+      data-testid="inspector"
+      data-inspecting={node.id}
+      data-history={String(history !== null)}
+    >
       <Resizer width={width} onResize={props.onResize} />
       <div className="inspector-head">
         <h2 tabIndex={-1} ref={headRef}>
@@ -129,23 +148,39 @@ export function StepInspector(props: Props) {
           ×
         </button>
       </div>
-      <div className="insp-actions" role="toolbar" aria-label="Step actions">
-        {!isFlow ? (
-          <>
-            <button className="btn sm" aria-pressed={breakpoint} onClick={props.onToggleBreakpoint} title="Toggle breakpoint (F9 on a focused node)" data-testid="toggle-breakpoint">
+      {history ? (
+        <div className="insp-history" role="status" data-testid="inspector-history">
+          <span className="history-tag">History</span>
+          <span>
+            as it was after transition {history.index + 1} of {history.total}
+            {history.at !== null ? ` (${clock(history.at)})` : ''}
+          </span>
+          {props.onBackToLive ? (
+            <button className="btn sm" onClick={props.onBackToLive}>
+              Back to live
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {!history ? (
+        <div className="insp-actions" role="toolbar" aria-label="Step actions">
+          {!isFlow ? (
+            <>
+              <button className="btn sm" aria-pressed={breakpoint} onClick={props.onToggleBreakpoint} title="Toggle breakpoint (F9 on a focused node)" data-testid="toggle-breakpoint">
+                <span className={`bp-dot${breakpoint ? ' on' : ''}`} aria-hidden="true" /> Breakpoint
+              </button>
+              <button className="btn sm" disabled={state !== 'ready'} onClick={props.onRunStep} title={state === 'ready' ? 'Run exactly this step now (the task pauses after it)' : 'Only a ready step can be run'}>
+                ▶ Run this step
+              </button>
+            </>
+          ) : (
+            <button className="btn sm" aria-pressed={breakpoint} onClick={props.onToggleBreakpoint} title="Pause the flow when it enters this state (F9)" data-testid="toggle-breakpoint">
               <span className={`bp-dot${breakpoint ? ' on' : ''}`} aria-hidden="true" /> Breakpoint
             </button>
-            <button className="btn sm" disabled={state !== 'ready'} onClick={props.onRunStep} title={state === 'ready' ? 'Run exactly this step now (the task pauses after it)' : 'Only a ready step can be run'}>
-              ▶ Run this step
-            </button>
-          </>
-        ) : (
-          <button className="btn sm" aria-pressed={breakpoint} onClick={props.onToggleBreakpoint} title="Pause the flow when it enters this state (F9)" data-testid="toggle-breakpoint">
-            <span className={`bp-dot${breakpoint ? ' on' : ''}`} aria-hidden="true" /> Breakpoint
-          </button>
-        )}
-      </div>
-      {!isFlow ? (
+          )}
+        </div>
+      ) : null}
+      {!isFlow && !history ? (
         <div className="insp-ops" role="group" aria-label="Operations">
           {STEP_OPS.map(opButton)}
         </div>
@@ -160,8 +195,8 @@ export function StepInspector(props: Props) {
           {step ? (
             <>
               <dt>attempts</dt>
-              <dd>
-                {step.attempts} of {step.maxAttempts}
+              <dd data-testid="inspector-attempts">
+                {history ? (history.node?.attempts ?? 0) : step.attempts} of {step.maxAttempts}
               </dd>
             </>
           ) : null}
@@ -171,7 +206,7 @@ export function StepInspector(props: Props) {
               <dd>{node.meta.handler}</dd>
             </>
           ) : null}
-          {step?.retryAt ? (
+          {step?.retryAt && !history ? (
             <>
               <dt>retry at</dt>
               <dd>
@@ -179,13 +214,13 @@ export function StepInspector(props: Props) {
               </dd>
             </>
           ) : null}
-          {step?.wakeAt ? (
+          {step?.wakeAt && !history ? (
             <>
               <dt>wakes at</dt>
               <dd>{clock(step.wakeAt)}</dd>
             </>
           ) : null}
-          {live?.progress ? (
+          {live?.progress && !history ? (
             <>
               <dt>progress</dt>
               <dd>
@@ -214,7 +249,7 @@ export function StepInspector(props: Props) {
           </div>
         ) : null}
 
-        {d && (d.blocking.direct.length > 0 || d.downstream.length > 0) ? (
+        {d && !history && (d.blocking.direct.length > 0 || d.downstream.length > 0) ? (
           <div className="impact">
             {d.blocking.direct.length > 0 ? (
               <div>
@@ -235,7 +270,7 @@ export function StepInspector(props: Props) {
           </div>
         ) : null}
 
-        {isFlow && d && d.interactions.length > 0 ? (
+        {isFlow && d && !history && d.interactions.length > 0 ? (
           <Section title="Interactions" count={d.interactions.length}>
             {d.interactions.map((i) => (
               <span key={i.name} title={i.enabled ? (i.description ?? `Fire ${i.name}`) : `Only in: ${i.when.join(', ')}`}>
@@ -250,8 +285,8 @@ export function StepInspector(props: Props) {
         {d ? (
           <>
             {isFlow ? (
-              <Section title="Data">
-                <JsonTree value={d.task.data} label="flow data" />
+              <Section title={history ? 'Data then' : 'Data'}>
+                <JsonTree value={history?.data ?? d.task.data} label="flow data" />
               </Section>
             ) : (
               <>
@@ -271,13 +306,14 @@ export function StepInspector(props: Props) {
                   </Section>
                 ) : null}
                 <Section title="Results">
-                  <JsonTree value={step?.results ?? null} label="results" />
+                  {resultsThen ? <JsonTree value={step?.results ?? null} label="results" /> : <div className="empty">No results yet at this point.</div>}
+                  {history && resultsThen ? <div className="muted note">As stored now: the history keeps states, not values.</div> : null}
                 </Section>
               </>
             )}
-            <Section title="Attempts" count={d.attempts.length} testId="attempts">
-              {d.attempts.length === 0 ? <div className="empty">Not run yet.</div> : null}
-              {[...d.attempts].reverse().map((a) => (
+            <Section title="Attempts" count={attempts.length} testId="attempts">
+              {attempts.length === 0 ? <div className="empty">Not run yet.</div> : null}
+              {[...attempts].reverse().map((a) => (
                 <div className="attempt" key={a.id} data-outcome={a.outcome ?? 'running'}>
                   <div className="attempt-head">
                     <strong>#{a.number}</strong>
@@ -305,10 +341,10 @@ export function StepInspector(props: Props) {
                 </div>
               ))}
             </Section>
-            <Section title="Transitions" count={d.transitions.length} testId="transitions">
+            <Section title="Transitions" count={transitions.length} testId="transitions">
               <table className="transitions">
                 <tbody>
-                  {[...d.transitions].reverse().map((t) => (
+                  {[...transitions].reverse().map((t) => (
                     <tr key={t.seq}>
                       <td className="mono muted">{clock(t.at)}</td>
                       <td className="mono" title={t.field === 'data' ? `${t.from ?? '∅'}\n→\n${t.to}` : undefined}>

@@ -1,0 +1,110 @@
+/**
+ * Follow-ups of the visual debugger (browser mode, own `stepwise serve` on a copy of the example
+ * workspace): the sidebar's task list follows a flow's state and status live; the inspector
+ * shows a step as it was at the scrubbed transition (marked as history) and returns to live;
+ * Skip wait of a waiting flow goes through the previewed, confirmed operation.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { node, openPage, startDebugHost, startFromForm, type DebugHost } from './debuggerHelpers.js';
+
+let host: DebugHost;
+test.beforeAll(async () => {
+  host = await startDebugHost('stepwise-e2e-history-');
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+/** The sidebar row of a task must match within a moment: events patch it, no refetch needed. */
+async function expectRow(page: Page, id: string, status: string, state: string): Promise<void> {
+  const row = page.locator(`[data-task="${id}"]`);
+  await expect(row).toHaveAttribute('data-status', status, { timeout: 3_000 });
+  await expect(row).toHaveAttribute('data-current-state', state, { timeout: 3_000 });
+  await expect(row).toContainText(state);
+}
+
+test("the sidebar follows a flow's state and status as it moves", async ({ page }, info) => {
+  const id = await startFromForm(page, host, 'accounts/user_onboarding@1.0.0', async (p) => void (await p.locator('#root_user_id').fill('11')), { paused: true });
+  const bar = page.getByTestId('debugbar');
+  await expectRow(page, id, 'active', 'check_email');
+  await bar.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.locator('.canvas-wrap')).toHaveAttribute('data-current-state', 'ask_for_email');
+  await expectRow(page, id, 'active', 'ask_for_email');
+  await bar.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'waiting');
+  await expectRow(page, id, 'waiting', 'ask_for_email');
+  await page.screenshot({ path: info.outputPath('h01-sidebar-flow-waiting.png') });
+  // A change made by another client (the node-side API) reaches the row as well.
+  await host.api.ops.perform.mutate({ request: { op: 'fireInteraction', taskId: id, name: 'provide_email', params: { email: 'grace@example.com' } }, expectedVersion: (await host.api.inspect.controls.query({ taskId: id })).task.version, reason: 'e2e' });
+  await expectRow(page, id, 'completed', 'done');
+});
+
+test('the inspector shows the scrubbed point as history and returns to live', async ({ page }, info) => {
+  await startFromForm(page, host, 'demo/diamond@1.0.0', async () => undefined);
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+  await node(page, 'fetch_sales').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector.getByTestId('inspector-state')).toHaveText('complete');
+  await expect(inspector.getByTestId('inspector-attempts')).toContainText('1 of');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByTestId('transition-list')).not.toHaveAttribute('data-count', '0');
+  const liveTransitions = Number(await inspector.getByTestId('transitions').locator('.count').textContent());
+
+  // The very first transition: nothing has run yet.
+  await page.getByTestId('scrubber').focus();
+  await page.keyboard.press('Home');
+  await expect(inspector).toHaveAttribute('data-history', 'true');
+  await expect(inspector.getByTestId('inspector-history')).toContainText('after transition 1 of');
+  await expect(inspector.getByTestId('inspector-state')).not.toHaveText('complete');
+  await expect(inspector.getByTestId('inspector-attempts')).toContainText('0 of');
+  await expect(inspector.getByRole('group', { name: 'Operations' })).toHaveCount(0);
+  await expect(inspector.getByTestId('attempts')).toContainText('Not run yet');
+  await page.screenshot({ path: info.outputPath('h02-inspector-history-start.png') });
+
+  // While fetch_sales ran: one attempt, running, and fewer transitions than now.
+  await page.locator('.trow', { hasText: 'fetch_sales' }).filter({ hasText: '→ running' }).first().click();
+  await expect(inspector.getByTestId('inspector-state')).toHaveText('running');
+  await expect(inspector.getByTestId('inspector-attempts')).toContainText('1 of');
+  await expect(inspector.locator('.attempt')).toHaveAttribute('data-outcome', 'running');
+  await expect.poll(async () => Number(await inspector.getByTestId('transitions').locator('.count').textContent())).toBeLessThan(liveTransitions);
+  await page.screenshot({ path: info.outputPath('h03-inspector-history-running.png') });
+
+  await inspector.getByRole('button', { name: 'Back to live' }).click();
+  await expect(page.getByTestId('history-banner')).toBeHidden();
+  await expect(inspector).toHaveAttribute('data-history', 'false');
+  await expect(inspector.getByTestId('inspector-state')).toHaveText('complete');
+  await expect(inspector.locator('.attempt')).toHaveAttribute('data-outcome', 'success');
+  await expect(inspector.getByRole('group', { name: 'Operations' })).toBeVisible();
+});
+
+test('Skip wait of a waiting flow: previewed, confirmed, and the timeout fires', async ({ page }, info) => {
+  const id = await startFromForm(page, host, 'accounts/user_onboarding@1.0.0', async (p) => void (await p.locator('#root_user_id').fill('12')), { paused: true });
+  const bar = page.getByTestId('debugbar');
+  const skip = bar.getByRole('button', { name: 'Skip wait' });
+  // Not waiting yet (active in check_email): nothing to skip.
+  await expect(skip).toBeDisabled();
+  await bar.getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'waiting');
+  await expect(skip).toBeEnabled();
+  await skip.click();
+  const dialog = page.getByTestId('op-dialog');
+  const confirm = dialog.getByRole('button', { name: 'Confirm skip wait' });
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.locator('[data-change-field="wakeAt"]')).toBeVisible();
+  await dialog.getByRole('radio', { name: /Time out now/ }).check();
+  await expect(dialog.getByTestId('wait-choice')).toContainText('go to expired');
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.locator('[data-change-field="timeoutAt"]')).toBeVisible();
+  await expect(confirm).toBeDisabled(); // no reason yet
+  await dialog.getByLabel('Reason (kept in the history)').fill('nobody will answer in this test');
+  await expect(confirm).toBeEnabled();
+  await page.screenshot({ path: info.outputPath('h04-skip-wait-flow.png') });
+  await confirm.click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
+  await expect(page.locator('.canvas-wrap')).toHaveAttribute('data-current-state', 'expired');
+  await expect(node(page, 'expired')).toHaveAttribute('data-state', 'completed');
+  await expectRow(page, id, 'completed', 'expired');
+  await expect(skip).toBeDisabled();
+  await page.screenshot({ path: info.outputPath('h05-skip-wait-expired.png') });
+});
