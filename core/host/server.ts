@@ -10,14 +10,14 @@ import type { Duplex } from 'node:stream';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { APP_PROTOCOL, authorize, checkHostHeader, type AuthVerdict, type RequestFacts } from './auth.js';
+import { MAX_MESSAGE_BYTES } from './limits.js';
 import { appRouter } from './router.js';
 import type { HostServices } from './services.js';
 import { serveStatic } from './static.js';
 import { summarizeTemplates } from './summaries.js';
 
 export const LOOPBACK = '127.0.0.1';
-/** Larger messages close the connection with code 1009; no procedure takes anything near this. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+export { MAX_MESSAGE_BYTES };
 export const TRPC_PATH = '/trpc';
 
 export interface HostServer {

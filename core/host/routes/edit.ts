@@ -32,13 +32,14 @@ import {
   type NewState,
   type NewStep,
 } from '../../template/edit/index.js';
+import { EDIT_TEXT_TOO_LONG, MAX_EDIT_TEXT_CHARS } from '../limits.js';
 import type { ProblemView } from '../protocol.js';
 import { templateByRef as findTemplate } from './findTemplate.js';
 import { problemView } from '../summaries.js';
 import { procedure, router } from '../trpc.js';
 
 const name = z.string().min(1).max(500);
-const text = z.string().max(2_000_000);
+const text = z.string().max(MAX_EDIT_TEXT_CHARS, EDIT_TEXT_TOO_LONG);
 
 export const editOp = z.discriminatedUnion('kind', [
   z.object({
@@ -147,6 +148,10 @@ export const editRouter = router({
     }
     const file = fileOf(ws, template);
     const snap = await readTemplateForEdit(file);
+    if (snap.text.length > MAX_EDIT_TEXT_CHARS) {
+      // Every edit would be refused (it sends the whole text back): say so once, up front.
+      return { ref: input.ref, kind: template.kind, file: relative, editable: false, readOnlyReason: EDIT_TEXT_TOO_LONG, hash: null, text: '', problems: [], graph: templateGraph(template), changed: [] };
+    }
     const opts = options(ws, file);
     return { ref: input.ref, kind: template.kind, file: relative, editable: true, readOnlyReason: null, hash: snap.hash, ...stateOf(ws, file, { text: snap.text, problems: templateProblems(snap.text, opts), changed: [] }) };
   }),
