@@ -159,8 +159,12 @@ describe('workspace reloads', () => {
   it('announces a change and serves the new template, and problems of a broken one', async () => {
     const api = client();
     const changes: Array<{ files: string[]; templateCount: number }> = [];
-    const sub = api.onWorkspaceChanged.subscribe(undefined, { onData: (c) => void changes.push(c) });
-    await new Promise((r) => setTimeout(r, 200));
+    // The host acknowledges a subscription ('started') only once its listener is registered; a
+    // file written before that could be missed, a fixed sleep only makes it unlikely.
+    let started!: () => void;
+    const active = new Promise<void>((resolve) => (started = resolve));
+    const sub = api.onWorkspaceChanged.subscribe(undefined, { onStarted: () => started(), onData: (c) => void changes.push(c) });
+    await active;
     writeFileSync(
       path.join(dir, 'templates', 'extra.yaml'),
       'name: extra\nnamespace: testing\nversion: 1.0.0\nsteps:\n  - { name: only, handler: fetch }\n',
