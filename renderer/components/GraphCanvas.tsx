@@ -217,26 +217,44 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     return () => cancelAnimationFrame(frame);
   }, [laid, key, complete]);
 
-  // Keep the whole graph in view when the canvas is resized (the inspector opens or closes).
+  // When the canvas is resized (the inspector opens or closes, the window changes), fit the
+  // graph again; if fitting would make it too small to read and a node is selected (a big
+  // graph), keep the zoom and bring the selected node to the middle instead.
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
   useEffect(() => {
     const el = wrapRef.current;
     if (!el || !laid) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let first = true;
-    const observer = new ResizeObserver(() => {
-      if (first) {
-        first = false;
-        return;
+    let size = { w: el.clientWidth, h: el.clientHeight };
+    const refit = () => {
+      const w = el.clientWidth;
+      const h = el.clientHeight;
+      if (w === 0 || h === 0) return;
+      const fit = fitViewport(laid.result, w, h);
+      const id = selectedRef.current;
+      const position = id ? laid.result.positions[id] : undefined;
+      const n = id ? viewRef.current.nodes.find((x) => x.id === id) : undefined;
+      if (fit.zoom < DETAIL_ZOOM && position && n) {
+        const zoom = Math.max(DETAIL_ZOOM, flowRef.current.getViewport().zoom);
+        void flowRef.current.setCenter(position.x + n.width / 2, position.y + n.height / 2, { zoom, duration: 150 });
+      } else {
+        void flowRef.current.setViewport(fit, { duration: 150 });
       }
+    };
+    const observer = new ResizeObserver(() => {
+      // The first call reports the size at observe time: nothing changed yet.
+      if (el.clientWidth === size.w && el.clientHeight === size.h) return;
+      size = { w: el.clientWidth, h: el.clientHeight };
       clearTimeout(timer);
-      timer = setTimeout(() => void flow.fitView({ padding: 0.08, maxZoom: MAX_FIT_ZOOM, duration: 150 }), 60);
+      timer = setTimeout(refit, 60);
     });
     observer.observe(el);
     return () => {
       observer.disconnect();
       clearTimeout(timer);
     };
-  }, [laid, flow]);
+  }, [laid]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;

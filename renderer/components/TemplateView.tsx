@@ -51,6 +51,7 @@ export function TemplateView({ templateRef, workspaceSeq, direction, onDirection
               </span>
             ) : null
           }
+          {...(template ? { subtitleText: `v${template.version} · ${template.kind} · ${template.nodeCount} ${template.kind === 'flow' ? 'states' : 'steps'}${template.file ? ` · ${template.file}` : ''}` } : {})}
           direction={direction}
           onDirection={onDirection}
         >
