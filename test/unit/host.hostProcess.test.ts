@@ -3,7 +3,7 @@
  * `node`, waiting for the ready line, a clear error when the host never gets ready, and a
  * restart after a crash on the same port with the same token (so the window reconnects).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,8 +11,11 @@ import { HostProcess, findNode } from '../../main/hostProcess.js';
 
 const FAKE = path.resolve(import.meta.dirname, '../fixtures/host/fakeServe.mjs');
 const running: HostProcess[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const h of running.splice(0)) await h.stop();
+  // After the hosts stopped: nothing writes the marker any more.
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   delete process.env.FAKE_MODE;
   delete process.env.FAKE_MARKER;
 });
@@ -47,7 +50,9 @@ describe('HostProcess', () => {
 
   it('restarts a crashed host on the same port with the same token and tells the caller', async () => {
     process.env.FAKE_MODE = 'crash-once';
-    process.env.FAKE_MARKER = path.join(mkdtempSync(path.join(tmpdir(), 'stepwise-fake-')), 'marker');
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepwise-fake-'));
+    dirs.push(dir);
+    process.env.FAKE_MARKER = path.join(dir, 'marker');
     const crashes: Array<{ code: number | null; restarting: boolean }> = [];
     let restarted: (info: { port: number; token: string }) => void = () => undefined;
     const again = new Promise<{ port: number; token: string }>((resolve) => (restarted = resolve));
