@@ -23,9 +23,16 @@ export interface AttemptEnv {
   state: string;
   number: number;
   clock: Clock;
-  signal: AbortSignal;
+  /** Cancellation: `signal` is made only if the handler reads it (see LazyAbort). */
+  abort: AbortSource;
   subtasks: SubtaskApi;
   onProgress?(fraction: number, message?: string): void;
+}
+
+export interface AbortSource {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  readonly signal: AbortSignal;
 }
 
 export type AttemptResult<T> =
@@ -53,7 +60,9 @@ export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[])
     taskId: env.task.id,
     data,
     state: env.state,
-    signal: env.signal,
+    get signal() {
+      return env.abort.signal;
+    },
     log: captureLog(env.clock, logs),
     progress: (fraction, message) => env.onProgress?.(fraction, message),
     startSubtask: (template, input) => env.subtasks.start(template, input ?? {}),
@@ -89,7 +98,7 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
   try {
     const ctx = buildContext(env, structuredClone(env.task.data), logs);
     const value = await body(ctx);
-    if (env.signal.aborted) throw env.signal.reason ?? new Error('aborted');
+    if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
     const data = toJsonObject(ctx.data, 'data');
     close();
     attempt.outcome = 'success';
@@ -97,7 +106,7 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
   } catch (error) {
     close();
     const info = toErrorInfo(error);
-    attempt.outcome = env.signal.aborted ? 'cancelled' : 'error';
+    attempt.outcome = env.abort.aborted ? 'cancelled' : 'error';
     attempt.error = info;
     return { ok: false, error, info, attempt };
   }

@@ -7,6 +7,7 @@
  * effects runs (actions, on_timeout handlers), so a crash never loses a completed action.
  */
 import type { TaskRecord } from '../../model/runtime.js';
+import type { FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import type { FlowRuntime } from './runtime.js';
 
@@ -20,6 +21,8 @@ export class TaskBatch {
   private pending: Required<Pick<ChangeSet, 'updateTasks' | 'transitions' | 'events' | 'insertAttempts'>> | null = null;
   /** A flush that failed (STALE) while a condition was awaited; rethrown at the next flush. */
   private broken: unknown = null;
+  /** The task's template, resolved once per batch (a registry lookup parses and scans). */
+  private resolved: FlowTemplate | null = null;
 
   constructor(
     private readonly rt: FlowRuntime,
@@ -28,6 +31,10 @@ export class TaskBatch {
   ) {
     this.current = task;
     this.fresh = fresh;
+  }
+
+  get template(): FlowTemplate {
+    return (this.resolved ??= this.rt.templateOf(this.current));
   }
 
   get hasPending(): boolean {
@@ -81,11 +88,23 @@ export class TaskBatch {
     await this.flush().catch(() => undefined); // kept in `broken` by flush
   }
 
+  /**
+   * The task as storage holds it after the last flush (or the read this batch started from), as
+   * a private copy: the record shares `data` with the events just published. Nothing may be
+   * pending. Spares reading back what this batch itself just wrote.
+   */
+  stored(): TaskRecord {
+    if (this.pending) throw new Error('TaskBatch.stored with pending changes');
+    if (this.broken) throw this.broken;
+    return structuredClone(this.current);
+  }
+
   /** Reads the task again (nothing may be pending). */
   async refresh(): Promise<void> {
     if (this.pending) throw new Error('TaskBatch.refresh with pending changes');
     if (this.broken) throw this.broken;
     this.current = await this.rt.getTask(this.current.id);
     this.fresh = true;
+    this.resolved = null;
   }
 }

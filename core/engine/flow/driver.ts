@@ -16,6 +16,7 @@ import type { EngineContext } from '../context.js';
 import { applyDefaultsAndValidate } from './attributes.js';
 import { checkInteraction, prepareInteraction } from './interact.js';
 import { TaskBatch } from './batch.js';
+import { LazyAbort } from './abort.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
 import { applyTimeout, runCurrentState, runsSideEffects, timeoutRunsHandler, type StepInput } from './runState.js';
@@ -72,7 +73,7 @@ const MAX_STALE_RETRIES = 3;
 export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions = {}): FlowDriver {
   const maxTransitions = options.maxTransitionsPerRun ?? DEFAULT_MAX_TRANSITIONS;
   const locks = new Map<string, Promise<unknown>>();
-  const controllers = new Map<string, AbortController>();
+  const controllers = new Map<string, LazyAbort>();
 
   /** Serialises work on one task within this process. */
   function exclusive<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
@@ -86,13 +87,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     return run;
   }
 
-  function signalFor(taskId: string): AbortSignal {
+  function abortFor(taskId: string): LazyAbort {
     let c = controllers.get(taskId);
-    if (!c || c.signal.aborted) {
-      c = new AbortController();
+    if (!c || c.aborted) {
+      c = new LazyAbort();
       controllers.set(taskId, c);
     }
-    return c.signal;
+    return c;
   }
 
   const create = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions = {}): Promise<TaskRecord> => {
@@ -124,7 +125,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   const stepInput = (batch: TaskBatch, actor: Actor): StepInput => ({
     task: batch.current,
     actor,
-    signal: signalFor(batch.current.id),
+    abort: abortFor(batch.current.id),
+    template: batch.template,
     beforeAwait: () => batch.flushQuietly(),
   });
 
@@ -142,7 +144,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
 
   /** Plans one state run of an active flow into the batch; 'reread' when it had to look again first. */
   async function runActive(batch: TaskBatch, actor: Actor): Promise<'ran' | 'reread'> {
-    const template = rt.templateOf(batch.current);
+    const template = batch.template;
     if (runsSideEffects(template, batch.current) && (await settleBeforeSideEffects(batch))) return 'reread';
     batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
     return 'ran';
@@ -152,7 +154,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   async function wakeOnce(batch: TaskBatch, actor: Actor): Promise<boolean> {
     const task = batch.current;
     if (task.status !== 'waiting' || (task.debug.paused && actor !== 'user')) return false;
-    const template = rt.templateOf(task);
+    const template = batch.template;
     if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
       if (timeoutRunsHandler(template) && (await settleBeforeSideEffects(batch))) return wakeOnce(batch, actor);
       batch.add((await applyTimeout(rt, stepInput(batch, actor))).changes);
@@ -187,7 +189,9 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         const task = batch.current;
         if (task.status !== 'active' || task.debug.paused) {
           await batch.flush();
-          return finishRun(await rt.getTask(taskId));
+          // What was just committed is what is stored: no read back (a change made by someone
+          // else after this point is as if it came after the run returned).
+          return finishRun(batch.stored());
         }
         if (stopsAtBreakpoint(task, task.currentState ?? '')) {
           // A breakpoint set while the flow already stood at this state.
@@ -262,7 +266,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       const actor = opts.actor ?? 'user';
       return exclusive(taskId, async () => {
         for (let round = 0; ; round++) {
-          const batch = await prepareInteraction(rt, taskId, name, params, { actor, signal: signalFor(taskId) });
+          const batch = await prepareInteraction(rt, taskId, name, params, { actor, abort: abortFor(taskId) });
           try {
             const task = batch.current;
             if (task.status === 'waiting' && opts.wake === false) batch.add(dueNow(task));

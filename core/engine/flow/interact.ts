@@ -12,7 +12,7 @@ import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate, InteractionDef } from '../../model/template.js';
 import { templateRef } from '../../model/template.js';
 import { applyDefaultsAndValidate } from './attributes.js';
-import { jsonOutput, runAttempt } from './attempt.js';
+import { jsonOutput, runAttempt, type AbortSource } from './attempt.js';
 import { interactionRefused, unknownInteraction } from './errors.js';
 import { planInteraction } from './plan.js';
 import type { FlowRuntime } from './runtime.js';
@@ -30,7 +30,7 @@ export function checkInteraction(template: FlowTemplate, task: TaskRecord, name:
 
 export interface InteractOptions {
   actor: Actor;
-  signal: AbortSignal;
+  abort: AbortSource;
 }
 
 /**
@@ -58,7 +58,7 @@ export async function prepareInteraction(
       state: task.currentState ?? template.startsWith,
       number: await rt.nextAttemptNumber(task, stepName),
       clock: rt.ctx.clock,
-      signal: opts.signal,
+      abort: opts.abort,
       subtasks: rt.subtasksOf(task),
     },
     async (ctx) => fn(ctx, params),

@@ -9,7 +9,7 @@ import { assertNever } from '../../model/errors.js';
 import type { FlowContext } from '../../model/handlers.js';
 import type { FlowState, FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
-import { runAttempt, type AttemptResult } from './attempt.js';
+import { runAttempt, type AbortSource, type AttemptResult } from './attempt.js';
 import { flowTimedOut, unknownState } from './errors.js';
 import { planOutcome, type FlowOutcome } from './plan.js';
 import type { FlowRuntime } from './runtime.js';
@@ -18,7 +18,9 @@ import { actionTarget, branchReason, decisionBranch, waitBranch } from './select
 export interface StepInput {
   task: TaskRecord;
   actor: Actor;
-  signal: AbortSignal;
+  abort: AbortSource;
+  /** The task's template when the caller already resolved it. */
+  template?: FlowTemplate;
   /** Called before a condition that answered with a Promise is awaited (the driver flushes). */
   beforeAwait?: () => Promise<void>;
 }
@@ -65,7 +67,7 @@ async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string
       state: task.currentState ?? '',
       number: await rt.nextAttemptNumber(task, stepName),
       clock: rt.ctx.clock,
-      signal: input.signal,
+      abort: input.abort,
       subtasks: rt.subtasksOf(task),
       onProgress: (fraction, message) => {
         const at = rt.ctx.clock.now();
@@ -108,7 +110,7 @@ export function timeoutRunsHandler(template: FlowTemplate): boolean {
 /** Runs the task's current state once and plans the result (the caller commits it). */
 export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promise<Decided> {
   const { task } = input;
-  const template = rt.templateOf(task);
+  const template = input.template ?? rt.templateOf(task);
   const name = task.currentState ?? template.startsWith;
   const state = stateOf(template, name);
   const evaluator = (ctx: FlowContext, evaluated: Record<string, boolean>) => async (cond: string) => {
@@ -159,7 +161,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
 /** A waiting flow woken past its timeout: go to on_timeout's state, run its handler, or fail. */
 export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<Decided> {
   const { task } = input;
-  const template = rt.templateOf(task);
+  const template = input.template ?? rt.templateOf(task);
   const now = rt.ctx.clock.now();
   const state = task.currentState ?? template.startsWith;
   const details: JsonObject = { timeoutAt: task.timeoutAt };
