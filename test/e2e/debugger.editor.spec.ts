@@ -132,6 +132,17 @@ test('export: DOT identical to `stepwise graph` and valid for GraphViz; SVG, PNG
   expect(rendered.errors.filter((e) => e.level === 'error')).toEqual([]);
   expect(rendered.output).toContain('push_to_ledger');
 
+  // Drawn top-down, the export is what the CLI prints with its own default (TB), byte for byte.
+  await page.getByRole('group', { name: 'Layout direction' }).getByRole('button', { name: 'TB' }).click();
+  await waitForGraph(page);
+  await page.getByRole('button', { name: 'Export' }).click();
+  await expect(page.getByRole('menu', { name: 'Export as' })).toContainText('--direction TB');
+  const [tbDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /DOT/ }).click()]);
+  const cliDefault = execFileSync(process.execPath, [path.join(REPO, 'bin/stepwise.mjs'), 'graph', 'billing/invoice_sync', '--workspace', host.dir, '--format', 'dot'], { encoding: 'utf8' });
+  expect(await text(tbDownload)).toBe(cliDefault);
+  expect(cliDefault).toContain('rankdir="TB"');
+  await page.getByRole('group', { name: 'Layout direction' }).getByRole('button', { name: 'LR' }).click();
+
   await page.getByRole('button', { name: 'Export' }).click();
   const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /SVG/ }).click()]);
   expect(await text(svgDownload)).toContain('<svg');
@@ -155,4 +166,16 @@ test('a task exports with its runtime colours', async ({ page }) => {
   const cli = execFileSync(process.execPath, [path.join(REPO, 'bin/stepwise.mjs'), 'graph', '--task', task.id, '--workspace', host.dir, '--db', host.db, '--direction', 'LR'], { encoding: 'utf8' });
   expect(dot).toBe(cli);
   expect(dot).toContain('ready');
+});
+
+test('a waiting flow task exports the same DOT as `stepwise graph --task`', async ({ page }) => {
+  const task = await host.api.debug.start.mutate({ ref: 'accounts/user_onboarding@1.0.0', input: { user_id: 5 } });
+  await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('waiting');
+  await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+  await waitForGraph(page);
+  await page.getByRole('button', { name: 'Export' }).click();
+  const [dotDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /DOT/ }).click()]);
+  const cli = execFileSync(process.execPath, [path.join(REPO, 'bin/stepwise.mjs'), 'graph', '--task', task.id, '--workspace', host.dir, '--db', host.db, '--direction', 'LR', '--format', 'dot'], { encoding: 'utf8' });
+  expect(await text(dotDownload)).toBe(cli);
+  expect(cli).toContain('ask_for_email');
 });
