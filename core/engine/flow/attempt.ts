@@ -36,7 +36,7 @@ export interface AbortSource {
 }
 
 export type AttemptResult<T> =
-  | { ok: true; value: T; data: JsonObject; attempt: AttemptRecord }
+  | { ok: true; value: T; data: JsonObject; /** JSON.stringify(data) */ dataText: string; attempt: AttemptRecord }
   | { ok: false; error: unknown; info: ErrorInfo; attempt: AttemptRecord };
 
 function captureLog(clock: Clock, lines: LogLine[]): HandlerLog {
@@ -46,12 +46,12 @@ function captureLog(clock: Clock, lines: LogLine[]): HandlerLog {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** A JSON copy: handlers may leave Dates or undefined in data; what is stored is plain JSON. */
-function toJsonObject(value: unknown, what: string): JsonObject {
+/** A JSON copy and its text: handlers may leave Dates or undefined in data; what is stored is plain JSON. */
+function toJsonObject(value: unknown, what: string): { data: JsonObject; text: string } {
   const text = JSON.stringify(value);
   const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError(`${what} must stay a JSON object`);
-  return parsed as JsonObject;
+  return { data: parsed as JsonObject, text };
 }
 
 export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[]): FlowContext {
@@ -99,10 +99,10 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
     const ctx = buildContext(env, structuredClone(env.task.data), logs);
     const value = await body(ctx);
     if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
-    const data = toJsonObject(ctx.data, 'data');
+    const { data, text } = toJsonObject(ctx.data, 'data');
     close();
     attempt.outcome = 'success';
-    return { ok: true, value, data, attempt };
+    return { ok: true, value, data, dataText: text, attempt };
   } catch (error) {
     close();
     const info = toErrorInfo(error);

@@ -18,6 +18,8 @@ export class TaskBatch {
   fresh: boolean;
   /** The pending changes hold something that must not be dropped silently (an interaction). */
   critical = false;
+  /** Seq of the last event of this batch's last commit (null: none yet, or it had no events). */
+  private committedEventSeq: number | null = null;
   private pending: Required<Pick<ChangeSet, 'updateTasks' | 'transitions' | 'events' | 'insertAttempts'>> | null = null;
   /** A flush that failed (STALE) while a condition was awaited; rethrown at the next flush. */
   private broken: unknown = null;
@@ -48,16 +50,22 @@ export class TaskBatch {
     if (changes.insertTasks?.length || (changes.updateTasks?.length ?? 0) > 1 || (patch && patch.id !== this.current.id)) {
       throw new Error(`TaskBatch only folds changes of task ${this.current.id}`);
     }
-    const set: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(patch?.set ?? {})) if (v !== undefined) set[k] = v;
     if (!this.pending) {
       this.pending = { updateTasks: [{ id: this.current.id, expectedVersion: this.current.version, set: {} }], transitions: [], events: [], insertAttempts: [] };
     }
-    Object.assign(this.pending.updateTasks[0]!.set, set);
-    this.pending.transitions.push(...(changes.transitions ?? []));
-    this.pending.events.push(...(changes.events ?? []));
-    this.pending.insertAttempts.push(...(changes.insertAttempts ?? []));
-    this.current = { ...this.current, ...set } as TaskRecord;
+    const into = this.pending.updateTasks[0]!.set as Record<string, unknown>;
+    const next = { ...this.current } as unknown as Record<string, unknown>;
+    const set = (patch?.set ?? {}) as Record<string, unknown>;
+    for (const k in set) {
+      const v = set[k];
+      if (v === undefined) continue;
+      into[k] = v;
+      next[k] = v;
+    }
+    for (const t of changes.transitions ?? []) this.pending.transitions.push(t);
+    for (const e of changes.events ?? []) this.pending.events.push(e);
+    for (const a of changes.insertAttempts ?? []) this.pending.insertAttempts.push(a);
+    this.current = next as unknown as TaskRecord;
     if (opts.critical) this.critical = true;
   }
 
@@ -69,12 +77,14 @@ export class TaskBatch {
     this.pending = null;
     const changes: ChangeSet = { updateTasks: pending.updateTasks, transitions: pending.transitions, events: pending.events };
     if (pending.insertAttempts.length) changes.insertAttempts = pending.insertAttempts;
+    let events;
     try {
-      await this.rt.commit(changes);
+      ({ events } = await this.rt.commit(changes));
     } catch (err) {
       this.broken = err;
       throw err;
     }
+    this.committedEventSeq = events.length > 0 ? events[events.length - 1]!.seq : null;
     this.current = { ...this.current, version: this.current.version + 1 };
     this.fresh = false;
     this.critical = false;
@@ -97,6 +107,19 @@ export class TaskBatch {
     if (this.pending) throw new Error('TaskBatch.stored with pending changes');
     if (this.broken) throw this.broken;
     return structuredClone(this.current);
+  }
+
+  /**
+   * Whether `current` is still what storage holds, checked cheaply: every change of a task is
+   * announced by an event, so when the newest event in storage is still the last one this batch
+   * committed, nobody (in this process or another) changed anything since. Any other event —
+   * of this task or of another — answers false and the caller reads the task again.
+   */
+  async unchangedSinceFlush(): Promise<boolean> {
+    if (this.pending || this.broken || this.committedEventSeq === null) return false;
+    if ((await this.rt.ctx.storage.lastEventSeq()) !== this.committedEventSeq) return false;
+    this.fresh = true;
+    return true;
   }
 
   /** Reads the task again (nothing may be pending). */

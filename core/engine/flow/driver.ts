@@ -132,12 +132,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
 
   /**
    * Before a handler with side effects runs: commit what is pending, and read the task again
-   * unless it was just read — a pause, cancel or other change made meanwhile is seen before the
-   * handler runs, as if every transition had been committed on its own. True when it re-read.
+   * unless it was just read or nothing happened since this batch's commit (no newer event) — a
+   * pause, cancel or other change made meanwhile is seen before the handler runs, as if every
+   * transition had been committed on its own. True when it re-read.
    */
   async function settleBeforeSideEffects(batch: TaskBatch): Promise<boolean> {
     await batch.flush();
-    if (batch.fresh) return false;
+    if (batch.fresh || (await batch.unchangedSinceFlush())) return false;
     await batch.refresh();
     return true;
   }

@@ -35,6 +35,8 @@ export interface PlanInput {
 export interface PlanExtras {
   /** The data after the handler ran (only saved when the outcome is not a failure). */
   data?: JsonObject;
+  /** `JSON.stringify(data)` when the caller has it already. */
+  dataText?: string;
   attempt?: AttemptRecord;
   /** The timeout fired: clear timeout_at so it cannot fire twice. */
   clearTimeout?: boolean;
@@ -80,12 +82,15 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Data change: the transition (old and new data kept, so history can be rebuilt) and participants. */
-function recordData(r: Recorder, task: TaskRecord, template: FlowTemplate, data: JsonObject, reason: string, set: Partial<TaskRecord>): void {
-  if (sameJson(task.data, data)) return;
+function recordData(r: Recorder, task: TaskRecord, template: FlowTemplate, data: JsonObject, reason: string, set: Partial<TaskRecord>, dataText?: string): void {
+  // Each side serialised once: the texts decide "changed" and are the transition's from/to.
+  const before = JSON.stringify(task.data);
+  const after = dataText ?? JSON.stringify(data);
+  if (before === after) return;
   set.data = data;
   const participants = participantsOf(template.index, data);
   if (!sameJson(participants, task.participants)) set.participants = participants;
-  r.transition('data', JSON.stringify(task.data), JSON.stringify(data), reason);
+  r.transition('data', before, after, reason);
   r.event({ type: 'flow.data_changed', payload: { data } });
 }
 
@@ -141,7 +146,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
   const status = task.status as FlowTaskStatus;
   const state = task.currentState ?? template.startsWith;
 
-  if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set);
+  if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set, extras.dataText);
   if (outcome.type === 'move' || outcome.type === 'sleep' || outcome.type === 'fail') useRelease(task, state, set);
   if (extras.clearTimeout) set.timeoutAt = null;
 
@@ -217,9 +222,11 @@ export function planInteraction(
   const set: Partial<TaskRecord> = { updatedAt: now };
   const state = task.currentState ?? template.startsWith;
   // Always one row for the call itself, so the history shows it even when data did not change.
-  r.transition('data', JSON.stringify(task.data), JSON.stringify(data), 'interaction.fired', { interaction: name, params, state });
+  const before = JSON.stringify(task.data);
+  const after = JSON.stringify(data);
+  r.transition('data', before, after, 'interaction.fired', { interaction: name, params, state });
   r.event({ type: 'interaction.fired', payload: { name, params, state } });
-  if (!sameJson(task.data, data)) {
+  if (before !== after) {
     set.data = data;
     const participants = participantsOf(template.index, data);
     if (!sameJson(participants, task.participants)) set.participants = participants;

@@ -133,7 +133,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
         return decide(rt, input, template, r.outcome, r.extras);
       }
       result.attempt.output = { goTo: to };
-      return decide(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, attempt: result.attempt });
+      return decide(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, dataText: result.dataText, attempt: result.attempt });
     }
     case 'decision':
     case 'wait': {
@@ -144,7 +144,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
       if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
       const branch = result.value;
       result.attempt.output = { conditions: evaluated, goTo: branch?.goTo ?? null };
-      const extras = { data: result.data, attempt: result.attempt };
+      const extras = { data: result.data, dataText: result.dataText, attempt: result.attempt };
       if (!branch) return decide(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
       const details: JsonObject = { conditions: evaluated };
       if (branch.label) details.label = branch.label;
@@ -178,12 +178,12 @@ export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<D
   const chosen = result.value;
   if (typeof chosen === 'string' && template.states.some((s) => s.name === chosen)) {
     result.attempt.output = { goTo: chosen };
-    return decide(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+    return decide(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, dataText: result.dataText, attempt: result.attempt, clearTimeout: true });
   }
   // The handler ran (its data changes are kept) but chose no state: the flow fails with TIMEOUT.
   const base = flowTimedOut(state, task.timeoutAt ?? now, now);
   const error = toErrorInfo(
     new StepwiseError('TIMEOUT', `TIMEOUT: the flow timed out in state ${state}; on_timeout handler ${target} ran and returned no declared state to go to.`, base.details),
   );
-  return decide(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, attempt: result.attempt, clearTimeout: true });
+  return decide(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, dataText: result.dataText, attempt: result.attempt, clearTimeout: true });
 }
