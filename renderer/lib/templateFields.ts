@@ -14,6 +14,21 @@ export interface StepFields {
   timeoutSeconds: number | null;
   timeout: string | null;
   concurrency: { key?: string; limit?: number } | null;
+  /** Flow states: where an action goes, a decision's condition and branches, a wait's conditions. */
+  flow: FlowStateFields | null;
+}
+
+export interface FlowStateFields {
+  goTo: string;
+  condition: string;
+  ifTrue: string;
+  ifFalse: string;
+  conditions: WaitCondition[];
+}
+
+export interface WaitCondition {
+  condition: string;
+  go_to: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -43,6 +58,7 @@ export function readStepFields(text: string, name: string): StepFields | null {
       timeoutSeconds: typeof step.timeout_seconds === 'number' ? step.timeout_seconds : null,
       timeout: step.timeout !== undefined ? str(step.timeout) : null,
       concurrency: isObj(step.concurrency) ? (step.concurrency as StepFields['concurrency']) : null,
+      flow: null,
     };
   }
   if (isObj(doc.states) && isObj(doc.states[name])) {
@@ -57,6 +73,13 @@ export function readStepFields(text: string, name: string): StepFields | null {
       timeoutSeconds: null,
       timeout: null,
       concurrency: null,
+      flow: {
+        goTo: str(state.go_to),
+        condition: str(state.condition),
+        ifTrue: str(state.if_true),
+        ifFalse: str(state.if_false),
+        conditions: Array.isArray(state.conditions) ? state.conditions.filter(isObj).map((c) => ({ condition: str(c.condition), go_to: str(c.go_to) })) : [],
+      },
     };
   }
   return null;

@@ -114,6 +114,46 @@ test('a TypeScript template opens read-only with its file path', async ({ page }
   await page.getByRole('button', { name: 'Close editor' }).click();
 });
 
+test("a flow state's side form edits its branches and wait conditions", async ({ page }, info) => {
+  await openPage(page, host, `#/template/${encodeURIComponent('accounts/user_onboarding@1.0.0')}`);
+  await waitForGraph(page);
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = page.getByRole('main', { name: 'Template editor' });
+  await expect(editor.locator('.canvas-wrap[data-graph-ready="true"]')).toBeVisible();
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const yaml = page.getByTestId('editor-yaml');
+  const form = page.getByTestId('prop-form');
+
+  await node(page, 'ask_for_email').click();
+  const wait = form.getByTestId('pf-wait-conditions');
+  await expect(wait.getByLabel('Condition 1', { exact: true })).toHaveValue('has_email');
+  await wait.getByLabel('then go to').selectOption('done');
+  await expect(yaml).toContainText(/conditions:\W*condition: has_email,? go_to: done/);
+  await expect(page.getByTestId('editor-problems-count')).toHaveText('valid');
+
+  // A decision's branch: sending "no email" straight to expired leaves ask_for_email unreachable.
+  await node(page, 'check_email').click();
+  await expect(form.getByTestId('pf-condition')).toHaveValue('has_email');
+  await expect(form.getByLabel('If true')).toHaveValue('send_welcome');
+  await form.getByLabel('If false').selectOption('expired');
+  await expect(yaml).toContainText('if_false: expired');
+  await expect(page.getByTestId('editor-problems-count')).toHaveText('1 error');
+  await expect(node(page, 'ask_for_email')).toHaveAttribute('data-problems', '1');
+  // The toolbar keeps the title whole with the form open.
+  const title = page.getByRole('toolbar', { name: 'Editor' }).locator('h1');
+  expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+  await page.screenshot({ path: info.outputPath('e04b-editor-flow-state-form.png') });
+
+  // Nothing saved: undo both edits, the file is as it was.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(yaml).toContainText('if_false: ask_for_email');
+  await expect(yaml).toContainText('ask_for_email: { type: wait, conditions: [ { condition: has_email, go_to: send_welcome } ] }');
+  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Close editor' }).click();
+  expect(readFileSync(path.join(host.dir, 'templates/accounts/user_onboarding.yaml'), 'utf8')).toContain('if_false: ask_for_email');
+});
+
 test('export: DOT identical to `stepwise graph` and valid for GraphViz; SVG, PNG and Mermaid download', async ({ page }, info) => {
   await openPage(page, host, `#/template/${encodeURIComponent('billing/invoice_sync@1.0.0')}`);
   await waitForGraph(page);

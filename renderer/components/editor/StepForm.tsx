@@ -1,10 +1,11 @@
 /**
  * The editor's side form for the selected step (or flow state): name, type, handler,
- * description, dependencies, retry, timeout and concurrency. A field is applied when it is
+ * description; for steps dependencies, retry, timeout and concurrency; for flow states where an
+ * action goes, a decision's condition and branches, a wait's conditions. A field is applied when it is
  * committed (Enter, leaving it, or choosing an option); an empty field removes the property.
  */
 import { useEffect, useState } from 'react';
-import type { StepFields } from '../../lib/templateFields.js';
+import type { FlowStateFields, StepFields, WaitCondition } from '../../lib/templateFields.js';
 
 export type PropertyChange = { kind: 'setProperty'; name: string; path: string; value?: unknown } | { kind: 'rename'; from: string; to: string } | { kind: 'connect' | 'disconnect'; from: string; to: string } | { kind: 'remove'; name: string };
 
@@ -47,6 +48,65 @@ function TextField({ label, value, onCommit, placeholder, list, type = 'text', t
 }
 
 const num = (v: string): number | undefined => (v.trim() === '' ? undefined : Number(v));
+
+function StateSelect({ label, value, states, onChange }: { label: string; value: string; states: string[]; onChange: (v: string | undefined) => void }) {
+  const options = value && !states.includes(value) ? [value, ...states] : states;
+  return (
+    <label className="pf-field">
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">—</option>
+        {options.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A wait's conditions as the YAML holds them (empty keys left out). */
+const conditionsValue = (list: WaitCondition[]) => list.map((c) => ({ ...(c.condition ? { condition: c.condition } : {}), ...(c.go_to ? { go_to: c.go_to } : {}) }));
+
+function FlowStateForm({ type, fields, states, set }: { type: string; fields: FlowStateFields; states: string[]; set: (path: string, value: unknown) => void }) {
+  if (type === 'action') return <StateSelect label="Go to" value={fields.goTo} states={states} onChange={(v) => set('go_to', v)} />;
+  if (type === 'decision') {
+    return (
+      <div className="pf-group">
+        <div className="pf-title">Decision</div>
+        <TextField label="Condition" value={fields.condition} list="editor-handlers" onCommit={(v) => set('condition', v.trim() || undefined)} placeholder="a condition handler" testId="pf-condition" />
+        <div className="pf-row">
+          <StateSelect label="If true" value={fields.ifTrue} states={states} onChange={(v) => set('if_true', v)} />
+          <StateSelect label="If false" value={fields.ifFalse} states={states} onChange={(v) => set('if_false', v)} />
+        </div>
+      </div>
+    );
+  }
+  if (type === 'wait') {
+    const list = fields.conditions;
+    const setAt = (i: number, patch: Partial<WaitCondition>) => set('conditions', conditionsValue(list.map((c, j) => (j === i ? { ...c, ...patch } : c))));
+    return (
+      <div className="pf-group" data-testid="pf-wait-conditions">
+        <div className="pf-title">Wait until</div>
+        {list.length === 0 ? <div className="muted">no condition: only an interaction or the timeout moves on</div> : null}
+        {list.map((c, i) => (
+          <div key={i} className="pf-row pf-condition">
+            <TextField label={`Condition ${i + 1}`} value={c.condition} list="editor-handlers" onCommit={(v) => setAt(i, { condition: v.trim() })} />
+            <StateSelect label="then go to" value={c.go_to} states={states} onChange={(v) => setAt(i, { go_to: v ?? '' })} />
+            <button className="icon-btn" aria-label={`Remove condition ${i + 1}`} onClick={() => set('conditions', list.length > 1 ? conditionsValue(list.filter((_, j) => j !== i)) : undefined)}>
+              ×
+            </button>
+          </div>
+        ))}
+        <button className="btn sm" onClick={() => set('conditions', [...conditionsValue(list), { condition: 'condition_name', go_to: states[0] ?? '' }])}>
+          + add condition
+        </button>
+      </div>
+    );
+  }
+  return null;
+}
 
 export function StepForm({ kind, fields, names, handlers, problems, onChange }: Props) {
   const name = fields.name;
@@ -135,6 +195,8 @@ export function StepForm({ kind, fields, names, handlers, problems, onChange }: 
             </div>
           </div>
         </>
+      ) : fields.flow ? (
+        <FlowStateForm type={fields.type} fields={fields.flow} states={names.filter((n) => n !== name && !n.startsWith('interaction:'))} set={set} />
       ) : null}
       <button className="btn sm danger-outline" onClick={() => onChange({ kind: 'remove', name })}>
         Delete {kind === 'flow' ? 'state' : 'step'} {name}

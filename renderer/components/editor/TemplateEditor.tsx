@@ -139,43 +139,46 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
   return (
     <div style={{ display: 'contents' }}>
       <main className="main editor" aria-label="Template editor">
-        <div className="toolbar" role="toolbar" aria-label="Editor">
-          <span className="editing-tag">{editable ? 'editing' : 'read-only'}</span>
-          <h1 title={templateRef}>
-            {templateRef.replace(/@.*/, '')}
-            {dirty ? <span className="dirty" title="Unsaved changes"> ●</span> : null}
-          </h1>
-          <span className="ref file-ref" title={opened.data?.file ?? ''}>
-            {opened.data?.file ?? ''}
-          </span>
-          <span className="spacer" />
-          {editable ? (
-            <>
-              <button className="btn" onClick={() => setAdding(true)} disabled={busy || !state}>
-                + Add {kind === 'flow' ? 'state' : 'step'}
-              </button>
-              <button className="btn" onClick={deleteSelection} disabled={busy || (!selected && !selectedEdge)} title={selectedEdge ? `Disconnect ${selectedEdge.from} → ${selectedEdge.to} (Delete)` : selected ? `Delete ${selected} (Delete)` : 'Select a node or an edge'}>
-                {selectedEdge ? 'Disconnect' : 'Delete'}
-              </button>
-              <div className="seg" role="group" aria-label="History">
-                <button onClick={() => history && setHistory(undo(history))} disabled={!history || !canUndo(history)} title="Undo (Ctrl+Z)">
-                  Undo
+        <div className="toolbar view-toolbar" role="toolbar" aria-label="Editor">
+          <div className="toolbar-title">
+            <span className="editing-tag">{editable ? 'editing' : 'read-only'}</span>
+            <h1 title={templateRef}>
+              {templateRef.replace(/@.*/, '')}
+              {dirty ? <span className="dirty" title="Unsaved changes"> ●</span> : null}
+            </h1>
+            <span className="ref toolbar-sub" title={opened.data?.file ?? ''}>
+              {opened.data?.file ?? ''}
+            </span>
+          </div>
+          <div className="toolbar-actions">
+            {editable ? (
+              <>
+                <button className="btn" onClick={() => setAdding(true)} disabled={busy || !state}>
+                  + Add {kind === 'flow' ? 'state' : 'step'}
                 </button>
-                <button onClick={() => history && setHistory(redo(history))} disabled={!history || !canRedo(history)} title="Redo (Ctrl+Shift+Z)">
-                  Redo
+                <button className="btn" onClick={deleteSelection} disabled={busy || (!selected && !selectedEdge)} title={selectedEdge ? `Disconnect ${selectedEdge.from} → ${selectedEdge.to} (Delete)` : selected ? `Delete ${selected} (Delete)` : 'Select a node or an edge'}>
+                  {selectedEdge ? 'Disconnect' : 'Delete'}
                 </button>
-              </div>
-              <span className={`problem-count${errors ? ' bad' : ''}`} data-testid="editor-problems-count">
-                {errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'valid'}
-              </span>
-              <button className="btn primary" onClick={() => void save()} disabled={!dirty || busy} title="Save to the file (Ctrl+S)">
-                Save
-              </button>
-            </>
-          ) : null}
-          <button className="btn" onClick={close}>
-            Close editor
-          </button>
+                <div className="seg" role="group" aria-label="History">
+                  <button onClick={() => history && setHistory(undo(history))} disabled={!history || !canUndo(history)} title="Undo (Ctrl+Z)">
+                    Undo
+                  </button>
+                  <button onClick={() => history && setHistory(redo(history))} disabled={!history || !canRedo(history)} title="Redo (Ctrl+Shift+Z)">
+                    Redo
+                  </button>
+                </div>
+                <span className={`problem-count${errors ? ' bad' : ''}`} data-testid="editor-problems-count">
+                  {errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'valid'}
+                </span>
+                <button className="btn primary" onClick={() => void save()} disabled={!dirty || busy} title="Save to the file (Ctrl+S)">
+                  Save
+                </button>
+              </>
+            ) : null}
+            <button className="btn" onClick={close}>
+              Close editor
+            </button>
+          </div>
         </div>
         {opened.error ? <div className="banner error">{errorText(opened.error)}</div> : null}
         {opened.data && !editable ? (
