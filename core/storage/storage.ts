@@ -123,6 +123,8 @@ export interface Storage {
   /** The seq of the task's last transition, 0 when it has none (or does not exist); reads one row, not the log. */
   lastTransitionSeq(taskId: string): Promise<number>;
   listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]>;
+  /** The highest attempt `number` of the task's step, 0 when it has none; reads no attempt bodies. */
+  maxAttemptNumber(taskId: string, stepName: string): Promise<number>;
   /**
    * Bulk reads for analytics (insights): the steps / attempts of many tasks in one call, in
    * insertion order across all of them. Ids that name no task are ignored; an empty list reads

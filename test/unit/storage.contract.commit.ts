@@ -118,6 +118,22 @@ export function commitContract(ctx: ContractContext): void {
       expect((await ctx.s.listAttempts('t1', 'a'))[0]).toEqual({ ...a1, outcome: 'error', finishedAt: T0 + 9, durationMs: 9, error: { class: 'E', message: 'm' } });
       expect(await ctx.s.listAttempts('other')).toEqual([]);
     });
+
+    it('maxAttemptNumber answers the highest number of one step, 0 without attempts, and forgets a deleted task', async () => {
+      await seed();
+      expect(await ctx.s.maxAttemptNumber('t1', 'a')).toBe(0);
+      // Out of order on purpose: the highest number, not the last inserted.
+      await ctx.s.commit({ insertAttempts: [attempt('t1', 'a', 3), attempt('t1', 'a', 1), attempt('t1', 'b', 7)] });
+      await ctx.s.commit({ insertTasks: [task('t2')], insertAttempts: [attempt('t2', 'a', 9)] });
+      expect(await ctx.s.maxAttemptNumber('t1', 'a')).toBe(3);
+      expect(await ctx.s.maxAttemptNumber('t1', 'b')).toBe(7);
+      expect(await ctx.s.maxAttemptNumber('t1', 'c')).toBe(0);
+      expect(await ctx.s.maxAttemptNumber('t2', 'a')).toBe(9);
+      expect(await ctx.s.maxAttemptNumber('nope', 'a')).toBe(0);
+      await ctx.s.commit({ deleteTasks: ['t1'] });
+      expect(await ctx.s.maxAttemptNumber('t1', 'a')).toBe(0);
+      expect(await ctx.s.maxAttemptNumber('t2', 'a')).toBe(9);
+    });
   });
 
   describe('versions', () => {

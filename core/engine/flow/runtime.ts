@@ -24,7 +24,7 @@ export interface FlowRuntime {
   /**
    * The number of the next attempt of `stepName` on `task` (1-based). Kept as a per-task counter
    * that is trusted only while the task is at the version this process last saw it commit;
-   * otherwise (another writer, a STALE commit, a first look) the counts are rebuilt from storage.
+   * otherwise (another writer, a STALE commit, a first look) each step's count is read from storage again.
    */
   nextAttemptNumber(task: TaskRecord, stepName: string): Promise<number>;
   /** A commit of `taskId` moved it from `fromVersion` to `toVersion` (keeps the counter valid). */
@@ -40,7 +40,10 @@ const MAX_COUNTED_TASKS = 10_000;
 interface AttemptCounts {
   /** The task version these counts are valid for. */
   version: number;
+  /** Last number handed out per step; a step not in it is read from storage when first asked. */
   byStep: Map<string, number>;
+  /** The task was inserted by this process: it has no stored attempts, so a missing step is 0. */
+  fresh: boolean;
 }
 
 export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowRuntime {
@@ -62,7 +65,7 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
         for (const a of changes.insertAttempts ?? []) counts.delete(a.taskId);
         throw err;
       }
-      for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map() });
+      for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map(), fresh: true });
       for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
       ctx.bus.publish(result.events);
       return result;
@@ -85,17 +88,16 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
     async nextAttemptNumber(task, stepName) {
       let entry = counts.get(task.id);
       if (!entry || entry.version !== task.version) {
-        const byStep = new Map<string, number>();
-        for (const a of await ctx.storage.listAttempts(task.id)) byStep.set(a.stepName, Math.max(byStep.get(a.stepName) ?? 0, a.number));
-        entry = { version: task.version, byStep };
+        entry = { version: task.version, byStep: new Map(), fresh: false };
         remember(task.id, entry);
-      } else if (stepName.startsWith('interaction:')) {
-        // A failed interaction's attempt is stored without bumping the task's version, so another
-        // process may have added one unseen: interaction numbers are always counted afresh.
-        const rows = await ctx.storage.listAttempts(task.id, stepName);
-        entry.byStep.set(stepName, rows.reduce((n, a) => Math.max(n, a.number), 0));
       }
-      const n = (entry.byStep.get(stepName) ?? 0) + 1;
+      // A failed interaction's attempt is stored without bumping the task's version, so another
+      // process may have added one unseen: interaction numbers are always read afresh. Other
+      // steps are read once per version (one index probe, not the task's attempt list).
+      const interaction = stepName.startsWith('interaction:');
+      let last = entry.byStep.get(stepName);
+      if (interaction || last === undefined) last = !interaction && entry.fresh ? 0 : await ctx.storage.maxAttemptNumber(task.id, stepName);
+      const n = last + 1;
       entry.byStep.set(stepName, n);
       return n;
     },

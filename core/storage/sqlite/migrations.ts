@@ -147,6 +147,28 @@ CREATE TABLE heartbeats (
 );
 `,
   },
+  {
+    // Fewer index writes per commit: these partial indexes held an entry for every waiting /
+    // unfinished / running row even when the column they sort by is NULL (a flow waiting for an
+    // interaction, a task without a timeout, a step without a concurrency key), so each status
+    // change wrote an index page for nothing. Their queries compare the column (`wake_at <= @now`,
+    // `concurrency_key = ?`), which implies IS NOT NULL, so SQLite still uses them.
+    // AUTOINCREMENT stays on transitions: without it, deleting the newest task would hand its
+    // seqs out again. (Events are never deleted, but dropping it there alone would save nothing:
+    // transitions update the same sqlite_sequence page in every commit.)
+    version: 2,
+    name: 'partial_indexes_skip_nulls',
+    sql: `
+DROP INDEX tasks_wake;
+CREATE INDEX tasks_wake ON tasks (wake_at) WHERE status = 'waiting' AND wake_at IS NOT NULL;
+DROP INDEX tasks_timeout;
+CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
+DROP INDEX steps_wake;
+CREATE INDEX steps_wake ON steps (wake_at) WHERE state = 'waiting' AND wake_at IS NOT NULL;
+DROP INDEX steps_concurrency;
+CREATE INDEX steps_concurrency ON steps (concurrency_key) WHERE state = 'running' AND concurrency_key IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -31,6 +31,8 @@ export const SQL = {
   lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) FROM events',
   // MAX over the transitions_task (task_id, seq) index: one index probe, not a scan of the log.
   lastTransitionSeq: 'SELECT COALESCE(MAX(seq), 0) FROM transitions WHERE task_id = ?',
+  // Over the attempts_task_step (task_id, step_name) index: the step's attempts only.
+  maxAttemptNumber: 'SELECT COALESCE(MAX(number), 0) FROM attempts WHERE task_id = ? AND step_name = ?',
   tasksWithReady: `SELECT task_id FROM steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT ?`,
   dueSteps: `SELECT ${STEPS.select}, retry_at AS due FROM steps WHERE state = 'waiting_for_retry' AND retry_at <= @now
     UNION ALL
