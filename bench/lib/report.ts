@@ -76,7 +76,7 @@ export function buildRows(r: Results): Row[] {
       stepwise: fmt(fan, 'steps/s'),
       peer: fmt(ceiling, 'tx/s'),
       ratio: ratio(fan, ceiling),
-      note: storageCommit === null ? undefined : `SqliteStorage.commit of the same change: ${fmt(storageCommit, 'commits/s')} (${fmt(ratio(storageCommit, ceiling), '× ceiling')}); the engine commits ${pick(r, 'bullmq', 'independent.stepwiseCommitsPerStep') ?? '~2'} transactions per step (claim, outcome).`,
+      note: storageCommit === null ? undefined : `SqliteStorage.commit of the same change: ${fmt(storageCommit, 'commits/s')} (${fmt(ratio(storageCommit, ceiling), '× ceiling')}); the engine makes ${pick(r, 'bullmq', 'independent.stepwiseCommitsPerStep') ?? 'an unmeasured number of'} commits per step (an outcome commit also claims the next ready steps; outcomes finishing together share one).`,
     },
     {
       name: 'Readiness after a completion',
