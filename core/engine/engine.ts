@@ -13,6 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './ids.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { NotFoundError, StepwiseError } from '../model/errors.js';
 import type { Json, StepRecord, TaskRecord } from '../model/runtime.js';
@@ -99,7 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
     owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: options.leaseMs ?? 30_000,
   };
-  const newId = () => randomUUID();
+  const newId = () => timeOrderedId(context.clock.now());
   const random = options.random ?? Math.random;
   const onError =
     options.onError ??

@@ -4,7 +4,7 @@
  * body, and returns the outcome with a finished AttemptRecord. Nothing is written here: the
  * attempt goes into the same commit as the state change it caused.
  */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../ids.js';
 import { toErrorInfo, type ErrorInfo } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handlers.js';
@@ -79,7 +79,7 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
   const logs: LogLine[] = [];
   const startedAt = env.clock.now();
   const attempt: AttemptRecord = {
-    id: randomUUID(),
+    id: timeOrderedId(startedAt),
     taskId: env.task.id,
     stepName: env.stepName,
     number: env.number,

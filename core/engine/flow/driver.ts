@@ -7,7 +7,7 @@
  * Within one process, work on a task is serialised (an interaction arriving while an action runs
  * waits for it); across processes, optimistic versions make the loser re-read and decide again.
  */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../ids.js';
 import { StaleError, StepwiseError } from '../../model/errors.js';
 import { isTaskFinished } from '../../model/states.js';
 import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
@@ -104,7 +104,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const ref = templateRef(template);
     const data = applyDefaultsAndValidate(template.attributesSchema, input ?? {}, `The attributes of ${ref}`);
     const { task, changes } = planCreate(template, {
-      id: randomUUID(),
+      id: timeOrderedId(ctx.clock.now()),
       input: structuredClone((input ?? {}) as JsonObject),
       data,
       now: ctx.clock.now(),
