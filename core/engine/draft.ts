@@ -5,7 +5,7 @@
  * through the draft (so a change is visible to the next rule in the same plan) and the engine
  * commits `toChangeSet()` as one atomic unit.
  */
-import type { ChangeSet, RecordPatch } from '../storage/storage.js';
+import type { ChangeSet, ConcurrencyGuard, RecordPatch } from '../storage/storage.js';
 import type { Actor, AttemptRecord, JsonObject, NewTransition, StepRecord, TaskRecord } from '../model/runtime.js';
 import type { EventPayloads, EventType, NewEvent } from '../model/events.js';
 import { assertStepTransition, assertTaskTransition, type StepState, type WorkflowTaskStatus } from '../model/states.js';
@@ -26,6 +26,7 @@ export class Draft {
   private readonly attemptInserts: AttemptRecord[] = [];
   private readonly attemptUpdates: Array<{ id: string; set: Partial<Omit<AttemptRecord, 'id'>> }> = [];
   private readonly extras: ChangeSet[] = [];
+  private readonly guards: ConcurrencyGuard[] = [];
 
   constructor(
     readonly view: TaskView,
@@ -217,6 +218,14 @@ export class Draft {
     this.attemptUpdates.push({ id, set });
   }
 
+  /**
+   * The commit is refused (CONCURRENCY_LIMIT) if it would leave more than `limit` running steps
+   * holding `key`, counted by storage inside the commit: exact across engines sharing a database.
+   */
+  guardConcurrency(key: string, limit: number): void {
+    this.guards.push({ key, limit });
+  }
+
   get isEmpty(): boolean {
     return (
       this.taskSet === null &&
@@ -248,6 +257,7 @@ export class Draft {
       transitions: this.transitions,
       events: this.events,
       updateTasks: this.taskSet ? [{ id: this.task.id, expectedVersion: this.view.task.version, set: this.taskSet }] : [],
+      concurrencyGuards: this.guards,
     };
     return mergeChangeSets(cs, ...this.extras);
   }
@@ -265,6 +275,7 @@ export function mergeChangeSets(...sets: ChangeSet[]): ChangeSet {
     transitions: [],
     events: [],
     deleteTasks: [],
+    concurrencyGuards: [],
   };
   for (const s of sets) {
     for (const key of Object.keys(out) as Array<keyof ChangeSet>) {

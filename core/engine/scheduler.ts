@@ -300,19 +300,30 @@ export class Scheduler {
       return 'started_waiting';
     }
     const stepT = stepTemplateOf(env.template, step);
-    if (stepT?.concurrency && step.concurrencyKey !== null) {
-      const busy = await ctx.storage.countRunningWithConcurrencyKey(step.concurrencyKey);
-      if (busy >= stepT.concurrency.limit) return 'skipped';
+    const limit = stepT?.concurrency && step.concurrencyKey !== null ? { key: step.concurrencyKey, limit: stepT.concurrency.limit } : null;
+    if (limit) {
+      // A cheap early answer only: another engine may claim between this count and the claim,
+      // so the claim itself carries the limit as a guard that storage checks in the commit.
+      const busy = await ctx.storage.countRunningWithConcurrencyKey(limit.key);
+      if (busy >= limit.limit) return 'skipped';
     }
     // A chained claim may have taken the slot while this round awaited; hold one while claiming.
     if (this.freeSlots() <= 0) return 'full';
     this.chainHost.reserved += 1;
     try {
-      const claimed = await store.change(taskId, (d) => {
-        const attempt = planClaim(d, name, env);
-        if (attempt) consumeRelease(d, step);
-        return attempt;
-      });
+      let claimed;
+      try {
+        claimed = await store.change(taskId, (d) => {
+          const attempt = planClaim(d, name, env);
+          if (attempt) consumeRelease(d, step);
+          if (attempt && limit) d.guardConcurrency(limit.key, limit.limit);
+          return attempt;
+        });
+      } catch (err) {
+        // Another engine took the key's last slot since the count: not now, the step stays ready.
+        if ((err as { code?: unknown })?.code === 'CONCURRENCY_LIMIT') return 'skipped';
+        throw err;
+      }
       const attempt = claimed?.value;
       if (!claimed || !attempt) return 'skipped';
       this.chainStreak = 0;

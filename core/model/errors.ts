@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'INPUT_INVALID'
   | 'ILLEGAL_TRANSITION'
   | 'STALE'
+  | 'CONCURRENCY_LIMIT'
   | 'DUPLICATE'
   | 'SCHEMA_TOO_NEW'
   | 'NOT_FOUND'

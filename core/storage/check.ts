@@ -2,15 +2,17 @@
  * The checks every `commit` runs before it writes anything, shared by all implementations so they
  * refuse the same commits with the same errors. Order (documented in storage.ts):
  *   1. malformed patches (USAGE), 2. versions of patched tasks and steps (STALE),
- *   3. records the change refers to must exist (STALE), 4. identities must be free (DUPLICATE).
+ *   3. records the change refers to must exist (STALE), 4. identities must be free (DUPLICATE),
+ *   5. concurrency guards (CONCURRENCY_LIMIT, ./guards.ts).
  * The result also says which tasks get an implicit version bump.
  */
 import type { ChangeSet } from './storage.js';
 import { duplicateIdempotencyKey, duplicateRecord, invalidChange, staleRecord } from './errors.js';
 import { patchKeys } from './fields.js';
+import { checkGuards, validateGuards, type GuardLookup } from './guards.js';
 
 /** Synchronous reads of the current state (both SQLite and memory answer these without I/O waits). */
-export interface CommitLookup {
+export interface CommitLookup extends GuardLookup {
   taskVersion(id: string): number | null;
   taskIdByIdempotencyKey(key: string): string | null;
   step(id: string): { taskId: string; version: number } | null;
@@ -56,6 +58,7 @@ export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
   once('task', updateTasks.map((p) => p.id));
   once('step', updateSteps.map((p) => p.id));
   once('attempt', updateAttempts.map((p) => p.id));
+  validateGuards(c);
 
   // 2. Versions. A task known to exist is remembered so step 3 does not look it up again.
   const existing = new Set<string>();
@@ -124,6 +127,9 @@ export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
     if (attemptIds.has(a.id) || db.attemptExists(a.id)) throw duplicateRecord('attempt', a.id);
     attemptIds.add(a.id);
   }
+
+  // 5. Concurrency guards (only read when the commit carries some).
+  checkGuards(c, db);
 
   return { taskKeys, stepKeys, attemptKeys, stepTaskIds, bumpTasks: [...bump] };
 }

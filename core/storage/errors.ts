@@ -19,6 +19,21 @@ export function staleRecord(kind: RecordKind, id: string, expected: number | nul
   );
 }
 
+/**
+ * A commit would start more running steps holding a concurrency key than its guard allows
+ * (ChangeSet.concurrencyGuards). Like STALE it is a lost race, not a fault: another engine took
+ * the slot since the caller counted. Nothing was written; try again once a slot frees.
+ */
+export class ConcurrencyLimitError extends StepwiseError {
+  constructor(key: string, limit: number, running: number) {
+    super(
+      'CONCURRENCY_LIMIT',
+      `Concurrency key '${key}' already has ${running} running step(s) (limit ${limit}). Nothing was written; the step stays ready and is started once a slot frees.`,
+      { key, limit, running },
+    );
+  }
+}
+
 /** Inserting a record whose identity (id, step name, idempotency key) is already taken. */
 export class DuplicateError extends StepwiseError {
   constructor(message: string, details: Record<string, unknown>) {

@@ -24,6 +24,6 @@ export async function openStorage(config: StorageConfig): Promise<Storage> {
 
 export { MemoryStorage } from './memory.js';
 export { SqliteStorage, type SqliteStorageOptions } from './sqlite.js';
-export { DuplicateError, SchemaTooNewError } from './errors.js';
+export { ConcurrencyLimitError, DuplicateError, SchemaTooNewError } from './errors.js';
 export { LATEST_SCHEMA_VERSION } from './sqlite/migrations.js';
 export type * from './storage.js';

@@ -91,6 +91,15 @@ export class MemoryStorage implements Storage, CommitLookup {
   attemptExists(id: string): boolean {
     return this.attempts.has(id);
   }
+  runningWithKey(key: string): number {
+    let n = 0;
+    for (const s of this.steps.values()) if (s.state === 'running' && s.concurrencyKey === key) n++;
+    return n;
+  }
+  stepRun(id: string): { state: string; concurrencyKey: string | null } | null {
+    const s = this.steps.get(id);
+    return s ? { state: s.state, concurrencyKey: s.concurrencyKey } : null;
+  }
 
   async commit(changes: ChangeSet): Promise<CommitResult> {
     this.assertOpen();
@@ -318,9 +327,7 @@ export class MemoryStorage implements Storage, CommitLookup {
 
   async countRunningWithConcurrencyKey(key: string): Promise<number> {
     this.assertOpen();
-    let n = 0;
-    for (const s of this.steps.values()) if (s.state === 'running' && s.concurrencyKey === key) n++;
-    return n;
+    return this.runningWithKey(key);
   }
 
   async beat(heartbeat: Heartbeat): Promise<void> {

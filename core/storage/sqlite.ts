@@ -4,7 +4,8 @@
  * and readers never block the writer. Every statement is prepared once and cached.
  *
  * `commit` runs inside BEGIN IMMEDIATE: the version checks read under the write lock, so two
- * processes sharing the file (runner + CLI) cannot both pass a check for the same version.
+ * processes sharing the file (runner + CLI) cannot both pass a check for the same version, nor
+ * both start the last free slot of a concurrency key (ChangeSet.concurrencyGuards).
  */
 import Database from 'better-sqlite3';
 import type { Clock } from '../model/clock.js';
@@ -79,6 +80,11 @@ export class SqliteStorage implements Storage {
       },
       stepExistsByName: (taskId, name) => one(SQL.stepExistsByName).get(taskId, name) !== undefined,
       attemptExists: (id) => one(SQL.attemptExists).get(id) !== undefined,
+      runningWithKey: (key) => one(SQL.countConcurrency).get(key) as number,
+      stepRun: (id) => {
+        const row = this.stmt(SQL.stepRunState).raw().get(id) as [string, string | null] | undefined;
+        return row ? { state: row[0], concurrencyKey: row[1] } : null;
+      },
     };
     const tx = this.db.transaction((changes: ChangeSet) => this.write(changes, checkCommit(changes, this.lookup)));
     this.transaction = (changes) => tx.immediate(changes);
@@ -277,7 +283,7 @@ export class SqliteStorage implements Storage {
   }
 
   async countRunningWithConcurrencyKey(key: string): Promise<number> {
-    return this.guard(() => this.stmt(SQL.countConcurrency).pluck().get(key) as number);
+    return this.guard(() => this.lookup.runningWithKey(key));
   }
 
   async beat(h: Heartbeat): Promise<void> {

@@ -19,6 +19,9 @@
  *   4. DUPLICATE (DuplicateError): an inserted task/step/attempt id, a step name within its task,
  *      or a task's `idempotencyKey` is already taken (details name `existingTaskId` for the key,
  *      so the engine can return the existing task).
+ *   5. CONCURRENCY_LIMIT (ConcurrencyLimitError, details `{ key, limit, running }`): for a
+ *      `concurrencyGuards` entry, the commit would raise the number of `running` steps holding
+ *      that key (across all tasks, counted inside the transaction) above the limit (./guards.ts).
  * - Versions: a patched task or step gets `version = expectedVersion + 1`. Patching or inserting
  *   steps bumps their task's version by exactly one per commit, however many of its steps
  *   change; if the task itself is patched in the same commit its `expectedVersion` is checked and
@@ -45,6 +48,7 @@ import type {
 } from '../model/runtime.js';
 import type { NewEvent, StepwiseEvent } from '../model/events.js';
 import type { TaskStatus } from '../model/states.js';
+import type { ConcurrencyGuard } from './guards.js';
 
 export interface RecordPatch<T> {
   id: string;
@@ -65,6 +69,11 @@ export interface ChangeSet {
   events?: NewEvent[];
   /** Deletes the task and everything belonging to it (steps, attempts, transitions; events stay). */
   deleteTasks?: string[];
+  /**
+   * Writes nothing; refuses the commit (CONCURRENCY_LIMIT) when it would leave more than `limit`
+   * running steps holding `key`. How an engine claims a keyed step atomically across engines.
+   */
+  concurrencyGuards?: ConcurrencyGuard[];
 }
 
 export interface CommitResult {
@@ -164,4 +173,4 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type { JsonObject };
+export type { JsonObject, ConcurrencyGuard };

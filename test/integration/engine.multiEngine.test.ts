@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { ManualClock } from '../../core/model/clock.js';
 import type { StepContext } from '../../core/model/handlers.js';
-import { openStorage } from '../../core/storage/index.js';
+import type { TaskRecord } from '../../core/model/runtime.js';
+import { openStorage, SqliteStorage } from '../../core/storage/index.js';
 import type { Storage } from '../../core/storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { step, workflow } from '../fixtures/engine/harness.js';
@@ -74,5 +75,92 @@ describe('engines sharing one database', () => {
     await b.cancelTask(task.id, 'from b');
     await expect(a.signal(task.id, 'approve', {})).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('cancelled') });
     expect((await a.runUntilIdle({ taskId: task.id })).task?.status).toBe('cancelled');
+  });
+});
+
+/**
+ * SQLite whose concurrency count answers late, as a busy process would: the window between an
+ * engine counting a key's running steps and claiming one is where another engine claims too.
+ * `reversed` scans ready tasks newest first, so the two engines go for different tasks at once
+ * (with the same order they mostly collide on one task and the loser is refused as STALE).
+ */
+class SlowCountStorage extends SqliteStorage {
+  constructor(
+    file: string,
+    private readonly reversed: boolean,
+  ) {
+    super({ file });
+  }
+  override async countRunningWithConcurrencyKey(key: string): Promise<number> {
+    const n = await super.countRunningWithConcurrencyKey(key);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return n;
+  }
+  override async tasksWithReadySteps(limit?: number): Promise<string[]> {
+    const ids = await super.tasksWithReadySteps(limit);
+    return this.reversed ? ids.reverse() : ids;
+  }
+}
+
+describe('a concurrency key shared by engines on one database', () => {
+  it('never runs more steps with the key than its limit, whichever engine claims them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-multi-key-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'shared.db');
+    const clock = new ManualClock();
+    const LIMIT = 2;
+    const keyed = workflow('charge', [step('call', { concurrency: { key: 'customer:{{ input.customer_id }}', limit: LIMIT } })]);
+    let running = 0;
+    let maxRunning = 0;
+    const ranBy = new Map<string, string>();
+    const engines: Engine[] = [];
+    let storage: Storage | undefined;
+    for (const owner of ['engine-a', 'engine-b']) {
+      const s = new SlowCountStorage(file, owner === 'engine-b');
+      storage ??= s;
+      const call = async (ctx: StepContext) => {
+        ranBy.set(ctx.taskId, owner);
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        running -= 1;
+        return owner;
+      };
+      const engine = createEngine({
+        storage: s,
+        clock,
+        owner,
+        executor: 'pool',
+        concurrency: 4,
+        templates: createTemplateRegistry([keyed]),
+        handlers: createHandlerRegistry(new Map([['call', { name: 'call', fn: call, file: '' }]])),
+      });
+      cleanups.push(async () => {
+        await engine.close();
+        await s.close();
+      });
+      engines.push(engine);
+    }
+    const tasks: TaskRecord[] = [];
+    for (let i = 0; i < 8; i++) tasks.push(await engines[0]!.start('charge', { customer_id: 42 }));
+    const allDone = async () => (await Promise.all(tasks.map((t) => storage!.getTask(t.id)))).every((t) => t!.status === 'complete');
+    // Each engine drives until every task is done: an engine that finds the key full goes idle
+    // and looks again, as a runner polls.
+    const drive = async (engine: Engine) => {
+      for (let round = 0; round < 500 && !(await allDone()); round++) {
+        await engine.runUntilIdle();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+    await Promise.all(engines.map(drive));
+
+    expect(await allDone()).toBe(true);
+    expect(maxRunning).toBe(LIMIT);
+    // Both engines took part, so the limit held across them, not only within one.
+    expect(new Set(ranBy.values())).toEqual(new Set(['engine-a', 'engine-b']));
+    for (const t of tasks) {
+      const attempts = await storage!.listAttempts(t.id, 'call');
+      expect(attempts.map((a) => a.outcome)).toEqual(['success']);
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { Storage } from '../../core/storage/storage.js';
 import { commitContract } from './storage.contract.commit.js';
 import { queryContract } from './storage.contract.queries.js';
 import { bulkContract } from './storage.contract.bulk.js';
+import { guardContract } from './storage.contract.guards.js';
 
 export type OpenStorage = () => Promise<Storage>;
 
@@ -27,5 +28,6 @@ export function storageContract(name: string, open: OpenStorage, dispose: (s: St
     commitContract(ctx);
     queryContract(ctx);
     bulkContract(ctx);
+    guardContract(ctx);
   });
 }

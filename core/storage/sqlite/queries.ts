@@ -12,6 +12,7 @@ export const SQL = {
   taskVersion: 'SELECT version FROM tasks WHERE id = ?',
   taskIdByKey: 'SELECT id FROM tasks WHERE idempotency_key = ?',
   stepVersion: 'SELECT task_id, version FROM steps WHERE id = ?',
+  stepRunState: 'SELECT state, concurrency_key FROM steps WHERE id = ?',
   stepExistsByName: 'SELECT 1 FROM steps WHERE task_id = ? AND name = ?',
   attemptExists: 'SELECT 1 FROM attempts WHERE id = ?',
   stepsOfTask: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? ORDER BY rowid`,
