@@ -6,6 +6,7 @@
  * The workbench host, the CLI and users' scripts call this and nothing else to change a task.
  */
 import { NotFoundError, StepwiseError } from '../model/errors.js';
+import type { NewEvent, StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 import type { FlowTemplate, WorkflowTemplate } from '../model/template.js';
 import type { Engine } from '../engine/engine.js';
@@ -75,15 +76,18 @@ export function createOps(engine: Engine): Ops {
 
   async function applyInteraction(req: Extract<OpRequest, { op: 'fireInteraction' }>, p: Plan, reason: string): Promise<OpResult> {
     const before = await storage.lastTransitionSeq(req.taskId);
-    // The flow driver runs and commits the interaction (its own transition and event, actor user);
-    // waking the flow is left to whoever drives it (a live engine, or the CLI after this returns).
-    await engine.flows.fireInteraction(req.taskId, req.name, req.params ?? {}, { actor: 'user', wake: false });
-    const at = clock.now();
-    const result = await storage.commit({ events: [{ type: 'op.applied', taskId: req.taskId, stepName: null, at, payload: { op: req.op, reason, changes: p.changes as never } }] });
-    engine.bus.publish(result.events);
+    const eventsBefore = await storage.lastEventSeq();
+    const applied: NewEvent = { type: 'op.applied', taskId: req.taskId, stepName: null, at: clock.now(), payload: { op: req.op, reason, changes: p.changes as never } };
+    // The flow driver runs and commits the interaction (its own transition and event, actor user)
+    // with `op.applied` in the same commit, so a crash cannot keep one without the other; it also
+    // publishes them. Waking the flow is left to whoever drives it (a live engine, or the CLI).
+    await engine.flows.fireInteraction(req.taskId, req.name, req.params ?? {}, { actor: 'user', wake: false, extraEvents: [applied] });
     engine.notify();
+    const stored = await storage.readEvents(eventsBefore, undefined, { taskId: req.taskId });
+    const ours = (e: StepwiseEvent) => e.type === 'op.applied' && e.at === applied.at && e.payload.op === req.op && e.payload.reason === reason;
+    const events = stored.filter(ours).slice(0, 1);
     const task = await loadTask(req.taskId);
-    return { ...previewOf(p), version: task.version, task, transitions: await transitionsBetween(req.taskId, before), events: result.events };
+    return { ...previewOf(p), version: task.version, task, transitions: await transitionsBetween(req.taskId, before), events };
   }
 
   const self: Ops = {

@@ -18,6 +18,7 @@ import { checkInteraction, prepareInteraction } from './interact.js';
 import { TaskBatch } from './batch.js';
 import { LazyAbort } from './abort.js';
 import type { ChangeSet } from '../../storage/storage.js';
+import type { NewEvent } from '../../model/events.js';
 import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
 import { applyTimeout, runCurrentState, runsSideEffects, timeoutRunsHandler, type StepInput } from './runState.js';
 import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js';
@@ -57,8 +58,12 @@ export interface FlowDriver {
   wake(taskId: string, opts?: RunOptions): Promise<TaskRecord>;
   /** Throws NOT_FOUND / INVALID_STATE when `name` cannot be called now; changes nothing. */
   checkInteraction(task: TaskRecord, name: string): void;
-  /** Runs an interaction, then wakes the flow (`wake: false` leaves it due now for a runner instead). */
-  fireInteraction(taskId: string, name: string, params?: unknown, opts?: RunOptions & { wake?: boolean }): Promise<TaskRecord>;
+  /**
+   * Runs an interaction, then wakes the flow (`wake: false` leaves it due now for a runner instead).
+   * `extraEvents` are written in the interaction's own commit (core/ops' `op.applied`), so they are
+   * stored exactly when the interaction is; a refused or failed interaction writes none of them.
+   */
+  fireInteraction(taskId: string, name: string, params?: unknown, opts?: RunOptions & { wake?: boolean; extraEvents?: NewEvent[] }): Promise<TaskRecord>;
   cancel(taskId: string, reason?: string, opts?: RunOptions): Promise<TaskRecord>;
   /** Wakes every waiting flow whose wake or timeout time has passed; returns their ids. */
   runDue(limit?: number): Promise<string[]>;
@@ -268,6 +273,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       return exclusive(taskId, async () => {
         for (let round = 0; ; round++) {
           const batch = await prepareInteraction(rt, taskId, name, params, { actor, abort: abortFor(taskId) });
+          if (opts.extraEvents?.length) batch.add({ events: opts.extraEvents }, { critical: true });
           try {
             const task = batch.current;
             if (task.status === 'waiting' && opts.wake === false) batch.add(dueNow(task));
