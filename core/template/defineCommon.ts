@@ -1,7 +1,7 @@
 /** Shared by defineWorkflow and defineFlow: durations, inline handler naming, error reporting. */
 import { StepwiseError } from '../model/errors.js';
 import type { Problem, ProblemCode } from '../model/problem.js';
-import type { HandlerFn } from '../model/template.js';
+import type { HandlerFn, SourceLocation } from '../model/template.js';
 import { parseDuration } from './duration.js';
 import { makeProblem } from './problems.js';
 
@@ -11,7 +11,11 @@ export type Duration = string | number;
 export class DefinitionBuilder {
   readonly inlineHandlers: Record<string, HandlerFn> = {};
   private readonly problems: Problem[] = [];
-  constructor(private readonly what: string) {}
+  /** `site`: where the definition was called, so its problems point there (see callSite.ts). */
+  constructor(
+    private readonly what: string,
+    readonly site?: SourceLocation,
+  ) {}
 
   /** A handler given by name stays a name; a function is registered under `generatedName`. */
   handler(value: unknown, generatedName: string, usedBy: string): string {
@@ -68,8 +72,9 @@ export class DefinitionBuilder {
     return false;
   }
 
-  fail(code: ProblemCode, message: string): void {
-    this.problems.push(makeProblem(code, `${this.what}: ${message}`, undefined));
+  /** A problem at `at` (a builder's call site), else at the definition's call site. */
+  fail(code: ProblemCode, message: string, at: SourceLocation | undefined = this.site): void {
+    this.problems.push(makeProblem(code, `${this.what}: ${message}`, at));
   }
 
   /** Throws TEMPLATE_INVALID carrying the problems; the workspace loader reports them with the file. */

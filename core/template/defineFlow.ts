@@ -4,7 +4,9 @@
  * `<state>.condition.<i>`, `interaction.<name>`, `on_timeout`).
  */
 import { DEFAULT_FLOW_DELAY_MS, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
+import { captureCallSite } from './callSite.js';
 import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
+import { builtAt, recordSites } from './definitionSites.js';
 import type { BranchDef, FlowFn, InteractionDefinition, StateDef } from './flowBuilders.js';
 import { DEFAULT_NAMESPACE, DEFAULT_VERSION } from './readHeader.js';
 import { toJsonSchema, type SchemaLike } from './schemaLike.js';
@@ -31,17 +33,15 @@ export interface FlowDefinition<S extends string> {
 }
 
 export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTemplate {
-  const b = new DefinitionBuilder(`flow \`${String(def.name)}\``);
+  const b = new DefinitionBuilder(`flow \`${String(def.name)}\``, captureCallSite());
   if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a flow needs a name');
   if (typeof def.startsWith !== 'string' || def.startsWith === '') b.fail('MISSING_STARTS_WITH', 'startsWith must name the first state');
-  const states = b
-    .entries<StateDef<string>>(def.states, 'states')
-    .filter(([name, s]) => b.isObject(s, `state \`${name}\``))
-    .map(([name, s]) => toState(b, name, s));
-  const interactions = b
+  const stateDefs = b.entries<StateDef<string>>(def.states, 'states').filter(([name, s]) => b.isObject(s, `state \`${name}\``));
+  const states = stateDefs.map(([name, s]) => toState(b, name, s));
+  const interactionDefs = b
     .entries<InteractionDefinition<string>>(def.interactions, 'interactions')
-    .filter(([name, i]) => b.isObject(i, `interaction \`${name}\``))
-    .map(([name, i]) => toInteraction(b, name, i));
+    .filter(([name, i]) => b.isObject(i, `interaction \`${name}\``));
+  const interactions = interactionDefs.map(([name, i]) => toInteraction(b, name, i));
   let onTimeout: string | undefined;
   if (typeof def.onTimeout === 'string') onTimeout = def.onTimeout;
   else if (typeof def.onTimeout === 'function') onTimeout = b.handler(def.onTimeout, 'on_timeout', 'onTimeout');
@@ -67,6 +67,11 @@ export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTempla
     ...b.inline(),
   };
   b.finish();
+  recordSites(template, {
+    ...(b.site ? { template: b.site } : {}),
+    nodes: stateDefs.map(([, s]) => builtAt(s)),
+    interactions: interactionDefs.map(([, i]) => builtAt(i)),
+  });
   return template;
 }
 
@@ -83,7 +88,7 @@ function toState(b: DefinitionBuilder, name: string, s: StateDef<string>): FlowS
       return { ...base, type: 'result' };
     default:
       // Only reachable from JavaScript or a loaded module: report it like YAML's unknown type.
-      b.fail('BAD_STEP_TYPE', `state \`${name}\`: unknown state type \`${String((s as { type?: unknown }).type)}\` (use action, decision, wait or result; the builders make them)`);
+      b.fail('BAD_STEP_TYPE', `state \`${name}\`: unknown state type \`${String((s as { type?: unknown }).type)}\` (use action, decision, wait or result; the builders make them)`, builtAt(s));
       return { ...base, type: 'result' };
   }
 }

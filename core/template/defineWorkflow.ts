@@ -13,7 +13,9 @@ import {
   type SubtaskConfig,
   type WorkflowTemplate,
 } from '../model/template.js';
+import { captureCallSite } from './callSite.js';
 import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
+import { recordSites } from './definitionSites.js';
 import { DEFAULT_NAMESPACE, DEFAULT_VERSION } from './readHeader.js';
 import { toJsonSchema, type SchemaLike } from './schemaLike.js';
 
@@ -46,7 +48,7 @@ export interface WorkflowDefinition<N extends string> {
 }
 
 export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N>): WorkflowTemplate {
-  const b = new DefinitionBuilder(`workflow \`${String(def.name)}\``);
+  const b = new DefinitionBuilder(`workflow \`${String(def.name)}\``, captureCallSite());
   if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a workflow needs a name');
   const template: WorkflowTemplate = {
     kind: 'workflow',
@@ -66,6 +68,8 @@ export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N
     ...b.inline(),
   };
   b.finish();
+  // Steps are plain objects, not builder calls: the loader finds them in the source text.
+  recordSites(template, { ...(b.site ? { template: b.site } : {}), nodes: [], interactions: [] });
   return template;
 }
 

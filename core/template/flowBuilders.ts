@@ -2,9 +2,11 @@
  * The builders of `defineFlow`: `action`, `decision`, `waitUntil`, `result`, `interaction`.
  * Each returns a small typed description; `defineFlow` turns them into the model. Their state
  * name type parameter lets the compiler check `goTo` targets and `when` states against the
- * flow's `states` keys.
+ * flow's `states` keys. Each records its call site (see definitionSites.ts) so a problem about
+ * one state points at its line.
  */
 import type { FlowContext, HandlerLog } from '../model/handlers.js';
+import { markBuilt } from './definitionSites.js';
 import type { Infer, SchemaLike } from './schemaLike.js';
 
 /**
@@ -61,7 +63,7 @@ export function action<const T extends string = never>(
   options: { goTo?: T | readonly T[]; description?: string } = {},
 ): ActionDef<T> {
   const goTo = options.goTo === undefined ? [] : typeof options.goTo === 'string' ? [options.goTo as T] : [...(options.goTo as readonly T[])];
-  return { type: 'action', handler, goTo, ...(options.description !== undefined ? { description: options.description } : {}) };
+  return markBuilt({ type: 'action', handler, goTo, ...(options.description !== undefined ? { description: options.description } : {}) });
 }
 
 export type DecisionOptions<T extends string> =
@@ -72,12 +74,12 @@ export type DecisionOptions<T extends string> =
 export function decision<const T extends string>(options: DecisionOptions<T>): DecisionDef<T> {
   const description = options.description !== undefined ? { description: options.description } : {};
   if ('conditions' in options) {
-    return { type: 'decision', form: 'ordered', branches: options.conditions.map((b) => ({ ...b, expect: true })), ...description };
+    return markBuilt({ type: 'decision', form: 'ordered', branches: options.conditions.map((b) => ({ ...b, expect: true })), ...description });
   }
   const branches: (BranchDef<T> & { expect: boolean })[] = [];
   if (options.ifTrue !== undefined) branches.push({ when: options.condition, goTo: options.ifTrue, expect: true });
   if (options.ifFalse !== undefined) branches.push({ when: options.condition, goTo: options.ifFalse, expect: false });
-  return { type: 'decision', form: 'boolean', branches, ...description };
+  return markBuilt({ type: 'decision', form: 'boolean', branches, ...description });
 }
 
 /** Like an ordered decision, but when nothing matches the flow sleeps and checks again later. */
@@ -85,12 +87,12 @@ export function waitUntil<const T extends string>(
   options: { conditions: readonly BranchDef<T>[]; description?: string } | { condition: HandlerLike<ConditionFn>; goTo: T; description?: string },
 ): WaitDef<T> {
   const branches = 'conditions' in options ? [...options.conditions] : [{ when: options.condition, goTo: options.goTo }];
-  return { type: 'wait', branches, ...(options.description !== undefined ? { description: options.description } : {}) };
+  return markBuilt({ type: 'wait', branches, ...(options.description !== undefined ? { description: options.description } : {}) });
 }
 
 /** A terminal state: reaching it completes the flow. */
 export function result(description?: string): ResultDef {
-  return { type: 'result', ...(description !== undefined ? { description } : {}) };
+  return markBuilt({ type: 'result', ...(description !== undefined ? { description } : {}) });
 }
 
 export type InteractionFn<P> = (ctx: FlowContext<FlowData>, params: P) => unknown;
@@ -111,12 +113,12 @@ export function interaction<const T extends string = never, P extends SchemaLike
   handler: HandlerLike<InteractionFn<Infer<P>>>,
 ): InteractionDefinition<T> {
   const when = options.when === undefined ? [] : typeof options.when === 'string' ? [options.when as T] : [...(options.when as readonly T[])];
-  return {
+  return markBuilt({
     when,
     handler: handler as HandlerLike<InteractionFn<never>>,
     ...(options.params !== undefined ? { params: options.params } : {}),
     ...(options.description !== undefined ? { description: options.description } : {}),
-  };
+  });
 }
 
 export type { HandlerLog };

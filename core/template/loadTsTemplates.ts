@@ -2,11 +2,13 @@
  * TypeScript template modules (`templates/*.ts`, `flows/*.ts`): every export that is a template
  * (the result of `defineWorkflow` / `defineFlow`), default or named, or an array of them.
  */
+import { readFile } from 'node:fs/promises';
 import { StepwiseError } from '../model/errors.js';
 import type { Problem } from '../model/problem.js';
 import type { Template } from '../model/template.js';
 import { moduleLoadFailed } from './loadHandlers.js';
 import type { ModuleLoader } from './moduleLoader.js';
+import { placeDefinitionProblem, placeTsTemplate, SourceText } from './placeTs.js';
 import { makeProblem } from './problems.js';
 
 export function isTemplate(value: unknown): value is Template {
@@ -22,7 +24,10 @@ export async function loadTsTemplates(file: string, loader: ModuleLoader, proble
   } catch (err) {
     // defineWorkflow/defineFlow refuse a broken definition with its problems: report those.
     const carried = err instanceof StepwiseError ? (err.details.problems as Problem[] | undefined) : undefined;
-    if (carried?.length) problems.push(...carried.map((p) => ({ ...p, file, line: 1, col: 1 })));
+    if (carried?.length) {
+      const source = await readSource(file);
+      problems.push(...carried.map((p) => placeDefinitionProblem(p, source)));
+    }
     else problems.push(moduleLoadFailed(file, err, 'template module'));
     return [];
   }
@@ -40,5 +45,11 @@ export async function loadTsTemplates(file: string, loader: ModuleLoader, proble
       }),
     );
   }
-  return found.map((t) => ({ ...t, source: { kind: 'ts', file } }));
+  // Positions like a YAML template's, from the recorded call sites and the file's text.
+  const source = await readSource(file);
+  return found.map((t) => ({ ...placeTsTemplate(t, source), source: { kind: 'ts', file } }));
+}
+
+async function readSource(file: string): Promise<SourceText> {
+  return new SourceText(file, await readFile(file, 'utf8').catch(() => ''));
 }

@@ -24,7 +24,7 @@ describe('loadWorkspace on a broken workspace', async () => {
     expect(at(ws.problems, 'handlers/syntax.js')).toEqual([['MODULE_LOAD_FAILED', 2]]);
     expect(at(ws.problems, 'flows/throws.ts')).toEqual([['MODULE_LOAD_FAILED', 3]]);
     expect(at(ws.problems, 'templates/syntax.yaml')).toEqual([['YAML_SYNTAX', 5]]);
-    expect(at(ws.problems, 'templates/bad_definition.ts')).toEqual([['BAD_DURATION', 1]]);
+    expect(at(ws.problems, 'templates/bad_definition.ts')).toEqual([['BAD_DURATION', 3]]);
     expect(at(ws.problems, 'templates/dupe_b.yml')).toEqual([['DUPLICATE_TEMPLATE', 2]]);
     expect(at(ws.problems, 'templates/greeting.yaml')).toEqual([['UNKNOWN_HANDLER', 6]]);
     expect(ws.problems.find((p) => p.file?.endsWith('handlers/broken.ts'))!.message).toContain('boom: the handler module failed while loading');
