@@ -8,6 +8,7 @@ import type { Problem } from '../model/problem.js';
 import type { Template } from '../model/template.js';
 import { moduleLoadFailed } from './loadHandlers.js';
 import type { ModuleLoader } from './moduleLoader.js';
+import { duplicateStateKeys } from './duplicateStateKeys.js';
 import { placeDefinitionProblem, placeTsTemplate, SourceText } from './placeTs.js';
 import { makeProblem } from './problems.js';
 
@@ -47,7 +48,11 @@ export async function loadTsTemplates(file: string, loader: ModuleLoader, proble
   }
   // Positions like a YAML template's, from the recorded call sites and the file's text.
   const source = await readSource(file);
-  return found.map((t) => ({ ...placeTsTemplate(t, source), source: { kind: 'ts', file } }));
+  return found.map((t) => {
+    const placed: Template = { ...placeTsTemplate(t, source), source: { kind: 'ts', file } };
+    if (placed.kind === 'flow') problems.push(...duplicateStateKeys(placed, source));
+    return placed;
+  });
 }
 
 async function readSource(file: string): Promise<SourceText> {

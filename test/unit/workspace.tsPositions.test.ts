@@ -48,8 +48,16 @@ describe('loadWorkspace places TypeScript template problems in their file', asyn
   it('a duplicate step points at the second name and says where the first is', () => {
     const file = 'templates/duplicate_step.ts';
     expect(placed(ws.problems, file, 'DUPLICATE_NAME')).toEqual([position(file, "'charge'", 1)]);
-    const problem = ws.problems.find((p) => p.code === 'DUPLICATE_NAME')!;
+    const problem = ws.problems.find((p) => p.file === join(root, file) && p.code === 'DUPLICATE_NAME')!;
     expect(problem.message).toContain(`(first at line ${position(file, "'charge'").line})`);
+  });
+
+  it('a state written twice in `states` (JavaScript keeps the last) is a duplicate at the second key', () => {
+    const file = 'flows/duplicate_state.ts';
+    expect(placed(ws.problems, file, 'DUPLICATE_NAME')).toEqual([position(file, 'notify:', 1)]);
+    const problem = ws.problems.find((p) => p.file === join(root, file) && p.code === 'DUPLICATE_NAME')!;
+    expect(problem).toMatchObject({ template: 'default/ts_duplicate_state@0.0.0', node: 'notify' });
+    expect(problem.message).toContain(`(first at line ${position(file, 'notify:').line})`);
   });
 
   it('a wrong goTo target, decision branch and interaction state point at the value', () => {
@@ -129,6 +137,7 @@ describe('stepwise validate on TypeScript templates', () => {
     expect(r.out).toContain(line('templates/missing_dependency.ts', "'transfrom'", 'UNKNOWN_DEPENDENCY'));
     expect(r.out).toContain(line('templates/duplicate_step.ts', "'charge'", 'DUPLICATE_NAME', 1));
     expect(r.out).toContain(line('flows/wrong_targets.ts', "'chek'", 'UNDECLARED_TARGET'));
+    expect(r.out).toContain(line('flows/duplicate_state.ts', 'notify:', 'DUPLICATE_NAME', 1));
   });
 
   it('prints FILE:LINE:COL for a single TypeScript file', async () => {
