@@ -11,6 +11,7 @@ export type Duration = string | number;
 export class DefinitionBuilder {
   readonly inlineHandlers: Record<string, HandlerFn> = {};
   private readonly problems: Problem[] = [];
+  private current: { node?: string; site?: SourceLocation } | undefined;
   /** `site`: where the definition was called, so its problems point there (see callSite.ts). */
   constructor(
     private readonly what: string,
@@ -73,8 +74,23 @@ export class DefinitionBuilder {
   }
 
   /** A problem at `at` (a builder's call site), else at the definition's call site. */
-  fail(code: ProblemCode, message: string, at: SourceLocation | undefined = this.site): void {
-    this.problems.push(makeProblem(code, `${this.what}: ${message}`, at));
+  fail(code: ProblemCode, message: string, at: SourceLocation | undefined = this.current?.site ?? this.site): void {
+    const node = this.current?.node;
+    this.problems.push(makeProblem(code, `${this.what}: ${message}`, at, node !== undefined ? { node } : {}));
+  }
+
+  /**
+   * Runs `build` for one step, state or interaction: its problems name `node` and point at `site`
+   * (its builder call) when there is one, so the loader can place them on that node's line.
+   */
+  within<T>(node: string | undefined, site: SourceLocation | undefined, build: () => T): T {
+    const outer = this.current;
+    this.current = { ...(node !== undefined ? { node } : {}), ...(site ? { site } : {}) };
+    try {
+      return build();
+    } finally {
+      this.current = outer;
+    }
   }
 
   /** Throws TEMPLATE_INVALID carrying the problems; the workspace loader reports them with the file. */

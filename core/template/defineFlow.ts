@@ -37,11 +37,11 @@ export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTempla
   if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a flow needs a name');
   if (typeof def.startsWith !== 'string' || def.startsWith === '') b.fail('MISSING_STARTS_WITH', 'startsWith must name the first state');
   const stateDefs = b.entries<StateDef<string>>(def.states, 'states').filter(([name, s]) => b.isObject(s, `state \`${name}\``));
-  const states = stateDefs.map(([name, s]) => toState(b, name, s));
+  const states = stateDefs.map(([name, s]) => b.within(name, builtAt(s), () => toState(b, name, s)));
   const interactionDefs = b
     .entries<InteractionDefinition<string>>(def.interactions, 'interactions')
     .filter(([name, i]) => b.isObject(i, `interaction \`${name}\``));
-  const interactions = interactionDefs.map(([name, i]) => toInteraction(b, name, i));
+  const interactions = interactionDefs.map(([name, i]) => b.within(name, builtAt(i), () => toInteraction(b, name, i)));
   let onTimeout: string | undefined;
   if (typeof def.onTimeout === 'string') onTimeout = def.onTimeout;
   else if (typeof def.onTimeout === 'function') onTimeout = b.handler(def.onTimeout, 'on_timeout', 'onTimeout');
@@ -88,7 +88,7 @@ function toState(b: DefinitionBuilder, name: string, s: StateDef<string>): FlowS
       return { ...base, type: 'result' };
     default:
       // Only reachable from JavaScript or a loaded module: report it like YAML's unknown type.
-      b.fail('BAD_STEP_TYPE', `state \`${name}\`: unknown state type \`${String((s as { type?: unknown }).type)}\` (use action, decision, wait or result; the builders make them)`, builtAt(s));
+      b.fail('BAD_STEP_TYPE', `state \`${name}\`: unknown state type \`${String((s as { type?: unknown }).type)}\` (use action, decision, wait or result; the builders make them)`);
       return { ...base, type: 'result' };
   }
 }

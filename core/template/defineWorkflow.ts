@@ -59,7 +59,7 @@ export function defineWorkflow<const N extends string>(def: WorkflowDefinition<N
     steps: b
       .list<WorkflowStepDefinition<string>>(def.steps, 'steps')
       .filter((s, i) => b.isObject(s, `step ${i + 1}`))
-      .map((s) => toStep(b, s)),
+      .map((s) => b.within(typeof s.name === 'string' ? s.name : undefined, undefined, () => toStep(b, s))),
     ...defined({
       description: def.description,
       inputSchema: def.inputSchema === undefined ? undefined : toJsonSchema(def.inputSchema),

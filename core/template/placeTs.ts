@@ -204,5 +204,11 @@ function regionsOf(locs: (SourceLocation | undefined)[], source: SourceText): Ma
 export function placeDefinitionProblem(p: Problem, source: SourceText): Problem {
   if (p.file === undefined || p.line === undefined) return { ...p, file: source.file, line: 1, col: 1 };
   const at = source.call({ file: p.file, line: p.line, col: p.col ?? 1 }, ALL_NAMES);
-  return at ? { ...p, file: at.file, line: at.line, col: at.col } : p;
+  if (!at) return p;
+  // A workflow step has no builder call: find its `name: '<step>'` after the defineWorkflow call.
+  if (p.node !== undefined && at.file === source.file && new RegExp(`\\b(?:${DEFINE_NAMES.join('|')})\\b`).test(source.lineText(at.line))) {
+    const step = source.find(new RegExp(`\\bname\\s*:\\s*(?<at>${literal(p.node).source})`), source.offset(at));
+    if (step) return { ...p, ...source.at(step.start) };
+  }
+  return { ...p, file: at.file, line: at.line, col: at.col };
 }

@@ -94,6 +94,19 @@ describe('a definition refused by defineFlow', () => {
   });
 });
 
+describe('definitions refused by defineWorkflow/defineFlow point at the node', async () => {
+  const ws = await loadWorkspace(root);
+
+  it('a workflow step at its name', () => {
+    expect(placed(ws.problems, 'templates/refused_step.ts', 'BAD_DURATION')).toEqual([position('templates/refused_step.ts', "'settle'")]);
+    expect(ws.problems.find((p) => p.code === 'BAD_DURATION')).toMatchObject({ node: 'settle' });
+  });
+
+  it('a flow state at its builder call', () => {
+    expect(placed(ws.problems, 'flows/refused_state.ts', 'WRONG_TYPE')).toEqual([position('flows/refused_state.ts', 'action(42')]);
+  });
+});
+
 describe('call sites and fallbacks', () => {
   it('defineFlow records the line of its caller', () => {
     const flow = defineFlow({ name: 'here', startsWith: 'done', states: { done: result() } }); // <- this line
