@@ -167,6 +167,8 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
     for (const id of breakpointKey ? breakpointKey.split('\n') : []) m[id] = { ...m[id], breakpoint: true };
     return m;
   }, [highlight, breakpointKey]);
+  // The header's status while scrubbing: as it was then (the canvas's picture), not live.
+  const headerHistory = cursor !== null && past && shownLive ? { status: shownLive.status, index: cursor } : null;
   // --- end issue 7 state ---
 
   return (
@@ -177,9 +179,17 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
           subtitle={
             task ? (
               <span className="task-meta">
-                <span data-testid="task-status" data-status={live?.status ?? task.status}>
-                  <StatusPill state={live?.status ?? task.status} />
-                </span>
+                {/* In history the header shows the status at the scrubbed point, tagged so. */}
+                {headerHistory ? (
+                  <span className="history-status" data-testid="task-status" data-status={headerHistory.status} data-history="true" title={`Status after transition ${headerHistory.index + 1} (history); live: ${live?.status ?? task.status}`}>
+                    <StatusPill state={headerHistory.status} />
+                    <span className="then">history</span>
+                  </span>
+                ) : (
+                  <span data-testid="task-status" data-status={live?.status ?? task.status} data-history="false">
+                    <StatusPill state={live?.status ?? task.status} />
+                  </span>
+                )}
                 <code title={`task ${task.id}`} aria-label={`task id ${task.id}`}>{task.id.slice(0, 8)}</code>
               </span>
             ) : null
@@ -203,13 +213,14 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
             onSelect={setSelected}
             onChanged={refetchControls}
             onTimeoutState={timeoutState}
+            history={cursor !== null ? { onBackToLive: () => setCursor(null) } : null}
           />
         ) : null}
         {task ? (
           <div className="task-strip" aria-label={task.kind === 'flow' ? 'Flow state' : 'Steps by state'}>
             {task.kind === 'flow' ? (
               <span>
-                current state <code>{live?.currentState ?? task.currentState}</code>
+                current state <code>{shownLive?.currentState ?? task.currentState}</code>
               </span>
             ) : (
               counts.map(([state, n]) => (
@@ -225,6 +236,7 @@ export function TaskView({ taskId, workspaceSeq, direction, onDirection, onOpenT
         {snapshot.error ? <div className="banner error">{errorText(snapshot.error)}</div> : null}
         {task?.error ? (
           <div className="banner error" role="alert">
+            {cursor !== null ? 'Now (live): ' : ''}
             {task.error.class}: {task.error.message}
           </div>
         ) : null}

@@ -2,7 +2,8 @@
  * Follow-ups of the visual debugger (browser mode, own `stepwise serve` on a copy of the example
  * workspace): the sidebar's task list follows a flow's state and status live; the inspector
  * shows a step as it was at the scrubbed transition (marked as history) and returns to live;
- * Skip wait of a waiting flow goes through the previewed, confirmed operation.
+ * Skip wait of a waiting flow goes through the previewed, confirmed operation; while scrubbing,
+ * the header shows the status then and the debug bar's live controls are disabled.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { node, openPage, startDebugHost, startFromForm, type DebugHost } from './debuggerHelpers.js';
@@ -75,6 +76,66 @@ test('the inspector shows the scrubbed point as history and returns to live', as
   await expect(inspector.getByTestId('inspector-state')).toHaveText('complete');
   await expect(inspector.locator('.attempt')).toHaveAttribute('data-outcome', 'success');
   await expect(inspector.getByRole('group', { name: 'Operations' })).toBeVisible();
+});
+
+test('while scrubbing, the header shows the status then and the live controls are disabled', async ({ page }, info) => {
+  // Paused after one step: Continue, Step and Cancel act on the live task and are enabled.
+  await startFromForm(page, host, 'demo/diamond@1.0.0', async () => undefined, { paused: true });
+  const bar = page.getByTestId('debugbar');
+  const status = page.getByTestId('task-status');
+  await bar.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(node(page, 'fetch_sales')).toHaveAttribute('data-state', 'complete');
+  const liveStatus = (await status.getAttribute('data-status'))!;
+  await expect(status).toHaveAttribute('data-history', 'false');
+  const live = ['Continue', 'Step', 'Wake now', 'Cancel task'] as const;
+  for (const name of live) await expect(bar.getByRole('button', { name, exact: true })).toBeEnabled();
+
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByTestId('transition-list')).not.toHaveAttribute('data-count', '0');
+  await page.getByTestId('scrubber').focus();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('history-banner')).toBeVisible();
+  // The header: the status after the first transition, tagged as history (not the live one).
+  await expect(status).toHaveAttribute('data-history', 'true');
+  await expect(status).toContainText('history');
+  await expect(status).toHaveAttribute('title', new RegExp(`Status after transition 1 \\(history\\); live: ${liveStatus}`));
+  // The bar: every control on the live task is disabled and says how to use it.
+  await expect(bar).toHaveAttribute('data-history', 'true');
+  await expect(bar.getByTestId('pause-reason')).toContainText('live task:');
+  for (const name of [...live, 'Pause', 'Skip wait']) {
+    const button = bar.getByRole('button', { name, exact: true });
+    await expect(button).toBeDisabled();
+    await expect(button).toHaveAttribute('title', /^Back to live to /);
+  }
+  await expect(bar.getByRole('button', { name: 'Continue', exact: true })).toHaveAttribute('title', 'Back to live to continue the task');
+  await page.screenshot({ path: info.outputPath('h06-history-header-debugbar.png') });
+
+  await bar.getByRole('button', { name: 'Back to live' }).click();
+  await expect(page.getByTestId('history-banner')).toBeHidden();
+  await expect(bar).toHaveAttribute('data-history', 'false');
+  await expect(status).toHaveAttribute('data-history', 'false');
+  await expect(status).toHaveAttribute('data-status', liveStatus);
+  for (const name of live) await expect(bar.getByRole('button', { name, exact: true })).toBeEnabled();
+});
+
+test('the header shows the past status of a finished task while scrubbing', async ({ page }) => {
+  const id = await startFromForm(page, host, 'demo/diamond@1.0.0', async () => undefined);
+  const status = page.getByTestId('task-status');
+  await expect(status).toHaveAttribute('data-status', 'complete');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  // Every transition read (the last one is the task completing), so End is the finished point.
+  const all = await host.api.inspect.transitions.query({ taskId: id, afterSeq: 0, limit: 5_000 });
+  await expect(page.getByTestId('transition-list')).toHaveAttribute('data-count', String(all.transitions.length));
+  await page.getByTestId('scrubber').focus();
+  await page.keyboard.press('Home');
+  await expect(status).toHaveAttribute('data-history', 'true');
+  await expect(status).not.toHaveAttribute('data-status', 'complete');
+  // The last transition: complete then too, still marked as history until Back to live.
+  await page.keyboard.press('End');
+  await expect(status).toHaveAttribute('data-status', 'complete');
+  await expect(status).toHaveAttribute('data-history', 'true');
+  await page.getByTestId('debugbar').getByRole('button', { name: 'Back to live' }).click();
+  await expect(status).toHaveAttribute('data-history', 'false');
 });
 
 test('Skip wait of a waiting flow: previewed, confirmed, and the timeout fires', async ({ page }, info) => {

@@ -51,6 +51,9 @@ test('a failing step: read the error, fix the handler, retry through the confirm
     await p.locator('#root_ledger_online').uncheck();
   });
   await expect(node(page, 'push_to_ledger')).toHaveAttribute('data-state', 'error');
+  // The bar says what is true of a failed task (not "running": it is not paused, but not running).
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'error');
+  await expect(page.getByTestId('pause-reason')).toHaveText('failed — retry or reset a step');
   await node(page, 'push_to_ledger').click();
   const inspector = page.getByTestId('inspector');
   await expect(inspector.getByTestId('inspector-error')).toContainText('Ledger acme-books is offline');

@@ -20,6 +20,12 @@ interface Props {
   onChanged: () => void;
   /** Flows: the state the flow's timeout leads to (shown in Skip wait's dialog). */
   onTimeoutState?: string | null;
+  /**
+   * The canvas shows a past transition (the timeline is scrubbed): every control here acts on
+   * the live task, so they are disabled ("Back to live to …") and the bar says so, lest the
+   * user think they act on the point shown.
+   */
+  history?: { onBackToLive: () => void } | null;
 }
 
 const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
@@ -33,7 +39,37 @@ export function pauseText(reason: string | undefined): string {
   return `paused: ${reason}`;
 }
 
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged, onTimeoutState = null }: Props) {
+/**
+ * What the bar says the live task is doing: the task's status first (a failed workflow is not
+ * "running" just because it is not paused), then the pause state of a task that can still run.
+ */
+export function debugStateText(task: Pick<TaskControls['task'], 'kind' | 'status' | 'debug' | 'currentState'>): { text: string; tone: 'paused' | 'running' | 'failed' | 'muted' } {
+  const flowState = task.kind === 'flow' && task.currentState ? ` in ${task.currentState}` : '';
+  switch (task.status) {
+    case 'error':
+      return { text: 'failed — retry or reset a step', tone: 'failed' };
+    case 'failed':
+      return { text: `failed${flowState} — retry the state`, tone: 'failed' };
+    case 'complete':
+    case 'completed':
+      return { text: 'finished', tone: 'muted' };
+    case 'cancelled':
+      return { text: 'cancelled', tone: 'muted' };
+    case 'pending':
+    case 'running':
+    case 'waiting':
+    case 'active':
+      if (task.debug.paused) return { text: pauseText(task.debug.pauseReason), tone: 'paused' };
+      return { text: task.status === 'waiting' ? `waiting${flowState}` : 'running', tone: 'running' };
+    default: {
+      // Every status is handled above (checked by the compiler); an unknown one is shown as is.
+      const unknown: never = task.status;
+      return { text: String(unknown), tone: 'muted' };
+    }
+  }
+}
+
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged, onTimeoutState = null, history = null }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -75,20 +111,24 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
     }
   };
 
+  // In history every live control is off, its tooltip saying how to act on the live task.
+  const past = history !== null;
+  const live = (title: string, verb: string) => (past ? `Back to live to ${verb}` : title);
+  const state = debugStateText(task);
   const stepTitle = finished ? 'The task has finished' : isFlow ? `Run the flow's current state (${task.currentState ?? '—'}) once` : controls.ready.length > 0 ? `Run ${controls.ready[0]} (the next ready step), then pause` : 'No step is ready';
 
   return (
-    <div className="debugbar" role="toolbar" aria-label="Debugger" data-testid="debugbar" data-paused={String(paused)}>
-      <button className="btn sm" disabled={finished || paused || busy !== null} onClick={() => void run('Pause', async () => (await client.debug.pause.mutate({ taskId: task.id }), 'Task paused.'))} title={paused ? 'Already paused' : 'Pause the task: nothing new starts until Continue or Step'}>
+    <div className={`debugbar${past ? ' history' : ''}`} role="toolbar" aria-label="Debugger" data-testid="debugbar" data-paused={String(paused)} data-history={String(past)}>
+      <button className="btn sm" disabled={past || finished || paused || busy !== null} onClick={() => void run('Pause', async () => (await client.debug.pause.mutate({ taskId: task.id }), 'Task paused.'))} title={live(paused ? 'Already paused' : 'Pause the task: nothing new starts until Continue or Step', 'pause the task')}>
         <PauseIcon /> Pause
       </button>
-      <button className="btn sm" disabled={finished || !paused || busy !== null} onClick={() => void run('Continue', async () => (await client.debug.continue.mutate({ taskId: task.id }), 'Task continued.'))} title={paused ? 'Run on until the end or the next breakpoint' : 'The task is not paused'}>
+      <button className="btn sm" disabled={past || finished || !paused || busy !== null} onClick={() => void run('Continue', async () => (await client.debug.continue.mutate({ taskId: task.id }), 'Task continued.'))} title={live(paused ? 'Run on until the end or the next breakpoint' : 'The task is not paused', 'continue the task')}>
         <PlayIcon /> Continue
       </button>
       <button
         className="btn sm"
-        disabled={!canStep || busy !== null}
-        title={stepTitle}
+        disabled={past || !canStep || busy !== null}
+        title={live(stepTitle, 'step the task')}
         onClick={() =>
           void run('Step', async () => {
             const r = await client.debug.step.mutate({ taskId: task.id });
@@ -98,18 +138,17 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
       >
         <StepIcon /> Step
       </button>
-      <button className="btn sm" disabled={!canSkipWait || busy !== null} title={skipWaitTitle} onClick={skipWait}>
+      <button className="btn sm" disabled={past || !canSkipWait || busy !== null} title={live(skipWaitTitle, 'skip a wait')} onClick={skipWait}>
         <SkipIcon /> Skip wait
       </button>
-      <span className="debug-state" data-testid="pause-reason" role="status">
-        {finished ? (
-          <span className="muted">finished</span>
-        ) : paused ? (
+      <span className="debug-state" data-testid="pause-reason" data-tone={state.tone} role="status" title={past ? `Now (live): ${state.text}` : state.text}>
+        {past ? <span className="history-tag">live task:</span> : null}
+        {state.tone === 'paused' ? (
           <span className="paused-badge">
-            <PauseIcon /> {pauseText(task.debug.pauseReason)}
+            <PauseIcon /> {state.text}
           </span>
         ) : (
-          <span className="running-badge">running</span>
+          <span className={state.tone === 'running' ? 'running-badge' : state.tone === 'failed' ? 'failed-badge' : 'muted'}>{state.text}</span>
         )}
         {!isFlow && !finished && controls.ready.length > 0 && paused && !task.debug.pauseReason?.startsWith('breakpoint:') ? <span className="muted"> · next: {controls.ready[0]}</span> : null}
       </span>
@@ -121,7 +160,7 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
                 <span className="bp-dot on" aria-hidden="true" />
                 {b}
               </button>
-              <button className="bp-remove" aria-label={`Remove breakpoint ${b}`} onClick={() => onBreakpoints(task.debug.breakpoints.filter((x) => x !== b))}>
+              <button className="bp-remove" aria-label={`Remove breakpoint ${b}`} disabled={past} title={live(`Remove breakpoint ${b}`, 'remove a breakpoint')} onClick={() => onBreakpoints(task.debug.breakpoints.filter((x) => x !== b))}>
                 ×
               </button>
             </span>
@@ -131,8 +170,8 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
       {isFlow && controls.interactions.length > 0 ? (
         <span className="interactions" role="group" aria-label="Interactions">
           {controls.interactions.map((i) => (
-            <span key={i.name} className="tip-wrap" title={i.enabled ? (i.description ?? `Fire ${i.name}`) : `Only in ${i.when.length === 1 ? 'state' : 'states'}: ${i.when.join(', ')} (now in ${task.currentState ?? '—'})`}>
-              <button className="btn sm interaction" disabled={!i.enabled || finished} onClick={() => onInteraction(i)} data-interaction={i.name}>
+            <span key={i.name} className="tip-wrap" title={live(i.enabled ? (i.description ?? `Fire ${i.name}`) : `Only in ${i.when.length === 1 ? 'state' : 'states'}: ${i.when.join(', ')} (now in ${task.currentState ?? '—'})`, `fire ${i.name}`)}>
+              <button className="btn sm interaction" disabled={past || !i.enabled || finished} onClick={() => onInteraction(i)} data-interaction={i.name}>
                 <span aria-hidden="true">⚡</span> {i.name}
               </button>
             </span>
@@ -140,20 +179,25 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
         </span>
       ) : null}
       <span className="spacer" />
+      {history ? (
+        <button className="btn sm history-live" onClick={history.onBackToLive} title="Leave the scrubbed point: show the live task and enable its controls">
+          Back to live
+        </button>
+      ) : null}
       {error ? (
         <span className="inline-error" role="alert" title={error}>
           {error}
         </span>
       ) : null}
-      <button className="btn sm" disabled={finished} onClick={() => onOp({ op: 'wakeNow', taskId: task.id })} title={OP_INFO.wakeNow.does}>
+      <button className="btn sm" disabled={past || finished} onClick={() => onOp({ op: 'wakeNow', taskId: task.id })} title={live(OP_INFO.wakeNow.does, 'wake the task')}>
         Wake now
       </button>
       {isFlow ? (
-        <button className="btn sm" disabled={task.status !== 'failed'} onClick={() => onOp({ op: 'retryState', taskId: task.id })} title={task.status === 'failed' ? OP_INFO.retryState.does : 'Only a failed flow can retry its state'}>
+        <button className="btn sm" disabled={past || task.status !== 'failed'} onClick={() => onOp({ op: 'retryState', taskId: task.id })} title={live(task.status === 'failed' ? OP_INFO.retryState.does : 'Only a failed flow can retry its state', 'retry the state')}>
           Retry state
         </button>
       ) : null}
-      <button className="btn sm danger-outline" disabled={finished} onClick={() => onOp({ op: 'cancelTask', taskId: task.id })} title={finished ? 'The task has finished' : OP_INFO.cancelTask.does}>
+      <button className="btn sm danger-outline" disabled={past || finished} onClick={() => onOp({ op: 'cancelTask', taskId: task.id })} title={live(finished ? 'The task has finished' : OP_INFO.cancelTask.does, 'cancel the task')}>
         Cancel task
       </button>
     </div>
