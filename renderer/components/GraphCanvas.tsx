@@ -11,6 +11,7 @@ import { layoutInWorker } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
 import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
+import { useRefitOnResize } from './useRefitOnResize.js';
 import { GraphOverview } from './GraphOverview.js';
 import { ElkEdge, type ElkEdgeData, type ElkFlowEdge } from './ElkEdge.js';
 
@@ -218,43 +219,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   }, [laid, key, complete]);
 
   // When the canvas is resized (the inspector opens or closes, the window changes), fit the
-  // graph again; if fitting would make it too small to read and a node is selected (a big
-  // graph), keep the zoom and bring the selected node to the middle instead.
-  const selectedRef = useRef(selected);
-  selectedRef.current = selected;
-  useEffect(() => {
-    const el = wrapRef.current;
-    if (!el || !laid) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let size = { w: el.clientWidth, h: el.clientHeight };
-    const refit = () => {
-      const w = el.clientWidth;
-      const h = el.clientHeight;
-      if (w === 0 || h === 0) return;
-      const fit = fitViewport(laid.result, w, h);
-      const id = selectedRef.current;
-      const position = id ? laid.result.positions[id] : undefined;
-      const n = id ? viewRef.current.nodes.find((x) => x.id === id) : undefined;
-      if (fit.zoom < DETAIL_ZOOM && position && n) {
-        const zoom = Math.max(DETAIL_ZOOM, flowRef.current.getViewport().zoom);
-        void flowRef.current.setCenter(position.x + n.width / 2, position.y + n.height / 2, { zoom, duration: 150 });
-      } else {
-        void flowRef.current.setViewport(fit, { duration: 150 });
-      }
-    };
-    const observer = new ResizeObserver(() => {
-      // The first call reports the size at observe time: nothing changed yet.
-      if (el.clientWidth === size.w && el.clientHeight === size.h) return;
-      size = { w: el.clientWidth, h: el.clientHeight };
-      clearTimeout(timer);
-      timer = setTimeout(refit, 60);
-    });
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      clearTimeout(timer);
-    };
-  }, [laid]);
+  // graph again (or keep a selected node of a big graph in view).
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => viewRef.current.nodes.find((x) => x.id === id));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;

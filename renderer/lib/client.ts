@@ -46,7 +46,12 @@ export function createClient(token: string): Client {
   const wsClient = createWSClient({
     url: `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/trpc?token=${encodeURIComponent(token)}`,
     retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
-    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
+    // keepAlive only catches a host that hangs silently (a closed socket is seen at once). The
+    // pong is read on the page's main thread, so a long render or layout on a loaded machine
+    // delays it: 5 s made the page flash "Reconnecting…" while merely busy. 15 s tolerates
+    // that. Pinging after 5 s of silence gives up on a hung host ~20 s after it went quiet
+    // (the browser then still runs its closing handshake timeout before reporting the close).
+    keepAlive: { enabled: true, intervalMs: 5_000, pongTimeoutMs: 15_000 },
     onOpen: () => {
       connection.set('open');
       if (opened) reconnects.set(reconnects.get() + 1);

@@ -2,7 +2,7 @@
  * The canvas views at the suite's 1400×860 with the inspector open: the graph is fitted again
  * (or, too big to read fitted, the selected node is brought into view) when the inspector
  * narrows the canvas, and the view toolbar wraps its actions instead of cutting the title or
- * clipping the LR/TB toggle.
+ * clipping the LR/TB toggle; the template editor's canvas refits the same way.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -110,4 +110,33 @@ test('a graph too big to read fitted keeps the selected node in view, and the lo
   const scale = await page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((e) => e.getBoundingClientRect().width / (e as HTMLElement).offsetWidth);
   expect(scale).toBeGreaterThanOrEqual(0.39);
   await page.screenshot({ path: info.outputPath('l02-big-graph-selected-in-view.png') });
+});
+
+test('the template editor refits its canvas when the side form opens or the canvas narrows', async ({ page }, info) => {
+  await openTemplate(page, 'ecommerce/order_fulfillment@1.0.0');
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = page.getByRole('main', { name: 'Template editor' });
+  const canvas = editor.locator('.canvas-wrap');
+  await expect(canvas).toHaveAttribute('data-graph-ready', 'true');
+  const nodes = canvas.locator('.react-flow__node');
+  await expectAllInside(canvas, nodes);
+  // The rightmost node opens the side form; every node stays in view.
+  const rightmost = await nodes.evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-id')!, right: e.getBoundingClientRect().right })).sort((a, b) => b.right - a.right)[0]!.id);
+  await canvas.locator(`.react-flow__node[data-id="${rightmost}"]`).click();
+  await expect(page.getByRole('complementary', { name: 'Properties' }).getByRole('heading', { name: rightmost })).toBeVisible();
+  await expectAllInside(canvas, nodes);
+  // Narrower (what a wider side panel does), as in the view: too narrow to read the whole
+  // graph fitted, the selected node is kept in view at a readable zoom...
+  const wide = (await canvas.boundingBox())!.width;
+  await page.setViewportSize({ width: 1100, height: 860 });
+  await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 200);
+  const selectedNode = canvas.locator(`.react-flow__node[data-id="${rightmost}"]`);
+  await expectAllInside(canvas, selectedNode);
+  await page.screenshot({ path: info.outputPath('l03-editor-narrow-selected.png') });
+  // ...and with nothing selected, the next resize fits the whole graph again.
+  await canvas.locator('.react-flow__pane').click({ position: { x: 10, y: 10 } });
+  await expect(page.getByRole('complementary', { name: 'Properties' }).getByRole('heading', { name: 'Properties' })).toBeVisible();
+  await page.setViewportSize({ width: 1250, height: 860 });
+  await expectAllInside(canvas, nodes);
+  await page.screenshot({ path: info.outputPath('l04-editor-refit.png') });
 });

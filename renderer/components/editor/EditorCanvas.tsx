@@ -12,6 +12,7 @@ import type { Direction, EdgeRoute, LayoutResult } from '../../lib/layout.js';
 import { layoutInWorker } from '../../lib/layoutClient.js';
 import { roundedPath } from '../ElkEdge.js';
 import { fitViewport } from '../GraphCanvas.js';
+import { useRefitOnResize } from '../useRefitOnResize.js';
 import { EditNode, type EditFlowNode } from './EditNode.js';
 
 interface EditEdgeData extends Record<string, unknown> {
@@ -91,6 +92,10 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
     );
     return () => controller.abort();
   }, [key, direction, flow]);
+
+  // Like the view canvas: fit again when the canvas changes size (the side form or the
+  // problems panel opens, the window changes), so no node ends up hidden behind them.
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => viewRef.current.nodes.find((x) => x.id === id));
 
   const byNode = useMemo(() => {
     const m = new Map<string, ProblemView[]>();
