@@ -82,7 +82,7 @@ export function TemplateView({ templateRef, workspaceSeq, direction, onDirection
           <div className="canvas-wrap" />
         )}
       </main>
-      {selectedNode && view ? <Inspector node={selectedNode} graph={view} taskId={null} live={null} onClose={() => setSelected(null)} /> : <span />}
+      {selectedNode && view ? <Inspector node={selectedNode} graph={view} onClose={() => setSelected(null)} /> : <span />}
       {starting && template ? (
         <StartTaskDialog
           template={template}

@@ -8,21 +8,12 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseReadyLine, type ReadyInfo } from '../../core/host/ready.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
-export interface Ready {
-  url: string;
-  port: number;
-  token: string;
-  openUrl: string;
-  workspace: string;
-  database: string;
-  pid: number;
-}
-
 export interface ServeHandle {
-  info: Ready;
+  info: ReadyInfo;
   child: ChildProcess;
   log: string[];
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -53,9 +44,9 @@ export function startServe(options: { workspace: string; db: string; port?: numb
     }, 60_000);
     const onLine = (line: string) => {
       log.push(line);
-      if (!line.startsWith('STEPWISE_READY ')) return;
+      const info = parseReadyLine(line);
+      if (!info) return;
       clearTimeout(timer);
-      const info = JSON.parse(line.slice('STEPWISE_READY '.length)) as Ready;
       resolve({
         info,
         child,

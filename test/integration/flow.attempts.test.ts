@@ -4,36 +4,12 @@
  * made by another writer.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createFlowDriver } from '../../core/engine/flow/driver.js';
-import type { FlowContext } from '../../core/model/handlers.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
-import { defineFlow } from '../../core/template/defineFlow.js';
-import { action, decision, interaction, result, waitUntil } from '../../core/template/flowBuilders.js';
 import { createTestContext } from '../../core/testing/context.js';
+import { signupFlow } from '../fixtures/flows/signup.js';
 
-type Ctx = FlowContext<{ email?: string; user_id?: number; welcomed?: boolean }>;
-
-const registration = defineFlow({
-  name: 'attempts_registration',
-  namespace: 'test',
-  attributes: z.object({ email: z.string().optional(), user_id: z.number().optional(), welcomed: z.boolean().optional() }),
-  startsWith: 'register',
-  states: {
-    register: action((ctx: Ctx) => void (ctx.data.user_id = 1), { goTo: 'wait_for_email' }),
-    wait_for_email: waitUntil({ condition: (ctx: Ctx) => typeof ctx.data.email === 'string', goTo: 'check_email' }),
-    check_email: decision({ condition: (ctx: Ctx) => String(ctx.data.email).includes('@'), ifTrue: 'send_welcome', ifFalse: 'rejected' }),
-    send_welcome: action((ctx: Ctx) => void (ctx.data.welcomed = true), { goTo: 'done' }),
-    done: result(),
-    rejected: result(),
-  },
-  interactions: {
-    provide_email: interaction({ when: 'wait_for_email', params: z.object({ email: z.string() }) }, (ctx: Ctx, p: { email: string }) => {
-      if (p.email === 'boom') throw new Error('boom');
-      ctx.data.email = p.email;
-    }),
-  },
-});
+const registration = signupFlow('attempts_registration');
 
 describe('flow attempt numbers', () => {
   it('count on across re-checks, failed interactions and another writer changing the task', async () => {

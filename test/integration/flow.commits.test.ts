@@ -5,30 +5,17 @@
  * loses a race is run again rather than dropped.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createFlowDriver } from '../../core/engine/flow/driver.js';
-import type { FlowContext } from '../../core/model/handlers.js';
 import type { TaskRecord } from '../../core/model/runtime.js';
 import type { Template } from '../../core/model/template.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
 import type { ChangeSet, Storage } from '../../core/storage/storage.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
-import { action, decision, interaction, result, waitUntil } from '../../core/template/flowBuilders.js';
+import { action, decision, result } from '../../core/template/flowBuilders.js';
 import { createTestContext } from '../../core/testing/context.js';
+import { signupFlow } from '../fixtures/flows/signup.js';
+import { RecordingStorage } from '../fixtures/storage/recordingStorage.js';
 
-type Ctx = FlowContext<{ email?: string; user_id?: number; welcomed?: boolean; n?: number }>;
-
-/** Memory storage that records every commit and can run something just before one. */
-class RecordingStorage extends MemoryStorage {
-  readonly commits: ChangeSet[] = [];
-  before: ((changes: ChangeSet) => Promise<void>) | null = null;
-  override async commit(changes: ChangeSet) {
-    const hook = this.before;
-    if (hook) await hook(changes);
-    this.commits.push(changes);
-    return super.commit(changes);
-  }
-}
 
 function env(templates: Template[]) {
   const storage = new RecordingStorage();
@@ -36,26 +23,7 @@ function env(templates: Template[]) {
   return { storage, driver: createFlowDriver(ctx), ctx };
 }
 
-const registration = defineFlow({
-  name: 'commits_registration',
-  namespace: 'test',
-  attributes: z.object({ email: z.string().optional(), user_id: z.number().optional(), welcomed: z.boolean().optional() }),
-  startsWith: 'register',
-  states: {
-    register: action((ctx: Ctx) => void (ctx.data.user_id = 1), { goTo: 'wait_for_email' }),
-    wait_for_email: waitUntil({ condition: (ctx: Ctx) => typeof ctx.data.email === 'string', goTo: 'check_email' }),
-    check_email: decision({ condition: (ctx: Ctx) => String(ctx.data.email).includes('@'), ifTrue: 'send_welcome', ifFalse: 'rejected' }),
-    send_welcome: action((ctx: Ctx) => void (ctx.data.welcomed = true), { goTo: 'done' }),
-    done: result(),
-    rejected: result(),
-  },
-  interactions: {
-    provide_email: interaction({ when: 'wait_for_email', params: z.object({ email: z.string() }) }, (ctx: Ctx, p: { email: string }) => {
-      if (p.email === 'boom') throw new Error('boom');
-      ctx.data.email = p.email;
-    }),
-  },
-});
+const registration = signupFlow('commits_registration');
 
 const stateMoves = (cs: ChangeSet) => (cs.transitions ?? []).filter((t) => t.field === 'state').map((t) => `${t.from}→${t.to}`);
 

@@ -9,22 +9,12 @@ import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { ManualClock } from '../../core/model/clock.js';
 import type { FlowContext } from '../../core/model/handlers.js';
 import { createOps, type Ops } from '../../core/ops/index.js';
-import { MemoryStorage } from '../../core/storage/memory.js';
 import type { ChangeSet } from '../../core/storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { loadFlowFixture } from '../fixtures/flows/load.js';
 import { registrationHandlers } from '../fixtures/flows/registration.js';
+import { RecordingStorage } from '../fixtures/storage/recordingStorage.js';
 import { refusal } from '../fixtures/ops/opsHarness.js';
-
-/** Memory storage that records every commit it accepted. */
-class RecordingStorage extends MemoryStorage {
-  readonly commits: ChangeSet[] = [];
-  override async commit(changes: ChangeSet) {
-    const result = await super.commit(changes);
-    this.commits.push(changes);
-    return result;
-  }
-}
 
 let engine: Engine | undefined;
 afterEach(async () => {
