@@ -132,8 +132,12 @@ test("a flow state's side form edits its branches and wait conditions", async ({
   await expect(page.getByTestId('editor-problems-count')).toHaveText('valid');
 
   // A decision's branch: sending "no email" straight to expired leaves ask_for_email unreachable.
-  await node(page, 'check_email').click();
-  await expect(form.getByTestId('pf-condition')).toHaveValue('has_email');
+  // The edit above re-lays the graph out: a click made while the nodes move can land on the pane
+  // (which clears the selection), so click again until check_email's form is open.
+  await expect(async () => {
+    await node(page, 'check_email').click();
+    await expect(form.getByTestId('pf-condition')).toHaveValue('has_email', { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
   await expect(form.getByLabel('If true')).toHaveValue('send_welcome');
   await form.getByLabel('If false').selectOption('expired');
   await expect(yaml).toContainText('if_false: expired');
