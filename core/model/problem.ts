@@ -5,6 +5,8 @@
  */
 export type ProblemCode =
   | 'YAML_SYNTAX'
+  /** The file, or what its aliases expand to, is over the reading budget. */
+  | 'YAML_TOO_LARGE'
   | 'WRONG_TYPE'
   | 'MISSING_FIELD'
   | 'UNKNOWN_FIELD'

@@ -8,6 +8,7 @@ import { DURATION_HINT } from './duration.js';
 
 export const DEFAULT_HINTS: Record<ProblemCode, string> = {
   YAML_SYNTAX: 'fix the YAML at this position (indentation, an unclosed bracket or quote, a tab instead of spaces)',
+  YAML_TOO_LARGE: 'split the template, or write out what the aliases (*name) repeat instead of nesting them; a template this large is refused so no command stalls on it',
   WRONG_TYPE: 'give the field a value of the type shown in docs/templates.md',
   MISSING_FIELD: 'add the field',
   UNKNOWN_FIELD: 'remove the field or fix its spelling; docs/templates.md lists the fields',

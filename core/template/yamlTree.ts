@@ -41,9 +41,53 @@ export interface ParsedYaml {
 
 const MAX_ALIAS_DEPTH = 50;
 
-export function parseYamlTree(text: string, file: string): ParsedYaml {
+/**
+ * What one YAML file may cost to read. Aliases are expanded into the tree (every reader sees
+ * plain values), so a few hundred bytes of nested aliases (a "billion laughs" file) would
+ * otherwise expand to gigabytes and block every command that loads the workspace.
+ */
+export interface YamlBudget {
+  /** Bytes of YAML text (UTF-8). */
+  maxBytes: number;
+  /** Nodes of the expanded tree (maps, lists, scalars), aliases counted as often as they expand. */
+  maxNodes: number;
+  /** Characters of string scalars in the expanded tree. */
+  maxScalarChars: number;
+}
+
+export const DEFAULT_YAML_BUDGET: YamlBudget = { maxBytes: 2 * 1024 * 1024, maxNodes: 100_000, maxScalarChars: 16 * 1024 * 1024 };
+
+/** The one way YAML text becomes a `yaml` Document: reading templates and configs, and the editor. */
+export function parseYamlDocument(text: string, lineCounter?: LineCounter): Document {
+  return parseDocument(text, { ...(lineCounter ? { lineCounter } : {}), uniqueKeys: false, prettyErrors: false, merge: true });
+}
+
+/** Why `text` is too large to parse at all, or null. */
+export function yamlTextTooLarge(text: string, budget: YamlBudget = DEFAULT_YAML_BUDGET): string | null {
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only count exactly near the limit.
+  if (text.length * 3 <= budget.maxBytes) return null;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > budget.maxBytes ? `the file is ${formatBytes(bytes)}, over the limit of ${formatBytes(budget.maxBytes)} for one template` : null;
+}
+
+const formatBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n.toLocaleString('en-US')} bytes`);
+
+class BudgetExceeded extends Error {
+  constructor(
+    readonly why: string,
+    readonly at: SourceLocation,
+  ) {
+    super(why);
+  }
+}
+
+export function parseYamlTree(text: string, file: string, budget: YamlBudget = DEFAULT_YAML_BUDGET): ParsedYaml {
+  const tooLarge = yamlTextTooLarge(text, budget);
+  if (tooLarge) {
+    return { root: null, problems: [makeProblem('YAML_TOO_LARGE', `${tooLarge}; nothing in it was read`, { file, line: 1, col: 1 })] };
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
+  const doc = parseYamlDocument(text, lineCounter);
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -55,28 +99,66 @@ export function parseYamlTree(text: string, file: string): ParsedYaml {
     return { root: null, problems };
   }
   if (doc.contents === null) return { root: null, problems: [] };
-  const convert = new Converter(doc, at);
-  return { root: convert.node(doc.contents as YamlNode, at(0), 0), problems: [] };
+  const convert = new Converter(doc, at, budget);
+  try {
+    return { root: convert.node(doc.contents as YamlNode, at(0), 0), problems: [] };
+  } catch (err) {
+    if (!(err instanceof BudgetExceeded)) throw err;
+    return { root: null, problems: [makeProblem('YAML_TOO_LARGE', `${err.why}; nothing in the file was read`, err.at)] };
+  }
 }
 
 class Converter {
+  private nodes = 0;
+  private chars = 0;
+  /** `Alias.resolve` walks the document each time: resolve each alias node once. */
+  private readonly resolved = new Map<YamlNode, YamlNode | undefined>();
+  /** The alias being expanded (the outermost one), to name it when the budget runs out. */
+  private expanding: { source: string; loc: SourceLocation } | null = null;
+
   constructor(
     private readonly doc: Document,
     private readonly at: (offset: number) => SourceLocation,
+    private readonly budget: YamlBudget,
   ) {}
 
+  private spend(loc: SourceLocation, chars: number): void {
+    this.nodes++;
+    this.chars += chars;
+    if (this.nodes <= this.budget.maxNodes && this.chars <= this.budget.maxScalarChars) return;
+    const what =
+      this.nodes > this.budget.maxNodes
+        ? `more than ${this.budget.maxNodes.toLocaleString('en-US')} YAML values`
+        : `more than ${this.budget.maxScalarChars.toLocaleString('en-US')} characters of text`;
+    const via = this.expanding ? ` once its aliases are expanded (\`*${this.expanding.source}\` here repeats a large anchored value)` : '';
+    throw new BudgetExceeded(`the template expands to ${what}${via}`, this.expanding?.loc ?? loc);
+  }
+
   node(n: YamlNode | null | undefined, fallback: SourceLocation, depth: number): YNode {
-    if (n === null || n === undefined) return { kind: 'scalar', loc: fallback, value: null };
+    if (n === null || n === undefined) {
+      this.spend(fallback, 0);
+      return { kind: 'scalar', loc: fallback, value: null };
+    }
     const loc = n.range ? this.at(n.range[0]) : fallback;
     if (isAlias(n)) {
-      const target = depth < MAX_ALIAS_DEPTH ? (n.resolve(this.doc) as YamlNode | undefined) : undefined;
-      return this.node(target, loc, depth + 1);
+      let target = this.resolved.get(n);
+      if (!this.resolved.has(n)) this.resolved.set(n, (target = n.resolve(this.doc) as YamlNode | undefined));
+      if (depth >= MAX_ALIAS_DEPTH) target = undefined;
+      const outer = this.expanding === null;
+      if (outer) this.expanding = { source: n.source, loc };
+      try {
+        return this.node(target, loc, depth + 1);
+      } finally {
+        if (outer) this.expanding = null;
+      }
     }
     if (isScalar(n)) {
+      this.spend(loc, typeof n.value === 'string' ? n.value.length : 0);
       const s: YScalar = { kind: 'scalar', loc, value: n.value };
       if (typeof n.source === 'string') s.source = n.source;
       return s;
     }
+    this.spend(loc, 0);
     if (isSeq(n)) return { kind: 'seq', loc, items: n.items.map((item) => this.node(item as YamlNode, loc, depth)) };
     if (isMap(n)) return { kind: 'map', loc, entries: this.entries(n.items, loc, depth) };
     return { kind: 'scalar', loc, value: null };

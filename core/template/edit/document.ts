@@ -4,7 +4,8 @@
  * spellings the file already uses (`depends_on` or `dependencies`, `type` or `step_type`, handler
  * names or `{ callable }` objects), so edits write what the file's author would have written.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { parseYamlDocument, yamlTextTooLarge } from '../yamlTree.js';
 import { TemplateEditError } from './errors.js';
 import { detectFlowStyle, type FlowStyle } from './render.js';
 import { keyOf, pairOf, Splicer, type YMap, type YPair, type YSeq } from './splice.js';
@@ -29,7 +30,9 @@ export class TemplateDoc {
   readonly style: FlowStyle;
 
   constructor(readonly text: string) {
-    this.doc = parseDocument(text, { uniqueKeys: false });
+    const tooLarge = yamlTextTooLarge(text);
+    if (tooLarge) throw new TemplateEditError('NOT_EDITABLE', `The template cannot be edited: ${tooLarge}.`);
+    this.doc = parseYamlDocument(text);
     const error = this.doc.errors[0];
     if (error) throw new TemplateEditError('NOT_EDITABLE', `The template is not valid YAML (${error.message.split('\n')[0]}); fix the syntax before editing it.`);
     if (!isMap(this.doc.contents)) throw new TemplateEditError('NOT_EDITABLE', 'The file is not a YAML map, so it is not a template the editor can change.');

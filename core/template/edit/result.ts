@@ -3,9 +3,9 @@
  * is a bug in the editor, and nothing is returned), then read and validate it with the same
  * reader and validator as loading, so problems carry positions in the new text.
  */
-import { parseDocument } from 'yaml';
 import type { Problem } from '../../model/problem.js';
 import { readTemplateText } from '../loadTemplate.js';
+import { parseYamlDocument } from '../yamlTree.js';
 import { validateTemplate, type ValidateOptions } from '../validate.js';
 import { TemplateEditError } from './errors.js';
 import { TemplateDoc } from './document.js';
@@ -48,7 +48,7 @@ export function pass(text: string, fn: (doc: TemplateDoc, s: Splicer) => void): 
 
 export function finish(input: Splicer | string, options: EditOptions, changed: readonly string[] = []): EditResult {
   const text = typeof input === 'string' ? input : applyEdits(input.text, input.edits);
-  const reparsed = parseDocument(text, { uniqueKeys: false });
+  const reparsed = parseYamlDocument(text);
   if (reparsed.errors.length > 0) {
     throw new TemplateEditError('NOT_EDITABLE', `Internal error: the edit would leave YAML that does not parse (${reparsed.errors[0]!.message.split('\n')[0]}); nothing was changed. Please report this with the template.`, { text });
   }
