@@ -1,4 +1,4 @@
-/** The public API of the `stepwise` package. */
+/** The public API of the `stepwise-workflows` package. */
 export * from './model/index.js';
 export * from './template/graph.js';
 export * from './template/flowGraph.js';

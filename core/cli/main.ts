@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { StepwiseError } from '../model/errors.js';
+import { packageVersion } from '../packageInfo.js';
 import { processIO, type CliIO } from './io.js';
 import { registerCommands } from './commands/index.js';
 
@@ -19,7 +20,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const ctx: CommandContext = { io, setExit: (code) => void (exitCode = code) };
   const program = new Command('stepwise')
     .description('Durable workflows and state-machine flows for Node, with a visual debugger.')
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();

@@ -22,11 +22,12 @@ export type ThreadMessage =
 
 import { createJiti } from 'jiti';
 import * as model from '../model/index.js';
+import { PACKAGE_NAME } from '../packageInfo.js';
 
-// Handler modules are loaded by path with jiti. `import ... from 'stepwise'` resolves to the model
+// Handler modules are loaded by path with jiti. `import ... from 'stepwise-workflows'` resolves to the model
 // API (errors such as PermanentError and RetryableError, types): loading the whole public API in
 // every worker thread would cost seconds per thread, and handlers need only this part of it.
-const jiti = createJiti(import.meta.url, { moduleCache: true, fsCache: true, interopDefault: false, virtualModules: { stepwise: model } });
+const jiti = createJiti(import.meta.url, { moduleCache: true, fsCache: true, interopDefault: false, virtualModules: { [PACKAGE_NAME]: model } });
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 function loadModule(file: string): Promise<Record<string, unknown>> {
   let mod = modules.get(file);

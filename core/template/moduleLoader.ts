@@ -2,12 +2,13 @@
  * Loads the workspace's TypeScript and JavaScript modules at run time, without a build step,
  * with jiti. `moduleCache: false` so the host can reload a module after it was edited.
  *
- * `import ... from 'stepwise'` inside a workspace module resolves to the API module the host
+ * `import ... from 'stepwise-workflows'` inside a workspace module resolves to the API module the host
  * itself runs (a jiti virtual module), not to a second copy of core/index.ts: so there is one
  * `PermanentError` class, one `defineFlow`, and `instanceof` checks in the engine hold for
  * errors thrown by user handlers.
  */
 import { createJiti } from 'jiti';
+import { PACKAGE_NAME } from '../packageInfo.js';
 
 export interface ModuleLoader {
   /** The module's exports (ESM namespace or CommonJS `module.exports`); throws what the module throws. */
@@ -29,7 +30,7 @@ export async function createModuleLoader(): Promise<ModuleLoader> {
     // The transpile cache is keyed by content hash, so it stays correct across edits.
     fsCache: true,
     interopDefault: false,
-    virtualModules: { stepwise },
+    virtualModules: { [PACKAGE_NAME]: stepwise },
   });
   return {
     async load(file) {

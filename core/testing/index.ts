@@ -1,8 +1,8 @@
 /**
- * `stepwise/testing`: helpers for users' own vitest tests.
+ * `stepwise-workflows/testing`: helpers for users' own vitest tests.
  *
- *   import { testState, runStep } from 'stepwise/testing';
- *   // vitest.config.ts: test: { setupFiles: ['stepwise/testing/setup'] }  (registers the matchers)
+ *   import { testState, runStep } from 'stepwise-workflows/testing';
+ *   // vitest.config.ts: test: { setupFiles: ['stepwise-workflows/testing/setup'] }  (registers the matchers)
  */
 export { testState, createFlowTestEnv, type TestedFlow, type FlowTestOptions, type FlowTestEnv } from './flows.js';
 export { runStep, type RunStepOptions, type StepRun } from './steps.js';

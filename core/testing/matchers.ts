@@ -1,6 +1,6 @@
 /**
  * Vitest matchers for tasks and step runs. Register them once with
- * `expect.extend(stepwiseMatchers)` or by adding `stepwise/testing/setup` to `setupFiles`.
+ * `expect.extend(stepwiseMatchers)` or by adding `stepwise-workflows/testing/setup` to `setupFiles`.
  * Each failure message says what was expected and what was found.
  */
 import type { ErrorInfo } from '../model/errors.js';
@@ -171,7 +171,7 @@ export interface StepwiseMatchers<R = unknown> {
   toFailWith(codeOrMessage: string | RegExp): R;
 }
 
-// Importing anything from `stepwise/testing` types the matchers on vitest's `expect`.
+// Importing anything from `stepwise-workflows/testing` types the matchers on vitest's `expect`.
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type
   interface Matchers<T = any> extends StepwiseMatchers<T> {}

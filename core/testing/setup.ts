@@ -1,5 +1,5 @@
 /**
- * Vitest setup entry: add `'stepwise/testing/setup'` to `test.setupFiles` and the Stepwise
+ * Vitest setup entry: add `'stepwise-workflows/testing/setup'` to `test.setupFiles` and the Stepwise
  * matchers are available in every test file (types included).
  */
 import { expect } from 'vitest';

@@ -41,8 +41,8 @@ describe('stepwise init', () => {
     }
     expect(readFileSync(join(ws, '.gitignore'), 'utf8')).toContain('.stepwise/');
     const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'));
-    expect(pkg.dependencies.stepwise).toMatch(/^file:/);
-    expect(existsSync(join(ws, 'node_modules', 'stepwise', 'core', 'testing', 'index.ts'))).toBe(true);
+    expect(pkg.dependencies['stepwise-workflows']).toMatch(/^file:/);
+    expect(existsSync(join(ws, 'node_modules', 'stepwise-workflows', 'core', 'testing', 'index.ts'))).toBe(true);
   });
 
   it('refuses to overwrite an existing workspace', async () => {

@@ -1,4 +1,4 @@
-/** The stepwise/testing matchers: pass and fail both ways, with messages that say expected vs found. */
+/** The stepwise-workflows/testing matchers: pass and fail both ways, with messages that say expected vs found. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stepwiseMatchers } from '../../core/testing/index.js';
 import type { TaskRecord } from '../../core/model/runtime.js';

@@ -43,7 +43,7 @@ export function register(program: Command, ctx: CommandContext): void {
       }
       const root = packageRoot();
       const spec = `file:${relative(dir, root) || '.'}`;
-      const written = await writeFileSet(dir, workspaceFiles({ name: packageName(dir), stepwiseSpec: spec, versions: toolVersions(root) }), { force: options.force ?? false });
+      const written = await writeFileSet(dir, workspaceFiles({ name: packageName(dir), stepwiseSpec: spec, versions: toolVersions() }), { force: options.force ?? false });
       ctx.io.out(`created ${dir}`);
       for (const f of written) ctx.io.out(`  ${relative(dir, f)}`);
 

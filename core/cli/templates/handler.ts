@@ -14,7 +14,7 @@ function handlerSource(name: string, type: HandlerType): string {
   const T = pascal(name);
   switch (type) {
     case 'standard':
-      return `import type { StepContext } from 'stepwise';
+      return `import type { StepContext } from 'stepwise-workflows';
 
 export interface ${T}Input {
   name?: string;
@@ -31,7 +31,7 @@ export async function ${name}(ctx: StepContext<${T}Input>): Promise<${T}Result> 
 }
 `;
     case 'api':
-      return `import { PermanentError, RetryableError, type StepContext } from 'stepwise';
+      return `import { PermanentError, RetryableError, type StepContext } from 'stepwise-workflows';
 
 export interface ${T}Input {
   url: string;
@@ -53,7 +53,7 @@ export async function ${name}(ctx: StepContext<${T}Input>): Promise<{ status: nu
 }
 `;
     case 'decision':
-      return `import type { StepContext } from 'stepwise';
+      return `import type { StepContext } from 'stepwise-workflows';
 
 export interface ${T}Input {
   amount?: number;
@@ -69,7 +69,7 @@ export async function ${name}(ctx: StepContext<${T}Input>): Promise<{ proceed: s
 }
 `;
     case 'batchable':
-      return `import type { StepContext } from 'stepwise';
+      return `import type { StepContext } from 'stepwise-workflows';
 
 export interface ${T}Input {
   items?: number[];
@@ -98,9 +98,9 @@ interface TestParts {
 
 function testParts(name: string, type: HandlerType, template: string | undefined): TestParts {
   const workflow = template
-    ? { imports: `import { fileURLToPath } from 'node:url';\nimport { loadTestWorkspace, runStep } from 'stepwise/testing';`, setup: `const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));\nconst template = ws.workflow(${JSON.stringify(template)});\nconst handlers = ws.handlers;\nconst step = template.steps.find((s) => s.handler?.callable === ${JSON.stringify(name)})!.name;` }
+    ? { imports: `import { fileURLToPath } from 'node:url';\nimport { loadTestWorkspace, runStep } from 'stepwise-workflows/testing';`, setup: `const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));\nconst template = ws.workflow(${JSON.stringify(template)});\nconst handlers = ws.handlers;\nconst step = template.steps.find((s) => s.handler?.callable === ${JSON.stringify(name)})!.name;` }
     : {
-        imports: `import { defineWorkflow } from 'stepwise';\nimport { runStep } from 'stepwise/testing';\nimport { ${name} } from './${name}.js';`,
+        imports: `import { defineWorkflow } from 'stepwise-workflows';\nimport { runStep } from 'stepwise-workflows/testing';\nimport { ${name} } from './${name}.js';`,
         setup: type === 'decision'
           ? `const template = defineWorkflow({\n  name: '${name}_test',\n  steps: [\n    { name: '${name}', type: 'decision', handler: ${name} },\n    { name: 'manual_review', dependsOn: ['${name}'], handler: () => null },\n    { name: 'auto_approve', dependsOn: ['${name}'], handler: () => null },\n  ],\n});\nconst handlers = {};\nconst step = '${name}';`
           : `const template = defineWorkflow({ name: '${name}_test', steps: [{ name: '${name}', type: '${type === 'batchable' ? 'batchable' : 'standard'}', handler: ${name} }] });\nconst handlers = {};\nconst step = '${name}';`,

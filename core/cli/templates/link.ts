@@ -1,35 +1,24 @@
 /**
- * Making a new workspace runnable at once without network: `node_modules/stepwise` links to this
+ * Making a new workspace runnable at once without network: `node_modules/stepwise-workflows` links to this
  * package, and vitest, typescript and @types/node link to the copies this package already has.
  * Node resolves a linked package from its real path, so their own dependencies come from here
  * too. A later `npm install` in the workspace replaces the links with real installs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_NAME, packageJson, packageRoot } from '../../packageInfo.js';
 
-/** The root of the stepwise package (the folder with its package.json). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stepwise') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the stepwise package root');
-    dir = up;
-  }
-}
+export { packageRoot };
 
 /** Versions of the dev tools this package uses, for the new workspace's package.json. */
-export function toolVersions(root = packageRoot()): { vitest: string; typescript: string; typesNode: string } {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
-  const dev = pkg.devDependencies ?? {};
+export function toolVersions(): { vitest: string; typescript: string; typesNode: string } {
+  const dev = packageJson().devDependencies ?? {};
   return { vitest: dev.vitest ?? '^4.1.0', typescript: dev.typescript ?? '~5.9', typesNode: dev['@types/node'] ?? '^20.0.0' };
 }
 
 const LINKED = ['vitest', 'typescript', '@types/node'];
-const BINS: Record<string, string> = { vitest: 'vitest/vitest.mjs', tsc: 'typescript/bin/tsc', stepwise: 'stepwise/bin/stepwise.mjs' };
+const BINS: Record<string, string> = { vitest: 'vitest/vitest.mjs', tsc: 'typescript/bin/tsc', stepwise: `${PACKAGE_NAME}/bin/stepwise.mjs` };
 
 async function link(target: string, path: string): Promise<void> {
   if (existsSync(path)) return;
@@ -41,7 +30,7 @@ async function link(target: string, path: string): Promise<void> {
 export async function linkNodeModules(workspace: string, root = packageRoot()): Promise<string[]> {
   const modules = join(workspace, 'node_modules');
   const missing: string[] = [];
-  await link(root, join(modules, 'stepwise'));
+  await link(root, join(modules, PACKAGE_NAME));
   for (const name of LINKED) {
     const source = join(root, 'node_modules', name);
     if (existsSync(source)) await link(source, join(modules, name));

@@ -24,7 +24,7 @@ steps:
     depends_on: [${name}_fetch]
     retry: { retryable: true, max_attempts: 3, backoff: exponential, backoff_base_ms: 1000 }
 `,
-    [`handlers/${name}.ts`]: `import type { StepContext } from 'stepwise';
+    [`handlers/${name}.ts`]: `import type { StepContext } from 'stepwise-workflows';
 
 export interface ${pascal(name)}Input {
   id: number;
@@ -41,7 +41,7 @@ export async function ${name}_process(ctx: StepContext<${pascal(name)}Input>): P
 `,
     [`handlers/${name}.test.ts`]: `import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadTestWorkspace, runStep } from 'stepwise/testing';
+import { loadTestWorkspace, runStep } from 'stepwise-workflows/testing';
 
 const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));
 const template = ws.workflow('${namespace}/${name}');
@@ -93,7 +93,7 @@ states:
 interactions:
   mark_ready: { when: [wait_until_ready], handler: ${name}_mark_ready }
 `,
-    [`handlers/${name}.ts`]: `import type { FlowContext } from 'stepwise';
+    [`handlers/${name}.ts`]: `import type { FlowContext } from 'stepwise-workflows';
 
 export type ${pascal(name)}Data = { ready: boolean; done_at?: string };
 
@@ -112,7 +112,7 @@ export function ${name}_mark_ready(ctx: FlowContext<${pascal(name)}Data>): void 
 `,
     [`handlers/${name}.test.ts`]: `import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createFlowTestEnv, loadTestWorkspace, testState } from 'stepwise/testing';
+import { createFlowTestEnv, loadTestWorkspace, testState } from 'stepwise-workflows/testing';
 
 const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));
 const flow = ws.flow('${namespace}/${name}');

@@ -17,7 +17,7 @@ export function workspaceFiles(o: WorkspaceOptions): FileSet {
       private: true,
       type: 'module',
       scripts: { test: 'vitest run', validate: 'stepwise validate', typecheck: 'tsc --noEmit', runner: 'stepwise runner' },
-      dependencies: { stepwise: o.stepwiseSpec },
+      dependencies: { 'stepwise-workflows': o.stepwiseSpec },
       devDependencies: { '@types/node': o.versions.typesNode, typescript: o.versions.typescript, vitest: o.versions.vitest },
     }),
     'tsconfig.json': json({
@@ -45,14 +45,14 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'handlers/**/*.test.ts'],
     // Registers toBeIn, toBeWaitingUntil, toBeCompleted, toBeFailed, toSucceedWith, toFailWith.
-    setupFiles: ['stepwise/testing/setup'],
+    setupFiles: ['stepwise-workflows/testing/setup'],
   },
 });
 `,
     '.gitignore': 'node_modules/\n.stepwise/\n',
     'README.md': `# ${o.name}
 
-A [Stepwise](https://www.npmjs.com/package/stepwise) workspace.
+A [Stepwise](https://www.npmjs.com/package/stepwise-workflows) workspace.
 
 - \`templates/\` workflows (DAGs of steps), \`flows/\` flows (state machines), \`handlers/\` the code they call.
 - \`npx stepwise validate\` checks every template; \`npx vitest run\` runs the tests in \`test/\`.
@@ -79,7 +79,7 @@ steps:
     handler: shout
     depends_on: [greet]
 `,
-    'handlers/hello_world.ts': `import type { StepContext } from 'stepwise';
+    'handlers/hello_world.ts': `import type { StepContext } from 'stepwise-workflows';
 
 export interface HelloInput {
   name: string;
@@ -126,7 +126,7 @@ interactions:
     handler: record_approval
     params: { type: object, properties: { by: { type: string, default: someone } } }
 `,
-    'handlers/approval.ts': `import type { FlowContext } from 'stepwise';
+    'handlers/approval.ts': `import type { FlowContext } from 'stepwise-workflows';
 
 export type ApprovalData = { amount: number; approved_by?: string };
 
@@ -145,7 +145,7 @@ export function record_approval(ctx: FlowContext<ApprovalData>, params: { by: st
 `,
     'test/examples.test.ts': `import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createFlowTestEnv, loadTestWorkspace, runStep, testState } from 'stepwise/testing';
+import { createFlowTestEnv, loadTestWorkspace, runStep, testState } from 'stepwise-workflows/testing';
 
 const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));
 

@@ -3,7 +3,7 @@
  * Handlers are inline functions; state names in goTo/when are checked by the compiler.
  */
 import { z } from 'zod';
-import { action, decision, defineFlow, interaction, result, waitUntil } from 'stepwise';
+import { action, decision, defineFlow, interaction, result, waitUntil } from 'stepwise-workflows';
 
 export default defineFlow({
   name: 'document_approval',

@@ -1,5 +1,5 @@
 /** Handlers of the accounts/user_onboarding flow (conditions, an action, an interaction). */
-import type { FlowContext } from 'stepwise';
+import type { FlowContext } from 'stepwise-workflows';
 
 // The flow's data as stored (JSON); its shape is the `attributes` schema of the template.
 type Ctx = FlowContext;

@@ -1,5 +1,5 @@
 /** Handlers of analytics/csv_import: a batchable splitter, a batch worker, a summary. */
-import type { StepContext } from 'stepwise';
+import type { StepContext } from 'stepwise-workflows';
 
 interface ImportInput {
   rows?: number;

@@ -1,5 +1,5 @@
 /** Handlers of billing/invoice_sync. push_to_ledger fails while the ledger is offline. */
-import type { StepContext } from 'stepwise';
+import type { StepContext } from 'stepwise-workflows';
 
 interface SyncInput {
   account_id: string;

@@ -1,5 +1,5 @@
 /** Handlers of the demo/diamond and demo/tree workflows. */
-import type { StepContext } from 'stepwise';
+import type { StepContext } from 'stepwise-workflows';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 /** Handlers of ecommerce/order_fulfillment. */
-import { PermanentError, type StepContext } from 'stepwise';
+import { PermanentError, type StepContext } from 'stepwise-workflows';
 
 interface OrderInput {
   order_id: number;
