@@ -8,7 +8,7 @@ import { StepwiseError, toErrorInfo } from '../model/errors.js';
 import type { Json, LogLine, StepRecord } from '../model/runtime.js';
 import type { StepTemplate } from '../model/template.js';
 import type { Executor, JobOutcome, StepContextData } from '../executor/types.js';
-import type { HandlerFailure } from '../executor/failure.js';
+import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../executor/failure.js';
 import type { EngineContext } from './context.js';
 import type { ChainTicket } from './chain.js';
 import type { Draft } from './draft.js';
@@ -147,17 +147,30 @@ async function recordOutcome(
   outcome: JobOutcome,
 ): Promise<void> {
   const name = run.step;
+  const fail = (failure: HandlerFailure) => commitOutcome(deps, run, env, (d) => planFailure(d, name, attempt, 'error', failure, env));
   if (outcome.kind === 'success') {
     const step = stepT?.type ?? 'standard';
-    if (step === 'subtask') {
-      await deps.store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
-    } else {
-      await commitOutcome(deps, run, env, (d) => planSuccess(d, name, attempt, outcome.value, env));
+    try {
+      if (step === 'subtask') {
+        await deps.store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
+      } else {
+        await commitOutcome(deps, run, env, (d) => planSuccess(d, name, attempt, outcome.value, env));
+      }
+    } catch (err) {
+      if (!refusedContent(err)) throw err;
+      await fail(unstorableResult(stepT?.handler?.callable ?? name, err));
     }
     return;
   }
   if (outcome.kind === 'failure') {
-    await commitOutcome(deps, run, env, (d) => planFailure(d, name, attempt, 'error', outcome.failure, env));
+    try {
+      await fail(outcome.failure);
+    } catch (err) {
+      // A failure that cannot be stored still ends the attempt, with a smaller error.
+      if (!refusedContent(err)) throw err;
+      attempt.logs.splice(0, attempt.logs.length, { at: deps.ctx.clock.now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
+      await fail(unrecordableFailure(outcome.failure, err));
+    }
     return;
   }
   switch (run.abortKind) {

@@ -2,6 +2,7 @@
  * Turning what a handler threw (or returned) into a recordable outcome. Shared by every
  * executor, including the worker-thread side, so classification is the same everywhere.
  */
+import { truncateText } from '../model/boundedJson.js';
 import { StepwiseError, toErrorInfo, type ErrorInfo } from '../model/errors.js';
 import type { Json } from '../model/runtime.js';
 
@@ -62,4 +63,41 @@ export function toResults(value: unknown, handlerName: string): { ok: true; valu
     return { ok: false, failure: { error: toErrorInfo(err), retryable: false } };
   }
   return { ok: true, value: value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json) };
+}
+
+/**
+ * Whether a commit error refused the content (too large, not serialisable) rather than the
+ * storage being unavailable for now (busy, full disk, closed): only the former is worth storing
+ * a smaller record instead; the latter is retried by whoever commits.
+ */
+export function refusedContent(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; details?: { sqliteCode?: unknown } };
+  if (e.code !== 'STORAGE_ERROR') return true;
+  return e.details?.sqliteCode === 'SQLITE_TOOBIG';
+}
+
+const FALLBACK_MESSAGE_CHARS = 1_000;
+
+/** The failure to store when `failure` itself could not be stored: its message, cut, and why. */
+export function unrecordableFailure(failure: HandlerFailure, storeError: unknown): HandlerFailure {
+  const original = truncateText(String(failure.error.message), FALLBACK_MESSAGE_CHARS);
+  const why = truncateText(toErrorInfo(storeError).message, FALLBACK_MESSAGE_CHARS);
+  return {
+    error: {
+      class: failure.error.class,
+      code: 'FAILURE_NOT_STORED',
+      message: `${original} (the full error could not be stored: ${why}; its details, stack and logs were dropped)`,
+    },
+    retryable: failure.retryable,
+    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+  };
+}
+
+/** The failure to store when a handler's result could not be stored. Not retryable: the same result would be refused again. */
+export function unstorableResult(handlerName: string, storeError: unknown): HandlerFailure {
+  const why = truncateText(toErrorInfo(storeError).message, FALLBACK_MESSAGE_CHARS);
+  return {
+    error: { class: 'StepwiseError', code: 'RESULT_NOT_STORED', message: `Handler '${handlerName}' succeeded but its result could not be stored: ${why}` },
+    retryable: false,
+  };
 }

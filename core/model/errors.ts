@@ -3,6 +3,8 @@
  * stable `code` (for programs) and a message that says what was wrong and what to do (for people).
  * Codes never change once released; add new ones instead.
  */
+import { isErrorLike, safeString, toBoundedJson, truncateText } from './boundedJson.js';
+
 export type ErrorCode =
   | 'TEMPLATE_INVALID'
   | 'TEMPLATE_NOT_FOUND'
@@ -84,7 +86,7 @@ export class NotFoundError extends StepwiseError {
   }
 }
 
-/** Serialisable description of any thrown value, as stored on attempts and tasks. */
+/** Serialisable description of any thrown value, as stored on attempts and tasks. Plain, bounded JSON. */
 export interface ErrorInfo {
   class: string;
   message: string;
@@ -92,27 +94,101 @@ export interface ErrorInfo {
   stack?: string;
   retryable?: boolean;
   details?: Record<string, unknown>;
+  /** The error's `cause` (Node's fetch puts the network error there), a few levels deep. */
+  cause?: ErrorInfo;
+  /** What had to be dropped or replaced to store the error (cycles, BigInts, size), with paths. */
+  dropped?: string[];
 }
 
-/** Normalise anything thrown (strings, plain objects, Errors) into an ErrorInfo. */
+/** Characters kept of an error's message and of its stack. */
+export const ERROR_TEXT_LIMITS = { message: 10_000, stack: 16_000 } as const;
+const MAX_CAUSES = 3;
+
+/**
+ * Normalise anything thrown (Errors of any realm, strings, plain objects, hostile values) into
+ * an ErrorInfo that is plain JSON and bounded in size. Never throws.
+ */
 export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof Error) {
-    const e = err as Error & { code?: unknown; retryable?: unknown; details?: unknown };
-    const info: ErrorInfo = { class: e.name || e.constructor?.name || 'Error', message: e.message };
-    if (typeof e.code === 'string') info.code = e.code;
-    if (e.stack) info.stack = e.stack;
-    if (typeof e.retryable === 'boolean') info.retryable = e.retryable;
-    if (e.details && typeof e.details === 'object') info.details = e.details as Record<string, unknown>;
-    return info;
-  }
-  if (typeof err === 'string') return { class: 'Error', message: err };
-  let message: string;
   try {
-    message = JSON.stringify(err);
-  } catch {
-    message = String(err);
+    return describeThrown(err, 0);
+  } catch (failure) {
+    return { class: 'Error', message: `an error that could not be described (${safeString(isErrorLike(failure) ? failure.message : failure)})` };
   }
-  return { class: 'NonError', message };
+}
+
+function describeThrown(err: unknown, causes: number): ErrorInfo {
+  if (!isErrorLike(err)) {
+    if (typeof err === 'string') return withTruncation({ class: 'Error', message: err }, []);
+    const thrown = toBoundedJson(err, 'thrown');
+    const info: ErrorInfo = { class: 'NonError', message: compactJson(thrown.value) };
+    if (thrown.value !== null && typeof thrown.value === 'object') info.details = { thrown: thrown.value };
+    return withTruncation(info, thrown.dropped);
+  }
+  const e = err as Error & { code?: unknown; retryable?: unknown; details?: unknown; cause?: unknown };
+  const dropped: string[] = [];
+  const info: ErrorInfo = { class: readString(e, 'name', dropped) || constructorName(e) || 'Error', message: readString(e, 'message', dropped) };
+  const code = read(e, 'code', dropped);
+  if (typeof code === 'string' || typeof code === 'number') info.code = String(code);
+  const stack = read(e, 'stack', dropped);
+  if (typeof stack === 'string' && stack) info.stack = stack;
+  const retryable = read(e, 'retryable', dropped);
+  if (typeof retryable === 'boolean') info.retryable = retryable;
+  const details = read(e, 'details', dropped);
+  if (details !== undefined && details !== null) {
+    const bounded = toBoundedJson(details, 'details');
+    info.details = bounded.value !== null && typeof bounded.value === 'object' && !Array.isArray(bounded.value) ? bounded.value : { value: bounded.value };
+    dropped.push(...bounded.dropped);
+  }
+  const cause = read(e, 'cause', dropped);
+  if (cause !== undefined && cause !== err) {
+    if (causes < MAX_CAUSES) info.cause = describeThrown(cause, causes + 1);
+    else dropped.push(`cause: more than ${MAX_CAUSES} nested causes; the rest were dropped`);
+  }
+  return withTruncation(info, dropped);
+}
+
+function withTruncation(info: ErrorInfo, dropped: string[]): ErrorInfo {
+  if (info.message.length > ERROR_TEXT_LIMITS.message) {
+    dropped.push(`message: ${info.message.length} characters cut to ${ERROR_TEXT_LIMITS.message}`);
+    info.message = truncateText(info.message, ERROR_TEXT_LIMITS.message);
+  }
+  if (info.stack && info.stack.length > ERROR_TEXT_LIMITS.stack) {
+    dropped.push(`stack: ${info.stack.length} characters cut to ${ERROR_TEXT_LIMITS.stack}`);
+    info.stack = truncateText(info.stack, ERROR_TEXT_LIMITS.stack);
+  }
+  if (dropped.length > 0) info.dropped = dropped;
+  return info;
+}
+
+/** A property read that survives throwing getters and Proxies (noted in `dropped`). */
+function read(e: object, key: string, dropped: string[]): unknown {
+  try {
+    return (e as Record<string, unknown>)[key];
+  } catch (err) {
+    dropped.push(`${key}: reading it threw (${safeString(isErrorLike(err) ? err.message : err)})`);
+    return undefined;
+  }
+}
+
+function readString(e: object, key: string, dropped: string[]): string {
+  const value = read(e, key, dropped);
+  return value === undefined || value === null ? '' : safeString(value);
+}
+
+function constructorName(e: object): string {
+  try {
+    return (e.constructor as { name?: unknown } | undefined)?.name === undefined ? '' : safeString(e.constructor.name);
+  } catch {
+    return '';
+  }
+}
+
+function compactJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'undefined';
+  } catch {
+    return safeString(value);
+  }
 }
 
 /** Exhaustiveness check for discriminated unions. */

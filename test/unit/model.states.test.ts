@@ -57,6 +57,6 @@ describe('toErrorInfo', () => {
   });
   it('describes thrown non-errors', () => {
     expect(toErrorInfo('boom')).toEqual({ class: 'Error', message: 'boom' });
-    expect(toErrorInfo({ a: 1 })).toEqual({ class: 'NonError', message: '{"a":1}' });
+    expect(toErrorInfo({ a: 1 })).toEqual({ class: 'NonError', message: '{"a":1}', details: { thrown: { a: 1 } } });
   });
 });
