@@ -112,6 +112,7 @@ export async function executeAttempt(
     } else {
       const file = ctx.handlers.fileOf?.(handlerName);
       outcome = await deps.executor.run({
+        kind: 'step',
         handlerName,
         fn,
         ...(file ? { file } : {}),

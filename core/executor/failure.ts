@@ -4,7 +4,7 @@
  */
 import { truncateText } from '../model/boundedJson.js';
 import { StepwiseError, toErrorInfo, type ErrorInfo } from '../model/errors.js';
-import type { Json } from '../model/runtime.js';
+import type { Json, JsonObject } from '../model/runtime.js';
 
 export interface HandlerFailure {
   error: ErrorInfo;
@@ -100,4 +100,37 @@ export function unstorableResult(handlerName: string, storeError: unknown): Hand
     error: { class: 'StepwiseError', code: 'RESULT_NOT_STORED', message: `Handler '${handlerName}' succeeded but its result could not be stored: ${why}` },
     retryable: false,
   };
+}
+
+/** A JSON copy of a flow handler's return value, or null when it is not JSON (an action's choice is a string). */
+export function jsonValue(value: unknown): Json {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? null : (JSON.parse(text) as Json);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A flow handler finished: its return value and the data it left. Handlers may leave Dates or
+ * undefined in the data; what is kept is plain JSON, and data that is no JSON object any more
+ * (replaced by an array, a cycle) fails the attempt.
+ */
+export function flowOutcome(
+  value: unknown,
+  data: unknown,
+): { kind: 'success'; value: Json; data: JsonObject; dataText: string } | { kind: 'failure'; failure: HandlerFailure } {
+  let parsed: unknown;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+    parsed = text === undefined ? undefined : JSON.parse(text);
+  } catch (err) {
+    return { kind: 'failure', failure: describeFailure(new TypeError(`data must stay a JSON object (${(err as Error).message})`)) };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { kind: 'failure', failure: describeFailure(new TypeError('data must stay a JSON object')) };
+  }
+  return { kind: 'success', value: typeof value === 'string' || typeof value === 'boolean' ? value : jsonValue(value), data: parsed as JsonObject, dataText: text! };
 }

@@ -4,41 +4,67 @@
  * ignores its abort signal keeps running in the background, but its outcome is no longer
  * recorded: the attempt ends when the signal aborts.
  */
-import type { StepContext, HandlerLog } from '../model/handlers.js';
+import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js';
 import type { JsonObject } from '../model/runtime.js';
-import { describeFailure, toResults } from './failure.js';
-import type { Executor, HandlerJob, JobOutcome } from './types.js';
+import { describeFailure, flowOutcome, toResults } from './failure.js';
+import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
-export function handlerLog(onLog: HandlerJob['onLog']): HandlerLog {
+export function handlerLog(onLog: Job['onLog']): HandlerLog {
   const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: JsonObject) =>
     onLog(fields === undefined ? { level, message: String(message) } : { level, message: String(message), fields });
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export async function runInProcess(job: HandlerJob): Promise<JobOutcome> {
-  if (job.signal.aborted) return { kind: 'aborted' };
-  const ctx: StepContext = {
-    ...job.context,
-    signal: job.signal,
-    progress: (fraction, message) => job.onProgress(fraction, message),
+/** The FlowContext of a flow job: its data is the job's (changed in place), sub-tasks through the job's API. */
+export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | 'role'>, signal: AbortSignal = job.signal): FlowContext {
+  const { subtasks } = job;
+  const byStatus = (statuses: string[]) => async () => (await subtasks.list()).filter((s) => statuses.includes(s.status));
+  return {
+    taskId: job.context.taskId,
+    data: job.context.data,
+    state: job.context.state,
+    signal,
     log: handlerLog(job.onLog),
+    progress: (fraction, message) => job.onProgress(fraction, message),
+    startSubtask: (template, input) => subtasks.start(template, input ?? {}),
+    subtasks: () => subtasks.list(),
+    // Workflow children use workflow statuses; both kinds are grouped the same way.
+    activeSubtasks: byStatus(['active', 'waiting', 'pending', 'running']),
+    completedSubtasks: byStatus(['completed', 'complete']),
+    failedSubtasks: byStatus(['failed', 'error']),
   };
+}
+
+async function call(job: Job): Promise<JobOutcome> {
+  try {
+    if (job.kind === 'flow') {
+      const ctx = flowContext(job);
+      const value = await (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never));
+      return flowOutcome(value, ctx.data);
+    }
+    const ctx: StepContext = {
+      ...job.context,
+      signal: job.signal,
+      progress: (fraction, message) => job.onProgress(fraction, message),
+      log: handlerLog(job.onLog),
+    };
+    const value = await job.fn(ctx);
+    const r = toResults(value, job.handlerName);
+    return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
+  } catch (err) {
+    return { kind: 'failure', failure: describeFailure(err) };
+  }
+}
+
+export async function runInProcess(job: Job): Promise<JobOutcome> {
+  if (job.signal.aborted) return { kind: 'aborted' };
   let onAbort: () => void = () => {};
   const aborted = new Promise<JobOutcome>((resolve) => {
     onAbort = () => resolve({ kind: 'aborted' });
     job.signal.addEventListener('abort', onAbort, { once: true });
   });
-  const run = (async (): Promise<JobOutcome> => {
-    try {
-      const value = await job.fn(ctx);
-      const r = toResults(value, job.handlerName);
-      return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
-    } catch (err) {
-      return { kind: 'failure', failure: describeFailure(err) };
-    }
-  })();
   try {
-    return await Promise.race([run, aborted]);
+    return await Promise.race([call(job), aborted]);
   } finally {
     job.signal.removeEventListener('abort', onAbort);
   }

@@ -5,8 +5,8 @@ import { createInlineExecutor, createPoolExecutor } from './inProcess.js';
 import { createThreadsExecutor } from './threads.js';
 import type { Executor } from './types.js';
 
-export type { Executor, HandlerJob, JobOutcome, StepContextData } from './types.js';
-export { describeFailure, toResults, type HandlerFailure } from './failure.js';
+export type { Executor, FlowContextData, FlowJob, FlowRole, Job, JobOutcome, StepContextData, StepJob, SubtaskApi } from './types.js';
+export { describeFailure, flowOutcome, toResults, type HandlerFailure } from './failure.js';
 export { createInlineExecutor, createPoolExecutor, createThreadsExecutor };
 
 export const EXECUTOR_KINDS: readonly ExecutorKind[] = ['inline', 'pool', 'threads'];

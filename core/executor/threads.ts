@@ -2,12 +2,13 @@
  * The `threads` executor: each handler runs in a worker thread (piscina), so a CPU-bound or
  * runaway handler cannot freeze the engine. Only JSON crosses: the worker loads the handler's
  * module by path. Aborting (cancellation, timeout) terminates the worker thread running it.
- * Handlers that have no module file (functions given inline to defineWorkflow) run in process.
+ * Handlers that have no module file (functions given inline to defineWorkflow) and flow jobs run
+ * in process.
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { runInProcess } from './inProcess.js';
-import type { Executor, HandlerJob, JobOutcome } from './types.js';
+import type { Executor, Job, JobOutcome } from './types.js';
 import type { ThreadMessage, ThreadTask } from './threadTask.js';
 
 export function createThreadsExecutor(concurrency = 4): Executor {
@@ -22,8 +23,9 @@ export function createThreadsExecutor(concurrency = 4): Executor {
     execArgv: [],
   });
 
-  async function run(job: HandlerJob): Promise<JobOutcome> {
-    if (!job.file) return runInProcess(job);
+  async function run(job: Job): Promise<JobOutcome> {
+    // Flow jobs call back into the engine (sub-tasks): they run in process until the worker proxies them.
+    if (!job.file || job.kind === 'flow') return runInProcess(job);
     if (job.signal.aborted) return { kind: 'aborted' };
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: ThreadMessage) => {

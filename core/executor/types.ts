@@ -2,8 +2,18 @@
  * Executors run handler invocations; the engine decides what runs and records the outcome.
  * An executor only has to call the handler with the context, honour the abort signal (the
  * engine aborts on cancellation and timeout) and report success or failure.
+ *
+ * A job is one handler invocation of one of two kinds:
+ * - `step`: a workflow step attempt (the handler gets a StepContext; its return value is the
+ *   step's results);
+ * - `flow`: a flow handler (an action, an on_timeout handler, an interaction or a condition; the
+ *   handler gets a FlowContext whose `data` it may change in place; the data after the handler
+ *   comes back with the outcome).
+ * Everything in `context` (and `params`) is JSON and a private copy: an executor may hand it to
+ * the handler as it is, or send it to another thread or process.
  */
 import type { HandlerFn } from '../model/template.js';
+import type { SubtaskSummary } from '../model/handlers.js';
 import type { Json, JsonObject, LogLine } from '../model/runtime.js';
 import type { ExecutorKind } from '../model/workspace.js';
 import type { HandlerFailure } from './failure.js';
@@ -18,29 +28,74 @@ export interface StepContextData {
   batch: Json;
 }
 
-export interface HandlerJob {
+/** The JSON part of a flow handler's context. */
+export interface FlowContextData {
+  taskId: string;
+  /** The state being run (an interaction: the state the flow stands in). */
+  state: string;
+  /** The flow's data. The handler changes it in place; the outcome carries it back. */
+  data: JsonObject;
+  /** This attempt's number within the state (1-based) and how many the state allows. */
+  attempt: { number: number; maxAttempts: number };
+}
+
+/**
+ * What a flow handler's `ctx.startSubtask` / `ctx.subtasks` call: the engine's own functions.
+ * An executor that runs the handler in another thread or process proxies these calls back.
+ */
+export interface SubtaskApi {
+  start(template: string, input?: JsonObject): Promise<{ id: string }>;
+  list(): Promise<SubtaskSummary[]>;
+}
+
+interface JobBase {
   handlerName: string;
   /** The function, for in-process executors. */
   fn: HandlerFn;
-  /** The module the handler came from (worker threads load it from there). */
+  /** The module the handler came from (executors that isolate handlers load it from there). */
   file?: string;
-  context: StepContextData;
   signal: AbortSignal;
   onProgress(fraction: number, message?: string): void;
   onLog(line: Omit<LogLine, 'at'>): void;
 }
 
+/** A workflow step attempt. */
+export interface StepJob extends JobBase {
+  kind: 'step';
+  context: StepContextData;
+}
+
+/** Which flow handler a flow job runs. */
+export type FlowRole = 'action' | 'on_timeout' | 'interaction' | 'condition';
+
+/** One flow handler invocation. */
+export interface FlowJob extends JobBase {
+  kind: 'flow';
+  role: FlowRole;
+  context: FlowContextData;
+  /** An interaction's validated params: the handler's second argument. */
+  params?: JsonObject;
+  subtasks: SubtaskApi;
+}
+
+export type Job = StepJob | FlowJob;
+
 export type JobOutcome =
-  | { kind: 'success'; value: Json }
+  /**
+   * `value`: a step's results (JSON, checked), or a flow handler's return value as JSON (null
+   * when it is not JSON: an action's choice is a string). `data`: flow jobs only, the flow's
+   * data after the handler (a JSON object; a handler that left something else fails instead).
+   */
+  | { kind: 'success'; value: Json; data?: JsonObject; /** JSON.stringify(data), when the executor has it. */ dataText?: string }
   | { kind: 'failure'; failure: HandlerFailure }
   /** The signal aborted before the handler finished (the engine knows why). */
   | { kind: 'aborted' };
 
 export interface Executor {
   readonly kind: ExecutorKind;
-  /** How many handlers may run at once. */
+  /** How many handlers may run at once (the engine never dispatches more step or action jobs). */
   readonly capacity: number;
-  run(job: HandlerJob): Promise<JobOutcome>;
+  run(job: Job): Promise<JobOutcome>;
   /** Release threads; running jobs are aborted by the engine before this is called. */
   close(): Promise<void>;
 }

@@ -54,6 +54,7 @@ export async function runStep(template: WorkflowTemplate, stepName: string, opti
   const logs: StepRun['logs'] = [];
   const progress: StepRun['progress'] = [];
   const outcome = await runInProcess({
+    kind: 'step',
     handlerName: callable,
     fn,
     context: {
