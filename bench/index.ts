@@ -1,21 +1,32 @@
 /**
- * `npm run bench [-- --quick] [-- --only a,b]`: runs every benchmark, each in its own Node
- * process one after the other on this machine, prints the table and writes bench/results.json.
- * Every figure is a median over repeated runs (see each file's header); every comparison
- * (BullMQ, XState, the SQLite ceiling) is between figures of this one invocation.
+ * `npm run bench [-- --quick] [-- --only a,b] [-- --out FILE] [-- --render [FILE]]`: runs every
+ * benchmark, each in its own Node process one after the other on this machine, prints the table
+ * and writes the results document (./lib/docs.ts): `figures` (issue 14's headline numbers with
+ * their goals, ./lib/figures.ts), the table rows, errors and each benchmark's raw JSON.
  *
- * Benchmarks: engine.bench.ts (workflow fan-out, chain, readiness), peers/bullmq.bench.ts (on a
- * throwaway Redis), flows.bench.ts (Stepwise flows and XState), storage.bench.ts (the raw
- * better-sqlite3 ceiling, run `runs` times), events.bench.ts, memory.bench.ts, stateAt.bench.ts
- * and workbench.bench.ts. `--only` takes their keys (engine, bullmq, flows, storage, events,
- * memory, stateAt, workbench), comma-separated; `stepwise bench` runs this file too.
+ * - A full run writes bench/results.json (or `--out FILE`) and regenerates the tables in
+ *   README.md and docs/performance.md from it (not for `--quick` runs, and not with `--out`).
+ * - `--only` runs write nothing unless given `--out FILE`; their `figures` hold what they measured.
+ * - `--render [FILE]` runs nothing: it regenerates the README and docs tables from FILE
+ *   (default bench/results.json).
+ * Every figure is a median over repeated runs (see each file's header); every comparison
+ * (BullMQ, XState, the SQLite ceiling) is between figures of one process, alternating run by run.
+ * A benchmark that fails, or whose figures contradict each other (a storage commit faster than
+ * the raw ceiling), makes the run exit 1 with the reason under `errors`.
+ *
+ * Benchmarks (keys for `--only`): engine, bullmq (peers/bullmq.bench.ts on a throwaway Redis),
+ * flows (Stepwise flows and XState), ceiling (the raw better-sqlite3 ceiling interleaved with
+ * SqliteStorage.commit and the engine), storage, events, scaling, memory, stateAt, workbench.
+ * `stepwise bench` runs this file too.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { runBenchFile } from './lib/child.js';
-import { buildRows, formatTable, markdownTable, type Results } from './lib/report.js';
+import { renderDocs, type BenchDocument } from './lib/docs.js';
+import { computeFigures } from './lib/figures.js';
+import { buildRows, formatTable, type Results } from './lib/report.js';
 import { median, round } from './lib/stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,8 +48,10 @@ const specs: Spec[] = [
   { key: 'engine', file: 'engine.bench.ts', args: ['--runs', String(runs)], timeoutMs: 300_000 },
   { key: 'bullmq', file: 'peers/bullmq.bench.ts', args: ['--runs', String(quick ? 1 : 5)], timeoutMs: 180_000 },
   { key: 'flows', file: 'flows.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 400_000 },
+  { key: 'ceiling', file: 'ceiling.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 300_000 },
   { key: 'storage', file: 'storage.bench.ts', args: [quick ? '2000' : '5000'], repeat: runs, timeoutMs: 120_000 },
   { key: 'events', file: 'events.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 180_000 },
+  { key: 'scaling', file: 'scaling.bench.ts', args: quick ? ['--quick'] : [], timeoutMs: 900_000 },
   { key: 'memory', file: 'memory.bench.ts', args: quick ? ['--quick'] : [], timeoutMs: 180_000 },
   { key: 'stateAt', file: 'stateAt.bench.ts', args: ['--runs', String(runs)], timeoutMs: 120_000 },
   { key: 'workbench', file: 'workbench.bench.ts', args: ['--runs', String(runs)], timeoutMs: 400_000 },
@@ -59,6 +72,21 @@ function parseOnly(): Set<string> | null {
 }
 const only = parseOnly();
 
+/** The value of `--name VALUE`, or null; `--name` without a value is refused. */
+function option(name: string, optionalValue = false): string | null | true {
+  const at = argv.indexOf(name);
+  if (at < 0) return null;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) {
+    if (optionalValue) return true;
+    process.stderr.write(`${name} takes a file name.\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const out = option('--out');
+const render = option('--render', true);
+
 /** Median of every number at the same path across repeated results. */
 function medianOf(docs: Record<string, unknown>[]): Record<string, unknown> {
   const first = docs[0]!;
@@ -72,63 +100,63 @@ function medianOf(docs: Record<string, unknown>[]): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
+  if (render !== null) {
+    const file = render === true ? join(here, 'results.json') : resolve(String(render));
+    const changed = renderDocs(root, JSON.parse(readFileSync(file, 'utf8')) as BenchDocument);
+    process.stdout.write(changed.length ? `Regenerated from ${file}: ${changed.join(', ')}\n` : `README.md and docs/performance.md already match ${file}\n`);
+    return;
+  }
   const started = Date.now();
   const results: Results = {};
   const errors: Record<string, string> = {};
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGB: round(totalmem() / 2 ** 30, 1), loadAverageAtStart: loadavg().map((x) => round(x, 2)), node: process.version };
   process.stderr.write(`stepwise bench${quick ? ' --quick' : ''}: ${machine.cpus} × ${machine.cpu}, load ${machine.loadAverageAtStart.join(' ')}\n`);
+  const ran = new Set<string>();
   for (const spec of specs) {
     if (only && !only.has(spec.key)) continue;
+    ran.add(spec.key);
     const file = join(here, spec.file);
     const docs: Record<string, unknown>[] = [];
     for (let i = 0; i < (spec.repeat ?? 1); i++) {
       process.stderr.write(`  ${spec.key}${spec.repeat ? ` (${i + 1}/${spec.repeat})` : ''} ... `);
       const r = await runBenchFile(file, spec.args, spec.timeoutMs);
-      process.stderr.write(r.ok ? `${round(r.ms / 1000, 1)} s\n` : `FAILED\n`);
+      process.stderr.write(r.ok ? `${round(r.ms / 1000, 1)} s (load ${loadavg()[0]!.toFixed(2)})\n` : `FAILED\n`);
       if (!r.ok || !r.json) {
         errors[spec.key] = r.error ?? 'no output';
         break;
       }
       docs.push(r.json);
     }
-    if (docs.length > 0 && !errors[spec.key]) results[spec.key] = docs.length === 1 ? docs[0] : { ...medianOf(docs), processes: docs.length };
+    if (docs.length > 0 && !errors[spec.key]) {
+      const doc = docs.length === 1 ? docs[0]! : { ...medianOf(docs), processes: docs.length };
+      results[spec.key] = doc;
+      // A benchmark that checks its own figures against each other says so here (./ceiling.bench.ts).
+      const problems = (doc as { inconsistent?: unknown }).inconsistent;
+      if (Array.isArray(problems) && problems.length > 0) errors[spec.key] = `inconsistent figures: ${problems.join('; ')}`;
+    }
   }
   const rows = buildRows(results);
-  const table = formatTable(rows);
-  const document = {
+  const document: BenchDocument = {
     date: new Date(started).toISOString(),
     quick,
+    only: only ? [...only] : null,
     durationSeconds: round((Date.now() - started) / 1000, 1),
-    machine,
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
+    figures: computeFigures(results, ran),
     rows,
     errors,
     raw: results,
   };
-  if (!only) {
-    writeFileSync(join(here, 'results.json'), JSON.stringify(document, null, 2) + '\n');
-    if (!quick) updateDoc(rows, document);
-  }
-  process.stdout.write(`\n${table}\n\n`);
+  const target = out ? resolve(String(out)) : only ? null : join(here, 'results.json');
+  if (target) writeFileSync(target, JSON.stringify(document, null, 2) + '\n');
+  const changedDocs = target && !only && !quick && !out && existsSync(join(root, 'README.md')) ? renderDocs(root, document) : [];
+  process.stdout.write(`\n${formatTable(rows)}\n\n`);
   for (const r of rows) if (r.note) process.stdout.write(`* ${r.name}: ${r.note}\n`);
+  process.stdout.write(`\nfigures: ${JSON.stringify(document.figures)}\n`);
   for (const [k, e] of Object.entries(errors)) process.stdout.write(`! ${k} failed: ${e}\n`);
-  process.stdout.write(`${only ? '(--only: bench/results.json not written)' : 'Written: bench/results.json'} in ${document.durationSeconds} s\n`);
+  const written = target ? `Written: ${target}${changedDocs.length ? ` (and ${changedDocs.join(', ')})` : ''}` : '(--only: bench/results.json not written; --out FILE writes the results there)';
+  process.stdout.write(`${written} in ${document.durationSeconds} s\n`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;
-}
-
-const START = '<!-- bench:table:start -->';
-const END = '<!-- bench:table:end -->';
-
-/** A full run replaces the table in docs/performance.md (between its markers). */
-function updateDoc(rows: Parameters<typeof markdownTable>[0], doc: { date: string; durationSeconds: number; machine: { cpus: number; cpu: string; loadAverageAtStart: number[]; node: string } }): void {
-  const file = join(root, 'docs/performance.md');
-  if (!existsSync(file)) return;
-  const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a < 0 || b < a) return;
-  const m = doc.machine;
-  const header = `Measured ${doc.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` in ${Math.round(doc.durationSeconds)} s on ${m.cpus} × ${m.cpu}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' / ')} at the start.`;
-  writeFileSync(file, `${text.slice(0, a + START.length)}\n${header}\n\n${markdownTable(rows)}\n${text.slice(b)}`);
 }
 
 main().catch((err: unknown) => {

@@ -2,11 +2,9 @@
  * Storage throughput. Run: `npx tsx bench/storage.bench.ts [commits]` — prints JSON.
  *
  * - sqliteStepCommit: SqliteStorage.commit of what one step state change writes (step patch +
- *   transition + event; storage adds the version checks and the task version bump).
- * - rawCeiling3: better-sqlite3 alone, the same three statements (step update, transition
- *   insert, event insert) in one IMMEDIATE transaction: the ceiling for this schema and pragmas.
- * - rawCeiling5: the raw ceiling of everything SqliteStorage actually runs per such commit
- *   (version check select, step update, task bump, transition insert, event insert).
+ *   transition + event; storage adds the version checks and the task version bump). The raw
+ *   better-sqlite3 ceiling it is compared with is measured interleaved with it and with the
+ *   engine in ./ceiling.bench.ts.
  * - memoryStepCommit: MemoryStorage.commit of the same change.
  * - transitionsRead10kMs: median time of listTransitions for one task with 10,000 transitions (what
  *   stateAt reads).
@@ -14,7 +12,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { MemoryStorage } from '../core/storage/memory.js';
 import { SqliteStorage } from '../core/storage/sqlite.js';
 import type { Storage } from '../core/storage/storage.js';
@@ -49,36 +46,6 @@ async function stepCommits(s: Storage, n: number): Promise<number> {
   return performance.now() - start;
 }
 
-function rawCommits(file: string, n: number, full: boolean): number {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  const check = db.prepare('SELECT task_id, version FROM steps WHERE id = ?').raw();
-  const update = db.prepare('UPDATE steps SET state = ?, updated_at = ?, version = ? WHERE id = ?');
-  const bump = db.prepare('UPDATE tasks SET version = version + 1 WHERE id = ?');
-  const insertTransition = db.prepare(
-    'INSERT INTO transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const insertEvent = db.prepare('INSERT INTO events (type, task_id, step_name, at, payload) VALUES (?, ?, ?, ?, ?)');
-  const versions = (db.prepare(`SELECT version FROM steps WHERE task_id = 't1' ORDER BY rowid`).pluck().all() as number[]);
-  const one = db.transaction((i: number) => {
-    const k = i % STEPS;
-    const id = `t1:s${k}`;
-    if (full) check.get(id);
-    update.run(i % 2 === 0 ? 'ready' : 'running', T0 + i, versions[k]! + 1, id);
-    if (full) bump.run('t1');
-    insertTransition.run('t1', `s${k}`, 'state', 'pending', 'ready', 'test', 'engine', T0 + i, null);
-    insertEvent.run('step.ready', 't1', `s${k}`, T0 + i, '{}');
-    versions[k]! += 1;
-  });
-  const start = performance.now();
-  for (let i = 0; i < n; i++) one.immediate(i);
-  const ms = performance.now() - start;
-  db.close();
-  return ms;
-}
-
 async function transitionsRead(s: Storage): Promise<{ ms: number; rows: number }> {
   await s.commit({ insertTasks: [task('big')] });
   for (let b = 0; b < 10; b++) {
@@ -104,16 +71,6 @@ async function main(): Promise<void> {
   const read = await transitionsRead(sqlite);
   await sqlite.close();
 
-  const rawResults: Record<string, number> = {};
-  for (const [name, full] of [['rawCeiling3', false], ['rawCeiling5', true]] as const) {
-    const file = join(dir, `${name}.db`);
-    const s = new SqliteStorage({ file });
-    await seed(s, 't1');
-    await s.close();
-    rawCommits(file, 500, full);
-    rawResults[name] = rate(COMMITS, rawCommits(file, COMMITS, full));
-  }
-
   const memory = new MemoryStorage();
   await seed(memory, 't1');
   const memoryMs = await stepCommits(memory, COMMITS);
@@ -128,12 +85,8 @@ async function main(): Promise<void> {
         commits: COMMITS,
         commitsPerSecond: {
           sqliteStepCommit: sqliteRate,
-          rawCeiling3: rawResults['rawCeiling3'],
-          rawCeiling5: rawResults['rawCeiling5'],
           memoryStepCommit: rate(COMMITS, memoryMs),
         },
-        sqliteVsRaw3: +(sqliteRate / rawResults['rawCeiling3']!).toFixed(2),
-        sqliteVsRaw5: +(sqliteRate / rawResults['rawCeiling5']!).toFixed(2),
         transitionsRead10kMs: { sqlite: read.ms, memory: memoryRead.ms, rows: read.rows },
       },
       null,

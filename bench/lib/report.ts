@@ -39,8 +39,9 @@ export function buildRows(r: Results): Row[] {
   const xs = pick(r, 'flows', 'xstate.flowsPerSecond');
   const mem = pick(r, 'flows', 'stepwiseMemory.flowsPerSecond');
   const sql = pick(r, 'flows', 'stepwiseSqlite.flowsPerSecond');
-  const ceiling = pick(r, 'storage', 'commitsPerSecond.rawCeiling3');
-  const storageCommit = pick(r, 'storage', 'commitsPerSecond.sqliteStepCommit');
+  const ceiling = pick(r, 'ceiling', 'commitsPerSecond.rawCeiling3');
+  const storageCommit = pick(r, 'ceiling', 'commitsPerSecond.storageCommit');
+  const ceilingEngine = pick(r, 'ceiling', 'engine.stepsPerSecond');
   const rows: Row[] = [
     {
       name: 'Independent no-op work vs BullMQ',
@@ -72,11 +73,18 @@ export function buildRows(r: Results): Row[] {
     },
     {
       name: 'Engine vs the SQLite ceiling',
-      workload: '5,000-step fan-out steps/s (above) ÷ raw better-sqlite3 transactions/s of one step write (step update + transition + event, one IMMEDIATE transaction, same schema and pragmas; bench/storage.bench.ts)',
-      stepwise: fmt(fan, 'steps/s'),
+      workload: `5,000-step fan-out steps/s ÷ raw better-sqlite3 transactions/s of one step write (step update + transition + event, one IMMEDIATE transaction, SqliteStorage's schema and pragmas), alternating in one process on one file system, ${pick(r, 'ceiling', 'commits') ?? '20,000'} commits each (past ${pick(r, 'ceiling', 'walCheckpointsPassed.rawCeiling3') ?? 'at least one'} WAL checkpoints; bench/ceiling.bench.ts)`,
+      stepwise: fmt(ceilingEngine, 'steps/s'),
       peer: fmt(ceiling, 'tx/s'),
-      ratio: ratio(fan, ceiling),
+      ratio: ratio(ceilingEngine, ceiling),
       note: storageCommit === null ? undefined : `SqliteStorage.commit of the same change: ${fmt(storageCommit, 'commits/s')} (${fmt(ratio(storageCommit, ceiling), '× ceiling')}); the engine makes ${pick(r, 'bullmq', 'independent.stepwiseCommitsPerStep') ?? 'an unmeasured number of'} commits per step (an outcome commit also claims the next ready steps; outcomes finishing together share one).`,
+    },
+    {
+      name: 'Storage commit of one step change',
+      workload: 'step patch + transition + event per commit, round-robin over 100 steps (bench/storage.bench.ts); listTransitions of a 10,000-transition task',
+      stepwise: `${fmt(pick(r, 'storage', 'commitsPerSecond.sqliteStepCommit'), 'commits/s')} SQLite, ${fmt(pick(r, 'storage', 'commitsPerSecond.memoryStepCommit'), 'commits/s')} memory; 10k transitions read in ${fmt(pick(r, 'storage', 'transitionsRead10kMs.sqlite'), 'ms')}`,
+      peer: '',
+      ratio: null,
     },
     {
       name: 'Readiness after a completion',
@@ -107,6 +115,20 @@ export function buildRows(r: Results): Row[] {
       ratio: null,
     },
   ];
+  if (r.scaling) {
+    const curve = (name: string) => {
+      const points = ((r.scaling as Record<string, { points?: Array<{ label: string; stepsPerSecond: number; dbBytesPerStep: number; maxRssMB: number }> } | null>)[name]?.points ?? []);
+      return points.map((p) => `${p.label}: ${fmt(p.stepsPerSecond, 'steps/s')}, ${fmt(p.dbBytesPerStep, 'B/step')}, RSS ${fmt(p.maxRssMB, 'MB')}`).join('; ');
+    };
+    const growth = (name: string) => pick(r, 'scaling', `${name}.largestVsReference`);
+    rows.push(
+      { name: 'Scaling: steps per task', workload: curve('steps'), stepwise: `largest ÷ 1,000 steps: ${growth('steps') ?? 'n/a'}`, peer: '', ratio: growth('steps') },
+      { name: 'Scaling: finished tasks in the database', workload: curve('tasks'), stepwise: `largest ÷ 10 tasks: ${growth('tasks') ?? 'n/a'}`, peer: '', ratio: growth('tasks') },
+      { name: 'Scaling: history length', workload: curve('history'), stepwise: `largest ÷ 100 transitions: ${growth('history') ?? 'n/a'}`, peer: '', ratio: growth('history') },
+    );
+    const count = (r.scaling as { taskCount?: { label: string; stepsPerSecond: number; maxRssMB: number } | null }).taskCount;
+    if (count) rows.push({ name: 'Scaling: 100,000 finished tasks', workload: count.label, stepwise: `${fmt(count.stepsPerSecond, 'steps/s')}, RSS ${fmt(count.maxRssMB, 'MB')}`, peer: '', ratio: null });
+  }
   if (r.stateAt) {
     rows.push({
       name: 'stateAt on 10,000 transitions',

@@ -66,11 +66,11 @@ export async function runBench(root: string, args: readonly string[], io: CliIO)
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('bench')
-    .description('Run the benchmark suite of this checkout (bench/): prints a table; without --only it also writes bench/results.json.')
+    .description('Run the benchmark suite of this checkout (bench/): prints a table; without --only it also writes bench/results.json (and the tables in README.md and docs/performance.md).')
     .argument('[args...]', 'more arguments for bench/index.ts (after --)')
     .option('--quick', 'fewer repetitions and smaller workloads (a smoke run, not figures to publish)')
-    .option('--only <keys>', 'only these benchmarks, comma-separated: engine, bullmq, flows, storage, events, memory, stateAt, workbench (results.json is then not written)')
-    .addHelpText('after', '\nExamples:\n  stepwise bench\n  stepwise bench --quick --only storage,events\n\nSee docs/performance.md for what each benchmark measures.')
+    .option('--only <keys>', 'only these benchmarks, comma-separated: engine, bullmq, flows, ceiling, storage, events, scaling, memory, stateAt, workbench (results.json is then not written; `-- --out FILE` writes them there)')
+    .addHelpText('after', '\nExamples:\n  stepwise bench\n  stepwise bench --quick --only storage,events\n  stepwise bench --only flows -- --out flows.json\n\nSee docs/performance.md for what each benchmark measures.')
     .action(async (extra: string[], options: BenchOptions) => {
       ctx.setExit(await runBench(PACKAGE_ROOT, benchArgs(options, extra), ctx.io));
     });

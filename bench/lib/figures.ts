@@ -1,0 +1,105 @@
+/**
+ * The headline figures of issue 14, by key: each one number (no unit), computed from the raw
+ * JSON of the benchmarks of one invocation, with its goal. `bench/results.json` keeps them under
+ * `figures` (exactly these keys in a full run; the ones measured in an `--only` run), and the
+ * README table and docs/performance.md are generated from them (./docs.ts).
+ */
+import { pick, type Results } from './report.js';
+import { round } from './stats.js';
+
+export const FIGURE_KEYS = [
+  'fanoutVsBullmq',
+  'chainVsBullmq',
+  'flowsMemoryVsXstate',
+  'flowsSqliteVsXstate',
+  'eventsLivePerSecond',
+  'workbench1000DrawnMs',
+  'scaling100kVs1k',
+] as const;
+
+export type FigureKey = (typeof FIGURE_KEYS)[number];
+export type Figures = Partial<Record<FigureKey, number | null>>;
+
+export interface FigureSpec {
+  key: FigureKey;
+  /** What the number is, for the tables. */
+  title: string;
+  /** The benchmark (bench/index.ts spec key) that produces it. */
+  bench: string;
+  goal: { op: '>=' | '<='; value: number };
+  compute(r: Results): number | null;
+}
+
+const ratio = (a: number | null, b: number | null, digits = 3): number | null => (a === null || b === null || b === 0 ? null : round(a / b, digits));
+const lowest = (...xs: Array<number | null>): number | null => (xs.some((x) => x === null) ? null : Math.min(...(xs as number[])));
+
+export const FIGURES: readonly FigureSpec[] = [
+  {
+    key: 'fanoutVsBullmq',
+    title: '5,000 independent no-op steps on SQLite ÷ BullMQ jobs/s, same concurrency (8)',
+    bench: 'bullmq',
+    goal: { op: '>=', value: 2 },
+    compute: (r) => ratio(pick(r, 'bullmq', 'independent.stepwise.stepsPerSecond'), pick(r, 'bullmq', 'independent.bullmq.jobsPerSecond')),
+  },
+  {
+    key: 'chainVsBullmq',
+    title: '200-deep chain on SQLite ÷ BullMQ FlowProducer, steps (jobs) per second',
+    bench: 'bullmq',
+    goal: { op: '>=', value: 3 },
+    compute: (r) => ratio(pick(r, 'bullmq', 'chain.stepwise.stepsPerSecond'), pick(r, 'bullmq', 'chain.bullmq.jobsPerSecond')),
+  },
+  {
+    key: 'flowsMemoryVsXstate',
+    title: 'registration flow on memory storage ÷ XState 5, flows per second',
+    bench: 'flows',
+    goal: { op: '>=', value: 0.5 },
+    compute: (r) => ratio(pick(r, 'flows', 'stepwiseMemory.flowsPerSecond'), pick(r, 'flows', 'xstate.flowsPerSecond'), 4),
+  },
+  {
+    key: 'flowsSqliteVsXstate',
+    title: 'the same flow on a SQLite file ÷ XState 5, flows per second',
+    bench: 'flows',
+    goal: { op: '>=', value: 0.2 },
+    compute: (r) => ratio(pick(r, 'flows', 'stepwiseSqlite.flowsPerSecond'), pick(r, 'flows', 'xstate.flowsPerSecond'), 4),
+  },
+  {
+    key: 'eventsLivePerSecond',
+    title: 'events per second delivered to a live in-process follower (committed and published as the engine does)',
+    bench: 'events',
+    goal: { op: '>=', value: 100_000 },
+    compute: (r) => pick(r, 'events', 'live.eventsPerSecond'),
+  },
+  {
+    key: 'workbench1000DrawnMs',
+    title: 'a 1,000-step template drawn in Chromium, ms from navigation',
+    bench: 'workbench',
+    goal: { op: '<=', value: 1000 },
+    compute: (r) => pick(r, 'workbench', 'templateView.timeToDrawnMs'),
+  },
+  {
+    key: 'scaling100kVs1k',
+    title: 'steps/s with 100,000 steps stored ÷ with 1,000, the lower of: 1,000 vs 10 finished tasks of 100 steps, one task of 100,000 vs 1,000 steps',
+    bench: 'scaling',
+    goal: { op: '>=', value: 0.9 },
+    compute: (r) => lowest(pick(r, 'scaling', 'figure.tasksRatio'), pick(r, 'scaling', 'figure.stepsRatio')),
+  },
+];
+
+/**
+ * The figures the benchmarks in `ran` produce. A figure whose benchmark ran but did not produce
+ * it (a failure) is null; figures of benchmarks that did not run are left out.
+ */
+export function computeFigures(results: Results, ran: ReadonlySet<string>): Figures {
+  const out: Figures = {};
+  for (const f of FIGURES) if (ran.has(f.bench)) out[f.key] = f.compute(results);
+  return out;
+}
+
+export function meetsGoal(spec: FigureSpec, value: number | null | undefined): boolean | null {
+  if (value === null || value === undefined) return null;
+  return spec.goal.op === '>=' ? value >= spec.goal.value : value <= spec.goal.value;
+}
+
+export function goalText(spec: FigureSpec): string {
+  return `${spec.goal.op === '>=' ? '≥' : '≤'} ${spec.goal.value.toLocaleString('en-US')}`;
+}
