@@ -3,7 +3,7 @@ export { parseDuration, formatDuration, type DurationResult } from './duration.j
 export { readTemplateText, readTemplateFile, type ReadOptions, type ReadResult } from './loadTemplate.js';
 export { validateTemplate, type ValidateOptions } from './validate.js';
 export { applyEnvironment } from './environments.js';
-export { compileSchema, schemaErrors, type CompiledSchema, type SchemaError } from './schema.js';
+export { compileSchema, schemaErrors, type CompiledSchema, type SchemaError } from '../model/jsonSchema.js';
 export { makeProblem, hasErrors, sortProblems, DEFAULT_HINTS } from './problems.js';
 export { toJsonSchema, isZodSchema, type SchemaLike, type Infer } from './schemaLike.js';
 export { defineWorkflow, type WorkflowDefinition, type WorkflowStepDefinition } from './defineWorkflow.js';

@@ -2,7 +2,7 @@
 import type { Problem, ProblemCode } from '../model/problem.js';
 import { templateRef, type JsonSchema, type SourceLocation, type Template } from '../model/template.js';
 import { closest, makeProblem, type ProblemOptions } from './problems.js';
-import { compileSchema } from './schema.js';
+import { compileSchema } from '../model/jsonSchema.js';
 import { locateInPlain } from './yamlTree.js';
 
 export interface ValidateOptions {

@@ -5,8 +5,9 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import Form from '@rjsf/core';
-import validator from '@rjsf/validator-ajv8';
-import type { RJSFSchema, ErrorSchema } from '@rjsf/utils';
+import type { ErrorSchema } from '@rjsf/utils';
+import type { JsonSchema } from '../../core/model/template.js';
+import { formSchema, formValidator } from '../lib/formValidator.js';
 import type { TemplateSummary } from '../../core/host/protocol.js';
 import { useServices, errorText } from '../lib/context.js';
 
@@ -31,7 +32,7 @@ export function issuesToErrorSchema(issues: ServerIssue[]): ErrorSchema {
 
 export function StartTaskDialog({ template, onClose, onStarted }: Props) {
   const { client } = useServices();
-  const schema = (template.inputSchema ?? { type: 'object', properties: {} }) as RJSFSchema;
+  const schema = formSchema(template.inputSchema as JsonSchema | null);
   const [formData, setFormData] = useState<Record<string, unknown>>({});
   const [submitting, setSubmitting] = useState(false);
   // Issue 7: start paused, so the debugger steps the task from its first step.
@@ -85,7 +86,7 @@ export function StartTaskDialog({ template, onClose, onStarted }: Props) {
           <Form
             className="rjsf"
             schema={schema}
-            validator={validator}
+            validator={formValidator}
             formData={formData}
             onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
             onSubmit={(e) => void submit((e.formData ?? {}) as Record<string, unknown>)}

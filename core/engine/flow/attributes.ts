@@ -1,48 +1,16 @@
 /**
  * Attribute and interaction-param checking: JSON Schema `default`s are applied and the value is
- * validated (Ajv, every error at once) before anything is stored. On top of JSON Schema, a
+ * validated (the one JSON Schema dialect of core/model/jsonSchema.ts, every error at once) before
+ * anything is stored. On top of JSON Schema, a
  * `required` string property must not be blank (empty or whitespace only), like a presence
  * validation in Rails: `start(flow, { name: '' })` with `name` required is refused.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { StepwiseError } from '../../model/errors.js';
+import { compileSchema, schemaErrors, type SchemaError } from '../../model/jsonSchema.js';
 import type { JsonObject } from '../../model/runtime.js';
 import type { JsonSchema } from '../../model/template.js';
 
-export interface FieldProblem {
-  /** JSON pointer of the failing field ('' for the whole value). */
-  path: string;
-  message: string;
-}
-
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
-addFormats(ajv);
-const compiled = new WeakMap<object, ValidateFunction>();
-
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
-    fn = ajv.compile(schema);
-    compiled.set(schema, fn);
-  }
-  return fn;
-}
-
-function describe(e: ErrorObject): FieldProblem {
-  if (e.keyword === 'required') {
-    const missing = (e.params as { missingProperty: string }).missingProperty;
-    return { path: `${e.instancePath}/${missing}`, message: 'is required' };
-  }
-  if (e.keyword === 'additionalProperties') {
-    const extra = (e.params as { additionalProperty: string }).additionalProperty;
-    return { path: `${e.instancePath}/${extra}`, message: 'is not an allowed field' };
-  }
-  return { path: e.instancePath, message: e.message ?? e.keyword };
-}
+export type FieldProblem = SchemaError;
 
 /** Required string fields that are blank, walking nested object schemas. */
 function blankRequired(schema: JsonSchema, value: unknown, path: string, out: FieldProblem[]): void {
@@ -63,9 +31,11 @@ function blankRequired(schema: JsonSchema, value: unknown, path: string, out: Fi
 
 /** Problems of `value` against `schema` after applying defaults in place; [] when valid. */
 export function checkAgainstSchema(schema: JsonSchema, value: JsonObject): FieldProblem[] {
-  const validate = validatorFor(schema);
-  const problems: FieldProblem[] = [];
-  if (!validate(value)) problems.push(...(validate.errors ?? []).map(describe));
+  const compiled = compileSchema(schema);
+  if (!compiled.ok) {
+    throw new StepwiseError('TEMPLATE_INVALID', `The schema is not a valid JSON Schema: ${compiled.message}. Fix the template.`, { schemaPath: compiled.path ?? '' });
+  }
+  const problems: FieldProblem[] = schemaErrors(compiled.validate, value);
   blankRequired(schema, value, '', problems);
   const seen = new Set<string>();
   return problems.filter((p) => {

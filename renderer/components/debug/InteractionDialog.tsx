@@ -5,8 +5,9 @@
  */
 import { useEffect, useState } from 'react';
 import Form from '@rjsf/core';
-import validator from '@rjsf/validator-ajv8';
-import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
+import type { ErrorSchema } from '@rjsf/utils';
+import type { JsonSchema } from '../../../core/model/template.js';
+import { formSchema, formValidator } from '../../lib/formValidator.js';
 import type { InteractionView } from '../../../core/host/routes/inspectTypes.js';
 import type { StepwiseEvent } from '../../../core/model/events.js';
 import type { JsonObject } from '../../../core/model/runtime.js';
@@ -31,7 +32,7 @@ type ServerIssue = { path: Array<string | number>; message: string };
 
 export function InteractionDialog({ taskId, interaction, currentState, onClose }: Props) {
   const { client, hub } = useServices();
-  const schema = (interaction.paramsSchema ?? { type: 'object', properties: {} }) as RJSFSchema;
+  const schema = formSchema(interaction.paramsSchema as JsonSchema | null);
   const [formData, setFormData] = useState<Record<string, unknown>>({});
   const [reason, setReason] = useState(`${interaction.name} fired from the workbench`);
   const [busy, setBusy] = useState(false);
@@ -138,7 +139,7 @@ export function InteractionDialog({ taskId, interaction, currentState, onClose }
             id="interaction-form"
             className="rjsf"
             schema={schema}
-            validator={validator}
+            validator={formValidator}
             formData={formData}
             onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
             onSubmit={(e) => void fire((e.formData ?? {}) as Record<string, unknown>)}

@@ -1,24 +1,39 @@
 /**
- * JSON Schema checking for `input_schema`, flow `attributes` and interaction `params`, with Ajv
- * (draft 2020-12, which is also what zod's `toJSONSchema` emits; draft-07 schemas compile too).
- * `strict: false` so schemas written for other tools (extra keywords) still load.
+ * The one JSON Schema dialect of Stepwise: draft 2020-12 (what zod's `toJSONSchema` emits), with
+ * the ajv-formats formats. One Ajv instance validates task input, flow attributes and interaction
+ * params and checks the schemas of templates; the workbench's forms use the same dialect and
+ * options (renderer/lib/formValidator.ts). `strict: false` so schemas written for other tools
+ * (extra keywords) still load. Browser-safe: the renderer imports the options from here.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
-import type { JsonSchema } from '../model/template.js';
+import type { JsonSchema } from './template.js';
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 const addFormats = ((formatsPlugin as unknown as { default?: AddFormats }).default ?? formatsPlugin) as unknown as AddFormats;
 
+/** The options every validator of the dialect shares (defaults are applied to the validated copy). */
+export const SCHEMA_OPTIONS = { strict: false, allErrors: true, useDefaults: true, coerceTypes: false } as const satisfies Options;
+
 let shared: Ajv2020 | undefined;
 
 function ajv(): Ajv2020 {
   if (!shared) {
-    shared = new Ajv2020({ strict: false, allErrors: true, useDefaults: true, coerceTypes: false, validateSchema: true });
+    shared = new Ajv2020({ ...SCHEMA_OPTIONS, validateSchema: true });
     addFormats(shared);
   }
   return shared;
+}
+
+/**
+ * The schema as the dialect's validators take it: draft markers would make Ajv look for a
+ * meta-schema it does not have, and an `$id` seen twice (a template reloaded) would be refused:
+ * the keywords are what count.
+ */
+export function schemaForValidation(schema: JsonSchema): JsonSchema {
+  const { $schema: _draft, $id: _id, ...rest } = schema;
+  return rest;
 }
 
 /** On failure, `path` is the JSON pointer of the offending keyword inside the schema, when known. */
@@ -40,9 +55,7 @@ function compileUncached(schema: JsonSchema): CompiledSchema {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return { ok: false, message: 'a JSON Schema must be a map (object)' };
   }
-  // Draft markers would make Ajv look for a meta-schema it does not have, and an `$id` seen twice
-  // (a template reloaded) would be refused: the keywords are what count.
-  const { $schema: _draft, $id: _id, ...rest } = schema;
+  const rest = schemaForValidation(schema);
   const instance = ajv();
   if (!instance.validateSchema(rest)) {
     const errors = instance.errors ?? [];
@@ -65,15 +78,21 @@ export interface SchemaError {
 
 /**
  * Validate `value` against a compiled schema (applying `default`s in place); returns the
- * failing fields, or an empty list.
+ * failing fields, or an empty list. A missing or unexpected field is reported at its own path.
  */
 export function schemaErrors(validate: ValidateFunction, value: unknown): SchemaError[] {
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => {
-    const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
-    const path = missing ? `${e.instancePath}/${missing}` : e.instancePath;
-    return { path, message: missing ? 'is required' : (e.message ?? 'is invalid') };
-  });
+  return (validate.errors ?? []).map(describeError);
+}
+
+function describeError(e: ErrorObject): SchemaError {
+  const params = e.params as { missingProperty?: string; additionalProperty?: string; unevaluatedProperty?: string };
+  if (e.keyword === 'required' && params.missingProperty !== undefined) return { path: `${e.instancePath}/${params.missingProperty}`, message: 'is required' };
+  const extra = params.additionalProperty ?? params.unevaluatedProperty;
+  if ((e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') && extra !== undefined) {
+    return { path: `${e.instancePath}/${extra}`, message: 'is not allowed' };
+  }
+  return { path: e.instancePath, message: e.message ?? e.keyword };
 }
 
 /** The first meta-schema error, said plainly: "`/properties/id/type`: must be one of string, number, ...". */
