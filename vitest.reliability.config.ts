@@ -4,8 +4,11 @@
  * default is the full scale of issue 8. Files run one at a time: they load the machine.
  */
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './scripts/sourceEntries.mjs';
 
 export default defineConfig({
+  // `stepwise-workflows` and its subpaths run from core/ sources: tests never need a dist build.
+  resolve: { alias: sourceAliases() },
   test: {
     include: ['test/reliability/**/*.test.ts'],
     environment: 'node',

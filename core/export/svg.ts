@@ -2,16 +2,20 @@
  * SVG rendering of DOT with the wasm GraphViz build (@viz-js/viz): no system binary needed.
  * Kept apart from dot.ts and graphModel.ts so that importing those never loads wasm.
  */
-import { instance, type Viz } from '@viz-js/viz';
+import type { Viz } from '@viz-js/viz';
 import { StepwiseError } from '../model/errors.js';
 import { toDot, type DotOptions } from './dot.js';
 import type { TemplateGraph } from './graphModel.js';
 
 let vizPromise: Promise<Viz> | undefined;
 
-/** The shared GraphViz instance (the wasm module is compiled once per process). */
+/**
+ * The shared GraphViz instance (the wasm module is compiled once per process). @viz-js/viz is
+ * imported here, on the first SVG asked for, not when the package is imported: it is 1.2 MB of
+ * JavaScript with the wasm inlined.
+ */
 export function graphviz(): Promise<Viz> {
-  vizPromise ??= instance();
+  vizPromise ??= import('@viz-js/viz').then((viz) => viz.instance());
   return vizPromise;
 }
 
