@@ -1,22 +1,36 @@
 /**
- * Events delivered to an in-process subscriber (core/events followEvents, the way the
- * workbench host follows the log). Run: `npx tsx bench/events.bench.ts [--quick] [--runs N]`.
+ * Events delivered to an in-process follower (core/events `followEvents`, the way the workbench
+ * host follows the log). Run: `npx tsx bench/events.bench.ts [--quick] [--runs N]`.
  *
- * - live: the engine runs a 2,000-step fan-out on SQLite (pool of 8, no-op handlers) while a
- *   follower started at seq 0 receives every event; events ÷ time until the follower has the
- *   last one. Bound by how fast the engine produces events.
- * - backlog: a new follower from seq 0 over the finished run's log (storage pages + hand-over);
- *   the delivery capacity.
+ * - live: a producer commits events the way the engine does
+ *   (storage.commit, then bus.publish of what the commit returned, 24 events per commit: a
+ *   fan-out commit of 8 outcomes and 8 claims) on a SQLite file, while a follower started at
+ *   seq 0 receives every event; events ÷ time until the follower has the last one. The same
+ *   producer alone is timed in the same round (`producerOnly`): the follower's cost is the
+ *   difference. `storageReadsWhileLive` counts the follower's storage reads after its backlog:
+ *   following live must not read storage at all.
+ * - liveMemory: the same on memory storage (the delivery path with the cheapest commit).
+ * - delivery (the `eventsLivePerSecond` figure): the follower's own capacity: the commits are made first (not timed), then their
+ *   events are published on the bus commit by commit, as the engine publishes them, to a live
+ *   follower: events ÷ time until it has the last one.
+ * - engine: the engine runs a 2,000-step fan-out on SQLite (pool of 8, no-op handlers) with a
+ *   live follower from seq 0, and without one, alternating: events/s the engine produces and
+ *   what following costs it.
+ * - backlog: a new follower from seq 0 over the finished run's log (storage pages + hand-over).
  * Every run checks that the follower received each event once, in seq order.
  */
-import type { StepwiseEvent } from '../core/model/events.js';
-import { followEvents } from '../core/events/log.js';
-import type { EventSource } from '../core/events/log.js';
+import { join } from 'node:path';
+import type { NewEvent, StepwiseEvent } from '../core/model/events.js';
+import { followEvents, type EventSource } from '../core/events/log.js';
 import type { EventBus } from '../core/events/types.js';
 import { createEventBus } from '../core/events/bus.js';
+import { openStorage, type StorageConfig } from '../core/storage/index.js';
+import type { Storage } from '../core/storage/storage.js';
 import { parseArgs, runMain, tempDir } from './lib/cli.js';
 import { perSecond, repeat, round, sample } from './lib/stats.js';
 import { benchEngine, fanOut } from './lib/stepwise.js';
+
+const PER_COMMIT = 24;
 
 /** Resolves once the follower has received seq `last`; checks order and uniqueness. */
 function collector() {
@@ -40,8 +54,93 @@ function collector() {
   };
 }
 
-async function once(dir: string, run: number, steps: number) {
+/** A storage that counts the follower's reads. */
+function counting(storage: Storage): EventSource & { reads: number } {
+  const source = {
+    reads: 0,
+    lastEventSeq: () => (source.reads++, storage.lastEventSeq()),
+    readEvents: (after: number, limit?: number, filter?: { taskId?: string }) => (source.reads++, storage.readEvents(after, limit, filter)),
+  };
+  return source;
+}
+
+function commitEvents(n: number, commit: number): NewEvent[] {
+  return Array.from({ length: n }, (_, i) => ({ type: 'step.completed', taskId: 'bench', stepName: `s${(commit * n + i) % 5000}`, at: Date.now(), payload: { attempt: 1, results: null } }) as NewEvent);
+}
+
+/** Commits `commits` batches and publishes each after its commit; ms. */
+async function produce(storage: Storage, bus: EventBus, commits: number): Promise<number> {
+  const start = performance.now();
+  for (let c = 0; c < commits; c++) {
+    const { events } = await storage.commit({ events: commitEvents(PER_COMMIT, c) });
+    bus.publish(events);
+  }
+  return performance.now() - start;
+}
+
+async function liveOnce(config: () => StorageConfig, commits: number) {
+  const total = commits * PER_COMMIT;
+  // Producer alone.
+  const alone = await openStorage(config());
+  const aloneMs = await produce(alone, createEventBus(), commits).finally(() => alone.close());
+  // Producer with a live follower.
+  const storage = await openStorage(config());
+  try {
+    const bus = createEventBus();
+    const live = collector();
+    const source = counting(storage);
+    const follower = followEvents(source, bus, 0, live.onEvent, { onError: (err) => { throw err; } });
+    await follower.idle();
+    const backlogReads = source.reads;
+    const start = performance.now();
+    await produce(storage, bus, commits);
+    await live.until(total);
+    const ms = performance.now() - start;
+    follower();
+    if (live.count !== total) throw new Error(`live follower got ${live.count} events, ${total} were committed`);
+    return { ms, aloneMs, reads: source.reads - backlogReads };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function deliveryOnce(dir: string, run: number, commits: number) {
+  const storage = await openStorage({ kind: 'sqlite', file: join(dir, `delivery-${run}.db`) });
+  try {
+    const bus = createEventBus();
+    const live = collector();
+    const source = counting(storage);
+    const follower = followEvents(source, bus, 0, live.onEvent, { onError: (err) => { throw err; } });
+    await follower.idle();
+    const backlogReads = source.reads;
+    const batches: StepwiseEvent[][] = [];
+    for (let c = 0; c < commits; c++) batches.push((await storage.commit({ events: commitEvents(PER_COMMIT, c) })).events);
+    const total = commits * PER_COMMIT;
+    const start = performance.now();
+    for (const batch of batches) bus.publish(batch);
+    await live.until(total);
+    const ms = performance.now() - start;
+    follower();
+    if (live.count !== total) throw new Error(`live follower got ${live.count} events, ${total} were published`);
+    return { ms, reads: source.reads - backlogReads };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function engineOnce(dir: string, run: number, steps: number) {
   const template = fanOut(steps);
+  // Without a follower (the engine's own rate), then with one.
+  const plain = await benchEngine([template], { kind: 'sqlite', dir, name: `plain-${run}` });
+  let plainMs: number;
+  try {
+    const t0 = performance.now();
+    const task = await plain.engine.start(template.name);
+    await plain.engine.runUntilIdle({ taskId: task.id });
+    plainMs = performance.now() - t0;
+  } finally {
+    await plain.close();
+  }
   const b = await benchEngine([template], { kind: 'sqlite', dir, name: `events-${run}` });
   try {
     const live = collector();
@@ -63,7 +162,7 @@ async function once(dir: string, run: number, steps: number) {
     await replay.until(last);
     const backlogMs = performance.now() - t0;
     f2();
-    return { events: last, liveMs, backlogMs };
+    return { events: last, liveMs, plainMs, backlogMs };
   } finally {
     await b.close();
   }
@@ -72,17 +171,56 @@ async function once(dir: string, run: number, steps: number) {
 async function main() {
   const args = parseArgs();
   const dir = tempDir('events');
+  const commits = args.quick ? 1000 : 5000;
+  const total = commits * PER_COMMIT;
+  let file = 0;
+  const sqlite = () => ({ kind: 'sqlite' as const, file: join(dir, `live-${file++}.db`) });
+  const memory = () => ({ kind: 'memory' as const });
+  const liveRuns = await repeat(args.runs, () => liveOnce(sqlite, commits), 1);
+  const memoryRuns = await repeat(args.runs, () => liveOnce(memory, commits), 1);
+  const deliveryRuns = await repeat(args.runs, (i) => deliveryOnce(dir, i, commits), 1);
+  const delivery = sample(deliveryRuns.map((r) => r.ms));
   const steps = args.quick ? 500 : 2000;
-  const runs = await repeat(args.runs, (i) => once(dir, i, steps), 1);
-  const events = runs[0]!.events;
-  const live = sample(runs.map((r) => r.liveMs));
-  const backlog = sample(runs.map((r) => r.backlogMs));
+  const engineRuns = await repeat(args.runs, (i) => engineOnce(dir, i, steps), 1);
+
+  const live = sample(liveRuns.map((r) => r.ms));
+  const alone = sample(liveRuns.map((r) => r.aloneMs));
+  const mem = sample(memoryRuns.map((r) => r.ms));
+  const memAlone = sample(memoryRuns.map((r) => r.aloneMs));
+  const events = engineRuns[0]!.events;
+  const withFollower = sample(engineRuns.map((r) => r.liveMs));
+  const withoutFollower = sample(engineRuns.map((r) => r.plainMs));
+  const backlog = sample(engineRuns.map((r) => r.backlogMs));
   return {
     bench: 'events',
-    workload: `${steps}-step fan-out on SQLite, follower from seq 0`,
-    events,
-    live: { ms: live, eventsPerSecond: round(perSecond(events, live.median)) },
-    backlog: { ms: backlog, eventsPerSecond: round(perSecond(events, backlog.median)) },
+    workload: `${commits.toLocaleString('en-US')} commits of ${PER_COMMIT} events, committed then published as the engine does, follower from seq 0`,
+    events: total,
+    live: {
+      storage: 'sqlite file',
+      ms: live,
+      eventsPerSecond: round(perSecond(total, live.median)),
+      producerOnly: { ms: alone, eventsPerSecond: round(perSecond(total, alone.median)) },
+      storageReadsWhileLive: Math.max(...liveRuns.map((r) => r.reads)),
+    },
+    liveMemory: {
+      storage: 'memory',
+      ms: mem,
+      eventsPerSecond: round(perSecond(total, mem.median)),
+      producerOnly: { ms: memAlone, eventsPerSecond: round(perSecond(total, memAlone.median)) },
+      storageReadsWhileLive: Math.max(...memoryRuns.map((r) => r.reads)),
+    },
+    delivery: {
+      ms: delivery,
+      eventsPerSecond: round(perSecond(total, delivery.median)),
+      storageReadsWhileLive: Math.max(...deliveryRuns.map((r) => r.reads)),
+    },
+    engine: {
+      workload: `${steps}-step fan-out on SQLite, pool of 8`,
+      events,
+      withFollower: { ms: withFollower, eventsPerSecond: round(perSecond(events, withFollower.median)) },
+      withoutFollower: { ms: withoutFollower, eventsPerSecond: round(perSecond(events, withoutFollower.median)) },
+    },
+    backlog: { events, ms: backlog, eventsPerSecond: round(perSecond(events, backlog.median)) },
   };
 }
 

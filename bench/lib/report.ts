@@ -95,8 +95,8 @@ export function buildRows(r: Results): Row[] {
     },
     {
       name: 'Events to an in-process subscriber',
-      workload: `${String((r.events as { workload?: string } | undefined)?.workload ?? 'fan-out on SQLite')}: live while the engine runs / backlog replay`,
-      stepwise: `${fmt(pick(r, 'events', 'live.eventsPerSecond'), 'events/s')} live, ${fmt(pick(r, 'events', 'backlog.eventsPerSecond'), 'events/s')} backlog`,
+      workload: `followEvents from seq 0: delivery (commits made first, then published commit by commit, 24 events each) / live with the commits on SQLite (bounded by the commits) / backlog replay of a ${pick(r, 'events', 'engine.events') ?? '?'}-event engine log; storage reads while live: ${pick(r, 'events', 'delivery.storageReadsWhileLive') ?? 'n/a'}`,
+      stepwise: `${fmt(pick(r, 'events', 'delivery.eventsPerSecond'), 'events/s')} delivery, ${fmt(pick(r, 'events', 'live.eventsPerSecond'), 'events/s')} live on SQLite (producer alone ${fmt(pick(r, 'events', 'live.producerOnly.eventsPerSecond'), '/s')}), ${fmt(pick(r, 'events', 'backlog.eventsPerSecond'), 'events/s')} backlog`,
       peer: '',
       ratio: null,
     },

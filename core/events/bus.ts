@@ -2,7 +2,8 @@
  * The in-process event bus (typed per event type, BullMQ-style). Storage numbers events; the
  * engine publishes them here after the commit that wrote them. Guarantees:
  * - listeners of one event run in subscription order: typed listeners, then `onAny` ones, then
- *   the diagnostics_channel bridge;
+ *   the diagnostics_channel bridge; `onBatch` listeners get each published array once, after
+ *   the per-event listeners of its events (live followers take a commit's events at once);
  * - a throwing listener is reported to `onListenerError` and never stops the publisher or the
  *   other listeners;
  * - a listener that publishes while being called does not reorder delivery: its events are queued
@@ -21,6 +22,31 @@ export interface EventBusOptions {
 }
 
 type AnyListener = (event: StepwiseEvent) => void;
+type BatchListener = (events: readonly StepwiseEvent[]) => void;
+
+/** One subscription: `active` turns false when it unsubscribes (also during a dispatch). */
+interface Entry<F> {
+  fn: F;
+  active: boolean;
+}
+
+/**
+ * Subscribers of one kind, as an array replaced on every change (copy on write): a dispatch
+ * iterates the array it started with, so subscribing while dispatching takes effect from the next
+ * event, without copying the list for every event.
+ */
+class Subscribers<F> {
+  list: readonly Entry<F>[] = [];
+  add(fn: F): () => void {
+    const entry = { fn, active: true }; // one entry per subscription: the same function may subscribe twice
+    this.list = [...this.list, entry];
+    return () => {
+      if (!entry.active) return;
+      entry.active = false;
+      this.list = this.list.filter((e) => e !== entry);
+    };
+  }
+}
 
 function warn(error: unknown, event: StepwiseEvent): void {
   const why = error instanceof Error ? error.message : String(error);
@@ -28,54 +54,78 @@ function warn(error: unknown, event: StepwiseEvent): void {
 }
 
 export function createEventBus(options: EventBusOptions = {}): EventBus {
-  const typed = new Map<EventType, Set<{ fn: AnyListener }>>();
-  const any = new Set<{ fn: AnyListener }>();
+  const typed = new Map<EventType, Subscribers<AnyListener>>();
+  const any = new Subscribers<AnyListener>();
+  const batches = new Subscribers<BatchListener>();
   const diagnostics = options.diagnostics ?? true;
   const onError = options.onListenerError ?? warn;
-  const queue: StepwiseEvent[] = [];
+  /** Batches published while dispatching, delivered after the current one (publish order). */
+  const queue: Array<readonly StepwiseEvent[]> = [];
   let dispatching = false;
 
-  const subscribe = (set: Set<{ fn: AnyListener }>, fn: AnyListener): (() => void) => {
-    const entry = { fn }; // one entry per subscription, so the same function may subscribe twice
-    set.add(entry);
-    return () => void set.delete(entry);
+  const report = (err: unknown, event: StepwiseEvent): void => {
+    try {
+      onError(err, event);
+    } catch {
+      // An error reporter that throws must not break publishing either.
+    }
   };
 
-  const call = (set: Set<{ fn: AnyListener }> | undefined, event: StepwiseEvent): void => {
-    if (!set || set.size === 0) return;
-    for (const entry of [...set]) {
-      if (!set.has(entry)) continue; // unsubscribed by an earlier listener of this event
+  const call = (subs: Subscribers<AnyListener> | undefined, event: StepwiseEvent): void => {
+    if (!subs) return;
+    const list = subs.list;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (!entry.active) continue; // unsubscribed by an earlier listener of this event
       try {
         entry.fn(event);
       } catch (err) {
-        try {
-          onError(err, event);
-        } catch {
-          // An error reporter that throws must not break publishing either.
-        }
+        report(err, event);
+      }
+    }
+  };
+
+  const dispatch = (events: readonly StepwiseEvent[]): void => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      call(typed.get(event.type), event);
+      call(any, event);
+      if (diagnostics) publishToDiagnostics(event);
+    }
+    const list = batches.list;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (!entry.active) continue;
+      try {
+        entry.fn(events);
+      } catch (err) {
+        report(err, events[0]!);
       }
     }
   };
 
   return {
     on<K extends EventType>(type: K, listener: Listener<K>): () => void {
-      let set = typed.get(type);
-      if (!set) typed.set(type, (set = new Set()));
-      return subscribe(set, listener as AnyListener);
+      let subs = typed.get(type);
+      if (!subs) typed.set(type, (subs = new Subscribers()));
+      return subs.add(listener as AnyListener);
     },
     onAny(listener) {
-      return subscribe(any, listener);
+      return any.add(listener);
+    },
+    onBatch(listener) {
+      return batches.add(listener);
     },
     publish(events) {
-      queue.push(...events);
-      if (dispatching) return;
+      if (events.length === 0) return;
+      if (dispatching) {
+        queue.push(events);
+        return;
+      }
       dispatching = true;
       try {
-        for (let event = queue.shift(); event; event = queue.shift()) {
-          call(typed.get(event.type), event);
-          call(any, event);
-          if (diagnostics) publishToDiagnostics(event);
-        }
+        dispatch(events);
+        for (let next = queue.shift(); next; next = queue.shift()) dispatch(next);
       } finally {
         dispatching = false;
         queue.length = 0;

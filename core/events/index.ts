@@ -2,4 +2,4 @@
 export type { EventBus, Listener } from './types.js';
 export { createEventBus, type EventBusOptions } from './bus.js';
 export { ALL_EVENTS_CHANNEL, diagnosticsChannelName, publishToDiagnostics } from './diagnostics.js';
-export { followEvents, type EventFollower, type EventSource, type FollowOptions } from './log.js';
+export { followEventBatches, followEvents, type EventFollower, type EventSource, type FollowOptions } from './log.js';

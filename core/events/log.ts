@@ -44,6 +44,21 @@ function warn(error: unknown): void {
   process.emitWarning(`Stepwise stopped following the event log: ${why}`, 'StepwiseFollowWarning');
 }
 
+const isPromise = (x: unknown): x is Promise<unknown> => typeof (x as { then?: unknown } | null)?.then === 'function';
+
+/** True when `events` are seqs cursor + 1, cursor + 2, ... with nothing missing. */
+function continues(events: readonly StepwiseEvent[], cursor: number): boolean {
+  for (let i = 0; i < events.length; i++) if (events[i]!.seq !== cursor + 1 + i) return false;
+  return events.length > 0;
+}
+
+/**
+ * What the follower hands events to: one event at a time (`followEvents`: the cursor moves
+ * before each call) or a batch at a time (`followEventBatches`: the cursor moves to the batch's
+ * last seq before the call). A promise returned makes the follower wait before the next one.
+ */
+type Sink = (events: readonly StepwiseEvent[], moveTo: (seq: number) => void, stopped: () => boolean) => void | Promise<void>;
+
 /**
  * Hands every event with seq > fromSeq to `onEvent`, in seq order, exactly once, until stopped.
  * `onEvent` may be async: the next event waits for it.
@@ -55,6 +70,40 @@ export function followEvents(
   onEvent: (event: StepwiseEvent) => void | Promise<void>,
   options: FollowOptions = {},
 ): EventFollower {
+  const rest = async (events: readonly StepwiseEvent[], from: number, moveTo: (seq: number) => void, stopped: () => boolean): Promise<void> => {
+    for (let i = from; i < events.length && !stopped(); i++) {
+      moveTo(events[i]!.seq);
+      await onEvent(events[i]!);
+    }
+  };
+  return follow(storage, bus, fromSeq, options, (events, moveTo, stopped) => {
+    // Synchronous handlers take the whole batch in one loop; the first promise makes the rest wait for it.
+    for (let i = 0; i < events.length && !stopped(); i++) {
+      moveTo(events[i]!.seq);
+      const r = onEvent(events[i]!);
+      if (isPromise(r)) return r.then(() => rest(events, i + 1, moveTo, stopped));
+    }
+  });
+}
+
+/**
+ * Like `followEvents`, but hands events over in batches: a page read from storage, or what one
+ * commit published (the events of one commit arrive together), each non-empty, in seq order.
+ */
+export function followEventBatches(
+  storage: EventSource,
+  bus: EventBus,
+  fromSeq: number,
+  onBatch: (events: readonly StepwiseEvent[]) => void | Promise<void>,
+  options: FollowOptions = {},
+): EventFollower {
+  return follow(storage, bus, fromSeq, options, (events, moveTo) => {
+    moveTo(events[events.length - 1]!.seq);
+    return onBatch(events);
+  });
+}
+
+function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: FollowOptions, sink: Sink): EventFollower {
   const pageSize = options.pageSize ?? 500;
   const filter = options.taskId === undefined ? {} : { taskId: options.taskId };
   const onError = options.onError ?? warn;
@@ -62,12 +111,58 @@ export function followEvents(
   let stopped = false;
   let caughtUp = false;
   let running: Promise<void> | null = null;
-  /** Live events not handled yet, sorted by seq, without duplicates. */
-  const pending: StepwiseEvent[] = [];
+  /** Live events not handled yet from `head` on: sorted by seq, without duplicates. */
+  let pending: StepwiseEvent[] = [];
+  let head = 0;
+  const moveTo = (seq: number): void => {
+    cursor = seq;
+  };
+  const isStopped = (): boolean => stopped;
 
-  const handOver = async (event: StepwiseEvent): Promise<void> => {
-    cursor = event.seq;
-    if (options.taskId === undefined || event.taskId === options.taskId) await onEvent(event);
+  /** Hands over contiguous `events` (all after the cursor), filtered by task; the cursor moves over all. */
+  const handOver = (events: readonly StepwiseEvent[]): void | Promise<void> => {
+    const mine = options.taskId === undefined ? events : events.filter((e) => e.taskId === options.taskId);
+    if (mine.length === 0) {
+      cursor = events[events.length - 1]!.seq;
+      return;
+    }
+    return settle(sink(mine, moveTo, isStopped), events[events.length - 1]!.seq);
+  };
+
+  /** Once the sink is done with a batch, the cursor is past all of it (filtered-out events too). */
+  const settle = (r: void | Promise<void>, last: number): void | Promise<void> => {
+    const done = (): void => {
+      if (!stopped && last > cursor) cursor = last;
+    };
+    if (!r) return done();
+    return r.then(done);
+  };
+
+  /** Adds published events to `pending`, keeping it sorted and free of duplicates and handled seqs. */
+  const buffer = (events: readonly StepwiseEvent[]): void => {
+    const last = head < pending.length ? pending[pending.length - 1]!.seq : cursor;
+    if (continues(events, last)) {
+      // The usual case: the next commit's events, in order.
+      for (const e of events) pending.push(e);
+      return;
+    }
+    const merged = new Map<number, StepwiseEvent>();
+    for (let i = head; i < pending.length; i++) merged.set(pending[i]!.seq, pending[i]!);
+    for (const e of events) if (e.seq > cursor && !merged.has(e.seq)) merged.set(e.seq, e);
+    pending = [...merged.values()].sort((a, b) => a.seq - b.seq);
+    head = 0;
+  };
+
+  /** Drops handled events from the front of `pending`. */
+  const trim = (): void => {
+    while (head < pending.length && pending[head]!.seq <= cursor) head++;
+    if (head === pending.length) {
+      pending = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > pending.length) {
+      pending = pending.slice(head);
+      head = 0;
+    }
   };
 
   /** Reads storage after the cursor until it has nothing more. */
@@ -76,14 +171,15 @@ export function followEvents(
     for (;;) {
       if (stopped) return;
       const page = await storage.readEvents(cursor, pageSize, filter);
-      for (const event of page) {
-        if (stopped) return;
-        if (event.seq > cursor) await handOver(event);
+      const fresh = page.filter((e) => e.seq > cursor);
+      if (fresh.length > 0) {
+        const r = settle(sink(fresh, moveTo, isStopped), fresh[fresh.length - 1]!.seq);
+        if (r) await r;
       }
       if (page.length < pageSize) break;
     }
     // Seqs up to the watermark that we did not see belong to other tasks (filter) or never existed.
-    if (watermark > cursor) cursor = watermark;
+    if (watermark > cursor && !stopped) cursor = watermark;
   };
 
   const drain = async (): Promise<void> => {
@@ -92,51 +188,71 @@ export function followEvents(
       caughtUp = true;
     }
     while (!stopped) {
-      while (pending.length > 0 && pending[0]!.seq <= cursor) pending.shift();
-      const next = pending[0];
-      if (!next) return;
-      if (next.seq === cursor + 1) {
-        pending.shift();
-        await handOver(next);
+      trim();
+      if (head >= pending.length) return;
+      const first = pending[head]!;
+      if (first.seq === cursor + 1) {
+        // The longest run without a hole, handed over at once.
+        let end = head + 1;
+        while (end < pending.length && pending[end]!.seq === pending[end - 1]!.seq + 1) end++;
+        const run = head === 0 && end === pending.length ? pending : pending.slice(head, end);
+        head = end;
+        const r = handOver(run);
+        if (r) await r;
         continue;
       }
       await catchUp();
       // Still a hole below a published event after reading storage: that event is not persisted
       // (or its predecessors never will be); hand it over rather than wait forever.
-      if (pending[0] === next && next.seq > cursor + 1 && !stopped) {
-        pending.shift();
-        await handOver(next);
+      trim();
+      if (!stopped && pending[head] === first && first.seq > cursor + 1) {
+        head++;
+        const r = handOver([first]);
+        if (r) await r;
       }
     }
   };
 
-  const kick = (): void => {
-    if (running || stopped) return;
-    running = drain()
-      .catch((err: unknown) => {
-        if (stopped) return;
-        stop();
-        onError(err);
-      })
-      .finally(() => {
-        running = null;
-        // An event may have arrived after the loop saw an empty buffer and before this ran.
-        if (!stopped && pending.length > 0 && pending[pending.length - 1]!.seq > cursor) kick();
-      });
+  const fail = (err: unknown): void => {
+    if (stopped) return;
+    stop();
+    onError(err);
   };
 
-  const unsubscribe = bus.onAny((event) => {
-    if (stopped || event.seq <= cursor) return;
-    let i = pending.length;
-    while (i > 0 && pending[i - 1]!.seq > event.seq) i--;
-    if (i > 0 && pending[i - 1]!.seq === event.seq) return;
-    pending.splice(i, 0, event);
+  const track = (work: Promise<void>): void => {
+    running = work.catch(fail).finally(() => {
+      running = null;
+      // An event may have arrived after the loop saw an empty buffer and before this ran.
+      if (!stopped && head < pending.length && pending[pending.length - 1]!.seq > cursor) kick();
+    });
+  };
+
+  const kick = (): void => {
+    if (running || stopped) return;
+    track(drain());
+  };
+
+  const unsubscribe = bus.onBatch((events) => {
+    if (stopped || events.length === 0) return;
+    // Following live, caught up, nothing buffered, and this commit's events come next: hand them
+    // over now, without a storage read, a copy or a promise (unless the handler returns one).
+    if (!running && caughtUp && head >= pending.length && continues(events, cursor)) {
+      try {
+        const r = handOver(events);
+        if (r) track(r);
+      } catch (err) {
+        fail(err);
+      }
+      return;
+    }
+    buffer(events);
     kick();
   });
 
   function stop(): void {
     stopped = true;
-    pending.length = 0;
+    pending = [];
+    head = 0;
     unsubscribe();
   }
 

@@ -8,6 +8,15 @@ export interface EventBus {
   on<K extends EventType>(type: K, listener: Listener<K>): () => void;
   /** Subscribe to every event. */
   onAny(listener: (event: StepwiseEvent) => void): () => void;
-  /** Deliver persisted events (already numbered by storage) to listeners, in order. */
+  /**
+   * Subscribe to every published batch: one call per `publish` with its array as published (the
+   * engine publishes the events of one commit, in seq order), after the per-event listeners of
+   * those events ran. Listeners must not change the array or the events.
+   */
+  onBatch(listener: (events: readonly StepwiseEvent[]) => void): () => void;
+  /**
+   * Deliver persisted events (already numbered by storage) to listeners, in order. The engine
+   * calls it once per commit, after the commit, with the events storage returned.
+   */
   publish(events: readonly StepwiseEvent[]): void;
 }

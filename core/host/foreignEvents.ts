@@ -25,9 +25,10 @@ export async function relayForeignEvents(
   // No diagnostics_channel here: the engine's bus already publishes its own events there.
   const relay = createEventBus({ diagnostics: false });
   let seen = await storage.lastEventSeq();
-  const unsubscribe = engineBus.onAny((event) => {
-    if (event.seq > seen) seen = event.seq;
-    relay.publish([event]);
+  // One relay per commit (the engine publishes a commit's events together): followers take it at once.
+  const unsubscribe = engineBus.onBatch((events) => {
+    for (const e of events) if (e.seq > seen) seen = e.seq;
+    relay.publish(events);
   });
   let inFlight: Promise<void> | null = null;
   let stopped = false;

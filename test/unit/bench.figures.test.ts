@@ -17,7 +17,7 @@ const raw: Results = {
     chain: { stepwise: { stepsPerSecond: 6_000 }, bullmq: { jobsPerSecond: 3_000 } },
   },
   flows: { xstate: { flowsPerSecond: 40_000 }, stepwiseMemory: { flowsPerSecond: 10_000 }, stepwiseSqlite: { flowsPerSecond: 2_000 } },
-  events: { live: { eventsPerSecond: 150_000 } },
+  events: { delivery: { eventsPerSecond: 150_000 }, live: { eventsPerSecond: 20_000 } },
   workbench: { templateView: { timeToDrawnMs: 900 } },
   scaling: { figure: { tasksRatio: 0.95, stepsRatio: 0.88 } },
 };

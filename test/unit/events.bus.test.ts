@@ -18,6 +18,38 @@ describe('createEventBus', () => {
     expect(seen).toEqual(['ready:1', 'any:1', 'completed:2:{"n":2}', 'any:2']);
   });
 
+  it('onBatch gets each published array once, after its per-event listeners; nested publishes follow it', () => {
+    const bus = createEventBus({ diagnostics: false });
+    const seen: string[] = [];
+    bus.onAny((e) => {
+      seen.push(`any:${e.seq}`);
+      if (e.seq === 1) bus.publish([ready(3)]);
+    });
+    const batch = [ready(1), ready(2)];
+    bus.onBatch((events) => {
+      seen.push(`batch:${events.map((e) => e.seq).join(',')}`);
+      if (events === batch) expect(events).toBe(batch); // the published array itself, not a copy
+    });
+    bus.publish(batch);
+    bus.publish([]);
+    expect(seen).toEqual(['any:1', 'any:2', 'batch:1,2', 'any:3', 'batch:3']);
+  });
+
+  it('a listener subscribed during a dispatch starts with the next event; one removed meanwhile is not called', () => {
+    const bus = createEventBus({ diagnostics: false });
+    const seen: string[] = [];
+    let offLate = (): void => undefined;
+    bus.onAny((e) => {
+      seen.push(`first:${e.seq}`);
+      if (e.seq === 1) bus.onAny((x) => seen.push(`added:${x.seq}`));
+      if (e.seq === 2) offLate();
+    });
+    offLate = bus.onBatch((events) => seen.push(`batch:${events[0]!.seq}`));
+    bus.publish([ready(1)]);
+    bus.publish([ready(2)]);
+    expect(seen).toEqual(['first:1', 'batch:1', 'first:2', 'added:2']);
+  });
+
   it('unsubscribes, including a listener removed by another during the same event', () => {
     const bus = createEventBus({ diagnostics: false });
     const seen: string[] = [];

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../core/events/bus.js';
-import { followEvents, type EventSource } from '../../core/events/log.js';
+import { followEventBatches, followEvents, type EventSource } from '../../core/events/log.js';
 import type { EventBus } from '../../core/events/types.js';
 import type { NewEvent, StepwiseEvent } from '../../core/model/events.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
@@ -114,6 +114,71 @@ describe('followEvents', () => {
     follow();
   });
 
+  it('following live reads storage for the backlog only: contiguous commits are handed over as they are published', async () => {
+    const { storage, bus, seen, collect } = setup();
+    await commit(storage, 5);
+    let reads = 0;
+    const counted: EventSource = {
+      lastEventSeq: () => (reads++, storage.lastEventSeq()),
+      readEvents: (after, limit, filter) => (reads++, storage.readEvents(after, limit, filter)),
+    };
+    const follow = followEvents(counted, bus, 0, collect);
+    await follow.idle();
+    const backlogReads = reads;
+    for (let i = 0; i < 50; i++) await commitAndPublish(storage, bus, 3);
+    // Handed over during publish: nothing left to wait for, no read made.
+    expect(seen).toEqual(range(1, 155));
+    expect(reads).toBe(backlogReads);
+    follow();
+  });
+
+  it('followEventBatches hands over a storage page or a published commit at a time', async () => {
+    const { storage, bus } = setup();
+    await commit(storage, 5);
+    const batches: number[][] = [];
+    const follow = followEventBatches(storage, bus, 1, (events) => void batches.push(events.map((e) => e.seq)), { pageSize: 3 });
+    await follow.idle();
+    await commitAndPublish(storage, bus, 4);
+    await commitAndPublish(storage, bus, 1, 'other');
+    await follow.idle();
+    expect(batches).toEqual([[2, 3, 4], [5], [6, 7, 8, 9], [10]]);
+    expect(follow.cursor).toBe(10);
+    follow();
+  });
+
+  it('followEventBatches with a task filter skips batches with nothing of the task but moves the cursor', async () => {
+    const { storage, bus } = setup();
+    const batches: number[][] = [];
+    const follow = followEventBatches(storage, bus, 0, async (events) => void batches.push(events.map((e) => e.seq)), { taskId: 'a' });
+    await follow.idle();
+    await commitAndPublish(storage, bus, 2, 'b');
+    await commitAndPublish(storage, bus, 2, 'a');
+    await follow.idle();
+    expect(batches).toEqual([[3, 4]]);
+    expect(follow.cursor).toBe(4);
+    follow();
+  });
+
+  it('a handler that throws while following live stops the follower and is reported once', async () => {
+    const { storage, bus } = setup();
+    const errors: string[] = [];
+    const follow = followEvents(
+      storage,
+      bus,
+      0,
+      (e) => {
+        if (e.seq === 2) throw new Error('handler broke');
+      },
+      { onError: (err) => errors.push((err as Error).message) },
+    );
+    await follow.idle();
+    await commitAndPublish(storage, bus, 3);
+    await commitAndPublish(storage, bus, 1);
+    await follow.idle();
+    expect(errors).toEqual(['handler broke']);
+    expect(follow.cursor).toBe(2);
+  });
+
   it('waits for an async onEvent before the next event, and stops on request', async () => {
     const { storage, bus } = setup();
     await commit(storage, 3);
@@ -162,7 +227,8 @@ describe('followEvents', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.boolean(),
         fc.array(action, { maxLength: 8 }),
-        async (s, backlog, from, pageSize, filtered, actions) => {
+        fc.boolean(),
+        async (s, backlog, from, pageSize, filtered, actions, batched) => {
           const storage = new MemoryStorage();
           const bus = createEventBus({ diagnostics: false });
           const all = await commit(storage, backlog, 'a');
@@ -172,7 +238,10 @@ describe('followEvents', () => {
             lastEventSeq: s.scheduleFunction(() => storage.lastEventSeq()),
           };
           const seen: StepwiseEvent[] = [];
-          const follow = followEvents(source, bus, fromSeq, (e) => void seen.push(e), { pageSize, ...(filtered ? { taskId: 'a' } : {}) });
+          const opts = { pageSize, ...(filtered ? { taskId: 'a' } : {}) };
+          const follow = batched
+            ? followEventBatches(source, bus, fromSeq, (events) => void seen.push(...events), opts)
+            : followEvents(source, bus, fromSeq, (e) => void seen.push(e), opts);
           for (const act of actions) {
             void s.schedule(Promise.resolve(act)).then(async () => {
               const published = await commit(storage, act.count, act.task);
