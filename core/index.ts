@@ -7,7 +7,8 @@
 
 // Running tasks.
 export { createEngine, type Engine, type EngineOptions } from './engine/engine.js';
-export { systemClock, ManualClock, type Clock } from './model/clock.js';
+export { openEngine, type InlineWorkspace, type OpenEngineOptions, type OpenedEngine } from './engine/open.js';
+export { systemClock, offsetClock, ManualClock, type Clock, type ClockTimer } from './model/clock.js';
 
 // Defining templates in TypeScript, and the workspace configuration.
 export { defineWorkflow, type WorkflowDefinition, type WorkflowStepDefinition } from './template/defineWorkflow.js';

@@ -3,7 +3,6 @@
  * options `--workspace DIR`, `--db FILE` and `--executor inline|pool|threads`. Database default:
  * the workspace config's `database` (`<workspace>/.stepwise/stepwise.db`).
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -11,11 +10,10 @@ import { StepwiseError } from '../model/errors.js';
 import { formatProblem, type Problem } from '../model/problem.js';
 import { templateRef, type Template } from '../model/template.js';
 import type { ExecutorKind, Workspace } from '../model/workspace.js';
-import { createEngine, type Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
+import { openEngine } from '../engine/open.js';
 import { EXECUTOR_KINDS, defaultExecutorKind } from '../executor/index.js';
-import { openStorage } from '../storage/index.js';
 import type { Heartbeat, Storage } from '../storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
 import { loadWorkspace } from '../template/workspace.js';
 
 export interface EngineCliOptions {
@@ -60,30 +58,15 @@ export function databaseFile(options: EngineCliOptions, workspace: Workspace): s
  */
 export async function openCliContext(options: EngineCliOptions, open: { mustExist?: boolean; owner?: string } = {}): Promise<CliContext> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
-  const dbFile = databaseFile(options, workspace);
-  if (open.mustExist && !existsSync(dbFile)) {
-    throw new StepwiseError('NOT_FOUND', `There is no database at ${dbFile}. Pass --db FILE, or run a task first (stepwise run).`, { file: dbFile });
-  }
   const executor = executorOf(options.executor, workspace);
-  const storage = await openStorage({ kind: 'sqlite', file: dbFile });
-  const engine = createEngine({
-    storage,
-    templates: createTemplateRegistry(workspace.templates, { root: workspace.root }),
-    handlers: createHandlerRegistry(workspace.handlers),
+  const opened = await openEngine({
+    workspace,
+    db: databaseFile(options, workspace),
     executor,
-    ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
+    ...(open.mustExist ? { mustExist: true } : {}),
     ...(open.owner ? { owner: open.owner } : {}),
   });
-  return {
-    workspace,
-    dbFile,
-    storage,
-    engine,
-    async close() {
-      await engine.close();
-      await storage.close();
-    },
-  };
+  return { workspace, dbFile: opened.database!, storage: opened.storage, engine: opened.engine, close: () => opened.close() };
 }
 
 /** Error problems of one template (its own file), which make running it pointless. */

@@ -76,9 +76,13 @@ export async function executeAttempt(
   const step = view.steps.get(name)!;
   const signal = run.controller.signal;
   const timeoutMs = stepT?.timeoutMs;
-  const timer = timeoutMs ? setTimeout(() => abortRunning(run, 'timeout', `Step '${name}' exceeded its timeout of ${timeoutMs / 1000}s.`), timeoutMs) : null;
+  const timer = timeoutMs ? ctx.clock.setTimeout(() => abortRunning(run, 'timeout', `Step '${name}' exceeded its timeout of ${timeoutMs / 1000}s.`), timeoutMs) : null;
   const renewEvery = Math.max(10, Math.floor(ctx.leaseMs / 3));
-  const renewal = setInterval(() => void renewLease(deps, run, attempt, env), renewEvery);
+  let renewal = ctx.clock.setTimeout(function renew() {
+    void renewLease(deps, run, attempt, env);
+    renewal = ctx.clock.setTimeout(renew, renewEvery);
+    renewal.unref();
+  }, renewEvery);
   renewal.unref();
 
   let lastProgressAt = -Infinity;
@@ -125,8 +129,8 @@ export async function executeAttempt(
   } catch (err) {
     outcome = { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
   } finally {
-    if (timer) clearTimeout(timer);
-    clearInterval(renewal);
+    ctx.clock.clearTimeout(timer);
+    ctx.clock.clearTimeout(renewal);
   }
   if (signal.aborted && run.abortKind !== null) outcome = { kind: 'aborted' };
   await recordOutcome(deps, run, env, stepT, attempt, outcome);

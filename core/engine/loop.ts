@@ -3,6 +3,8 @@
  * scheduling rounds on activity and every `pollMs`, a heartbeat in storage so other processes
  * know work is being picked up, and a clean stop that waits for (or aborts) running attempts.
  */
+import type { ClockTimer } from '../model/clock.js';
+import { StepwiseError } from '../model/errors.js';
 import type { EngineContext } from './context.js';
 import { abortRunning } from './execute.js';
 import type { Scheduler } from './scheduler.js';
@@ -15,10 +17,23 @@ export interface LoopOptions {
   heartbeatMs?: number;
 }
 
+/** Bounds of `pollMs`: below, rounds would spin; above, due work (retries, expired leases) waits too long. */
+export const POLL_MS_MIN = 10;
+export const POLL_MS_MAX = 600_000;
+
+/** `pollMs` checked (USAGE with the bounds otherwise); `what` names it in the message (`--poll-ms`). */
+export function checkPollMs(value: unknown, what = 'pollMs'): number {
+  const ms = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < POLL_MS_MIN || ms > POLL_MS_MAX) {
+    throw new StepwiseError('USAGE', `${what} must be a number of milliseconds from ${POLL_MS_MIN} to ${POLL_MS_MAX} (10 minutes); got '${String(value)}'.`, { [what]: String(value) });
+  }
+  return ms;
+}
+
 export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (err: unknown, where: string) => void) {
   let running: Promise<void> | null = null;
   let stopping = false;
-  let heartbeat: NodeJS.Timeout | null = null;
+  let heartbeat: ClockTimer | null = null;
   let heartbeatKind: string | false = false;
 
   const beat = (kind: string) =>
@@ -53,15 +68,20 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
   return {
     start(options: LoopOptions = {}): void {
       if (running) return;
+      const pollMs = checkPollMs(options.pollMs ?? 1000);
       stopping = false;
       scheduler.stopped = false;
       heartbeatKind = options.heartbeat ?? false;
       if (heartbeatKind) {
         const kind = heartbeatKind;
-        void beat(kind);
-        heartbeat = setInterval(() => void beat(kind), options.heartbeatMs ?? 5000);
+        const every = options.heartbeatMs ?? 5000;
+        const next = () => {
+          void beat(kind);
+          heartbeat = ctx.clock.setTimeout(next, every);
+        };
+        next();
       }
-      running = run(options.pollMs ?? 1000);
+      running = run(pollMs);
     },
     async stop(options: { abort?: boolean } = {}): Promise<void> {
       stopping = true;
@@ -69,7 +89,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       scheduler.notify();
       if (running) await running;
       running = null;
-      if (heartbeat) clearInterval(heartbeat);
+      ctx.clock.clearTimeout(heartbeat);
       heartbeat = null;
       const inFlight = scheduler.runningIn(null);
       if (options.abort) for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');

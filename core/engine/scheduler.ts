@@ -87,15 +87,16 @@ export class Scheduler {
     for (const w of waiters) w();
   }
 
-  /** Resolves at the next notify() or after `ms`. */
+  /** Resolves at the next notify() or after `ms` of clock time. */
   waitForActivity(ms: number): Promise<'activity' | 'timeout'> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const clock = this.deps.ctx.clock;
+      const timer = clock.setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== wake);
         resolve('timeout');
       }, ms);
       const wake = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve('activity');
       };
       this.waiters.push(wake);

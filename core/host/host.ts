@@ -11,15 +11,9 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
-import type { Template } from '../model/template.js';
 import type { Workspace } from '../model/workspace.js';
-import type { HandlerRegistry, TemplateRegistry } from '../engine/context.js';
-import { createEngine } from '../engine/engine.js';
+import { openEngine } from '../engine/open.js';
 import { followEvents } from '../events/log.js';
-import { openStorage } from '../storage/index.js';
-import type { Storage } from '../storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
-import { loadWorkspace } from '../template/workspace.js';
 import { generateToken } from './auth.js';
 import { createHostControl } from './control.js';
 import { relayForeignEvents } from './foreignEvents.js';
@@ -57,36 +51,19 @@ export interface Host {
   close(): Promise<void>;
 }
 
-/** Registries the engine keeps for its lifetime, reading whatever workspace is current. */
-function liveRegistries(current: () => { templates: TemplateRegistry; handlers: HandlerRegistry }): {
-  templates: TemplateRegistry;
-  handlers: HandlerRegistry;
-} {
-  return {
-    templates: { resolve: (ref) => current().templates.resolve(ref), list: () => current().templates.list() },
-    handlers: {
-      get: (name, template?: Template) => current().handlers.get(name, template),
-      fileOf: (name) => current().handlers.fileOf?.(name),
-    },
-  };
-}
-
 export async function startHost(options: HostOptions): Promise<Host> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const root = path.resolve(options.workspace);
-  let workspace: Workspace = await loadWorkspace(root);
-  let registries = { templates: createTemplateRegistry(workspace.templates, { root }), handlers: createHandlerRegistry(workspace.handlers) };
-  const database = path.resolve(options.db ?? workspace.config.database ?? path.join(root, '.stepwise', 'stepwise.db'));
-  const storage: Storage = await openStorage({ kind: 'sqlite', file: database });
   const clock = options.clock ?? systemClock;
-  const engine = createEngine({
-    storage,
+  const opened = await openEngine({
+    workspace: root,
+    ...(options.db ? { db: options.db } : {}),
     clock,
-    ...liveRegistries(() => registries),
-    ...(workspace.config.executor ? { executor: workspace.config.executor } : {}),
-    ...(workspace.config.concurrency ? { concurrency: workspace.config.concurrency } : {}),
     onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
   });
+  const { engine, storage } = opened;
+  let workspace: Workspace = opened.workspace!;
+  const database = opened.database!;
   const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => log(`reading the event log: ${String(err)}`) });
   const changes = new EventEmitter();
   let lastChange: WorkspaceChange | null = null;
@@ -96,8 +73,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     reloads += 1;
     let error: string | null = null;
     try {
-      workspace = await loadWorkspace(root);
-      registries = { templates: createTemplateRegistry(workspace.templates, { root }), handlers: createHandlerRegistry(workspace.handlers) };
+      workspace = await opened.reload();
     } catch (err) {
       // Keep serving the last good workspace; the UI shows why the reload failed.
       error = err instanceof Error ? err.message : String(err);
@@ -137,7 +113,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   try {
     server = await startServer({ services, token, port: options.port ?? 0, staticDir: options.staticDir ?? null, onError: (err) => log(`error: ${String(err)}`) });
   } catch (err) {
-    await storage.close();
+    await opened.close();
     throw err;
   }
   if (options.runEngine !== false) engine.startLoop({ heartbeat: 'host' });
@@ -168,8 +144,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await server.close();
       await relay.stop();
       // Running attempts are aborted; they go back to `ready` and run again next time.
-      await engine.close();
-      await storage.close();
+      await opened.close();
     },
   };
 }

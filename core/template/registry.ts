@@ -54,6 +54,14 @@ function resolveFile(templates: Template[], ref: string, root: string | undefine
 }
 
 /** Inline handlers of the template first (TypeScript definitions), then the workspace's modules. */
+/** Handlers by name: a plain object of functions, or a loaded workspace's handler map. */
+export type HandlerSource = Record<string, HandlerFn> | ReadonlyMap<string, HandlerEntry>;
+
+export function handlerMap(source: HandlerSource = {}): ReadonlyMap<string, HandlerEntry> {
+  if (source instanceof Map) return source;
+  return new Map(Object.entries(source as Record<string, HandlerFn>).map(([name, fn]) => [name, { name, fn, file: '' }]));
+}
+
 export function createHandlerRegistry(handlers: ReadonlyMap<string, HandlerEntry>): HandlerRegistry {
   return {
     get(name: string, template?: Template): HandlerFn | undefined {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { offsetClock } from '../../core/model/clock.js';
 import { createEngine } from '../../core/engine/engine.js';
 import { openStorage } from '../../core/storage/index.js';
 import type { Storage } from '../../core/storage/storage.js';
@@ -64,7 +65,7 @@ describe('crash safety', () => {
     // The resuming engine sees time after the dead child's leases expired.
     const engine = createEngine({
       storage,
-      clock: { now: () => Date.now() + 10_000 },
+      clock: offsetClock(10_000),
       templates: createTemplateRegistry([crashWorkflow]),
       handlers: createHandlerRegistry(new Map(Object.entries(crashHandlers(1)).map(([name, fn]) => [name, { name, fn, file: '' }]))),
       executor: 'pool',

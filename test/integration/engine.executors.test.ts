@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { createExecutor, defaultExecutorKind } from '../../core/executor/index.js';
 import { createEngine } from '../../core/engine/engine.js';
-import { ManualClock } from '../../core/model/clock.js';
 import type { HandlerFn } from '../../core/model/template.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
@@ -35,7 +34,6 @@ describe('threads executor', () => {
     );
     const engine = createEngine({
       storage,
-      clock: new ManualClock(),
       executor: 'threads',
       concurrency: 2,
       templates: createTemplateRegistry([

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError, RetryableError } from '../../core/model/errors.js';
 import type { StepContext } from '../../core/model/handlers.js';
 import { harness, states, step, workflow, type Harness } from '../fixtures/engine/harness.js';
@@ -137,7 +137,7 @@ describe('retries, errors and timeouts', () => {
     expect(h.events.filter((e) => e.type === 'step.retry_scheduled')).toHaveLength(0);
   });
 
-  it('aborts an attempt that exceeds timeout_seconds and records it as a timeout', async () => {
+  it('aborts an attempt that exceeds timeout_seconds (measured on the injected clock) and records it as a timeout', async () => {
     let sawAbort = false;
     h = await harness({
       templates: [workflow('slow', [step('hang', { timeoutMs: 50, retry: { maxAttempts: 1 } })])],
@@ -152,7 +152,13 @@ describe('retries, errors and timeouts', () => {
       },
     });
     const task = await h.engine.start('slow', {});
-    const run = await h.engine.runUntilIdle({ taskId: task.id });
+    const running = h.engine.runUntilIdle({ taskId: task.id });
+    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'hang'))!.state).toBe('running'));
+    h.clock.advance(49);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sawAbort).toBe(false);
+    h.clock.advance(1);
+    const run = await running;
     expect(sawAbort).toBe(true);
     expect(run.task?.status).toBe('error');
     const s = (await h.storage.getStep(task.id, 'hang'))!;

@@ -96,7 +96,7 @@ describe('the public index', () => {
     for (const internal of ['STEP_TRANSITIONS', 'assertStepTransition', 'walk', 'indexGraph', 'DOT_SHAPES', 'publishToDiagnostics', 'graphviz', '_allEventTypesListed']) {
       expect(names.has(internal), internal).toBe(false);
     }
-    for (const api of ['createEngine', 'defineWorkflow', 'defineFlow', 'openStorage', 'PermanentError', 'createOps', 'loadWorkspace']) {
+    for (const api of ['createEngine', 'openEngine', 'offsetClock', 'defineWorkflow', 'defineFlow', 'openStorage', 'PermanentError', 'createOps', 'loadWorkspace']) {
       expect(names.get(api), api).toBe(true);
     }
   }, 60_000);

@@ -6,7 +6,7 @@
  * handlers finish); a second signal aborts them (their steps go back to ready).
  */
 import type { Command } from 'commander';
-import { StepwiseError } from '../../model/errors.js';
+import { checkPollMs } from '../../engine/loop.js';
 import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
 import type { CommandContext } from '../main.js';
 
@@ -18,10 +18,9 @@ export function register(program: Command, ctx: CommandContext): void {
   const command = program
     .command('runner')
     .description('Run tasks of a database until stopped (SIGINT/SIGTERM).')
-    .option('--poll-ms <n>', 'check for due work at least this often (default 1000)');
+    .option('--poll-ms <n>', 'check for due work at least this often, 10 to 600000 ms (default 1000)');
   addEngineOptions(command, { executor: true }).action(async (options: RunnerOptions) => {
-    const pollMs = options.pollMs === undefined ? 1000 : Number(options.pollMs);
-    if (!Number.isFinite(pollMs) || pollMs < 10) throw new StepwiseError('USAGE', `--poll-ms must be a number of at least 10; got '${options.pollMs}'.`);
+    const pollMs = options.pollMs === undefined ? 1000 : checkPollMs(options.pollMs, '--poll-ms');
     const cli = await openCliContext(options);
     const { engine } = cli;
     let signals = 0;
