@@ -3,9 +3,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createClient, readToken } from './lib/client.js';
 import { ServicesContext } from './lib/context.js';
 import { EventHub } from './lib/eventHub.js';
+import { createQueryClient, TRPCProvider } from './lib/trpc.js';
 import { App } from './components/App.js';
 
 const root = createRoot(document.getElementById('root')!);
@@ -34,11 +36,16 @@ async function boot(token: string) {
   // Follow events from the log's end as the page loads; views ask the hub for anything after their snapshot.
   const cursor = await client.eventCursor.query();
   hub.start(client, cursor.seq, (err) => console.error('event subscription failed', err));
+  const queryClient = createQueryClient();
   root.render(
     <StrictMode>
-      <ServicesContext.Provider value={{ client, hub }}>
-        <App />
-      </ServicesContext.Provider>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={client} queryClient={queryClient}>
+          <ServicesContext.Provider value={{ client, hub }}>
+            <App />
+          </ServicesContext.Provider>
+        </TRPCProvider>
+      </QueryClientProvider>
     </StrictMode>,
   );
 }

@@ -1,12 +1,27 @@
 /**
- * The data the workbench protocol carries, beyond the runtime records of core/model (which
- * travel as they are). Types only: the renderer imports this file (and `AppRouter`) as types.
+ * The workbench protocol's vocabulary: the data it carries, beyond the runtime records of
+ * core/model (which travel as they are), and — re-exported — every core type the renderer
+ * names. The renderer imports core types from this module only (eslint enforces it), so what
+ * crosses the wire is listed in one place.
  */
 import type { JsonSchema, TemplateKind } from '../model/template.js';
 import type { Problem } from '../model/problem.js';
 import type { ErrorInfo } from '../model/errors.js';
 import type { AttemptRecord, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 import type { TaskStatus } from '../model/states.js';
+
+export type { AppRouter } from './router.js';
+export type { StepwiseEvent } from '../model/events.js';
+export type { JsonSchema, TemplateKind } from '../model/template.js';
+export type { AttemptRecord, Json, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+export type { StepState, TaskStatus } from '../model/states.js';
+export type { GraphEdgeKind, GraphNode, GraphNodeType, MetaValue, NodeRuntimeState, TemplateGraph } from '../export/graphModel.js';
+export type { InteractionView, StepInspect, TaskControls, TimelineAttempt } from './routes/inspectTypes.js';
+export type { AppliedOp, OpAvailability } from './routes/ops.js';
+export type { EditOp, EditorState } from './routes/edit.js';
+export type { OpName, OpRequest, Preview } from '../ops/types.js';
+export type { TaskStateAt } from '../ops/history.js';
+export type { Insights } from '../insights/aggregate.js';
 
 /** A problem with its file shown relative to the workspace and its one-line rendering. */
 export interface ProblemView extends Problem {

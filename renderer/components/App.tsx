@@ -3,12 +3,12 @@
  * workspace and template list fresh on every workspace reload the host announces.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { TemplateSummary, WorkspaceInfo } from '../../core/host/protocol.js';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { connection, reconnects } from '../lib/client.js';
 import { errorText, useServices } from '../lib/context.js';
 import type { Direction } from '../lib/layout.js';
 import { formatRoute, parseRoute, type Route } from '../lib/route.js';
-import { useRpc } from '../lib/useRpc.js';
+import { reloadable, useTRPC } from '../lib/trpc.js';
 import { useStore } from '../lib/useStore.js';
 import { Sidebar } from './Sidebar.js';
 import { TaskView } from './TaskView.js';
@@ -49,20 +49,33 @@ function useDirection(): [Direction, (d: Direction) => void] {
   return [direction, set];
 }
 
-export function App() {
+/**
+ * A workspace reload (templates or handlers changed on disk) or a reconnect (the host may have
+ * restarted) makes every answer the host gave possibly stale: read them again, except what the
+ * user is editing.
+ */
+function useHostInvalidation(): void {
   const { client } = useServices();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const again = () => void queryClient.invalidateQueries({ predicate: reloadable });
+    const sub = client.onWorkspaceChanged.subscribe(undefined, { onData: again });
+    const unsubscribe = reconnects.subscribe(again);
+    return () => {
+      sub.unsubscribe();
+      unsubscribe();
+    };
+  }, [client, queryClient]);
+}
+
+export function App() {
+  const trpc = useTRPC();
   const [route, navigate] = useRoute();
   const [direction, setDirection] = useDirection();
-  const [workspaceSeq, setWorkspaceSeq] = useState(0);
   const status = useStore(connection);
-  const reconnect = useStore(reconnects);
-  const workspace = useRpc<WorkspaceInfo>(() => client.workspace.query(), [client, workspaceSeq, reconnect]);
-  const templates = useRpc<TemplateSummary[]>(() => client.templates.query(), [client, workspaceSeq, reconnect]);
-
-  useEffect(() => {
-    const sub = client.onWorkspaceChanged.subscribe(undefined, { onData: () => setWorkspaceSeq((n) => n + 1) });
-    return () => sub.unsubscribe();
-  }, [client]);
+  useHostInvalidation();
+  const workspace = useQuery(trpc.workspace.queryOptions());
+  const templates = useQuery(trpc.templates.queryOptions());
 
   const ws = workspace.data;
   const unowned = ws ? ws.problems.filter((p) => !p.template && !(templates.data ?? []).some((t) => t.file !== null && p.file === t.file)) : [];
@@ -92,7 +105,6 @@ export function App() {
           <TemplateView
             key={route.ref}
             templateRef={route.ref}
-            workspaceSeq={workspaceSeq}
             direction={direction}
             onDirection={setDirection}
             onTaskStarted={(id) => navigate({ view: 'task', id })}
@@ -101,7 +113,6 @@ export function App() {
           <TaskView
             key={route.id}
             taskId={route.id}
-            workspaceSeq={workspaceSeq}
             direction={direction}
             onDirection={setDirection}
             onOpenTemplate={(ref) => navigate({ view: 'template', ref })}

@@ -4,7 +4,7 @@
  */
 import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, type Edge, type EdgeProps } from '@xyflow/react';
-import type { GraphEdgeKind } from '../../core/export/graphModel.js';
+import type { GraphEdgeKind } from '../../core/host/protocol.js';
 import type { EdgeRoute, Point } from '../lib/layout.js';
 
 export interface ElkEdgeData extends Record<string, unknown> {

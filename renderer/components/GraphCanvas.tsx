@@ -3,7 +3,7 @@
  * direction changes, never for a state change), then hands positioned nodes and ELK-routed
  * edges to React Flow. Keyboard: Tab moves between nodes, Enter opens the inspector.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
 import type { Direction, LayoutResult } from '../lib/layout.js';
@@ -77,18 +77,21 @@ interface Laid {
 export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks }: Props) {
   const key = `${direction}|${view.structureKey}`;
   const [laid, setLaid] = useState<Laid | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failed, setFailure] = useState<{ key: string; message: string } | null>(null);
+  // A failure concerns the layout it was asked for; a new structure tries again.
+  const failure = failed?.key === key ? failed.message : null;
   const flow = useReactFlow();
-  const flowRef = useRef(flow);
-  flowRef.current = flow;
   const wrapRef = useRef<HTMLDivElement>(null);
-  const viewRef = useRef(view);
-  viewRef.current = view;
+  // The layout runs per structure (key), not per view object: it reads the view as it starts.
+  const viewNow = useEffectEvent(() => view);
+  const fitTo = useEffectEvent((result: LayoutResult) => {
+    const el = wrapRef.current;
+    if (el) void flow.setViewport(fitViewport(result, el.clientWidth, el.clientHeight));
+  });
 
   useEffect(() => {
     const controller = new AbortController();
-    const current = viewRef.current;
-    setFailure(null);
+    const current = viewNow();
     performance.mark('stepwise:layout-start');
     layoutInWorker(
       {
@@ -102,12 +105,11 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         performance.mark('stepwise:layout-done');
         // Set the fitted viewport before the nodes mount: mounting a big graph twice (once at
         // the old zoom, again after fitView) was the longest main-thread task.
-        const el = wrapRef.current;
-        if (el) void flowRef.current.setViewport(fitViewport(outcome.result, el.clientWidth, el.clientHeight));
+        fitTo(outcome.result);
         setLaid({ key, ...outcome });
       },
       (err: unknown) => {
-        if ((err as { name?: string }).name !== 'AbortError') setFailure(String(err));
+        if ((err as { name?: string }).name !== 'AbortError') setFailure({ key, message: String(err) });
       },
     );
     return () => controller.abort();
@@ -207,7 +209,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     }
     edgeCache.current = next;
     return out;
-  }, [laid, view, live, key, mountedIds]);
+  }, [laid, view, live, key, mountedIds, overview]);
 
   // Fit the whole graph once per new layout (not on state changes).
   const fittedKey = useRef<string | null>(null);
@@ -220,7 +222,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
 
   // When the canvas is resized (the inspector opens or closes, the window changes), fit the
   // graph again (or keep a selected node of a big graph in view).
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => viewRef.current.nodes.find((x) => x.id === id));
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;

@@ -3,14 +3,13 @@
  * an invalid one, its tooltip lists them) and the task list, kept live by task events (each
  * status and flow state change is applied to the rows at once; new tasks refetch the page).
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { TemplateSummary, TaskListPage } from '../../core/host/protocol.js';
-import { reconnects } from '../lib/client.js';
-import { useServices, errorText } from '../lib/context.js';
+import { useMemo, useState } from 'react';
+import type { TaskListPage, TaskStatus, TemplateSummary } from '../../core/host/protocol.js';
+import { errorText } from '../lib/context.js';
 import type { Route } from '../lib/route.js';
-import { throttle, useRpc } from '../lib/useRpc.js';
-import { useStore } from '../lib/useStore.js';
 import { applyTaskEvent, type LiveTaskList } from '../lib/taskListLive.js';
+import { useTRPC } from '../lib/trpc.js';
+import { REFETCH, useLiveQuery, type LiveReducer } from '../lib/useLiveQuery.js';
 import { StatusPill } from './StatusPill.js';
 
 interface Props {
@@ -69,42 +68,31 @@ export function Sidebar({ templates, templatesError, route, navigate }: Props) {
 
 const STATUS_FILTERS = ['all', 'running', 'waiting', 'complete', 'error', 'active', 'completed', 'failed', 'cancelled'] as const;
 
+/** The list advanced by task events; a change the events do not describe reads the page again. */
+function taskListReducer(status: readonly TaskStatus[] | undefined): LiveReducer<TaskListPage, LiveTaskList> {
+  const filter = status ? { status } : {};
+  return {
+    init: (page) => ({ page, seq: 0, needsRefetch: false }),
+    apply: (list, event) => {
+      const next = applyTaskEvent(list, event, filter);
+      return next.needsRefetch ? REFETCH : next;
+    },
+  };
+}
+
 function TaskList({ templates, route, navigate }: Omit<Props, 'templatesError'>) {
-  const { client, hub } = useServices();
+  const trpc = useTRPC();
   const [status, setStatus] = useState<(typeof STATUS_FILTERS)[number]>('all');
   const [templateRef, setTemplateRef] = useState<string>('');
-  const reconnect = useStore(reconnects);
-  const statusFilter = status !== 'all' ? [status] : undefined;
-  // The page and the event seq it reflects: events after that seq are applied to it.
-  const tasks = useRpc<{ page: TaskListPage; seq: number }>(async () => {
-    const seq = hub.lastSeq();
-    const page = await client.tasks.query({ limit: 200, ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}) });
-    return { page, seq };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, hub, status, templateRef, reconnect]);
-  const [live, setLive] = useState<LiveTaskList | null>(null);
-  const { refetch } = tasks;
-  useEffect(() => {
-    const data = tasks.data;
-    if (!data) return;
-    let current: LiveTaskList = { page: data.page, seq: data.seq, needsRefetch: false };
-    setLive(current);
-    const later = throttle(refetch, 250);
-    const filter = statusFilter ? { status: statusFilter } : {};
-    const sub = hub.listen(data.seq, (e) => {
-      const next = applyTaskEvent(current, e, filter);
-      if (next === current) return;
-      current = next;
-      if (current.needsRefetch) later.run();
-      setLive(current);
-    });
-    if (!sub.complete) later.run();
-    return () => {
-      sub.unsubscribe();
-      later.cancel();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [tasks.data, hub, refetch]);
+  const statusFilter = useMemo(() => (status !== 'all' ? [status] : undefined), [status]);
+  const reducer = useMemo(() => taskListReducer(statusFilter), [statusFilter]);
+  const tasks = useLiveQuery(
+    trpc.tasks.queryOptions({ limit: 200, ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}) }),
+    'at-fetch',
+    reducer,
+    { throttleMs: 250 },
+  );
+  const live = tasks.data;
   const page = live?.page;
   const short = (ref: string) => ref.replace(/@.*$/, '');
   return (

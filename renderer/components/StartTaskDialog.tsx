@@ -6,9 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
-import type { JsonSchema } from '../../core/model/template.js';
 import { formSchema, formValidator } from '../lib/formValidator.js';
-import type { TemplateSummary } from '../../core/host/protocol.js';
+import type { JsonSchema, TemplateSummary } from '../../core/host/protocol.js';
 import { useServices, errorText } from '../lib/context.js';
 
 interface Props {

@@ -1,10 +1,11 @@
 /** A template drawn as a flowchart, with its problems and the Start task form. */
 import { useMemo, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { errorText, useServices } from '../lib/context.js';
+import { useQuery } from '@tanstack/react-query';
+import { errorText } from '../lib/context.js';
 import { toGraphView } from '../lib/graphView.js';
 import type { Direction } from '../lib/layout.js';
-import { useRpc } from '../lib/useRpc.js';
+import { useTRPC } from '../lib/trpc.js';
 import { GraphCanvas } from './GraphCanvas.js';
 import { Inspector } from './Inspector.js';
 import { StartTaskDialog } from './StartTaskDialog.js';
@@ -15,16 +16,15 @@ import { TemplateEditor } from './editor/TemplateEditor.js';
 
 interface Props {
   templateRef: string;
-  /** Changes on every workspace reload: the template may have changed. */
-  workspaceSeq: number;
   direction: Direction;
   onDirection: (d: Direction) => void;
   onTaskStarted: (taskId: string) => void;
 }
 
-export function TemplateView({ templateRef, workspaceSeq, direction, onDirection, onTaskStarted }: Props) {
-  const { client } = useServices();
-  const result = useRpc(() => client.templateGraph.query({ ref: templateRef }), [client, templateRef, workspaceSeq]);
+export function TemplateView({ templateRef, direction, onDirection, onTaskStarted }: Props) {
+  const trpc = useTRPC();
+  // Read again on every workspace reload (the template may have changed): see App.
+  const result = useQuery(trpc.templateGraph.queryOptions({ ref: templateRef }));
   const [selected, setSelected] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   // The editor stays open across a reload (kept per template in localStorage).

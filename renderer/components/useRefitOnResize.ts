@@ -4,7 +4,7 @@
  * and a node is selected (a big graph), keep the zoom and bring that node to the middle
  * instead. Shared by the view canvas and the template editor's canvas so both behave the same.
  */
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useEffectEvent, type RefObject } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import type { LayoutResult } from '../lib/layout.js';
 import { fitViewport } from './GraphCanvas.js';
@@ -17,13 +17,18 @@ export function useRefitOnResize(
   sizeOf: (id: string) => { width: number; height: number } | undefined,
 ): void {
   const flow = useReactFlow();
-  // Read through refs: the observer lives as long as the layout, not one render.
-  const flowRef = useRef(flow);
-  flowRef.current = flow;
-  const selectedRef = useRef(selected);
-  selectedRef.current = selected;
-  const sizeRef = useRef(sizeOf);
-  sizeRef.current = sizeOf;
+  // The observer lives as long as the layout, not one render: it reads the latest selection.
+  const refitTo = useEffectEvent((result: LayoutResult, w: number, h: number) => {
+    const fit = fitViewport(result, w, h);
+    const position = selected ? result.positions[selected] : undefined;
+    const n = selected ? sizeOf(selected) : undefined;
+    if (fit.zoom < DETAIL_ZOOM && position && n) {
+      const zoom = Math.max(DETAIL_ZOOM, flow.getViewport().zoom);
+      void flow.setCenter(position.x + n.width / 2, position.y + n.height / 2, { zoom, duration: 150 });
+    } else {
+      void flow.setViewport(fit, { duration: 150 });
+    }
+  });
 
   useEffect(() => {
     const el = wrapRef.current;
@@ -34,16 +39,7 @@ export function useRefitOnResize(
       const w = el.clientWidth;
       const h = el.clientHeight;
       if (w === 0 || h === 0) return;
-      const fit = fitViewport(result, w, h);
-      const id = selectedRef.current;
-      const position = id ? result.positions[id] : undefined;
-      const n = id ? sizeRef.current(id) : undefined;
-      if (fit.zoom < DETAIL_ZOOM && position && n) {
-        const zoom = Math.max(DETAIL_ZOOM, flowRef.current.getViewport().zoom);
-        void flowRef.current.setCenter(position.x + n.width / 2, position.y + n.height / 2, { zoom, duration: 150 });
-      } else {
-        void flowRef.current.setViewport(fit, { duration: 150 });
-      }
+      refitTo(result, w, h);
     };
     const observer = new ResizeObserver(() => {
       // The first call reports the size at observe time: nothing changed yet.

@@ -4,7 +4,7 @@
  * event subscriptions from the last event it saw.
  */
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client';
-import type { AppRouter } from '../../core/host/router.js';
+import type { AppRouter } from '../../core/host/protocol.js';
 
 export type Client = TRPCClient<AppRouter>;
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting';

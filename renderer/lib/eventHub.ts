@@ -4,7 +4,7 @@
  * "everything after S" and miss nothing that arrived while its snapshot was in flight.
  * Reconnects resume inside tRPC (tracked ids), so the hub sees no gap and no duplicate.
  */
-import type { StepwiseEvent } from '../../core/model/events.js';
+import type { StepwiseEvent } from '../../core/host/protocol.js';
 import type { Client } from './client.js';
 
 type Listener = (event: StepwiseEvent) => void;

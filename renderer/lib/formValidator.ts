@@ -8,7 +8,7 @@ import type { RJSFSchema } from '@rjsf/utils';
 import type Ajv from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { SCHEMA_OPTIONS, schemaForValidation } from '../../core/model/jsonSchema.js';
-import type { JsonSchema } from '../../core/model/template.js';
+import type { JsonSchema } from '../../core/host/protocol.js';
 
 export const formValidator = customizeValidator({ AjvClass: Ajv2020 as unknown as typeof Ajv, ajvOptionsOverrides: SCHEMA_OPTIONS });
 

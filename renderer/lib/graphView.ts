@@ -4,7 +4,7 @@
  * valid in, and a structure key that changes only when nodes or edges do (a state change must
  * not cause a new layout). PURE.
  */
-import type { GraphEdgeKind, GraphNode, GraphNodeType, MetaValue, NodeRuntimeState, TemplateGraph } from '../../core/export/graphModel.js';
+import type { GraphEdgeKind, GraphNode, GraphNodeType, MetaValue, NodeRuntimeState, TemplateGraph } from '../../core/host/protocol.js';
 
 export interface NodeView {
   id: string;

@@ -3,9 +3,7 @@
  * same LiveState the live view draws, so the scrubber reuses the canvas unchanged; and the
  * inspector's attempts and transitions cut at that point. PURE.
  */
-import type { NodeRuntimeState } from '../../core/export/graphModel.js';
-import type { AttemptRecord, JsonObject, TransitionRecord } from '../../core/model/runtime.js';
-import type { TaskStateAt } from '../../core/ops/history.js';
+import type { AttemptRecord, JsonObject, NodeRuntimeState, TaskStateAt, TransitionRecord } from '../../core/host/protocol.js';
 import type { LiveNode, LiveState } from './liveState.js';
 
 export function liveAt(now: LiveState, at: TaskStateAt, transitionsUpTo: readonly TransitionRecord[]): LiveState {

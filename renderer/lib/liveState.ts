@@ -4,10 +4,7 @@
  * events in seq order. PURE: `applyEvent` returns a new object and never touches layout; a
  * structural change (a new dynamic step) only sets `needsRefetch` so the view refetches.
  */
-import type { NodeRuntimeState, TemplateGraph } from '../../core/export/graphModel.js';
-import type { StepwiseEvent } from '../../core/model/events.js';
-import type { StepRecord, TaskRecord } from '../../core/model/runtime.js';
-import type { StepState, TaskStatus } from '../../core/model/states.js';
+import type { NodeRuntimeState, StepRecord, StepState, StepwiseEvent, TaskRecord, TaskStatus, TemplateGraph } from '../../core/host/protocol.js';
 
 export interface LiveNode {
   state: NodeRuntimeState | null;

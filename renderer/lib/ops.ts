@@ -2,8 +2,7 @@
  * The safe operations as the workbench offers them: label, what each does, whether it takes
  * results, and the request core/ops previews and applies. PURE.
  */
-import type { OpName, OpRequest } from '../../core/ops/types.js';
-import type { Json } from '../../core/model/runtime.js';
+import type { Json, OpName, OpRequest } from '../../core/host/protocol.js';
 
 export type UiOp = 'retryStep' | 'resetForRetry' | 'markCompleted' | 'updateResults' | 'skipStep' | 'rerunFromStep' | 'cancelTask' | 'wakeNow' | 'retryState' | 'skipWait';
 

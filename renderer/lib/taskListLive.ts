@@ -5,9 +5,7 @@
  * canvas showed it waiting in `ask_for_email`). PURE. Events that change what the list holds
  * (a new task, an operation, a status leaving the filter) only ask for a refetch.
  */
-import type { TaskListPage, TaskSummary } from '../../core/host/protocol.js';
-import type { StepwiseEvent } from '../../core/model/events.js';
-import type { TaskStatus } from '../../core/model/states.js';
+import type { StepwiseEvent, TaskListPage, TaskStatus, TaskSummary } from '../../core/host/protocol.js';
 
 export interface LiveTaskList {
   page: TaskListPage;

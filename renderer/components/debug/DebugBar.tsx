@@ -4,7 +4,7 @@
  * operations (Wake now, Retry state, Cancel task) through their confirmation dialogs.
  */
 import { useState } from 'react';
-import type { InteractionView, TaskControls } from '../../../core/host/routes/inspectTypes.js';
+import type { InteractionView, TaskControls } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { OP_INFO, type OpTarget } from '../../lib/ops.js';
@@ -16,8 +16,6 @@ interface Props {
   onInteraction: (interaction: InteractionView) => void;
   onBreakpoints: (names: string[]) => void;
   onSelect: (name: string) => void;
-  /** Called after a command so the view reads the task again. */
-  onChanged: () => void;
   /** Flows: the state the flow's timeout leads to (shown in Skip wait's dialog). */
   onTimeoutState?: string | null;
   /**
@@ -69,7 +67,7 @@ export function debugStateText(task: Pick<TaskControls['task'], 'kind' | 'status
   }
 }
 
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onChanged, onTimeoutState = null, history = null }: Props) {
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -106,8 +104,8 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
       setError(text);
       announce(`${name} failed: ${text}`);
     } finally {
+      // The controls are read again by the events the command causes.
       setBusy(null);
-      onChanged();
     }
   };
 

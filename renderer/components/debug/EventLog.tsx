@@ -2,9 +2,10 @@
  * The live event log: the last 1,000 events from the host, then every new one as it arrives,
  * filterable by text and kind (and to one task). Windowed, and capped at 20,000 rows kept.
  */
-import { useEffect, useMemo, useState } from 'react';
-import type { StepwiseEvent } from '../../../core/model/events.js';
+import { useMemo, useState } from 'react';
+import type { StepwiseEvent } from '../../../core/host/protocol.js';
 import { useServices } from '../../lib/context.js';
+import { useLiveQuery, type LiveReducer } from '../../lib/useLiveQuery.js';
 import { clock, shortJson } from '../../lib/format.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -31,47 +32,36 @@ function summary(e: StepwiseEvent): string {
   return shortJson(p, 120);
 }
 
+const NO_EVENTS: StepwiseEvent[] = [];
+
+/** New events appended (those of the scope only, each once), the oldest dropped past KEEP. */
+function eventLogReducer(scope: string | undefined): LiveReducer<StepwiseEvent[], StepwiseEvent[]> {
+  return {
+    init: (events) => events,
+    apply: (list, e) => {
+      if ((scope !== undefined && e.taskId !== scope) || e.seq <= (list.at(-1)?.seq ?? 0)) return list;
+      const next = list.length >= KEEP ? list.slice(list.length - KEEP + 1) : list.slice();
+      next.push(e);
+      return next;
+    },
+  };
+}
+
 export function EventLog({ taskId, onOpenTask }: Props) {
   const { client, hub } = useServices();
-  const [events, setEvents] = useState<StepwiseEvent[]>([]);
   const [text, setText] = useState('');
   const [kind, setKind] = useState<Kind>('all');
   const [thisTask, setThisTask] = useState(taskId !== undefined);
   const [follow, setFollow] = useState(true);
   const scope = thisTask ? taskId : undefined;
-
-  useEffect(() => {
-    let live = true;
-    const start = hub.lastSeq();
-    const pending: StepwiseEvent[] = [];
-    let loaded = false;
-    const push = (e: StepwiseEvent) => {
-      if (scope !== undefined && e.taskId !== scope) return;
-      if (!loaded) return void pending.push(e);
-      setEvents((list) => {
-        const next = list.length >= KEEP ? list.slice(list.length - KEEP + 1) : list.slice();
-        next.push(e);
-        return next;
-      });
-    };
-    setEvents([]);
-    const sub = hub.listen(start, push);
-    client.events.query({ afterSeq: Math.max(0, start - 1000), limit: 1000, ...(scope ? { taskId: scope } : {}) }).then(
-      (older) => {
-        if (!live) return;
-        loaded = true;
-        setEvents([...older.filter((e) => e.seq <= start), ...pending]);
-      },
-      () => {
-        loaded = true;
-        if (live) setEvents([...pending]);
-      },
-    );
-    return () => {
-      live = false;
-      sub.unsubscribe();
-    };
-  }, [client, hub, scope]);
+  const reducer = useMemo(() => eventLogReducer(scope), [scope]);
+  // The last 1,000 events before the read (of the scope), then every new one.
+  const log = useLiveQuery<StepwiseEvent[], StepwiseEvent[]>(
+    { queryKey: ['eventLog', scope ?? null], queryFn: () => client.events.query({ afterSeq: Math.max(0, hub.lastSeq() - 1000), limit: 1000, ...(scope ? { taskId: scope } : {}) }), gcTime: 0 },
+    'at-fetch',
+    reducer,
+  );
+  const events = log.data ?? NO_EVENTS;
 
   const shown = useMemo(() => {
     const needle = text.trim().toLowerCase();

@@ -3,25 +3,19 @@
  * status, steps by state, slowest steps (p50/p95 of handler time), most-failing steps with their
  * last error, slowest tasks. Read again, at most every 2 s, while tasks finish.
  */
-import { useEffect } from 'react';
-import type { Insights } from '../../../core/insights/aggregate.js';
-import { errorText, useServices } from '../../lib/context.js';
+import type { Insights } from '../../../core/host/protocol.js';
+import { errorText } from '../../lib/context.js';
 import { duration } from '../../lib/format.js';
-import { throttle, useRpc } from '../../lib/useRpc.js';
+import { useTRPC } from '../../lib/trpc.js';
+import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
 import { StatusPill } from '../StatusPill.js';
 
+/** Insights change as tasks start, fail and finish: read them again then, at most every 2 s. */
+const insightsReducer = refetchWhen<Insights>((e) => e.type === 'task.completed' || e.type === 'task.failed' || e.type === 'step.failed' || e.type === 'task.created');
+
 export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => void }) {
-  const { client, hub } = useServices();
-  const insights = useRpc<Insights>(() => client.insights.workspace.query({ top: 10 }), [client]);
-  const { refetch } = insights;
-  useEffect(() => {
-    const later = throttle(refetch, 2000);
-    const sub = hub.listen(hub.lastSeq(), (e) => (e.type === 'task.completed' || e.type === 'task.failed' || e.type === 'step.failed' || e.type === 'task.created') && later.run());
-    return () => {
-      sub.unsubscribe();
-      later.cancel();
-    };
-  }, [hub, refetch]);
+  const trpc = useTRPC();
+  const insights = useLiveQuery(trpc.insights.workspace.queryOptions({ top: 10 }), 'at-fetch', insightsReducer, { throttleMs: 2000 });
   const d = insights.data;
   if (insights.error) return <div className="form-error">{errorText(insights.error)}</div>;
   if (!d) return <div className="empty">Computing insights…</div>;

@@ -6,11 +6,8 @@
 import { useEffect, useState } from 'react';
 import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
-import type { JsonSchema } from '../../../core/model/template.js';
+import type { InteractionView, JsonObject, JsonSchema, StepwiseEvent } from '../../../core/host/protocol.js';
 import { formSchema, formValidator } from '../../lib/formValidator.js';
-import type { InteractionView } from '../../../core/host/routes/inspectTypes.js';
-import type { StepwiseEvent } from '../../../core/model/events.js';
-import type { JsonObject } from '../../../core/model/runtime.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { issuesToErrorSchema } from '../StartTaskDialog.js';
@@ -41,9 +38,10 @@ export function InteractionDialog({ taskId, interaction, currentState, onClose }
   const [fired, setFired] = useState<{ from: number; moves: Moved[] } | null>(null);
 
   // After firing: follow what the flow does next (its moves arrive as events).
+  const firedFrom = fired?.from ?? null;
   useEffect(() => {
-    if (!fired) return;
-    const sub = hub.listen(fired.from, (e: StepwiseEvent) => {
+    if (firedFrom === null) return;
+    const sub = hub.listen(firedFrom, (e: StepwiseEvent) => {
       if (e.taskId !== taskId) return;
       let text: string | null = null;
       if (e.type === 'flow.transitioned') text = `${e.payload.from ?? '∅'} → ${e.payload.to}`;
@@ -56,7 +54,7 @@ export function InteractionDialog({ taskId, interaction, currentState, onClose }
       }
     });
     return () => sub.unsubscribe();
-  }, [fired?.from, hub, taskId, interaction.name]);
+  }, [firedFrom, hub, taskId, interaction.name]);
 
   const fire = async (params: Record<string, unknown>) => {
     setBusy(true);

@@ -4,14 +4,14 @@
  * disabled until the preview has loaded (and the results parse as JSON). A STALE refusal lists
  * what happened to the task since the preview and offers to preview again.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Json } from '../../../core/model/runtime.js';
-import type { StepwiseEvent } from '../../../core/model/events.js';
-import type { Preview } from '../../../core/ops/types.js';
+import { useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { Json, Preview, StepwiseEvent } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { changeValue } from '../../lib/format.js';
 import { OP_INFO, parseJson, requestOf, type FlowWaitChoice, type OpTarget } from '../../lib/ops.js';
+import { useSettled } from '../../lib/useSettled.js';
 import { Dialog } from './Dialog.js';
 
 interface Props {
@@ -42,13 +42,10 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
   const [resultsText, setResultsText] = useState(() => JSON.stringify(initialResults ?? {}, null, 2));
   const [cascade, setCascade] = useState(false);
   const [reason, setReason] = useState('');
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [previewError, setPreviewError] = useState<unknown>(null);
   const [previewTick, setPreviewTick] = useState(0);
   const [applying, setApplying] = useState(false);
   const [applyError, setApplyError] = useState<unknown>(null);
   const [changedSince, setChangedSince] = useState<StepwiseEvent[] | null>(null);
-  const previewSeq = useRef(0);
   // Skip wait of a flow: its wake (re-check the wait) or its timeout, as the user picks.
   const [which, setWhich] = useState<FlowWaitChoice>(() => (target.step === 'timeout' || (target.flowWait && !target.flowWait.wake) ? 'timeout' : 'wake'));
   const parsed = useMemo(() => (info.results ? parseJson(resultsText) : ({ ok: true, value: null } as const)), [info.results, resultsText]);
@@ -59,24 +56,22 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
     return requestOf(effective, { results: parsed.value, cascade });
   }, [parsed, target, cascade, which]);
 
-  // Preview again whenever the request changes (results typed, cascade ticked) or is asked for.
-  useEffect(() => {
-    setPreview(null);
-    setPreviewError(null);
-    if (!request) return;
-    let live = true;
-    const timer = setTimeout(() => {
-      previewSeq.current = hub.lastSeq();
-      client.ops.preview.query(request).then(
-        (p) => live && setPreview(p),
-        (err: unknown) => live && setPreviewError(err),
-      );
-    }, info.results ? 250 : 0);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [client, hub, request, previewTick, info.results]);
+  // Preview again whenever the request changes (results typed — once typing pauses — cascade
+  // ticked) or is asked for; the event seq it was read at says what changed since, if STALE.
+  const asked = useSettled(request, info.results ? 250 : 0);
+  const current = asked !== null && asked === request;
+  const previewQuery = useQuery({
+    queryKey: ['opPreview', asked, previewTick],
+    queryFn: async (): Promise<{ preview: Preview; seq: number }> => {
+      const seq = hub.lastSeq();
+      return { preview: await client.ops.preview.query(asked!), seq };
+    },
+    enabled: current,
+    gcTime: 0,
+    retry: false,
+  });
+  const preview = current ? (previewQuery.data?.preview ?? null) : null;
+  const previewError: unknown = current ? previewQuery.error : null;
 
   const needsCascade = previewError !== null && (detailsOf(previewError).accepts as unknown[] | undefined)?.includes('cascade') === true;
   const canConfirm = preview !== null && request !== null && reason.trim() !== '' && !applying;
@@ -97,7 +92,7 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
       if (codeOf(err) === 'STALE') {
         // What happened to this task since the preview was read.
         const seen: StepwiseEvent[] = [];
-        hub.listen(previewSeq.current, (e) => e.taskId === target.taskId && seen.push(e)).unsubscribe();
+        hub.listen(previewQuery.data?.seq ?? hub.lastSeq(), (e) => e.taskId === target.taskId && seen.push(e)).unsubscribe();
         setChangedSince(seen);
         announce(`${info.label} refused: the task changed since the preview.`);
       }

@@ -7,17 +7,17 @@
  * as it was at that transition (state, attempts, transitions, flow data), marked as history,
  * with no operations offered, until "Back to live".
  */
-import { useEffect, useRef, type ReactNode } from 'react';
-import type { StepInspect, InteractionView } from '../../../core/host/routes/inspectTypes.js';
-import type { OpAvailability } from '../../../core/host/routes/ops.js';
-import type { Json } from '../../../core/model/runtime.js';
-import { errorText, useServices } from '../../lib/context.js';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import type { InteractionView, Json, OpAvailability, StepInspect } from '../../../core/host/protocol.js';
+import { errorText } from '../../lib/context.js';
 import { clock, duration, relative } from '../../lib/format.js';
 import { attemptsAt, transitionsAt, type InspectorHistory } from '../../lib/history.js';
 import type { GraphView, NodeView } from '../../lib/graphView.js';
 import type { LiveNode } from '../../lib/liveState.js';
 import { OP_INFO, STEP_OPS, type OpTarget, type UiOp } from '../../lib/ops.js';
-import { useRpc } from '../../lib/useRpc.js';
+import { useTRPC } from '../../lib/trpc.js';
+import { useNow } from '../../lib/useNow.js';
+import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
 import { StatusPill } from '../StatusPill.js';
 import { TYPE_LABEL } from '../StepNode.js';
 import { JsonTree } from './JsonTree.js';
@@ -27,8 +27,6 @@ interface Props {
   node: NodeView;
   graph: GraphView;
   live: LiveNode | null;
-  /** Changes whenever the task changed (its version): everything shown is read again. */
-  version: number;
   breakpoint: boolean;
   width: number;
   onToggleBreakpoint: () => void;
@@ -87,13 +85,17 @@ function Resizer({ width, onResize }: { width: number; onResize: (w: number) => 
 }
 
 export function StepInspector(props: Props) {
-  const { taskId, node, graph, live, version, breakpoint, width } = props;
-  const { client } = useServices();
+  const { taskId, node, graph, live, breakpoint, width } = props;
+  const trpc = useTRPC();
   const headRef = useRef<HTMLHeadingElement>(null);
+  const now = useNow(1000);
   useEffect(() => headRef.current?.focus(), [node.id]);
-  const detail = useRpc<StepInspect>(() => client.inspect.step.query({ taskId, name: node.id }), [client, taskId, node.id, version, live?.state, live?.attempts]);
   const isFlow = graph.kind === 'flow';
-  const available = useRpc<OpAvailability[]>(isFlow ? null : () => client.ops.available.query({ taskId, step: node.id }), [client, taskId, node.id, version, live?.state]);
+  // Everything shown is read again (at most every 150 ms) when an event of the task arrives.
+  const detailReducer = useMemo(() => refetchWhen<StepInspect>((e) => e.taskId === taskId), [taskId]);
+  const availableReducer = useMemo(() => refetchWhen<OpAvailability[]>((e) => e.taskId === taskId), [taskId]);
+  const detail = useLiveQuery(trpc.inspect.step.queryOptions({ taskId, name: node.id }), 'at-fetch', detailReducer, { throttleMs: 150 });
+  const available = useLiveQuery({ ...trpc.ops.available.queryOptions({ taskId, step: node.id }), enabled: !isFlow }, 'at-fetch', availableReducer, { throttleMs: 150 });
   const d = detail.data;
   const { onHighlight } = props;
   const blockingKey = d ? [...d.blocking.direct, ...d.blocking.root].map((b) => b.name).join(',') : '';
@@ -210,7 +212,7 @@ export function StepInspector(props: Props) {
             <>
               <dt>retry at</dt>
               <dd>
-                {clock(step.retryAt)} ({relative(step.retryAt, Date.now())})
+                {clock(step.retryAt)} ({relative(step.retryAt, now)})
               </dd>
             </>
           ) : null}
@@ -359,7 +361,7 @@ export function StepInspector(props: Props) {
               </table>
             </Section>
           </>
-        ) : detail.loading ? (
+        ) : detail.isPending ? (
           <div className="empty">Loading…</div>
         ) : null}
       </div>

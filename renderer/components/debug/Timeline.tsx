@@ -6,9 +6,8 @@
  * "Back to live".
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { TransitionRecord } from '../../../core/model/runtime.js';
+import type { NodeRuntimeState, TransitionRecord } from '../../../core/host/protocol.js';
 import { STATE_STYLES } from '../../../core/export/style.js';
-import type { NodeRuntimeState } from '../../../core/export/graphModel.js';
 import { clock, duration } from '../../lib/format.js';
 import type { TimelineData } from './useTimelineData.js';
 import { VirtualList } from './VirtualList.js';
@@ -214,9 +213,11 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           testId="transition-list"
           scrollTo={position}
           onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') (e.preventDefault(), step(1));
-            if (e.key === 'ArrowUp') (e.preventDefault(), step(-1));
-            if (e.key === 'End') (e.preventDefault(), onCursor(null));
+            const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : e.key === 'End' ? null : 0;
+            if (move === 0) return;
+            e.preventDefault();
+            if (move === null) onCursor(null);
+            else step(move);
           }}
           renderRow={(i) => {
             const t = transitions[i]!;

@@ -1,12 +1,13 @@
 /**
- * Everything the timeline draws for one task: all its transitions (read in pages of 5,000, then
- * only the new ones as events arrive) and its attempts without logs.
+ * Everything the timeline draws for one task: all its transitions and its attempts without
+ * logs. The first read takes the transitions in pages of 5,000; each later read (when an event
+ * of the task arrives) asks only for those after the last one it has.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { TimelineAttempt } from '../../../core/host/routes/inspectTypes.js';
-import type { TransitionRecord } from '../../../core/model/runtime.js';
-import { useServices } from '../../lib/context.js';
-import { throttle } from '../../lib/useRpc.js';
+import { useMemo } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { TimelineAttempt, TransitionRecord } from '../../../core/host/protocol.js';
+import { useTRPCClient } from '../../lib/trpc.js';
+import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
 
 export interface TimelineData {
   transitions: TransitionRecord[];
@@ -15,53 +16,38 @@ export interface TimelineData {
   error: unknown;
 }
 
-export function useTimelineData(taskId: string): TimelineData {
-  const { client, hub } = useServices();
-  const [data, setData] = useState<TimelineData>({ transitions: [], attempts: [], loading: true, error: null });
-  const lastSeq = useRef(0);
+interface Read {
+  transitions: TransitionRecord[];
+  attempts: TimelineAttempt[];
+}
 
-  useEffect(() => {
-    let live = true;
-    let reading = false;
-    let again = false;
-    lastSeq.current = 0;
-    setData({ transitions: [], attempts: [], loading: true, error: null });
-    const readNew = async () => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      try {
-        do {
-          again = false;
-          let after = lastSeq.current;
-          const added: TransitionRecord[] = [];
-          for (;;) {
-            const page = await client.inspect.transitions.query({ taskId, afterSeq: after, limit: 5_000 });
-            added.push(...page.transitions);
-            if (page.transitions.length) after = page.transitions[page.transitions.length - 1]!.seq;
-            if (page.nextAfterSeq === null || !live) break;
-          }
-          const attempts = await client.inspect.attempts.query({ taskId });
-          if (!live) return;
-          lastSeq.current = after;
-          setData((d) => ({ transitions: added.length ? d.transitions.concat(added) : d.transitions, attempts, loading: false, error: null }));
-        } while (again && live);
-      } catch (error) {
-        if (live) setData((d) => ({ ...d, loading: false, error }));
-      } finally {
-        reading = false;
-      }
-    };
-    void readNew();
-    const later = throttle(() => void readNew(), 250);
-    const sub = hub.listen(hub.lastSeq(), (e) => e.taskId === taskId && later.run());
-    return () => {
-      live = false;
-      sub.unsubscribe();
-      later.cancel();
-    };
-  }, [client, hub, taskId]);
-  return data;
+const EMPTY: TransitionRecord[] = [];
+
+export function useTimelineData(taskId: string): TimelineData {
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const queryKey = useMemo(() => ['timeline', taskId], [taskId]);
+  const reducer = useMemo(() => refetchWhen<Read>((e) => e.taskId === taskId), [taskId]);
+  const q = useLiveQuery<Read>(
+    {
+      queryKey,
+      queryFn: async () => {
+        const had = queryClient.getQueryData<Read>(queryKey)?.transitions ?? EMPTY;
+        let after = had.at(-1)?.seq ?? 0;
+        const added: TransitionRecord[] = [];
+        for (;;) {
+          const page = await client.inspect.transitions.query({ taskId, afterSeq: after, limit: 5_000 });
+          added.push(...page.transitions);
+          if (page.transitions.length) after = page.transitions[page.transitions.length - 1]!.seq;
+          if (page.nextAfterSeq === null) break;
+        }
+        const attempts = await client.inspect.attempts.query({ taskId });
+        return { transitions: added.length ? had.concat(added) : had, attempts };
+      },
+    },
+    'at-fetch',
+    reducer,
+    { throttleMs: 250 },
+  );
+  return { transitions: q.data?.transitions ?? EMPTY, attempts: q.data?.attempts ?? [], loading: q.isPending, error: q.error };
 }

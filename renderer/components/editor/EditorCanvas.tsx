@@ -4,7 +4,7 @@
  * connects them (a dependency, or a flow transition); clicking an edge selects it and Delete
  * (or the Disconnect button) removes it; Delete on a selected node removes the node.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import { BaseEdge, Background, Controls, EdgeLabelRenderer, MarkerType, ReactFlow, useReactFlow, type Edge, type EdgeProps, type EdgeTypes, type NodeTypes } from '@xyflow/react';
 import type { ProblemView } from '../../../core/host/protocol.js';
 import type { GraphView } from '../../lib/graphView.js';
@@ -61,13 +61,13 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
   const [laid, setLaid] = useState<{ key: string; result: LayoutResult } | null>(null);
   const flow = useReactFlow();
   const wrapRef = useRef<HTMLDivElement>(null);
-  const viewRef = useRef(view);
-  viewRef.current = view;
+  // Laid out again per structure (key), reading the view as it is then.
+  const viewNow = useEffectEvent(() => view);
   const fittedCount = useRef(-1);
 
   useEffect(() => {
     const controller = new AbortController();
-    const v = viewRef.current;
+    const v = viewNow();
     layoutInWorker(
       {
         direction,
@@ -95,7 +95,7 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
 
   // Like the view canvas: fit again when the canvas changes size (the side form or the
   // problems panel opens, the window changes), so no node ends up hidden behind them.
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => viewRef.current.nodes.find((x) => x.id === id));
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
 
   const byNode = useMemo(() => {
     const m = new Map<string, ProblemView[]>();

@@ -4,7 +4,7 @@
  * action goes, a decision's condition and branches, a wait's conditions. A field is applied when it is
  * committed (Enter, leaving it, or choosing an option); an empty field removes the property.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FlowStateFields, StepFields, WaitCondition } from '../../lib/templateFields.js';
 
 export type PropertyChange = { kind: 'setProperty'; name: string; path: string; value?: unknown } | { kind: 'rename'; from: string; to: string } | { kind: 'connect' | 'disconnect'; from: string; to: string } | { kind: 'remove'; name: string };
@@ -25,7 +25,12 @@ interface Props {
 
 function TextField({ label, value, onCommit, placeholder, list, type = 'text', testId }: { label: string; value: string; onCommit: (v: string) => void; placeholder?: string; list?: string; type?: string; testId?: string }) {
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
+  // A new value from outside (undo, another edit) replaces the draft.
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    setShown(value);
+    setDraft(value);
+  }
   const commit = () => draft !== value && onCommit(draft);
   return (
     <label className="pf-field">

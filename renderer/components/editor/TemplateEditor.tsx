@@ -6,16 +6,16 @@
  * when the file changed on disk meanwhile. TypeScript templates are shown read-only.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { ReactFlowProvider } from '@xyflow/react';
-import type { EditOp, EditorState } from '../../../core/host/routes/edit.js';
-import type { WorkspaceInfo } from '../../../core/host/protocol.js';
+import type { EditOp, EditorState } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { canRedo, canUndo, current, push, redo, startHistory, undo, type History } from '../../lib/editHistory.js';
 import { toGraphView } from '../../lib/graphView.js';
 import type { Direction } from '../../lib/layout.js';
 import { readStepFields } from '../../lib/templateFields.js';
-import { useRpc } from '../../lib/useRpc.js';
+import { useTRPC, type Outputs } from '../../lib/trpc.js';
 import { AddNodeDialog, type NewNode } from './AddNodeDialog.js';
 import { EditorCanvas } from './EditorCanvas.js';
 import { StepForm, type PropertyChange } from './StepForm.js';
@@ -29,12 +29,21 @@ interface Props {
 
 export function TemplateEditor({ templateRef, direction, onClose }: Props) {
   const { client } = useServices();
-  const [reloadTick, setReloadTick] = useState(0);
-  const opened = useRpc(() => client.edit.open.query({ ref: templateRef }), [client, templateRef, reloadTick]);
-  const workspace = useRpc<WorkspaceInfo>(() => client.workspace.query(), [client]);
-  const [history, setHistory] = useState<History<EditorState> | null>(null);
-  const [hash, setHash] = useState<string | null>(null);
-  const [savedText, setSavedText] = useState('');
+  const trpc = useTRPC();
+  // The text as opened: kept across workspace reloads and reconnects (the edits build on it);
+  // read again only when the user asks to reload it from disk.
+  const opened = useQuery({ ...trpc.edit.open.queryOptions({ ref: templateRef }), meta: { keep: true }, gcTime: 0 });
+  const workspace = useQuery(trpc.workspace.queryOptions());
+  const [session, setSession] = useState<{ from: Outputs['edit']['open']; history: History<EditorState>; hash: string | null; savedText: string } | null>(null);
+  // A new answer (first open, or reloaded from disk) starts a new edit session.
+  if (opened.data && opened.data !== session?.from) {
+    const o = opened.data;
+    setSession({ from: o, history: startHistory({ text: o.text, problems: o.problems, graph: o.graph, changed: [] }), hash: o.hash, savedText: o.text });
+  }
+  const history = session?.history ?? null;
+  const setHistory = useCallback((h: History<EditorState>) => setSession((s) => (s ? { ...s, history: h } : s)), []);
+  const hash = session?.hash ?? null;
+  const savedText = session?.savedText ?? '';
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<{ from: string; to: string } | null>(null);
   const [adding, setAdding] = useState(false);
@@ -42,15 +51,6 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
   const [tab, setTab] = useState<'problems' | 'yaml'>('problems');
-
-  useEffect(() => {
-    const o = opened.data;
-    if (!o) return;
-    setHistory(startHistory({ text: o.text, problems: o.problems, graph: o.graph, changed: [] }));
-    setHash(o.hash);
-    setSavedText(o.text);
-    setStale(false);
-  }, [opened.data]);
 
   const state = history ? current(history) : null;
   const view = useMemo(() => (state?.graph ? toGraphView(state.graph) : null), [state]);
@@ -81,7 +81,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
         setBusy(false);
       }
     },
-    [client, templateRef, history, selected],
+    [client, templateRef, history, selected, setHistory],
   );
 
   const save = useCallback(async () => {
@@ -90,8 +90,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
     setError(null);
     try {
       const saved = await client.edit.save.mutate({ ref: templateRef, text: state.text, expectedHash: hash });
-      setHash(saved.hash);
-      setSavedText(state.text);
+      setSession((s) => (s ? { ...s, hash: saved.hash, savedText: state.text } : s));
       announce(`Saved ${saved.file}.`);
     } catch (err) {
       const code = (err as { data?: { stepwise?: { code?: string } } }).data?.stepwise?.code;
@@ -128,7 +127,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [history, save]);
+  }, [history, save, setHistory]);
 
   const fields = selected && state ? readStepFields(state.text, selected) : null;
   const close = () => {
@@ -190,7 +189,11 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
           <div className="banner error" role="alert">
             {error}
             {stale ? (
-              <button className="btn sm" style={{ marginLeft: 8 }} onClick={() => setReloadTick((t) => t + 1)}>
+              <button className="btn sm" style={{ marginLeft: 8 }} onClick={() => {
+                  setStale(false);
+                  setError(null);
+                  void opened.refetch();
+                }}>
                 Reload from disk (drops your edits)
               </button>
             ) : null}

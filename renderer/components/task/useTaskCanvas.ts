@@ -1,0 +1,36 @@
+/**
+ * The task view's canvas data: the runtime graph read once (with the event seq it reflects) and
+ * each node's live state advanced by the task's events; only structure the events cannot
+ * describe (a new batch worker, an operation) reads the graph again.
+ */
+import { useMemo } from 'react';
+import { toGraphView, type GraphView } from '../../lib/graphView.js';
+import { applyEvent, initialLiveState, type LiveState } from '../../lib/liveState.js';
+import { useTRPC, type Outputs } from '../../lib/trpc.js';
+import { REFETCH, useLiveQuery, type LiveReducer } from '../../lib/useLiveQuery.js';
+
+export type RuntimeGraph = Outputs['runtimeGraph'];
+
+const canvasReducer: LiveReducer<RuntimeGraph, LiveState> = {
+  init: (answer) => initialLiveState(answer.task, answer.steps, answer.graph, answer.seq),
+  apply: (live, event) => {
+    const next = applyEvent(live, event);
+    return next.needsRefetch ? REFETCH : next;
+  },
+};
+const seqOf = (answer: RuntimeGraph) => answer.seq;
+
+export interface TaskCanvas {
+  answer: RuntimeGraph | undefined;
+  view: GraphView | null;
+  live: LiveState | undefined;
+  error: unknown;
+}
+
+export function useTaskCanvas(taskId: string): TaskCanvas {
+  const trpc = useTRPC();
+  const q = useLiveQuery(trpc.runtimeGraph.queryOptions({ taskId }), seqOf, canvasReducer);
+  const graph = q.answer?.graph;
+  const view = useMemo(() => (graph ? toGraphView(graph) : null), [graph]);
+  return { answer: q.answer, view, live: q.data, error: q.error };
+}
