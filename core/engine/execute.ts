@@ -16,6 +16,7 @@ import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess,
 import { settleTask } from './taskStatus.js';
 import type { TaskStore } from './taskStore.js';
 import type { TaskView } from './view.js';
+import { untilStored } from './runtime/durable.js';
 
 /** Why the engine aborted a running attempt. */
 export type AbortKind = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
@@ -37,6 +38,9 @@ export interface ExecuteDeps {
   startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
   /** Claims of the task's next ready steps to make in the outcome's commit (./chain.ts), or null. */
   openChain?(run: RunningAttempt, env: PlanEnv): ChainTicket | null;
+  /** Aborted when the engine gives up storing outcomes (an aborting stop, close). */
+  giveUpStoring(): AbortSignal;
+  onError(err: unknown, where: string): void;
 }
 
 const MAX_LOG_LINES = 1000;
@@ -130,10 +134,25 @@ export async function executeAttempt(
     outcome = { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
   } finally {
     ctx.clock.clearTimeout(timer);
-    ctx.clock.clearTimeout(renewal);
   }
   if (signal.aborted && run.abortKind !== null) outcome = { kind: 'aborted' };
-  await recordOutcome(deps, run, env, stepT, attempt, outcome);
+  try {
+    // The lease is renewed until the outcome is stored: a commit retried while the database is
+    // busy or full must not let another engine take the step and run the handler again.
+    await recordOutcome(deps, run, env, stepT, attempt, outcome);
+  } finally {
+    ctx.clock.clearTimeout(renewal);
+  }
+}
+
+/** An outcome's commit, retried while storage is busy or full (./runtime/durable.ts). */
+function durably<T>(deps: ExecuteDeps, run: RunningAttempt, commit: () => Promise<T>): Promise<T> {
+  return untilStored(commit, {
+    clock: deps.ctx.clock,
+    stop: deps.giveUpStoring(),
+    onRetry: (err, tries, delayMs) =>
+      deps.onError(err, `storing the outcome of ${run.taskId}/${run.step} (try ${tries}; kept in memory, trying again in ${delayMs} ms)`),
+  });
 }
 
 function missingHandler(step: string, handler: string | undefined): HandlerFailure {
@@ -157,7 +176,7 @@ async function recordOutcome(
     const step = stepT?.type ?? 'standard';
     try {
       if (step === 'subtask') {
-        await deps.store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env));
+        await durably(deps, run, () => deps.store.change(run.taskId, (d) => deps.startSubtask(d, name, attempt, outcome.value, env)));
       } else {
         await commitOutcome(deps, run, env, (d) => planSuccess(d, name, attempt, outcome.value, env));
       }
@@ -184,7 +203,7 @@ async function recordOutcome(
       return;
     case 'shutdown':
       // A clean stop gives the step back at once instead of waiting for the lease to expire.
-      await deps.store.change(run.taskId, (d) => planReleased(d, name, attempt, env));
+      await durably(deps, run, () => deps.store.change(run.taskId, (d) => planReleased(d, name, attempt, env)));
       return;
     default:
       // cancelled or lease lost: whoever cancelled (or took over) the step recorded its state.
@@ -196,21 +215,29 @@ async function recordOutcome(
 async function commitOutcome(deps: ExecuteDeps, run: RunningAttempt, env: PlanEnv, plan: (d: Draft) => void): Promise<void> {
   const ticket = deps.openChain?.(run, env) ?? null;
   try {
-    const r = await deps.store.change(run.taskId, (d) => {
-      plan(d);
-      ticket?.plan(d);
-    });
+    const r = await durably(deps, run, () =>
+      deps.store.change(run.taskId, (d) => {
+        plan(d);
+        ticket?.plan(d);
+      }),
+    );
     if (r && ticket) ticket.launch(r.view);
   } finally {
     ticket?.release();
   }
 }
 
-/** The engine stopped while the attempt ran: back to ready, attempt `interrupted`. */
+/**
+ * The engine stopped while the attempt ran: back to ready, attempt `interrupted`. A clean stop is
+ * the engine's doing, not the handler's: the attempt does not use up one of max_attempts.
+ */
 function planReleased(d: Draft, name: string, attempt: AttemptRef, env: PlanEnv): void {
   if (!ownsAttempt(d, name, attempt, env.owner)) return;
-  finishAttempt(d, attempt, 'interrupted', { error: { class: 'Interrupted', message: `The engine '${env.owner}' stopped while the attempt ran; the step runs again.` } });
-  d.moveStep(name, 'ready', `engine ${env.owner} stopped; attempt ${attempt.number} interrupted`, { set: { leaseOwner: null, leaseExpiresAt: null } });
+  const step = d.requireStep(name);
+  finishAttempt(d, attempt, 'interrupted', { error: { class: 'Interrupted', message: `The engine '${env.owner}' stopped while the attempt ran; the step runs again (this attempt does not count toward max_attempts).` } });
+  d.moveStep(name, 'ready', `engine ${env.owner} stopped; attempt ${attempt.number} interrupted (not counted)`, {
+    set: { leaseOwner: null, leaseExpiresAt: null, maxAttempts: step.maxAttempts + 1 },
+  });
   settleTask(d, env.template.deleteAfterMs);
 }
 

@@ -71,6 +71,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       const pollMs = checkPollMs(options.pollMs ?? 1000);
       stopping = false;
       scheduler.stopped = false;
+      scheduler.resumeStoring();
       heartbeatKind = options.heartbeat ?? false;
       if (heartbeatKind) {
         const kind = heartbeatKind;
@@ -92,7 +93,11 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       ctx.clock.clearTimeout(heartbeat);
       heartbeat = null;
       const inFlight = scheduler.runningIn(null);
-      if (options.abort) for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');
+      if (options.abort) {
+        // Outcomes the database keeps refusing are given up (their steps run again elsewhere).
+        scheduler.stopStoring();
+        for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');
+      }
       await Promise.all(inFlight.map((r) => r.done));
       if (heartbeatKind) await ctx.storage.removeHeartbeat(ctx.owner).catch((err) => onError(err, 'removing the heartbeat'));
       heartbeatKind = false;

@@ -215,21 +215,38 @@ export function planRetryDue(d: Draft, name: string, env: PlanEnv): void {
   settleTask(d, env.template.deleteAfterMs);
 }
 
-/** A running step whose lease expired (its process died): back to ready, attempt `interrupted`. */
-export function planInterrupted(d: Draft, name: string, open: AttemptRecord | null, env: PlanEnv): void {
+/**
+ * A running step whose lease expired (its process died): attempt `interrupted`. The attempt
+ * counts: back to ready while attempts are left, else `error` saying how often it was
+ * interrupted. `interruptedBefore`: the step's earlier interrupted attempts.
+ */
+export function planInterrupted(d: Draft, name: string, open: AttemptRecord | null, interruptedBefore: number, env: PlanEnv): void {
   const step = d.step(name);
   if (!step || step.state !== 'running' || step.leaseExpiresAt === null || step.leaseExpiresAt > d.now) return;
+  const owner = step.leaseOwner;
+  const died = { class: 'Interrupted', message: `The engine '${owner}' running this attempt stopped (its lease expired).` };
   if (open) {
-    d.updateAttempt(open.id, {
-      finishedAt: d.now,
-      durationMs: d.now - open.startedAt,
-      outcome: 'interrupted',
-      error: { class: 'Interrupted', message: `The engine '${step.leaseOwner}' running this attempt stopped (its lease expired); the step runs again.` },
+    d.updateAttempt(open.id, { finishedAt: d.now, durationMs: d.now - open.startedAt, outcome: 'interrupted', error: died });
+  }
+  if (step.attempts < step.maxAttempts) {
+    d.moveStep(name, 'ready', `lease of ${owner} expired; attempt ${step.attempts} interrupted`, {
+      set: RELEASE,
+      details: { attempt: step.attempts, owner },
+    });
+  } else {
+    const times = interruptedBefore + 1;
+    const error = {
+      class: 'InterruptedError',
+      code: 'INTERRUPTED',
+      message:
+        `Step '${name}' was interrupted ${times} ${times === 1 ? 'time' : 'times'}: the process running it died (the lease of ${owner} expired) ` +
+        `and its ${step.maxAttempts} ${step.maxAttempts === 1 ? 'attempt is' : 'attempts are'} used up. Find why the process dies (memory, a crash in the handler), then retry the step.`,
+      details: { step: name, interrupted: times, attempts: step.attempts, maxAttempts: step.maxAttempts },
+    };
+    d.moveStep(name, 'error', `lease of ${owner} expired; attempt ${step.attempts} of ${step.maxAttempts} interrupted`, {
+      set: { ...RELEASE, error },
+      details: { attempt: step.attempts, owner },
     });
   }
-  d.moveStep(name, 'ready', `lease of ${step.leaseOwner} expired; attempt ${step.attempts} interrupted`, {
-    set: RELEASE,
-    details: { attempt: step.attempts, owner: step.leaseOwner },
-  });
   settleTask(d, env.template.deleteAfterMs);
 }

@@ -53,6 +53,7 @@ export async function treeOf(ctx: EngineContext, taskId: string): Promise<Set<st
 
 export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, options: RunOptions): Promise<RunSummary> {
   scheduler.stopped = false;
+  scheduler.resumeStoring();
   const scope: Scope = options.taskId ? await treeOf(ctx, options.taskId) : null;
   const unsubscribe = scope
     ? ctx.bus.on('task.created', (e) => {

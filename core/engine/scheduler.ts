@@ -18,8 +18,9 @@ import { planChildFinished } from './subtasks.js';
 import type { TaskStore } from './taskStore.js';
 import { childOf, planSubtaskFinished, planSubtaskRecheck, planWaitDue, planWaitStart } from './waits.js';
 import type { TaskView } from './view.js';
+import { isTransientStorageError } from './runtime/durable.js';
 
-export interface SchedulerDeps extends ExecuteDeps {
+export interface SchedulerDeps extends Omit<ExecuteDeps, 'giveUpStoring'> {
   ctx: EngineContext;
   store: TaskStore;
   executor: Executor;
@@ -52,6 +53,8 @@ export class Scheduler {
   private chainStreak = 0;
   private readonly chainHost: ChainHost;
   private readonly execDeps: ExecuteDeps;
+  /** Aborted when outcome commits must stop retrying (./runtime/durable.ts). */
+  private storing = new AbortController();
 
   constructor(private readonly deps: SchedulerDeps) {
     const self = this;
@@ -67,13 +70,23 @@ export class Scheduler {
         self.startAttempt(view, claim, env);
       },
     };
-    this.execDeps = { ...deps, openChain: (run, env) => this.openChain(run, env) };
+    this.execDeps = { ...deps, openChain: (run, env) => this.openChain(run, env), giveUpStoring: () => this.storing.signal };
     deps.ctx.bus.on('task.status_changed', (e) => {
       if (isTaskFinished('workflow', e.payload.to) || isTaskFinished('flow', e.payload.to)) {
         this.finishedChildren.add(e.taskId);
         this.notify();
       }
     });
+  }
+
+  /** Outcome commits that storage refuses for now stop being retried (an aborting stop, close). */
+  stopStoring(): void {
+    this.storing.abort();
+  }
+
+  /** The engine runs again: outcome commits are retried until stored. */
+  resumeStoring(): void {
+    if (this.storing.signal.aborted) this.storing = new AbortController();
   }
 
   get hasPendingChildren(): boolean {
@@ -146,8 +159,10 @@ export class Scheduler {
       await this.guard(`recovering ${step.taskId}/${step.name}`, async () => {
         const found = await this.envOf(step.taskId);
         if (!found) return;
-        const open = openAttempt(await ctx.storage.listAttempts(step.taskId, step.name));
-        await store.change(step.taskId, (d) => planInterrupted(d, step.name, open, found.env), 'runner');
+        const attempts = await ctx.storage.listAttempts(step.taskId, step.name);
+        const open = openAttempt(attempts);
+        const before = attempts.filter((a) => a.outcome === 'interrupted').length;
+        await store.change(step.taskId, (d) => planInterrupted(d, step.name, open, before, found.env), 'runner');
       });
     }
   }
@@ -323,6 +338,11 @@ export class Scheduler {
       } catch (err) {
         // Another engine took the key's last slot since the count: not now, the step stays ready.
         if ((err as { code?: unknown })?.code === 'CONCURRENCY_LIMIT') return 'skipped';
+        // The database is busy or full: nothing was claimed; a later round tries again.
+        if (isTransientStorageError(err)) {
+          this.deps.onError(err, `claiming ${taskId}/${name}`);
+          return 'skipped';
+        }
         throw err;
       }
       const attempt = claimed?.value;
