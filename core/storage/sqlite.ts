@@ -116,6 +116,24 @@ export class SqliteStorage implements Storage {
     this.run(updateSql(table, keys, version !== null), ...values);
   }
 
+  /**
+   * Appends `count` rows to an append-only table with multi-row INSERTs (one statement per
+   * MULTI_ROW_CHUNK rows instead of one per row) and returns their seqs in order. A statement's
+   * rows get consecutive seqs (AUTOINCREMENT hands out max + 1 per row, and this transaction is
+   * the only writer), so the last one's rowid tells them all.
+   */
+  private insertRows(target: RowInsert, count: number, values: (i: number, out: unknown[]) => void): number[] {
+    const seqs = new Array<number>(count);
+    for (let from = 0; from < count; from += MULTI_ROW_CHUNK) {
+      const n = Math.min(MULTI_ROW_CHUNK, count - from);
+      const params: unknown[] = [];
+      for (let i = from; i < from + n; i++) values(i, params);
+      const last = Number(this.run(multiRowSql(target, n), ...params).lastInsertRowid);
+      for (let k = 0; k < n; k++) seqs[from + k] = last - n + 1 + k;
+    }
+    return seqs;
+  }
+
   private setParticipants(taskId: string, participants: readonly string[], replace: boolean): void {
     if (replace) this.run(SQL.deleteParticipants, taskId);
     for (const p of participants) this.run(SQL.insertParticipant, p, taskId);
@@ -137,17 +155,17 @@ export class SqliteStorage implements Storage {
     for (const a of c.insertAttempts ?? []) this.run(ATTEMPTS.insert, ...encodeRecord(ATTEMPTS, a));
     (c.updateAttempts ?? []).forEach((p, i) => this.update(ATTEMPTS, p.id, plan.attemptKeys[i]!, p.set, null));
 
-    const transitionSeqs: number[] = [];
-    for (const t of c.transitions ?? []) {
-      const details = isEmpty(t.details) ? null : JSON.stringify(t.details);
-      const r = this.run(SQL.insertTransition, t.taskId, t.stepName, t.field, t.from, t.to, t.reason, t.actor, t.at, details);
-      transitionSeqs.push(Number(r.lastInsertRowid));
-    }
-    const events: StepwiseEvent[] = [];
-    for (const e of c.events ?? []) {
-      const r = this.run(SQL.insertEvent, e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
-      events.push({ ...e, seq: Number(r.lastInsertRowid) } as StepwiseEvent);
-    }
+    const transitions = c.transitions ?? [];
+    const transitionSeqs = this.insertRows(TRANSITION_INSERT, transitions.length, (t, out) => {
+      const r = transitions[t]!;
+      out.push(r.taskId, r.stepName, r.field, r.from, r.to, r.reason, r.actor, r.at, isEmpty(r.details) ? null : JSON.stringify(r.details));
+    });
+    const newEvents = c.events ?? [];
+    const eventSeqs = this.insertRows(EVENT_INSERT, newEvents.length, (i, out) => {
+      const e = newEvents[i]!;
+      out.push(e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
+    });
+    const events = newEvents.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent);
     for (const id of c.deleteTasks ?? []) this.run(SQL.deleteTask, id);
     return { transitionSeqs, events };
   }
@@ -325,6 +343,27 @@ function wrap(err: unknown): unknown {
     return new StepwiseError('STORAGE_ERROR', `SQLite error ${err.code}: ${err.message}.${busy}`, { sqliteCode: err.code });
   }
   return err;
+}
+
+/** Rows per multi-row INSERT: 100 rows of 9 values stay far below SQLite's bound-parameter limit. */
+const MULTI_ROW_CHUNK = 100;
+
+interface RowInsert {
+  head: string;
+  /** `(?, ?, ...)` of one row. */
+  row: string;
+  /** SQL text by row count, built once each. */
+  texts: Map<number, string>;
+}
+
+const rowInsert = (head: string, columns: number): RowInsert => ({ head, row: `(${Array.from({ length: columns }, () => '?').join(', ')})`, texts: new Map() });
+const TRANSITION_INSERT = rowInsert('INSERT INTO transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details) VALUES ', 9);
+const EVENT_INSERT = rowInsert('INSERT INTO events (type, task_id, step_name, at, payload) VALUES ', 5);
+
+function multiRowSql(target: RowInsert, n: number): string {
+  let sql = target.texts.get(n);
+  if (!sql) target.texts.set(n, (sql = target.head + Array.from({ length: n }, () => target.row).join(', ')));
+  return sql;
 }
 
 function isEmpty(o: object | null | undefined): boolean {

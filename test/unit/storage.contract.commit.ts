@@ -70,6 +70,27 @@ export function commitContract(ctx: ContractContext): void {
       expect(await ctx.s.getSteps('t1')).toEqual([s]);
     });
 
+    it('numbers a large commit\'s transitions and events in order, as returned and as read back', async () => {
+      await ctx.s.commit({ insertTasks: [task('t1')] });
+      await ctx.s.commit({ events: [readyEvent('t1', 'first')], transitions: [transition('t1', 'first', 'pending', 'ready')] });
+      // 250 of each: more than one multi-row statement's worth in SQLite.
+      const n = 250;
+      const r = await ctx.s.commit({
+        transitions: Array.from({ length: n }, (_, i) => transition('t1', `s${i}`, 'pending', 'ready', { at: T0 + i, details: i % 3 ? {} : { i } })),
+        events: Array.from({ length: n }, (_, i) => readyEvent('t1', `s${i}`, T0 + i)),
+      });
+      const seqs = r.events.map((e) => e.seq);
+      expect(seqs).toEqual(Array.from({ length: n }, (_, i) => seqs[0]! + i));
+      expect(r.events.map((e) => e.stepName)).toEqual(Array.from({ length: n }, (_, i) => `s${i}`));
+      const read = await ctx.s.readEvents(seqs[0]! - 1, 1000);
+      expect(read.map((e) => [e.seq, e.stepName])).toEqual(r.events.map((e) => [e.seq, e.stepName]));
+      const logged = await ctx.s.listTransitions('t1');
+      expect(logged.slice(1).map((t) => [t.seq, t.stepName, t.details])).toEqual(
+        r.transitionSeqs.map((seq, i) => [seq, `s${i}`, i % 3 ? {} : { i }]),
+      );
+      expect(await ctx.s.lastEventSeq()).toBe(seqs[n - 1]);
+    });
+
     it('returns steps in insertion order', async () => {
       await ctx.s.commit({ insertTasks: [task('t1')], insertSteps: [step('t1', 'z'), step('t1', 'a')] });
       await ctx.s.commit({ insertSteps: [step('t1', 'm')] });

@@ -24,9 +24,6 @@ export const SQL = {
   deleteTask: 'DELETE FROM tasks WHERE id = ?',
   deleteParticipants: 'DELETE FROM task_participants WHERE task_id = ?',
   insertParticipant: 'INSERT OR IGNORE INTO task_participants (participant, task_id) VALUES (?, ?)',
-  insertTransition: `INSERT INTO transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  insertEvent: 'INSERT INTO events (type, task_id, step_name, at, payload) VALUES (?, ?, ?, ?, ?)',
   events: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   eventsOfTask: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) FROM events',
