@@ -15,8 +15,11 @@ export interface TemplateRegistry {
 }
 
 export interface HandlerRegistry {
-  /** Inline handlers of the template first, then the workspace's handler modules. */
-  get(name: string, template?: Template): HandlerFn | undefined;
+  /**
+   * Inline handlers of the template first, then the workspace's handler modules; `method`
+   * (tasker-core `handler.method`, default `call`) picks the method of an object or class handler.
+   */
+  get(name: string, template?: Template, method?: string): HandlerFn | undefined;
   /** For worker-thread execution: the module file a handler came from, when it came from one. */
   fileOf?(name: string): string | undefined;
 }

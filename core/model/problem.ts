@@ -28,7 +28,28 @@ export type ProblemCode =
   | 'NO_RESULT_REACHABLE'
   | 'MODULE_LOAD_FAILED'
   /** A `subtask` step names a template the workspace does not have. */
-  | 'UNKNOWN_TEMPLATE';
+  | 'UNKNOWN_TEMPLATE'
+  // tasker-core's own checks (its sdk validator, registration and batch processing):
+  /** `handler.callable` is empty (tasker: EMPTY_CALLABLE). */
+  | 'EMPTY_CALLABLE'
+  /** A decision step with no dependency (tasker: "must have at least one dependency"). */
+  | 'DECISION_WITHOUT_DEPENDENCY'
+  /** A version that is not `MAJOR.MINOR.PATCH`. */
+  | 'BAD_VERSION'
+  /** A namespace tasker-core refuses (characters, first character) or warns about (length). */
+  | 'BAD_NAMESPACE'
+  /** A step with no dependency that nothing depends on, in a workflow of several steps (tasker: ORPHAN_STEP). */
+  | 'ORPHAN_STEP'
+  /** A tasker-core feature Stepwise does not run (`composition`): refused rather than silently ignored. */
+  | 'UNSUPPORTED_FEATURE'
+  /** `handler.method` names a method the handler does not have. */
+  | 'MISSING_METHOD'
+  /** `batch_config` on the wrong step, or naming a worker template that does not fit. */
+  | 'BAD_BATCH_CONFIG'
+  /** An environment override names no step of the workflow (tasker-core ignores it silently). */
+  | 'UNKNOWN_STEP'
+  /** A batchable step that no batch_worker step depends on: its batches would have no worker. */
+  | 'BATCHABLE_WITHOUT_WORKER';
 
 export type Severity = 'error' | 'warning';
 

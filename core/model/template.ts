@@ -19,13 +19,18 @@ export interface HandlerRef {
   callable: string;
   /** Static configuration passed to the handler as `ctx.initialization`. */
   initialization: Record<string, unknown>;
+  /**
+   * tasker-core `handler.method`: the method called on a handler exported as an object or a class
+   * (absent: `call`; a plain function is called as it is).
+   */
+  method?: string;
 }
 
 export type BackoffKind = 'exponential' | 'linear' | 'fixed' | 'none';
 
 export interface RetryPolicy {
   retryable: boolean;
-  /** Total attempts including the first one. */
+  /** Total attempts including the first one, at least 1 (tasker-core's `max_attempts: 0` reads as 1: the first attempt always runs). */
   maxAttempts: number;
   backoff: BackoffKind;
   backoffBaseMs: number;
@@ -82,6 +87,30 @@ export interface SubtaskConfig {
   input?: Record<string, unknown>;
 }
 
+/** What happens when a batch worker fails for good (tasker-core's three strategies). */
+export type BatchFailureStrategy = 'continue_on_failure' | 'fail_fast' | 'isolate';
+export const BATCH_FAILURE_STRATEGIES: readonly BatchFailureStrategy[] = ['continue_on_failure', 'fail_fast', 'isolate'];
+
+/** tasker-core `batch_config`: how a batchable step's work is split and its workers run. */
+export interface BatchConfig {
+  /** Items per batch (1..100000; default 1000): the batch size a handler is told about. */
+  batchSize: number;
+  /** At most this many workers of one batchable step run at once (1..1000; default 10). */
+  parallelism: number;
+  /** The field a worker's cursor ranges over (default `id`). */
+  cursorField: string;
+  /** The `batch_worker` step the workers are created from. */
+  workerTemplate: string;
+  failureStrategy: BatchFailureStrategy;
+}
+
+export const DEFAULT_BATCH_CONFIG: Omit<BatchConfig, 'workerTemplate'> = {
+  batchSize: 1000,
+  parallelism: 10,
+  cursorField: 'id',
+  failureStrategy: 'continue_on_failure',
+};
+
 export interface StepTemplate {
   name: string;
   type: StepType;
@@ -94,9 +123,24 @@ export interface StepTemplate {
   concurrency?: ConcurrencyLimit;
   wait?: WaitConfig;
   subtask?: SubtaskConfig;
+  /** batchable and batch_worker steps (tasker-core puts it on the worker, its docs on the batchable). */
+  batchConfig?: BatchConfig;
+  /** tasker-core `result_schema`: documents the handler's results; Stepwise does not check them against it. */
+  resultSchema?: JsonSchema;
   loc?: SourceLocation;
   /** Positions of individual fields (e.g. `dependsOn.1`, `handler`), for precise problems. */
   fieldLocs?: Record<string, SourceLocation>;
+}
+
+/** One tasker-core environment override of a step, or of every step (`name: ALL`). */
+export interface StepOverride {
+  name: string;
+  timeoutMs?: number;
+  /** Replaces the step's whole retry policy (tasker-core's semantics: fields not given take the defaults). */
+  retry?: RetryPolicy;
+  /** Merged over the step's own `handler.initialization`. */
+  initialization?: Record<string, unknown>;
+  loc?: SourceLocation;
 }
 
 export interface TemplateSource {
@@ -125,8 +169,8 @@ export interface WorkflowTemplate extends TemplateBase {
   kind: 'workflow';
   inputSchema?: JsonSchema;
   steps: StepTemplate[];
-  /** tasker-core `environments:` overrides, kept for reference; already applied when an env was chosen. */
-  environments?: Record<string, unknown>;
+  /** tasker-core `environments:` step overrides by environment; already applied when an env was chosen. */
+  environments?: Record<string, StepOverride[]>;
 }
 
 /** One branch of a decision or wait: the first branch whose condition evaluates to `expect` wins. */
@@ -187,6 +231,7 @@ export interface InteractionDef {
 export interface FlowTemplate extends TemplateBase {
   kind: 'flow';
   attributesSchema?: JsonSchema;
+  /** The first state; `start` when the template names none (the operations gem's default). */
   startsWith: string;
   timeoutMs?: number;
   /** How long a waiting flow sleeps before it is checked again. */
@@ -200,6 +245,8 @@ export interface FlowTemplate extends TemplateBase {
 }
 
 export const DEFAULT_FLOW_DELAY_MS = 60_000;
+/** Where a flow without `starts_with` starts (the operations gem's `initial_state`). */
+export const DEFAULT_START_STATE = 'start';
 
 export type Template = WorkflowTemplate | FlowTemplate;
 export type TemplateKind = Template['kind'];

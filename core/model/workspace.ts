@@ -14,9 +14,13 @@ export interface WorkspaceConfig {
   environment?: string;
 }
 
+/** What a handler module exports as a handler: a function, a class, or an object with methods (see handlerDispatch). */
+export type HandlerExport = HandlerFn | object;
+
 export interface HandlerEntry {
   name: string;
-  fn: HandlerFn;
+  /** The export: a function, or an object or class whose methods `handler.method` names. */
+  fn: HandlerExport;
   /** The module it came from (absolute path). */
   file: string;
 }

@@ -3,7 +3,7 @@
  * functions given inline become `inlineHandlers` under generated names (`<state>`,
  * `<state>.condition.<i>`, `interaction.<name>`, `on_timeout`).
  */
-import { DEFAULT_FLOW_DELAY_MS, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
+import { DEFAULT_FLOW_DELAY_MS, DEFAULT_START_STATE, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
 import { captureCallSite } from './callSite.js';
 import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
 import { builtAt, recordSites } from './definitionSites.js';
@@ -18,7 +18,8 @@ export interface FlowDefinition<S extends string> {
   description?: string;
   /** The flow's data: a zod schema or a JSON Schema; defaults apply when a flow starts. */
   attributes?: SchemaLike;
-  startsWith: NoInfer<S>;
+  /** The first state (default `start`, as in the operations gem). */
+  startsWith?: NoInfer<S>;
   /** How long a flow may live before `onTimeout` applies. */
   timeout?: Duration;
   /** How long a waiting flow sleeps before it is checked again (default 1m). */
@@ -35,7 +36,7 @@ export interface FlowDefinition<S extends string> {
 export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTemplate {
   const b = new DefinitionBuilder(`flow \`${String(def.name)}\``, captureCallSite());
   if (typeof def.name !== 'string' || def.name === '') b.fail('MISSING_FIELD', 'a flow needs a name');
-  if (typeof def.startsWith !== 'string' || def.startsWith === '') b.fail('MISSING_STARTS_WITH', 'startsWith must name the first state');
+  if (def.startsWith !== undefined && (typeof def.startsWith !== 'string' || def.startsWith === '')) b.fail('MISSING_STARTS_WITH', 'startsWith must name the first state');
   const stateDefs = b.entries<StateDef<string>>(def.states, 'states').filter(([name, s]) => b.isObject(s, `state \`${name}\``));
   const states = stateDefs.map(([name, s]) => b.within(name, builtAt(s), () => toState(b, name, s)));
   const interactionDefs = b
@@ -52,7 +53,7 @@ export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTempla
     name: def.name,
     version: def.version ?? DEFAULT_VERSION,
     source: { kind: 'ts' },
-    startsWith: def.startsWith,
+    startsWith: def.startsWith ?? DEFAULT_START_STATE,
     delayMs: b.duration(def.delay, 'delay') ?? DEFAULT_FLOW_DELAY_MS,
     states,
     interactions,

@@ -1,12 +1,14 @@
 /**
  * Handler modules (`handlers/*.ts|js`): the default export is an object mapping handler names to
- * functions, and every named function export counts too (a default export that is itself a
- * function is registered under the file's base name).
+ * functions (or objects/classes with methods), and every named export that is a function, a class
+ * or an object with methods counts too (a default export that is itself a function or a class is
+ * registered under the file's base name).
  */
 import { basename, extname } from 'node:path';
 import type { Problem } from '../model/problem.js';
 import type { HandlerFn } from '../model/template.js';
-import type { HandlerEntry } from '../model/workspace.js';
+import { isHandlerExport } from '../model/handlerDispatch.js';
+import type { HandlerEntry, HandlerExport } from '../model/workspace.js';
 import type { ModuleLoader } from './moduleLoader.js';
 import { makeProblem } from './problems.js';
 
@@ -23,18 +25,20 @@ export async function loadHandlerModule(
     problems.push(moduleLoadFailed(file, err, 'handler module'));
     return;
   }
-  const found: [string, HandlerFn][] = [];
+  const found: [string, HandlerExport][] = [];
   const at = { file, line: 1, col: 1 };
+  // Named exports: functions, classes and objects with methods (tasker-core's `handler.method`
+  // calls a method of one); other values (constants, config) are not handlers.
   for (const [name, value] of Object.entries(mod)) {
     if (name === 'default') continue;
-    if (typeof value === 'function') found.push([name, value as HandlerFn]);
+    if (isHandlerExport(value)) found.push([name, value as HandlerExport]);
   }
   const def = mod.default;
   if (typeof def === 'function') found.push([basename(file, extname(file)), def as HandlerFn]);
   else if (typeof def === 'object' && def !== null) {
     for (const [name, value] of Object.entries(def)) {
-      if (typeof value === 'function') found.push([name, value as HandlerFn]);
-      else problems.push(makeProblem('WRONG_TYPE', `handler \`${name}\` in the default export is ${typeof value}, not a function`, at, { severity: 'warning', hint: 'map each handler name to a function' }));
+      if (isHandlerExport(value)) found.push([name, value as HandlerExport]);
+      else problems.push(makeProblem('WRONG_TYPE', `handler \`${name}\` in the default export is ${typeof value}, not a function or an object with methods`, at, { severity: 'warning', hint: 'map each handler name to a function (or to an object or class whose methods `handler.method` names)' }));
     }
   } else if (def !== undefined) {
     problems.push(makeProblem('WRONG_TYPE', `the default export is ${typeof def}; expected an object mapping handler names to functions`, at, { severity: 'warning' }));

@@ -39,7 +39,7 @@ export function readTemplateText(text: string, file: string, options: ReadOption
   // From here on, messages name the template ("flow `user_onboarding`: ...").
   const body = new MapReader(ctx, r.node, `${kind} \`${header.name}\``);
   let template: Template = kind === 'flow' ? readFlow(body, header) : readWorkflow(body, header);
-  if (options.environment && template.kind === 'workflow') template = applyEnvironment(template, options.environment, ctx.problems);
+  if (options.environment && template.kind === 'workflow') template = applyEnvironment(template, options.environment);
   return { template, problems: ctx.problems };
 }
 

@@ -6,7 +6,7 @@
 import type { Problem, ProblemCode } from '../model/problem.js';
 import type { SourceLocation } from '../model/template.js';
 import { parseDuration } from './duration.js';
-import { makeProblem, suggestion, type ProblemOptions } from './problems.js';
+import { closest, makeProblem, suggestion, type ProblemOptions } from './problems.js';
 import { describeNode, toPlain, type YEntry, type YMap, type YNode } from './yamlTree.js';
 
 /** Where problems go while reading one file. */
@@ -97,16 +97,30 @@ export class MapReader {
     return this.string(key);
   }
 
-  number(key: string, options: { integer?: boolean; min?: number; example?: string } = {}): number | undefined {
+  number(key: string, options: { integer?: boolean; min?: number; max?: number; example?: string } = {}): number | undefined {
     const node = this.value(key);
     if (!node) return undefined;
     const v = node.kind === 'scalar' ? node.value : undefined;
-    const expected = `${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` ≥ ${options.min}` : ''}`;
+    const { min, max } = options;
+    const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
+    const expected = `${options.integer ? 'an integer' : 'a number'}${range}`;
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.wrongType(key, expected, options.example);
-    if ((options.integer && !Number.isInteger(v)) || (options.min !== undefined && v < options.min)) {
+    if ((options.integer && !Number.isInteger(v)) || (min !== undefined && v < min) || (max !== undefined && v > max)) {
       return this.wrongType(key, expected, options.example);
     }
     return v;
+  }
+
+  /** One of `allowed` (an enumeration such as `backoff`); anything else is WRONG_TYPE naming them. */
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+    const value = this.string(key);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const near = closest(value, allowed);
+    this.ctx.report('WRONG_TYPE', `${this.what}: unknown \`${key}\` \`${value}\``, this.loc(key), {
+      hint: `use one of ${allowed.join(', ')}${near ? ` (did you mean \`${near}\`?)` : ''}`,
+    });
+    return undefined;
   }
 
   boolean(key: string): boolean | undefined {

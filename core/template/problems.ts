@@ -20,7 +20,7 @@ export const DEFAULT_HINTS: Record<ProblemCode, string> = {
   UNKNOWN_HANDLER: 'export a function under this name from a module in handlers/, or fix the name',
   UNREACHABLE_STATE: 'add a transition (go_to, if_true, if_false, conditions) that leads to it, or remove the state',
   UNDECLARED_TARGET: 'point to a state declared under states:',
-  MISSING_STARTS_WITH: 'add starts_with: <state> naming the first state of the flow',
+  MISSING_STARTS_WITH: 'add starts_with: <state> naming the first state of the flow, or name that state `start`',
   UNKNOWN_INTERACTION_STATE: 'list only states declared under states: in `when`',
   DECISION_WITHOUT_DEPENDENTS: 'a decision chooses among the steps that depend on it: add them, or make the step standard',
   BATCH_WORKER_WITHOUT_BATCHABLE: 'make the batch_worker depend on a step with type: batchable, whose handler returns the batches',
@@ -30,6 +30,16 @@ export const DEFAULT_HINTS: Record<ProblemCode, string> = {
   NO_RESULT_REACHABLE: 'add a transition that eventually leads to a state with type: result',
   MODULE_LOAD_FAILED: 'fix the error in the module; it is reported with the file that failed to load',
   UNKNOWN_TEMPLATE: 'name a template of this workspace (namespace/name, namespace/name@version or name), or add the missing template',
+  EMPTY_CALLABLE: 'name the handler: `handler: { callable: <handler name> }`',
+  DECISION_WITHOUT_DEPENDENCY: 'make the decision depend on the step whose results it decides on (tasker-core refuses a decision without a dependency)',
+  BAD_VERSION: 'write the version as MAJOR.MINOR.PATCH, e.g. 1.0.0 (tasker-core refuses other versions)',
+  BAD_NAMESPACE: 'use letters, digits and underscores, starting with a letter or underscore, at most 29 characters (tasker-core names its queues after the namespace)',
+  ORPHAN_STEP: 'connect the step to the others with depends_on, or move it to a workflow of its own',
+  UNSUPPORTED_FEATURE: 'replace the feature with a handler: export a function and name it in `handler.callable`',
+  MISSING_METHOD: 'add the method to the handler object or class, or fix `handler.method` (the default is `call`)',
+  BAD_BATCH_CONFIG: 'put batch_config on the batch_worker step (or its batchable step) and name that batch_worker step in worker_template',
+  UNKNOWN_STEP: 'name a step of this workflow, or ALL for every step',
+  BATCHABLE_WITHOUT_WORKER: 'add a step with type: batch_worker that depends on the batchable step; the engine creates one copy of it per batch',
 };
 
 export interface ProblemOptions {

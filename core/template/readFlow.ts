@@ -5,6 +5,7 @@
  */
 import {
   DEFAULT_FLOW_DELAY_MS,
+  DEFAULT_START_STATE,
   FLOW_STATE_TYPES,
   type FlowBranch,
   type FlowState,
@@ -31,7 +32,7 @@ const INTERACTION_FIELDS = ['when', 'handler', 'params', 'description'];
 export function readFlow(r: MapReader, header: TemplateHeader): FlowTemplate {
   r.checkKeys(FLOW_FIELDS);
   const fieldLocs = header.fieldLocs;
-  const t: FlowTemplate = { kind: 'flow', ...header, startsWith: '', delayMs: DEFAULT_FLOW_DELAY_MS, states: [], interactions: [] };
+  const t: FlowTemplate = { kind: 'flow', ...header, startsWith: DEFAULT_START_STATE, delayMs: DEFAULT_FLOW_DELAY_MS, states: [], interactions: [] };
   const attributes = r.plainObject('attributes', '{ type: object, properties: { email: { type: string } } }');
   if (attributes) {
     t.attributesSchema = attributes;

@@ -1,40 +1,81 @@
 /**
  * YAML workflow template → WorkflowTemplate. Accepts tasker-core task templates as they are:
- * `namespace_name`, `dependencies`, `handler: {callable, initialization}`, `retry`,
- * `timeout_seconds`, `environments`; tasker-core fields Stepwise does not use are ignored.
+ * `namespace_name`, `dependencies`, `handler: {callable, method, initialization}`, `retry`,
+ * `timeout_seconds`, `batch_config`, `result_schema`, `environments`; tasker-core fields Stepwise
+ * does not use are accepted and ignored, and `composition` (which Stepwise cannot run) is refused.
  */
 import {
   DEFAULT_RETRY,
   STEP_TYPES,
-  type BackoffKind,
   type HandlerRef,
-  type RetryPolicy,
   type SourceLocation,
   type StepTemplate,
   type StepType,
   type WorkflowTemplate,
 } from '../model/template.js';
-import { MapReader, type ReadContext } from './mapReader.js';
+import { readEnvironments } from './environments.js';
+import { MapReader } from './mapReader.js';
 import { suggestion } from './problems.js';
+import { readBatchConfig } from './readBatchConfig.js';
 import type { TemplateHeader } from './readHeader.js';
+import { readRetry } from './readRetry.js';
 
 const WORKFLOW_FIELDS = ['kind', 'name', 'namespace', 'namespace_name', 'version', 'description', 'input_schema', 'steps', 'environments', 'delete_after'];
 /** tasker-core (and older Tasker) template fields that carry nothing Stepwise runs. */
-export const TASKER_TEMPLATE_FIELDS = ['metadata', 'task_handler', 'system_dependencies', 'domain_events', 'lifecycle', 'module_namespace', 'task_handler_class', 'default_dependent_system', 'named_steps'];
-const STEP_FIELDS = ['name', 'description', 'type', 'step_type', 'handler', 'depends_on', 'dependencies', 'retry', 'timeout_seconds', 'timeout', 'concurrency', 'wait', 'subtask'];
-const TASKER_STEP_FIELDS = ['system_dependency', 'publishes_events', 'batch_config', 'result_schema'];
-const RETRY_FIELDS = ['retryable', 'max_attempts', 'backoff', 'backoff_base_ms', 'max_backoff_ms', 'jitter'];
-const BACKOFFS: readonly BackoffKind[] = ['exponential', 'linear', 'fixed', 'none'];
+export const TASKER_TEMPLATE_FIELDS = [
+  'metadata',
+  'task_handler',
+  'system_dependencies',
+  'domain_events',
+  'lifecycle',
+  'loaded_from',
+  'module_namespace',
+  'task_handler_class',
+  'default_dependent_system',
+  'named_steps',
+];
+const STEP_FIELDS = [
+  'name',
+  'description',
+  'type',
+  'step_type',
+  'handler',
+  'depends_on',
+  'dependencies',
+  'retry',
+  'timeout_seconds',
+  'timeout',
+  'concurrency',
+  'wait',
+  'subtask',
+  'batch_config',
+  'result_schema',
+  'composition',
+];
+export const TASKER_STEP_FIELDS = ['system_dependency', 'publishes_events', 'lifecycle'];
 
 export function readWorkflow(r: MapReader, header: TemplateHeader): WorkflowTemplate {
   r.checkKeys(WORKFLOW_FIELDS, TASKER_TEMPLATE_FIELDS);
   const t: WorkflowTemplate = { kind: 'workflow', ...header, steps: [] };
+  // tasker-core requires both; Stepwise keeps its defaults but says so.
+  if (!r.has('namespace') && !r.has('namespace_name')) {
+    r.ctx.report('MISSING_FIELD', `workflow \`${header.name}\` has no namespace; it is \`${header.namespace}\``, r.node.loc, {
+      severity: 'warning',
+      hint: 'add `namespace_name: <namespace>` (tasker-core requires it)',
+    });
+  }
+  if (!r.has('version')) {
+    r.ctx.report('MISSING_FIELD', `workflow \`${header.name}\` has no version; it is \`${header.version}\``, r.node.loc, {
+      severity: 'warning',
+      hint: 'add `version: 1.0.0` (tasker-core requires it)',
+    });
+  }
   const inputSchema = r.plainObject('input_schema', '{ type: object, properties: { ... } }');
   if (inputSchema) {
     t.inputSchema = inputSchema;
     t.fieldLocs!.inputSchema = r.loc('input_schema');
   }
-  const environments = r.plainObject('environments');
+  const environments = readEnvironments(r);
   if (environments) {
     t.environments = environments;
     t.fieldLocs!.environments = r.loc('environments');
@@ -66,7 +107,7 @@ function readStep(r: MapReader, index: number): StepTemplate {
   const description = s.string('description');
   if (description !== undefined) step.description = description;
 
-  const handler = readHandler(s);
+  const handler = readHandler(s, fieldLocs);
   if (handler) {
     step.handler = handler;
     fieldLocs.handler = s.loc('handler');
@@ -109,6 +150,18 @@ function readStep(r: MapReader, index: number): StepTemplate {
   }
 
   readWaitAndSubtask(s, step, fieldLocs);
+  const batchConfig = readBatchConfig(s, fieldLocs);
+  if (batchConfig) step.batchConfig = batchConfig;
+  const resultSchema = s.plainObject('result_schema', '{ type: object, properties: { ... } }');
+  if (resultSchema) {
+    step.resultSchema = resultSchema;
+    fieldLocs.resultSchema = s.loc('result_schema');
+  }
+  if (s.has('composition')) {
+    s.ctx.report('UNSUPPORTED_FEATURE', `${what}: \`composition\` (tasker-core's grammar-defined steps) is not supported; the step would not do what its composition says`, s.keyLoc('composition'), {
+      hint: 'write a handler that does what the composition does, and name it in `handler.callable`',
+    });
+  }
   return step;
 }
 
@@ -126,7 +179,7 @@ function readType(s: MapReader, fieldLocs: Record<string, SourceLocation>): Step
   return 'standard';
 }
 
-function readHandler(s: MapReader): HandlerRef | undefined {
+function readHandler(s: MapReader, fieldLocs: Record<string, SourceLocation>): HandlerRef | undefined {
   const node = s.value('handler');
   if (!node) return undefined;
   if (node.kind === 'scalar' && typeof node.value === 'string') return { callable: node.value, initialization: {} };
@@ -135,42 +188,15 @@ function readHandler(s: MapReader): HandlerRef | undefined {
     return undefined;
   }
   const h = new MapReader(s.ctx, node, `${s.what}: \`handler\``);
-  // `method` and `resolver` are tasker-core's dispatch hints; Stepwise resolves by callable alone.
-  h.checkKeys(['callable', 'initialization'], ['method', 'resolver']);
+  // `resolver` is tasker-core's hint for its resolver chain; Stepwise resolves by callable alone.
+  h.checkKeys(['callable', 'method', 'initialization'], ['resolver']);
   const callable = h.string('callable', { required: true });
+  const method = h.string('method', { example: 'refund' });
   const initialization = h.plainObject('initialization', '{ api_url: https://... }') ?? {};
-  return callable === undefined ? undefined : { callable, initialization };
-}
-
-/** tasker-core's retry block, over its defaults (retryable, 3 attempts, exponential 1s..30s). */
-export function readRetry(s: MapReader): RetryPolicy | undefined {
-  const r = s.map('retry', '{ retryable: true, max_attempts: 3, backoff: exponential }');
-  if (!r) return undefined;
-  r.checkKeys(RETRY_FIELDS);
-  const retry: RetryPolicy = { ...DEFAULT_RETRY };
-  const retryable = r.boolean('retryable');
-  if (retryable !== undefined) retry.retryable = retryable;
-  const maxAttempts = r.number('max_attempts', { integer: true, min: 1, example: '3' });
-  if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts;
-  const backoff = r.string('backoff');
-  if (backoff === 'fibonacci') {
-    // tasker-core knows fibonacci backoff; Stepwise approximates it, and says so.
-    r.ctx.report('WRONG_TYPE', `${s.what}: backoff \`fibonacci\` is not supported; exponential is used instead`, r.loc('backoff'), {
-      severity: 'warning',
-      hint: `use one of ${BACKOFFS.join(', ')}`,
-    });
-    retry.backoff = 'exponential';
-  } else if (backoff !== undefined) {
-    if ((BACKOFFS as readonly string[]).includes(backoff)) retry.backoff = backoff as BackoffKind;
-    else r.ctx.report('WRONG_TYPE', `${s.what}: unknown backoff \`${backoff}\``, r.loc('backoff'), { hint: `use one of ${BACKOFFS.join(', ')}` });
-  }
-  const base = r.number('backoff_base_ms', { min: 0, example: '1000' });
-  if (base !== undefined) retry.backoffBaseMs = base;
-  const max = r.number('max_backoff_ms', { min: 0, example: '30000' });
-  if (max !== undefined) retry.maxBackoffMs = max;
-  const jitter = r.boolean('jitter');
-  if (jitter !== undefined) retry.jitter = jitter;
-  return retry;
+  if (h.has('method')) fieldLocs['handler.method'] = h.loc('method');
+  if (method === '') h.ctx.report('WRONG_TYPE', `${s.what}: \`handler.method\` is empty`, h.loc('method'), { hint: 'name a method, or leave `method` out to call `call`' });
+  if (callable === undefined) return undefined;
+  return method ? { callable, initialization, method } : { callable, initialization };
 }
 
 function readWaitAndSubtask(s: MapReader, step: StepTemplate, fieldLocs: Record<string, SourceLocation>): void {

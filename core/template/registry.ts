@@ -7,8 +7,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { HandlerRegistry, TemplateRegistry } from '../engine/context.js';
 import { StepwiseError } from '../model/errors.js';
+import { dispatchHandler } from '../model/handlerDispatch.js';
 import { templateRef, type HandlerFn, type Template } from '../model/template.js';
-import type { HandlerEntry } from '../model/workspace.js';
+import type { HandlerEntry, HandlerExport } from '../model/workspace.js';
 
 /** Higher version first; numeric-aware, so 1.10.0 > 1.9.0. */
 export function compareVersionsDesc(a: string, b: string): number {
@@ -53,19 +54,20 @@ function resolveFile(templates: Template[], ref: string, root: string | undefine
   return templates.find((t) => t.source.file !== undefined && candidates.includes(resolve(t.source.file)));
 }
 
-/** Inline handlers of the template first (TypeScript definitions), then the workspace's modules. */
-/** Handlers by name: a plain object of functions, or a loaded workspace's handler map. */
-export type HandlerSource = Record<string, HandlerFn> | ReadonlyMap<string, HandlerEntry>;
+/** Handlers by name: a plain object of handlers (functions, or objects/classes with methods), or a loaded workspace's handler map. */
+export type HandlerSource = Record<string, HandlerExport> | ReadonlyMap<string, HandlerEntry>;
 
 export function handlerMap(source: HandlerSource = {}): ReadonlyMap<string, HandlerEntry> {
   if (source instanceof Map) return source;
-  return new Map(Object.entries(source as Record<string, HandlerFn>).map(([name, fn]) => [name, { name, fn, file: '' }]));
+  return new Map(Object.entries(source as Record<string, HandlerExport>).map(([name, fn]) => [name, { name, fn, file: '' }]));
 }
 
+/** Inline handlers of the template first (TypeScript definitions), then the workspace's modules. */
 export function createHandlerRegistry(handlers: ReadonlyMap<string, HandlerEntry>): HandlerRegistry {
   return {
-    get(name: string, template?: Template): HandlerFn | undefined {
-      return template?.inlineHandlers?.[name] ?? handlers.get(name)?.fn;
+    get(name: string, template?: Template, method?: string): HandlerFn | undefined {
+      const value = template?.inlineHandlers?.[name] ?? handlers.get(name)?.fn;
+      return value === undefined ? undefined : dispatchHandler(value, method);
     },
     fileOf(name: string): string | undefined {
       return handlers.get(name)?.file;

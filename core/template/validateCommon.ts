@@ -1,5 +1,7 @@
 /** What workflow and flow validation share: positions, handler lookups, schema checks. */
+import { DEFAULT_HANDLER_METHOD, hasHandlerMethod, isClass, methodNames } from '../model/handlerDispatch.js';
 import type { Problem, ProblemCode } from '../model/problem.js';
+import type { HandlerEntry } from '../model/workspace.js';
 import { templateRef, type JsonSchema, type SourceLocation, type Template } from '../model/template.js';
 import { closest, makeProblem, type ProblemOptions } from './problems.js';
 import { compileSchema } from '../model/jsonSchema.js';
@@ -13,6 +15,13 @@ export interface ValidateOptions {
   hasHandler?: (name: string) => boolean;
   /** Names of the known handlers, for "did you mean" hints. */
   handlerNames?: readonly string[];
+  /** The export a handler name stands for, so `handler.method` can be checked against its methods. */
+  handlerExport?: (name: string) => unknown;
+}
+
+/** The lookups of a loaded workspace's handler map. */
+export function handlerChecks(handlers: ReadonlyMap<string, HandlerEntry>): ValidateOptions {
+  return { hasHandler: (name) => handlers.has(name), handlerNames: [...handlers.keys()], handlerExport: (name) => handlers.get(name)?.fn };
 }
 
 /** Collects problems for one template, placing each at the most precise position known. */
@@ -39,10 +48,18 @@ export class Findings {
     this.problems.push(makeProblem(code, message, at, { template: this.ref, ...options }));
   }
 
-  /** UNKNOWN_HANDLER when a lookup is given and neither the template nor the workspace has `name`. */
-  handler(name: string, usedBy: string, at: Partial<SourceLocation>, options: ValidateOptions, node?: string): void {
+  /**
+   * UNKNOWN_HANDLER when a lookup is given and neither the template nor the workspace has `name`;
+   * MISSING_METHOD when it has it but cannot call it through `method` (tasker-core handler.method).
+   */
+  handler(name: string, usedBy: string, at: Partial<SourceLocation>, options: ValidateOptions, node?: string, method?: { name: string | undefined; at: Partial<SourceLocation> }): void {
     if (!options.hasHandler || name === '') return;
-    if (this.template.inlineHandlers?.[name] !== undefined || options.hasHandler(name)) return;
+    const inline = this.template.inlineHandlers?.[name];
+    if (inline !== undefined || options.hasHandler(name)) {
+      const value = inline ?? options.handlerExport?.(name);
+      if (method && value !== undefined && !hasHandlerMethod(value, method.name)) this.missingMethod(name, usedBy, value, method, node);
+      return;
+    }
     const near = options.handlerNames ? closest(name, options.handlerNames) : undefined;
     this.add('UNKNOWN_HANDLER', `${usedBy} uses handler \`${name}\`, which no module in handlers/ exports`, at, {
       ...(near ? { hint: `did you mean \`${near}\`? Otherwise export \`${name}\` from a module in handlers/` } : {}),
@@ -50,12 +67,51 @@ export class Findings {
     });
   }
 
-  schema(schema: JsonSchema | undefined, what: string, at: Partial<SourceLocation>): void {
-    if (schema === undefined) return;
+  private missingMethod(name: string, usedBy: string, value: unknown, method: { name: string | undefined; at: Partial<SourceLocation> }, node?: string): void {
+    const wanted = method.name ?? DEFAULT_HANDLER_METHOD;
+    const methods = methodNames(value);
+    const kind = isClass(value) ? 'a class' : typeof value === 'function' ? 'a function' : 'an object';
+    const near = closest(wanted, methods);
+    this.add('MISSING_METHOD', `${usedBy} calls \`${name}.${wanted}\`, but handler \`${name}\` (${kind}) has no method \`${wanted}\``, method.at, {
+      hint: near
+        ? `did you mean \`${near}\`?`
+        : methods.length > 0
+          ? `its methods: ${methods.join(', ')}; set handler.method to one of them`
+          : typeof value === 'function'
+            ? 'a plain function is called as it is: leave handler.method out'
+            : `add a \`${wanted}\` method to the handler`,
+      ...(node !== undefined ? { node } : {}),
+    });
+  }
+
+  /**
+   * The template's identity as tasker-core checks it: a MAJOR.MINOR.PATCH version, a namespace of
+   * letters, digits and underscores starting with a letter or underscore (both also keep
+   * `namespace/name@version` references unambiguous), and, for workflows, at most
+   * `maxNamespaceLength` characters (tasker-core's queue names; a warning).
+   */
+  identity(options: { maxNamespaceLength?: number } = {}): void {
+    const t = this.template;
+    if (!/^\d+\.\d+\.\d+$/.test(t.version)) {
+      this.add('BAD_VERSION', `version \`${t.version}\` is not MAJOR.MINOR.PATCH`, this.where(undefined, 'version'));
+    }
+    const ns = t.namespace;
+    if (ns === '' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ns)) {
+      const why = ns === '' ? 'is empty' : /^[A-Za-z_]/.test(ns) ? 'has characters other than letters, digits and underscores' : 'does not start with a letter or an underscore';
+      this.add('BAD_NAMESPACE', `namespace \`${ns}\` ${why}`, this.where(undefined, 'namespace'));
+    } else if (options.maxNamespaceLength !== undefined && ns.length > options.maxNamespaceLength) {
+      this.add('BAD_NAMESPACE', `namespace \`${ns}\` is ${ns.length} characters; tasker-core allows ${options.maxNamespaceLength}`, this.where(undefined, 'namespace'), { severity: 'warning' });
+    }
+  }
+
+  /** BAD_SCHEMA unless `schema` compiles; true when it does (or there is none). */
+  schema(schema: JsonSchema | undefined, what: string, at: Partial<SourceLocation>): boolean {
+    if (schema === undefined) return true;
     const compiled = compileSchema(schema);
-    if (compiled.ok) return;
+    if (compiled.ok) return true;
     // Point at the offending keyword itself when the schema came from YAML.
     const inner = compiled.path ? locateInPlain(schema, compiled.path) : undefined;
     this.add('BAD_SCHEMA', `${what} is not a valid JSON Schema: ${compiled.message}`, inner ?? at);
+    return false;
   }
 }

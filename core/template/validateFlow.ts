@@ -1,6 +1,6 @@
 /** Semantic checks of a flow template (the state machine), on the model: YAML and TypeScript alike. */
 import type { Problem } from '../model/problem.js';
-import type { FlowState, FlowTemplate } from '../model/template.js';
+import { DEFAULT_START_STATE, type FlowState, type FlowTemplate } from '../model/template.js';
 import { assertNever } from '../model/errors.js';
 import { statesWithoutPathToResult, terminalStates, unreachableStates } from './flowGraph.js';
 import { suggestion } from './problems.js';
@@ -21,8 +21,11 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
   };
 
   let startKnown = false;
-  if (t.startsWith === '') {
-    f.add('MISSING_STARTS_WITH', `flow \`${t.name}\` does not say where it starts`, f.where(undefined), names[0] ? { hint: `add starts_with: ${names[0]}` } : {});
+  const implicitStart = t.startsWith === DEFAULT_START_STATE && t.fieldLocs?.startsWith === undefined;
+  if (t.startsWith === '' || (implicitStart && !states.has(t.startsWith))) {
+    f.add('MISSING_STARTS_WITH', `flow \`${t.name}\` does not say where it starts: it has no starts_with and no state named \`${DEFAULT_START_STATE}\``, f.where(undefined), {
+      hint: names[0] ? `add starts_with: ${names[0]} (or name the first state \`${DEFAULT_START_STATE}\`)` : `add a state named \`${DEFAULT_START_STATE}\``,
+    });
   } else if (!states.has(t.startsWith)) {
     const near = suggestion(t.startsWith, names, 'declared states');
     f.add('UNDECLARED_TARGET', `starts_with names \`${t.startsWith}\`, which is not a declared state`, f.where(undefined, 'startsWith'), near ? { hint: near } : {});
@@ -46,6 +49,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
     f.handler(i.handler, `interaction \`${i.name}\``, f.where(i, 'handler'), options, i.name);
     f.schema(i.params, `interaction \`${i.name}\` params`, f.where(i, 'params'));
   }
+  f.identity();
   f.schema(t.attributesSchema, 'attributes', f.where(undefined, 'attributesSchema'));
 
   if (startKnown) {

@@ -18,6 +18,7 @@ import { loadTsTemplates } from './loadTsTemplates.js';
 import { createModuleLoader, type ModuleLoader } from './moduleLoader.js';
 import { makeProblem } from './problems.js';
 import { validateTemplate } from './validate.js';
+import { handlerChecks } from './validateCommon.js';
 import { validateSubtaskTemplates } from './validateWorkspace.js';
 
 export interface LoadWorkspaceOptions {
@@ -61,14 +62,13 @@ export async function loadWorkspace(root: string, options: LoadWorkspaceOptions 
     } else if (CODE.test(file) && !NOT_CODE.test(file)) {
       files.push(file);
       for (const t of await loadTsTemplates(file, loader, problems)) {
-        templates.push(environment && t.kind === 'workflow' ? applyEnvironment(t, environment, problems) : t);
+        templates.push(environment && t.kind === 'workflow' ? applyEnvironment(t, environment) : t);
       }
     }
   }
   problems.push(...duplicateTemplates(templates));
   problems.push(...validateSubtaskTemplates(templates, dir));
-  const handlerNames = [...handlers.keys()];
-  for (const t of templates) problems.push(...validateTemplate(t, { hasHandler: (name) => handlers.has(name), handlerNames }));
+  for (const t of templates) problems.push(...validateTemplate(t, handlerChecks(handlers)));
 
   return {
     root: dir,

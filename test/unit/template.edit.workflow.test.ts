@@ -201,7 +201,8 @@ describe('line endings and file ends', () => {
     expect(r.text.replace(/\r\n/g, '')).not.toContain('\n');
     expect(r.text).toContain('\r\n  - name: audit\r\n    handler: audit\r\n');
     expect(removeStep(r.text, 'audit').text).toBe(crlf);
-    expect(r.problems).toEqual([]);
+    // A step added without dependencies stands alone: tasker-core's ORPHAN_STEP warning, nothing else.
+    expect(r.problems.map((p) => [p.code, p.severity, p.node])).toEqual([['ORPHAN_STEP', 'warning', 'audit']]);
   });
 
   it('adds after the last line of a file without a final newline', () => {

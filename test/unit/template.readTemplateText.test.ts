@@ -4,6 +4,8 @@ import { readTemplateText } from '../../core/template/loadTemplate.js';
 
 const read = (text: string) => readTemplateText(text, '/ws/t.yaml');
 const codes = (text: string) => read(text).problems.map((p) => [p.code, p.line, p.severity]);
+/** A workflow's identity, written last so the lines above keep their numbers (without it: MISSING_FIELD warnings). */
+const ID = '\nnamespace: t\nversion: 1.0.0';
 
 describe('readTemplateText: workflows', () => {
   it('keeps a version written as a number as it was written', () => {
@@ -12,7 +14,7 @@ describe('readTemplateText: workflows', () => {
 
   it('resolves anchors and merge keys', () => {
     const t = read(
-      ['name: a', 'x-retry: &retry { max_attempts: 5, backoff: fixed }', 'steps:', '  - { name: s, handler: s, retry: *retry }', '  - name: t', '    <<: { handler: t, depends_on: [s] }'].join('\n'),
+      ['name: a', 'x-retry: &retry { max_attempts: 5, backoff: fixed }', 'steps:', '  - { name: s, handler: s, retry: *retry }', '  - name: t', '    <<: { handler: t, depends_on: [s] }'].join('\n') + ID,
     );
     // `x-retry` is not a field: a warning, but the anchor still works.
     expect(t.problems.map((p) => p.code)).toEqual(['UNKNOWN_FIELD']);
@@ -32,17 +34,17 @@ describe('readTemplateText: workflows', () => {
   });
 
   it('warns about fibonacci backoff and uses exponential', () => {
-    const r = read('name: a\nsteps:\n  - name: s\n    handler: s\n    retry: { backoff: fibonacci }');
+    const r = read('name: a\nsteps:\n  - name: s\n    handler: s\n    retry: { backoff: fibonacci }' + ID);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'WRONG_TYPE', severity: 'warning', line: 5 })]);
     expect((r.template as WorkflowTemplate).steps[0]!.retry.backoff).toBe('exponential');
   });
 
   it('reports a key written twice', () => {
-    expect(codes('name: a\nsteps: [ { name: s, handler: s } ]\nname: b')).toEqual([['YAML_SYNTAX', 3, 'error']]);
+    expect(codes('name: a\nsteps: [ { name: s, handler: s } ]\nname: b' + ID)).toEqual([['YAML_SYNTAX', 3, 'error']]);
   });
 
   it('wait and subtask steps without their blocks', () => {
-    expect(codes('name: a\nsteps:\n  - { name: w, type: wait }\n  - { name: c, type: subtask }')).toEqual([
+    expect(codes('name: a\nsteps:\n  - { name: w, type: wait }\n  - { name: c, type: subtask }' + ID)).toEqual([
       ['MISSING_FIELD', 3, 'warning'],
       ['MISSING_FIELD', 4, 'error'],
     ]);
@@ -62,7 +64,7 @@ describe('readTemplateText: what is not a template', () => {
   });
 
   it('a template without a name keeps the file name and says so', () => {
-    const r = read('steps: [ { name: s, handler: s } ]');
+    const r = read('steps: [ { name: s, handler: s } ]' + ID);
     expect(r.template!.name).toBe('t');
     expect(r.problems.map((p) => p.code)).toEqual(['MISSING_FIELD']);
   });

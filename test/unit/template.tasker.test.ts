@@ -18,7 +18,7 @@ async function load(name: string, environment?: string): Promise<WorkflowTemplat
 const deps = (t: WorkflowTemplate) => Object.fromEntries(t.steps.map((s) => [s.name, s.dependsOn]));
 
 describe('tasker-core task templates load unchanged, without a single problem', () => {
-  it.each(['linear.yaml', 'diamond.yaml', 'tree.yaml', 'mixed_dag.yaml', 'order_fulfillment.yaml', 'conditional_approval.yaml', 'batch.yaml'])(
+  it.each(['linear.yaml', 'diamond.yaml', 'tree.yaml', 'mixed_dag.yaml', 'order_fulfillment.yaml', 'conditional_approval.yaml', 'batch.yaml', 'refunds.yaml', 'diamond_decision_batch.yaml'])(
     '%s',
     async (file) => {
       const t = await load(file);
@@ -44,7 +44,8 @@ describe('tasker-core task templates load unchanged, without a single problem', 
     expect(s2!.retry).toEqual({ ...DEFAULT_RETRY, maxAttempts: 2, backoff: 'linear', backoffBaseMs: 500, maxBackoffMs: 5000 });
     // A partial retry block keeps tasker-core's defaults for the rest.
     expect(s4!.retry).toEqual({ ...DEFAULT_RETRY, retryable: false });
-    expect(s4!.handler).toEqual({ callable: 'LinearWorkflow::StepHandlers::LinearStep4Handler', initialization: {} });
+    // `method: call` is kept (it is the default); `resolver` is tasker-core's and ignored.
+    expect(s4!.handler).toEqual({ callable: 'LinearWorkflow::StepHandlers::LinearStep4Handler', initialization: {}, method: 'call' });
   });
 
   it('keeps the step graph: diamond, tree, mixed DAG', async () => {
@@ -78,7 +79,8 @@ describe('tasker-core task templates load unchanged, without a single problem', 
     const byName = Object.fromEntries(test.steps.map((s) => [s.name, s]));
     expect(byName.validate_order!.timeoutMs).toBe(20_000);
     expect(byName.validate_order!.retry.maxAttempts).toBe(2);
-    expect(byName.process_payment!.retry).toMatchObject({ maxAttempts: 1, backoffBaseMs: 2000 });
+    // tasker-core replaces the whole retry block: the step's own backoff_base_ms (2000) is gone.
+    expect(byName.process_payment!.retry).toEqual({ ...DEFAULT_RETRY, maxAttempts: 1 });
     expect(byName.ship_order!.timeoutMs).toBe(60_000);
   });
 

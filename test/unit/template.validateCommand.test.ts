@@ -87,7 +87,7 @@ describe('stepwise validate', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out);
     expect(json.valid).toBe(false);
-    expect(json.templates).toEqual([{ ref: 'default/self_dependency@0.0.0', kind: 'workflow', file: `${invalid}/self_dependency.yaml` }]);
+    expect(json.templates).toEqual([{ ref: 'tests/self_dependency@1.0.0', kind: 'workflow', file: `${invalid}/self_dependency.yaml` }]);
     expect(json.problems).toEqual([expect.objectContaining({ code: 'SELF_DEPENDENCY', file: `${invalid}/self_dependency.yaml`, line: 5, col: 18 })]);
   });
 

@@ -35,6 +35,17 @@ const cases: [string, ProblemCode, number, number, 'error' | 'warning'][] = [
   ['unknown_field.yaml', 'UNKNOWN_FIELD', 5, 5, 'warning'],
   ['missing_field.yaml', 'MISSING_FIELD', 3, 5, 'error'],
   ['no_result_reachable.yaml', 'NO_RESULT_REACHABLE', 6, 3, 'warning'],
+  // tasker-core's own checks
+  ['empty_callable.yaml', 'EMPTY_CALLABLE', 6, 14, 'error'],
+  ['decision_without_dependency.yaml', 'DECISION_WITHOUT_DEPENDENCY', 6, 11, 'error'],
+  ['bad_version.yaml', 'BAD_VERSION', 3, 10, 'error'],
+  ['bad_namespace.yaml', 'BAD_NAMESPACE', 2, 17, 'error'],
+  ['orphan_step.yaml', 'ORPHAN_STEP', 7, 13, 'warning'],
+  ['composition.yaml', 'UNSUPPORTED_FEATURE', 7, 5, 'error'],
+  ['bad_batch_config.yaml', 'BAD_BATCH_CONFIG', 10, 38, 'error'],
+  ['bad_failure_strategy.yaml', 'WRONG_TYPE', 10, 71, 'error'],
+  ['batchable_without_worker.yaml', 'BATCHABLE_WITHOUT_WORKER', 7, 11, 'error'],
+  ['unknown_step_override.yaml', 'UNKNOWN_STEP', 9, 17, 'warning'],
 ];
 
 describe('validation codes, one fixture each', () => {
@@ -93,8 +104,11 @@ describe('everything at once', () => {
         ['UNKNOWN_DEPENDENCY', 6],
         ['WRONG_TYPE', 7],
         ['BAD_DURATION', 8],
+        // c and d stand alone: tasker-core's ORPHAN_STEP warning
+        ['ORPHAN_STEP', 7],
+        ['ORPHAN_STEP', 8],
       ].sort(),
     );
-    expect(problems.every((p) => p.template === 'default/everything@0.0.0')).toBe(true);
+    expect(problems.every((p) => p.template === 'tests/everything@1.0.0')).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PermanentError, StepwiseError } from '../../core/model/errors.js';
 import type { Problem } from '../../core/model/problem.js';
+import type { HandlerFn } from '../../core/model/template.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/templates/workspaces/', import.meta.url));
@@ -45,8 +46,8 @@ describe('loadWorkspace on a broken workspace', async () => {
   });
 
   it("workspace modules share the host's stepwise API (one PermanentError class)", async () => {
-    expect(() => ws.handlers.get('refuse')!.fn({})).toThrow(PermanentError);
-    expect(await ws.handlers.get('greet')!.fn({})).toEqual({ text: 'hello' });
+    expect(() => (ws.handlers.get('refuse')!.fn as HandlerFn)({})).toThrow(PermanentError);
+    expect(await (ws.handlers.get('greet')!.fn as HandlerFn)({})).toEqual({ text: 'hello' });
   });
 });
 
@@ -69,7 +70,7 @@ describe('loadWorkspace with a config', async () => {
   });
 
   it('registers a default-exported function under the file name', () => {
-    expect(ws.handlers.get('pull')!.fn({ initialization: { source: 'x' } })).toEqual({ source: 'x' });
+    expect((ws.handlers.get('pull')!.fn as HandlerFn)({ initialization: { source: 'x' } })).toEqual({ source: 'x' });
   });
 
   it('defaults the database to .stepwise/stepwise.db when there is no config', async () => {
@@ -113,10 +114,10 @@ describe('loadWorkspace edge cases', () => {
     cpSync(join(fixtures, 'configured'), root, { recursive: true });
     const file = join(root, 'handlers/pull.ts');
     const first = await loadWorkspace(root);
-    expect(first.handlers.get('pull')!.fn({ initialization: {} })).toEqual({ source: 'unknown' });
+    expect((first.handlers.get('pull')!.fn as HandlerFn)({ initialization: {} })).toEqual({ source: 'unknown' });
     writeFileSync(file, readFileSync(file, 'utf8').replace("'unknown'", "'edited'"));
     const second = await loadWorkspace(root);
-    expect(second.handlers.get('pull')!.fn({ initialization: {} })).toEqual({ source: 'edited' });
+    expect((second.handlers.get('pull')!.fn as HandlerFn)({ initialization: {} })).toEqual({ source: 'edited' });
   });
 
   it('an empty folder is a workspace with a warning, not an error', async () => {

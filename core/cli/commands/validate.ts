@@ -14,6 +14,7 @@ import { loadTsTemplates } from '../../template/loadTsTemplates.js';
 import { createModuleLoader } from '../../template/moduleLoader.js';
 import { makeProblem, sortProblems } from '../../template/problems.js';
 import { validateTemplate } from '../../template/validate.js';
+import { handlerChecks } from '../../template/validateCommon.js';
 import { loadWorkspace } from '../../template/workspace.js';
 import type { CommandContext } from '../main.js';
 
@@ -81,7 +82,7 @@ async function check(paths: string[], options: ValidateOptions): Promise<Checked
 async function checkFiles(files: string[], workspace: Workspace | undefined, out: Checked): Promise<void> {
   const loader = files.some((f) => !/\.ya?ml$/.test(f)) ? await createModuleLoader() : undefined;
   const environment = workspace?.config.environment;
-  const options = workspace ? { hasHandler: (name: string) => workspace.handlers.has(name), handlerNames: [...workspace.handlers.keys()] } : {};
+  const options = workspace ? handlerChecks(workspace.handlers) : {};
   if (workspace) {
     // A handler module that failed to load explains the unknown handlers that follow from it.
     out.problems.push(...workspace.problems.filter((p) => p.code === 'MODULE_LOAD_FAILED' && !files.includes(p.file ?? '')));

@@ -12,6 +12,7 @@ import { StepwiseError } from '../../model/errors.js';
 import type { Template } from '../../model/template.js';
 import type { Workspace } from '../../model/workspace.js';
 import { templateGraph, type TemplateGraph } from '../../export/graphModel.js';
+import { handlerChecks } from '../../template/validateCommon.js';
 import { readTemplateText } from '../../template/loadTemplate.js';
 import {
   addState,
@@ -94,8 +95,7 @@ function fileOf(ws: Workspace, template: Template): string {
 }
 
 function options(ws: Workspace, file: string): EditOptions {
-  const handlerNames = [...ws.handlers.keys()];
-  return { file, validate: { hasHandler: (n) => ws.handlers.has(n), handlerNames } };
+  return { file, validate: handlerChecks(ws.handlers) };
 }
 
 function stateOf(ws: Workspace, file: string, result: Pick<EditResult, 'text' | 'problems' | 'changed'>): EditorState {
