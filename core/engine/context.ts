@@ -3,6 +3,7 @@
  * One object, built once by `createEngine`, so nothing reaches for globals: the clock, the
  * storage, the bus and the template/handler lookups are all injected.
  */
+import type { Limits } from '../limits/index.js';
 import type { Clock } from '../model/clock.js';
 import type { HandlerFn, Template } from '../model/template.js';
 import type { Storage } from '../storage/storage.js';
@@ -34,4 +35,6 @@ export interface EngineContext {
   owner: string;
   /** How long a running step's lease lasts before another engine may take it back. */
   leaseMs: number;
+  /** Size limits on what tasks store (core/limits). */
+  limits: Limits;
 }

@@ -18,6 +18,7 @@ import { systemClock, type Clock } from '../model/clock.js';
 import { NotFoundError, StepwiseError } from '../model/errors.js';
 import type { Json, StepRecord, TaskRecord } from '../model/runtime.js';
 import type { ExecutorKind } from '../model/workspace.js';
+import { resolveLimits, type Limits } from '../limits/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { EventBus } from '../events/types.js';
 import { createEventBus } from '../events/bus.js';
@@ -56,6 +57,8 @@ export interface EngineOptions {
   progressIntervalMs?: number;
   /** Where errors of background work go (a task whose template vanished, storage trouble). */
   onError?: (err: unknown, where: string) => void;
+  /** Size limits on inputs, params, results, failures and logs (core/limits; defaults for the rest). */
+  limits?: Partial<Limits>;
 }
 
 export interface Engine {
@@ -99,6 +102,7 @@ export function createEngine(options: EngineOptions): Engine {
     handlers: options.handlers,
     owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     leaseMs: options.leaseMs ?? 30_000,
+    limits: resolveLimits(options.limits),
   };
   const newId = () => timeOrderedId(context.clock.now());
   const random = options.random ?? Math.random;

@@ -5,7 +5,8 @@
  * outcome through the pure planners.
  */
 import { StepwiseError, toErrorInfo } from '../model/errors.js';
-import type { Json, LogLine, StepRecord } from '../model/runtime.js';
+import type { Json, StepRecord } from '../model/runtime.js';
+import { attemptLogSink, boundOutcome } from '../limits/index.js';
 import type { StepTemplate } from '../model/template.js';
 import type { Executor, JobOutcome, StepContextData } from '../executor/types.js';
 import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../executor/failure.js';
@@ -42,8 +43,6 @@ export interface ExecuteDeps {
   giveUpStoring(): AbortSignal;
   onError(err: unknown, where: string): void;
 }
-
-const MAX_LOG_LINES = 1000;
 
 export function abortRunning(run: RunningAttempt, kind: AbortKind, message: string): void {
   if (run.controller.signal.aborted) return;
@@ -104,10 +103,7 @@ export async function executeAttempt(
       })
       .catch(() => undefined); // progress is best effort; the outcome commit is what counts
   };
-  const onLog = (line: Omit<LogLine, 'at'>) => {
-    if (attempt.logs.length < MAX_LOG_LINES) attempt.logs.push({ at: ctx.clock.now(), ...line });
-    else if (attempt.logs.length === MAX_LOG_LINES) attempt.logs.push({ at: ctx.clock.now(), level: 'warn', message: `log truncated after ${MAX_LOG_LINES} lines` });
-  };
+  const onLog = attemptLogSink(attempt.logs, ctx.limits, () => ctx.clock.now());
 
   let outcome: JobOutcome;
   try {
@@ -136,6 +132,7 @@ export async function executeAttempt(
     ctx.clock.clearTimeout(timer);
   }
   if (signal.aborted && run.abortKind !== null) outcome = { kind: 'aborted' };
+  outcome = boundOutcome(outcome, ctx.limits, `Step '${name}'`);
   try {
     // The lease is renewed until the outcome is stored: a commit retried while the database is
     // busy or full must not let another engine take the step and run the handler again.

@@ -3,6 +3,7 @@
  * core/model/jsonSchema.ts, every violation at once).
  * A bad input is refused before anything is stored.
  */
+import { assertStorable, DEFAULT_LIMITS, type Limits } from '../limits/index.js';
 import { StepwiseError } from '../model/errors.js';
 import { compileSchema, schemaErrors, type SchemaError } from '../model/jsonSchema.js';
 import type { JsonObject } from '../model/runtime.js';
@@ -11,13 +12,14 @@ import type { JsonSchema } from '../model/template.js';
 export type InputViolation = SchemaError;
 
 /** A copy of `input` with schema defaults applied, or INPUT_INVALID listing every violation. */
-export function validateInput(schema: JsonSchema | undefined, input: unknown, templateRef: string): JsonObject {
+export function validateInput(schema: JsonSchema | undefined, input: unknown, templateRef: string, limits: Limits = DEFAULT_LIMITS): JsonObject {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new StepwiseError('INPUT_INVALID', `The input of ${templateRef} must be a JSON object, got ${JSON.stringify(input)}. Nothing was stored.`, {
       templateRef,
       violations: [{ path: '', message: 'must be an object' }],
     });
   }
+  assertStorable(input, `The input of ${templateRef}`, limits, 'inputBytes');
   const copy = structuredClone(input) as JsonObject;
   if (!schema) return copy;
   const compiled = compileSchema(schema);

@@ -96,6 +96,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
     engine = createEngine({
       ...(config?.executor ? { executor: config.executor } : {}),
       ...(config?.concurrency ? { concurrency: config.concurrency } : {}),
+      ...(config?.limits ? { limits: config.limits } : {}),
       ...engineOptions,
       storage,
       // Registries that read whatever workspace is current, so reload() reaches the engine.

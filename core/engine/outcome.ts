@@ -8,6 +8,7 @@ import type { ErrorInfo } from '../model/errors.js';
 import type { AttemptOutcome, AttemptRecord, Json, LogLine, StepRecord } from '../model/runtime.js';
 import type { StepTemplate, WorkflowTemplate } from '../model/template.js';
 import type { HandlerFailure } from '../executor/failure.js';
+import { summarizeFailure } from '../limits/index.js';
 import { retryDelayMs, type Random } from './backoff.js';
 import type { Draft } from './draft.js';
 import { propagateReadiness } from './readiness.js';
@@ -189,18 +190,20 @@ export function planFailure(
   const step = d.requireStep(name);
   const policy = stepTemplateOf(env.template, step)?.retry;
   finishAttempt(d, attempt, outcome, { error: failure.error });
+  // The whole failure is on the attempt; the step, its transition and events repeat a summary.
+  const error = summarizeFailure(failure.error, attempt.id);
   const retry = failure.retryable && policy?.retryable !== false && step.attempts < step.maxAttempts;
   if (retry && policy) {
     const options = failure.retryAfterMs === undefined ? { random: env.random } : { retryAfterMs: failure.retryAfterMs, random: env.random };
     const delay = retryDelayMs(policy, step.attempts, options);
-    d.moveStep(name, 'waiting_for_retry', `attempt ${step.attempts} failed (${failure.error.message}); retrying in ${delay} ms`, {
-      set: { error: failure.error, retryAt: d.now + delay, ...RELEASE },
+    d.moveStep(name, 'waiting_for_retry', `attempt ${step.attempts} failed (${error.message}); retrying in ${delay} ms`, {
+      set: { error, retryAt: d.now + delay, ...RELEASE },
       details: { attempt: step.attempts, delayMs: delay },
     });
   } else {
     const why = !failure.retryable ? 'not retryable' : `attempt ${step.attempts} of ${step.maxAttempts}`;
-    d.moveStep(name, 'error', `${failure.error.message} (${why})`, {
-      set: { error: failure.error, ...RELEASE },
+    d.moveStep(name, 'error', `${error.message} (${why})`, {
+      set: { error, ...RELEASE },
       details: { attempt: step.attempts },
     });
   }

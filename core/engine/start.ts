@@ -26,7 +26,7 @@ export async function startTask(
     const existing = await ctx.storage.findTaskByIdempotencyKey(options.idempotencyKey);
     if (existing) return existing;
   }
-  const checked: JsonObject = validateInput(template.inputSchema, input, templateRef(template));
+  const checked: JsonObject = validateInput(template.inputSchema, input, templateRef(template), ctx.limits);
   const { task, changes } = planWorkflowTask(template, checked, options, ctx.clock.now(), newId);
   try {
     const result = await ctx.storage.commit(changes);

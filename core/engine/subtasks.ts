@@ -32,7 +32,7 @@ export function subtaskStarter(ctx: EngineContext, createFlow: CreateFlow, newId
       const input: JsonObject = { ...((config.input ?? {}) as JsonObject), ...built };
       const child = ctx.templates.resolve(config.template);
       if (child.kind === 'workflow') {
-        const checked = validateInput(child.inputSchema, input, templateRef(child));
+        const checked = validateInput(child.inputSchema, input, templateRef(child), ctx.limits);
         const planned = planWorkflowTask(child, checked, { parentTaskId: d.task.id, parentStepName: name }, d.now, newId);
         planSubtaskStarted(d, name, attempt, { id: planned.task.id, changes: planned.changes }, env);
       } else {

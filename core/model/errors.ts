@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'STORAGE_ERROR'
   | 'PROTOCOL_ERROR'
   | 'UNAUTHORIZED'
+  /** A handler returned a value over `limits.resultBytes` (or one JSON cannot store). */
+  | 'RESULT_TOO_LARGE'
   | 'USAGE';
 
 export class StepwiseError extends Error {
@@ -98,6 +100,8 @@ export interface ErrorInfo {
   cause?: ErrorInfo;
   /** What had to be dropped or replaced to store the error (cycles, BigInts, size), with paths. */
   dropped?: string[];
+  /** A summary (on a step, a task, an event): the whole failure is stored on this attempt. */
+  attemptId?: string;
 }
 
 /** Characters kept of an error's message and of its stack. */

@@ -14,7 +14,8 @@ type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((formatsPlugin as unknown as { default?: AddFormats }).default ?? formatsPlugin) as unknown as AddFormats;
 
 /** The options every validator of the dialect shares (defaults are applied to the validated copy). */
-export const SCHEMA_OPTIONS = { strict: false, allErrors: true, useDefaults: true, coerceTypes: false } as const satisfies Options;
+// ownProperties: `required: [constructor]` must not be met by Object.prototype.constructor.
+export const SCHEMA_OPTIONS = { strict: false, allErrors: true, useDefaults: true, coerceTypes: false, ownProperties: true } as const satisfies Options;
 
 let shared: Ajv2020 | undefined;
 

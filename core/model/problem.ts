@@ -14,6 +14,8 @@ export type ProblemCode =
   | 'SELF_DEPENDENCY'
   | 'CYCLE'
   | 'DUPLICATE_NAME'
+  /** A step, state or interaction named like a member of Object.prototype (`constructor`, `__proto__`). */
+  | 'RESERVED_NAME'
   | 'DUPLICATE_TEMPLATE'
   | 'UNKNOWN_HANDLER'
   | 'UNREACHABLE_STATE'

@@ -1,4 +1,5 @@
 /** A loaded workspace: the folder of a user's project that holds templates and handlers. */
+import type { Limits } from '../limits/limits.js';
 import type { HandlerFn, Template } from './template.js';
 import type { Problem } from './problem.js';
 
@@ -12,6 +13,8 @@ export interface WorkspaceConfig {
   concurrency?: number;
   /** tasker-core `environments:` key to apply, if any. */
   environment?: string;
+  /** Size limits on what tasks store (core/limits: inputBytes, resultBytes, errorMessageChars, ...). */
+  limits?: Partial<Limits>;
 }
 
 /** What a handler module exports as a handler: a function, a class, or an object with methods (see handlerDispatch). */

@@ -11,6 +11,7 @@ import type { AttemptRecord, TaskRecord, TransitionRecord } from '../model/runti
 import type { FlowTemplate, WorkflowTemplate } from '../model/template.js';
 import type { Engine } from '../engine/engine.js';
 import { applyDefaultsAndValidate } from '../engine/flow/attributes.js';
+import { assertStorable } from '../limits/index.js';
 import { commitSetOf } from './changes.js';
 import { staleVersion, wrongKind } from './errors.js';
 import { planFlowOp, type FlowRequest } from './flowPlan.js';
@@ -28,7 +29,7 @@ const WORKFLOW_ONLY = new Set(['retryStep', 'resetForRetry', 'markPending', 'upd
 const FLOW_ONLY = new Set(['fireInteraction', 'retryState', 'goTo', 'updateData']);
 
 export function createOps(engine: Engine): Ops {
-  const { storage, clock, templates } = engine.context;
+  const { storage, clock, templates, limits } = engine.context;
 
   async function loadTask(taskId: string): Promise<TaskRecord> {
     const task = await storage.getTask(taskId);
@@ -41,6 +42,8 @@ export function createOps(engine: Engine): Ops {
     if (task.kind === 'flow' && WORKFLOW_ONLY.has(req.op)) throw wrongKind(req.op, task.id, task.kind, 'workflow');
     const template = templates.resolve(task.templateRef);
     const now = clock.now();
+    if ('results' in req) assertStorable(req.results, `The results given for step '${req.step}'`, limits, 'resultBytes', 'Nothing was changed');
+    if (req.op === 'updateData') assertStorable(req.data, `The data given for task ${task.id}`, limits, 'inputBytes', 'Nothing was changed');
     if (task.kind === 'flow') {
       if (req.op === 'fireInteraction') return interactionPlan(task, template as FlowTemplate, req);
       return planFlowOp({ task, template: template as FlowTemplate, now }, req as FlowRequest);
@@ -55,7 +58,7 @@ export function createOps(engine: Engine): Ops {
   function interactionPlan(task: TaskRecord, template: FlowTemplate, req: Extract<OpRequest, { op: 'fireInteraction' }>): Plan {
     engine.flows.checkInteraction(task, req.name);
     const def = template.interactions.find((i) => i.name === req.name)!;
-    applyDefaultsAndValidate(def.params, req.params ?? {}, `The params of interaction ${req.name}`);
+    applyDefaultsAndValidate(def.params, req.params ?? {}, `The params of interaction ${req.name}`, 'Nothing was changed', { limits, name: 'paramsBytes' });
     return {
       op: 'fireInteraction',
       taskId: task.id,

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DEFAULT_LIMITS, LIMIT_NAMES, type Limits } from '../limits/limits.js';
 import type { Problem } from '../model/problem.js';
 import type { ExecutorKind, WorkspaceConfig } from '../model/workspace.js';
 import { MapReader, ReadContext } from './mapReader.js';
@@ -22,7 +23,7 @@ export function defineConfig(config: StepwiseConfig): StepwiseConfig {
 
 export const CONFIG_FILES = ['stepwise.config.ts', 'stepwise.config.mts', 'stepwise.config.js', 'stepwise.config.mjs', 'stepwise.config.json'];
 const EXECUTORS: readonly ExecutorKind[] = ['inline', 'pool', 'threads'];
-const FIELDS = ['database', 'executor', 'concurrency', 'environment'];
+const FIELDS = ['database', 'executor', 'concurrency', 'environment', 'limits'];
 
 export function defaultConfig(root: string): WorkspaceConfig {
   return { database: join(root, '.stepwise', 'stepwise.db') };
@@ -82,6 +83,16 @@ function readConfig(root: string, node: YMap, ctx: ReadContext): WorkspaceConfig
   if (concurrency !== undefined) config.concurrency = concurrency;
   const environment = r.string('environment', { example: 'test' });
   if (environment !== undefined) config.environment = environment;
+  const limits = r.map('limits', '{ resultBytes: 1048576 }');
+  if (limits) {
+    limits.checkKeys(LIMIT_NAMES);
+    const out: Partial<Limits> = {};
+    for (const name of LIMIT_NAMES) {
+      const v = limits.number(name, { integer: true, min: 1, example: String(DEFAULT_LIMITS[name]) });
+      if (v !== undefined) out[name] = v;
+    }
+    config.limits = out;
+  }
   return config;
 }
 

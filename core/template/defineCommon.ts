@@ -1,5 +1,6 @@
 /** Shared by defineWorkflow and defineFlow: durations, inline handler naming, error reporting. */
 import { StepwiseError } from '../model/errors.js';
+import { setOwn } from '../model/ownKeys.js';
 import type { Problem, ProblemCode } from '../model/problem.js';
 import type { HandlerFn, SourceLocation } from '../model/template.js';
 import { parseDuration } from './duration.js';
@@ -22,7 +23,7 @@ export class DefinitionBuilder {
   handler(value: unknown, generatedName: string, usedBy: string): string {
     if (typeof value === 'string') return value;
     if (typeof value === 'function') {
-      this.inlineHandlers[generatedName] = value as HandlerFn;
+      setOwn(this.inlineHandlers, generatedName, value as HandlerFn);
       return generatedName;
     }
     this.fail('WRONG_TYPE', `${usedBy}: the handler must be a function or a handler name, got ${typeof value}`);

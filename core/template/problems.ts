@@ -16,6 +16,7 @@ export const DEFAULT_HINTS: Record<ProblemCode, string> = {
   SELF_DEPENDENCY: 'remove the step from its own depends_on list',
   CYCLE: 'remove one dependency of the cycle: a workflow is a DAG',
   DUPLICATE_NAME: 'give each step, state or interaction a unique name',
+  RESERVED_NAME: 'rename it: names such as constructor, toString or __proto__ are members of every JavaScript object',
   DUPLICATE_TEMPLATE: 'change the name, namespace or version of one of them',
   UNKNOWN_HANDLER: 'export a function under this name from a module in handlers/, or fix the name',
   UNREACHABLE_STATE: 'add a transition (go_to, if_true, if_false, conditions) that leads to it, or remove the state',

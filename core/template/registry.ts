@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { HandlerRegistry, TemplateRegistry } from '../engine/context.js';
 import { StepwiseError } from '../model/errors.js';
 import { dispatchHandler } from '../model/handlerDispatch.js';
+import { getOwn } from '../model/ownKeys.js';
 import { templateRef, type HandlerFn, type Template } from '../model/template.js';
 import type { HandlerEntry, HandlerExport } from '../model/workspace.js';
 
@@ -66,7 +67,7 @@ export function handlerMap(source: HandlerSource = {}): ReadonlyMap<string, Hand
 export function createHandlerRegistry(handlers: ReadonlyMap<string, HandlerEntry>): HandlerRegistry {
   return {
     get(name: string, template?: Template, method?: string): HandlerFn | undefined {
-      const value = template?.inlineHandlers?.[name] ?? handlers.get(name)?.fn;
+      const value = getOwn(template?.inlineHandlers, name) ?? handlers.get(name)?.fn;
       return value === undefined ? undefined : dispatchHandler(value, method);
     },
     fileOf(name: string): string | undefined {

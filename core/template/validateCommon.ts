@@ -1,5 +1,7 @@
 /** What workflow and flow validation share: positions, handler lookups, schema checks. */
 import { DEFAULT_HANDLER_METHOD, hasHandlerMethod, isClass, methodNames } from '../model/handlerDispatch.js';
+import { unstorableParts } from '../limits/json.js';
+import { getOwn, RESERVED_NAMES } from '../model/ownKeys.js';
 import type { Problem, ProblemCode } from '../model/problem.js';
 import type { HandlerEntry } from '../model/workspace.js';
 import { templateRef, type JsonSchema, type SourceLocation, type Template } from '../model/template.js';
@@ -54,7 +56,7 @@ export class Findings {
    */
   handler(name: string, usedBy: string, at: Partial<SourceLocation>, options: ValidateOptions, node?: string, method?: { name: string | undefined; at: Partial<SourceLocation> }): void {
     if (!options.hasHandler || name === '') return;
-    const inline = this.template.inlineHandlers?.[name];
+    const inline = getOwn(this.template.inlineHandlers, name);
     if (inline !== undefined || options.hasHandler(name)) {
       const value = inline ?? options.handlerExport?.(name);
       if (method && value !== undefined && !hasHandlerMethod(value, method.name)) this.missingMethod(name, usedBy, value, method, node);
@@ -104,9 +106,21 @@ export class Findings {
     }
   }
 
+  /** RESERVED_NAME when a step, state or interaction is named like a member of Object.prototype. */
+  name(name: string, noun: 'step' | 'state' | 'interaction', at: Partial<SourceLocation>): void {
+    if (!RESERVED_NAMES.has(name)) return;
+    this.add('RESERVED_NAME', `${noun} \`${name}\` has a name JavaScript objects already use (Object.prototype.${name}), so handlers could not tell it apart`, at, { node: name });
+  }
+
   /** BAD_SCHEMA unless `schema` compiles; true when it does (or there is none). */
   schema(schema: JsonSchema | undefined, what: string, at: Partial<SourceLocation>): boolean {
     if (schema === undefined) return true;
+    const proto = unstorableParts(schema).find((v) => v.path.endsWith('/__proto__'));
+    if (proto || (Array.isArray(schema.required) && schema.required.includes('__proto__'))) {
+      const inner = proto ? locateInPlain(schema, proto.path.slice(0, -'/__proto__'.length)) : undefined;
+      this.add('BAD_SCHEMA', `${what} names a \`__proto__\` property; validators skip that key and inputs holding it are refused, so rename it`, inner ?? at);
+      return false;
+    }
     const compiled = compileSchema(schema);
     if (compiled.ok) return true;
     // Point at the offending keyword itself when the schema came from YAML.

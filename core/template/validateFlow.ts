@@ -10,6 +10,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
   const f = new Findings(t);
   const states = new Map<string, FlowState>();
   for (const s of t.states) {
+    f.name(s.name, 'state', f.where(s, 'name'));
     if (states.has(s.name)) f.add('DUPLICATE_NAME', `state \`${s.name}\` is declared twice`, f.where(s, 'name'), { node: s.name });
     else states.set(s.name, s);
   }
@@ -38,6 +39,7 @@ export function validateFlow(t: FlowTemplate, options: ValidateOptions = {}): Pr
     f.handler(t.onTimeout, 'on_timeout (not a state, so a handler)', f.where(undefined, 'onTimeout'), options);
   }
   for (const i of t.interactions) {
+    f.name(i.name, 'interaction', f.where(i, 'name'));
     i.when.forEach((w, k) => {
       if (states.has(w)) return;
       const near = suggestion(w, names, 'declared states');

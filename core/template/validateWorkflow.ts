@@ -12,6 +12,7 @@ export function validateWorkflow(t: WorkflowTemplate, options: ValidateOptions =
   const byName = new Map<string, StepTemplate>();
   for (const step of t.steps) {
     if (step.name === '') continue;
+    f.name(step.name, 'step', f.where(step, 'name'));
     if (byName.has(step.name)) {
       const first = byName.get(step.name)!.loc?.line;
       f.add('DUPLICATE_NAME', `step \`${step.name}\` is declared twice${first ? ` (first at line ${first})` : ''}`, f.where(step, 'name'), { node: step.name });

@@ -4,6 +4,7 @@
  * never touch the YAML library and every problem they report has a position.
  */
 import { LineCounter, parseDocument, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { setOwn } from '../model/ownKeys.js';
 import type { Problem } from '../model/problem.js';
 import type { SourceLocation } from '../model/template.js';
 import { makeProblem } from './problems.js';
@@ -206,7 +207,8 @@ export function toPlain(node: YNode): unknown {
     }
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const e of node.entries) if (!(e.key in out)) out[e.key] = toPlain(e.value);
+      // Own keys only: `constructor` or `__proto__` are data here, not Object.prototype's.
+      for (const e of node.entries) if (!Object.hasOwn(out, e.key)) setOwn(out, e.key, toPlain(e.value));
       origins.set(out, node);
       return out;
     }

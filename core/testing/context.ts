@@ -1,4 +1,5 @@
 /** An EngineContext over in-memory storage, for tests: every part injected, nothing global. */
+import { DEFAULT_LIMITS } from '../limits/index.js';
 import { ManualClock, type Clock } from '../model/clock.js';
 import type { Template } from '../model/template.js';
 import { MemoryStorage } from '../storage/memory.js';
@@ -26,5 +27,6 @@ export function createTestContext(options: TestContextOptions = {}): EngineConte
     handlers: createHandlerRegistry(handlerMap(options.handlers)),
     owner: 'test',
     leaseMs: 30_000,
+    limits: DEFAULT_LIMITS,
   };
 }

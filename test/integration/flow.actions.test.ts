@@ -110,15 +110,18 @@ describe('a thrown error', () => {
   it.each([
     ['YAML', loadFlowFixture('charging.yaml')],
     ['TypeScript', tsCharging],
-  ])('fails the flow (%s), records class, message and stack on the attempt and the task, and keeps the old data', async (_form, template) => {
+  ])('fails the flow (%s), records class, message and stack on the attempt, a summary pointing to it on the task, and keeps the old data', async (_form, template) => {
     const { driver, storage } = flowEnv([template], { charge_card: chargeCard });
     const task = await driver.start(template, {});
     expect(task).toMatchObject({ status: 'failed', currentState: 'charge', data: {} });
     expect(task.error).toMatchObject({ class: 'PaymentDeclined', message: 'card declined' });
-    expect(task.error!.stack).toContain('PaymentDeclined: card declined');
     expect(task.finishedAt).not.toBeNull();
     const [attempt] = await storage.listAttempts(task.id);
     expect(attempt).toMatchObject({ stepName: 'charge', outcome: 'error', error: { class: 'PaymentDeclined', message: 'card declined' } });
+    // The failure's text is stored once, on its attempt; the task's error points there.
+    expect(attempt!.error!.stack).toContain('PaymentDeclined: card declined');
+    expect(task.error!.stack).toBeUndefined();
+    expect(task.error!.attemptId).toBe(attempt!.id);
     expect(attempt!.logs).toEqual([expect.objectContaining({ level: 'info', message: 'charging card' })]);
     const events = await storage.readEvents(0, 100, { taskId: task.id });
     expect(events.map((e) => e.type)).toContain('task.failed');

@@ -5,7 +5,8 @@
  * attempt goes into the same commit as the state change it caused.
  */
 import { timeOrderedId } from '../ids.js';
-import { toErrorInfo, type ErrorInfo } from '../../model/errors.js';
+import { StepwiseError, toErrorInfo, type ErrorInfo } from '../../model/errors.js';
+import { attemptLogSink, boundError, DEFAULT_LIMITS, formatSize, type Limits } from '../../limits/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handlers.js';
 import type { AttemptRecord, JsonObject, LogLine, TaskRecord } from '../../model/runtime.js';
@@ -27,6 +28,8 @@ export interface AttemptEnv {
   abort: AbortSource;
   subtasks: SubtaskApi;
   onProgress?(fraction: number, message?: string): void;
+  /** Size limits on the data, output, failure and log of the attempt (default: DEFAULT_LIMITS). */
+  limits?: Limits;
 }
 
 export interface AbortSource {
@@ -39,9 +42,10 @@ export type AttemptResult<T> =
   | { ok: true; value: T; data: JsonObject; /** JSON.stringify(data) */ dataText: string; attempt: AttemptRecord }
   | { ok: false; error: unknown; info: ErrorInfo; attempt: AttemptRecord };
 
-function captureLog(clock: Clock, lines: LogLine[]): HandlerLog {
+function captureLog(clock: Clock, lines: LogLine[], limits: Limits): HandlerLog {
+  const sink = attemptLogSink(lines, limits, () => clock.now());
   const at = (level: LogLine['level']) => (message: string, fields?: JsonObject) => {
-    lines.push(fields === undefined ? { at: clock.now(), level, message: String(message) } : { at: clock.now(), level, message: String(message), fields });
+    sink(fields === undefined ? { level, message: String(message) } : { level, message: String(message), fields });
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
@@ -63,7 +67,7 @@ export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[])
     get signal() {
       return env.abort.signal;
     },
-    log: captureLog(env.clock, logs),
+    log: captureLog(env.clock, logs, env.limits ?? DEFAULT_LIMITS),
     progress: (fraction, message) => env.onProgress?.(fraction, message),
     startSubtask: (template, input) => env.subtasks.start(template, input ?? {}),
     subtasks: () => env.subtasks.list(),
@@ -100,12 +104,16 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
     const value = await body(ctx);
     if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
     const { data, text } = toJsonObject(ctx.data, 'data');
+    const limits = env.limits ?? DEFAULT_LIMITS;
+    if (Buffer.byteLength(text) > limits.resultBytes) {
+      throw new StepwiseError('RESULT_TOO_LARGE', `The handler left the flow's data at ${formatSize(Buffer.byteLength(text))} as JSON, over the limit of ${formatSize(limits.resultBytes)} (limits.resultBytes). Store large data elsewhere and keep a reference to it.`);
+    }
     close();
     attempt.outcome = 'success';
     return { ok: true, value, data, dataText: text, attempt };
   } catch (error) {
     close();
-    const info = toErrorInfo(error);
+    const info = boundError(toErrorInfo(error), env.limits ?? DEFAULT_LIMITS);
     attempt.outcome = env.abort.aborted ? 'cancelled' : 'error';
     attempt.error = info;
     return { ok: false, error, info, attempt };
@@ -113,9 +121,12 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
 }
 
 /** A JSON copy of a handler's return value for `attempt.output`; null when it is not JSON. */
-export function jsonOutput(value: unknown): import('../../model/runtime.js').Json {
+export function jsonOutput(value: unknown, limits: Limits = DEFAULT_LIMITS): import('../../model/runtime.js').Json {
   try {
     const text = JSON.stringify(value);
+    if (text !== undefined && text.length > limits.resultBytes) {
+      return { cut: `the return value was ${formatSize(Buffer.byteLength(text))} as JSON, over limits.resultBytes (${formatSize(limits.resultBytes)}); it was not kept` };
+    }
     return text === undefined ? null : JSON.parse(text);
   } catch {
     return null;

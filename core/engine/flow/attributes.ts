@@ -5,6 +5,7 @@
  * `required` string property must not be blank (empty or whitespace only), like a presence
  * validation in Rails: `start(flow, { name: '' })` with `name` required is refused.
  */
+import { assertStorable, DEFAULT_LIMITS, type Limits } from '../../limits/index.js';
 import { StepwiseError } from '../../model/errors.js';
 import { compileSchema, schemaErrors, type SchemaError } from '../../model/jsonSchema.js';
 import type { JsonObject } from '../../model/runtime.js';
@@ -55,12 +56,14 @@ export function applyDefaultsAndValidate(
   value: unknown,
   what: string,
   consequence = 'Nothing was stored',
+  limit: { limits: Limits; name: 'inputBytes' | 'paramsBytes' } = { limits: DEFAULT_LIMITS, name: 'inputBytes' },
 ): JsonObject {
   if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
     throw new StepwiseError('INPUT_INVALID', `${what} must be a JSON object, got ${JSON.stringify(value)}. ${consequence}.`, {
       violations: [{ path: '', message: 'must be an object' }],
     });
   }
+  assertStorable(value ?? {}, what, limit.limits, limit.name, consequence);
   const copy = structuredClone((value ?? {}) as JsonObject);
   if (!schema) return copy;
   const problems = checkAgainstSchema(schema, copy);

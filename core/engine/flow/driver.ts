@@ -107,7 +107,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       if (existing) return existing;
     }
     const ref = templateRef(template);
-    const data = applyDefaultsAndValidate(template.attributesSchema, input ?? {}, `The attributes of ${ref}`);
+    const data = applyDefaultsAndValidate(template.attributesSchema, input ?? {}, `The attributes of ${ref}`, undefined, { limits: ctx.limits, name: 'inputBytes' });
     const { task, changes } = planCreate(template, {
       id: timeOrderedId(ctx.clock.now()),
       input: structuredClone((input ?? {}) as JsonObject),

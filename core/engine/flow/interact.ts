@@ -48,7 +48,7 @@ export async function prepareInteraction(
   const task = await rt.getTask(taskId);
   const template = rt.templateOf(task);
   const def = checkInteraction(template, task, name);
-  const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed');
+  const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed', { limits: rt.ctx.limits, name: 'paramsBytes' });
   const fn = rt.handler(def.handler, template, `interaction ${name}`);
   const stepName = `interaction:${name}`;
   const result = await runAttempt(
@@ -60,6 +60,7 @@ export async function prepareInteraction(
       clock: rt.ctx.clock,
       abort: opts.abort,
       subtasks: rt.subtasksOf(task),
+      limits: rt.ctx.limits,
     },
     async (ctx) => fn(ctx, params),
   );
@@ -72,7 +73,7 @@ export async function prepareInteraction(
       { interaction: name, error: result.info },
     );
   }
-  result.attempt.output = jsonOutput(result.value);
+  result.attempt.output = jsonOutput(result.value, rt.ctx.limits);
   const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, params, result.data, result.attempt);
   const batch = new TaskBatch(rt, task);
   batch.add(plan.changes, { critical: true });

@@ -9,6 +9,7 @@ import { assertNever } from '../../model/errors.js';
 import type { FlowContext } from '../../model/handlers.js';
 import type { FlowState, FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
+import { summarizeFailure } from '../../limits/index.js';
 import { runAttempt, type AbortSource, type AttemptResult } from './attempt.js';
 import { flowTimedOut, unknownState } from './errors.js';
 import { planOutcome, type FlowOutcome } from './plan.js';
@@ -69,6 +70,7 @@ async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string
       clock: rt.ctx.clock,
       abort: input.abort,
       subtasks: rt.subtasksOf(task),
+      limits: rt.ctx.limits,
       onProgress: (fraction, message) => {
         const at = rt.ctx.clock.now();
         const payload = message === undefined ? { fraction } : { fraction, message };
@@ -83,7 +85,8 @@ async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string
 /** Turn an attempt into an outcome: failures fail the flow, with the error on attempt and task. */
 function failed(result: AttemptResult<unknown> & { ok: false }, stateName: string): FlowOutcome {
   const code = result.info.code ?? 'HANDLER_ERROR';
-  return { type: 'fail', error: result.info, reason: `${stateName}: ${code === 'HANDLER_ERROR' ? result.info.class : code}` };
+  // The whole failure is on the attempt; the task and its event repeat a summary.
+  return { type: 'fail', error: summarizeFailure(result.info, result.attempt.id), reason: `${stateName}: ${code === 'HANDLER_ERROR' ? result.info.class : code}` };
 }
 
 /** A handler succeeded but what it chose is not allowed: the attempt becomes an error. */
@@ -91,7 +94,7 @@ function refuseChoice(result: AttemptResult<unknown> & { ok: true }, err: unknow
   const info = toErrorInfo(err);
   result.attempt.outcome = 'error';
   result.attempt.error = info;
-  return { outcome: { type: 'fail', error: info, reason: `${stateName}: ${info.code ?? info.class}` }, extras: { attempt: result.attempt } };
+  return { outcome: { type: 'fail', error: summarizeFailure(info, result.attempt.id), reason: `${stateName}: ${info.code ?? info.class}` }, extras: { attempt: result.attempt } };
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';

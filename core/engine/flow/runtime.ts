@@ -3,6 +3,7 @@
  * handler lookup, attempt numbering and the sub-task API handed to handlers.
  */
 import { NotFoundError, StepwiseError } from '../../model/errors.js';
+import { getOwn } from '../../model/ownKeys.js';
 import type { HandlerFn, FlowTemplate } from '../../model/template.js';
 import type { JsonObject, TaskRecord } from '../../model/runtime.js';
 import type { SubtaskSummary } from '../../model/handlers.js';
@@ -81,7 +82,7 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
       return template;
     },
     handler(name, template, where) {
-      const fn = ctx.handlers.get(name, template) ?? template.inlineHandlers?.[name];
+      const fn = ctx.handlers.get(name, template) ?? getOwn(template.inlineHandlers, name);
       if (typeof fn !== 'function') throw handlerNotFound(name, where);
       return fn;
     },

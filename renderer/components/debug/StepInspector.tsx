@@ -129,7 +129,9 @@ export function StepInspector(props: Props) {
       </span>
     );
   };
-  const lastError = (history ? null : step?.error) ?? attempts.filter((a) => a.error).at(-1)?.error ?? null;
+  // A step's error is a summary; the whole failure (message, stack) is on the attempt it names.
+  const summary = history ? null : (step?.error ?? null);
+  const lastError = (summary?.attemptId ? attempts.find((a) => a.id === summary.attemptId)?.error : summary) ?? summary ?? attempts.filter((a) => a.error).at(-1)?.error ?? null;
 
   return (
     <aside
