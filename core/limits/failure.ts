@@ -49,7 +49,7 @@ export function boundError(info: ErrorInfo, limits: Limits): ErrorInfo {
 
 /**
  * What the step, the task, transition reasons and events keep of a failure recorded on attempt
- * `attemptId`: no stack, the message's start, small details only.
+ * `attemptId`: no stack, the message's start, small details only, the first cause's class and message.
  */
 export function summarizeFailure(info: ErrorInfo, attemptId: string | null): ErrorInfo {
   const out: ErrorInfo = { class: info.class, message: info.message };
@@ -59,6 +59,8 @@ export function summarizeFailure(info: ErrorInfo, attemptId: string | null): Err
   if (info.message.length > FAILURE_SUMMARY_CHARS) {
     out.message = `${info.message.slice(0, FAILURE_SUMMARY_CHARS)}… (${attemptId ? 'the whole message is on the attempt' : 'message shortened'})`;
   }
+  // The first cause, named: often the real reason (a network error under a fetch failure).
+  if (info.cause) out.cause = { class: info.cause.class, message: info.cause.message.slice(0, FAILURE_SUMMARY_CHARS), ...(info.cause.code !== undefined ? { code: info.cause.code } : {}) };
   if (attemptId) out.attemptId = attemptId;
   return out;
 }
