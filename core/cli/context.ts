@@ -1,7 +1,7 @@
 /**
  * The one place CLI commands open a workspace, its database and an engine from the common
- * options `--workspace DIR`, `--db FILE` and `--executor inline|pool|threads`. Database default:
- * the workspace config's `database` (`<workspace>/.stepwise/stepwise.db`).
+ * options `--workspace DIR`, `--db FILE|URL` and `--executor inline|pool|threads`. Which database:
+ * ./database.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { openEngine } from '../engine/open.js';
 import { EXECUTOR_KINDS, defaultExecutorKind } from '../executor/index.js';
 import type { Heartbeat, Storage } from '../storage/storage.js';
 import { loadWorkspace } from '../template/workspace.js';
+import { DB_OPTION_HELP, databaseOf } from './database.js';
 
 export interface EngineCliOptions {
   workspace?: string;
@@ -26,13 +27,14 @@ export interface EngineCliOptions {
 export function addEngineOptions(command: Command, options: { executor?: boolean } = {}): Command {
   command
     .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
-    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)');
+    .option('--db <file|url>', DB_OPTION_HELP);
   if (options.executor) command.option('--executor <kind>', `how handlers run: ${EXECUTOR_KINDS.join(' | ')} (default: the workspace config, else pool)`);
   return command;
 }
 
 export interface CliContext {
   workspace: Workspace;
+  /** The database for messages: a file path, or a URL without its password. */
   dbFile: string;
   storage: Storage;
   engine: Engine;
@@ -47,9 +49,9 @@ function executorOf(value: string | undefined, workspace: Workspace): ExecutorKi
   return kind as ExecutorKind;
 }
 
-/** The database file the options point at. */
+/** The database the options point at: a file path or a PostgreSQL URL. */
 export function databaseFile(options: EngineCliOptions, workspace: Workspace): string {
-  return resolve(options.db ?? workspace.config.database);
+  return databaseOf(options.db, workspace.config.database);
 }
 
 /**

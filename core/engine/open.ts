@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { StepwiseError } from '../model/errors.js';
 import type { Template } from '../model/template.js';
 import type { Workspace } from '../model/workspace.js';
-import { openStorage, type StorageConfig } from '../storage/index.js';
+import { openStorage, redactUrl, storageConfigOf, type StorageConfig } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry, handlerMap, type HandlerSource } from '../template/registry.js';
 import { loadWorkspace } from '../template/workspace.js';
@@ -27,7 +27,7 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'storage' | 'temp
   /** A workspace folder to load, a loaded Workspace, or templates and handlers given in code. */
   workspace: string | Workspace | InlineWorkspace;
   /**
-   * The database: a SQLite file path (`:memory:` for a throwaway one), a storage configuration,
+   * The database: a SQLite file path (`:memory:` for a throwaway one), a postgres:// URL, a storage configuration,
    * or an open Storage (the caller keeps owning it: `close()` leaves it open). Default: the
    * workspace config's database; a workspace given in code gets in-memory storage.
    */
@@ -39,7 +39,7 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'storage' | 'temp
 export interface OpenedEngine {
   engine: Engine;
   storage: Storage;
-  /** The SQLite file, when the database is one. */
+  /** The SQLite file, or the PostgreSQL URL without its password (null for memory or a Storage given). */
   database: string | null;
   /** The workspace as last loaded (null for templates given in code). */
   readonly workspace: Workspace | null;
@@ -79,14 +79,15 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
   if (isStorage(db)) {
     storage = db;
   } else {
-    const config: StorageConfig =
-      typeof db === 'string' ? { kind: 'sqlite', file: db === ':memory:' ? db : resolve(db) } : db ?? (workspace ? { kind: 'sqlite', file: workspace.config.database } : { kind: 'memory' });
+    // A string is a SQLite file or a postgres:// URL.
+    const config: StorageConfig = typeof db === 'string' ? storageConfigOf(db) : db ?? (workspace ? storageConfigOf(workspace.config.database) : { kind: 'memory' });
     if (config.kind === 'sqlite') {
       database = config.file;
       if (mustExist && config.file !== ':memory:' && !existsSync(config.file)) {
-        throw new StepwiseError('NOT_FOUND', `There is no database at ${config.file}. Pass --db FILE, or run a task first (stepwise run).`, { file: config.file });
+        throw new StepwiseError('NOT_FOUND', `There is no database at ${config.file}. Pass --db FILE (or a postgres:// URL), or run a task first (stepwise run).`, { file: config.file });
       }
     }
+    if (config.kind === 'postgres') database = redactUrl(config.url);
     storage = await openStorage(config);
   }
 

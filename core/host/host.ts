@@ -1,6 +1,6 @@
 /**
- * The workbench host: one Node process that loads a workspace, opens its SQLite database,
- * runs the engine loop (tasks progress while the UI watches), reloads templates and handlers
+ * The workbench host: one Node process that loads a workspace, opens its database (SQLite, or
+ * PostgreSQL shared with runners), runs the engine loop (tasks progress while the UI watches), reloads templates and handlers
  * when their files change, and serves the renderer and the protocol on 127.0.0.1.
  *
  * Owns lifecycle only (start, reload, shut down); requests are served by server.ts/router.ts,
@@ -14,6 +14,7 @@ import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
 import { openEngine } from '../engine/open.js';
 import { followEvents } from '../events/log.js';
+import { databaseOf } from '../storage/database.js';
 import { generateToken } from './auth.js';
 import { createHostControl } from './control.js';
 import { relayForeignEvents } from './foreignEvents.js';
@@ -28,7 +29,7 @@ export interface HostOptions {
   workspace: string;
   /** 0 or absent: a free port. */
   port?: number;
-  /** SQLite file; default `<workspace>/.stepwise/stepwise.db` (or the workspace config's). */
+  /** SQLite file or PostgreSQL URL; default `$STEPWISE_DB`, else the workspace config's (`<workspace>/.stepwise/stepwise.db`). */
   db?: string;
   /** Built renderer; null serves a "not built" page. */
   staticDir?: string | null;
@@ -36,7 +37,10 @@ export interface HostOptions {
   token?: string;
   /** Watch the workspace and reload on change (default true). */
   watch?: boolean;
-  /** Run the engine loop (default true); tests of the protocol alone may turn it off. */
+  /**
+   * Run the engine loop in the host (default: true on SQLite; false on PostgreSQL, where
+   * `stepwise runner` processes do the work and the host watches and operates).
+   */
   runEngine?: boolean;
   /** The one source of time for the engine and the host (tests pass a ManualClock); default: the system clock. */
   clock?: Clock;
@@ -57,13 +61,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? systemClock;
   const opened = await openEngine({
     workspace: root,
-    ...(options.db ? { db: options.db } : {}),
+    // --db, else STEPWISE_DB, else the workspace config's (openEngine's default).
+    ...(options.db || process.env.STEPWISE_DB ? { db: databaseOf(options.db, '') } : {}),
     clock,
     onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
   });
   const { engine, storage } = opened;
   let workspace: Workspace = opened.workspace!;
   const database = opened.database!;
+  // On PostgreSQL runners elsewhere do the work: the host only watches and operates unless asked.
+  const runEngine = options.runEngine ?? storage.kind !== 'postgres';
   const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => log(`reading the event log: ${String(err)}`) });
   const changes = new EventEmitter();
   let lastChange: WorkspaceChange | null = null;
@@ -116,7 +123,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     await opened.close();
     throw err;
   }
-  if (options.runEngine !== false) engine.startLoop({ heartbeat: 'host' });
+  if (runEngine) engine.startLoop({ heartbeat: 'host' });
   let watcher: WorkspaceWatcher | null = null;
   if (options.watch !== false) {
     watcher = watchWorkspace(root, (files) => void reload(files), { onError: (err) => log(`watch error: ${String(err)}`) });

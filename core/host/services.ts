@@ -13,7 +13,7 @@ import type { WorkspaceChange } from './protocol.js';
 export interface HostServices {
   /** The workspace as last loaded (reloads replace it). */
   workspace(): Workspace;
-  /** Absolute path of the SQLite database. */
+  /** The database: absolute path of the SQLite file, or the PostgreSQL URL without its password. */
   readonly database: string;
   readonly storage: Storage;
   /** The engine's clock: the one source of time for anything the protocol reports ("now", reload times). */

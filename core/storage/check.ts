@@ -45,13 +45,14 @@ function once(kind: string, ids: Iterable<string>): void {
   }
 }
 
-export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
+/**
+ * Check 1 alone (USAGE), before anything is read: returns the patch keys. Storage that reads over
+ * the network (PostgreSQL) calls it first so a malformed change takes no locks.
+ */
+export function validateChange(c: ChangeSet): Pick<CommitPlan, 'taskKeys' | 'stepKeys' | 'attemptKeys'> {
   const updateTasks = c.updateTasks ?? [];
   const updateSteps = c.updateSteps ?? [];
   const updateAttempts = c.updateAttempts ?? [];
-  const insertTasks = c.insertTasks ?? [];
-
-  // 1. Malformed patches.
   const taskKeys = updateTasks.map((p) => keysOf('task', p.id, p.set));
   const stepKeys = updateSteps.map((p) => keysOf('step', p.id, p.set));
   const attemptKeys = updateAttempts.map((p) => keysOf('attempt', p.id, p.set));
@@ -59,6 +60,17 @@ export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
   once('step', updateSteps.map((p) => p.id));
   once('attempt', updateAttempts.map((p) => p.id));
   validateGuards(c);
+  return { taskKeys, stepKeys, attemptKeys };
+}
+
+export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
+  const updateTasks = c.updateTasks ?? [];
+  const updateSteps = c.updateSteps ?? [];
+  const updateAttempts = c.updateAttempts ?? [];
+  const insertTasks = c.insertTasks ?? [];
+
+  // 1. Malformed patches.
+  const { taskKeys, stepKeys, attemptKeys } = validateChange(c);
 
   // 2. Versions. A task known to exist is remembered so step 3 does not look it up again.
   const existing = new Set<string>();

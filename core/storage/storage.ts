@@ -1,14 +1,14 @@
 /**
  * The Storage contract. Asynchronous on purpose (a PostgreSQL implementation will sit behind the
  * same interface) even though better-sqlite3 is synchronous. SQL stays inside implementations.
- * Implementations: ./memory.ts, ./sqlite.ts; open one with `openStorage` (./index.ts). The
+ * Implementations: ./memory.ts, ./sqlite.ts, ./postgres/; open one with `openStorage` (./index.ts). The
  * contract suite test/unit/storage.contract.ts runs against each.
  *
  * Writes go through `commit(changes)`: ONE transaction that may insert/update tasks, steps and
  * attempts, append transitions and events, and delete tasks. Semantics:
  *
  * - Checks run before anything is written, in this order, and a failing check writes nothing
- *   (no records, no transitions, no events, no seq numbers consumed):
+ *   (no records, no transitions, no events; it may use up seq numbers, see below):
  *   1. USAGE: a patch names an unknown field or an identity field (`id`, `version`; a task's
  *      `kind`/`idempotencyKey`; a step's `taskId`/`name`; an attempt's `taskId`/`stepName`/`number`),
  *      or the same record is patched twice in one commit. `undefined` values in `set` are ignored.
@@ -28,8 +28,15 @@
  *   it gets +1 once; a task inserted in the same commit keeps the version it was inserted with.
  *   Attempts are not versioned and do not bump the task. Inserted records keep their `version`.
  * - Order of writes: tasks, steps, the implicit task bumps, attempts, transitions, events, deletes.
- *   Transitions and events get global, strictly increasing `seq` numbers in the order given;
- *   seq numbers are never reused, even after their task is deleted.
+ *   Transitions and events get global `seq` numbers, strictly increasing in the order given and
+ *   across the commits of one task; seq numbers are never reused (even after their task is
+ *   deleted) and may have gaps (PostgreSQL numbers from sequences; a refused or concurrent
+ *   commit leaves holes).
+ * - Event visibility: `readEvents` and `lastEventSeq` never let a reader's cursor pass an event
+ *   that becomes readable later. Memory and SQLite number events in commit order; PostgreSQL's
+ *   global reads stop at a watermark (the oldest transaction still running, ./postgres/queries.ts),
+ *   so an event committed just now may take until the transactions begun before it end to show.
+ *   Reads of one task's events (`filter.taskId`) see every committed event of the task at once.
  * - `deleteTasks` removes each task and its steps, attempts, transitions and participants; events
  *   stay. Deleting a task that does not exist is not an error.
  * - Records read back are copies: mutating them never changes stored state.
@@ -117,7 +124,7 @@ export interface Heartbeat {
 }
 
 export interface Storage {
-  readonly kind: 'memory' | 'sqlite' | string;
+  readonly kind: 'memory' | 'sqlite' | 'postgres' | string;
 
   commit(changes: ChangeSet): Promise<CommitResult>;
 
@@ -142,8 +149,9 @@ export interface Storage {
   getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]>;
   listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]>;
 
-  /** Events with seq > afterSeq, oldest first. */
+  /** Events with seq > afterSeq, oldest first (up to the watermark: see "Event visibility" above). */
   readEvents(afterSeq: number, limit?: number, filter?: { taskId?: string }): Promise<StepwiseEvent[]>;
+  /** The watermark: every event numbered at or below it that will ever be readable is readable now. */
   lastEventSeq(): Promise<number>;
 
   /**

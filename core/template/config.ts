@@ -73,7 +73,8 @@ function readConfig(root: string, node: YMap, ctx: ReadContext): WorkspaceConfig
   r.checkKeys(FIELDS);
   const config = defaultConfig(root);
   const database = r.string('database', { example: '.stepwise/stepwise.db' });
-  if (database !== undefined) config.database = resolve(root, database);
+  // A PostgreSQL URL is kept as written; a file is relative to the workspace.
+  if (database !== undefined) config.database = /^postgres(ql)?:\/\//i.test(database) ? database : resolve(root, database);
   const executor = r.string('executor');
   if (executor !== undefined) {
     if ((EXECUTORS as readonly string[]).includes(executor)) config.executor = executor as ExecutorKind;

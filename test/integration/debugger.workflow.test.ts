@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../core/model/errors.js';
 import { createEngine } from '../../core/engine/engine.js';
-import { openStorage } from '../../core/storage/index.js';
+import { isPostgresUrl, openStorage, storageConfigOf } from '../../core/storage/index.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { states, step, workflow } from '../fixtures/engine/harness.js';
 import { opsHarness, refusal, type OpsHarness } from '../fixtures/ops/opsHarness.js';
@@ -148,7 +148,7 @@ describe('a paused task', () => {
     await h.engine.close();
     await h.storage.close();
 
-    const storage = await openStorage({ kind: 'sqlite', file: h.file, clock: h.clock });
+    const storage = await openStorage(storageConfigOf(h.file, { clock: h.clock }));
     const handlers = new Map(Object.entries(diamondHandlers).map(([name, fn]) => [name, { name, fn, file: '' }]));
     const engine = createEngine({ storage, templates: createTemplateRegistry([diamond]), handlers: createHandlerRegistry(handlers), clock: h.clock, executor: 'inline' });
     try {
@@ -161,7 +161,7 @@ describe('a paused task', () => {
     } finally {
       await engine.close();
       await storage.close();
-      rmSync(dirname(h.file), { recursive: true, force: true });
+      if (!isPostgresUrl(h.file)) rmSync(dirname(h.file), { recursive: true, force: true });
       h = undefined;
     }
   });

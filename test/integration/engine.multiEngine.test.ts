@@ -6,7 +6,8 @@ import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { ManualClock } from '../../core/model/clock.js';
 import type { StepContext } from '../../core/model/handlers.js';
 import type { TaskRecord } from '../../core/model/runtime.js';
-import { openStorage, SqliteStorage } from '../../core/storage/index.js';
+import { openStorage, SqliteStorage, storageConfigOf } from '../../core/storage/index.js';
+import { harnessOnPostgres, openTestStorage } from '../fixtures/postgres/database.js';
 import type { Storage } from '../../core/storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { step, workflow } from '../fixtures/engine/harness.js';
@@ -23,16 +24,21 @@ const template = workflow('approval', [
 ]);
 const handlers = { prepare: () => 'p', apply: (ctx: StepContext) => ({ approvedBy: ctx.results.approve }) };
 
-/** Two engines, each with its own connection to one SQLite file (two processes, in effect). */
+/**
+ * Two engines, each with its own connection to one database (two processes, in effect): a SQLite
+ * file, or in the `postgres` project a PostgreSQL database.
+ */
 async function twoEngines(): Promise<[Engine, Engine, Storage]> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-multi-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'shared.db');
+  const shared = harnessOnPostgres() ? await openTestStorage() : null;
+  if (shared) cleanups.push(() => shared.dispose());
+  const database = shared ? shared.url : join(dir, 'shared.db');
   const clock = new ManualClock();
   const engines: Engine[] = [];
   let first: Storage | undefined;
   for (const owner of ['engine-a', 'engine-b']) {
-    const storage = await openStorage({ kind: 'sqlite', file, clock });
+    const storage = await openStorage(storageConfigOf(database, { clock }));
     first ??= storage;
     const engine = createEngine({
       storage,

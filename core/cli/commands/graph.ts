@@ -19,6 +19,7 @@ import { loadTsTemplates } from '../../template/loadTsTemplates.js';
 import { createModuleLoader } from '../../template/moduleLoader.js';
 import { createTemplateRegistry } from '../../template/registry.js';
 import { loadWorkspace } from '../../template/workspace.js';
+import { DB_OPTION_HELP, databaseOf, describeDatabase, openDatabase } from '../database.js';
 import type { CommandContext } from '../main.js';
 
 const FORMATS = ['dot', 'mermaid', 'svg', 'json'] as const;
@@ -43,7 +44,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('-o, --out <file>', 'write to this file instead of standard output')
     .addOption(new Option('--direction <dir>', 'layout direction').choices(['TB', 'LR']).default('TB'))
     .option('--task <taskId>', 'draw this task of the database, coloured by state')
-    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)')
+    .option('--db <file|url>', DB_OPTION_HELP)
     .action(async (ref: string | undefined, options: GraphOptions) => {
       if (!ref && !options.task) throw new StepwiseError('USAGE', 'Name a template (stepwise graph order_fulfillment) or a task (--task TASK_ID).');
       const graph = options.task ? await taskGraph(ctx, options.task, ref, options) : templateGraph(await loadTemplate(ctx, ref!, options));
@@ -128,15 +129,14 @@ function warnAbout(ctx: CommandContext, problems: Problem[]): void {
 
 async function taskGraph(ctx: CommandContext, taskId: string, ref: string | undefined, options: GraphOptions): Promise<TemplateGraph> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
-  const file = resolve(options.db ?? workspace.config.database);
-  if (!existsSync(file)) {
-    throw new StepwiseError('NOT_FOUND', `There is no database at ${file}. Pass --db FILE, or run a task first (stepwise run).`, { file });
-  }
-  const { SqliteStorage } = await import('../../storage/sqlite.js');
-  const storage = new SqliteStorage({ file });
+  const database = databaseOf(options.db, workspace.config.database);
+  const storage = await openDatabase(database, { mustExist: true });
   try {
     const task = await storage.getTask(taskId);
-    if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${file}. List tasks with: stepwise tasks`, { taskId, file });
+    if (!task) {
+      const file = describeDatabase(database);
+      throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${file}. List tasks with: stepwise tasks`, { taskId, file });
+    }
     const registry = createTemplateRegistry(workspace.templates, { root: workspace.root });
     const template = ref ? await loadTemplate(ctx, ref, options) : registry.resolve(task.templateRef);
     if (template.kind === 'workflow') return runtimeGraph(template, await storage.getSteps(task.id));

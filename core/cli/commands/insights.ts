@@ -10,10 +10,10 @@ import { systemClock, type Clock } from '../../model/clock.js';
 import { StepwiseError } from '../../model/errors.js';
 import { computeInsights } from '../../insights/insights.js';
 import { formatInsights } from '../../insights/report.js';
-import { SqliteStorage } from '../../storage/sqlite.js';
 import { loadConfig } from '../../template/config.js';
 import { parseDuration } from '../../template/duration.js';
 import { createModuleLoader } from '../../template/moduleLoader.js';
+import { DB_OPTION_HELP, databaseOf, openDatabase } from '../database.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 
@@ -36,13 +36,13 @@ export function parseSince(value: string, clock: Clock = systemClock): number {
   throw new StepwiseError('USAGE', `--since must be a duration back from now (30m, 24h, 7d) or a date (2026-01-31); got '${value}'.`, { since: value });
 }
 
-async function databaseOf(options: InsightsOptions): Promise<string> {
-  if (options.db) return resolve(options.db);
+async function databaseOfOptions(options: InsightsOptions): Promise<string> {
+  if (options.db || process.env.STEPWISE_DB) return databaseOf(options.db, '');
   const root = resolve(options.workspace ?? process.cwd());
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new StepwiseError('WORKSPACE_INVALID', `The workspace folder ${root} does not exist. Pass --workspace DIR or --db FILE.`, { root });
   }
-  return (await loadConfig(root, await createModuleLoader())).config.database;
+  return databaseOf(undefined, (await loadConfig(root, await createModuleLoader())).config.database);
 }
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -50,7 +50,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .command('insights')
     .description('Tasks by status, steps by state, slowest and most-failing steps, slowest tasks.')
     .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
-    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)')
+    .option('--db <file|url>', DB_OPTION_HELP)
     .option('--since <when>', 'only tasks created since: a duration back from now (24h, 7d) or a date')
     .option('--namespace <ns>', 'only tasks of this namespace')
     .option('-t, --template <template>', 'only tasks of this template (namespace/name[@version] or name)')
@@ -60,11 +60,7 @@ export function register(program: Command, ctx: CommandContext): void {
       const top = options.top === undefined ? 10 : Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new StepwiseError('USAGE', `--top must be a positive whole number; got '${options.top}'.`);
       const since = options.since === undefined ? undefined : parseSince(options.since);
-      const file = await databaseOf(options);
-      if (!existsSync(file)) {
-        throw new StepwiseError('NOT_FOUND', `There is no database at ${file}. Pass --db FILE, or run a task first (stepwise run).`, { file });
-      }
-      const storage = new SqliteStorage({ file });
+      const storage = await openDatabase(await databaseOfOptions(options), { mustExist: true });
       try {
         const insights = await computeInsights(storage, {
           top,

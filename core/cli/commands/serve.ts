@@ -1,5 +1,5 @@
 /**
- * `stepwise serve [--workspace DIR] [--port N] [--db FILE] [--open]`: runs the workbench host
+ * `stepwise serve [--workspace DIR] [--port N] [--db FILE|URL] [--[no-]engine] [--open]`: runs the workbench host
  * without Electron and serves the built renderer to a browser on the same loopback port.
  * Prints one machine-readable ready line (STEPWISE_READY {...}) and the URL with the token;
  * runs until SIGINT/SIGTERM.
@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import { startHost } from '../../host/host.js';
 import { formatReadyLine } from '../../host/ready.js';
+import { DB_OPTION_HELP, databaseOf } from '../database.js';
 import type { CommandContext } from '../main.js';
 
 interface ServeOptions {
@@ -19,6 +20,7 @@ interface ServeOptions {
   port?: string;
   db?: string;
   open?: boolean;
+  engine?: boolean;
   watch: boolean;
 }
 
@@ -64,7 +66,9 @@ export function register(program: Command, ctx: CommandContext): void {
     .description('Serve the workbench (host + UI) to a browser on 127.0.0.1, with a per-launch token.')
     .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
     .option('-p, --port <n>', 'port on 127.0.0.1 (default: a free one)')
-    .option('--db <file>', 'database file (default: the workspace config, .stepwise/stepwise.db)')
+    .option('--db <file|url>', DB_OPTION_HELP)
+    .option('--engine', 'run tasks in this process too (default on SQLite)')
+    .option('--no-engine', 'only watch and operate; runners do the work (default on PostgreSQL)')
     .option('--open', 'open the workbench in the default browser')
     .option('--no-watch', 'do not reload templates and handlers when their files change')
     .action(async (options: ServeOptions) => {
@@ -74,10 +78,11 @@ export function register(program: Command, ctx: CommandContext): void {
       const host = await startHost({
         workspace: options.workspace ?? process.cwd(),
         port: parsePort(options.port),
-        ...(options.db ? { db: path.resolve(options.db) } : {}),
+        ...(options.db || process.env.STEPWISE_DB ? { db: databaseOf(options.db, '') } : {}),
         staticDir,
         ...(token ? { token } : {}),
         watch: options.watch,
+        ...(options.engine !== undefined ? { runEngine: options.engine } : {}),
         log: (line) => ctx.io.err(line),
       });
       ctx.io.out(formatReadyLine(host.info));

@@ -1,0 +1,255 @@
+/**
+ * One `Storage.commit` on PostgreSQL, in five round trips on one pooled connection:
+ *
+ *   1. BEGIN.
+ *   2. Lock, then read: `lock_commit` takes transaction-scoped advisory locks on every task the change touches
+ *      (tasks of patched steps are looked up by the function), every guarded concurrency key and
+ *      every new idempotency key, in one global order, so commits on one task run one after the
+ *      other and never deadlock; then one read statement fetches everything the shared checks
+ *      (../check.ts) need, and numbers the events (stepwise.event_seqs).
+ *   3. Check in JavaScript with the same code as memory and SQLite (same errors, same order).
+ *   4. One write statement (data-modifying CTEs: inserts, patches, version bumps, transitions,
+ *      events), then deletes if any, then COMMIT.
+ *
+ * A refused commit rolls back; it may have used event seqs (numbers are never reused, may have
+ * gaps). Any other failure discards the connection: it may hold the event seq section's lock.
+ */
+import type pg from 'pg';
+import type { StepwiseEvent } from '../../model/events.js';
+import type { AttemptRecord } from '../../model/runtime.js';
+import { checkCommit, validateChange, type CommitLookup, type CommitPlan } from '../check.js';
+import type { ChangeSet, CommitResult } from '../storage.js';
+import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec.js';
+import { LOCK } from './locks.js';
+
+const LOCK_SQL = 'SELECT stepwise.lock_commit($1::text[], $2::text[], $3::integer[], $4::text[])';
+
+/**
+ * Everything the checks read, in one statement: rows are (kind, a, b, n, state, key).
+ * t: task version · i: idempotency key owner · s: step (task, version, state, key)
+ * n: step name taken · a: attempt exists · c: running count per key · e: event seq.
+ */
+const READ_SQL = `
+SELECT 't' AS k, id AS a, NULL AS b, version AS n, NULL AS st, NULL AS ck FROM stepwise.tasks WHERE id = ANY($1::text[])
+UNION ALL SELECT 'i', idempotency_key, id, NULL, NULL, NULL FROM stepwise.tasks WHERE idempotency_key = ANY($2::text[])
+UNION ALL SELECT 's', id, task_id, version, state, concurrency_key FROM stepwise.steps WHERE id = ANY($3::text[])
+UNION ALL SELECT 'n', s.task_id, s.name, NULL, NULL, NULL FROM stepwise.steps s
+  JOIN unnest($4::text[], $5::text[]) AS q(task_id, name) ON s.task_id = q.task_id AND s.name = q.name
+UNION ALL SELECT 'a', id, NULL, NULL, NULL, NULL FROM stepwise.attempts WHERE id = ANY($6::text[])
+UNION ALL SELECT 'c', concurrency_key, NULL, count(*), NULL, NULL FROM stepwise.steps
+  WHERE state = 'running' AND concurrency_key = ANY($7::text[]) GROUP BY concurrency_key
+UNION ALL SELECT 'e', NULL, NULL, seq, NULL, NULL FROM stepwise.event_seqs($8::integer) AS seq`;
+
+/** All writes of a commit except deletes. Empty arrays write nothing. */
+const WRITE_SQL = `
+WITH it AS (${PG_TASKS.insert}),
+ut AS (${PG_TASKS.update.replace(/\$1/g, '$2')}),
+bt AS (UPDATE stepwise.tasks SET version = version + 1 WHERE id = ANY($3::text[])),
+ist AS (${PG_STEPS.insert.replace(/\$1/g, '$4')}),
+ust AS (${PG_STEPS.update.replace(/\$1/g, '$5')}),
+ia AS (${PG_ATTEMPTS.insert.replace(/\$1/g, '$6')}),
+ua AS (${PG_ATTEMPTS.update.replace(/\$1/g, '$7')}),
+tr AS (
+  INSERT INTO stepwise.transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details)
+  SELECT r.task_id, r.step_name, r.field, r.from_value, r.to_value, r.reason, r.actor, r.at, r.details::json
+  FROM json_to_recordset($8::json) AS r(task_id text, step_name text, field text, from_value text, to_value text,
+    reason text, actor text, at bigint, details text)
+  RETURNING seq
+),
+ev AS (
+  INSERT INTO stepwise.events (seq, type, task_id, step_name, at, payload)
+  SELECT r.seq, r.type, r.task_id, r.step_name, r.at, r.payload::json
+  FROM json_to_recordset($9::json) AS r(seq bigint, type text, task_id text, step_name text, at bigint, payload text)
+)
+SELECT seq FROM tr ORDER BY seq`;
+
+const DELETE_SQL = `
+WITH s AS (DELETE FROM stepwise.steps WHERE task_id = ANY($1::text[])),
+a AS (DELETE FROM stepwise.attempts WHERE task_id = ANY($1::text[])),
+t AS (DELETE FROM stepwise.transitions WHERE task_id = ANY($1::text[]))
+DELETE FROM stepwise.tasks WHERE id = ANY($1::text[])`;
+
+interface Prefetched {
+  taskVersions: Map<string, number>;
+  keyOwners: Map<string, string>;
+  steps: Map<string, { taskId: string; version: number; state: string; concurrencyKey: string | null }>;
+  names: Set<string>;
+  attempts: Set<string>;
+  running: Map<string, number>;
+  eventSeqs: number[];
+}
+
+const nameKey = (taskId: string, name: string) => `${taskId}\u0000${name}`;
+
+function lookupOf(p: Prefetched): CommitLookup {
+  return {
+    taskVersion: (id) => p.taskVersions.get(id) ?? null,
+    taskIdByIdempotencyKey: (key) => p.keyOwners.get(key) ?? null,
+    step: (id) => {
+      const s = p.steps.get(id);
+      return s ? { taskId: s.taskId, version: s.version } : null;
+    },
+    stepExistsByName: (taskId, name) => p.names.has(nameKey(taskId, name)),
+    attemptExists: (id) => p.attempts.has(id),
+    runningWithKey: (key) => p.running.get(key) ?? 0,
+    stepRun: (id) => {
+      const s = p.steps.get(id);
+      return s ? { state: s.state, concurrencyKey: s.concurrencyKey } : null;
+    },
+  };
+}
+
+/** Task ids a change refers to (all locked; the tasks of patched steps are added by lock_commit). */
+function touchedTasks(c: ChangeSet): string[] {
+  const ids = new Set<string>();
+  for (const t of c.insertTasks ?? []) ids.add(t.id);
+  for (const p of c.updateTasks ?? []) ids.add(p.id);
+  for (const s of c.insertSteps ?? []) ids.add(s.taskId);
+  for (const a of c.insertAttempts ?? []) ids.add(a.taskId);
+  for (const t of c.transitions ?? []) ids.add(t.taskId);
+  for (const e of c.events ?? []) ids.add(e.taskId);
+  for (const id of c.deleteTasks ?? []) ids.add(id);
+  return [...ids];
+}
+
+const strings = (v: unknown): v is string => typeof v === 'string';
+
+async function lockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Prefetched> {
+  const tasks = touchedTasks(c);
+  const patchedSteps = (c.updateSteps ?? []).map((p) => p.id).filter(strings);
+  const guardKeys = [...new Set((c.concurrencyGuards ?? []).map((g) => g.key).filter(strings))];
+  const newKeys = [...new Set((c.insertTasks ?? []).map((t) => t.idempotencyKey).filter((k): k is string => typeof k === 'string'))];
+  const classes = [...guardKeys.map(() => LOCK.concurrencyKey), ...newKeys.map(() => LOCK.idempotencyKey)];
+  if (tasks.length + patchedSteps.length + classes.length > 0) {
+    await client.query({ name: 'stepwise_lock_commit', text: LOCK_SQL, values: [tasks, patchedSteps, classes, [...guardKeys, ...newKeys]] });
+  }
+  const stepIds = [...patchedSteps, ...(c.insertSteps ?? []).map((s) => s.id)];
+  const insertSteps = c.insertSteps ?? [];
+  const attemptIds = [...(c.updateAttempts ?? []).map((p) => p.id), ...(c.insertAttempts ?? []).map((a) => a.id)];
+  const r = await client.query({
+    name: 'stepwise_read_commit',
+    text: READ_SQL,
+    values: [
+      tasks,
+      newKeys,
+      stepIds.filter(strings),
+      insertSteps.map((s) => s.taskId),
+      insertSteps.map((s) => s.name),
+      attemptIds.filter(strings),
+      guardKeys,
+      c.events?.length ?? 0,
+    ],
+    rowMode: 'array',
+  });
+  const p: Prefetched = {
+    taskVersions: new Map(),
+    keyOwners: new Map(),
+    steps: new Map(),
+    names: new Set(),
+    attempts: new Set(),
+    running: new Map(),
+    eventSeqs: [],
+  };
+  for (const row of r.rows as unknown[][]) {
+    const [k, a, b, n, st, ck] = row as [string, string, string | null, number | null, string | null, string | null];
+    switch (k) {
+      case 't':
+        p.taskVersions.set(a, n!);
+        break;
+      case 'i':
+        p.keyOwners.set(a, b!);
+        break;
+      case 's':
+        p.steps.set(a, { taskId: b!, version: n!, state: st!, concurrencyKey: ck });
+        break;
+      case 'n':
+        p.names.add(nameKey(a, b!));
+        break;
+      case 'a':
+        p.attempts.add(a);
+        break;
+      case 'c':
+        p.running.set(a, n!);
+        break;
+      case 'e':
+        p.eventSeqs.push(n!);
+        break;
+    }
+  }
+  p.eventSeqs.sort((x, y) => x - y);
+  return p;
+}
+
+/** Attempts inserted and patched in one commit are written once, already patched. */
+function foldAttemptPatches(c: ChangeSet, plan: CommitPlan): { inserts: AttemptRecord[]; patches: Array<{ id: string; keys: string[]; set: object }> } {
+  const inserts = new Map((c.insertAttempts ?? []).map((a) => [a.id, { ...a }]));
+  const patches: Array<{ id: string; keys: string[]; set: object }> = [];
+  (c.updateAttempts ?? []).forEach((p, i) => {
+    const keys = plan.attemptKeys[i]!;
+    const inserted = inserts.get(p.id);
+    if (inserted) {
+      for (const k of keys) (inserted as Record<string, unknown>)[k] = (p.set as Record<string, unknown>)[k];
+    } else if (keys.length > 0) patches.push({ id: p.id, keys, set: p.set });
+  });
+  return { inserts: [...inserts.values()], patches };
+}
+
+async function write(client: pg.PoolClient, c: ChangeSet, plan: CommitPlan, eventSeqs: number[]): Promise<CommitResult> {
+  const attempts = foldAttemptPatches(c, plan);
+  const events = c.events ?? [];
+  const values = [
+    JSON.stringify((c.insertTasks ?? []).map((t) => encodeRow(PG_TASKS, t))),
+    JSON.stringify((c.updateTasks ?? []).map((p, i) => encodePatch(PG_TASKS, p.id, plan.taskKeys[i]!, p.set, p.expectedVersion + 1))),
+    plan.bumpTasks,
+    JSON.stringify((c.insertSteps ?? []).map((s) => encodeRow(PG_STEPS, s))),
+    JSON.stringify((c.updateSteps ?? []).map((p, i) => encodePatch(PG_STEPS, p.id, plan.stepKeys[i]!, p.set, p.expectedVersion + 1))),
+    JSON.stringify(attempts.inserts.map((a) => encodeRow(PG_ATTEMPTS, a))),
+    JSON.stringify(attempts.patches.map((p) => encodePatch(PG_ATTEMPTS, p.id, p.keys, p.set, null))),
+    JSON.stringify(
+      (c.transitions ?? []).map((t) => ({
+        task_id: t.taskId,
+        step_name: t.stepName,
+        field: t.field,
+        from_value: t.from,
+        to_value: t.to,
+        reason: t.reason,
+        actor: t.actor,
+        at: t.at,
+        details: isEmpty(t.details) ? null : JSON.stringify(t.details),
+      })),
+    ),
+    JSON.stringify(events.map((e, i) => ({ seq: eventSeqs[i], type: e.type, task_id: e.taskId, step_name: e.stepName, at: e.at, payload: JSON.stringify(e.payload) }))),
+  ];
+  const r = await client.query({ name: 'stepwise_write_commit', text: WRITE_SQL, values, rowMode: 'array' });
+  if ((c.deleteTasks ?? []).length > 0) await client.query({ name: 'stepwise_delete_tasks', text: DELETE_SQL, values: [c.deleteTasks] });
+  return {
+    transitionSeqs: (r.rows as unknown[][]).map((row) => row[0] as number),
+    events: events.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent),
+  };
+}
+
+function isEmpty(o: object | null | undefined): boolean {
+  if (!o) return true;
+  for (const _ in o) return false;
+  return true;
+}
+
+/**
+ * Runs the commit on `client` (which the caller releases: with an error unless this resolved or
+ * threw a refusal, see `isRefusal`).
+ */
+export async function commitOn(client: pg.PoolClient, c: ChangeSet): Promise<CommitResult> {
+  // USAGE problems are refused before any round trip (checkCommit repeats this, harmlessly).
+  validateChange(c);
+  await client.query('BEGIN');
+  try {
+    const prefetched = await lockAndRead(client, c);
+    const plan = checkCommit(c, lookupOf(prefetched));
+    const result = await write(client, c, plan, prefetched.eventSeqs);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The PostgreSQL schema, as numbered migrations applied once, in order, under a session advisory
+ * lock (several processes starting against one database apply each exactly once). Never edit a
+ * released migration: add the next number. Everything lives in the `stepwise` schema.
+ *
+ * Choices that the contract tests pin (see test/unit/storage.contract.*):
+ * - JSON is `json` (text kept as written), not `jsonb`: jsonb reorders keys and refuses `\u0000`.
+ * - Ids, names and keys are `COLLATE "C"`: byte-wise order, the order SQLite and memory give.
+ * - Insertion order is the explicit `ord` column (a sequence), not physical row order.
+ * - No foreign keys: every commit locks the tasks it touches and checks they exist (./commit.ts),
+ *   and deletes remove a task's rows explicitly; FK checks would add an index probe and a row lock
+ *   on the task per inserted step, attempt and transition.
+ * - Events carry the id of the transaction that wrote them (`xid`): readers stop at the oldest
+ *   transaction still running, so a follower never skips an event committed late (./events.ts).
+ */
+import { StepwiseError } from '../../model/errors.js';
+import { SchemaTooNewError } from '../errors.js';
+import { LOCK } from './locks.js';
+import type { Queryable } from './pool.js';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Statuses after which a task no longer runs by itself (FINISHED_STATUSES, as SQL). */
+export const FINISHED_SQL = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
+
+const ID = 'text COLLATE "C"';
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE stepwise.tasks (
+  id ${ID} PRIMARY KEY,
+  kind text NOT NULL,
+  namespace ${ID} NOT NULL,
+  name ${ID} NOT NULL,
+  template_version ${ID} NOT NULL,
+  template_ref ${ID} NOT NULL,
+  status text NOT NULL,
+  input json,
+  data json,
+  current_state ${ID},
+  parent_task_id ${ID},
+  parent_step_name ${ID},
+  idempotency_key ${ID},
+  participants text[] COLLATE "C" NOT NULL DEFAULT '{}',
+  error json,
+  result json,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  finished_at bigint,
+  wake_at bigint,
+  timeout_at bigint,
+  delete_at bigint,
+  debug json,
+  version bigint NOT NULL
+);
+CREATE UNIQUE INDEX tasks_idempotency ON stepwise.tasks (idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX tasks_newest ON stepwise.tasks (created_at, id);
+CREATE INDEX tasks_status ON stepwise.tasks (status, created_at, id);
+CREATE INDEX tasks_template ON stepwise.tasks (template_ref, created_at, id);
+CREATE INDEX tasks_name ON stepwise.tasks (namespace, name, created_at, id);
+CREATE INDEX tasks_parent ON stepwise.tasks (parent_task_id, created_at, id) WHERE parent_task_id IS NOT NULL;
+CREATE INDEX tasks_participants ON stepwise.tasks USING gin (participants);
+CREATE INDEX tasks_wake ON stepwise.tasks (wake_at) WHERE status = 'waiting' AND wake_at IS NOT NULL;
+CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
+CREATE INDEX tasks_delete ON stepwise.tasks (delete_at) WHERE delete_at IS NOT NULL;
+
+CREATE TABLE stepwise.steps (
+  id ${ID} PRIMARY KEY,
+  ord bigserial NOT NULL,
+  task_id ${ID} NOT NULL,
+  name ${ID} NOT NULL,
+  template_step ${ID} NOT NULL,
+  type text NOT NULL,
+  state text NOT NULL,
+  depends_on json,
+  attempts integer NOT NULL,
+  max_attempts integer NOT NULL,
+  retry_at bigint,
+  wake_at bigint,
+  results json,
+  batch json,
+  error json,
+  lease_owner ${ID},
+  lease_expires_at bigint,
+  concurrency_key ${ID},
+  progress json,
+  dynamic boolean NOT NULL,
+  created_by ${ID},
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  version bigint NOT NULL
+);
+CREATE UNIQUE INDEX steps_task_name ON stepwise.steps (task_id, name);
+CREATE INDEX steps_task_ord ON stepwise.steps (task_id, ord);
+CREATE INDEX steps_ready ON stepwise.steps (task_id, updated_at) WHERE state = 'ready';
+CREATE INDEX steps_retry ON stepwise.steps (retry_at) WHERE state = 'waiting_for_retry';
+CREATE INDEX steps_wake ON stepwise.steps (wake_at) WHERE state = 'waiting' AND wake_at IS NOT NULL;
+CREATE INDEX steps_lease ON stepwise.steps (lease_expires_at) WHERE state = 'running';
+CREATE INDEX steps_concurrency ON stepwise.steps (concurrency_key) WHERE state = 'running' AND concurrency_key IS NOT NULL;
+
+CREATE TABLE stepwise.attempts (
+  id ${ID} PRIMARY KEY,
+  ord bigserial NOT NULL,
+  task_id ${ID} NOT NULL,
+  step_name ${ID} NOT NULL,
+  number integer NOT NULL,
+  started_at bigint NOT NULL,
+  finished_at bigint,
+  duration_ms bigint,
+  outcome text,
+  error json,
+  output json,
+  logs json
+);
+CREATE INDEX attempts_task_step ON stepwise.attempts (task_id, step_name, number);
+CREATE INDEX attempts_task_ord ON stepwise.attempts (task_id, ord);
+
+-- Append-only while the task lives. A sequence never hands a number out twice.
+CREATE TABLE stepwise.transitions (
+  seq bigserial PRIMARY KEY,
+  task_id ${ID} NOT NULL,
+  step_name ${ID},
+  field text NOT NULL,
+  from_value text,
+  to_value text NOT NULL,
+  reason text NOT NULL,
+  actor text NOT NULL,
+  at bigint NOT NULL,
+  details json
+);
+CREATE INDEX transitions_task ON stepwise.transitions (task_id, seq);
+
+-- Events outlive their task (task.deleted is itself an event). seq comes from event_seqs(),
+-- xid from the writing transaction (see ./events.ts for why both).
+CREATE SEQUENCE stepwise.event_seq AS bigint;
+CREATE TABLE stepwise.events (
+  seq bigint PRIMARY KEY,
+  xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  type text NOT NULL,
+  task_id ${ID} NOT NULL,
+  step_name ${ID},
+  at bigint NOT NULL,
+  payload json NOT NULL
+);
+CREATE INDEX events_task ON stepwise.events (task_id, seq);
+
+CREATE TABLE stepwise.heartbeats (
+  owner ${ID} PRIMARY KEY,
+  pid integer NOT NULL,
+  at bigint NOT NULL,
+  kind text NOT NULL
+);
+
+-- Numbers n event seqs and gives the transaction its id inside one critical section, so that
+-- event seq order is transaction id order (the property readers rely on; ./events.ts). Held
+-- for microseconds: a session lock released before returning, never across the commit.
+CREATE FUNCTION stepwise.event_seqs(n integer) RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF n <= 0 THEN RETURN; END IF;
+  PERFORM pg_advisory_lock(${LOCK.eventSeq}, 0);
+  PERFORM pg_current_xact_id();
+  RETURN QUERY SELECT nextval('stepwise.event_seq') FROM generate_series(1, n);
+  PERFORM pg_advisory_unlock(${LOCK.eventSeq}, 0);
+END $$;
+
+-- Takes the transaction locks of a commit in one fixed global order (class, then hash), so two
+-- commits never wait for each other in a cycle. Tasks of patched steps are found here (a step's
+-- task never changes). Advisory locks, not row locks: a row lock would give the transaction its
+-- id before it waits, and event seqs must follow lock order (see event_seqs).
+CREATE FUNCTION stepwise.lock_commit(task_ids text[], step_ids text[], other_classes integer[], other_keys text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN
+    SELECT DISTINCT c, h FROM (
+      SELECT ${LOCK.task} AS c, hashtext(t) AS h FROM unnest(task_ids) t
+      UNION ALL SELECT ${LOCK.task}, hashtext(s.task_id) FROM stepwise.steps s WHERE s.id = ANY(step_ids)
+      UNION ALL SELECT k.c, hashtext(k.n) FROM unnest(other_classes, other_keys) AS k(c, n)
+    ) keys ORDER BY c, h
+  LOOP
+    PERFORM pg_advisory_xact_lock(r.c, r.h);
+  END LOOP;
+END $$;
+`,
+  },
+];
+
+export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+
+async function currentVersion(db: Queryable): Promise<number> {
+  const exists = await db.query(`SELECT to_regclass('stepwise.schema_migrations') IS NOT NULL AS present`);
+  if (!exists.rows[0].present) return 0;
+  const r = await db.query('SELECT COALESCE(MAX(version), 0) AS v FROM stepwise.schema_migrations');
+  return Number(r.rows[0].v);
+}
+
+/**
+ * Brings the schema up to date; refuses (writing nothing) a database from a newer Stepwise.
+ * Holds a session advisory lock throughout, so concurrent openers wait and then find it done.
+ * Returns the versions it applied.
+ */
+export async function migratePostgres(db: Queryable, where: string, now: number, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  // Fast path without the lock: most opens find the schema current.
+  const seen = await currentVersion(db);
+  if (seen > latest) throw new SchemaTooNewError(where, seen, latest);
+  if (seen === latest) return [];
+  await db.query('SELECT pg_advisory_lock($1, 0)', [LOCK.migrate]);
+  const applied: number[] = [];
+  try {
+    const found = await currentVersion(db);
+    if (found > latest) throw new SchemaTooNewError(where, found, latest);
+    for (const m of migrations) {
+      if (m.version <= found) continue;
+      await db.query('BEGIN');
+      try {
+        await db.query(`CREATE SCHEMA IF NOT EXISTS stepwise;
+          CREATE TABLE IF NOT EXISTS stepwise.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
+        await db.query(m.sql);
+        await db.query('INSERT INTO stepwise.schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
+        await db.query('COMMIT');
+      } catch (err) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw new StepwiseError('STORAGE_ERROR', `Migration ${m.version} (${m.name}) of ${where} failed: ${(err as Error).message}. Nothing of it was applied.`, {
+          version: m.version,
+        });
+      }
+      applied.push(m.version);
+    }
+  } finally {
+    await db.query('SELECT pg_advisory_unlock($1, 0)', [LOCK.migrate]).catch(() => undefined);
+  }
+  return applied;
+}

@@ -1,0 +1,109 @@
+/**
+ * The SQL of PostgresStorage's reads. Orders match MemoryStorage and SQLite exactly; conditions on
+ * partial indexes repeat the index's WHERE text (./migrations.ts).
+ *
+ * Event reads and the watermark. Event seqs come from a sequence, so a transaction can hold seq 10
+ * while one holding seq 11 commits first; a reader that took 11 and moved its cursor past 10 would
+ * never see 10. Each event row carries the id of its transaction, and stepwise.event_seqs gives a
+ * transaction its id and its seqs inside one critical section, so seq order is transaction id
+ * order. A global reader takes only events of transactions older than the oldest one still
+ * running (the snapshot's xmin): every event numbered before those has committed (or never
+ * will), so what it reads is a gap-free prefix and its cursor never passes a late commit. The
+ * price: a long transaction anywhere on the server (same cluster) holds global readers back
+ * until it ends. Reads of one task's events need no watermark: commits on one task take its lock
+ * and number their events after it, so a task's events become visible in seq order.
+ */
+import type { TaskStatus } from '../../model/states.js';
+import type { TaskQuery, TransitionQuery } from '../storage.js';
+import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
+import { FINISHED_SQL } from './migrations.js';
+
+const XMIN = '(SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+const EVENT_COLS = 'seq, type, task_id, step_name, at, payload';
+
+export const PG_SQL = {
+  taskById: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE id = $1`,
+  taskByKey: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE idempotency_key = $1`,
+  stepsOfTask: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = $1 ORDER BY ord`,
+  stepsOfTasks: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = ANY($1::text[]) ORDER BY ord`,
+  stepByName: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = $1 AND name = $2`,
+  attemptsOfTask: `SELECT ${PG_ATTEMPTS.select} FROM stepwise.attempts WHERE task_id = $1 ORDER BY ord`,
+  attemptsOfStep: `SELECT ${PG_ATTEMPTS.select} FROM stepwise.attempts WHERE task_id = $1 AND step_name = $2 ORDER BY ord`,
+  attemptsOfTasks: `SELECT ${PG_ATTEMPTS.select} FROM stepwise.attempts WHERE task_id = ANY($1::text[]) ORDER BY ord`,
+  maxAttemptNumber: 'SELECT COALESCE(MAX(number), 0) FROM stepwise.attempts WHERE task_id = $1 AND step_name = $2',
+  lastTransitionSeq: 'SELECT COALESCE(MAX(seq), 0) FROM stepwise.transitions WHERE task_id = $1',
+  events: `SELECT ${EVENT_COLS} FROM stepwise.events WHERE seq > $1 AND xid < ${XMIN} ORDER BY seq LIMIT $2`,
+  eventsOfTask: `SELECT ${EVENT_COLS} FROM stepwise.events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  lastEventSeq: `SELECT COALESCE(MAX(seq), 0) FROM stepwise.events WHERE xid < ${XMIN}`,
+  tasksWithReady: `SELECT task_id FROM stepwise.steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT $1`,
+  dueSteps: `SELECT * FROM (
+      SELECT ${PG_STEPS.select}, retry_at AS due FROM stepwise.steps WHERE state = 'waiting_for_retry' AND retry_at <= $1
+      UNION ALL
+      SELECT ${PG_STEPS.select}, wake_at AS due FROM stepwise.steps WHERE state = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1
+    ) d ORDER BY due, id LIMIT $2`,
+  expiredLeases: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE state = 'running' AND lease_expires_at <= $1
+    ORDER BY lease_expires_at, id LIMIT $2`,
+  dueTasks: `WITH due (due_id, due_at) AS (
+      SELECT id, wake_at FROM stepwise.tasks WHERE status = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1
+      UNION ALL
+      SELECT id, timeout_at FROM stepwise.tasks WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL} AND timeout_at <= $1
+    )
+    SELECT ${PG_TASKS.select} FROM stepwise.tasks JOIN (SELECT due_id, MIN(due_at) AS due_at FROM due GROUP BY due_id) d ON id = due_id
+    ORDER BY due_at, id LIMIT $2`,
+  expiredTasks: `SELECT id FROM stepwise.tasks WHERE delete_at IS NOT NULL AND delete_at <= $1 AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT $2`,
+  countConcurrency: `SELECT COUNT(*) FROM stepwise.steps WHERE state = 'running' AND concurrency_key IS NOT NULL AND concurrency_key = $1`,
+  beat: `INSERT INTO stepwise.heartbeats (owner, pid, at, kind) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
+  heartbeats: 'SELECT owner, pid, at, kind FROM stepwise.heartbeats ORDER BY owner',
+  removeHeartbeat: 'DELETE FROM stepwise.heartbeats WHERE owner = $1',
+} as const;
+
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+/** WHERE clause of a task list (without the cursor), shared by the page and the total count. */
+export function pgTaskFilter(q: TaskQuery, statuses: TaskStatus[] | null): BuiltQuery {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const eq = (column: string, value: unknown): void => {
+    if (value === undefined) return;
+    params.push(value);
+    conds.push(`${column} = $${params.length}`);
+  };
+  if (statuses !== null) {
+    params.push(statuses);
+    conds.push(`status = ANY($${params.length}::text[])`);
+  }
+  eq('kind', q.kind);
+  eq('namespace', q.namespace);
+  eq('name', q.name);
+  eq('template_ref', q.templateRef);
+  eq('parent_task_id', q.parentTaskId);
+  if (q.participant !== undefined) {
+    params.push([q.participant]);
+    conds.push(`participants @> $${params.length}::text[]`);
+  }
+  return { sql: conds.length ? conds.join(' AND ') : 'TRUE', params };
+}
+
+export function pgTransitionsQuery(taskId: string, q: TransitionQuery, limit: number | null): BuiltQuery {
+  const params: unknown[] = [taskId];
+  const conds = ['task_id = $1'];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    conds.push(sql.replace('?', `$${params.length}`));
+  };
+  if (q.afterSeq !== undefined) add('seq > ?', q.afterSeq);
+  if (q.uptoSeq !== undefined) add('seq <= ?', q.uptoSeq);
+  if (q.stepName === null) conds.push('step_name IS NULL');
+  else if (q.stepName !== undefined) add('step_name = ?', q.stepName);
+  let sql = `SELECT seq, step_name, field, from_value, to_value, reason, actor, at, details FROM stepwise.transitions
+    WHERE ${conds.join(' AND ')} ORDER BY seq`;
+  if (limit !== null) {
+    params.push(limit);
+    sql += ` LIMIT $${params.length}`;
+  }
+  return { sql, params };
+}

@@ -1,0 +1,286 @@
+/**
+ * Storage on PostgreSQL through `pg`: what many runners on many machines share. Same contract as
+ * memory and SQLite (the contract suite runs against all three). One pool per storage; commits
+ * are ./commit.ts, reads ./queries.ts, the schema ./migrations.ts.
+ *
+ * Open with `PostgresStorage.open({ url })` (or `openStorage` with a postgres:// URL): it
+ * connects and migrates before returning.
+ */
+import type pg from 'pg';
+import type { Clock } from '../../model/clock.js';
+import { systemClock } from '../../model/clock.js';
+import { StepwiseError } from '../../model/errors.js';
+import type { StepwiseEvent } from '../../model/events.js';
+import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../../model/runtime.js';
+import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
+import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
+import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow } from './codec.js';
+import { commitOn } from './commit.js';
+import { migratePostgres } from './migrations.js';
+import { createPool, redactUrl, wrapPgError, type PostgresConnectionOptions } from './pool.js';
+import { PG_SQL, pgTaskFilter, pgTransitionsQuery } from './queries.js';
+
+export interface PostgresStorageOptions extends PostgresConnectionOptions {
+  /** Only used to stamp applied migrations. */
+  clock?: Clock;
+}
+
+type Row = unknown[];
+
+/** Errors that refuse a commit on purpose (the connection is fine and goes back to the pool). */
+function isRefusal(err: unknown): boolean {
+  return err instanceof StepwiseError && ['STALE', 'DUPLICATE', 'USAGE', 'CONCURRENCY_LIMIT'].includes(err.code);
+}
+
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres';
+  /** The URL without its password. */
+  readonly where: string;
+  /** Migration versions applied by this open (empty when the schema was already current). */
+  appliedMigrations: number[] = [];
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  private constructor(options: PostgresStorageOptions) {
+    this.where = redactUrl(options.url);
+    this.pool = createPool(options);
+  }
+
+  static async open(options: PostgresStorageOptions): Promise<PostgresStorage> {
+    const s = new PostgresStorage(options);
+    try {
+      const client = await s.pool.connect();
+      try {
+        s.appliedMigrations = await migratePostgres(client, s.where, (options.clock ?? systemClock).now());
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await s.pool.end().catch(() => undefined);
+      throw wrapPgError(err, `opening ${s.where}`);
+    }
+    return s;
+  }
+
+  /** The pool, for the engine-side PostgreSQL pieces (reservations, housekeeping, notifications). */
+  get connections(): pg.Pool {
+    return this.pool;
+  }
+
+  private check(): void {
+    if (this.closed) throw new StepwiseError('STORAGE_ERROR', `The database ${this.where} is closed; open it again.`);
+  }
+
+  private async rows(name: string, text: string, values: unknown[]): Promise<Row[]> {
+    this.check();
+    try {
+      const r = await this.pool.query({ name, text, values, rowMode: 'array' });
+      return r.rows as Row[];
+    } catch (err) {
+      throw wrapPgError(err, this.where);
+    }
+  }
+
+  private async value<T>(name: string, text: string, values: unknown[]): Promise<T> {
+    return (await this.rows(name, text, values))[0]![0] as T;
+  }
+
+  async commit(changes: ChangeSet): Promise<CommitResult> {
+    this.check();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrapPgError(err, this.where);
+    }
+    try {
+      const result = await commitOn(client, changes);
+      client.release();
+      return result;
+    } catch (err) {
+      // Anything but a refusal may have left the connection in a state we cannot see (a lock of
+      // the event seq section, a half-sent statement): drop it rather than reuse it.
+      client.release(isRefusal(err) ? undefined : (err as Error));
+      throw wrapPgError(err, this.where);
+    }
+  }
+
+  async getTask(id: string): Promise<TaskRecord | null> {
+    const rows = await this.rows('sw_task', PG_SQL.taskById, [id]);
+    return rows[0] ? decodeRow(PG_TASKS, rows[0]) : null;
+  }
+
+  async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null> {
+    const rows = await this.rows('sw_task_key', PG_SQL.taskByKey, [key]);
+    return rows[0] ? decodeRow(PG_TASKS, rows[0]) : null;
+  }
+
+  async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
+    this.check();
+    const limit = limitOf(query.limit, DEFAULT_TASK_PAGE);
+    const cursor = query.cursor === undefined ? null : decodeTaskCursor(query.cursor);
+    const filter = pgTaskFilter(query, statusesOf(query));
+    const params = [...filter.params];
+    let keyset = '';
+    if (cursor) {
+      params.push(cursor.createdAt, cursor.id);
+      keyset = ` AND (created_at, id) < ($${params.length - 1}, $${params.length})`;
+    }
+    params.push(limit + 1);
+    const pageSql = `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE ${filter.sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
+    const [page, total] = await Promise.all([
+      this.rows(`sw_tasks_${hash(pageSql)}`, pageSql, params),
+      this.value<number>(`sw_count_${hash(filter.sql)}`, `SELECT COUNT(*) FROM stepwise.tasks WHERE ${filter.sql}`, filter.params),
+    ]);
+    const tasks = page.map((r) => decodeRow(PG_TASKS, r));
+    const more = tasks.length > limit;
+    if (more) tasks.pop();
+    const last = tasks[tasks.length - 1];
+    return { tasks, nextCursor: more && last ? encodeTaskCursor(last) : null, total };
+  }
+
+  async getSteps(taskId: string): Promise<StepRecord[]> {
+    return (await this.rows('sw_steps', PG_SQL.stepsOfTask, [taskId])).map((r) => decodeRow(PG_STEPS, r));
+  }
+
+  async getStep(taskId: string, name: string): Promise<StepRecord | null> {
+    const rows = await this.rows('sw_step', PG_SQL.stepByName, [taskId, name]);
+    return rows[0] ? decodeRow(PG_STEPS, rows[0]) : null;
+  }
+
+  async listTransitions(taskId: string, query: TransitionQuery = {}): Promise<TransitionRecord[]> {
+    const limit = query.limit === undefined ? null : limitOf(query.limit, 0);
+    const q = pgTransitionsQuery(taskId, query, limit);
+    return (await this.rows(`sw_tr_${hash(q.sql)}`, q.sql, q.params)).map((r) => decodeTransition(taskId, r));
+  }
+
+  async lastTransitionSeq(taskId: string): Promise<number> {
+    return this.value('sw_last_tr', PG_SQL.lastTransitionSeq, [taskId]);
+  }
+
+  async listAttempts(taskId: string, stepName?: string): Promise<AttemptRecord[]> {
+    const rows =
+      stepName === undefined
+        ? await this.rows('sw_attempts', PG_SQL.attemptsOfTask, [taskId])
+        : await this.rows('sw_attempts_step', PG_SQL.attemptsOfStep, [taskId, stepName]);
+    return rows.map((r) => decodeRow(PG_ATTEMPTS, r));
+  }
+
+  async maxAttemptNumber(taskId: string, stepName: string): Promise<number> {
+    return this.value('sw_max_attempt', PG_SQL.maxAttemptNumber, [taskId, stepName]);
+  }
+
+  async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
+    if (taskIds.length === 0) return [];
+    return (await this.rows('sw_steps_of', PG_SQL.stepsOfTasks, [taskIds])).map((r) => decodeRow(PG_STEPS, r));
+  }
+
+  async listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]> {
+    if (taskIds.length === 0) return [];
+    return (await this.rows('sw_attempts_of', PG_SQL.attemptsOfTasks, [taskIds])).map((r) => decodeRow(PG_ATTEMPTS, r));
+  }
+
+  async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
+    const max = limitOf(limit, DEFAULT_EVENT_PAGE);
+    const rows =
+      filter.taskId === undefined
+        ? await this.rows('sw_events', PG_SQL.events, [afterSeq, max])
+        : await this.rows('sw_events_task', PG_SQL.eventsOfTask, [filter.taskId, afterSeq, max]);
+    return rows.map(decodeEvent);
+  }
+
+  async lastEventSeq(): Promise<number> {
+    return this.value('sw_last_event', PG_SQL.lastEventSeq, []);
+  }
+
+  /**
+   * Resolves once global event reads (`readEvents`, `lastEventSeq`) see every event committed
+   * before the call: waits for transactions begun earlier, on any database of the server, to end.
+   * For tests and tools that need "everything so far"; followers never need it.
+   */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const target = await this.value<number>('sw_max_event', 'SELECT COALESCE(MAX(seq), 0) FROM stepwise.events', []);
+    while ((await this.lastEventSeq()) < target) {
+      if (Date.now() > deadline) {
+        throw new StepwiseError('TIMEOUT', `Events up to seq ${target} did not become readable within ${timeoutMs} ms: a transaction on ${this.where} has been running that long.`);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async tasksWithReadySteps(limit?: number): Promise<string[]> {
+    return (await this.rows('sw_ready', PG_SQL.tasksWithReady, [limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => r[0] as string);
+  }
+
+  async dueSteps(now: number, limit?: number): Promise<StepRecord[]> {
+    return (await this.rows('sw_due_steps', PG_SQL.dueSteps, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_STEPS, r));
+  }
+
+  async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
+    return (await this.rows('sw_leases', PG_SQL.expiredLeases, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_STEPS, r));
+  }
+
+  async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
+    return (await this.rows('sw_due_tasks', PG_SQL.dueTasks, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_TASKS, r));
+  }
+
+  async expiredTasks(now: number, limit?: number): Promise<string[]> {
+    return (await this.rows('sw_expired', PG_SQL.expiredTasks, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => r[0] as string);
+  }
+
+  async countRunningWithConcurrencyKey(key: string): Promise<number> {
+    return this.value('sw_count_key', PG_SQL.countConcurrency, [key]);
+  }
+
+  async beat(h: Heartbeat): Promise<void> {
+    await this.rows('sw_beat', PG_SQL.beat, [h.owner, h.pid, h.at, h.kind]);
+  }
+
+  async heartbeats(): Promise<Heartbeat[]> {
+    return (await this.rows('sw_heartbeats', PG_SQL.heartbeats, [])).map((r) => ({ owner: r[0] as string, pid: r[1] as number, at: r[2] as number, kind: r[3] as string }));
+  }
+
+  async removeHeartbeat(owner: string): Promise<void> {
+    await this.rows('sw_remove_heartbeat', PG_SQL.removeHeartbeat, [owner]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** A short stable name for a prepared statement of generated SQL. */
+function hash(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}
+
+function decodeTransition(taskId: string, r: Row): TransitionRecord {
+  return {
+    seq: r[0] as number,
+    taskId,
+    stepName: r[1] as string | null,
+    field: r[2] as TransitionRecord['field'],
+    from: r[3] as string | null,
+    to: r[4] as string,
+    reason: r[5] as string,
+    actor: r[6] as TransitionRecord['actor'],
+    at: r[7] as number,
+    details: r[8] === null ? {} : (r[8] as JsonObject),
+  };
+}
+
+function decodeEvent(r: Row): StepwiseEvent {
+  return {
+    seq: r[0] as number,
+    type: r[1],
+    taskId: r[2] as string,
+    stepName: r[3] as string | null,
+    at: r[4] as number,
+    payload: r[5],
+  } as StepwiseEvent;
+}
