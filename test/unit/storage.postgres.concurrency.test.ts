@@ -166,6 +166,53 @@ describe('commits between storages', () => {
   });
 });
 
+describe('hints', () => {
+  const settle = async (heard: object) => {
+    // Quiet for 150 ms: every hint sent so far has arrived.
+    for (let last = JSON.stringify(heard); ; ) {
+      await new Promise((r) => setTimeout(r, 150));
+      const now = JSON.stringify(heard);
+      if (now === last) return;
+      last = now;
+    }
+  };
+
+  it('announces new events and new work to other storages, and nothing for a commit that makes neither', async () => {
+    const heard = { events: 0, work: 0 };
+    const off = [b.subscribe('events', () => heard.events++), b.subscribe('work', () => heard.work++)];
+    await b.hintsReady();
+    await a.commit({ insertTasks: [task('t1')], insertSteps: [step('t1', 's', { state: 'ready' })], events: [readyEvent('t1', 's')] });
+    await expect.poll(() => heard.events).toBeGreaterThan(0);
+    await expect.poll(() => heard.work).toBeGreaterThan(0);
+    await settle(heard);
+    const before = { ...heard };
+    await a.commit({ updateSteps: [{ id: 't1:s', expectedVersion: 1, set: { state: 'complete' } }] });
+    await settle(heard);
+    expect(heard).toEqual(before);
+    for (const f of off) f();
+  });
+
+  it('sends one NOTIFY per channel for all announcements made in one event-loop turn', async () => {
+    const { PgHints } = await import('../../core/storage/postgres/notify.js');
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const sender = new PgHints({ url: db.url }, pool);
+    let heard = 0;
+    const off = b.subscribe('work', () => heard++);
+    await b.hintsReady();
+    try {
+      for (let i = 0; i < 20; i++) sender.announce('work');
+      await expect.poll(() => heard).toBe(1);
+      await settle({ heard });
+      expect(heard).toBe(1);
+      expect(sender.stats.sent).toBe(1);
+    } finally {
+      off();
+      await sender.close();
+      await pool.end();
+    }
+  });
+});
+
 describe('connections', () => {
   it('a commit interrupted by the statement timeout fails cleanly and the storage keeps working', async () => {
     const slow = await (await import('../../core/storage/postgres/storage.js')).PostgresStorage.open({ url: db.url, statementTimeoutMs: 200, maxConnections: 2 });

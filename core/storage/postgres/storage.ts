@@ -17,12 +17,15 @@ import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, 
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow } from './codec.js';
 import { commitOn } from './commit.js';
 import { migratePostgres } from './migrations.js';
+import { PgHints, type HintKind, type HintListener } from './notify.js';
 import { createPool, redactUrl, wrapPgError, type PostgresConnectionOptions } from './pool.js';
 import { PG_SQL, pgTaskFilter, pgTransitionsQuery } from './queries.js';
 
 export interface PostgresStorageOptions extends PostgresConnectionOptions {
   /** Only used to stamp applied migrations. */
   clock?: Clock;
+  /** A failed NOTIFY or a lost LISTEN connection (both covered by polling). Default: ignored. */
+  onHintError?: (err: unknown) => void;
 }
 
 type Row = unknown[];
@@ -39,11 +42,13 @@ export class PostgresStorage implements Storage {
   /** Migration versions applied by this open (empty when the schema was already current). */
   appliedMigrations: number[] = [];
   private readonly pool: pg.Pool;
+  private readonly hints: PgHints;
   private closed = false;
 
   private constructor(options: PostgresStorageOptions) {
     this.where = redactUrl(options.url);
     this.pool = createPool(options);
+    this.hints = new PgHints(options, this.pool, options.onHintError);
   }
 
   static async open(options: PostgresStorageOptions): Promise<PostgresStorage> {
@@ -96,6 +101,8 @@ export class PostgresStorage implements Storage {
     try {
       const result = await commitOn(client, changes);
       client.release();
+      if (result.events.length > 0) this.hints.announce('events');
+      if (makesWork(changes)) this.hints.announce('work');
       return result;
     } catch (err) {
       // Anything but a refusal may have left the connection in a state we cannot see (a lock of
@@ -245,11 +252,37 @@ export class PostgresStorage implements Storage {
     await this.rows('sw_remove_heartbeat', PG_SQL.removeHeartbeat, [owner]);
   }
 
+  /**
+   * Calls `listener` when any process using this database commits events (`events`) or makes work
+   * runnable (`work`): a hint to poll now, never a substitute for polling (hints can be lost).
+   */
+  subscribe(kind: HintKind, listener: HintListener): () => void {
+    return this.hints.subscribe(kind, listener);
+  }
+
+  /** The LISTEN connection is up (tests). */
+  hintsReady(): Promise<void> {
+    return this.hints.ready();
+  }
+
+  get hintStats(): Readonly<PgHints['stats']> {
+    return this.hints.stats;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.hints.close();
     await this.pool.end();
   }
+}
+
+/** A commit that may give an engine something to do now: a new task, a step made ready, a task (re)activated. */
+function makesWork(c: ChangeSet): boolean {
+  if ((c.insertTasks?.length ?? 0) > 0) return true;
+  if (c.insertSteps?.some((s) => s.state === 'ready')) return true;
+  if (c.updateSteps?.some((p) => p.set.state === 'ready')) return true;
+  return c.updateTasks?.some((p) => p.set.status === 'active' || p.set.status === 'running' || p.set.status === 'pending') ?? false;
 }
 
 /** A short stable name for a prepared statement of generated SQL. */
