@@ -10,13 +10,17 @@
  * after the cursor before going on. Duplicates (seq <= cursor) are dropped.
  *
  * Requires of storage: `lastEventSeq()` is a watermark (every event numbered at or below it is
- * readable). SQLite and memory number events in commit order, so this holds.
+ * readable). SQLite and memory number events in commit order, so a published event is always at
+ * or below it; PostgreSQL (`eventOrder: 'watermark'`) numbers events before commit and its
+ * watermark stops at the oldest commit still running, so a published event may be above it for a
+ * moment: the follower then waits for the watermark (re-reading storage with a short backoff)
+ * instead of skipping ahead.
  */
 import type { StepwiseEvent } from '../model/events.js';
 import type { Storage } from '../storage/storage.js';
 import type { EventBus } from './types.js';
 
-export type EventSource = Pick<Storage, 'readEvents' | 'lastEventSeq'>;
+export type EventSource = Pick<Storage, 'readEvents' | 'lastEventSeq' | 'eventOrder'>;
 
 export interface FollowOptions {
   /** Only hand over events of this task (the cursor still moves over the others). */
@@ -105,6 +109,7 @@ export function followEventBatches(
 
 function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: FollowOptions, sink: Sink): EventFollower {
   const pageSize = options.pageSize ?? 500;
+  const waitsForWatermark = storage.eventOrder === 'watermark';
   const filter = options.taskId === undefined ? {} : { taskId: options.taskId };
   const onError = options.onError ?? warn;
   let cursor = fromSeq;
@@ -166,10 +171,11 @@ function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: F
   };
 
   /** Reads storage after the cursor until it has nothing more. */
-  const catchUp = async (): Promise<void> => {
+  /** Reads storage after the cursor until it has nothing more; returns the watermark it read to. */
+  const catchUp = async (): Promise<number> => {
     const watermark = await storage.lastEventSeq();
     for (;;) {
-      if (stopped) return;
+      if (stopped) return watermark;
       const page = await storage.readEvents(cursor, pageSize, filter);
       const fresh = page.filter((e) => e.seq > cursor);
       if (fresh.length > 0) {
@@ -180,6 +186,7 @@ function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: F
     }
     // Seqs up to the watermark that we did not see belong to other tasks (filter) or never existed.
     if (watermark > cursor && !stopped) cursor = watermark;
+    return watermark;
   };
 
   const drain = async (): Promise<void> => {
@@ -201,16 +208,35 @@ function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: F
         if (r) await r;
         continue;
       }
-      await catchUp();
+      const watermark = await catchUp();
+      trim();
+      if (!stopped && pending[head] === first && first.seq > cursor + 1 && waitsForWatermark && first.seq > watermark) {
+        // Published but not readable yet: a commit numbered before it is still running (PostgreSQL
+        // numbers events before commit). Handing it over now would move the cursor past that
+        // commit's events; read storage again shortly instead.
+        waitForWatermark();
+        return;
+      }
       // Still a hole below a published event after reading storage: that event is not persisted
       // (or its predecessors never will be); hand it over rather than wait forever.
-      trim();
       if (!stopped && pending[head] === first && first.seq > cursor + 1) {
         head++;
         const r = handOver([first]);
         if (r) await r;
       }
     }
+  };
+
+  let retryTimer: NodeJS.Timeout | null = null;
+  let retryMs = 0;
+  /** Runs the loop again after a short, growing delay (5 ms doubling to 500 ms). */
+  const waitForWatermark = (): void => {
+    if (retryTimer || stopped) return;
+    retryMs = Math.min(Math.max(retryMs * 2, 5), 500);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      kick();
+    }, retryMs);
   };
 
   const fail = (err: unknown): void => {
@@ -222,13 +248,15 @@ function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: F
   const track = (work: Promise<void>): void => {
     running = work.catch(fail).finally(() => {
       running = null;
+      if (retryTimer !== null) return; // waiting for the watermark: the timer runs the loop
+      retryMs = 0;
       // An event may have arrived after the loop saw an empty buffer and before this ran.
       if (!stopped && head < pending.length && pending[pending.length - 1]!.seq > cursor) kick();
     });
   };
 
   const kick = (): void => {
-    if (running || stopped) return;
+    if (running || stopped || retryTimer !== null) return;
     track(drain());
   };
 
@@ -251,6 +279,8 @@ function follow(storage: EventSource, bus: EventBus, fromSeq: number, options: F
 
   function stop(): void {
     stopped = true;
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
     pending = [];
     head = 0;
     unsubscribe();

@@ -1,7 +1,8 @@
 /**
  * The bus the host's event followers listen to: the engine's own events, plus events other
  * processes commit to the same database (a `stepwise runner`, a `stepwise run` in a terminal),
- * which no in-process bus ever sees. Those are found by polling the end of the log; the
+ * which no in-process bus ever sees. Those are found by polling the end of the log (at once
+ * when the storage announces a commit: PostgreSQL's LISTEN/NOTIFY hints); the
  * follower (core/events/log.ts) reads anything it has not seen from storage, in order, so
  * relaying an event twice or out of order is harmless.
  */
@@ -18,7 +19,7 @@ export interface RelayBus {
 }
 
 export async function relayForeignEvents(
-  storage: Pick<Storage, 'lastEventSeq' | 'readEvents'>,
+  storage: Pick<Storage, 'lastEventSeq' | 'readEvents' | 'eventOrder' | 'subscribe'>,
   engineBus: EventBus,
   options: { intervalMs?: number; onError?: (err: unknown) => void } = {},
 ): Promise<RelayBus> {
@@ -26,8 +27,11 @@ export async function relayForeignEvents(
   const relay = createEventBus({ diagnostics: false });
   let seen = await storage.lastEventSeq();
   // One relay per commit (the engine publishes a commit's events together): followers take it at once.
+  // With commit-ordered seqs our own events mark how far the log is known; on PostgreSQL a
+  // foreign commit numbered below ours may still be running, so only storage moves `seen`.
+  const ownEventsAdvance = storage.eventOrder !== 'watermark';
   const unsubscribe = engineBus.onBatch((events) => {
-    for (const e of events) if (e.seq > seen) seen = e.seq;
+    if (ownEventsAdvance) for (const e of events) if (e.seq > seen) seen = e.seq;
     relay.publish(events);
   });
   let inFlight: Promise<void> | null = null;
@@ -47,6 +51,8 @@ export async function relayForeignEvents(
   };
   const timer = setInterval(() => void poll(), options.intervalMs ?? 500);
   timer.unref();
+  // Where the storage announces commits (PostgreSQL NOTIFY), poll at once instead of at the next tick.
+  const unlisten = storage.subscribe?.('events', () => void poll());
   return {
     bus: relay,
     poll,
@@ -54,6 +60,7 @@ export async function relayForeignEvents(
       stopped = true;
       clearInterval(timer);
       unsubscribe();
+      unlisten?.();
       await inFlight;
     },
   };

@@ -125,6 +125,18 @@ export interface Heartbeat {
 
 export interface Storage {
   readonly kind: 'memory' | 'sqlite' | 'postgres' | string;
+  /**
+   * How event seqs relate to commit order. `commit` (memory, SQLite; also when absent): an event's
+   * seq is at or below `lastEventSeq()` as soon as its commit returns. `watermark` (PostgreSQL):
+   * seqs are taken before commit, so a just-committed event may sit above `lastEventSeq()` until
+   * commits numbered before it end; followers wait for the watermark rather than skip ahead.
+   */
+  readonly eventOrder?: 'commit' | 'watermark';
+  /**
+   * Hints that some process committed events (`events`) or made work runnable (`work`):
+   * PostgreSQL's LISTEN/NOTIFY. Optional, and hints may be lost: callers poll as well.
+   */
+  subscribe?(kind: 'events' | 'work', listener: () => void): () => void;
 
   commit(changes: ChangeSet): Promise<CommitResult>;
 

@@ -269,4 +269,28 @@ describe('followEvents', () => {
       { numRuns: 300 },
     );
   });
+
+  it('with watermark storage, waits for a commit numbered earlier instead of skipping past it', async () => {
+    // PostgreSQL-like: seq 2 is numbered but its commit still runs; seq 3 committed and was published.
+    const log: StepwiseEvent[] = [1, 2, 3].map((seq) => ({ seq, type: 'step.ready', taskId: 't1', stepName: `s${seq}`, at: 0, payload: {} }) as StepwiseEvent);
+    let watermark = 1;
+    const source: EventSource = {
+      eventOrder: 'watermark',
+      lastEventSeq: async () => watermark,
+      readEvents: async (after, limit = 1000) => log.filter((e) => e.seq > after && e.seq <= watermark).slice(0, limit),
+    };
+    const bus = createEventBus({ diagnostics: false });
+    const seen: number[] = [];
+    const follow = followEvents(source, bus, 0, (e) => void seen.push(e.seq));
+    await follow.idle();
+    expect(seen).toEqual([1]);
+    bus.publish([log[2]!]);
+    await new Promise((r) => setTimeout(r, 40));
+    await follow.idle();
+    expect(seen).toEqual([1]);
+    expect(follow.cursor).toBe(1);
+    watermark = 3; // seq 2's commit ended
+    await expect.poll(() => seen).toEqual([1, 2, 3]);
+    follow();
+  });
 });

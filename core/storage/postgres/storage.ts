@@ -37,6 +37,7 @@ function isRefusal(err: unknown): boolean {
 
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres';
+  readonly eventOrder = 'watermark';
   /** The URL without its password. */
   readonly where: string;
   /** Migration versions applied by this open (empty when the schema was already current). */
