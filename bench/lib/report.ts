@@ -129,6 +129,46 @@ export function buildRows(r: Results): Row[] {
     const count = (r.scaling as { taskCount?: { label: string; stepsPerSecond: number; maxRssMB: number } | null }).taskCount;
     if (count) rows.push({ name: 'Scaling: 100,000 finished tasks', workload: count.label, stepwise: `${fmt(count.stepsPerSecond, 'steps/s')}, RSS ${fmt(count.maxRssMB, 'MB')}`, peer: '', ratio: null });
   }
+  if (r.postgres) {
+    const pgr = r.postgres as { runners?: Array<{ processes: number; stepsPerSecond: number; wastedPerStep: number }>; ceiling?: Array<{ clients: number; transactionsPerSecond: number }> };
+    rows.push(
+      {
+        name: 'PostgreSQL: fan-out vs SQLite',
+        workload: `${pick(r, 'postgres', 'fanOut.steps') ?? '?'} independent no-op steps, pool executor (8), one engine; own PostgreSQL, synchronous_commit=off (bench/postgres.bench.ts)`,
+        stepwise: fmt(pick(r, 'postgres', 'fanOut.postgres.stepsPerSecond'), 'steps/s'),
+        peer: `${fmt(pick(r, 'postgres', 'fanOut.sqlite.stepsPerSecond'), 'steps/s')} SQLite`,
+        ratio: pick(r, 'postgres', 'fanOut.ratio'),
+      },
+      {
+        name: 'PostgreSQL: chain vs SQLite',
+        workload: `${pick(r, 'postgres', 'chain.steps') ?? '?'}-step chain, one engine`,
+        stepwise: fmt(pick(r, 'postgres', 'chain.postgres.stepsPerSecond'), 'steps/s'),
+        peer: `${fmt(pick(r, 'postgres', 'chain.sqlite.stepsPerSecond'), 'steps/s')} SQLite`,
+        ratio: pick(r, 'postgres', 'chain.ratio'),
+      },
+      {
+        name: 'PostgreSQL: runner processes',
+        workload: 'the fan-out run by 1, 2 and 4 engine processes sharing the database; wasted claims = commits refused as lost races, per step',
+        stepwise: (pgr.runners ?? []).map((x) => `${x.processes}: ${fmt(x.stepsPerSecond, 'steps/s')}, ${x.wastedPerStep} wasted/step`).join('; ') || 'n/a',
+        peer: '',
+        ratio: null,
+      },
+      {
+        name: 'PostgreSQL: raw step-write ceiling',
+        workload: 'BEGIN; UPDATE step; INSERT transition; INSERT event; COMMIT, by 1 / 8 / 32 clients',
+        stepwise: (pgr.ceiling ?? []).map((x) => `${x.clients}: ${fmt(x.transactionsPerSecond, 'tx/s')}`).join('; ') || 'n/a',
+        peer: '',
+        ratio: null,
+      },
+      {
+        name: 'PostgreSQL: dispatch latency',
+        workload: 'a commit that makes work, noticed by another process: NOTIFY hint vs a 50 ms poll',
+        stepwise: `NOTIFY p50 ${fmt(pick(r, 'postgres', 'dispatch.notify.p50Ms'), 'ms')}, p99 ${fmt(pick(r, 'postgres', 'dispatch.notify.p99Ms'), 'ms')}`,
+        peer: `polling p50 ${fmt(pick(r, 'postgres', 'dispatch.polling50ms.p50Ms'), 'ms')}, p99 ${fmt(pick(r, 'postgres', 'dispatch.polling50ms.p99Ms'), 'ms')}`,
+        ratio: null,
+      },
+    );
+  }
   if (r.stateAt) {
     rows.push({
       name: 'stateAt on 10,000 transitions',

@@ -72,6 +72,9 @@ export function toResults(value: unknown, handlerName: string): { ok: true; valu
  */
 export function refusedContent(err: unknown): boolean {
   const e = (err ?? {}) as { code?: unknown; details?: { sqliteCode?: unknown } };
+  // A lost race (another engine changed the task first) says nothing about the content: storing
+  // a fallback failure instead would fail a step that succeeded. The caller's retry handles it.
+  if (e.code === 'STALE' || e.code === 'CONCURRENCY_LIMIT') return false;
   if (e.code !== 'STORAGE_ERROR') return true;
   return e.details?.sqliteCode === 'SQLITE_TOOBIG';
 }

@@ -22,13 +22,14 @@ const template = workflow('approval', [
   step('approve', { type: 'wait', handler: null, dependsOn: ['prepare'] }),
   step('apply', { dependsOn: ['approve'] }),
 ]);
-const handlers = { prepare: () => 'p', apply: (ctx: StepContext) => ({ approvedBy: ctx.results.approve }) };
+const fan = workflow('fan', [step('root', { handler: 'leaf' }), ...Array.from({ length: 60 }, (_, i) => step(`leaf_${i}`, { handler: 'leaf', dependsOn: ['root'] }))]);
+const handlers = { prepare: () => 'p', apply: (ctx: StepContext) => ({ approvedBy: ctx.results.approve }), leaf: () => 'ok' };
 
 /**
  * Two engines, each with its own connection to one database (two processes, in effect): a SQLite
  * file, or in the `postgres` project a PostgreSQL database.
  */
-async function twoEngines(): Promise<[Engine, Engine, Storage]> {
+async function twoEngines(executor: 'inline' | 'pool' = 'inline'): Promise<[Engine, Engine, Storage]> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-multi-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const shared = harnessOnPostgres() ? await openTestStorage() : null;
@@ -44,8 +45,8 @@ async function twoEngines(): Promise<[Engine, Engine, Storage]> {
       storage,
       clock,
       owner,
-      executor: 'inline',
-      templates: createTemplateRegistry([template]),
+      executor,
+      templates: createTemplateRegistry([template, fan]),
       handlers: createHandlerRegistry(new Map(Object.entries(handlers).map(([name, fn]) => [name, { name, fn, file: '' }]))),
     });
     cleanups.push(async () => {
@@ -72,6 +73,18 @@ describe('engines sharing one database', () => {
     expect(run.task?.result).toEqual({ apply: { approvedBy: { by: 'b' } } });
     const completions = (await storage.listTransitions(task.id)).filter((t) => t.stepName !== null && t.to === 'complete');
     expect(completions.map((t) => t.stepName)).toEqual(['prepare', 'approve', 'apply']);
+  });
+
+  it('two engines racing over one task complete it, each step once (a lost race is not a failure)', async () => {
+    const [a, b, storage] = await twoEngines('pool');
+    const task = await a.start('fan', {});
+    await Promise.all([a.runUntilIdle({ taskId: task.id }), b.runUntilIdle({ taskId: task.id })]);
+    await a.runUntilIdle({ taskId: task.id });
+    expect((await storage.getTask(task.id))!.status).toBe('complete');
+    const completions = (await storage.listTransitions(task.id)).filter((t) => t.stepName !== null && t.to === 'complete').map((t) => t.stepName);
+    expect(completions.sort()).toEqual(fan.steps.map((s) => s.name).sort());
+    const attempts = await storage.listAttempts(task.id);
+    expect(attempts.filter((x) => x.outcome === 'success')).toHaveLength(fan.steps.length);
   });
 
   it('lets a cancellation by another engine win over a stale plan', async () => {
