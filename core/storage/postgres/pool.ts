@@ -87,5 +87,18 @@ export function wrapPgError(err: unknown, where: string): unknown {
             : '';
   return new StepwiseError('STORAGE_ERROR', `PostgreSQL error${code ? ` ${code}` : ''} on ${where}: ${e?.message ?? String(err)}.${hint}`, {
     ...(code ? { pgCode: code } : {}),
+    // Goes away by itself (core/engine/runtime/durable.ts retries outcome commits on these).
+    ...(isTransient(code) ? { transient: true } : {}),
   });
+}
+
+/**
+ * Connection trouble (node's socket codes, class 08, shutdown 57P01-57P03), no resources left
+ * (class 53: disk full, out of memory, too many connections), a lost lock race or a cancelled
+ * statement (40001, 40P01, 55P03, 57014): worth trying again later.
+ */
+function isTransient(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  if (/^E[A-Z]+$/.test(code)) return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code);
+  return /^(08|53)/.test(code) || ['57P01', '57P02', '57P03', '40001', '40P01', '55P03', '57014'].includes(code);
 }
