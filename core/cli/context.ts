@@ -12,7 +12,7 @@ import { templateRef, type Template } from '../model/template.js';
 import type { ExecutorKind, Workspace } from '../model/workspace.js';
 import type { Engine } from '../engine/engine.js';
 import { openEngine } from '../engine/open.js';
-import { EXECUTOR_KINDS, defaultExecutorKind } from '../executor/index.js';
+import { EXECUTOR_KINDS, defaultExecutorKind, type EngineRole } from '../executor/index.js';
 import type { Heartbeat, Storage } from '../storage/storage.js';
 import { loadWorkspace } from '../template/workspace.js';
 import { DB_OPTION_HELP, databaseOf } from './database.js';
@@ -28,7 +28,7 @@ export function addEngineOptions(command: Command, options: { executor?: boolean
   command
     .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
     .option('--db <file|url>', DB_OPTION_HELP);
-  if (options.executor) command.option('--executor <kind>', `how handlers run: ${EXECUTOR_KINDS.join(' | ')} (default: the workspace config, else pool)`);
+  if (options.executor) command.option('--executor <kind>', `how handlers run: ${EXECUTOR_KINDS.join(' | ')} (default: the workspace config, else threads for the runner and pool for other commands)`);
   return command;
 }
 
@@ -41,8 +41,8 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-function executorOf(value: string | undefined, workspace: Workspace): ExecutorKind {
-  const kind = value ?? workspace.config.executor ?? defaultExecutorKind();
+function executorOf(value: string | undefined, workspace: Workspace, role: EngineRole): ExecutorKind {
+  const kind = value ?? workspace.config.executor ?? defaultExecutorKind(process.env, role);
   if (!(EXECUTOR_KINDS as readonly string[]).includes(kind)) {
     throw new StepwiseError('USAGE', `--executor must be one of ${EXECUTOR_KINDS.join(', ')}; got '${kind}'.`, { executor: kind });
   }
@@ -58,9 +58,12 @@ export function databaseFile(options: EngineCliOptions, workspace: Workspace): s
  * Open workspace, database and engine. `mustExist`: refuse (NOT_FOUND) instead of creating a
  * database that is not there yet — for commands that only read.
  */
-export async function openCliContext(options: EngineCliOptions, open: { mustExist?: boolean; owner?: string } = {}): Promise<CliContext> {
+export async function openCliContext(
+  options: EngineCliOptions,
+  open: { mustExist?: boolean; owner?: string; /** The runner isolates handlers by default. */ role?: EngineRole } = {},
+): Promise<CliContext> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
-  const executor = executorOf(options.executor, workspace);
+  const executor = executorOf(options.executor, workspace, open.role ?? 'cli');
   const opened = await openEngine({
     workspace,
     db: databaseFile(options, workspace),

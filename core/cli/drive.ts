@@ -35,11 +35,19 @@ export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string,
   // Ctrl-C: abort running handlers (their steps go back to ready) and report where the task is.
   const interrupt = () => void engine.stop({ abort: true });
   process.once('SIGINT', interrupt);
+  // The last line of defence: whatever ends this process while the task runs (code that called
+  // process.exit outside a handler's guard), the command never exits 0 with the task unfinished.
+  const exiting = (code: number) => {
+    process.stderr.write(`error: the process is exiting (code ${code}) while task ${taskId} is unfinished; \`stepwise show ${taskId}\` shows where it stopped.\n`);
+    if (!code) process.exitCode = 1;
+  };
+  process.once('exit', exiting);
   let summary;
   try {
     summary = await engine.runUntilIdle({ taskId, awaitTimersWithinMs: AWAIT_TIMERS_MS });
   } finally {
     process.off('SIGINT', interrupt);
+    process.off('exit', exiting);
     progress?.stop();
   }
   const task = summary.task ?? initial;

@@ -22,7 +22,7 @@ import { resolveLimits, type Limits } from '../limits/index.js';
 import type { Storage } from '../storage/storage.js';
 import type { EventBus } from '../events/types.js';
 import { createEventBus } from '../events/bus.js';
-import { createExecutor, type Executor } from '../executor/index.js';
+import { createExecutor, type Executor, type ExecutorOptions } from '../executor/index.js';
 import type { EngineContext, HandlerRegistry, TemplateRegistry } from './context.js';
 import type { Random } from './backoff.js';
 import { createFlowDriver, type FlowDriver } from './flow/driver.js';
@@ -47,6 +47,8 @@ export interface EngineOptions {
   executor?: Executor | ExecutorKind;
   /** Pool/threads: handlers at once. */
   concurrency?: number;
+  /** Options of the executor made from `executor` when it is a kind (threads: memory limit, setup modules). */
+  executorOptions?: ExecutorOptions;
   /** Identifies this engine in leases and heartbeats. */
   owner?: string;
   leaseMs?: number;
@@ -92,7 +94,7 @@ export interface Engine {
 }
 
 export function createEngine(options: EngineOptions): Engine {
-  const executor = typeof options.executor === 'object' ? options.executor : createExecutor(options.executor, options.concurrency);
+  const executor = typeof options.executor === 'object' ? options.executor : createExecutor(options.executor, options.concurrency, options.executorOptions);
   const ownsExecutor = typeof options.executor !== 'object';
   const context: EngineContext = {
     storage: options.storage,

@@ -16,6 +16,7 @@ import { createHandlerRegistry, createTemplateRegistry, handlerMap, type Handler
 import { loadWorkspace } from '../template/workspace.js';
 import type { HandlerRegistry, TemplateRegistry } from './context.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
+import { defaultExecutorKind, executorOptionsOf, type EngineRole } from '../executor/index.js';
 
 /** Templates and handlers given in code (tests, scripts) instead of a workspace folder. */
 export interface InlineWorkspace {
@@ -34,6 +35,8 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'storage' | 'temp
   db?: string | StorageConfig | Storage;
   /** Refuse (NOT_FOUND) instead of creating a database file that does not exist yet. */
   mustExist?: boolean;
+  /** Who runs the engine: picks the default executor (the host and the runner isolate handlers in threads). */
+  role?: EngineRole;
 }
 
 export interface OpenedEngine {
@@ -92,13 +95,15 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
   }
 
   const config = workspace?.config;
+  const { role, ...rest } = engineOptions;
   let engine: Engine;
   try {
     engine = createEngine({
-      ...(config?.executor ? { executor: config.executor } : {}),
+      executor: config?.executor ?? defaultExecutorKind(process.env, role),
       ...(config?.concurrency ? { concurrency: config.concurrency } : {}),
       ...(config?.limits ? { limits: config.limits } : {}),
-      ...engineOptions,
+      ...rest,
+      executorOptions: { ...(workspace ? executorOptionsOf(workspace) : {}), ...rest.executorOptions },
       storage,
       // Registries that read whatever workspace is current, so reload() reaches the engine.
       templates: { resolve: (ref) => current.templates.resolve(ref), list: () => current.templates.list() },
@@ -121,6 +126,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       const next = await loadWorkspace(folder);
       workspace = next;
       current = registriesOf(next);
+      // Executors that cache handler modules (worker threads) load the edited ones from now on.
+      engine.executor.refresh?.();
       return next;
     },
     async close() {

@@ -7,6 +7,7 @@
 import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js';
 import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
+import { createScope, holdGuards, runInScope, type HandlerScope } from './guard.js';
 import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
 export function handlerLog(onLog: Job['onLog']): HandlerLog {
@@ -56,24 +57,45 @@ async function call(job: Job): Promise<JobOutcome> {
   }
 }
 
-export async function runInProcess(job: Job): Promise<JobOutcome> {
+/**
+ * Runs the job in this thread, in its own guard scope (./guard.ts): a crash of its code (a leaked
+ * rejection, a throw from a timer, process.exit) ends it as a failure. Callers hold the guards.
+ */
+export async function runInProcess(job: Job, onScope?: (scope: HandlerScope) => void): Promise<JobOutcome> {
   if (job.signal.aborted) return { kind: 'aborted' };
   let onAbort: () => void = () => {};
   const aborted = new Promise<JobOutcome>((resolve) => {
     onAbort = () => resolve({ kind: 'aborted' });
     job.signal.addEventListener('abort', onAbort, { once: true });
   });
+  const { scope, crashed } = createScope(job.handlerName);
+  onScope?.(scope);
+  const crash = crashed.then((failure): JobOutcome => ({ kind: 'failure', failure }));
   try {
-    return await Promise.race([call(job), aborted]);
+    const outcome = await Promise.race([runInScope(scope, () => call(job)), crash, aborted]);
+    // A crash wins over what the handler's unwinding produced (process.exit throws into it).
+    return outcome.kind !== 'aborted' && scope.failure ? { kind: 'failure', failure: scope.failure } : outcome;
   } finally {
+    scope.settled = true;
     job.signal.removeEventListener('abort', onAbort);
   }
 }
 
+/** An in-process executor: holds the process guards from creation until close. */
+function inProcessExecutor(kind: 'inline' | 'pool', capacity: number): Executor {
+  const release = holdGuards();
+  return {
+    kind,
+    capacity,
+    run: runInProcess,
+    close: async () => release(),
+  };
+}
+
 export function createInlineExecutor(): Executor {
-  return { kind: 'inline', capacity: 1, run: runInProcess, close: async () => {} };
+  return inProcessExecutor('inline', 1);
 }
 
 export function createPoolExecutor(concurrency = 8): Executor {
-  return { kind: 'pool', capacity: Math.max(1, concurrency), run: runInProcess, close: async () => {} };
+  return inProcessExecutor('pool', Math.max(1, concurrency));
 }

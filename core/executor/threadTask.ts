@@ -1,46 +1,72 @@
 /**
- * The worker-thread side of the `threads` executor: load the handler's module by path, call the
- * handler, and send back plain JSON (results or a described failure). Progress and log lines go
- * to the main thread over the MessagePort sent with the task.
+ * The worker-thread side of the `threads` executor: load the workspace's setup modules and the
+ * handler's module by path, run the handler with the same context and guards as in process
+ * (./inProcess.ts, ./guard.ts), and send back plain JSON (results, a flow's data, or a described
+ * failure). Progress, log lines and a flow handler's sub-task calls go to the main thread over
+ * the MessagePort sent with the task.
+ *
+ * A crash of the handler's code (a leaked rejection, a throw from a timer) ends its task with a
+ * failure and the worker keeps serving; `process.exit()` ends the worker thread for real, and the
+ * main thread reports the exit. `import … from 'stepwise-workflows'` in a handler module gets the
+ * package's real API (./threadApi.ts).
  */
-import type { MessagePort } from 'node:worker_threads';
-import type { StepContext } from '../model/handlers.js';
-import { describeFailure, toResults } from './failure.js';
-import { handlerLog } from './inProcess.js';
-import type { JobOutcome, StepContextData } from './types.js';
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import type { ErrorInfo } from '../model/errors.js';
+import type { SubtaskSummary } from '../model/handlers.js';
+import type { JsonObject } from '../model/runtime.js';
+import { describeFailure } from './failure.js';
+import { holdGuards, type HandlerScope, type StrayCrash } from './guard.js';
+import { runInProcess } from './inProcess.js';
+import { loadModule, loadSetup } from './threadModules.js';
+import type { FlowJob, FlowRole, Job, JobOutcome, StepContextData, FlowContextData } from './types.js';
+
+/** What crosses to the worker: the job without its functions. */
+export type ThreadJob =
+  | { kind: 'step'; handlerName: string; file: string; context: StepContextData }
+  | { kind: 'flow'; role: FlowRole; handlerName: string; file: string; context: FlowContextData; params?: JsonObject };
 
 export interface ThreadTask {
-  file: string;
-  handlerName: string;
-  context: StepContextData;
+  job: ThreadJob;
+  /** Workspace setup modules, loaded once per worker before any handler module. */
+  setup: string[];
   port: MessagePort;
 }
 
+/** Worker → main thread, over the task's port. */
 export type ThreadMessage =
   | { type: 'progress'; fraction: number; message?: string }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
+  | { type: 'call'; id: number; method: 'start'; args: [template: string, input?: JsonObject] }
+  | { type: 'call'; id: number; method: 'list'; args: [] };
 
-import { createJiti } from 'jiti';
-import * as model from '../model/index.js';
-import { PACKAGE_NAME } from '../packageInfo.js';
+/** Main thread → worker: the answer to a `call`. */
+export type ThreadReply = { type: 'reply'; id: number; ok: true; value: unknown } | { type: 'reply'; id: number; ok: false; error: ErrorInfo };
 
-// Handler modules are loaded by path with jiti. `import ... from 'stepwise-workflows'` resolves to the model
-// API (errors such as PermanentError and RetryableError, types): loading the whole public API in
-// every worker thread would cost seconds per thread, and handlers need only this part of it.
-const jiti = createJiti(import.meta.url, { moduleCache: true, fsCache: true, interopDefault: false, virtualModules: { [PACKAGE_NAME]: model } });
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-function loadModule(file: string): Promise<Record<string, unknown>> {
-  let mod = modules.get(file);
-  if (!mod) {
-    mod = jiti.import<Record<string, unknown>>(file).then((m) => (m && typeof m === 'object' ? m : { default: m }));
-    modules.set(file, mod);
-    mod.catch(() => modules.delete(file));
-  }
-  return mod;
+/** Worker → main thread over parentPort (piscina's `message` event): a crash no running task owns. */
+export interface StrayMessage {
+  type: 'stepwise:stray';
+  kind: StrayCrash['kind'];
+  handlerName?: string;
+  error: ErrorInfo;
 }
 
+// The worker runs one task at a time: a crash outside any handler's async context (code a
+// handler module ran when it was loaded, say) belongs to the task running now.
+let running: HandlerScope | undefined;
+holdGuards({
+  allowExit: true,
+  fallbackScope: () => running,
+  onStray: (stray) =>
+    parentPort?.postMessage({
+      type: 'stepwise:stray',
+      kind: stray.kind,
+      ...(stray.handlerName ? { handlerName: stray.handlerName } : {}),
+      error: describeFailure(stray.error).error,
+    } satisfies StrayMessage),
+});
+
 /** The handler named `name` in a module: a named export, or a property of the default export. */
-export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: unknown) => unknown) | undefined {
+export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: unknown, ...rest: unknown[]) => unknown) | undefined {
   const named = mod[name];
   if (typeof named === 'function') return named as (ctx: unknown) => unknown;
   const dflt = mod.default as Record<string, unknown> | ((ctx: unknown) => unknown) | undefined;
@@ -49,27 +75,55 @@ export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: 
   return undefined;
 }
 
+/** Sub-task calls of a flow handler, answered by the engine in the main thread. */
+function subtaskProxy(port: MessagePort): FlowJob['subtasks'] {
+  let next = 0;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  port.on('message', (m: ThreadReply) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(Object.assign(new Error(m.error.message), { name: m.error.class, code: m.error.code, details: m.error.details }));
+  });
+  const call = (message: Omit<Extract<ThreadMessage, { type: 'call' }>, 'id'>) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = ++next;
+      pending.set(id, { resolve, reject });
+      port.postMessage({ ...message, id } as ThreadMessage);
+    });
+  return {
+    start: (template, input) => call({ type: 'call', method: 'start', args: input === undefined ? [template] : [template, input] }) as Promise<{ id: string }>,
+    list: () => call({ type: 'call', method: 'list', args: [] }) as Promise<SubtaskSummary[]>,
+  };
+}
+
 export async function runHandlerTask(task: ThreadTask): Promise<JobOutcome> {
-  const { port } = task;
+  const { port, job } = task;
   try {
-    const mod = await loadModule(task.file);
-    const fn = pickHandler(mod, task.handlerName);
+    await loadSetup(task.setup);
+    const fn = pickHandler(await loadModule(job.file), job.handlerName);
     if (!fn) {
-      return describeAsPermanent(`Handler '${task.handlerName}' is not exported by ${task.file} (looked for a named export and a property of the default export).`);
+      return describeAsPermanent(`Handler '${job.handlerName}' is not exported by ${job.file} (looked for a named export and a property of the default export).`);
     }
-    const ctx: StepContext = {
-      ...task.context,
+    const common = {
+      handlerName: job.handlerName,
+      fn,
+      file: job.file,
       // The main thread terminates this worker to cancel or time out; nothing aborts in here.
       signal: new AbortController().signal,
-      progress: (fraction, message) => port.postMessage({ type: 'progress', fraction, message } satisfies ThreadMessage),
-      log: handlerLog((line) => port.postMessage({ type: 'log', ...line } satisfies ThreadMessage)),
+      onProgress: (fraction: number, message?: string) => port.postMessage({ type: 'progress', fraction, ...(message === undefined ? {} : { message }) } satisfies ThreadMessage),
+      onLog: (line: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: JsonObject }) => port.postMessage({ type: 'log', ...line } satisfies ThreadMessage),
     };
-    const value = await fn(ctx);
-    const r = toResults(value, task.handlerName);
-    return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
+    const full: Job =
+      job.kind === 'step'
+        ? { ...common, kind: 'step', context: job.context }
+        : { ...common, kind: 'flow', role: job.role, context: job.context, subtasks: subtaskProxy(port), ...(job.params ? { params: job.params } : {}) };
+    return await runInProcess(full, (scope) => (running = scope));
   } catch (err) {
     return { kind: 'failure', failure: describeFailure(err) };
   } finally {
+    running = undefined;
     port.close();
   }
 }

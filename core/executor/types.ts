@@ -96,6 +96,8 @@ export interface Executor {
   /** How many handlers may run at once (the engine never dispatches more step or action jobs). */
   readonly capacity: number;
   run(job: Job): Promise<JobOutcome>;
+  /** The workspace's modules changed: later jobs load them afresh (executors that cache modules). */
+  refresh?(): void;
   /** Release threads; running jobs are aborted by the engine before this is called. */
   close(): Promise<void>;
 }

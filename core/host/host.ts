@@ -13,6 +13,7 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
 import { openEngine } from '../engine/open.js';
+import { describeStray } from '../executor/guard.js';
 import { followEvents } from '../events/log.js';
 import { databaseOf } from '../storage/database.js';
 import { generateToken } from './auth.js';
@@ -64,6 +65,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     // --db, else STEPWISE_DB, else the workspace config's (openEngine's default).
     ...(options.db || process.env.STEPWISE_DB ? { db: databaseOf(options.db, '') } : {}),
     clock,
+    // Handlers run isolated in worker threads unless the workspace chooses otherwise: the host
+    // serves the workbench and runs other tasks, and a handler's crash must cost only its attempt.
+    role: 'host',
+    executorOptions: { onStray: (stray) => log(describeStray(stray)) },
     onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
   });
   const { engine, storage } = opened;

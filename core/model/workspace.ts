@@ -11,6 +11,14 @@ export interface WorkspaceConfig {
   executor?: ExecutorKind;
   /** Pool/threads: how many handlers run at once. */
   concurrency?: number;
+  /** Threads: the heap limit of each handler worker thread, in MB (default 2048). */
+  handlerMemoryMb?: number;
+  /**
+   * Modules (absolute paths) run once in every process and worker thread that runs handlers,
+   * before any handler module: where to start an OpenTelemetry SDK or subscribe to the
+   * `stepwise:handler` tracing channel (docs/tracing.md).
+   */
+  setup?: string[];
   /** tasker-core `environments:` key to apply, if any. */
   environment?: string;
   /** Size limits on what tasks store (core/limits: inputBytes, resultBytes, errorMessageChars, ...). */

@@ -23,7 +23,7 @@ export function defineConfig(config: StepwiseConfig): StepwiseConfig {
 
 export const CONFIG_FILES = ['stepwise.config.ts', 'stepwise.config.mts', 'stepwise.config.js', 'stepwise.config.mjs', 'stepwise.config.json'];
 const EXECUTORS: readonly ExecutorKind[] = ['inline', 'pool', 'threads'];
-const FIELDS = ['database', 'executor', 'concurrency', 'environment', 'limits'];
+const FIELDS = ['database', 'executor', 'concurrency', 'handlerMemoryMb', 'setup', 'environment', 'limits'];
 
 export function defaultConfig(root: string): WorkspaceConfig {
   return { database: join(root, '.stepwise', 'stepwise.db') };
@@ -82,6 +82,17 @@ function readConfig(root: string, node: YMap, ctx: ReadContext): WorkspaceConfig
   }
   const concurrency = r.number('concurrency', { integer: true, min: 1, example: '4' });
   if (concurrency !== undefined) config.concurrency = concurrency;
+  const memory = r.number('handlerMemoryMb', { integer: true, min: 16, example: '2048' });
+  if (memory !== undefined) config.handlerMemoryMb = memory;
+  const setup = r.stringList('setup', "['telemetry.ts']");
+  if (setup) {
+    config.setup = [];
+    setup.values.forEach((file, i) => {
+      const path = resolve(root, file);
+      if (existsSync(path)) config.setup!.push(path);
+      else ctx.report('MODULE_LOAD_FAILED', `config: the setup module \`${file}\` does not exist (looked for ${path})`, setup.locs[i], { hint: 'give a path relative to the workspace folder' });
+    });
+  }
   const environment = r.string('environment', { example: 'test' });
   if (environment !== undefined) config.environment = environment;
   const limits = r.map('limits', '{ resultBytes: 1048576 }');

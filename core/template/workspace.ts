@@ -12,7 +12,7 @@ import { templateRef, type Template } from '../model/template.js';
 import type { HandlerEntry, Workspace } from '../model/workspace.js';
 import { loadConfig } from './config.js';
 import { applyEnvironment } from './environments.js';
-import { loadHandlerModule } from './loadHandlers.js';
+import { loadHandlerModule, moduleLoadFailed } from './loadHandlers.js';
 import { readTemplateFile } from './loadTemplate.js';
 import { loadTsTemplates } from './loadTsTemplates.js';
 import { createModuleLoader, type ModuleLoader } from './moduleLoader.js';
@@ -48,6 +48,7 @@ export async function loadWorkspace(root: string, options: LoadWorkspaceOptions 
     problems.push(makeProblem('MISSING_FIELD', 'the workspace has no templates/ (or flows/) folder', { file: dir }, { severity: 'warning', hint: 'put workflow and flow templates in templates/' }));
   }
 
+  for (const file of config.setup ?? []) await runSetupModule(file, loader, problems);
   const handlers = new Map<string, HandlerEntry>();
   for (const file of handlerFiles) await loadHandlerModule(file, loader, handlers, problems);
 
@@ -108,3 +109,19 @@ function duplicateTemplates(templates: Template[]): Problem[] {
 }
 
 export type { ModuleLoader };
+
+const setupRun = new Set<string>();
+
+/**
+ * A workspace setup module runs once per process (reloads do not start an SDK twice), before
+ * the handler modules; worker threads of the `threads` executor run it once each as well.
+ */
+async function runSetupModule(file: string, loader: ModuleLoader, problems: Problem[]): Promise<void> {
+  if (setupRun.has(file)) return;
+  try {
+    await loader.load(file);
+    setupRun.add(file);
+  } catch (err) {
+    problems.push(moduleLoadFailed(file, err, 'setup module'));
+  }
+}

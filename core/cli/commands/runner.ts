@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('--poll-ms <n>', 'check for due work at least this often, 10 to 600000 ms (default 1000)');
   addEngineOptions(command, { executor: true }).action(async (options: RunnerOptions) => {
     const pollMs = options.pollMs === undefined ? 1000 : checkPollMs(options.pollMs, '--poll-ms');
-    const cli = await openCliContext(options);
+    const cli = await openCliContext(options, { role: 'runner' });
     const { engine } = cli;
     let signals = 0;
     const stopped = new Promise<void>((resolve) => {
