@@ -23,7 +23,9 @@ function loadFullApi(): Record<string, unknown> {
   // Synchronous: a module's property reads cannot wait. The built package's index is plain ESM
   // without top-level await, which Node ≥ 20.19 requires synchronously; the sources go through
   // jiti's require, which shares the module cache the worker's own modules were loaded into.
-  fullApi ??= (fromSources ? jiti('../index.ts') : createRequire(import.meta.url)('../index.js')) as Record<string, unknown>;
+  // (jiti with its default interop, as the worker entry loaded this module: core's sources use
+  // default imports of Node's CommonJS built-ins.)
+  fullApi ??= (fromSources ? createJiti(import.meta.url)('../index.ts') : createRequire(import.meta.url)('../index.js')) as Record<string, unknown>;
   return fullApi;
 }
 

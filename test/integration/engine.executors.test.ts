@@ -68,4 +68,20 @@ describe('threads executor', () => {
     const refuse = (await storage.getStep(task.id, 'refuse'))!;
     expect(refuse).toMatchObject({ state: 'error', attempts: 1, error: { code: 'PERMANENT', message: 'refused in a worker' } });
   });
+
+  it("gives a handler's `import 'stepwise-workflows'` the package's real API, as in the main thread", async () => {
+    const storage = new MemoryStorage();
+    const engine = createEngine({
+      storage,
+      executor: 'threads',
+      templates: createTemplateRegistry([workflow('api', [step('useApi', { retry: { maxAttempts: 1 } })])]),
+      handlers: createHandlerRegistry(new Map([['useApi', { name: 'useApi', fn: threaded.useApi as HandlerFn, file }]])),
+    });
+    cleanups.push(() => engine.close());
+    const task = await engine.start('api');
+    await engine.runUntilIdle({ taskId: task.id });
+    const useApi = (await storage.getStep(task.id, 'useApi'))!;
+    expect(useApi.error).toBeNull();
+    expect(useApi.results).toEqual({ formatted: '1m30s', defineWorkflow: 'function', createEngine: 'function', sameErrorClass: true, exports: true });
+  });
 });
