@@ -15,7 +15,7 @@ import { openEngine } from '../engine/open.js';
 import { EXECUTOR_KINDS, defaultExecutorKind, type EngineRole } from '../executor/index.js';
 import type { Heartbeat, Storage } from '../storage/storage.js';
 import { loadWorkspace } from '../template/workspace.js';
-import { DB_OPTION_HELP, databaseOf } from './database.js';
+import { DB_OPTION_HELP, databaseOf, openDatabase } from './database.js';
 
 export interface EngineCliOptions {
   workspace?: string;
@@ -72,6 +72,26 @@ export async function openCliContext(
     ...(open.owner ? { owner: open.owner } : {}),
   });
   return { workspace, dbFile: opened.database!, storage: opened.storage, engine: opened.engine, close: () => opened.close() };
+}
+
+/** What a command that only reads gets: the workspace and the database opened read-only. */
+export interface ReadContext {
+  workspace: Workspace;
+  dbFile: string;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+/**
+ * Open workspace and database for a command that only reads (tasks, show, insights, graph
+ * --task): read-only, so the file is never changed — a missing file is not created, a file that
+ * is not a Stepwise database (or is newer) is refused, and no engine is started.
+ */
+export async function openReadContext(options: EngineCliOptions): Promise<ReadContext> {
+  const workspace = await loadWorkspace(options.workspace ?? process.cwd());
+  const dbFile = databaseFile(options, workspace);
+  const storage = await openDatabase(dbFile, { mustExist: true, readOnly: true });
+  return { workspace, dbFile, storage, close: () => storage.close() };
 }
 
 /** Error problems of one template (its own file), which make running it pointless. */

@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'CONCURRENCY_LIMIT'
   | 'DUPLICATE'
   | 'SCHEMA_TOO_NEW'
+  /** A read-only open of a database whose schema this Stepwise would first have to upgrade. */
+  | 'SCHEMA_TOO_OLD'
+  /** A database file that is not Stepwise's (another program's tables, or not SQLite). */
+  | 'NOT_STEPWISE_DATABASE'
   | 'NOT_FOUND'
   | 'INVALID_STATE'
   | 'NO_DECISION'

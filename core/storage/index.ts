@@ -10,7 +10,7 @@ import type { Storage } from './storage.js';
 
 export type StorageConfig =
   | { kind: 'memory' }
-  | { kind: 'sqlite'; file: string; clock?: Clock; busyTimeoutMs?: number }
+  | { kind: 'sqlite'; file: string; clock?: Clock; busyTimeoutMs?: number; readOnly?: boolean }
   | ({ kind: 'postgres' } & PostgresStorageOptions);
 
 /**
@@ -29,7 +29,7 @@ export async function openStorage(config: StorageConfig | string): Promise<Stora
     case 'memory':
       return new MemoryStorage();
     case 'sqlite': {
-      if (c.file !== ':memory:') mkdirSync(dirname(resolve(c.file)), { recursive: true });
+      if (c.file !== ':memory:' && !c.readOnly) mkdirSync(dirname(resolve(c.file)), { recursive: true });
       return new SqliteStorage(c);
     }
     case 'postgres':

@@ -7,6 +7,7 @@
  * processes sharing the file (runner + CLI) cannot both pass a check for the same version, nor
  * both start the last free slot of a concurrency key (ChangeSet.concurrencyGuards).
  */
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../model/clock.js';
@@ -17,7 +18,8 @@ import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
-import { migrate } from './sqlite/migrations.js';
+import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
+import { LATEST_SCHEMA_VERSION, migrate } from './sqlite/migrations.js';
 import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
 
 export interface SqliteStorageOptions {
@@ -27,6 +29,12 @@ export interface SqliteStorageOptions {
   clock?: Clock;
   /** How long a writer waits for another process's write lock before failing. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Open for reading only: the file must exist and be a Stepwise database at the current schema;
+   * nothing is written to it (no WAL switch, no migration, no `optimize` on close), and commits
+   * and heartbeats are refused.
+   */
+  readOnly?: boolean;
 }
 
 type Row = unknown[];
@@ -39,6 +47,7 @@ const IDLE_CHECKPOINT_MS = 500;
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite';
   readonly file: string;
+  readonly readOnly: boolean;
   /** Migration versions applied by this open (empty when the schema was already current). */
   readonly appliedMigrations: number[];
   private readonly db: Database.Database;
@@ -52,20 +61,20 @@ export class SqliteStorage implements Storage {
 
   constructor(options: SqliteStorageOptions) {
     this.file = options.file;
-    this.db = new Database(options.file);
+    this.readOnly = options.readOnly === true;
+    this.db = openFile(options.file, this.readOnly);
     try {
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      // Checkpoints (copying the WAL back into the file, with two fsyncs) ran inside a commit
-      // every 1000 pages, about every 16 flows: a quarter of a SQLite flow's time. A larger
-      // threshold lets the hot pages (task indexes, the seq counters) be copied back once for
-      // many commits, and `idleCheckpoint` does the copying when nobody is committing. Durability
-      // is unchanged: with WAL + synchronous=NORMAL a committed transaction survives a process
-      // crash whether or not it has been checkpointed.
-      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-      this.db.pragma('foreign_keys = ON');
-      this.appliedMigrations = migrate(this.db, options.file, (options.clock ?? systemClock).now());
+      // Before anything writes (the WAL switch below changes the file's header): refuse a file
+      // that is not Stepwise's, or is from a newer Stepwise.
+      const found = inspectSchema(this.db, options.file, LATEST_SCHEMA_VERSION);
+      if (this.readOnly) {
+        if (found.kind === 'empty') throw new NotStepwiseDatabaseError(options.file, 'it has no tables yet');
+        if (found.version < LATEST_SCHEMA_VERSION) throw new SchemaTooOldError(options.file, found.version, LATEST_SCHEMA_VERSION);
+        this.appliedMigrations = [];
+      } else {
+        this.appliedMigrations = this.prepareForWriting(options);
+      }
     } catch (err) {
       this.db.close();
       throw wrap(err);
@@ -88,6 +97,21 @@ export class SqliteStorage implements Storage {
     };
     const tx = this.db.transaction((changes: ChangeSet) => this.write(changes, checkCommit(changes, this.lookup)));
     this.transaction = (changes) => tx.immediate(changes);
+  }
+
+  /** WAL and the connection settings for writing, then the schema brought up to date. */
+  private prepareForWriting(options: SqliteStorageOptions): number[] {
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Checkpoints (copying the WAL back into the file, with two fsyncs) ran inside a commit
+    // every 1000 pages, about every 16 flows: a quarter of a SQLite flow's time. A larger
+    // threshold lets the hot pages (task indexes, the seq counters) be copied back once for
+    // many commits, and `idleCheckpoint` does the copying when nobody is committing. Durability
+    // is unchanged: with WAL + synchronous=NORMAL a committed transaction survives a process
+    // crash whether or not it has been checkpointed.
+    this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    this.db.pragma('foreign_keys = ON');
+    return migrate(this.db, options.file, (options.clock ?? systemClock).now());
   }
 
   /** Prepared once per distinct SQL text. Callers set pluck/raw modes; each SQL text uses one mode. */
@@ -171,6 +195,7 @@ export class SqliteStorage implements Storage {
   }
 
   async commit(changes: ChangeSet): Promise<CommitResult> {
+    this.assertWritable('commit changes');
     const result = this.guard(() => this.transaction(changes));
     this.commits++;
     if (this.idleTimer === null) this.armIdleCheckpoint();
@@ -305,6 +330,7 @@ export class SqliteStorage implements Storage {
   }
 
   async beat(h: Heartbeat): Promise<void> {
+    this.assertWritable('write a heartbeat');
     return this.guard(() => void this.run(SQL.beat, h.owner, h.pid, h.at, h.kind));
   }
 
@@ -313,6 +339,7 @@ export class SqliteStorage implements Storage {
   }
 
   async removeHeartbeat(owner: string): Promise<void> {
+    this.assertWritable('remove a heartbeat');
     return this.guard(() => void this.run(SQL.removeHeartbeat, owner));
   }
 
@@ -320,9 +347,14 @@ export class SqliteStorage implements Storage {
     if (!this.db.open) return;
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    // Lets SQLite refresh planner statistics for the indexes the queries used (cheap, advised on close).
-    this.db.pragma('optimize');
+    // Lets SQLite refresh planner statistics for the indexes the queries used (cheap, advised on
+    // close). It may write them, so a read-only open leaves the file alone.
+    if (!this.readOnly) this.db.pragma('optimize');
     this.db.close();
+  }
+
+  private assertWritable(what: string): void {
+    if (this.readOnly) throw new StepwiseError('USAGE', `The database '${this.file}' was opened read-only; it cannot ${what}. Nothing was written.`);
   }
 
   /** Runs a synchronous body; driver errors become STORAGE_ERROR, StepwiseErrors pass through. */
@@ -333,6 +365,16 @@ export class SqliteStorage implements Storage {
     } catch (err) {
       throw wrap(err);
     }
+  }
+}
+
+/** The file, opened without writing to it: read-only opens require it to exist. */
+function openFile(file: string, readOnly: boolean): Database.Database {
+  try {
+    return readOnly ? new Database(file, { readonly: true, fileMustExist: true }) : new Database(file);
+  } catch (err) {
+    if (readOnly && !existsSync(file)) throw new StepwiseError('NOT_FOUND', `There is no database at ${file}. Nothing was created. Pass --db FILE, or run a task first (stepwise run).`, { file });
+    throw wrap(err);
   }
 }
 

@@ -130,7 +130,8 @@ function warnAbout(ctx: CommandContext, problems: Problem[]): void {
 async function taskGraph(ctx: CommandContext, taskId: string, ref: string | undefined, options: GraphOptions): Promise<TemplateGraph> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
   const database = databaseOf(options.db, workspace.config.database);
-  const storage = await openDatabase(database, { mustExist: true });
+  // Read-only: drawing a task never changes the database (a missing file is not created).
+  const storage = await openDatabase(database, { mustExist: true, readOnly: true });
   try {
     const task = await storage.getTask(taskId);
     if (!task) {

@@ -60,7 +60,8 @@ export function register(program: Command, ctx: CommandContext): void {
       const top = options.top === undefined ? 10 : Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new StepwiseError('USAGE', `--top must be a positive whole number; got '${options.top}'.`);
       const since = options.since === undefined ? undefined : parseSince(options.since);
-      const storage = await openDatabase(await databaseOfOptions(options), { mustExist: true });
+      // Read-only: insights never change the database (a missing file is not created).
+      const storage = await openDatabase(await databaseOfOptions(options), { mustExist: true, readOnly: true });
       try {
         const insights = await computeInsights(storage, {
           top,

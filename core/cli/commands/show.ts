@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../model/errors.js';
 import { flowReportJson, formatFlowReport } from '../../engine/flow/report.js';
-import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
+import { addEngineOptions, openReadContext, type EngineCliOptions } from '../context.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 import { formatAttempts, formatSteps, formatTransitions, taskHeadline, workflowReportJson } from '../report.js';
@@ -18,7 +18,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .argument('<taskId>', 'the task')
     .option('--json', 'print { task, steps, attempts, transitions } as JSON');
   addEngineOptions(command).action(async (taskId: string, options: ShowOptions) => {
-    const cli = await openCliContext(options, { mustExist: true });
+    const cli = await openReadContext(options);
     try {
       const { storage } = cli;
       const task = await storage.getTask(taskId);
@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CommandContext): void {
       const [attempts, transitions] = await Promise.all([storage.listAttempts(taskId), storage.listTransitions(taskId)]);
       if (task.kind === 'flow') {
         if (options.json) printJson(ctx.io, flowReportJson(task, transitions, attempts));
-        else ctx.io.out(formatFlowReport(task, transitions, cli.engine.context.clock.now()));
+        else ctx.io.out(formatFlowReport(task, transitions, Date.now()));
         return;
       }
       const steps = await storage.getSteps(taskId);

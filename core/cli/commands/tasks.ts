@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import { TASK_STATUSES, type TaskStatus } from '../../model/states.js';
 import type { TaskQuery } from '../../storage/storage.js';
-import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
+import { addEngineOptions, openReadContext, type EngineCliOptions } from '../context.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 import { taskJson } from '../report.js';
@@ -36,7 +36,7 @@ export function register(program: Command, ctx: CommandContext): void {
   addEngineOptions(command).action(async (options: TasksOptions) => {
     const limit = options.limit === undefined ? 50 : Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new StepwiseError('USAGE', `--limit must be a positive whole number; got '${options.limit}'.`);
-    const cli = await openCliContext(options, { mustExist: true });
+    const cli = await openReadContext(options);
     try {
       const statuses = options.status?.split(',').map((s) => s.trim());
       const unknown = statuses?.filter((s) => !TASK_STATUSES.includes(s as TaskStatus)) ?? [];
