@@ -4,7 +4,9 @@
  */
 import type { StepHandler } from '../model/handlers.js';
 import {
+  DEFAULT_BATCH_CONFIG,
   DEFAULT_RETRY,
+  type BatchConfig,
   STEP_TYPES,
   type ConcurrencyLimit,
   type RetryPolicy,
@@ -23,9 +25,12 @@ export interface WorkflowStepDefinition<N extends string> {
   name: N;
   type?: StepType;
   description?: string;
-  /** A handler name, a function (registered inline as `<step name>`), or tasker-core's `{ callable, initialization }`. */
+  /**
+   * A handler name, a function (registered inline as `<step name>`), or tasker-core's
+   * `{ callable, method, initialization }` (`method`: the method of an object or class handler).
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handler?: string | StepHandler<any> | { callable: string; initialization?: Record<string, unknown> };
+  handler?: string | StepHandler<any> | { callable: string; method?: string; initialization?: Record<string, unknown> };
   /** `ctx.initialization` when the handler is a name or a function. */
   initialization?: Record<string, unknown>;
   dependsOn?: readonly NoInfer<N>[];
@@ -34,6 +39,10 @@ export interface WorkflowStepDefinition<N extends string> {
   concurrency?: ConcurrencyLimit;
   wait?: { duration?: Duration; timeout?: Duration };
   subtask?: SubtaskConfig;
+  /** Batch steps: tasker-core's batch_config (defaults: batch size 1000, parallelism 10, cursor field `id`, continue_on_failure). */
+  batchConfig?: Partial<BatchConfig> & { workerTemplate: NoInfer<N> };
+  /** JSON Schema of the handler's results, for documentation. */
+  resultSchema?: SchemaLike;
 }
 
 export interface WorkflowDefinition<N extends string> {
@@ -81,11 +90,14 @@ function toStep(b: DefinitionBuilder, s: WorkflowStepDefinition<string>): StepTe
     b.fail('BAD_STEP_TYPE', `${what}: unknown step type \`${String(type)}\` (use one of ${STEP_TYPES.join(', ')})`);
     type = 'standard';
   }
-  const step: StepTemplate = { name: s.name, type, dependsOn: b.names(s.dependsOn, `${what} dependsOn`), retry: { ...DEFAULT_RETRY, ...s.retry } };
+  const retry = { ...DEFAULT_RETRY, ...s.retry };
+  // tasker-core's max_attempts: 0 runs the first attempt and never retries: the same as 1.
+  if (typeof retry.maxAttempts === 'number' && retry.maxAttempts < 1) retry.maxAttempts = 1;
+  const step: StepTemplate = { name: s.name, type, dependsOn: b.names(s.dependsOn, `${what} dependsOn`), retry };
   if (s.handler !== undefined) {
     step.handler =
       typeof s.handler === 'object' && s.handler !== null
-        ? { callable: s.handler.callable, initialization: { ...s.handler.initialization } }
+        ? { callable: s.handler.callable, initialization: { ...s.handler.initialization }, ...(s.handler.method !== undefined ? { method: s.handler.method } : {}) }
         : { callable: b.handler(s.handler, s.name, what), initialization: { ...s.initialization } };
   } else if (type !== 'wait' && type !== 'subtask') {
     b.fail('MISSING_FIELD', `${what} has no handler`);
@@ -100,6 +112,8 @@ function toStep(b: DefinitionBuilder, s: WorkflowStepDefinition<string>): StepTe
       timeoutMs: b.duration(s.timeout, `${what} timeout`),
       concurrency: s.concurrency ? { ...s.concurrency } : undefined,
       subtask: s.subtask ? { ...s.subtask } : undefined,
+      batchConfig: s.batchConfig ? { ...DEFAULT_BATCH_CONFIG, ...s.batchConfig } : undefined,
+      resultSchema: s.resultSchema === undefined ? undefined : toJsonSchema(s.resultSchema),
     }),
   );
   return step;

@@ -225,3 +225,24 @@ describe('flows start in `start` unless they say otherwise (the operations gem)'
     expect(validateTemplate(r.template!).map((p) => [p.code, p.line])).toEqual([['UNDECLARED_TARGET', 5]]);
   });
 });
+
+describe('defineWorkflow takes the same tasker-core fields', () => {
+  it('handler.method, batchConfig with defaults, resultSchema, maxAttempts 0 → 1', async () => {
+    const { defineWorkflow } = await import('../../core/template/defineWorkflow.js');
+    const t = defineWorkflow({
+      name: 'refunds',
+      namespace: 'payments',
+      version: '1.0.0',
+      steps: [
+        { name: 'validate', handler: { callable: 'RefundHandler', method: 'validate' }, retry: { maxAttempts: 0, retryable: false }, resultSchema: { type: 'object' } },
+        { name: 'plan', type: 'batchable', handler: 'plan', dependsOn: ['validate'] },
+        { name: 'work', type: 'batch_worker', handler: 'work', dependsOn: ['plan'], batchConfig: { workerTemplate: 'work', parallelism: 2 } },
+      ],
+    });
+    expect(t.steps[0]!.handler).toEqual({ callable: 'RefundHandler', initialization: {}, method: 'validate' });
+    expect(t.steps[0]!.retry.maxAttempts).toBe(1);
+    expect(t.steps[0]!.resultSchema).toEqual({ type: 'object' });
+    expect(t.steps[2]!.batchConfig).toEqual({ workerTemplate: 'work', batchSize: 1000, parallelism: 2, cursorField: 'id', failureStrategy: 'continue_on_failure' });
+    expect(validateTemplate(t)).toEqual([]);
+  });
+});
