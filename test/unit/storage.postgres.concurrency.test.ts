@@ -5,9 +5,11 @@
  * the same tasks in opposite orders never deadlock.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { StepwiseError } from '../../core/model/errors.js';
-import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import { PG_LATEST_SCHEMA_VERSION } from '../../core/storage/postgres/migrations.js';
+import { createDatabase, dropDatabase } from '../fixtures/postgres/server.js';
 import type { ChangeSet } from '../../core/storage/storage.js';
 import { readyEvent, step, task, transition } from '../fixtures/storage/records.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
@@ -215,7 +217,7 @@ describe('hints', () => {
 
 describe('connections', () => {
   it('a commit interrupted by the statement timeout fails cleanly and the storage keeps working', async () => {
-    const slow = await (await import('../../core/storage/postgres/storage.js')).PostgresStorage.open({ url: db.url, statementTimeoutMs: 200, maxConnections: 2 });
+    const slow = await PostgresStorage.open({ url: db.url, statementTimeoutMs: 200, maxConnections: 2 });
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
     try {
@@ -231,6 +233,20 @@ describe('connections', () => {
     } finally {
       await blocker.end();
       await slow.close();
+    }
+  });
+
+  it('four processes opening an empty database at once apply each migration exactly once', async () => {
+    const admin = inject('postgresUrl');
+    const url = await createDatabase(admin, `sw_migrate_${process.pid}`);
+    try {
+      const opened = await Promise.all(Array.from({ length: 4 }, () => PostgresStorage.open({ url })));
+      const applied = opened.flatMap((s) => s.appliedMigrations).sort((x, y) => x - y);
+      expect(applied).toEqual(Array.from({ length: PG_LATEST_SCHEMA_VERSION }, (_, i) => i + 1));
+      await opened[0]!.commit({ insertTasks: [task('t1')], events: [readyEvent('t1', 'a')] });
+      for (const s of opened) await s.close();
+    } finally {
+      await dropDatabase(admin, `sw_migrate_${process.pid}`);
     }
   });
 

@@ -1,15 +1,16 @@
 /**
- * One `Storage.commit` on PostgreSQL, in five round trips on one pooled connection:
+ * One `Storage.commit` on PostgreSQL, in three round trips on one pooled connection:
  *
- *   1. BEGIN.
- *   2. Lock, then read: `lock_commit` takes transaction-scoped advisory locks on every task the change touches
- *      (tasks of patched steps are looked up by the function), every guarded concurrency key and
+ *   1. BEGIN + `stepwise.prepare_commit` (one simple-protocol query): `lock_commit` takes
+ *      transaction-scoped advisory locks on every task the change touches (tasks of patched
+ *      steps are looked up by the function), every guarded concurrency key and
  *      every new idempotency key, in one global order, so commits on one task run one after the
  *      other and never deadlock; then one read statement fetches everything the shared checks
  *      (../check.ts) need, and numbers the events (stepwise.event_seqs).
- *   3. Check in JavaScript with the same code as memory and SQLite (same errors, same order).
- *   4. One write statement (data-modifying CTEs: inserts, patches, version bumps, transitions,
- *      events), then deletes if any, then COMMIT.
+ *   2. Check in JavaScript with the same code as memory and SQLite (same errors, same order),
+ *      then one write statement (data-modifying CTEs: inserts, patches, version bumps, transitions,
+ *      events), then deletes if any.
+ *   3. COMMIT.
  *
  * A refused commit rolls back; it may have used event seqs (numbers are never reused, may have
  * gaps). Any other failure discards the connection: it may hold the event seq section's lock.
@@ -21,24 +22,6 @@ import { checkCommit, validateChange, type CommitLookup, type CommitPlan } from 
 import type { ChangeSet, CommitResult } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec.js';
 import { LOCK } from './locks.js';
-
-const LOCK_SQL = 'SELECT stepwise.lock_commit($1::text[], $2::text[], $3::integer[], $4::text[])';
-
-/**
- * Everything the checks read, in one statement: rows are (kind, a, b, n, state, key).
- * t: task version · i: idempotency key owner · s: step (task, version, state, key)
- * n: step name taken · a: attempt exists · c: running count per key · e: event seq.
- */
-const READ_SQL = `
-SELECT 't' AS k, id AS a, NULL AS b, version AS n, NULL AS st, NULL AS ck FROM stepwise.tasks WHERE id = ANY($1::text[])
-UNION ALL SELECT 'i', idempotency_key, id, NULL, NULL, NULL FROM stepwise.tasks WHERE idempotency_key = ANY($2::text[])
-UNION ALL SELECT 's', id, task_id, version, state, concurrency_key FROM stepwise.steps WHERE id = ANY($3::text[])
-UNION ALL SELECT 'n', s.task_id, s.name, NULL, NULL, NULL FROM stepwise.steps s
-  JOIN unnest($4::text[], $5::text[]) AS q(task_id, name) ON s.task_id = q.task_id AND s.name = q.name
-UNION ALL SELECT 'a', id, NULL, NULL, NULL, NULL FROM stepwise.attempts WHERE id = ANY($6::text[])
-UNION ALL SELECT 'c', concurrency_key, NULL, count(*), NULL, NULL FROM stepwise.steps
-  WHERE state = 'running' AND concurrency_key = ANY($7::text[]) GROUP BY concurrency_key
-UNION ALL SELECT 'e', NULL, NULL, seq, NULL, NULL FROM stepwise.event_seqs($8::integer) AS seq`;
 
 /** All writes of a commit except deletes. Empty arrays write nothing. */
 const WRITE_SQL = `
@@ -114,33 +97,31 @@ function touchedTasks(c: ChangeSet): string[] {
 
 const strings = (v: unknown): v is string => typeof v === 'string';
 
-async function lockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Prefetched> {
+/**
+ * BEGIN and stepwise.prepare_commit (locks, then the reads) in one round trip: a simple-protocol
+ * query of two statements, the arguments as one escaped JSON literal.
+ */
+async function beginLockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Prefetched> {
   const tasks = touchedTasks(c);
   const patchedSteps = (c.updateSteps ?? []).map((p) => p.id).filter(strings);
   const guardKeys = [...new Set((c.concurrencyGuards ?? []).map((g) => g.key).filter(strings))];
   const newKeys = [...new Set((c.insertTasks ?? []).map((t) => t.idempotencyKey).filter((k): k is string => typeof k === 'string'))];
-  const classes = [...guardKeys.map(() => LOCK.concurrencyKey), ...newKeys.map(() => LOCK.idempotencyKey)];
-  if (tasks.length + patchedSteps.length + classes.length > 0) {
-    await client.query({ name: 'stepwise_lock_commit', text: LOCK_SQL, values: [tasks, patchedSteps, classes, [...guardKeys, ...newKeys]] });
-  }
-  const stepIds = [...patchedSteps, ...(c.insertSteps ?? []).map((s) => s.id)];
   const insertSteps = c.insertSteps ?? [];
-  const attemptIds = [...(c.updateAttempts ?? []).map((p) => p.id), ...(c.insertAttempts ?? []).map((a) => a.id)];
-  const r = await client.query({
-    name: 'stepwise_read_commit',
-    text: READ_SQL,
-    values: [
-      tasks,
-      newKeys,
-      stepIds.filter(strings),
-      insertSteps.map((s) => s.taskId),
-      insertSteps.map((s) => s.name),
-      attemptIds.filter(strings),
-      guardKeys,
-      c.events?.length ?? 0,
-    ],
-    rowMode: 'array',
-  });
+  const args = {
+    tasks,
+    patchedSteps,
+    classes: [...guardKeys.map(() => LOCK.concurrencyKey), ...newKeys.map(() => LOCK.idempotencyKey)],
+    keys: [...guardKeys, ...newKeys],
+    newKeys,
+    steps: [...patchedSteps, ...insertSteps.map((s) => s.id)].filter(strings),
+    nameTasks: insertSteps.map((s) => s.taskId),
+    names: insertSteps.map((s) => s.name),
+    attempts: [...(c.updateAttempts ?? []).map((p) => p.id), ...(c.insertAttempts ?? []).map((a) => a.id)].filter(strings),
+    guardKeys,
+    events: c.events?.length ?? 0,
+  };
+  const results = (await client.query(`BEGIN; SELECT * FROM stepwise.prepare_commit(${client.escapeLiteral(JSON.stringify(args))})`)) as unknown as pg.QueryResult[];
+  const rows = results[1]!.rows as Array<{ k: string; a: string; b: string | null; n: number | null; st: string | null; ck: string | null }>;
   const p: Prefetched = {
     taskVersions: new Map(),
     keyOwners: new Map(),
@@ -150,8 +131,7 @@ async function lockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Prefetc
     running: new Map(),
     eventSeqs: [],
   };
-  for (const row of r.rows as unknown[][]) {
-    const [k, a, b, n, st, ck] = row as [string, string, string | null, number | null, string | null, string | null];
+  for (const { k, a, b, n, st, ck } of rows) {
     switch (k) {
       case 't':
         p.taskVersions.set(a, n!);
@@ -241,9 +221,8 @@ function isEmpty(o: object | null | undefined): boolean {
 export async function commitOn(client: pg.PoolClient, c: ChangeSet): Promise<CommitResult> {
   // USAGE problems are refused before any round trip (checkCommit repeats this, harmlessly).
   validateChange(c);
-  await client.query('BEGIN');
   try {
-    const prefetched = await lockAndRead(client, c);
+    const prefetched = await beginLockAndRead(client, c);
     const plan = checkCommit(c, lookupOf(prefetched));
     const result = await write(client, c, plan, prefetched.eventSeqs);
     await client.query('COMMIT');
