@@ -15,7 +15,7 @@ import { openEngine } from '../engine/open.js';
 import { EXECUTOR_KINDS, defaultExecutorKind, type EngineRole } from '../executor/index.js';
 import type { Heartbeat, Storage } from '../storage/storage.js';
 import { loadWorkspace } from '../template/workspace.js';
-import { DB_OPTION_HELP, databaseOf, openDatabase } from './database.js';
+import { DB_OPTION_HELP, databaseOf, describeDatabase, openDatabase } from './database.js';
 
 export interface EngineCliOptions {
   workspace?: string;
@@ -89,9 +89,10 @@ export interface ReadContext {
  */
 export async function openReadContext(options: EngineCliOptions): Promise<ReadContext> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
-  const dbFile = databaseFile(options, workspace);
-  const storage = await openDatabase(dbFile, { mustExist: true, readOnly: true });
-  return { workspace, dbFile, storage, close: () => storage.close() };
+  const database = databaseFile(options, workspace);
+  const storage = await openDatabase(database, { mustExist: true, readOnly: true });
+  // A URL's password stays out of messages.
+  return { workspace, dbFile: describeDatabase(database), storage, close: () => storage.close() };
 }
 
 /** Error problems of one template (its own file), which make running it pointless. */
