@@ -19,24 +19,25 @@ import { NotFoundError, StepwiseError } from '../model/errors.js';
 import type { Json, StepRecord, TaskRecord } from '../model/runtime.js';
 import type { ExecutorKind } from '../model/workspace.js';
 import { resolveLimits, type Limits } from '../limits/index.js';
-import type { Storage } from '../storage/storage.js';
+import type { ChangeSet, CommitResult, Storage } from '../storage/storage.js';
+import { commitAndPublish } from './runtime/commit.js';
 import type { EventBus } from '../events/types.js';
 import { createEventBus } from '../events/bus.js';
 import { createExecutor, type Executor, type ExecutorOptions } from '../executor/index.js';
 import type { EngineContext, HandlerRegistry, TemplateRegistry } from './context.js';
-import type { Random } from './backoff.js';
+import type { Random } from './runtime/backoff.js';
 import { createFlowDriver, type FlowDriver } from './flow/driver.js';
-import { planCancel } from './cancel.js';
-import { type StartOptions } from './create.js';
-import { createLoop, type LoopOptions } from './loop.js';
-import { runUntilIdle, type RunOptions, type RunSummary } from './runUntilIdle.js';
-import { Scheduler } from './scheduler.js';
+import { planCancel } from './workflow/cancel.js';
+import { type StartOptions } from './workflow/create.js';
+import { createLoop, type LoopOptions } from './runtime/loop.js';
+import { runUntilIdle, type RunOptions, type RunSummary } from './runtime/runUntilIdle.js';
+import { Scheduler } from './runtime/scheduler.js';
 import { startTask } from './start.js';
-import { subtaskStarter } from './subtasks.js';
-import { TaskStore } from './taskStore.js';
-import { abortRunning } from './execute.js';
-import { childOf, planSignal } from './waits.js';
-import type { PlanEnv } from './outcome.js';
+import { subtaskStarter } from './workflow/subtasks.js';
+import { TaskStore } from './runtime/taskStore.js';
+import { abortRunning } from './runtime/attempts.js';
+import { childOf, planSignal } from './workflow/waits.js';
+import type { PlanEnv } from './workflow/outcome.js';
 
 export interface EngineOptions {
   storage: Storage;
@@ -85,6 +86,11 @@ export interface Engine {
   stop(options?: { abort?: boolean }): Promise<void>;
   signal(taskId: string, stepName: string, payload?: Json): Promise<StepRecord>;
   cancelTask(taskId: string, reason?: string): Promise<TaskRecord>;
+  /**
+   * Operations (core/ops): commit a ChangeSet through the engine's one commit-then-publish path
+   * (its events reach the bus after the commit). STALE and other refusals are thrown as they are.
+   */
+  commit(changes: ChangeSet): Promise<CommitResult>;
   /** Operations (core/ops): wake the loop after a manual change made work ready. */
   notify(): void;
   /** Operations (core/ops): abort handlers of these steps running in this process (a cancel they committed). */
@@ -195,6 +201,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
       return workflowTask(taskId);
     },
+    commit: (changes) => commitAndPublish(context, changes),
     notify: () => scheduler.notify(),
     abortSteps(taskId, steps, reason) {
       for (const run of scheduler.runningIn(new Set([taskId]))) if (steps.includes(run.step)) abortRunning(run, 'cancelled', reason);

@@ -2,9 +2,10 @@
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import { templateRef } from '../model/template.js';
 import type { EngineContext } from './context.js';
-import { planWorkflowTask, type StartOptions } from './create.js';
+import { planWorkflowTask, type StartOptions } from './workflow/create.js';
 import type { FlowDriver } from './flow/driver.js';
-import { validateInput } from './input.js';
+import { validateInput } from './workflow/input.js';
+import { commitAndPublish } from './runtime/commit.js';
 
 export async function startTask(
   ctx: EngineContext,
@@ -29,8 +30,7 @@ export async function startTask(
   const checked: JsonObject = validateInput(template.inputSchema, input, templateRef(template), ctx.limits);
   const { task, changes } = planWorkflowTask(template, checked, options, ctx.clock.now(), newId);
   try {
-    const result = await ctx.storage.commit(changes);
-    ctx.bus.publish(result.events);
+    await commitAndPublish(ctx, changes);
   } catch (err) {
     // Two starts racing with one idempotency key: the loser returns the winner's task.
     if ((err as { code?: unknown }).code === 'DUPLICATE' && options.idempotencyKey) {

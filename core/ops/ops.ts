@@ -109,7 +109,7 @@ export function createOps(engine: Engine): Ops {
       const changes = commitSetOf(p, task, options.reason, clock.now());
       let committed;
       try {
-        committed = await storage.commit(changes);
+        committed = await engine.commit(changes);
       } catch (err) {
         // Storage detected the race (another operation or the engine committed first): refuse, never merge.
         if ((err as { code?: unknown }).code === 'STALE') {
@@ -118,7 +118,6 @@ export function createOps(engine: Engine): Ops {
         }
         throw err;
       }
-      engine.bus.publish(committed.events);
       if (p.followups.abort.length) engine.abortSteps(task.id, p.followups.abort, `Task ${task.id} was cancelled: ${options.reason}`);
       for (const child of p.followups.cancelChildren) await cancelChild(child, task.id, options.reason);
       engine.notify();

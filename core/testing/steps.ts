@@ -6,8 +6,8 @@
 import { StepwiseError, type ErrorInfo } from '../model/errors.js';
 import type { Json, JsonObject, LogLine } from '../model/runtime.js';
 import { templateRef, type WorkflowTemplate } from '../model/template.js';
-import { validateInput } from '../engine/input.js';
-import { interpretBatches, interpretDecision } from '../engine/stepResults.js';
+import { validateInput } from '../engine/workflow/input.js';
+import { interpretBatches, interpretDecision } from '../engine/workflow/stepResults.js';
 import { runInProcess } from '../executor/inProcess.js';
 import { createHandlerRegistry } from '../template/registry.js';
 import { handlerMap, type HandlerSource } from './context.js';

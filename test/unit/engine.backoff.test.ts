@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseDelayMs, retryDelayMs } from '../../core/engine/backoff.js';
+import { baseDelayMs, retryDelayMs } from '../../core/engine/runtime/backoff.js';
 
 const policy = { backoff: 'exponential' as const, backoffBaseMs: 1000, maxBackoffMs: 30_000, jitter: false };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Draft } from '../../core/engine/draft.js';
-import { propagateReadiness, readinessOf } from '../../core/engine/readiness.js';
-import { deriveTaskStatus } from '../../core/engine/taskStatus.js';
-import { buildView, emptyCounts } from '../../core/engine/view.js';
-import { interpretDecision } from '../../core/engine/stepResults.js';
+import { Draft } from '../../core/engine/runtime/draft.js';
+import { propagateReadiness, readinessOf } from '../../core/engine/workflow/readiness.js';
+import { deriveTaskStatus } from '../../core/engine/workflow/taskStatus.js';
+import { buildView, emptyCounts } from '../../core/engine/runtime/view.js';
+import { interpretDecision } from '../../core/engine/workflow/stepResults.js';
 import type { StepRecord, TaskRecord } from '../../core/model/runtime.js';
 import type { StepState } from '../../core/model/states.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../core/events/bus.js';
 import { ManualClock } from '../../core/model/clock.js';
-import { TaskStore } from '../../core/engine/taskStore.js';
+import { TaskStore } from '../../core/engine/runtime/taskStore.js';
 import type { EngineContext } from '../../core/engine/context.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
 import type { ChangeSet } from '../../core/storage/storage.js';

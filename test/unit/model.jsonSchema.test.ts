@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { applyDefaultsAndValidate } from '../../core/engine/flow/attributes.js';
-import { validateInput } from '../../core/engine/input.js';
+import { validateInput } from '../../core/engine/workflow/input.js';
 import { compileSchema } from '../../core/model/jsonSchema.js';
 import type { JsonSchema } from '../../core/model/template.js';
 import { formSchema, formValidator } from '../../renderer/lib/formValidator.js';

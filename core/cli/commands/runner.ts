@@ -6,7 +6,7 @@
  * handlers finish); a second signal aborts them (their steps go back to ready).
  */
 import type { Command } from 'commander';
-import { checkPollMs } from '../../engine/loop.js';
+import { checkPollMs } from '../../engine/runtime/loop.js';
 import { addEngineOptions, openCliContext, type EngineCliOptions } from '../context.js';
 import type { CommandContext } from '../main.js';
 

@@ -22,6 +22,7 @@ import type { NewEvent } from '../../model/events.js';
 import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
 import { applyTimeout, runCurrentState, runsSideEffects, timeoutRunsHandler, type StepInput } from './runState.js';
 import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js';
+import { commitAndPublish } from '../runtime/commit.js';
 
 export interface FlowStartOptions {
   parentTaskId?: string;
@@ -346,11 +347,10 @@ export async function nudgeParent(ctx: EngineContext, parentTaskId: string): Pro
   if (!parent || parent.kind !== 'flow' || parent.status !== 'waiting') return;
   if (parent.wakeAt !== null && parent.wakeAt <= now) return;
   try {
-    const result = await ctx.storage.commit({
+    await commitAndPublish(ctx, {
       updateTasks: [{ id: parent.id, expectedVersion: parent.version, set: { wakeAt: now } }],
       events: [{ type: 'flow.waiting', taskId: parent.id, stepName: null, at: now, payload: { state: parent.currentState ?? '', wakeAt: now } }],
     });
-    ctx.bus.publish(result.events);
   } catch (err) {
     if (!(err instanceof StaleError)) throw err;
   }

@@ -11,6 +11,7 @@ import type { ChangeSet, CommitResult } from '../../storage/storage.js';
 import type { EngineContext } from '../context.js';
 import type { SubtaskApi } from './attempt.js';
 import { handlerNotFound, notAFlow } from './errors.js';
+import { commitAndPublish } from '../runtime/commit.js';
 
 /** Starts a child task of either kind, in the background, linked to its parent. */
 export type StartChild = (template: string, input: JsonObject, parentTaskId: string) => Promise<{ id: string }>;
@@ -59,16 +60,16 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
     async commit(changes) {
       let result: CommitResult;
       try {
-        result = await ctx.storage.commit(changes);
+        result = await commitAndPublish(ctx, changes, () => {
+          for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map(), fresh: true });
+          for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
+        });
       } catch (err) {
         // Numbers handed out for attempts that were not stored: rebuild the counts next time.
         for (const p of changes.updateTasks ?? []) counts.delete(p.id);
         for (const a of changes.insertAttempts ?? []) counts.delete(a.taskId);
         throw err;
       }
-      for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map(), fresh: true });
-      for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
-      ctx.bus.publish(result.events);
       return result;
     },
     async getTask(id) {

@@ -5,8 +5,8 @@
  * run looks idle and at least once per second of clock time; otherwise a round only claims ready
  * steps, so a long run costs little per step.
  */
-import type { TaskRecord } from '../model/runtime.js';
-import type { EngineContext } from './context.js';
+import type { TaskRecord } from '../../model/runtime.js';
+import type { EngineContext } from '../context.js';
 import type { Scheduler, Scope } from './scheduler.js';
 
 export interface RunOptions {
@@ -53,8 +53,8 @@ export async function treeOf(ctx: EngineContext, taskId: string): Promise<Set<st
 
 export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, options: RunOptions): Promise<RunSummary> {
   scheduler.stopped = false;
-  scheduler.resumeStoring();
-  const scope: Scope = options.taskId ? await treeOf(ctx, options.taskId) : null;
+  scheduler.attempts.resumeStoring();
+  const scope: Set<string> | null = options.taskId ? await treeOf(ctx, options.taskId) : null;
   const unsubscribe = scope
     ? ctx.bus.on('task.created', (e) => {
         if (e.payload.parentTaskId && scope.has(e.payload.parentTaskId)) scope.add(e.taskId);

@@ -2,11 +2,11 @@
  * Planners for steps that wait instead of running a handler to completion: `wait` steps (done on
  * a signal or at a time, error on timeout) and `subtask` steps (done when their child task is).
  */
-import { NotFoundError, StepwiseError } from '../model/errors.js';
-import type { Json, TaskRecord } from '../model/runtime.js';
-import type { WaitConfig } from '../model/template.js';
-import type { ChangeSet } from '../storage/storage.js';
-import type { Draft } from './draft.js';
+import { NotFoundError, StepwiseError } from '../../model/errors.js';
+import type { Json, TaskRecord } from '../../model/runtime.js';
+import type { WaitConfig } from '../../model/template.js';
+import type { ChangeSet } from '../../storage/storage.js';
+import type { Draft } from '../runtime/draft.js';
 import { finishAttempt, ownsAttempt, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
 import { propagateReadiness } from './readiness.js';
 import { settleTask } from './taskStatus.js';

@@ -10,40 +10,29 @@
  * a paused task, a stopped scheduler, the driver's step budget or scope. Those are left to the
  * next scheduling round, which runs as soon as the slot frees.
  */
-import type { StepTemplate } from '../model/template.js';
-import { consumeRelease, stepBreakpoint } from './breakpoints.js';
-import type { Draft } from './draft.js';
+import { consumeRelease, stepBreakpoint } from '../runtime/breakpoints.js';
+import type { Draft } from '../runtime/draft.js';
 import { planClaim, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
-import type { TaskView } from './view.js';
+import type { TaskView } from '../runtime/view.js';
+import type { Slots } from '../runtime/slots.js';
+import type { StepClaim } from './stepAttempt.js';
 
 /** What the driver (runUntilIdle, the loop) allows chains to launch. */
 export interface ChainPolicy {
   /** Tasks a chain may claim in (null: any). */
-  scope: Set<string> | null;
+  scope: ReadonlySet<string> | null;
   /** How many chained launches are allowed in total (the driver's remaining step budget). */
   limit: number;
   /** Chained launches so far (the driver counts them as launched steps). */
   launched: number;
 }
 
-export interface ChainedClaim {
-  name: string;
-  attempt: AttemptRef;
-  stepT: StepTemplate | undefined;
-}
-
 /** The scheduler's side of a chain: slots, running attempts, launching. */
 export interface ChainHost {
-  readonly capacity: number;
-  /** Attempts registered as running in this process. */
-  runningCount(): number;
+  readonly slots: Slots;
   isRunning(taskId: string, step: string): boolean;
-  /** Slots promised to claims whose commit is still in flight. */
-  reserved: number;
-  /** Running attempts whose outcome is being committed with a chain: their slots are free. */
-  finishing: number;
   isStopped(): boolean;
-  launch(view: TaskView, claim: ChainedClaim, env: PlanEnv): void;
+  launch(view: TaskView, claim: StepClaim, env: PlanEnv): void;
 }
 
 /**
@@ -51,7 +40,7 @@ export interface ChainHost {
  * drops the previous run's reservations. `launch` after the commit, `release` always (finally).
  */
 export class ChainTicket {
-  private claims: ChainedClaim[] = [];
+  private claims: StepClaim[] = [];
   private open = true;
 
   constructor(
@@ -59,7 +48,7 @@ export class ChainTicket {
     private readonly policy: ChainPolicy,
     private readonly env: PlanEnv,
   ) {
-    host.finishing += 1;
+    host.slots.finishing += 1;
   }
 
   /** Plan claims on the outcome's draft (after the outcome itself was planned). */
@@ -69,7 +58,7 @@ export class ChainTicket {
     // Nothing recorded (the attempt was no longer ours) or nothing may start: no chain.
     if (d.isEmpty || host.isStopped() || d.task.debug.paused || d.task.status !== 'running') return;
     // Finishing attempts are still registered as running; their slots are the ones chains reuse.
-    const free = host.capacity - (host.runningCount() - host.finishing) - host.reserved;
+    const free = host.slots.freeForChain();
     const limit = Math.min(free, policy.limit - policy.launched);
     for (const name of d.readyNames()) {
       if (this.claims.length >= limit) break;
@@ -83,7 +72,7 @@ export class ChainTicket {
       consumeRelease(d, step);
       this.claims.push({ name, attempt, stepT });
     }
-    host.reserved += this.claims.length;
+    host.slots.reserved += this.claims.length;
   }
 
   /** The outcome committed: start the claimed attempts on the view the commit produced. */
@@ -98,12 +87,12 @@ export class ChainTicket {
   /** Always called at the end (finally): frees what was reserved and not launched. */
   release(): void {
     this.dropClaims();
-    if (this.open) this.host.finishing -= 1;
+    if (this.open) this.host.slots.finishing -= 1;
     this.open = false;
   }
 
   private dropClaims(): void {
-    this.host.reserved -= this.claims.length;
+    this.host.slots.release(this.claims.length);
     this.claims = [];
   }
 }

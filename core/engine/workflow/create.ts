@@ -6,10 +6,10 @@
  * log records every change from there (roots: pending → ready). Dynamic steps are recorded with
  * a transition from `null`.
  */
-import type { JsonObject, NewTransition, StepRecord, TaskRecord } from '../model/runtime.js';
-import type { NewEvent } from '../model/events.js';
-import { templateRef, type StepTemplate, type WorkflowTemplate } from '../model/template.js';
-import type { ChangeSet } from '../storage/storage.js';
+import type { JsonObject, NewTransition, StepRecord, TaskRecord } from '../../model/runtime.js';
+import type { NewEvent } from '../../model/events.js';
+import { templateRef, type StepTemplate, type WorkflowTemplate } from '../../model/template.js';
+import type { ChangeSet } from '../../storage/storage.js';
 import { renderKey } from './concurrency.js';
 
 export interface StartOptions {

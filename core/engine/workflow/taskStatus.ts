@@ -2,10 +2,10 @@
  * A workflow task's status follows from the states of its steps; `settleTask` moves the task
  * to it (with its transition and events) whenever a plan changed steps.
  */
-import type { Json, JsonObject } from '../model/runtime.js';
-import type { WorkflowTaskStatus } from '../model/states.js';
-import type { Draft } from './draft.js';
-import type { StateCounts } from './view.js';
+import type { Json, JsonObject } from '../../model/runtime.js';
+import type { WorkflowTaskStatus } from '../../model/states.js';
+import type { Draft } from '../runtime/draft.js';
+import type { StateCounts } from '../runtime/view.js';
 
 export function deriveTaskStatus(c: StateCounts): WorkflowTaskStatus {
   const total = Object.values(c).reduce((a, b) => a + b, 0);

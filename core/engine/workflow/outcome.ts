@@ -4,13 +4,13 @@
  * planner checks its precondition on the draft and does nothing when it no longer holds (the
  * step was cancelled, or another engine took it), so a plan can be recomputed after a STALE.
  */
-import type { ErrorInfo } from '../model/errors.js';
-import type { AttemptOutcome, AttemptRecord, Json, LogLine, StepRecord } from '../model/runtime.js';
-import type { StepTemplate, WorkflowTemplate } from '../model/template.js';
-import type { HandlerFailure } from '../executor/failure.js';
-import { summarizeFailure } from '../limits/index.js';
-import { retryDelayMs, type Random } from './backoff.js';
-import type { Draft } from './draft.js';
+import type { ErrorInfo } from '../../model/errors.js';
+import type { AttemptOutcome, AttemptRecord, Json, LogLine, StepRecord } from '../../model/runtime.js';
+import type { StepTemplate, WorkflowTemplate } from '../../model/template.js';
+import type { HandlerFailure } from '../../executor/failure.js';
+import { summarizeFailure } from '../../limits/index.js';
+import { retryDelayMs, type Random } from '../runtime/backoff.js';
+import type { Draft } from '../runtime/draft.js';
 import { propagateReadiness } from './readiness.js';
 import { interpretBatches, interpretDecision } from './stepResults.js';
 import { settleTask } from './taskStatus.js';

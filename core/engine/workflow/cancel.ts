@@ -1,8 +1,8 @@
 /** Cancelling a workflow task: every unfinished step is cancelled and never retried. */
-import { StepwiseError } from '../model/errors.js';
-import type { AttemptRecord } from '../model/runtime.js';
-import type { StepState } from '../model/states.js';
-import type { Draft } from './draft.js';
+import { StepwiseError } from '../../model/errors.js';
+import type { AttemptRecord } from '../../model/runtime.js';
+import type { StepState } from '../../model/states.js';
+import type { Draft } from '../runtime/draft.js';
 
 const CANCELLABLE: ReadonlySet<StepState> = new Set(['pending', 'ready', 'running', 'waiting', 'waiting_for_retry']);
 

@@ -4,9 +4,9 @@
  * is not skipped; a step whose dependencies are all skipped is skipped itself, and so on
  * downstream. Roots are ready when the task starts.
  */
-import { STEP_DONE_STATES, type StepState } from '../model/states.js';
-import type { StepRecord } from '../model/runtime.js';
-import type { Draft } from './draft.js';
+import { STEP_DONE_STATES, type StepState } from '../../model/states.js';
+import type { StepRecord } from '../../model/runtime.js';
+import type { Draft } from '../runtime/draft.js';
 
 export type Readiness = 'ready' | 'skipped' | 'blocked';
 

@@ -2,8 +2,8 @@
  * Retry delays as pure functions of the attempt number and the template's retry policy.
  * Randomness (jitter) is injected so tests can pin it.
  */
-import type { BackoffKind, RetryPolicy } from '../model/template.js';
-import { assertNever } from '../model/errors.js';
+import type { BackoffKind, RetryPolicy } from '../../model/template.js';
+import { assertNever } from '../../model/errors.js';
 
 /** A source of numbers in [0, 1). */
 export type Random = () => number;

@@ -5,10 +5,10 @@
  * through the draft (so a change is visible to the next rule in the same plan) and the engine
  * commits `toChangeSet()` as one atomic unit.
  */
-import type { ChangeSet, ConcurrencyGuard, RecordPatch } from '../storage/storage.js';
-import type { Actor, AttemptRecord, JsonObject, NewTransition, StepRecord, TaskRecord } from '../model/runtime.js';
-import type { EventPayloads, EventType, NewEvent } from '../model/events.js';
-import { assertStepTransition, assertTaskTransition, type StepState, type WorkflowTaskStatus } from '../model/states.js';
+import type { ChangeSet, ConcurrencyGuard, RecordPatch } from '../../storage/storage.js';
+import type { Actor, AttemptRecord, JsonObject, NewTransition, StepRecord, TaskRecord } from '../../model/runtime.js';
+import type { EventPayloads, EventType, NewEvent } from '../../model/events.js';
+import { assertStepTransition, assertTaskTransition, type StepState, type WorkflowTaskStatus } from '../../model/states.js';
 import type { StateCounts, TaskView } from './view.js';
 
 export class Draft {

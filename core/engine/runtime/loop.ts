@@ -3,10 +3,10 @@
  * scheduling rounds on activity and every `pollMs`, a heartbeat in storage so other processes
  * know work is being picked up, and a clean stop that waits for (or aborts) running attempts.
  */
-import type { ClockTimer } from '../model/clock.js';
-import { StepwiseError } from '../model/errors.js';
-import type { EngineContext } from './context.js';
-import { abortRunning } from './execute.js';
+import type { ClockTimer } from '../../model/clock.js';
+import { StepwiseError } from '../../model/errors.js';
+import type { EngineContext } from '../context.js';
+import { abortRunning } from './attempts.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface LoopOptions {
@@ -71,7 +71,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       const pollMs = checkPollMs(options.pollMs ?? 1000);
       stopping = false;
       scheduler.stopped = false;
-      scheduler.resumeStoring();
+      scheduler.attempts.resumeStoring();
       heartbeatKind = options.heartbeat ?? false;
       if (heartbeatKind) {
         const kind = heartbeatKind;
@@ -95,7 +95,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       const inFlight = scheduler.runningIn(null);
       if (options.abort) {
         // Outcomes the database keeps refusing are given up (their steps run again elsewhere).
-        scheduler.stopStoring();
+        scheduler.attempts.stopStoring();
         for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');
       }
       await Promise.all(inFlight.map((r) => r.done));

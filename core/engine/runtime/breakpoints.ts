@@ -4,7 +4,7 @@
  * a step whose name (or template step, for batch workers) is a breakpoint, unless `continue`
  * released that breakpoint once; starting the step consumes the release.
  */
-import type { DebugSettings, StepRecord, TaskRecord } from '../model/runtime.js';
+import type { DebugSettings, StepRecord, TaskRecord } from '../../model/runtime.js';
 import type { Draft } from './draft.js';
 
 type Debug = DebugSettings & { released?: string[] };

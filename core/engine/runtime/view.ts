@@ -4,9 +4,9 @@
  * one per active task (a cache validated by the task's version) so that a completion costs work
  * proportional to the completed step's dependents, not to the size of the task.
  */
-import type { StepRecord, TaskRecord } from '../model/runtime.js';
-import { STEP_STATES, type StepState } from '../model/states.js';
-import type { ChangeSet } from '../storage/storage.js';
+import type { StepRecord, TaskRecord } from '../../model/runtime.js';
+import { STEP_STATES, type StepState } from '../../model/states.js';
+import type { ChangeSet } from '../../storage/storage.js';
 
 export type StateCounts = Record<StepState, number>;
 

@@ -10,12 +10,14 @@
  * A plan that throws is left out (the others are planned again without it); a commit that fails
  * for another reason than STALE is retried change by change, so one bad change fails alone.
  */
-import { StaleError } from '../model/errors.js';
-import type { Actor } from '../model/runtime.js';
-import { isTaskFinished } from '../model/states.js';
-import type { EngineContext } from './context.js';
+import { StaleError } from '../../model/errors.js';
+import type { Actor } from '../../model/runtime.js';
+import { isTaskFinished } from '../../model/states.js';
+import type { EngineContext } from '../context.js';
 import { Draft } from './draft.js';
 import { applyToView, buildView, type TaskView } from './view.js';
+import { commitAndPublish } from './commit.js';
+import { TaskLocks } from './lock.js';
 
 const MAX_STALE_RETRIES = 8;
 /** Most changes planned into one commit. */
@@ -43,26 +45,15 @@ const MAX_CACHED_VIEWS = 1000;
 
 export class TaskStore {
   private readonly views = new Map<string, TaskView>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  readonly locks = new TaskLocks();
   /** Changes waiting for their task's lock, by task: the next flush commits them together. */
   private readonly queued = new Map<string, Queued[]>();
 
   constructor(private readonly ctx: EngineContext) {}
 
   /** Run `fn` while holding the task's lock (in this process). */
-  async locked<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(taskId) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(taskId, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(taskId) === tail) this.locks.delete(taskId);
-    }
+  locked<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(taskId, fn);
   }
 
   /** The task's view, validated against the stored task version (reloaded when it moved). */
@@ -169,10 +160,10 @@ export class TaskStore {
       if (draft.isEmpty) return done();
       const changes = draft.toChangeSet();
       try {
-        const result = await this.ctx.storage.commit(changes);
-        applyToView(view, changes);
-        if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
-        this.ctx.bus.publish(result.events);
+        await commitAndPublish(this.ctx, changes, () => {
+          applyToView(view, changes);
+          if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
+        });
         return done();
       } catch (err) {
         if (!(err instanceof StaleError) && (err as { code?: unknown })?.code !== 'STALE') throw err;

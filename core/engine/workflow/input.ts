@@ -3,11 +3,11 @@
  * core/model/jsonSchema.ts, every violation at once).
  * A bad input is refused before anything is stored.
  */
-import { assertStorable, DEFAULT_LIMITS, type Limits } from '../limits/index.js';
-import { StepwiseError } from '../model/errors.js';
-import { compileSchema, schemaErrors, type SchemaError } from '../model/jsonSchema.js';
-import type { JsonObject } from '../model/runtime.js';
-import type { JsonSchema } from '../model/template.js';
+import { assertStorable, DEFAULT_LIMITS, type Limits } from '../../limits/index.js';
+import { StepwiseError } from '../../model/errors.js';
+import { compileSchema, schemaErrors, type SchemaError } from '../../model/jsonSchema.js';
+import type { JsonObject } from '../../model/runtime.js';
+import type { JsonSchema } from '../../model/template.js';
 
 export type InputViolation = SchemaError;
 

@@ -2,9 +2,9 @@
  * What the return value of a decision or batchable handler means. Pure: an invalid value is a
  * non-retryable failure that says what the handler should have returned.
  */
-import { StepwiseError, toErrorInfo } from '../model/errors.js';
-import type { Json, JsonObject } from '../model/runtime.js';
-import type { HandlerFailure } from '../executor/failure.js';
+import { StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { Json, JsonObject } from '../../model/runtime.js';
+import type { HandlerFailure } from '../../executor/failure.js';
 
 export type Interpreted<T> = { ok: true; value: T } | { ok: false; failure: HandlerFailure };
 

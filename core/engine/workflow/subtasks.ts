@@ -4,13 +4,13 @@
  * to `waiting`, so it exists exactly once; a flow child is created by the flow driver first
  * (with an idempotency key, so a re-planned commit finds the same child).
  */
-import { StepwiseError, toErrorInfo } from '../model/errors.js';
-import type { Json, JsonObject, TaskRecord } from '../model/runtime.js';
-import { isTaskFinished } from '../model/states.js';
-import { templateRef, type FlowTemplate } from '../model/template.js';
-import type { EngineContext } from './context.js';
+import { StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { Json, JsonObject, TaskRecord } from '../../model/runtime.js';
+import { isTaskFinished } from '../../model/states.js';
+import { templateRef, type FlowTemplate } from '../../model/template.js';
+import type { EngineContext } from '../context.js';
 import { planWorkflowTask } from './create.js';
-import type { Draft } from './draft.js';
+import type { Draft } from '../runtime/draft.js';
 import { validateInput } from './input.js';
 import { ownsAttempt, planFailure, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
 import { childOf, planSubtaskFinished, planSubtaskStarted } from './waits.js';

@@ -1,0 +1,229 @@
+/**
+ * The attempt lifecycle, the same for a workflow step and a flow action: one running attempt is
+ * registered here from its claim until its end is stored. The runtime gives it an abort signal,
+ * a timeout on the engine's clock, a lease kept alive by one engine-wide renewal timer,
+ * throttled progress, captured log lines, dispatch to the executor, and an end whose commit is
+ * retried while storage is busy or full. What the attempt runs and how its records change are
+ * the kind's business (an AttemptSpec from workflow/ or flow/): nothing here knows steps or states.
+ */
+import { StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { ClockTimer } from '../../model/clock.js';
+import type { LogLine } from '../../model/runtime.js';
+import { attemptLogSink, boundOutcome } from '../../limits/index.js';
+import type { Executor, Job, JobOutcome } from '../../executor/types.js';
+import type { HandlerFailure } from '../../executor/failure.js';
+import type { EngineContext } from '../context.js';
+import type { Draft } from './draft.js';
+import { untilStored } from './durable.js';
+import type { TaskStore } from './taskStore.js';
+
+/** Why the engine aborted a running attempt. */
+export type AbortKind = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
+
+export interface RunningAttempt {
+  readonly taskId: string;
+  /** The step, or the flow state, the attempt belongs to. */
+  readonly step: string;
+  readonly controller: AbortController;
+  abortKind: AbortKind | null;
+  /** Settles once the attempt's end is stored (or given up). */
+  done: Promise<void>;
+}
+
+/** How an attempt ended, as the kind records it. */
+export type AttemptEnd =
+  | Extract<JobOutcome, { kind: 'success' }>
+  | { kind: 'failure'; failure: HandlerFailure }
+  /** Its timeout fired (the handler was aborted). */
+  | { kind: 'timeout'; timeoutMs: number }
+  /** The engine stopped cleanly while it ran (an aborting stop). */
+  | { kind: 'shutdown' }
+  /** Cancelled, or the lease was lost: whoever did that recorded it already. */
+  | { kind: 'gone' };
+
+export interface Progress {
+  fraction: number;
+  message?: string;
+}
+
+/** What a kind (workflow step, flow action) tells the runtime about one claimed attempt. */
+export interface AttemptSpec {
+  taskId: string;
+  step: string;
+  /** Abort the handler after this much clock time (none when absent or 0). */
+  timeoutMs?: number;
+  /** How the timeout error names what ran ("Step 'charge'", "Action 'send' of flow x"). */
+  label: string;
+  /** Log lines of the attempt, captured here and stored with its end. */
+  logs: LogLine[];
+  /** The executor job, or an outcome known without running anything (no handler registered). */
+  job(io: Pick<Job, 'signal' | 'onProgress' | 'onLog'>): Job | JobOutcome;
+  /** Extend the lease to `until` on the task's draft; false when the attempt is no longer held here. */
+  renew(d: Draft, until: number): boolean;
+  /** Record a (throttled) progress report on the task's draft, if the attempt is still held. */
+  progress(d: Draft, progress: Progress): void;
+  /** Store the end. May be called again when storage refused it for now (busy, full). */
+  finish(end: AttemptEnd): Promise<void>;
+}
+
+export interface AttemptsDeps {
+  ctx: EngineContext;
+  store: TaskStore;
+  executor: Executor;
+  /** Minimum clock time between two stored progress reports of one attempt. */
+  progressIntervalMs: number;
+  onError(err: unknown, where: string): void;
+  /** An attempt ended (its slot is free). */
+  onEnded(run: RunningAttempt): void;
+}
+
+const key = (taskId: string, step: string) => `${taskId}\u0000${step}`;
+
+export function abortRunning(run: RunningAttempt, kind: AbortKind, message: string): void {
+  if (run.controller.signal.aborted) return;
+  run.abortKind = kind;
+  const code = kind === 'timeout' ? 'TIMEOUT' : 'CANCELLED';
+  run.controller.abort(new StepwiseError(code, message, { step: run.step, taskId: run.taskId, kind }));
+}
+
+export class Attempts {
+  private readonly running = new Map<string, { run: RunningAttempt; spec: AttemptSpec }>();
+  /** Aborted when attempt ends must stop being retried (an aborting stop, close). */
+  private storing = new AbortController();
+  private renewal: ClockTimer | null = null;
+
+  constructor(private readonly deps: AttemptsDeps) {}
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  has(taskId: string, step: string): boolean {
+    return this.running.has(key(taskId, step));
+  }
+
+  /** Running attempts of these tasks (every task when `scope` is null). */
+  runningIn(scope: ReadonlySet<string> | null): RunningAttempt[] {
+    const out: RunningAttempt[] = [];
+    for (const { run } of this.running.values()) if (!scope || scope.has(run.taskId)) out.push(run);
+    return out;
+  }
+
+  /** Ends that storage refuses for now stop being retried (an aborting stop, close). */
+  stopStoring(): void {
+    this.storing.abort();
+  }
+
+  /** The engine runs again: ends are retried until stored. */
+  resumeStoring(): void {
+    if (this.storing.signal.aborted) this.storing = new AbortController();
+  }
+
+  /** Register a claimed attempt as running here and run it (the claim is already committed). */
+  start(spec: AttemptSpec): RunningAttempt {
+    const run: RunningAttempt = { taskId: spec.taskId, step: spec.step, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
+    const k = key(spec.taskId, spec.step);
+    this.running.set(k, { run, spec });
+    this.keepRenewing();
+    run.done = this.execute(run, spec)
+      .catch((err) => this.deps.onError(err, `running ${spec.taskId}/${spec.step}`))
+      .finally(() => {
+        if (this.running.get(k)?.run === run) this.running.delete(k);
+        this.deps.onEnded(run);
+      });
+    return run;
+  }
+
+  private async execute(run: RunningAttempt, spec: AttemptSpec): Promise<void> {
+    const { ctx, executor } = this.deps;
+    const signal = run.controller.signal;
+    const timeoutMs = spec.timeoutMs ?? 0;
+    const timer = timeoutMs > 0 ? ctx.clock.setTimeout(() => abortRunning(run, 'timeout', `${spec.label} exceeded its timeout of ${timeoutMs / 1000}s.`), timeoutMs) : null;
+    let outcome: JobOutcome;
+    try {
+      const job = spec.job({ signal, onProgress: this.progressReporter(spec), onLog: attemptLogSink(spec.logs, ctx.limits, () => ctx.clock.now()) });
+      outcome = 'kind' in job && (job.kind === 'step' || job.kind === 'flow') ? await executor.run(job) : (job as JobOutcome);
+    } catch (err) {
+      outcome = { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
+    } finally {
+      ctx.clock.clearTimeout(timer);
+    }
+    // The lease keeps being renewed until the end is stored: an end retried while the database
+    // is busy or full must not let another engine take the attempt and run the handler again.
+    const end = endOf(run, boundOutcome(outcome, ctx.limits, spec.label), timeoutMs);
+    await untilStored(() => spec.finish(end), {
+      clock: ctx.clock,
+      stop: this.storing.signal,
+      onRetry: (err, tries, delayMs) => this.deps.onError(err, `storing the end of ${spec.taskId}/${spec.step} (try ${tries}; kept in memory, trying again in ${delayMs} ms)`),
+    });
+  }
+
+  private progressReporter(spec: AttemptSpec): (fraction: number, message?: string) => void {
+    const { ctx, store, progressIntervalMs } = this.deps;
+    let lastAt = -Infinity;
+    return (fraction, message) => {
+      const now = ctx.clock.now();
+      const f = Math.min(1, Math.max(0, Number(fraction) || 0));
+      if (f < 1 && now - lastAt < progressIntervalMs) return;
+      lastAt = now;
+      const progress: Progress = message === undefined ? { fraction: f } : { fraction: f, message: String(message) };
+      // Best effort: the end's commit is what counts.
+      store.change(spec.taskId, (d) => spec.progress(d, progress)).catch(() => undefined);
+    };
+  }
+
+  /**
+   * One engine-wide renewal timer while anything runs: every third of the lease, each task with
+   * running attempts gets one change that extends all their leases (one commit per task).
+   */
+  private keepRenewing(): void {
+    if (this.renewal) return;
+    const { ctx } = this.deps;
+    const every = Math.max(10, Math.floor(ctx.leaseMs / 3));
+    const tick = () => {
+      this.renewal = null;
+      if (this.running.size === 0) return;
+      this.renewAll();
+      this.renewal = ctx.clock.setTimeout(tick, every);
+      this.renewal.unref();
+    };
+    this.renewal = ctx.clock.setTimeout(tick, every);
+    this.renewal.unref();
+  }
+
+  private renewAll(): void {
+    const byTask = new Map<string, Array<{ run: RunningAttempt; spec: AttemptSpec }>>();
+    for (const entry of this.running.values()) {
+      // Cancelled or taken over: not ours to keep. (Timed out or stopping: ours until its end is stored.)
+      if (entry.run.abortKind === 'cancelled' || entry.run.abortKind === 'lease_lost') continue;
+      const list = byTask.get(entry.run.taskId);
+      if (list) list.push(entry);
+      else byTask.set(entry.run.taskId, [entry]);
+    }
+    for (const [taskId, entries] of byTask) {
+      this.deps.store
+        .change(taskId, (d) => {
+          const until = d.now + this.deps.ctx.leaseMs;
+          return entries.map((e) => e.spec.renew(d, until));
+        })
+        .then((r) => {
+          entries.forEach((e, i) => {
+            if (!r || !r.value[i]) abortRunning(e.run, 'lease_lost', `${e.spec.label} is no longer held by this engine (cancelled or taken over).`);
+          });
+        })
+        .catch(() => undefined); // storage trouble: the next renewal tries again, the lease has two thirds left
+    }
+  }
+}
+
+function endOf(run: RunningAttempt, outcome: JobOutcome, timeoutMs: number): AttemptEnd {
+  if (!(run.controller.signal.aborted && run.abortKind !== null) && outcome.kind !== 'aborted') return outcome;
+  switch (run.abortKind) {
+    case 'timeout':
+      return { kind: 'timeout', timeoutMs };
+    case 'shutdown':
+      return { kind: 'shutdown' };
+    default:
+      return { kind: 'gone' };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A workflow step's attempt, as the runtime runs it (../runtime/attempts.ts): the executor job
+ * built from the task view (the step's context), its lease and progress on the step record, and
+ * its end recorded through the pure planners — success (decisions, batches, a subtask's child),
+ * failure with retry or error, timeout, or a clean stop's release — with the task's next ready
+ * steps claimed in the same commit when the chain allows (./chain.ts).
+ */
+import { StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { Json, StepRecord } from '../../model/runtime.js';
+import type { StepTemplate } from '../../model/template.js';
+import type { JobOutcome, StepContextData } from '../../executor/types.js';
+import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
+import type { EngineContext } from '../context.js';
+import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
+import type { Draft } from '../runtime/draft.js';
+import type { TaskStore } from '../runtime/taskStore.js';
+import type { TaskView } from '../runtime/view.js';
+import type { ChainTicket } from './chain.js';
+import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess, type AttemptRef, type PlanEnv } from './outcome.js';
+import { settleTask } from './taskStatus.js';
+
+export interface StepAttemptDeps {
+  ctx: EngineContext;
+  store: TaskStore;
+  /** Subtask steps: start the child after the (optional) input-building handler succeeded. */
+  startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
+  /** Claims of the task's next ready steps to make in the end's commit (./chain.ts), or null. */
+  openChain(taskId: string, env: PlanEnv): ChainTicket | null;
+}
+
+/** A claimed step. */
+export interface StepClaim {
+  name: string;
+  attempt: AttemptRef;
+  stepT: StepTemplate | undefined;
+}
+
+function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | undefined, attempt: AttemptRef): StepContextData {
+  const results: Record<string, Json> = {};
+  for (const dep of step.dependsOn) results[dep] = view.steps.get(dep)?.results ?? null;
+  // Copies: a handler that mutates its context must not change the engine's cached view.
+  return structuredClone({
+    taskId: view.task.id,
+    input: view.task.input,
+    results,
+    step: { name: step.name, templateStep: step.templateStep, attempt: attempt.number, maxAttempts: step.maxAttempts, type: step.type },
+    initialization: (stepT?.handler?.initialization ?? {}) as Record<string, unknown>,
+    batch: step.batch,
+  });
+}
+
+function missingHandler(step: string, handler: string | undefined): HandlerFailure {
+  const message = handler
+    ? `Handler '${handler}' of step '${step}' is not registered. Export it from a module in the workspace's handlers/ folder.`
+    : `Step '${step}' has no handler. Give it \`handler: <name>\` in the template.`;
+  return { error: toErrorInfo(new StepwiseError('HANDLER_NOT_FOUND', message, { step, handler })), retryable: false };
+}
+
+/** The runtime's view of one claimed workflow step attempt. */
+export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepClaim, env: PlanEnv): AttemptSpec {
+  const { ctx } = deps;
+  const { name, attempt, stepT } = claim;
+  const taskId = view.task.id;
+  return {
+    taskId,
+    step: name,
+    ...(stepT?.timeoutMs ? { timeoutMs: stepT.timeoutMs } : {}),
+    label: `Step '${name}'`,
+    logs: attempt.logs,
+    job(io) {
+      const step = view.steps.get(name)!;
+      const handlerName = stepT?.handler?.callable;
+      if (!handlerName && step.type === 'subtask') return { kind: 'success', value: null } satisfies JobOutcome;
+      const fn = handlerName ? ctx.handlers.get(handlerName, env.template) : undefined;
+      if (!handlerName || !fn) return { kind: 'failure', failure: missingHandler(name, handlerName) } satisfies JobOutcome;
+      const file = ctx.handlers.fileOf?.(handlerName);
+      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), context: contextData(view, step, stepT, attempt), ...io };
+    },
+    renew(d, until) {
+      if (!ownsAttempt(d, name, attempt, env.owner)) return false;
+      d.patchStep(name, { leaseExpiresAt: until });
+      return true;
+    },
+    progress(d, progress) {
+      if (!ownsAttempt(d, name, attempt, env.owner)) return;
+      d.patchStep(name, { progress });
+      d.event('step.progress', name, progress);
+    },
+    finish: (end) => recordEnd(deps, taskId, env, claim, end),
+  };
+}
+
+async function recordEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, claim: StepClaim, end: AttemptEnd): Promise<void> {
+  const { name, attempt, stepT } = claim;
+  const fail = (failure: HandlerFailure) => commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'error', failure, env));
+  switch (end.kind) {
+    case 'success':
+      try {
+        if ((stepT?.type ?? 'standard') === 'subtask') {
+          await deps.store.change(taskId, (d) => deps.startSubtask(d, name, attempt, end.value, env));
+        } else {
+          await commitEnd(deps, taskId, env, (d) => planSuccess(d, name, attempt, end.value, env));
+        }
+      } catch (err) {
+        if (!refusedContent(err)) throw err;
+        await fail(unstorableResult(stepT?.handler?.callable ?? name, err));
+      }
+      return;
+    case 'failure':
+      try {
+        await fail(end.failure);
+      } catch (err) {
+        // A failure that cannot be stored still ends the attempt, with a smaller error.
+        if (!refusedContent(err)) throw err;
+        attempt.logs.splice(0, attempt.logs.length, { at: deps.ctx.clock.now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
+        await fail(unrecordableFailure(end.failure, err));
+      }
+      return;
+    case 'timeout':
+      await commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, end.timeoutMs), env));
+      return;
+    case 'shutdown':
+      // A clean stop gives the step back at once instead of waiting for the lease to expire.
+      await deps.store.change(taskId, (d) => planReleased(d, name, attempt, env));
+      return;
+    case 'gone':
+      // Cancelled or lease lost: whoever cancelled (or took over) the step recorded its state.
+      return;
+  }
+}
+
+/** Commit an end, with the chained claims of the task's next ready steps in the same commit. */
+async function commitEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, plan: (d: Draft) => void): Promise<void> {
+  const ticket = deps.openChain(taskId, env);
+  try {
+    const r = await deps.store.change(taskId, (d) => {
+      plan(d);
+      ticket?.plan(d);
+    });
+    if (r && ticket) ticket.launch(r.view);
+  } finally {
+    ticket?.release();
+  }
+}
+
+/**
+ * The engine stopped while the attempt ran: back to ready, attempt `interrupted`. A clean stop is
+ * the engine's doing, not the handler's: the attempt does not use up one of max_attempts.
+ */
+function planReleased(d: Draft, name: string, attempt: AttemptRef, env: PlanEnv): void {
+  if (!ownsAttempt(d, name, attempt, env.owner)) return;
+  const step = d.requireStep(name);
+  finishAttempt(d, attempt, 'interrupted', {
+    error: { class: 'Interrupted', message: `The engine '${env.owner}' stopped while the attempt ran; the step runs again (this attempt does not count toward max_attempts).` },
+  });
+  d.moveStep(name, 'ready', `engine ${env.owner} stopped; attempt ${attempt.number} interrupted (not counted)`, {
+    set: { leaseOwner: null, leaseExpiresAt: null, maxAttempts: step.maxAttempts + 1 },
+  });
+  settleTask(d, env.template.deleteAfterMs);
+}
