@@ -17,6 +17,7 @@
  * Benchmarks (keys for `--only`): engine, bullmq (peers/bullmq.bench.ts on a throwaway Redis),
  * flows (Stepwise flows and XState), ceiling (the raw better-sqlite3 ceiling interleaved with
  * SqliteStorage.commit and the engine), storage, events, scaling, memory, stateAt, workbench,
+ * isolation (handlers in process vs in worker threads: the per-step cost of isolating them),
  * postgres (its own PostgreSQL server: PG vs SQLite, runner processes, raw ceiling, NOTIFY latency).
  * `stepwise bench` runs this file too.
  */
@@ -56,6 +57,7 @@ const specs: Spec[] = [
   { key: 'memory', file: 'memory.bench.ts', args: quick ? ['--quick'] : [], timeoutMs: 180_000 },
   { key: 'stateAt', file: 'stateAt.bench.ts', args: ['--runs', String(runs)], timeoutMs: 120_000 },
   { key: 'workbench', file: 'workbench.bench.ts', args: ['--runs', String(runs)], timeoutMs: 400_000 },
+  { key: 'isolation', file: 'isolation.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(quick ? 3 : 5)], timeoutMs: 600_000 },
   { key: 'postgres', file: 'postgres.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 900_000 },
 ];
 

@@ -8,6 +8,7 @@
  *
  * - chain: N sequential steps (each waits for the one before: the round trip per step);
  * - fanOut: N independent steps, 4 at a time (throughput);
+ * - dispatch: the executor alone (no engine, no storage), one job at a time and 4 at a time;
  * - coldStart: a fresh executor's first step (a worker thread starting and loading its modules).
  * Workers are warmed before the timed runs (the pool keeps them for 30 s).
  */
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../core/engine/engine.js';
-import { createExecutor, type Executor } from '../core/executor/index.js';
+import { createExecutor, type Executor, type Job } from '../core/executor/index.js';
 import { DEFAULT_RETRY, type StepTemplate, type WorkflowTemplate } from '../core/model/template.js';
 import { openStorage } from '../core/storage/index.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../core/template/registry.js';
@@ -75,8 +76,64 @@ async function compare(template: WorkflowTemplate) {
       inProcessUsPerStep: pool,
       isolatedUsPerStep: threads,
       isolationCostUsPerStep: round(threads - pool, 1),
-      isolatedVsInProcess: round(threads / pool, 3),
+      /** Isolated throughput ÷ in-process throughput (below 1: what isolation costs). */
+      isolatedVsInProcess: round(pool / threads, 3),
       stepsPerSecond: { inProcess: Math.round(1e6 / pool), isolated: Math.round(1e6 / threads) },
+    };
+  } finally {
+    await Promise.all(Object.values(executors).map((e) => e.close()));
+  }
+}
+
+/**
+ * The executor alone, no engine or storage: N jobs of the no-op handler through `executor.run`,
+ * one at a time (the round trip of one dispatch) and all at once (throughput at the executor's
+ * capacity); pool and threads alternating run by run.
+ */
+async function dispatch(jobs: number) {
+  const executors = { pool: createExecutor('pool', CONCURRENCY), threads: createExecutor('threads', CONCURRENCY) };
+  const signal = new AbortController().signal;
+  const job = (i: number): Job => ({
+    kind: 'step',
+    handlerName: 'noop',
+    fn: () => null,
+    file,
+    signal,
+    onProgress: () => undefined,
+    onLog: () => undefined,
+    context: { taskId: 't', input: { i }, results: {}, step: { name: `s${i}`, templateStep: 's', attempt: 1, maxAttempts: 1, type: 'standard' }, initialization: {}, batch: null },
+  });
+  const sequential = async (e: Executor) => {
+    const t0 = performance.now();
+    for (let i = 0; i < jobs; i++) if ((await e.run(job(i))).kind !== 'success') throw new Error(`${e.kind}: job ${i} failed`);
+    return ((performance.now() - t0) * 1000) / jobs;
+  };
+  const parallel = async (e: Executor) => {
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < jobs) if ((await e.run(job(next++))).kind !== 'success') throw new Error(`${e.kind}: a job failed`);
+      }),
+    );
+    return ((performance.now() - t0) * 1000) / jobs;
+  };
+  try {
+    for (const e of Object.values(executors)) await parallel(e); // warm-up: workers started, modules loaded
+    const seq: Record<'pool' | 'threads', number[]> = { pool: [], threads: [] };
+    const par: Record<'pool' | 'threads', number[]> = { pool: [], threads: [] };
+    for (let r = 0; r < RUNS; r++) {
+      for (const kind of ['pool', 'threads'] as const) {
+        seq[kind].push(await sequential(executors[kind]));
+        par[kind].push(await parallel(executors[kind]));
+      }
+    }
+    const m = (xs: number[]) => round(median(xs), 1);
+    return {
+      jobs,
+      runs: RUNS,
+      oneAtATime: { inProcessUsPerJob: m(seq.pool), isolatedUsPerJob: m(seq.threads), isolationCostUsPerJob: round(m(seq.threads) - m(seq.pool), 1) },
+      [`${CONCURRENCY}AtATime`]: { inProcessUsPerJob: m(par.pool), isolatedUsPerJob: m(par.threads), isolationCostUsPerJob: round(m(par.threads) - m(par.pool), 1) },
     };
   } finally {
     await Promise.all(Object.values(executors).map((e) => e.close()));
@@ -102,6 +159,7 @@ const result = {
   concurrency: CONCURRENCY,
   chain: await compare(chain),
   fanOut: await compare(fanOut),
+  dispatch: await dispatch(QUICK ? 500 : 2000),
   coldStart: await coldStart(),
 };
 console.log(JSON.stringify(result, null, 2));

@@ -169,6 +169,17 @@ export function buildRows(r: Results): Row[] {
       },
     );
   }
+  if (r.isolation) {
+    const us = (path: string) => fmt(pick(r, 'isolation', path), 'µs');
+    rows.push({
+      name: 'Isolation cost per step',
+      workload: `no-op handler loaded from a module, SQLite file, pool of ${pick(r, 'isolation', 'concurrency') ?? 4} in process vs ${pick(r, 'isolation', 'concurrency') ?? 4} worker threads, alternating runs (bench/isolation.bench.ts): ${pick(r, 'isolation', 'chain.steps') ?? '?'}-step chain and ${pick(r, 'isolation', 'fanOut.steps') ?? '?'} independent steps; the executor alone, one job at a time`,
+      stepwise: `chain ${us('chain.isolatedUsPerStep')}/step isolated vs ${us('chain.inProcessUsPerStep')} in process; fan-out ${us('fanOut.isolatedUsPerStep')} vs ${us('fanOut.inProcessUsPerStep')}; dispatch alone +${us('dispatch.oneAtATime.isolationCostUsPerJob')}/job; a worker's first step ${fmt(pick(r, 'isolation', 'coldStart.firstStepMs'), 'ms')}`,
+      peer: 'in process (pool)',
+      ratio: pick(r, 'isolation', 'fanOut.isolatedVsInProcess'),
+      note: 'ratio: isolated ÷ in-process throughput of the fan-out (below 1: the price of isolation)',
+    });
+  }
   if (r.stateAt) {
     rows.push({
       name: 'stateAt on 10,000 transitions',

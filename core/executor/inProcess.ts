@@ -8,6 +8,7 @@ import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js'
 import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
 import { createScope, holdGuards, runInScope, type HandlerScope } from './guard.js';
+import { traced } from './tracing.js';
 import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
 export function handlerLog(onLog: Job['onLog']): HandlerLog {
@@ -40,7 +41,7 @@ async function call(job: Job): Promise<JobOutcome> {
   try {
     if (job.kind === 'flow') {
       const ctx = flowContext(job);
-      const value = await (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never));
+      const value = await traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
       return flowOutcome(value, ctx.data);
     }
     const ctx: StepContext = {
@@ -49,7 +50,7 @@ async function call(job: Job): Promise<JobOutcome> {
       progress: (fraction, message) => job.onProgress(fraction, message),
       log: handlerLog(job.onLog),
     };
-    const value = await job.fn(ctx);
+    const value = await traced(job, () => job.fn(ctx));
     const r = toResults(value, job.handlerName);
     return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
   } catch (err) {

@@ -2,13 +2,13 @@
  * The worker-thread side of the `threads` executor: load the workspace's setup modules and the
  * handler's module by path, run the handler with the same context and guards as in process
  * (./inProcess.ts, ./guard.ts), and send back plain JSON (results, a flow's data, or a described
- * failure). Progress, log lines and a flow handler's sub-task calls go to the main thread over
- * the MessagePort sent with the task.
+ * failure). Progress, log lines and the outcome go to the main thread over parentPort; a flow
+ * handler's sub-task calls over a MessagePort sent with its task.
  *
  * A crash of the handler's code (a leaked rejection, a throw from a timer) ends its task with a
  * failure and the worker keeps serving; `process.exit()` ends the worker thread for real, and the
  * main thread reports the exit. `import … from 'stepwise-workflows'` in a handler module gets the
- * package's real API (./threadApi.ts).
+ * package's real API (./threadModules.ts).
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { ErrorInfo } from '../model/errors.js';
@@ -26,28 +26,42 @@ export type ThreadJob =
   | { kind: 'flow'; role: FlowRole; handlerName: string; file: string; context: FlowContextData; params?: JsonObject };
 
 export interface ThreadTask {
+  /** Tags what the worker sends about this task over parentPort. */
+  id: number;
   job: ThreadJob;
   /** Workspace setup modules, loaded once per worker before any handler module. */
   setup: string[];
-  port: MessagePort;
+  /** Flow jobs: the channel of their sub-task calls (the engine answers them). */
+  port?: MessagePort;
 }
 
-/** Worker → main thread, over the task's port. */
+/**
+ * Worker → main thread over parentPort (piscina's `message` event), tagged with the task id.
+ * Progress, log lines and the outcome travel on this one port, so a task's log lines always
+ * arrive before its outcome; piscina's own answer only says that the task function returned.
+ */
 export type ThreadMessage =
-  | { type: 'progress'; fraction: number; message?: string }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
-  | { type: 'call'; id: number; method: 'start'; args: [template: string, input?: JsonObject] }
-  | { type: 'call'; id: number; method: 'list'; args: [] };
+  | { type: 'stepwise:progress'; id: number; fraction: number; message?: string }
+  | { type: 'stepwise:log'; id: number; level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }
+  | { type: 'stepwise:done'; id: number; outcome: JobOutcome }
+  | StrayMessage;
+
+/** Worker → main thread over a flow job's port: a sub-task call. */
+export type SubtaskCall = { type: 'call'; id: number; method: 'start'; args: [template: string, input?: JsonObject] } | { type: 'call'; id: number; method: 'list'; args: [] };
 
 /** Main thread → worker: the answer to a `call`. */
 export type ThreadReply = { type: 'reply'; id: number; ok: true; value: unknown } | { type: 'reply'; id: number; ok: false; error: ErrorInfo };
 
-/** Worker → main thread over parentPort (piscina's `message` event): a crash no running task owns. */
+/** A crash no running task owns. */
 export interface StrayMessage {
   type: 'stepwise:stray';
   kind: StrayCrash['kind'];
   handlerName?: string;
   error: ErrorInfo;
+}
+
+function send(message: ThreadMessage): void {
+  parentPort?.postMessage(message);
 }
 
 // The worker runs one task at a time: a crash outside any handler's async context (code a
@@ -57,12 +71,7 @@ holdGuards({
   allowExit: true,
   fallbackScope: () => running,
   onStray: (stray) =>
-    parentPort?.postMessage({
-      type: 'stepwise:stray',
-      kind: stray.kind,
-      ...(stray.handlerName ? { handlerName: stray.handlerName } : {}),
-      error: describeFailure(stray.error).error,
-    } satisfies StrayMessage),
+    send({ type: 'stepwise:stray', kind: stray.kind, ...(stray.handlerName ? { handlerName: stray.handlerName } : {}), error: describeFailure(stray.error).error }),
 });
 
 /** The handler named `name` in a module: a named export, or a property of the default export. */
@@ -86,11 +95,11 @@ function subtaskProxy(port: MessagePort): FlowJob['subtasks'] {
     if (m.ok) p.resolve(m.value);
     else p.reject(Object.assign(new Error(m.error.message), { name: m.error.class, code: m.error.code, details: m.error.details }));
   });
-  const call = (message: Omit<Extract<ThreadMessage, { type: 'call' }>, 'id'>) =>
+  const call = (message: Omit<SubtaskCall, 'id'>) =>
     new Promise<unknown>((resolve, reject) => {
       const id = ++next;
       pending.set(id, { resolve, reject });
-      port.postMessage({ ...message, id } as ThreadMessage);
+      port.postMessage({ ...message, id } as SubtaskCall);
     });
   return {
     start: (template, input) => call({ type: 'call', method: 'start', args: input === undefined ? [template] : [template, input] }) as Promise<{ id: string }>,
@@ -98,8 +107,13 @@ function subtaskProxy(port: MessagePort): FlowJob['subtasks'] {
   };
 }
 
-export async function runHandlerTask(task: ThreadTask): Promise<JobOutcome> {
-  const { port, job } = task;
+/** Runs the task; its outcome is sent over parentPort (see ThreadMessage), after its log lines. */
+export async function runHandlerTask(task: ThreadTask): Promise<void> {
+  send({ type: 'stepwise:done', id: task.id, outcome: await run(task) });
+}
+
+async function run(task: ThreadTask): Promise<JobOutcome> {
+  const { id, job, port } = task;
   try {
     await loadSetup(task.setup);
     const fn = pickHandler(await loadModule(job.file), job.handlerName);
@@ -112,19 +126,21 @@ export async function runHandlerTask(task: ThreadTask): Promise<JobOutcome> {
       file: job.file,
       // The main thread terminates this worker to cancel or time out; nothing aborts in here.
       signal: new AbortController().signal,
-      onProgress: (fraction: number, message?: string) => port.postMessage({ type: 'progress', fraction, ...(message === undefined ? {} : { message }) } satisfies ThreadMessage),
-      onLog: (line: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: JsonObject }) => port.postMessage({ type: 'log', ...line } satisfies ThreadMessage),
+      onProgress: (fraction: number, message?: string) => send({ type: 'stepwise:progress', id, fraction, ...(message === undefined ? {} : { message }) }),
+      onLog: (line: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields?: JsonObject }) => send({ type: 'stepwise:log', id, ...line }),
     };
-    const full: Job =
-      job.kind === 'step'
-        ? { ...common, kind: 'step', context: job.context }
-        : { ...common, kind: 'flow', role: job.role, context: job.context, subtasks: subtaskProxy(port), ...(job.params ? { params: job.params } : {}) };
+    let full: Job;
+    if (job.kind === 'step') full = { ...common, kind: 'step', context: job.context };
+    else {
+      if (!port) throw new Error('a flow job reached the worker without its sub-task port');
+      full = { ...common, kind: 'flow', role: job.role, context: job.context, subtasks: subtaskProxy(port), ...(job.params ? { params: job.params } : {}) };
+    }
     return await runInProcess(full, (scope) => (running = scope));
   } catch (err) {
     return { kind: 'failure', failure: describeFailure(err) };
   } finally {
     running = undefined;
-    port.close();
+    port?.close();
   }
 }
 

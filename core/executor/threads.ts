@@ -15,13 +15,14 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { toErrorInfo, type ErrorInfo as ThreadReplyError } from '../model/errors.js';
+import { toErrorInfo, type ErrorInfo } from '../model/errors.js';
 import { workerDeathFailure } from './crash.js';
 import { describeStray, holdGuards, type StrayCrash } from './guard.js';
 import { runInProcess } from './inProcess.js';
-import type { StrayMessage, ThreadJob, ThreadMessage, ThreadReply, ThreadTask } from './threadTask.js';
+import type { SubtaskCall, ThreadJob, ThreadMessage, ThreadReply, ThreadTask } from './threadTask.js';
 
-import type { Executor, Job, JobOutcome } from './types.js';
+import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
+import type { JsonObject } from '../model/runtime.js';
 
 export interface ThreadsOptions {
   /** Handlers at once (worker threads at most). */
@@ -44,6 +45,33 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   const setup = [...(options.setup ?? [])];
   const releaseGuards = holdGuards(options.onStray ? { onStray: options.onStray } : {});
 
+  /** Tasks sent to a worker and not finished yet, by task id: where their messages go. */
+  const live = new Map<number, { job: Job; done(outcome: JobOutcome): void }>();
+  let nextId = 0;
+
+  const strays = (stray: StrayCrash) => {
+    if (options.onStray) options.onStray(stray);
+    else process.stderr.write(describeStray(stray) + '\n');
+  };
+  const onWorkerMessage = (m: ThreadMessage) => {
+    if (m?.type === 'stepwise:stray') {
+      strays({ kind: m.kind, error: Object.assign(new Error(m.error.message), { name: m.error.class, stack: m.error.stack }), ...(m.handlerName ? { handlerName: m.handlerName } : {}) });
+      return;
+    }
+    const task = typeof m?.id === 'number' ? live.get(m.id) : undefined;
+    if (!task) return; // a late line of a task that ended (aborted): nobody records it
+    switch (m.type) {
+      case 'stepwise:progress':
+        task.job.onProgress(m.fraction, m.message);
+        return;
+      case 'stepwise:log':
+        task.job.onLog(m.fields === undefined ? { level: m.level, message: m.message } : { level: m.level, message: m.message, fields: m.fields as JsonObject });
+        return;
+      case 'stepwise:done':
+        task.done(m.outcome);
+        return;
+    }
+  };
   const newPool = () => {
     const pool = new Piscina({
       filename: new URL('./threadWorker.mjs', import.meta.url).href,
@@ -58,15 +86,8 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     // A worker that dies with no task (a stray crash after its attempt ended) must not become
     // an unhandled 'error' event of the pool, which would end this process.
     pool.on('error', (err: unknown) => strays({ kind: 'uncaught exception', error: err }));
-    pool.on('message', (m: StrayMessage) => {
-      if (m?.type !== 'stepwise:stray') return;
-      strays({ kind: m.kind, error: Object.assign(new Error(m.error.message), { name: m.error.class, stack: m.error.stack }), ...(m.handlerName ? { handlerName: m.handlerName } : {}) });
-    });
+    pool.on('message', onWorkerMessage);
     return pool;
-  };
-  const strays = (stray: StrayCrash) => {
-    if (options.onStray) options.onStray(stray);
-    else process.stderr.write(describeStray(stray) + '\n');
   };
   let pool = newPool();
   const retired = new Set<Piscina>();
@@ -74,20 +95,28 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   async function run(job: Job): Promise<JobOutcome> {
     if (!job.file) return runInProcess(job);
     if (job.signal.aborted) return { kind: 'aborted' };
-    const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: ThreadMessage) => onMessage(job, m, port1));
+    const id = ++nextId;
+    let done!: (outcome: JobOutcome) => void;
+    const outcome = new Promise<JobOutcome>((resolve) => (done = resolve));
+    live.set(id, { job, done });
+    // Only flow handlers call back into the engine (sub-tasks): only they get a channel.
+    const channel = job.kind === 'flow' ? new MessageChannel() : null;
+    if (channel && job.kind === 'flow') channel.port1.on('message', (m: SubtaskCall) => answer(job, m, channel.port1));
     const threadJob: ThreadJob =
       job.kind === 'step'
         ? { kind: 'step', handlerName: job.handlerName, file: job.file, context: job.context }
         : { kind: 'flow', role: job.role, handlerName: job.handlerName, file: job.file, context: job.context, ...(job.params ? { params: job.params } : {}) };
-    const task: ThreadTask = { job: threadJob, setup, port: port2 };
+    const task: ThreadTask = { id, job: threadJob, setup, ...(channel ? { port: channel.port2 } : {}) };
     try {
-      return (await pool.run(task, { transferList: [port2], signal: job.signal })) as JobOutcome;
+      // The task function returns after posting its outcome on the same port as its log lines.
+      await pool.run(task, { ...(channel ? { transferList: [channel.port2] } : {}), signal: job.signal });
+      return await outcome;
     } catch (err) {
       if (job.signal.aborted) return { kind: 'aborted' };
       return { kind: 'failure', failure: workerDeathFailure(err, memoryMb) };
     } finally {
-      port1.close();
+      live.delete(id);
+      channel?.port1.close();
     }
   }
 
@@ -108,33 +137,18 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   };
 }
 
-/** Progress and log lines of the running handler; a flow handler's sub-task calls, answered. */
-function onMessage(job: Job, m: ThreadMessage, port: MessagePort): void {
-  switch (m.type) {
-    case 'progress':
-      job.onProgress(m.fraction, m.message);
-      return;
-    case 'log':
-      job.onLog(m.fields === undefined ? { level: m.level, message: m.message } : { level: m.level, message: m.message, fields: m.fields as never });
-      return;
-    case 'call': {
-      const reply = (r: { ok: true; value: unknown } | { ok: false; error: ThreadReplyError }) => {
-        try {
-          port.postMessage({ type: 'reply', id: m.id, ...r } as ThreadReply);
-        } catch {
-          // The handler's task ended (port closed) before the engine answered: nobody is waiting.
-        }
-      };
-      if (job.kind !== 'flow') {
-        reply({ ok: false, error: { class: 'StepwiseError', code: 'USAGE', message: 'only flow handlers can start sub-tasks' } });
-        return;
-      }
-      const answer = m.method === 'start' ? job.subtasks.start(...m.args) : job.subtasks.list();
-      answer.then(
-        (value) => reply({ ok: true, value }),
-        (err: unknown) => reply({ ok: false, error: toErrorInfo(err) }),
-      );
-      return;
+/** A flow handler's sub-task call, answered by the engine. */
+function answer(job: FlowJob, m: SubtaskCall, port: MessagePort): void {
+  const reply = (r: { ok: true; value: unknown } | { ok: false; error: ErrorInfo }) => {
+    try {
+      port.postMessage({ type: 'reply', id: m.id, ...r } as ThreadReply);
+    } catch {
+      // The handler's task ended (port closed) before the engine answered: nobody is waiting.
     }
-  }
+  };
+  const result = m.method === 'start' ? job.subtasks.start(...m.args) : job.subtasks.list();
+  result.then(
+    (value) => reply({ ok: true, value }),
+    (err: unknown) => reply({ ok: false, error: toErrorInfo(err) }),
+  );
 }
