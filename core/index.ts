@@ -126,7 +126,7 @@ export { openStorage, MemoryStorage, SqliteStorage, type StorageConfig, type Sql
 export type { Storage, TaskQuery, TaskPage, TransitionQuery, ChangeSet, CommitResult, RecordPatch, Heartbeat } from './storage/storage.js';
 
 // Events: following the log, and node:diagnostics_channel names.
-export { followEvents, type EventFollower, type EventSource, type FollowOptions } from './events/log.js';
+export { followEventBatches, followEvents, type EventFollower, type EventSource, type FollowOptions } from './events/log.js';
 export { ALL_EVENTS_CHANNEL, diagnosticsChannelName } from './events/diagnostics.js';
 
 // Safe manual operations, the debugger, history.

@@ -7,6 +7,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { createClient, readToken } from './lib/client.js';
 import { ServicesContext } from './lib/context.js';
 import { EventHub } from './lib/eventHub.js';
+import { setHostLayout } from './lib/layoutClient.js';
 import { createQueryClient, TRPCProvider } from './lib/trpc.js';
 import { App } from './components/App.js';
 
@@ -32,6 +33,8 @@ async function boot(token: string) {
   }
   message('Connecting…', 'Waiting for the Stepwise host.');
   const client = createClient(token);
+  // Layouts come from the host, which caches them for every window and every later open.
+  setHostLayout((request, signal) => client.layout.query(request, { signal }));
   const hub = new EventHub();
   // Follow events from the log's end as the page loads; views ask the hub for anything after their snapshot.
   const cursor = await client.eventCursor.query();

@@ -199,6 +199,17 @@ export function buildRows(r: Results): Row[] {
       peer: '',
       ratio: null,
     });
+    rows[rows.length - 1]!.stepwise += `; first open ${fmt(pick(r, 'workbench', 'templateView.firstOpenMs'), 'ms')}`;
+    const big = (r.workbench as { bigTemplate?: { steps: number; usable: boolean } | null }).bigTemplate;
+    if (big) {
+      rows.push({
+        name: `Workbench: ${big.steps.toLocaleString('en-US')}-step template`,
+        workload: 'one open, then zoom in, pan, zoom out; usable = drawn ≤ 5 s and no main-thread task over 200 ms',
+        stepwise: `${fmt(pick(r, 'workbench', 'bigTemplate.timeToDrawnMs'), 'ms')} to drawn, longest task ${fmt(pick(r, 'workbench', 'bigTemplate.drawingLongestTaskMs'), 'ms')} drawing, ${fmt(pick(r, 'workbench', 'bigTemplate.interactionLongestTaskMs'), 'ms')} interacting: ${big.usable ? 'usable' : 'NOT usable'}`,
+        peer: '',
+        ratio: null,
+      });
+    }
     rows.push({ name: 'Workbench: 1,000-step runtime graph', workload: 'the same workflow as a finished task, painted with states', stepwise: view('runtimeView'), peer: '', ratio: null });
   }
   return rows;

@@ -18,6 +18,7 @@ import { followEvents } from '../events/log.js';
 import { databaseOf } from '../storage/database.js';
 import { generateToken } from './auth.js';
 import { createHostControl } from './control.js';
+import { createLayoutService, layoutCacheDir, prewarmLayouts } from './layoutService.js';
 import { relayForeignEvents } from './foreignEvents.js';
 import type { WorkspaceChange } from './protocol.js';
 import { pageUrl, type ReadyInfo } from './ready.js';
@@ -77,6 +78,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   // On PostgreSQL runners elsewhere do the work: the host only watches and operates unless asked.
   const runEngine = options.runEngine ?? storage.kind !== 'postgres';
   const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => log(`reading the event log: ${String(err)}`) });
+  const layouts = createLayoutService({ dir: layoutCacheDir(database, root), onError: (err) => log(`layout cache: ${String(err)}`) });
   const changes = new EventEmitter();
   let lastChange: WorkspaceChange | null = null;
   let reloads = 0;
@@ -99,6 +101,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       error,
     };
     lastChange = change;
+    if (!error) prewarmLayouts(layouts, workspace.templates);
     log(`workspace reloaded (${change.files.join(', ') || 'manual'}): ${change.templateCount} templates, ${change.problemCount} problems${error ? `; reload failed: ${error}` : ''}`);
     changes.emit('change', change);
     return change;
@@ -118,6 +121,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     },
     lastWorkspaceChange: () => lastChange,
     control: createHostControl(engine),
+    layouts,
   };
 
   const token = options.token ?? generateToken();
@@ -125,9 +129,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
   try {
     server = await startServer({ services, token, port: options.port ?? 0, staticDir: options.staticDir ?? null, onError: (err) => log(`error: ${String(err)}`) });
   } catch (err) {
+    await layouts.close();
     await opened.close();
     throw err;
   }
+  layouts.warm();
+  prewarmLayouts(layouts, workspace.templates);
   if (runEngine) engine.startLoop({ heartbeat: 'host' });
   let watcher: WorkspaceWatcher | null = null;
   if (options.watch !== false) {
@@ -155,6 +162,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await watcher?.close();
       await server.close();
       await relay.stop();
+      await layouts.close();
       // Running attempts are aborted; they go back to `ready` and run again next time.
       await opened.close();
     },

@@ -6,7 +6,8 @@
  */
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { NotFoundError } from '../model/errors.js';
+import { NotFoundError, StepwiseError } from '../model/errors.js';
+import { decodeLayoutRequest } from '../export/layout.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject } from '../model/runtime.js';
 import { templateRef, type Template } from '../model/template.js';
@@ -23,6 +24,15 @@ const TASK_STATUSES = ['pending', 'running', 'waiting', 'complete', 'error', 'ca
 
 const name = z.string().min(1).max(500);
 const seq = z.number().int().min(0);
+
+/** The most nodes and edges a layout request may carry (a 20,000-step graph; larger ones are laid out in the page). */
+export const MAX_LAYOUT_NODES = 20_000;
+const size = z.number().finite().min(1).max(10_000);
+const layoutInput = z.object({
+  direction: z.enum(['RIGHT', 'DOWN']),
+  nodes: z.array(z.tuple([name, size, size, z.union([z.literal(0), z.literal(1)])])).max(MAX_LAYOUT_NODES),
+  edges: z.array(z.tuple([name, z.number().int().min(0), z.number().int().min(0), z.string().max(500).nullable()])).max(MAX_LAYOUT_NODES * 8),
+});
 
 export function findTemplate(ws: Workspace, ref: string): Template {
   const found = ws.templates.find((t) => templateRef(t) === ref);
@@ -91,6 +101,20 @@ export const appRouter = router({
         ? runtimeGraph(template, steps)
         : runtimeGraph(template, task, await storage.listTransitions(task.id, { stepName: null }));
     return { seq, task, steps, graph, template: summarizeTemplate(ctx.services.workspace(), template) };
+  }),
+
+  /**
+   * The layout of a graph the page is about to draw (core/export/layout.ts, compact form), from
+   * the host's cache or computed by ELK in the host's layout thread and cached: every client and
+   * every later open of the same graph gets it without an ELK run.
+   */
+  layout: procedure.input(layoutInput).query(async ({ ctx, input }) => {
+    const layouts = ctx.services.layouts;
+    if (!layouts) throw new StepwiseError('USAGE', 'This host lays nothing out; the page lays the graph out itself.');
+    const request = decodeLayoutRequest(input);
+    if (!request) throw new StepwiseError('INPUT_INVALID', 'A layout edge names a node index the request does not have.');
+    const outcome = await layouts.layout(request);
+    return { result: outcome.result, source: outcome.source, key: outcome.key, elkMs: outcome.elkMs, warning: outcome.warning };
   }),
 
   stepDetail: procedure

@@ -8,6 +8,7 @@ import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Storage } from '../storage/storage.js';
 import type { HostControl } from './control.js';
+import type { LayoutService } from './layoutService.js';
 import type { WorkspaceChange } from './protocol.js';
 
 export interface HostServices {
@@ -31,4 +32,6 @@ export interface HostServices {
   lastWorkspaceChange(): WorkspaceChange | null;
   /** Operations and debugger over the host's engine (issue 7); absent in engine-less test hosts. */
   control?: HostControl;
+  /** Graph layouts, computed off the event loop and cached next to the database; absent in test hosts without one. */
+  layouts?: LayoutService;
 }

@@ -6,8 +6,8 @@
 import { useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
-import type { Direction, LayoutResult } from '../lib/layout.js';
-import { layoutInWorker } from '../lib/layoutClient.js';
+import { layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
+import { layoutGraph } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
 import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
@@ -18,8 +18,6 @@ import { ElkEdge, type ElkEdgeData, type ElkFlowEdge } from './ElkEdge.js';
 const nodeTypes: NodeTypes = { step: StepNode };
 const edgeTypes: EdgeTypes = { elk: ElkEdge };
 const MUTED = new Set(['skipped', 'cancelled']);
-/** Shapes whose in/out points are tips, not a whole side. */
-const TIP_TYPES = new Set(['decision', 'wait', 'result']);
 
 const MIN_ZOOM = 0.02;
 /** Nodes mounted per animation frame. */
@@ -69,6 +67,7 @@ function markLabel(m: NodeMark | undefined): string {
 interface Laid {
   key: string;
   result: LayoutResult;
+  source?: string;
   warning: string | null;
   ms: number;
   elkMs: number | null;
@@ -93,14 +92,15 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     const controller = new AbortController();
     const current = viewNow();
     performance.mark('stepwise:layout-start');
-    layoutInWorker(
-      {
-        direction,
-        nodes: current.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height, tips: TIP_TYPES.has(n.type) })),
-        edges: current.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label })),
+    layoutGraph(layoutRequestOf(current, direction), {
+      signal: controller.signal,
+      // A big graph the host has not laid out yet: draw a quick layout now, ELK's replaces it.
+      onQuick: (outcome) => {
+        performance.mark('stepwise:layout-quick');
+        fitTo(outcome.result);
+        setLaid({ key, ...outcome });
       },
-      controller.signal,
-    ).then(
+    }).then(
       (outcome) => {
         performance.mark('stepwise:layout-done');
         // Set the fitted viewport before the nodes mount: mounting a big graph twice (once at
@@ -290,7 +290,13 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
       ) : null}
       {laid && !layingOut && complete ? (
         <div className="canvas-status">
-          {view.nodes.length} nodes · {view.edges.length} edges · {laid.result.engine === 'elk' ? `ELK layered ${Math.round(laid.elkMs ?? laid.ms)} ms` : 'fallback layout'}
+          {view.nodes.length} nodes · {view.edges.length} edges · {laid.result.engine === 'elk'
+            ? laid.source === 'memory' || laid.source === 'disk'
+              ? 'ELK layered (cached)'
+              : `ELK layered ${Math.round(laid.elkMs ?? laid.ms)} ms`
+            : laid.result.engine === 'quick'
+              ? 'quick layout, ELK layout on its way'
+              : 'fallback layout'}
           {laid.warning ? ` · ${laid.warning}` : ''}
         </div>
       ) : null}

@@ -60,6 +60,32 @@ describe('startHost', () => {
   });
 });
 
+describe('layouts', () => {
+  it('lays a graph out once and serves it from the cache next to the database to every client', async () => {
+    const request = {
+      direction: 'RIGHT' as const,
+      nodes: [['a', 180, 56, 0], ['b', 180, 56, 1], ['c', 180, 56, 0]] as Array<[string, number, number, 0 | 1]>,
+      edges: [['a->b', 0, 1, null], ['b->c', 1, 2, 'yes']] as Array<[string, number, number, string | null]>,
+    };
+    const first = await client().layout.query(request);
+    expect(first.source).toBe('computed');
+    expect(first.result.engine).toBe('elk');
+    expect(Object.keys(first.result.positions).sort()).toEqual(['a', 'b', 'c']);
+    expect(existsSync(path.join(dir, '.stepwise', 'layouts', `${first.key}.json`))).toBe(true);
+    const again = await client().layout.query(request);
+    expect(again.source).toBe('memory');
+    expect(again.result).toEqual(first.result);
+  });
+
+  it('refuses an edge to a node the request does not have, and a request over the size limit', async () => {
+    const api = client();
+    const bad = { direction: 'DOWN' as const, nodes: [['a', 180, 56, 0]] as Array<[string, number, number, 0 | 1]>, edges: [['a->x', 0, 5, null]] as Array<[string, number, number, string | null]> };
+    await expect(api.layout.query(bad)).rejects.toMatchObject({ data: { stepwise: { code: 'INPUT_INVALID' } } });
+    const huge = { direction: 'DOWN' as const, nodes: Array.from({ length: 20_001 }, (_, i) => [`n${i}`, 10, 10, 0]) as Array<[string, number, number, 0 | 1]>, edges: [] };
+    await expect(api.layout.query(huge)).rejects.toMatchObject({ data: { stepwise: { code: 'INPUT_INVALID' } } });
+  });
+});
+
 describe('queries and startTask', () => {
   it('lists templates and draws their graphs', async () => {
     const api = client();

@@ -34,6 +34,19 @@ describe('stepwise graph', () => {
     expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
   });
 
+  it('prints the workbench layout through the cache next to the database, which a second run reads', async () => {
+    const db = join(tmp, 'layout', 'stepwise.db');
+    const first = await run('order_fulfillment', '-w', WS, '--format', 'layout', '--direction', 'LR', '--db', db);
+    expect(first.code, first.err).toBe(0);
+    const a = JSON.parse(first.out);
+    expect(a).toMatchObject({ graph: 'ecommerce/order_fulfillment@1.0.0', direction: 'RIGHT', source: 'computed', layout: { engine: 'elk' } });
+    expect(Object.keys(a.layout.positions).sort()).toEqual(['charge_payment', 'choose_shipping', 'notify', 'ship_express', 'ship_standard', 'validate_order']);
+    expect(existsSync(join(tmp, 'layout', 'layouts', `${a.key}.json`))).toBe(true);
+    const b = JSON.parse((await run('order_fulfillment', '-w', WS, '--format', 'layout', '--direction', 'LR', '--db', db)).out);
+    expect(b.source).toBe('disk');
+    expect(b.layout).toEqual(a.layout);
+  });
+
   it('prints valid DOT by namespace/name, and the same bytes twice', async () => {
     const a = await run('ecommerce/order_fulfillment', '-w', WS);
     const b = await run('ecommerce/order_fulfillment', '-w', WS, '--format', 'dot');

@@ -1,7 +1,9 @@
 /**
- * `stepwise graph TEMPLATE --format dot|mermaid|svg|json [--out FILE]`: draws a template; with
- * `--task TASK_ID`, draws a live task coloured by the state of each step (or the flow's current
- * state) from the database.
+ * `stepwise graph TEMPLATE --format dot|mermaid|svg|json|layout [--out FILE]`: draws a template;
+ * with `--task TASK_ID`, draws a live task coloured by the state of each step (or the flow's
+ * current state) from the database. `layout` prints the workbench's ELK layout of the graph
+ * (node positions, edge routes), from the layout cache next to the database that the workbench
+ * shares (computed and stored there when missing).
  */
 import { existsSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ import { templateGraph, type TemplateGraph } from '../../export/graphModel.js';
 import { runtimeGraph } from '../../export/runtimeGraph.js';
 import { toDot } from '../../export/dot.js';
 import { toMermaid } from '../../export/mermaid.js';
+import { toGraphView } from '../../export/graphView.js';
+import { layoutRequestOf } from '../../export/layout.js';
 import { readTemplateFile } from '../../template/loadTemplate.js';
 import { loadTsTemplates } from '../../template/loadTsTemplates.js';
 import { createModuleLoader } from '../../template/moduleLoader.js';
@@ -22,7 +26,7 @@ import { loadWorkspace } from '../../template/workspace.js';
 import { DB_OPTION_HELP, databaseOf, describeDatabase, openDatabase } from '../database.js';
 import type { CommandContext } from '../main.js';
 
-const FORMATS = ['dot', 'mermaid', 'svg', 'json'] as const;
+const FORMATS = ['dot', 'mermaid', 'svg', 'json', 'layout'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface GraphOptions {
@@ -37,7 +41,7 @@ interface GraphOptions {
 export function register(program: Command, ctx: CommandContext): void {
   program
     .command('graph')
-    .description('Draw a template (or, with --task, a live task coloured by state) as DOT, Mermaid, SVG or JSON.')
+    .description('Draw a template (or, with --task, a live task coloured by state) as DOT, Mermaid, SVG or JSON, or print its workbench layout.')
     .argument('[template]', 'namespace/name, name, namespace/name@version, or a template file (optional with --task)')
     .option('-w, --workspace <dir>', 'workspace folder (default: the current folder)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('dot'))
@@ -72,6 +76,23 @@ async function render(graph: TemplateGraph, options: GraphOptions): Promise<stri
       const { toSvg } = await import('../../export/svg.js');
       return toSvg(graph, { rankdir: options.direction });
     }
+    case 'layout':
+      return JSON.stringify(await workbenchLayout(graph, options), null, 2) + '\n';
+  }
+}
+
+/** The layout the workbench draws this graph with, through the cache it shares with the workbench. */
+async function workbenchLayout(graph: TemplateGraph, options: GraphOptions) {
+  const workspace = await loadWorkspace(options.workspace ?? process.cwd());
+  const database = databaseOf(options.db, workspace.config.database);
+  const { createLayoutService, layoutCacheDir } = await import('../../host/layoutService.js');
+  const layouts = createLayoutService({ dir: layoutCacheDir(database, workspace.root) });
+  try {
+    const direction = options.direction === 'LR' ? 'RIGHT' : 'DOWN';
+    const outcome = await layouts.layout(layoutRequestOf(toGraphView(graph), direction));
+    return { graph: graph.id, ...(graph.taskId ? { taskId: graph.taskId } : {}), direction, key: outcome.key, source: outcome.source, ...(outcome.warning ? { warning: outcome.warning } : {}), layout: outcome.result };
+  } finally {
+    await layouts.close();
   }
 }
 

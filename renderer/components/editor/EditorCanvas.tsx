@@ -8,7 +8,7 @@ import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import { BaseEdge, Background, Controls, EdgeLabelRenderer, MarkerType, ReactFlow, useReactFlow, type Edge, type EdgeProps, type EdgeTypes, type NodeTypes } from '@xyflow/react';
 import type { ProblemView } from '../../../core/host/protocol.js';
 import type { GraphView } from '../../lib/graphView.js';
-import type { Direction, EdgeRoute, LayoutResult } from '../../lib/layout.js';
+import { layoutRequestOf, type Direction, type EdgeRoute, type LayoutResult } from '../../lib/layout.js';
 import { layoutInWorker } from '../../lib/layoutClient.js';
 import { roundedPath } from '../ElkEdge.js';
 import { fitViewport } from '../GraphCanvas.js';
@@ -68,14 +68,7 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
   useEffect(() => {
     const controller = new AbortController();
     const v = viewNow();
-    layoutInWorker(
-      {
-        direction,
-        nodes: v.nodes.map((n) => ({ id: n.id, width: n.width, height: n.height, tips: n.type === 'decision' || n.type === 'wait' || n.type === 'result' })),
-        edges: v.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, label: e.label })),
-      },
-      controller.signal,
-    ).then(
+    layoutInWorker(layoutRequestOf(v, direction), controller.signal).then(
       (outcome) => {
         const el = wrapRef.current;
         // Fit when nodes come or go (a new step must be in view); an edge edit keeps the viewport.
