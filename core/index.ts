@@ -35,6 +35,9 @@ export type { Duration } from './template/defineCommon.js';
 export type { SchemaLike, Infer } from './template/schemaLike.js';
 export { defineConfig, loadConfig, type StepwiseConfig } from './template/config.js';
 
+// Logging: the engine, the runner and the host log through a Logger (a pino logger fits).
+export { createConsoleLogger, silentLogger, LOG_LEVELS, type Logger, type LogFn, type LogLevel, type ConsoleLoggerOptions } from './model/logger.js';
+
 // Handlers: what they receive and what they may throw.
 export type {
   StepContext,
@@ -54,6 +57,7 @@ export {
   NotFoundError,
   IllegalTransitionError,
   toErrorInfo,
+  hasCode,
   type ErrorCode,
   type ErrorInfo,
 } from './model/errors.js';

@@ -11,7 +11,8 @@ import { staleBuildReason } from './staleBuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-const run = (args) => execFileSync(npx, args, { cwd: root, stdio: 'inherit' });
+// Progress goes to stderr: `npm pack --json` prints its JSON on stdout after this script.
+const run = (args) => execFileSync(npx, args, { cwd: root, stdio: ['ignore', 2, 2] });
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 run(['tsc', '-p', 'tsconfig.build.json']);
@@ -21,6 +22,6 @@ for (const file of readdirSync(path.join(root, 'core'), { recursive: true, encod
 
 const stale = staleBuildReason(root);
 if (stale) {
-  console.log(`Building the workbench (${stale})…`);
+  console.error(`Building the workbench (${stale})…`);
   run(['electron-vite', 'build']);
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { StepwiseError } from '../model/errors.js';
+import { createConsoleLogger, type Logger } from '../model/logger.js';
 import { formatProblem, type Problem } from '../model/problem.js';
 import { templateRef, type Template } from '../model/template.js';
 import type { ExecutorKind, Workspace } from '../model/workspace.js';
@@ -16,6 +17,21 @@ import { EXECUTOR_KINDS, defaultExecutorKind, type EngineRole } from '../executo
 import type { Heartbeat, Storage } from '../storage/storage.js';
 import { loadWorkspace } from '../template/workspace.js';
 import { DB_OPTION_HELP, databaseOf, describeDatabase, openDatabase } from './database.js';
+
+let logger: Logger = createConsoleLogger();
+
+/**
+ * The CLI's logger: plain lines on the command's stderr at the level of `--log-level`, else
+ * STEPWISE_LOG, else `info` (main() sets it before each command runs). Engines and hosts that
+ * CLI commands open log through it.
+ */
+export function cliLogger(): Logger {
+  return logger;
+}
+
+export function useCliLogger(next: Logger): void {
+  logger = next;
+}
 
 export interface EngineCliOptions {
   workspace?: string;
@@ -70,6 +86,7 @@ export async function openCliContext(
     executor,
     ...(open.mustExist ? { mustExist: true } : {}),
     ...(open.owner ? { owner: open.owner } : {}),
+    logger: cliLogger(),
   });
   return { workspace, dbFile: opened.database!, storage: opened.storage, engine: opened.engine, close: () => opened.close() };
 }

@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { StepwiseError } from '../model/errors.js';
 import { packageVersion } from '../packageInfo.js';
+import { LOG_LEVELS, createConsoleLogger, isLogLevel, logLevelFromEnv } from '../model/logger.js';
+import { useCliLogger } from './context.js';
 import { processIO, type CliIO } from './io.js';
 import { registerCommands } from './commands/index.js';
 
@@ -21,9 +23,15 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const program = new Command('stepwise')
     .description('Durable workflows and state-machine flows for Node, with a visual debugger.')
     .version(packageVersion())
+    .option('--log-level <level>', `what the engine and host log on stderr: ${LOG_LEVELS.join(' | ')} (default: STEPWISE_LOG, else info)`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError();
+  program.hook('preAction', () => {
+    const flag = (program.opts() as { logLevel?: string }).logLevel;
+    if (flag !== undefined && !isLogLevel(flag)) throw new StepwiseError('USAGE', `--log-level must be one of ${LOG_LEVELS.join(', ')}; got '${flag}'.`);
+    useCliLogger(createConsoleLogger({ level: flag ?? logLevelFromEnv(), write: (line) => io.err(line) }));
+  });
   registerCommands(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

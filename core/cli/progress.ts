@@ -1,13 +1,15 @@
 /**
  * Live progress of a task while the CLI drives it. On a terminal: one line per step with a
- * spinner and a progress bar, redrawn in place. Elsewhere (pipes, CI logs): one plain line per
- * step event. Fed by the engine's event bus; shared by `run` and the commands that drive a task
+ * spinner and a progress bar, redrawn in place by log-update (it wraps to the terminal's width
+ * and clips to its height, so a long line never breaks the redraw). Elsewhere (pipes, CI logs):
+ * one plain line per step event. Fed by the engine's event bus; shared by `run` and the commands that drive a task
  * after changing it.
  */
 import type { Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { StepRecord, TaskRecord } from '../model/runtime.js';
 import type { EventBus } from '../events/types.js';
+import { createLogUpdate } from 'log-update';
 import type { CliIO } from './io.js';
 import { STATE_ICON, formatDuration } from './report.js';
 
@@ -33,10 +35,10 @@ export function startProgress(io: CliIO, bus: EventBus, clock: Clock, task: Task
   const started = clock.now();
   let status = task.status;
   let frame = 0;
-  let height = 0;
+  const live = io.isTTY && io.terminal ? createLogUpdate(io.terminal as NodeJS.WriteStream) : null;
 
   const plain = (text: string) => {
-    if (!io.isTTY) io.out(`[${formatDuration(clock.now() - started).padStart(6)}] ${text}`);
+    if (!live) io.out(`[${formatDuration(clock.now() - started).padStart(6)}] ${text}`);
   };
 
   const onEvent = (e: StepwiseEvent) => {
@@ -122,14 +124,12 @@ export function startProgress(io: CliIO, bus: EventBus, clock: Clock, task: Task
       out.push(`  ${icon} ${name.padEnd(width)}  ${l.state.padEnd(17)}${attempt} ${detail}`.trimEnd());
     }
     if (interesting.length < all.length) out.push(`  … ${all.length - interesting.length} more (pending, complete or skipped)`);
-    const up = height > 0 ? `\x1b[${height}A` : '';
-    io.out(up + out.map((l) => `\x1b[2K${l}`).join('\n'));
-    height = out.length;
+    live?.(out.join('\n'));
   };
 
   const unsubscribe = bus.onAny(onEvent);
-  const timer = io.isTTY ? setInterval(render, 100) : null;
-  if (io.isTTY) render();
+  const timer = live ? setInterval(render, 100) : null;
+  if (live) render();
   else plain(`task ${task.id} (${task.templateRef}) ${task.status}`);
   return {
     stop() {
@@ -137,6 +137,7 @@ export function startProgress(io: CliIO, bus: EventBus, clock: Clock, task: Task
       if (timer) {
         clearInterval(timer);
         render();
+        live?.done();
       }
     },
   };

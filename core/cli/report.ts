@@ -2,6 +2,7 @@
  * How workflow tasks are shown by `run` and `show`: the JSON shapes for machines (times as ISO
  * strings) and aligned text for people. Flow tasks use core/engine/flow/report.ts.
  */
+import { humanDuration } from '../template/duration.js';
 import type { AttemptRecord, Json, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 import { transitionJson } from '../engine/flow/report.js';
 
@@ -89,11 +90,9 @@ const short = (v: unknown, n = 80) => {
   return s === undefined ? '' : s.length > n ? `${s.slice(0, n - 1)}…` : s;
 };
 
+/** A duration for the CLI's tables and progress lines; nothing for a running attempt (null). */
 export function formatDuration(ms: number | null): string {
-  if (ms === null) return '';
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  return ms === null ? '' : humanDuration(ms);
 }
 
 export function taskHeadline(task: TaskRecord): string {

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { timeOrderedId } from './ids.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { NotFoundError, StepwiseError } from '../model/errors.js';
+import { createConsoleLogger, logLevelFromEnv, logsAt, type Logger } from '../model/logger.js';
 import type { Json, StepRecord, TaskRecord } from '../model/runtime.js';
 import type { ExecutorKind } from '../model/workspace.js';
 import { resolveLimits, type Limits } from '../limits/index.js';
@@ -58,7 +59,12 @@ export interface EngineOptions {
   random?: Random;
   /** Minimum time between two persisted progress events of one attempt. */
   progressIntervalMs?: number;
-  /** Where errors of background work go (a task whose template vanished, storage trouble). */
+  /**
+   * Where the engine logs (a pino logger fits): errors of background work at `error`, every
+   * event at `debug`. Default: plain lines on stderr at STEPWISE_LOG's level (default `info`).
+   */
+  logger?: Logger;
+  /** Where errors of background work go (a task whose template vanished, storage trouble); default: `logger.error`. */
   onError?: (err: unknown, where: string) => void;
   /** Size limits on inputs, params, results, failures and logs (core/limits; defaults for the rest). */
   limits?: Partial<Limits>;
@@ -114,9 +120,12 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const newId = () => timeOrderedId(context.clock.now());
   const random = options.random ?? Math.random;
-  const onError =
-    options.onError ??
-    ((err: unknown, where: string) => process.emitWarning(`Stepwise engine: ${where}: ${err instanceof Error ? err.message : String(err)}`, 'StepwiseEngineWarning'));
+  const logger = options.logger ?? createConsoleLogger({ level: logLevelFromEnv() });
+  const onError = options.onError ?? ((err: unknown, where: string) => logger.error({ err, where }, `engine: ${where}`));
+  // Every event at debug (`STEPWISE_LOG=debug stepwise runner` narrates the run); no listener otherwise.
+  if (logsAt(logger, 'debug')) {
+    context.bus.onAny((e) => logger.debug({ seq: e.seq, taskId: e.taskId, ...(e.stepName === null ? {} : { step: e.stepName }) }, e.type));
+  }
   const store = new TaskStore(context);
 
   let engine!: Engine;

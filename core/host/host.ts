@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
+import { createConsoleLogger, logLevelFromEnv, type Logger } from '../model/logger.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
@@ -46,7 +47,8 @@ export interface HostOptions {
   runEngine?: boolean;
   /** The one source of time for the engine and the host (tests pass a ManualClock); default: the system clock. */
   clock?: Clock;
-  log?: (line: string) => void;
+  /** Where the host and its engine log (a pino logger fits); default: plain lines on stderr at STEPWISE_LOG's level. */
+  logger?: Logger;
 }
 
 export interface Host {
@@ -58,7 +60,7 @@ export interface Host {
 }
 
 export async function startHost(options: HostOptions): Promise<Host> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const logger = options.logger ?? createConsoleLogger({ level: logLevelFromEnv() });
   const root = path.resolve(options.workspace);
   const clock = options.clock ?? systemClock;
   const opened = await openEngine({
@@ -69,16 +71,16 @@ export async function startHost(options: HostOptions): Promise<Host> {
     // Handlers run isolated in worker threads unless the workspace chooses otherwise: the host
     // serves the workbench and runs other tasks, and a handler's crash must cost only its attempt.
     role: 'host',
-    executorOptions: { onStray: (stray) => log(describeStray(stray)) },
-    onError: (err, where) => log(`engine: ${where}: ${err instanceof Error ? err.message : String(err)}`),
+    executorOptions: { onStray: (stray) => logger.warn({ stray }, describeStray(stray)) },
+    logger,
   });
   const { engine, storage } = opened;
   let workspace: Workspace = opened.workspace!;
   const database = opened.database!;
   // On PostgreSQL runners elsewhere do the work: the host only watches and operates unless asked.
   const runEngine = options.runEngine ?? storage.kind !== 'postgres';
-  const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => log(`reading the event log: ${String(err)}`) });
-  const layouts = createLayoutService({ dir: layoutCacheDir(database, root), onError: (err) => log(`layout cache: ${String(err)}`) });
+  const relay = await relayForeignEvents(storage, engine.bus, { onError: (err) => logger.error({ err }, 'reading the event log') });
+  const layouts = createLayoutService({ dir: layoutCacheDir(database, root), onError: (err) => logger.warn({ err }, 'layout cache') });
   const changes = new EventEmitter();
   let lastChange: WorkspaceChange | null = null;
   let reloads = 0;
@@ -102,7 +104,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     };
     lastChange = change;
     if (!error) prewarmLayouts(layouts, workspace.templates);
-    log(`workspace reloaded (${change.files.join(', ') || 'manual'}): ${change.templateCount} templates, ${change.problemCount} problems${error ? `; reload failed: ${error}` : ''}`);
+    const fields = { files: change.files, templates: change.templateCount, problems: change.problemCount };
+    if (error) logger.warn({ ...fields, error }, 'workspace reload failed');
+    else logger.info(fields, 'workspace reloaded');
     changes.emit('change', change);
     return change;
   };
@@ -114,7 +118,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     clock,
     startTask: (ref: string, input: JsonObject): Promise<TaskRecord> => engine.start(ref, input),
     followEvents: (fromSeq: number, onEvent: (event: StepwiseEvent) => void) =>
-      followEvents(storage, relay.bus, fromSeq, onEvent, { onError: (err) => log(`event follower stopped: ${String(err)}`) }),
+      followEvents(storage, relay.bus, fromSeq, onEvent, { onError: (err) => logger.error({ err }, 'event follower stopped') }),
     onWorkspaceChanged: (listener) => {
       changes.on('change', listener);
       return () => void changes.off('change', listener);
@@ -127,7 +131,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const token = options.token ?? generateToken();
   let server: HostServer;
   try {
-    server = await startServer({ services, token, port: options.port ?? 0, staticDir: options.staticDir ?? null, onError: (err) => log(`error: ${String(err)}`) });
+    server = await startServer({ services, token, port: options.port ?? 0, staticDir: options.staticDir ?? null, onError: (err) => logger.error({ err }, 'workbench server') });
   } catch (err) {
     await layouts.close();
     await opened.close();
@@ -138,7 +142,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   if (runEngine) engine.startLoop({ heartbeat: 'host' });
   let watcher: WorkspaceWatcher | null = null;
   if (options.watch !== false) {
-    watcher = watchWorkspace(root, (files) => void reload(files), { onError: (err) => log(`watch error: ${String(err)}`) });
+    watcher = watchWorkspace(root, (files) => void reload(files), { onError: (err) => logger.warn({ err }, 'watching the workspace') });
     await watcher.ready;
   }
 

@@ -13,7 +13,7 @@ import { APP_PROTOCOL, authorize, checkHostHeader, type AuthVerdict, type Reques
 import { MAX_MESSAGE_BYTES } from './limits.js';
 import { appRouter } from './router.js';
 import type { HostServices } from './services.js';
-import { serveStatic } from './static.js';
+import { createStaticHandler } from './static.js';
 import { summarizeTemplates } from './summaries.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -87,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<HostServer> {
   });
   wss.on('connection', (socket) => socket.on('error', (err) => options.onError?.(err)));
 
+  const serveStatic = createStaticHandler(options.staticDir, () => port);
   const server: Server = createServer((req, res) => {
     void handleHttp(req, res).catch((err) => {
       options.onError?.(err);
@@ -111,7 +112,7 @@ export async function startServer(options: ServerOptions): Promise<HostServer> {
       return sendJson(res, 404, { code: 'NOT_FOUND', message: `No API endpoint ${req.method} ${pathname}.` });
     }
     if (pathname === TRPC_PATH) return sendJson(res, 426, { code: 'PROTOCOL_ERROR', message: 'Connect with a WebSocket.' });
-    await serveStatic(options.staticDir, req, res, port);
+    serveStatic(req, res);
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

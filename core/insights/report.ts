@@ -1,17 +1,7 @@
 /** Insights as plain-text tables for people (`stepwise insights`); `--json` prints the object. */
+import { humanDuration } from '../template/duration.js';
 import type { Insights } from './aggregate.js';
 
-/** 850 → "850ms", 1234 → "1.23s", 95_000 → "1m35s", 7_380_000 → "2h03m". */
-export function humanMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  const m = Math.round(s / 60);
-  if (m < 24 * 60) return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(m / 1440)}d${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}h`;
-}
 
 /** Left-aligned text columns, right-aligned numbers; a header and a rule. */
 export function table(header: string[], rows: string[][], numeric: readonly number[] = []): string[] {
@@ -49,7 +39,7 @@ export function formatInsights(x: Insights): string {
       'Slowest steps (handler time per attempt)',
       ...table(
         ['template', 'step', 'attempts', 'p50', 'p95', 'max'],
-        x.slowestSteps.map((r) => [r.template, r.step, String(r.count), humanMs(r.p50Ms), humanMs(r.p95Ms), humanMs(r.maxMs)]),
+        x.slowestSteps.map((r) => [r.template, r.step, String(r.count), humanDuration(r.p50Ms), humanDuration(r.p95Ms), humanDuration(r.maxMs)]),
         [2, 3, 4, 5],
       ),
     );
@@ -79,7 +69,7 @@ export function formatInsights(x: Insights): string {
       'Slowest tasks (created → finished)',
       ...table(
         ['task', 'template', 'status', 'duration'],
-        x.slowestTasks.map((r) => [r.taskId, r.templateRef, r.status, humanMs(r.durationMs)]),
+        x.slowestTasks.map((r) => [r.taskId, r.templateRef, r.status, humanDuration(r.durationMs)]),
         [3],
       ),
     );

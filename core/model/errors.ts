@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   /** A handler returned a value over `limits.resultBytes` (or one JSON cannot store). */
   | 'RESULT_TOO_LARGE'
+  | 'INSTALL_FAILED'
   | 'USAGE';
 
 export class StepwiseError extends Error {
@@ -49,6 +50,17 @@ export class StepwiseError extends Error {
   toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
     return { code: this.code, message: this.message, details: this.details };
   }
+}
+
+/**
+ * Whether `err` is a Stepwise error with this code, narrowed so `err.code` and `err.details` are
+ * typed, without a cast:
+ *
+ *   try { await ops.apply(request, { expectedVersion }); }
+ *   catch (err) { if (hasCode(err, 'STALE')) return reload(); throw err; }
+ */
+export function hasCode<C extends ErrorCode>(err: unknown, code: C): err is StepwiseError & { readonly code: C } {
+  return err instanceof StepwiseError && err.code === code;
 }
 
 /** Thrown by a handler: the step fails at once, without retries. */

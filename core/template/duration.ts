@@ -56,6 +56,29 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
+/**
+ * A duration for people to read, at a precision that suits its size — the one display format of
+ * the CLI, insights and the workbench: 850 → "850ms", 1234 → "1.23s", 12_345 → "12.3s",
+ * 95_000 → "1m35s", 7_380_000 → "2h03m", 273_600_000 → "3d04h". Not finite → "-".
+ * (formatDuration above is the exact spelling a template would use.)
+ */
+export function humanDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 0) return `-${humanDuration(-ms)}`;
+  // Round at the precision shown first, so 999.6 is "1.00s", not "1000ms", and 59_960 is "1m00s".
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  const centis = Math.round(ms / 10);
+  if (centis < 1000) return `${(centis / 100).toFixed(2)}s`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const m = Math.round(ms / 60_000);
+  if (m < 24 * 60) return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  const h = Math.round(ms / 3_600_000);
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';

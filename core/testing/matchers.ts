@@ -4,7 +4,8 @@
  * Each failure message says what was expected and what was found.
  */
 import type { ErrorInfo } from '../model/errors.js';
-import type { TaskRecord } from '../model/runtime.js';
+import type { StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import type { StepState } from '../model/states.js';
 import type { StepRun } from './steps.js';
 
 interface MatcherResult {
@@ -72,6 +73,32 @@ export function isSubset(actual: unknown, expected: unknown): boolean {
 function stepRunOf(received: unknown): StepRun | null {
   const r = received as Partial<StepRun> | null;
   return r && typeof r === 'object' && (r.status === 'success' || r.status === 'failure') && typeof r.step === 'string' ? (r as StepRun) : null;
+}
+
+/** What `toHaveStep` checks: a state, or any of state, results (a subset), attempts and error. */
+export type StepExpectation = StepState | { state?: StepState; results?: unknown; attempts?: number; error?: Expectation };
+
+/** A workflow run's steps and transitions (runWorkflow's result, or anything shaped like it). */
+function runOf(received: unknown): { steps: StepRecord[]; transitions: TransitionRecord[] } | null {
+  const r = received as { steps?: unknown; transitions?: unknown } | null;
+  return r && typeof r === 'object' && Array.isArray(r.steps) && Array.isArray(r.transitions) ? (r as { steps: StepRecord[]; transitions: TransitionRecord[] }) : null;
+}
+
+function describeStep(s: StepRecord): string {
+  const error = s.error ? `, error ${describeError(s.error)}` : '';
+  return `${s.state} after ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}, results ${JSON.stringify(s.results)}${error}`;
+}
+
+/** Which parts of `expected` the step does not meet, as phrases. */
+function stepMismatches(s: StepRecord, expected: StepExpectation | undefined): string[] {
+  if (expected === undefined) return [];
+  const e = typeof expected === 'string' ? { state: expected } : expected;
+  const out: string[] = [];
+  if (e.state !== undefined && s.state !== e.state) out.push(`state ${e.state}`);
+  if (e.attempts !== undefined && s.attempts !== e.attempts) out.push(`${e.attempts} attempts`);
+  if (e.results !== undefined && !isSubset(s.results, e.results)) out.push(`results containing ${JSON.stringify(e.results)}`);
+  if (e.error !== undefined && !errorMatches(s.error, e.error)) out.push(`error ${String(e.error)}`);
+  return out;
 }
 
 export const stepwiseMatchers = {
@@ -142,6 +169,40 @@ export const stepwiseMatchers = {
     };
   },
 
+  toHaveStep(this: MatcherThis, received: unknown, name: string, expected?: StepExpectation): MatcherResult {
+    const run = runOf(received);
+    if (!run) return { pass: false, message: () => `toHaveStep expects the result of runWorkflow() (steps and transitions), but received ${JSON.stringify(received)?.slice(0, 200)}` };
+    const step = run.steps.find((s) => s.name === name);
+    const wanted = expected === undefined ? '' : ` with ${typeof expected === 'string' ? `state ${expected}` : JSON.stringify(expected)}`;
+    if (!step) {
+      return { pass: false, message: () => `expected a step "${name}"${wanted}, but there is none; the steps are ${run.steps.map((s) => s.name).join(', ') || '(none)'}` };
+    }
+    const missing = stepMismatches(step, expected);
+    return {
+      pass: missing.length === 0,
+      message: () =>
+        this.isNot
+          ? `expected step "${name}" not to be there${wanted}, but it is: ${describeStep(step)}`
+          : `expected step "${name}" to have ${missing.join(', ')}, but it is ${describeStep(step)}`,
+    };
+  },
+
+  toHaveCompletedInOrder(this: MatcherThis, received: unknown, names: readonly string[]): MatcherResult {
+    const run = runOf(received);
+    if (!run) return { pass: false, message: () => `toHaveCompletedInOrder expects the result of runWorkflow(), but received ${JSON.stringify(received)?.slice(0, 200)}` };
+    const order = run.transitions.filter((t) => t.stepName !== null && t.to === 'complete').map((t) => t.stepName!);
+    // `names` in this order among the completed steps; others may complete in between.
+    let at = 0;
+    for (const n of order) if (n === names[at]) at += 1;
+    return {
+      pass: at === names.length,
+      message: () =>
+        this.isNot
+          ? `expected ${names.join(' → ')} not to complete in this order, but they did (completed: ${order.join(' → ')})`
+          : `expected ${names.join(' → ')} to complete in this order, but the steps completed ${order.join(' → ') || '(none)'}`,
+    };
+  },
+
   toFailWith(this: MatcherThis, received: unknown, codeOrMessage: Expectation): MatcherResult {
     const run = stepRunOf(received);
     if (!run) return { pass: false, message: () => `toFailWith expects the result of runStep(), but received ${JSON.stringify(received)?.slice(0, 200)}` };
@@ -169,6 +230,10 @@ export interface StepwiseMatchers<R = unknown> {
   toSucceedWith(partialResults: unknown): R;
   /** A runStep() result that failed with this error code or message text. */
   toFailWith(codeOrMessage: string | RegExp): R;
+  /** A runWorkflow() result has step `name`, optionally in this state (or with these attempts, results, error). */
+  toHaveStep(name: string, expected?: StepExpectation): R;
+  /** A runWorkflow() result's steps completed in this order (others may complete in between). */
+  toHaveCompletedInOrder(names: readonly string[]): R;
 }
 
 // Importing anything from `stepwise-workflows/testing` types the matchers on vitest's `expect`.

@@ -1,4 +1,5 @@
 /** Small display helpers for times, durations and JSON. PURE. */
+import { humanDuration } from '../../core/template/duration.js';
 
 export function clock(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
@@ -7,12 +8,9 @@ export function clock(ms: number | null | undefined): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+/** The one display format of durations (core's humanDuration); a dash for none. */
 export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
-  return `${Math.floor(ms / 3_600_000)}h ${Math.round((ms % 3_600_000) / 60_000)}m`;
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? '—' : humanDuration(ms);
 }
 
 /** "in 3.2 s" / "2 s ago" relative to `now`. */

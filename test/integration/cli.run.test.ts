@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import xterm from '@xterm/headless';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../core/cli/main.js';
 import type { CliIO } from '../../core/cli/io.js';
@@ -32,6 +33,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+const { Terminal: XTerm } = xterm;
 const order = JSON.stringify({ order_id: 7, customer_id: 'c-1', items: [{ sku: 'A', quantity: 2, unit_price: 12.5 }] });
 
 describe('stepwise run / show / tasks', () => {
@@ -197,17 +199,34 @@ describe('stepwise runner', () => {
 });
 
 describe('stepwise run on a terminal', () => {
-  it('redraws one line per step in place, with the final states', async () => {
+  /** The screen a real terminal of this size shows after everything written to it. */
+  async function screen(writes: string[], cols: number, rows: number): Promise<string[]> {
+    const term = new XTerm({ cols, rows, allowProposedApi: true, scrollback: 1000 });
+    for (const w of writes) await new Promise<void>((done) => term.write(w.replace(/(?<!\r)\n/g, '\r\n'), done));
+    const buffer = term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)!.translateToString(true));
+    term.dispose();
+    return lines.filter((l) => l.trim() !== '');
+  }
+
+  it('redraws one line per step in place, with the final states, even where lines wrap', async () => {
+    // 44 columns: the header line and the step lines are wider, so they wrap.
     const writes: string[] = [];
-    const io: CliIO = { out: (s) => void writes.push(s), err: () => undefined, isTTY: true };
+    const terminal = { write: (s: string) => void writes.push(s), columns: 44, rows: 30, isTTY: true };
+    const io: CliIO = { out: (s) => void writes.push(s.endsWith('\n') ? s : s + '\n'), err: () => undefined, isTTY: true, terminal };
     const code = await main(['run', 'demo/diamond', '--workspace', examples, '--db', tempDb()], io);
     expect(code).toBe(0);
-    const frames = writes.filter((w) => w.includes('\x1b[2K'));
-    expect(frames.length).toBeGreaterThan(0);
-    // Every frame after the first moves the cursor back up over the previous one.
-    expect(frames.slice(1).every((f) => /^\x1b\[\d+A/.test(f))).toBe(true);
-    const last = frames.at(-1)!;
-    for (const step of ['fetch_sales', 'compute_totals', 'compute_trends', 'publish_report']) expect(last).toMatch(new RegExp(`✔ ${step}\\s+complete`));
-    expect(writes.at(-1)).toMatch(/complete\nresult: /);
+    const shown = await screen(writes, 44, 30);
+    const text = shown.join('\n');
+    // Each step shows once, in its final state: no stale frames left behind by the wrapping.
+    for (const step of ['fetch_sales', 'compute_totals', 'compute_trends', 'publish_report']) {
+      expect(text.match(new RegExp(`✔ ${step}\\s+complete`, 'g')), text).toHaveLength(1);
+      expect(text, text).not.toMatch(new RegExp(`${step}\\s+(running|ready|pending)`));
+    }
+    // One progress header (in its final state), then the report's headline.
+    expect(text.match(/\(4 complete\)/g), text).toHaveLength(1);
+    expect(text.match(/demo\/diamond@/g), text).toHaveLength(2);
+    expect(text).toMatch(/result: /);
   });
 });

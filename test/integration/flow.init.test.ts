@@ -1,9 +1,11 @@
 /**
  * `stepwise init` and `stepwise generate`: the workspace they write validates, type-checks and
- * passes its own tests (run here for real, in a child process), and nothing is overwritten.
+ * passes its own tests (run here for real, in child processes, against this checkout's sources),
+ * and nothing is overwritten. Installing the packed package and running the workspace's own
+ * `npm test` is test/package/install.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ function captureIO(): CliIO & { text(): string; errors(): string } {
   return { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false, text: () => out.join('\n'), errors: () => err.join('\n') };
 }
 
+const REPO = join(import.meta.dirname, '..', '..');
 let base: string;
 let ws: string;
 
@@ -24,7 +27,7 @@ beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'stepwise-init-'));
   ws = join(base, 'my-app');
   const io = captureIO();
-  expect(await main(['init', ws], io)).toBe(0);
+  expect(await main(['init', ws, '--no-install'], io)).toBe(0);
   for (const type of ['standard', 'api', 'decision', 'batchable']) {
     expect(await main(['generate', 'handler', `h_${type}`, '--type', type, '--workspace', ws], captureIO())).toBe(0);
   }
@@ -41,9 +44,34 @@ describe('stepwise init', () => {
     }
     expect(readFileSync(join(ws, '.gitignore'), 'utf8')).toContain('.stepwise/');
     const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'));
-    expect(pkg.dependencies['stepwise-workflows']).toMatch(/^file:/);
-    expect(existsSync(join(ws, 'node_modules', 'stepwise-workflows', 'core', 'testing', 'index.ts'))).toBe(true);
+    const own = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    // By version, never a link into this checkout; --no-install leaves node_modules alone.
+    expect(pkg.dependencies).toEqual({ 'stepwise-workflows': `^${own.version}` });
+    expect(pkg.devDependencies.vitest).toBe(own.devDependencies.vitest);
+    expect(existsSync(join(ws, 'node_modules'))).toBe(false);
   });
+
+  it('--from names a tarball or folder by its absolute path', async () => {
+    const other = join(base, 'from-tarball');
+    const tarball = join(base, 'stepwise-workflows-9.9.9.tgz');
+    writeFileSync(tarball, '');
+    expect(await main(['init', other, '--no-install', '--from', tarball], captureIO())).toBe(0);
+    expect(JSON.parse(readFileSync(join(other, 'package.json'), 'utf8')).dependencies['stepwise-workflows']).toBe(`file:${tarball}`);
+    const missing = captureIO();
+    expect(await main(['init', join(base, 'from-missing'), '--no-install', '--from', 'file:/nowhere/x.tgz'], missing)).toBe(1);
+    expect(missing.errors()).toContain('no such file or folder');
+  });
+
+  it('says what to do when npm install fails, with the files written', async () => {
+    // npm "installs" a folder without a package.json as a link and exits 0: init must notice.
+    const dir = join(base, 'unpublished');
+    const notAPackage = join(base, 'not-a-package');
+    mkdirSync(notAPackage);
+    const io = captureIO();
+    expect(await main(['init', dir, '--from', notAPackage], io)).toBe(1);
+    expect(existsSync(join(dir, 'templates', 'hello_world.yaml'))).toBe(true);
+    expect(io.errors()).toMatch(/INSTALL_FAILED: npm install failed in .*holds no stepwise-workflows package.*pass --from with a tarball made by `npm pack`/s);
+  }, 120_000);
 
   it('refuses to overwrite an existing workspace', async () => {
     const io = captureIO();
@@ -57,12 +85,24 @@ describe('stepwise init', () => {
     expect(loaded.templates.map((t) => t.name).sort()).toEqual(['approval', 'hello_world', 'invoices', 'onboarding']);
   });
 
-  it('gives a workspace whose own tests pass and whose code type-checks', () => {
+  it('gives a workspace whose own tests pass and whose code type-checks (against the sources)', () => {
+    // The workspace's tools come from this checkout; its `stepwise-workflows` resolves to core/.
+    mkdirSync(join(ws, 'node_modules', '@types'), { recursive: true });
+    for (const dep of ['vitest', 'typescript', '@types/node']) symlinkSync(join(REPO, 'node_modules', dep), join(ws, 'node_modules', dep));
     const env = { ...process.env, VITEST: undefined, VITEST_WORKER_ID: undefined, VITEST_POOL_ID: undefined, NODE_OPTIONS: undefined, NO_COLOR: '1', FORCE_COLOR: '0' };
-    const vitest = spawnSync(process.execPath, [join(ws, 'node_modules', '.bin', 'vitest'), 'run'], { cwd: ws, env, encoding: 'utf8' });
+    const vitest = spawnSync(process.execPath, [join(REPO, 'test', 'fixtures', 'workspaceTests.mjs'), ws], { cwd: ws, env, encoding: 'utf8' });
     expect(vitest.status, vitest.stdout + vitest.stderr).toBe(0);
     expect(vitest.stdout).toMatch(/Test Files\s+7 passed/);
-    const tsc = spawnSync(process.execPath, [join(ws, 'node_modules', '.bin', 'tsc'), '--noEmit', '-p', ws], { cwd: ws, env, encoding: 'utf8' });
+    const sources = (entry: string) => [join(REPO, 'core', entry)];
+    const tsconfig = join(base, 'tsconfig.sources.json');
+    writeFileSync(tsconfig, JSON.stringify({
+      extends: join(ws, 'tsconfig.json'),
+      compilerOptions: {
+        typeRoots: [join(ws, 'node_modules', '@types')],
+        paths: { 'stepwise-workflows': sources('index.ts'), 'stepwise-workflows/testing': sources('testing/index.ts'), 'stepwise-workflows/testing/setup': sources('testing/setup.ts') },
+      },
+    }));
+    const tsc = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', tsconfig], { cwd: ws, env, encoding: 'utf8' });
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
   }, 180_000);
 });

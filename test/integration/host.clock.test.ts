@@ -11,6 +11,7 @@ import { startHost, type Host } from '../../core/host/host.js';
 import { appRouter } from '../../core/host/router.js';
 import { createCallerFactory } from '../../core/host/trpc.js';
 import { FIXTURE_WORKSPACE } from './host.fixtures.js';
+import { silentLogger } from '../../core/model/logger.js';
 
 const T0 = Date.UTC(2001, 1, 3, 4, 5, 6);
 const clock = new ManualClock(T0);
@@ -20,7 +21,7 @@ let host: Host;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'stepwise-host-clock-'));
   cpSync(FIXTURE_WORKSPACE, dir, { recursive: true });
-  host = await startHost({ workspace: dir, clock, watch: false, runEngine: false, log: () => undefined });
+  host = await startHost({ workspace: dir, clock, watch: false, runEngine: false, logger: silentLogger() });
 });
 
 afterAll(async () => {

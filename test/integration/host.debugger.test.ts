@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { startHost, type Host } from '../../core/host/host.js';
 import type { AppRouter } from '../../core/host/router.js';
 import { main } from '../../core/cli/main.js';
+import { silentLogger } from '../../core/model/logger.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 let root: string;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   dir = path.join(root, 'examples');
   cpSync(path.join(REPO, 'resources/examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.stepwise`) });
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  host = await startHost({ workspace: dir, db: path.join(root, 'db.sqlite'), log: () => undefined });
+  host = await startHost({ workspace: dir, db: path.join(root, 'db.sqlite'), logger: silentLogger() });
   const ws = createWSClient({ url: `ws://127.0.0.1:${host.info.port}/trpc?token=${host.info.token}`, WebSocket: WebSocket as never });
   close = () => ws.close();
   api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });

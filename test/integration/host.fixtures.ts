@@ -17,7 +17,7 @@ import { StepwiseError } from '../../core/model/errors.js';
 export const FIXTURE_WORKSPACE = path.resolve(import.meta.dirname, '../fixtures/host/workspace');
 export const TOKEN = 'test-token-0123456789abcdef';
 
-export async function startTestServer(): Promise<{ server: HostServer; services: HostServices; bus: ReturnType<typeof createEventBus>; storage: MemoryStorage }> {
+export async function startTestServer(staticDir: string | null = null): Promise<{ server: HostServer; services: HostServices; bus: ReturnType<typeof createEventBus>; storage: MemoryStorage }> {
   const workspace = await loadWorkspace(FIXTURE_WORKSPACE);
   const storage = new MemoryStorage();
   const bus = createEventBus();
@@ -33,7 +33,7 @@ export async function startTestServer(): Promise<{ server: HostServer; services:
     onWorkspaceChanged: () => () => undefined,
     lastWorkspaceChange: () => null,
   };
-  const server = await startServer({ services, token: TOKEN, staticDir: null });
+  const server = await startServer({ services, token: TOKEN, staticDir });
   return { server, services, bus, storage };
 }
 

@@ -17,6 +17,7 @@ import { openStorage } from '../../core/storage/index.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
 import { FIXTURE_WORKSPACE } from './host.fixtures.js';
+import { silentLogger } from '../../core/model/logger.js';
 
 let dir: string;
 let host: Host;
@@ -41,7 +42,7 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what:
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'stepwise-host-'));
   cpSync(FIXTURE_WORKSPACE, dir, { recursive: true });
-  host = await startHost({ workspace: dir, log: () => undefined });
+  host = await startHost({ workspace: dir, logger: silentLogger() });
 });
 
 afterAll(async () => {

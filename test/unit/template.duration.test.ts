@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../core/template/duration.js';
+import { formatDuration, humanDuration, parseDuration } from '../../core/template/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -36,5 +36,36 @@ describe('formatDuration', () => {
   ])('%i → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
     expect(parseDuration(text)).toEqual({ ok: true, ms });
+  });
+});
+
+describe('humanDuration (the one display format: CLI, insights, workbench)', () => {
+  it.each([
+    [0, '0ms'],
+    [850, '850ms'],
+    [999.4, '999ms'],
+    [999.6, '1.00s'],
+    [1234, '1.23s'],
+    [9_994, '9.99s'],
+    [9_996, '10.0s'],
+    [12_345, '12.3s'],
+    [59_949, '59.9s'],
+    [59_960, '1m00s'],
+    [95_000, '1m35s'],
+    [3_599_400, '59m59s'],
+    [3_599_600, '1h00m'],
+    [7_380_000, '2h03m'],
+    [273_600_000, '3d04h'],
+    [-1500, '-1.50s'],
+    [Number.NaN, '-'],
+    [Number.POSITIVE_INFINITY, '-'],
+  ])('%d → %s', (ms, text) => {
+    expect(humanDuration(ms)).toBe(text);
+  });
+
+  it("never shows a unit's upper bound (no 60.0s, 60m, 24h)", () => {
+    for (let ms = 0; ms < 100 * 86_400_000; ms = ms * 1.01 + 7) {
+      expect(humanDuration(ms), String(ms)).not.toMatch(/(^|\D)(1000ms|60\.0s|60m|24h)/);
+    }
   });
 });

@@ -13,6 +13,7 @@ import { StepwiseError } from '../../model/errors.js';
 import { startHost } from '../../host/host.js';
 import { formatReadyLine } from '../../host/ready.js';
 import { DB_OPTION_HELP, databaseOf } from '../database.js';
+import { cliLogger } from '../context.js';
 import type { CommandContext } from '../main.js';
 
 interface ServeOptions {
@@ -83,7 +84,7 @@ export function register(program: Command, ctx: CommandContext): void {
         ...(token ? { token } : {}),
         watch: options.watch,
         ...(options.engine !== undefined ? { runEngine: options.engine } : {}),
-        log: (line) => ctx.io.err(line),
+        logger: cliLogger(),
       });
       ctx.io.out(formatReadyLine(host.info));
       ctx.io.out(`Stepwise workbench for ${host.info.workspace}\n  ${host.info.openUrl}\n  database ${host.info.database}\nPress Ctrl+C to stop.`);

@@ -5,6 +5,7 @@
  * with nothing scheduled is simply run.
  */
 import type { Command } from 'commander';
+import { hasCode } from '../../model/errors.js';
 import { isTaskFinished } from '../../model/states.js';
 import { createOps } from '../../ops/ops.js';
 import type { OpResult } from '../../ops/types.js';
@@ -24,7 +25,7 @@ export function register(program: Command, ctx: CommandContext): void {
         result = await ops.apply({ op: 'wakeNow', taskId }, { expectedVersion: task.version, reason: options.reason ?? 'woken from the CLI' });
       } catch (err) {
         // Nothing scheduled (an active flow, a running workflow): there is nothing to make due, only to run.
-        if ((err as { code?: unknown }).code !== 'INVALID_STATE' || isTaskFinished(task.kind, task.status)) throw err;
+        if (!hasCode(err, 'INVALID_STATE') || isTaskFinished(task.kind, task.status)) throw err;
       }
       const announce = result ? `${taskId}: ${result.changes.length} wait${result.changes.length === 1 ? '' : 's'} made due now.` : `${taskId}: nothing scheduled; running it.`;
       ctx.setExit(await continueAfter(ctx, cli, taskId, options, result, announce));

@@ -3,7 +3,7 @@ import type { FileSet } from './files.js';
 
 export interface WorkspaceOptions {
   name: string;
-  /** `file:` specifier of the stepwise package, relative to the new workspace. */
+  /** npm spec of the stepwise-workflows package: `^VERSION`, or `file:` an absolute tarball or folder. */
   stepwiseSpec: string;
   versions: { vitest: string; typescript: string; typesNode: string };
 }
@@ -44,7 +44,7 @@ export function workspaceFiles(o: WorkspaceOptions): FileSet {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'handlers/**/*.test.ts'],
-    // Registers toBeIn, toBeWaitingUntil, toBeCompleted, toBeFailed, toSucceedWith, toFailWith.
+    // Registers toBeIn, toBeWaitingUntil, toBeCompleted, toBeFailed, toSucceedWith, toFailWith, toHaveStep, toHaveCompletedInOrder.
     setupFiles: ['stepwise-workflows/testing/setup'],
   },
 });
@@ -55,7 +55,7 @@ export default defineConfig({
 A [Stepwise](https://www.npmjs.com/package/stepwise-workflows) workspace.
 
 - \`templates/\` workflows (DAGs of steps), \`flows/\` flows (state machines), \`handlers/\` the code they call.
-- \`npx stepwise validate\` checks every template; \`npx vitest run\` runs the tests in \`test/\`.
+- \`npx stepwise validate\` checks every template; \`npm test\` runs the tests in \`test/\`.
 - \`npx stepwise run hello_world --input '{"name":"Ada"}'\` runs the example workflow.
 - \`npx stepwise run approval --input '{"amount":5000}'\` starts the example flow (it waits for \`approve\`);
   \`npx stepwise interact TASK_ID approve\` approves it.
@@ -145,11 +145,17 @@ export function record_approval(ctx: FlowContext<ApprovalData>, params: { by: st
 `,
     'test/examples.test.ts': `import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createFlowTestEnv, loadTestWorkspace, runStep, testState } from 'stepwise-workflows/testing';
+import { createFlowTestEnv, loadTestWorkspace, runStep, runWorkflow, testState } from 'stepwise-workflows/testing';
 
 const ws = await loadTestWorkspace(fileURLToPath(new URL('..', import.meta.url)));
 
 describe('hello_world workflow', () => {
+  it('runs end to end', async () => {
+    const run = await runWorkflow(ws.workflow('hello_world'), { name: 'Ada' }, { handlers: ws.handlers });
+    expect(run).toBeCompleted();
+    expect(run).toHaveStep('shout', { state: 'complete', results: { shouted: 'HELLO, ADA!' } });
+  });
+
   it('greets by name', async () => {
     const run = await runStep(ws.workflow('hello_world'), 'greet', { input: { name: 'Ada' }, handlers: ws.handlers });
     expect(run).toSucceedWith({ greeting: 'Hello, Ada!' });
