@@ -20,15 +20,15 @@ export default tseslint.config(
       'react-hooks/exhaustive-deps': 'error',
       // DESIGN: renderer → protocol types only. Core types come through core/host/protocol;
       // the only core values the page may bundle are pure helpers: the drawing styles, the graph
-      // view and layout (shared with the host, which lays graphs out and caches them) and the JSON Schema dialect the forms
-      // must share with the host.
+      // view and layout (shared with the host, which lays graphs out and caches them), the JSON
+      // Schema dialect the forms must share with the host, and the one duration format.
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+core/(?!host/protocol\\.js$|export/style\\.js$|export/layout\\.js$|export/graphView\\.js$|model/jsonSchema\\.js$)',
-              message: 'The renderer imports core types from core/host/protocol.js only (and pure helpers: core/export/style.js, core/export/graphView.js, core/export/layout.js, core/model/jsonSchema.js).',
+              regex: '^(\\.\\./)+core/(?!host/protocol\\.js$|export/style\\.js$|export/layout\\.js$|export/graphView\\.js$|model/jsonSchema\\.js$|template/duration\\.js$)',
+              message: 'The renderer imports core types from core/host/protocol.js only (and pure helpers: core/export/style.js, core/export/graphView.js, core/export/layout.js, core/model/jsonSchema.js, core/template/duration.js).',
             },
           ],
         },
