@@ -25,6 +25,7 @@ import { commitAndPublish } from './runtime/commit.js';
 import type { EventBus } from '../events/types.js';
 import { createEventBus } from '../events/bus.js';
 import { createExecutor, type Executor, type ExecutorOptions } from '../executor/index.js';
+import type { StrayCrash } from '../executor/guard.js';
 import type { EngineContext, HandlerRegistry, TemplateRegistry } from './context.js';
 import type { Random } from './runtime/backoff.js';
 import { createFlowDriver, type FlowDriver } from './flow/driver.js';
@@ -106,7 +107,13 @@ export interface Engine {
 }
 
 export function createEngine(options: EngineOptions): Engine {
-  const executor = typeof options.executor === 'object' ? options.executor : createExecutor(options.executor, options.concurrency, options.executorOptions);
+  const logger = options.logger ?? createConsoleLogger({ level: logLevelFromEnv() });
+  // A crash a handler leaves behind after its attempt ended (a late rejection, a timer that
+  // throws) is ignored by the executor and logged here, unless the caller takes strays itself.
+  const onStray = (stray: StrayCrash) =>
+    logger.error({ err: stray.error, kind: stray.kind, ...(stray.handlerName ? { handler: stray.handlerName } : {}) }, `${stray.kind} ${stray.handlerName ? `in handler '${stray.handlerName}' after its attempt ended` : 'outside any running handler'}, ignored`);
+  const executor =
+    typeof options.executor === 'object' ? options.executor : createExecutor(options.executor, options.concurrency, { onStray, ...options.executorOptions });
   const ownsExecutor = typeof options.executor !== 'object';
   const context: EngineContext = {
     storage: options.storage,
@@ -120,7 +127,6 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const newId = () => timeOrderedId(context.clock.now());
   const random = options.random ?? Math.random;
-  const logger = options.logger ?? createConsoleLogger({ level: logLevelFromEnv() });
   const onError = options.onError ?? ((err: unknown, where: string) => logger.error({ err, where }, `engine: ${where}`));
   // Every event at debug (`STEPWISE_LOG=debug stepwise runner` narrates the run); no listener otherwise.
   if (logsAt(logger, 'debug')) {

@@ -7,7 +7,7 @@
 import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js';
 import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
-import { createScope, holdGuards, runInScope, type HandlerScope } from './guard.js';
+import { createScope, holdGuards, runInScope, type HandlerScope, type StrayCrash } from './guard.js';
 import { traced } from './tracing.js';
 import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
@@ -82,9 +82,9 @@ export async function runInProcess(job: Job, onScope?: (scope: HandlerScope) => 
   }
 }
 
-/** An in-process executor: holds the process guards from creation until close. */
-function inProcessExecutor(kind: 'inline' | 'pool', capacity: number): Executor {
-  const release = holdGuards();
+/** An in-process executor: holds the process guards from creation until close; strays go to `onStray`. */
+function inProcessExecutor(kind: 'inline' | 'pool', capacity: number, onStray?: (stray: StrayCrash) => void): Executor {
+  const release = holdGuards(onStray ? { onStray } : {});
   return {
     kind,
     capacity,
@@ -93,10 +93,10 @@ function inProcessExecutor(kind: 'inline' | 'pool', capacity: number): Executor 
   };
 }
 
-export function createInlineExecutor(): Executor {
-  return inProcessExecutor('inline', 1);
+export function createInlineExecutor(options: { onStray?: (stray: StrayCrash) => void } = {}): Executor {
+  return inProcessExecutor('inline', 1, options.onStray);
 }
 
-export function createPoolExecutor(concurrency = 8): Executor {
-  return inProcessExecutor('pool', Math.max(1, concurrency));
+export function createPoolExecutor(concurrency = 8, options: { onStray?: (stray: StrayCrash) => void } = {}): Executor {
+  return inProcessExecutor('pool', Math.max(1, concurrency), options.onStray);
 }

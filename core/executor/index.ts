@@ -32,9 +32,9 @@ export function createExecutor(kind: ExecutorKind | string = defaultExecutorKind
   const k = kind as ExecutorKind;
   switch (k) {
     case 'inline':
-      return createInlineExecutor();
+      return createInlineExecutor(options);
     case 'pool':
-      return createPoolExecutor(concurrency);
+      return createPoolExecutor(concurrency, options);
     case 'threads':
       return createThreadsExecutor({ ...options, ...(concurrency === undefined ? {} : { concurrency }) });
     default:

@@ -14,7 +14,6 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
 import { openEngine } from '../engine/open.js';
-import { describeStray } from '../executor/guard.js';
 import { followEvents } from '../events/log.js';
 import { databaseOf } from '../storage/database.js';
 import { generateToken } from './auth.js';
@@ -71,7 +70,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
     // Handlers run isolated in worker threads unless the workspace chooses otherwise: the host
     // serves the workbench and runs other tasks, and a handler's crash must cost only its attempt.
     role: 'host',
-    executorOptions: { onStray: (stray) => logger.warn({ stray }, describeStray(stray)) },
     logger,
   });
   const { engine, storage } = opened;

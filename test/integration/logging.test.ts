@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../core/cli/main.js';
 import type { CliIO } from '../../core/cli/io.js';
 import { createEngine } from '../../core/engine/engine.js';
+import { openEngine } from '../../core/engine/open.js';
 import { startHost } from '../../core/host/host.js';
 import type { Logger } from '../../core/model/logger.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
@@ -67,6 +68,27 @@ describe('the engine logs through a pino logger', () => {
     expect(first).toMatchObject({ level: 50, msg: 'engine: writing the heartbeat', where: 'writing the heartbeat', err: { message: 'disk full', type: 'Error' } });
     expect(lines().every((l) => l.level === 50)).toBe(true);
   });
+});
+
+describe('stray crashes', () => {
+  it('a crash a handler leaves behind after its attempt is logged at error, naming the handler', async () => {
+    const { logger, lines } = pinoLines('info');
+    const opened = await openEngine({ workspace: path.join(REPO, 'test/fixtures/engine/straying'), db: ':memory:', executor: 'pool', logger });
+    try {
+      const task = await opened.engine.start('stray', {});
+      const { task: done } = await opened.engine.runUntilIdle({ taskId: task.id });
+      expect(done?.status).toBe('complete');
+      await expect.poll(() => lines().length, { timeout: 10_000 }).toBeGreaterThan(0);
+    } finally {
+      await opened.close();
+    }
+    expect(lines()[0]).toMatchObject({
+      level: 50,
+      msg: "uncaught exception in handler 'throw_after_return' after its attempt ended, ignored",
+      handler: 'throw_after_return',
+      err: { message: 'thrown after the attempt ended' },
+    });
+  }, 30_000);
 });
 
 describe('the host logs through a pino logger', () => {
