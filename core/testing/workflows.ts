@@ -11,7 +11,7 @@ import { isTaskFinished } from '../model/states.js';
 import { templateRef, type Template, type WorkflowTemplate } from '../model/template.js';
 import { silentLogger } from '../model/logger.js';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { treeOf } from '../engine/runUntilIdle.js';
+import { treeOf } from '../engine/runtime/runUntilIdle.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../template/registry.js';
