@@ -9,15 +9,21 @@ import type { Problem } from '../model/problem.js';
 import type { ErrorInfo } from '../model/errors.js';
 import type { AttemptRecord, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 import type { TaskStatus } from '../model/states.js';
+import { shortTaskId } from '../model/taskId.js';
+import { inputSummary } from './taskRows.js';
 
 export type { AppRouter } from './router.js';
 export type { StepwiseEvent } from '../model/events.js';
 export type { JsonSchema, TemplateKind } from '../model/template.js';
 export type { AttemptRecord, Json, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 export type { StepState, TaskStatus } from '../model/states.js';
+export { shortTaskId } from '../model/taskId.js';
 export type { GraphEdgeKind, GraphNode, GraphNodeType, MetaValue, NodeRuntimeState, TemplateGraph } from '../export/graphModel.js';
 export type { InteractionView, StepInspect, TaskControls, TimelineAttempt } from './routes/inspectTypes.js';
 export type { AppliedOp, OpAvailability } from './routes/ops.js';
+export type { BulkItem, BulkOutcome } from './routes/bulk.js';
+export type { BulkOp } from './bulkPlan.js';
+export type { ResultsSuggestion } from './resultsHint.js';
 export type { EditOp, EditorState } from './routes/edit.js';
 export type { OpName, OpRequest, Preview } from '../ops/types.js';
 export type { TaskStateAt } from '../ops/history.js';
@@ -74,6 +80,8 @@ export interface WorkspaceChange {
 
 export interface TaskSummary {
   id: string;
+  /** The end of the id's random tail: tells tasks of one minute apart (core/model/taskId). */
+  shortId: string;
   templateRef: string;
   kind: TemplateKind;
   status: TaskStatus;
@@ -83,12 +91,19 @@ export interface TaskSummary {
   updatedAt: number;
   finishedAt: number | null;
   error: ErrorInfo | null;
+  /** One line: `order_id 42 · customer_id c-7`. */
+  inputSummary: string;
+  /** Held by the debugger (Pause, a breakpoint, a Step, started paused): nothing new starts. */
+  paused: boolean;
 }
 
 export interface TaskListPage {
   tasks: TaskSummary[];
   nextCursor: string | null;
+  /** Tasks matching the filters (with a search: those found among the tasks looked at). */
   total: number;
+  /** With a search: the newest tasks looked at, and whether older ones were left unsearched. */
+  searched?: { scanned: number; truncated: boolean };
 }
 
 export interface TaskDetail {
@@ -106,6 +121,7 @@ export interface StepDetail {
 export function toTaskSummary(task: TaskRecord): TaskSummary {
   return {
     id: task.id,
+    shortId: shortTaskId(task.id),
     templateRef: task.templateRef,
     kind: task.kind,
     status: task.status,
@@ -115,5 +131,7 @@ export function toTaskSummary(task: TaskRecord): TaskSummary {
     updatedAt: task.updatedAt,
     finishedAt: task.finishedAt,
     error: task.error,
+    inputSummary: inputSummary(task.input),
+    paused: task.debug.paused,
   };
 }

@@ -18,6 +18,7 @@ import { toTaskSummary, type StepDetail, type TaskDetail, type TaskListPage, typ
 import { debuggerRoutes } from './routes/index.js';
 import { fromFeed } from './streams.js';
 import { summarizeTemplate, summarizeTemplates, workspaceInfo } from './summaries.js';
+import { searchTasks } from './taskSearch.js';
 import { procedure, router } from './trpc.js';
 
 const TASK_STATUSES = ['pending', 'running', 'waiting', 'complete', 'error', 'cancelled', 'active', 'completed', 'failed'] as const;
@@ -63,15 +64,14 @@ export const appRouter = router({
         status: z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length).optional(),
         cursor: z.string().max(200).optional(),
         limit: z.number().int().min(1).max(500).default(50),
+        /** Id, short id, template, state, input or error text (see taskRows.taskMatches). */
+        search: z.string().max(200).optional(),
       }),
     )
     .query(async ({ ctx, input }): Promise<TaskListPage> => {
-      const page = await ctx.services.storage.listTasks({
-        templateRef: input.templateRef,
-        status: input.status,
-        cursor: input.cursor,
-        limit: input.limit,
-      });
+      const query = { templateRef: input.templateRef, status: input.status };
+      if (input.search?.trim()) return searchTasks(ctx.services.storage, query, input.search, input.limit);
+      const page = await ctx.services.storage.listTasks({ ...query, cursor: input.cursor, limit: input.limit });
       return { tasks: page.tasks.map(toTaskSummary), nextCursor: page.nextCursor, total: page.total };
     }),
 

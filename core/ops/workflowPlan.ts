@@ -120,7 +120,7 @@ function retryStep(p: Planner, name: string): void {
     throw invalidState('retryStep', { kind: 'step', name }, 'pending with unfinished dependencies', ['error', 'waiting_for_retry', 'pending (dependencies done)'], 'It becomes ready by itself when its dependencies are done.');
   }
   if (s.state !== 'pending' && s.attempts >= s.maxAttempts) {
-    p.notes.push(`'${name}' has used its ${s.maxAttempts} attempt(s): this is one more, and a failure goes straight to error. resetForRetry gives a new budget.`);
+    p.notes.push(`'${name}' has used the ${s.maxAttempts} attempt${s.maxAttempts === 1 ? '' : 's'} its retry policy allows: this is one more, and if it fails the step is in error again at once. Reset for retry (stepwise reset) gives it a fresh set of ${s.maxAttempts} instead.`);
   }
   p.d.moveStep(name, 'ready', 'retried', { set: { retryAt: null }, details: { attempts: s.attempts } });
   p.settle();
@@ -151,7 +151,7 @@ function markPending(p: Planner, name: string, cascade: boolean | undefined): vo
   p.resetDownstream('markPending', requireCascade(p, 'markPending', name, cascade));
   if (s.type === 'subtask' && s.state === 'waiting') p.notes.push(`The sub-task ${childOf(s) ?? ''} of '${name}' keeps running; cancel it separately if it should stop.`);
   p.d.moveStep(name, 'pending', 'parked', { set: { retryAt: null, wakeAt: null } });
-  p.notes.push(`'${name}' stays pending until retryStep makes it ready again.`);
+  p.notes.push(`'${name}' stays pending until it is retried (Retry step, stepwise retry).`);
   p.settle();
 }
 
@@ -173,7 +173,7 @@ function updateResults(p: Planner, name: string, results: Json): void {
   });
   if (p.d.task.status === 'complete') p.d.patchTask({ result: leafResults(p.d) });
   const ran = p.downstream(name).filter((n) => p.stateOf(n) !== 'pending' && p.stateOf(n) !== 'skipped');
-  if (ran.length > 0) p.notes.push(`Already ran with the old results: ${ran.join(', ')} (rerunFromStep '${name}' with cascade runs them again).`);
+  if (ran.length > 0) p.notes.push(`Already ran with the old results: ${ran.join(', ')} (Rerun from here on '${name}', with cascade, runs them again).`);
 }
 
 function resolveManually(p: Planner, op: 'resolveManually' | 'markCompleted', name: string, results: Json): void {

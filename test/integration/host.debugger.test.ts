@@ -5,53 +5,31 @@
  * (transition pages, stateAt), interactions, insights, export (DOT byte-identical to
  * `stepwise graph`) and template editing with save.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTRPCClient, createWSClient, wsLink, TRPCClientError, type TRPCClient } from '@trpc/client';
+import { TRPCClientError, type TRPCClient } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { startHost, type Host } from '../../core/host/host.js';
+import type { Host } from '../../core/host/host.js';
 import type { AppRouter } from '../../core/host/router.js';
 import { main } from '../../core/cli/main.js';
-import { silentLogger } from '../../core/model/logger.js';
+import { startExampleHost, until, type ExampleHost } from './host.fixtures.js';
 
-const REPO = path.resolve(import.meta.dirname, '../..');
-let root: string;
+let example: ExampleHost;
 let dir: string;
 let host: Host;
 let api: TRPCClient<AppRouter>;
-let close: () => void;
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function stepwiseCode(err: unknown): string | undefined {
   return ((err as TRPCClientError<AppRouter>).data as { stepwise?: { code?: string } } | undefined)?.stepwise?.code;
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(path.join(tmpdir(), 'stepwise-dbg-'));
-  dir = path.join(root, 'examples');
-  cpSync(path.join(REPO, 'resources/examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.stepwise`) });
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  host = await startHost({ workspace: dir, db: path.join(root, 'db.sqlite'), logger: silentLogger() });
-  const ws = createWSClient({ url: `ws://127.0.0.1:${host.info.port}/trpc?token=${host.info.token}`, WebSocket: WebSocket as never });
-  close = () => ws.close();
-  api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+  example = await startExampleHost('stepwise-dbg-');
+  ({ host, api, dir } = example);
 }, 60_000);
 
 afterAll(async () => {
-  close?.();
-  await host?.close();
-  rmSync(root, { recursive: true, force: true });
+  await example?.stop();
 });
 
 describe('a failed step: inspect, fix, retry safely', () => {

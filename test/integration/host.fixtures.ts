@@ -2,8 +2,13 @@
  * Shared helpers for host tests: a server over the fixture workspace with in-memory storage
  * (no engine), and raw WebSocket helpers that speak the tRPC wire format.
  */
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client';
 import WebSocket from 'ws';
+import { startHost, type Host } from '../../core/host/host.js';
+import type { AppRouter } from '../../core/host/router.js';
 import type { StepwiseEvent } from '../../core/model/events.js';
 import { createEventBus } from '../../core/events/bus.js';
 import { followEvents } from '../../core/events/log.js';
@@ -13,6 +18,7 @@ import { startServer, type HostServer } from '../../core/host/server.js';
 import type { HostServices } from '../../core/host/services.js';
 import { systemClock } from '../../core/model/clock.js';
 import { StepwiseError } from '../../core/model/errors.js';
+import { silentLogger } from '../../core/model/logger.js';
 
 export const FIXTURE_WORKSPACE = path.resolve(import.meta.dirname, '../fixtures/host/workspace');
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -76,4 +82,45 @@ export function exchange(ws: WebSocket, frame: string | Buffer): Promise<Record<
 
 export function query(ws: WebSocket, id: number, path: string, input?: unknown): Promise<Record<string, unknown>> {
   return exchange(ws, JSON.stringify({ id, method: 'query', params: { path, input } }));
+}
+
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+export interface ExampleHost {
+  host: Host;
+  api: TRPCClient<AppRouter>;
+  /** The copy of resources/examples the host runs (tests may change its files). */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** A real host (engine, SQLite) on a fresh copy of the example workspace, with a tRPC client. */
+export async function startExampleHost(prefix: string): Promise<ExampleHost> {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = path.join(root, 'examples');
+  cpSync(path.join(REPO, 'resources/examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.stepwise`) });
+  symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  const host = await startHost({ workspace: dir, db: path.join(root, 'db.sqlite'), logger: silentLogger() });
+  const ws = createWSClient({ url: `ws://127.0.0.1:${host.info.port}/trpc?token=${host.info.token}`, WebSocket: WebSocket as never });
+  return {
+    host,
+    api: createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] }),
+    dir,
+    stop: async () => {
+      ws.close();
+      await host.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `read` until `ok` holds (or fails after `ms`). */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

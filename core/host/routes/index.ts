@@ -1,4 +1,5 @@
 /** The debugger's sub-routers (issue 7), merged into the app router under these names. */
+import { bulkRouter } from './bulk.js';
 import { editRouter } from './edit.js';
 import { exportRouter } from './exportGraph.js';
 import { insightsRouter } from './insights.js';
@@ -7,6 +8,7 @@ import { debugRouter, opsRouter } from './ops.js';
 
 export const debuggerRoutes = {
   ops: opsRouter,
+  bulk: bulkRouter,
   debug: debugRouter,
   inspect: inspectRouter,
   insights: insightsRouter,

@@ -9,6 +9,7 @@ import type { AttemptRecord, Json, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import { blockingDependencies, downstreamImpact } from '../../insights/taskGraph.js';
 import { stateAt } from '../../ops/index.js';
+import { suggestResults, type ResultsSuggestion } from '../resultsHint.js';
 import type { HostServices } from '../services.js';
 import { procedure, router } from '../trpc.js';
 import type { InteractionView, StepInspect, TaskControls, TimelineAttempt, TransitionPage } from './inspectTypes.js';
@@ -90,6 +91,17 @@ export const inspectRouter = router({
       downstream: downstreamImpact(steps, step.name),
       interactions: [],
     };
+  }),
+
+  /**
+   * What to prefill when a step is marked complete by hand, and which keys of its results its
+   * dependents read (core/host/resultsHint).
+   */
+  resultsSuggestion: procedure.input(z.object({ taskId: id, name: id })).query(async ({ ctx, input }): Promise<ResultsSuggestion> => {
+    const task = await loadTask(ctx.services, input.taskId);
+    const step = task.kind === 'workflow' ? await ctx.services.storage.getStep(task.id, input.name) : null;
+    if (!step) throw new NotFoundError('Step', `${task.id}/${input.name}`, 'Only a workflow step has results to suggest.');
+    return suggestResults(ctx.services.storage, ctx.services.workspace(), task, step);
   }),
 
   /** The task's debugger controls: version, pause state and why, breakpoints, interactions. */
