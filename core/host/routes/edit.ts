@@ -33,6 +33,7 @@ import {
   type NewState,
   type NewStep,
 } from '../../template/edit/index.js';
+import { placeProblems } from '../../template/edit/problemNodes.js';
 import { EDIT_TEXT_TOO_LONG, MAX_EDIT_TEXT_CHARS } from '../limits.js';
 import type { ProblemView } from '../protocol.js';
 import { templateByRef as findTemplate } from './findTemplate.js';
@@ -102,7 +103,8 @@ function stateOf(ws: Workspace, file: string, result: Pick<EditResult, 'text' | 
   const read = readTemplateText(result.text, file);
   return {
     text: result.text,
-    problems: result.problems.map((p) => problemView(ws.root, p)),
+    // Reading problems (a step without a handler) get their step too, for the node's badge.
+    problems: placeProblems(result.text, result.problems).map((p) => problemView(ws.root, p)),
     graph: read.template ? templateGraph(read.template) : null,
     changed: result.changed,
   };

@@ -27,7 +27,7 @@ function EditNodeImpl({ data, selected }: NodeProps<EditFlowNode>) {
   const stroke = hasError ? '#b91c1c' : problems.length > 0 ? '#b45309' : selected ? '#2563eb' : '#4b5563';
   return (
     <div className="node edit-node" data-step={view.id} data-type={view.type} data-problems={problems.length} style={{ width: view.width, height: view.height }} title={[`${view.label} (${TYPE_LABEL[view.type]})`, ...problems].join('\n')}>
-      <Handle type="target" position={targetPos} className="edit-handle" data-handle="target" aria-label={`Drop a connection on ${view.id}`} />
+      <Handle type="target" position={targetPos} className="edit-handle" data-handle="target" />
       <NodeShape type={view.type} width={view.width} height={view.height} fill={hasError ? '#fef2f2' : DEFAULT_FILL} stroke={stroke} dashed={false} />
       <div className="node-body">
         <div className="node-title">
@@ -44,7 +44,7 @@ function EditNodeImpl({ data, selected }: NodeProps<EditFlowNode>) {
           {handler && handler !== view.id ? <span className="type muted">{handler}</span> : null}
         </div>
       </div>
-      <Handle type="source" position={sourcePos} className="edit-handle" data-handle="source" aria-label={`Drag from ${view.id} to connect`} />
+      <Handle type="source" position={sourcePos} className="edit-handle" data-handle="source" />
     </div>
   );
 }

@@ -56,6 +56,26 @@ interface Props {
   onDeleteSelection: () => void;
 }
 
+/** Whether every laid-out node (of the sizes given) lies inside a `width`×`height` canvas at viewport `vp`. PURE. */
+export function allInView(result: LayoutResult, size: (id: string) => { width: number; height: number } | undefined, vp: { x: number; y: number; zoom: number }, width: number, height: number): boolean {
+  return Object.entries(result.positions).every(([id, p]) => {
+    const n = size(id) ?? { width: 0, height: 0 };
+    const x = p.x * vp.zoom + vp.x;
+    const y = p.y * vp.zoom + vp.y;
+    return x >= 0 && y >= 0 && x + n.width * vp.zoom <= width && y + n.height * vp.zoom <= height;
+  });
+}
+
+/**
+ * Where a connection dragged from a handle was dropped: a node anywhere under the pointer
+ * (React Flow itself accepts only a drop on the small handle). Null over empty canvas.
+ */
+function nodeUnder(event: MouseEvent | TouchEvent): string | null {
+  const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+  if (!point) return null;
+  return document.elementFromPoint(point.clientX, point.clientY)?.closest('.react-flow__node')?.getAttribute('data-id') ?? null;
+}
+
 export function EditorCanvas({ view, direction, problems, selected, selectedEdge, onSelect, onSelectEdge, onConnect, onDeleteSelection }: Props) {
   const key = `${direction}|${view.structureKey}`;
   const [laid, setLaid] = useState<{ key: string; result: LayoutResult } | null>(null);
@@ -71,9 +91,10 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
     layoutInWorker(layoutRequestOf(v, direction), controller.signal).then(
       (outcome) => {
         const el = wrapRef.current;
-        // Fit when nodes come or go (a new step must be in view); an edge edit keeps the viewport.
+        // Fit when nodes come or go (a new step must be in view), and when the new layout puts
+        // a node outside the view (connecting moves nodes); otherwise keep the user's viewport.
         const count = v.nodes.length;
-        if (el && fittedCount.current !== count) {
+        if (el && (fittedCount.current !== count || !allInView(outcome.result, (id) => v.nodes.find((n) => n.id === id), flow.getViewport(), el.clientWidth, el.clientHeight))) {
           const first = fittedCount.current === -1;
           const vp = fitViewport(outcome.result, el.clientWidth, el.clientHeight);
           void flow.setViewport(vp, first ? undefined : { duration: 200 });
@@ -169,6 +190,14 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
           onSelectEdge(null);
         }}
         onConnect={(c) => c.source && c.target && c.source !== c.target && onConnect(c.source, c.target)}
+        onConnectEnd={(event, state) => {
+          // Dropped on a node's body rather than its handle: connect to that node all the same.
+          if (state.isValid || !state.fromNode) return;
+          const other = nodeUnder(event);
+          if (!other || other === state.fromNode.id) return;
+          if (state.fromHandle?.type === 'target') onConnect(other, state.fromNode.id);
+          else onConnect(state.fromNode.id, other);
+        }}
         aria-label="Template being edited"
       >
         <Background gap={20} size={1} color="#e3e6eb" />
