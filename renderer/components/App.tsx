@@ -81,6 +81,19 @@ export function App() {
   const unowned = ws ? ws.problems.filter((p) => !p.template && !(templates.data ?? []).some((t) => t.file !== null && p.file === t.file)) : [];
   return (
     <div className="app">
+      {/* The first Tab stop: past the header and the sidebar, to the view's own toolbar. */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          const main = document.querySelector<HTMLElement>('main');
+          const first = main?.querySelector<HTMLElement>('.toolbar-actions button:not([disabled]), button:not([disabled])');
+          (first ?? main)?.focus();
+        }}
+      >
+        Skip to the view
+      </a>
       <header className="header">
         <span className="brand">
           <span className="brand-mark" aria-hidden="true" /> Stepwise

@@ -3,15 +3,19 @@
  * flows' attributes) by @rjsf/core. The schema is checked in the page as the user types
  * (errors under each field) and again by the host, whose refusal is shown in the form.
  */
-import { useEffect, useRef, useState } from 'react';
-import Form from '@rjsf/core';
+import { useState } from 'react';
 import type { ErrorSchema } from '@rjsf/utils';
-import { formSchema, formValidator } from '../lib/formValidator.js';
 import type { JsonSchema, TemplateSummary } from '../../core/host/protocol.js';
 import { useServices, errorText } from '../lib/context.js';
+import { Dialog } from './debug/Dialog.js';
+import { SchemaForm } from './form/SchemaForm.js';
 
 interface Props {
   template: TemplateSummary;
+  /** Prefilled input ("Run again with edited input" passes the earlier task's). */
+  initialInput?: Record<string, unknown>;
+  /** The task this one re-runs, named in the title. */
+  rerunOf?: string;
   onClose: () => void;
   onStarted: (taskId: string) => void;
 }
@@ -29,23 +33,14 @@ export function issuesToErrorSchema(issues: ServerIssue[]): ErrorSchema {
   return root as ErrorSchema;
 }
 
-export function StartTaskDialog({ template, onClose, onStarted }: Props) {
+export function StartTaskDialog({ template, initialInput, rerunOf, onClose, onStarted }: Props) {
   const { client } = useServices();
-  const schema = formSchema(template.inputSchema as JsonSchema | null);
-  const [formData, setFormData] = useState<Record<string, unknown>>({});
+  const [formData, setFormData] = useState<Record<string, unknown>>(() => initialInput ?? {});
   const [submitting, setSubmitting] = useState(false);
-  // Issue 7: start paused, so the debugger steps the task from its first step.
+  // Start paused, so the debugger steps the task from its first step.
   const [paused, setPaused] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>(undefined);
-  const dialogRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    dialogRef.current?.querySelector<HTMLElement>('input, select, textarea, button[type=submit]')?.focus();
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
 
   const submit = async (data: Record<string, unknown>) => {
     setSubmitting(true);
@@ -66,49 +61,47 @@ export function StartTaskDialog({ template, onClose, onStarted }: Props) {
     }
   };
 
+  const name = `${template.namespace}/${template.name}`;
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="start-title" ref={dialogRef}>
-        <div className="dialog-head">
-          <h2 id="start-title">Start task · {template.namespace}/{template.name}</h2>
-          <button className="icon-btn" aria-label="Close" onClick={onClose}>
-            ×
+    <Dialog
+      label={rerunOf ? `Run ${name} again` : `Start task ${name}`}
+      title={rerunOf ? <>Run again · {name}</> : <>Start task · {name}</>}
+      onClose={onClose}
+      testId="start-dialog"
+      footer={
+        <>
+          <label className="check" style={{ marginRight: 'auto' }} title="The task waits for Step or Continue in the debugger">
+            <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> Start paused
+          </label>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
           </button>
+          <button type="submit" form="start-form" className="btn primary" disabled={submitting || !template.valid}>
+            {submitting ? 'Starting…' : 'Start task'}
+          </button>
+        </>
+      }
+    >
+      {rerunOf ? (
+        <p className="dialog-lead">
+          A new task with the input of <code>{rerunOf}</code>, edited as you like; that task is left as it is.
+        </p>
+      ) : null}
+      {serverError ? (
+        <div className="form-error" role="alert" data-testid="start-error">
+          {serverError}
         </div>
-        <div className="dialog-body">
-          {serverError ? (
-            <div className="form-error" role="alert" data-testid="start-error">
-              {serverError}
-            </div>
-          ) : null}
-          {!template.inputSchema ? <p className="empty">This template declares no input schema: the task starts with an empty input.</p> : null}
-          <Form
-            className="rjsf"
-            schema={schema}
-            validator={formValidator}
-            formData={formData}
-            onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
-            onSubmit={(e) => void submit((e.formData ?? {}) as Record<string, unknown>)}
-            liveValidate="onBlur"
-            showErrorList={false}
-            noHtml5Validate
-            extraErrors={extraErrors}
-            disabled={submitting}
-          >
-            <div className="dialog-foot" style={{ margin: '12px -16px -12px' }}>
-              <label className="check" style={{ marginRight: 'auto' }} title="The task waits for Step or Continue in the debugger">
-                <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> Start paused
-              </label>
-              <button type="button" className="btn" onClick={onClose}>
-                Cancel
-              </button>
-              <button type="submit" className="btn primary" disabled={submitting || !template.valid}>
-                {submitting ? 'Starting…' : 'Start task'}
-              </button>
-            </div>
-          </Form>
-        </div>
-      </div>
-    </div>
+      ) : null}
+      {!template.inputSchema ? <p className="empty">This template declares no input schema: the task starts with an empty input.</p> : null}
+      <SchemaForm
+        id="start-form"
+        schema={template.inputSchema as JsonSchema | null}
+        formData={formData}
+        onChange={setFormData}
+        onSubmit={(data) => void submit(data)}
+        extraErrors={extraErrors}
+        disabled={submitting}
+      />
+    </Dialog>
   );
 }

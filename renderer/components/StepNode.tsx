@@ -9,6 +9,7 @@ import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
 import type { NodeView } from '../lib/graphView.js';
 import type { Direction } from '../lib/layout.js';
 import type { LiveNode } from '../lib/liveState.js';
+import { attemptsText } from '../lib/format.js';
 import { NodeShape } from './NodeShape.js';
 
 export interface StepNodeData extends Record<string, unknown> {
@@ -117,12 +118,11 @@ function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
             <span className="type">{TYPE_LABEL[view.type]}</span>
           )}
           {runtime && live && live.attempts > 0 && kind === 'workflow' ? (
-            <span className="attempts" title="attempts / max attempts">
-              ×{live.attempts}
-              {live.maxAttempts ? `/${live.maxAttempts}` : ''}
+            <span className="attempts" title={`attempts: ${attemptsText(live.attempts, live.maxAttempts).long}`}>
+              {attemptsText(live.attempts, live.maxAttempts).short}
             </span>
           ) : !runtime && handler && handler !== view.id && view.type !== 'decision' ? (
-            <span className="type" style={{ color: '#8b95a3' }}>
+            <span className="type handler">
               {handler}
             </span>
           ) : null}

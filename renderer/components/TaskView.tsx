@@ -10,8 +10,11 @@ import { announce } from '../lib/announce.js';
 import { errorText } from '../lib/context.js';
 import { clock } from '../lib/format.js';
 import type { Direction } from '../lib/layout.js';
-import { isNumber, usePersistent } from '../lib/persist.js';
+import { isBoolean, isNumber, usePersistent } from '../lib/persist.js';
+import { shortTaskId } from '../../core/host/protocol.js';
+import { CopyButton } from './CopyButton.js';
 import { GraphCanvas } from './GraphCanvas.js';
+import { StartTaskDialog } from './StartTaskDialog.js';
 import { StatusPill } from './StatusPill.js';
 import { Toolbar } from './Toolbar.js';
 import { BottomDock } from './debug/BottomDock.js';
@@ -25,7 +28,10 @@ import { StepInspector } from './debug/StepInspector.js';
 import { Timeline } from './debug/Timeline.js';
 import { useTaskCanvas } from './task/useTaskCanvas.js';
 import { useTaskDebugger } from './task/useTaskDebugger.js';
+import { TaskSummary } from './task/TaskSummary.js';
 import { useTaskHistory } from './task/useTaskHistory.js';
+
+const FINISHED = new Set(['complete', 'completed', 'error', 'failed', 'cancelled']);
 
 interface Props {
   taskId: string;
@@ -58,6 +64,12 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
   const { cursor, setCursor, timeline } = history;
   const shownLive = history.shown;
   const [inspectorWidth, setInspectorWidth] = usePersistent('inspector.width', 360, isNumber);
+  // The task's details beside the canvas when no node is selected (by default where there is room).
+  const [details, setDetails] = usePersistent('task.details', window.innerWidth >= 1280, isBoolean);
+  const [runAgain, setRunAgain] = useState(false);
+  const status = live?.status ?? task?.status;
+  const paused = controls.data?.task.debug.paused === true && status !== undefined && !FINISHED.has(status);
+  const shownStatus = paused ? 'paused' : (status ?? 'pending');
   useAnnounceStatus(live?.status);
 
   // The strip counts what the canvas shows (the past while scrubbing).
@@ -86,11 +98,16 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
                     <span className="then">history</span>
                   </span>
                 ) : (
-                  <span data-testid="task-status" data-status={live?.status ?? task.status} data-history="false">
-                    <StatusPill state={live?.status ?? task.status} />
+                  <span data-testid="task-status" data-status={live?.status ?? task.status} data-paused={String(paused)} data-history="false">
+                    <StatusPill state={shownStatus} />
                   </span>
                 )}
-                <code title={`task ${task.id}`} aria-label={`task id ${task.id}`}>{task.id.slice(0, 8)}</code>
+                <span className="task-id">
+                  <code title={`task ${task.id}`} data-testid="task-short-id">
+                    {shortTaskId(task.id)}
+                  </code>
+                  <CopyButton text={task.id} label="Copy task id" />
+                </span>
               </span>
             ) : null
           }
@@ -102,6 +119,9 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
               Template
             </button>
           ) : null}
+          <button className="btn" aria-pressed={details} onClick={() => setDetails(!details)} title="The task's input, result and error (shown when no node is selected)">
+            Details
+          </button>
           <ExportMenu source={{ taskId }} direction={direction} />
         </Toolbar>
         {controls.data ? (
@@ -112,6 +132,7 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
             onBreakpoints={debug.setBreakpoints}
             onSelect={setSelected}
             onTimeoutState={debug.timeoutState}
+            notice={debug.notice}
             history={cursor !== null ? { onBackToLive: () => setCursor(null) } : null}
           />
         ) : null}
@@ -185,9 +206,32 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
           history={inspectorHistory}
           onBackToLive={() => setCursor(null)}
         />
+      ) : task && details ? (
+        <TaskSummary
+          task={task}
+          template={canvas.answer?.template}
+          live={live}
+          status={shownStatus}
+          onRunAgain={() => setRunAgain(true)}
+          onOpenNode={setSelected}
+          {...(onOpenTask ? { onOpenTask } : {})}
+          onClose={() => setDetails(false)}
+        />
       ) : (
         <span />
       )}
+      {runAgain && task && canvas.answer?.template ? (
+        <StartTaskDialog
+          template={canvas.answer.template}
+          initialInput={task.input}
+          rerunOf={shortTaskId(task.id)}
+          onClose={() => setRunAgain(false)}
+          onStarted={(id) => {
+            setRunAgain(false);
+            onOpenTask?.(id);
+          }}
+        />
+      ) : null}
       {debug.opTarget ? <OpDialog target={debug.opTarget.target} {...(debug.opTarget.results !== undefined ? { initialResults: debug.opTarget.results } : {})} onClose={() => debug.setOpTarget(null)} /> : null}
       {debug.interaction && task ? (
         <InteractionDialog taskId={taskId} interaction={debug.interaction} currentState={currentState} onClose={() => debug.setInteraction(null)} />

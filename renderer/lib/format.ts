@@ -34,3 +34,25 @@ export function changeValue(field: string, value: unknown, max = 40): string {
   }
   return shortJson(value, max);
 }
+
+/** How long ago `at` was, in one short unit: "just now", "42 s", "3 min", "5 h", "2 d". */
+export function age(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/**
+ * A step's attempts against its retry budget. After a manual retry a step can have run more
+ * times than its policy allows: say so ("3: the 2 its retry policy allows, then 1 more by
+ * hand") instead of "3 of 2".
+ */
+export function attemptsText(attempts: number, max: number | null | undefined): { short: string; long: string } {
+  if (!max) return { short: `×${attempts}`, long: String(attempts) };
+  if (attempts <= max) return { short: `×${attempts}/${max}`, long: `${attempts} of ${max} allowed` };
+  const extra = attempts - max;
+  return { short: `×${max}+${extra}`, long: `${attempts}: the ${max} its retry policy allows, then ${extra} more by hand` };
+}

@@ -51,6 +51,10 @@ function applyPayload(list: LiveTaskList, e: StepwiseEvent, filter: ListFilter):
       return patch(list, e.taskId, e.at, { currentState: e.payload.to });
     case 'task.failed':
       return patch(list, e.taskId, e.at, { error: e.payload.error });
+    case 'debug.paused':
+      return patch(list, e.taskId, e.at, { paused: true });
+    case 'debug.resumed':
+      return patch(list, e.taskId, e.at, { paused: false });
     case 'op.applied':
       // An operation may change anything about the task (its status, its error): read again.
       return listed ? { ...list, needsRefetch: true } : list;

@@ -15,6 +15,9 @@ const flow: TaskSummary = {
   updatedAt: 1,
   finishedAt: null,
   error: null,
+  shortId: '0000000f1',
+  inputSummary: 'user_id 7',
+  paused: false,
 };
 const list = (seq = 10): LiveTaskList => ({ page: { tasks: [flow], nextCursor: null, total: 1 }, seq, needsRefetch: false });
 type EventInput = { [K in StepwiseEvent['type']]: { type: K; payload: Extract<StepwiseEvent, { type: K }>['payload']; taskId?: string } }[StepwiseEvent['type']];
@@ -46,5 +49,13 @@ describe('applyTaskEvent', () => {
     expect(joins.needsRefetch).toBe(true);
     const stays = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', payload: { from: 'active', to: 'waiting', reason: '' } }), { status: ['active', 'waiting'] });
     expect(stays.needsRefetch).toBe(false);
+  });
+
+  it('shows a task paused and running again as the debugger holds and releases it', () => {
+    const paused = applyTaskEvent(list(), ev(11, { type: 'debug.paused', payload: { reason: 'user' } }));
+    expect(paused.page.tasks[0]!.paused).toBe(true);
+    const resumed = applyTaskEvent(paused, ev(12, { type: 'debug.resumed', payload: {} }));
+    expect(resumed.page.tasks[0]!.paused).toBe(false);
+    expect(resumed.needsRefetch).toBe(false);
   });
 });

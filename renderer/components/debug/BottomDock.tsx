@@ -51,7 +51,8 @@ export function BottomDock({ tabs, storageKey, fill = false }: { tabs: DockTab[]
           }}
         />
       ) : null}
-      <div className="dock-tabs" role="tablist" aria-label="Panels">
+      <div className="dock-tabs">
+        <div className="dock-tablist" role="tablist" aria-label="Panels">
         {tabs.map((t) => (
           <button
             key={t.id}
@@ -76,6 +77,7 @@ export function BottomDock({ tabs, storageKey, fill = false }: { tabs: DockTab[]
             {t.label}
           </button>
         ))}
+        </div>
         <span className="spacer" />
         {!fill ? (
           <button className="icon-btn" aria-label={open ? 'Collapse panels' : 'Expand panels'} aria-expanded={open} onClick={() => setOpen(!open)}>

@@ -24,6 +24,8 @@ interface Props {
    * user think they act on the point shown.
    */
   history?: { onBackToLive: () => void } | null;
+  /** A short message about something the user tried that did nothing (shown, and announced by the caller). */
+  notice?: string | null;
 }
 
 const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
@@ -67,7 +69,7 @@ export function debugStateText(task: Pick<TaskControls['task'], 'kind' | 'status
   }
 }
 
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null }: Props) {
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null, notice = null }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -181,6 +183,11 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
         <button className="btn sm history-live" onClick={history.onBackToLive} title="Leave the scrubbed point: show the live task and enable its controls">
           Back to live
         </button>
+      ) : null}
+      {notice ? (
+        <span className="inline-notice" data-testid="debug-notice" title={notice}>
+          {notice}
+        </span>
       ) : null}
       {error ? (
         <span className="inline-error" role="alert" title={error}>

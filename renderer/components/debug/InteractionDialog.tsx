@@ -4,13 +4,12 @@
  * committed and the flow's moves that follow it live.
  */
 import { useEffect, useState } from 'react';
-import Form from '@rjsf/core';
 import type { ErrorSchema } from '@rjsf/utils';
 import type { InteractionView, JsonObject, JsonSchema, StepwiseEvent } from '../../../core/host/protocol.js';
-import { formSchema, formValidator } from '../../lib/formValidator.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { issuesToErrorSchema } from '../StartTaskDialog.js';
+import { SchemaForm } from '../form/SchemaForm.js';
 import { Dialog } from './Dialog.js';
 
 interface Props {
@@ -29,7 +28,6 @@ type ServerIssue = { path: Array<string | number>; message: string };
 
 export function InteractionDialog({ taskId, interaction, currentState, onClose }: Props) {
   const { client, hub } = useServices();
-  const schema = formSchema(interaction.paramsSchema as JsonSchema | null);
   const [formData, setFormData] = useState<Record<string, unknown>>({});
   const [reason, setReason] = useState(`${interaction.name} fired from the workbench`);
   const [busy, setBusy] = useState(false);
@@ -133,22 +131,15 @@ export function InteractionDialog({ taskId, interaction, currentState, onClose }
         </div>
       ) : (
         <>
-          <Form
+          <SchemaForm
             id="interaction-form"
-            className="rjsf"
-            schema={schema}
-            validator={formValidator}
+            schema={interaction.paramsSchema as JsonSchema | null}
             formData={formData}
-            onChange={(e) => setFormData((e.formData ?? {}) as Record<string, unknown>)}
-            onSubmit={(e) => void fire((e.formData ?? {}) as Record<string, unknown>)}
-            liveValidate="onBlur"
-            showErrorList={false}
-            noHtml5Validate
+            onChange={setFormData}
+            onSubmit={(data) => void fire(data)}
             extraErrors={extraErrors}
             disabled={busy}
-          >
-            <></>
-          </Form>
+          />
           <label className="field">
             <span>Reason (kept in the history)</span>
             <input type="text" value={reason} onChange={(e) => setReason(e.target.value)} />

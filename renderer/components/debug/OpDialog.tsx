@@ -6,11 +6,12 @@
  */
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { Json, Preview, StepwiseEvent } from '../../../core/host/protocol.js';
+import type { Json, Preview, ResultsSuggestion, StepwiseEvent } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { changeValue } from '../../lib/format.js';
 import { OP_INFO, parseJson, requestOf, type FlowWaitChoice, type OpTarget } from '../../lib/ops.js';
+import { useTRPC } from '../../lib/trpc.js';
 import { useSettled } from '../../lib/useSettled.js';
 import { Dialog } from './Dialog.js';
 
@@ -36,10 +37,41 @@ function describeEvent(e: StepwiseEvent): string {
   return `${e.type}${e.stepName ? ` · ${e.stepName}` : ''}${move}`;
 }
 
+const SOURCE_TEXT: Record<ResultsSuggestion['source'], string> = {
+  'own results': 'Prefilled with the results the step has.',
+  'last success': 'Prefilled with what its last successful attempt returned',
+  'example task': 'Prefilled with what this step returned in',
+  'keys read': 'Prefilled with the keys its dependents read; fill in their values.',
+  none: 'Nothing to prefill from: no earlier results, and no dependent reads a key of them that its code shows.',
+};
+
+/** Where the prefilled results come from, and what the dependents read of them. */
+function ResultsHint({ suggestion, step }: { suggestion: ResultsSuggestion; step: string }) {
+  return (
+    <div className="results-hint" data-testid="results-hint" data-source={suggestion.source}>
+      <div>
+        {SOURCE_TEXT[suggestion.source]}
+        {suggestion.detail ? ` ${suggestion.detail}.` : ''}
+      </div>
+      {suggestion.readBy.map((r) => (
+        <div key={r.step}>
+          <code>{r.step}</code> reads {r.keys.length ? r.keys.map((k, i) => <span key={k}>{i ? ', ' : ''}<code>{k}</code></span>) : `${step}'s results (no single key its code shows)`}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
   const { client, hub } = useServices();
+  const trpc = useTRPC();
   const info = OP_INFO[target.op];
-  const [resultsText, setResultsText] = useState(() => JSON.stringify(initialResults ?? {}, null, 2));
+  // Mark complete starts from the best guess the host has (see core/host/resultsHint), not `{}`
+  // — which only moves the failure to the next step; typing replaces it.
+  const suggest = target.op === 'markCompleted' && initialResults === undefined && target.step !== undefined;
+  const suggestion = useQuery({ ...trpc.inspect.resultsSuggestion.queryOptions({ taskId: target.taskId, name: target.step ?? '' }), enabled: suggest, gcTime: 0 });
+  const [typed, setResultsText] = useState<string | null>(null);
+  const resultsText = typed ?? JSON.stringify(initialResults ?? suggestion.data?.value ?? {}, null, 2);
   const [cascade, setCascade] = useState(false);
   const [reason, setReason] = useState('');
   const [previewTick, setPreviewTick] = useState(0);
@@ -146,6 +178,7 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
           ) : null}
         </label>
       ) : null}
+      {suggest && suggestion.data ? <ResultsHint suggestion={suggestion.data} step={target.step!} /> : null}
       {target.flowWait ? (
         <fieldset className="field choice" data-testid="wait-choice">
           <legend>Which wait</legend>

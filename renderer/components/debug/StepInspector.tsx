@@ -10,7 +10,7 @@
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { InteractionView, Json, OpAvailability, StepInspect } from '../../../core/host/protocol.js';
 import { errorText } from '../../lib/context.js';
-import { clock, duration, relative } from '../../lib/format.js';
+import { attemptsText, clock, duration, relative } from '../../lib/format.js';
 import { attemptsAt, transitionsAt, type InspectorHistory } from '../../lib/history.js';
 import type { GraphView, NodeView } from '../../lib/graphView.js';
 import type { LiveNode } from '../../lib/liveState.js';
@@ -120,7 +120,7 @@ export function StepInspector(props: Props) {
     const why = a ? (a.allowed ? OP_INFO[op].does : (a.reason ?? 'Not allowed now.')) : 'Checking…';
     return (
       <span key={op} className="tip-wrap" title={why}>
-        <button className="btn sm" disabled={!allowed} aria-describedby={`why-${op}`} onClick={() => props.onOp({ op, taskId, step: node.id }, op === 'markCompleted' || op === 'updateResults' ? (step?.results ?? {}) : undefined)}>
+        <button className="btn sm" disabled={!allowed} aria-describedby={`why-${op}`} onClick={() => props.onOp({ op, taskId, step: node.id }, op === 'updateResults' ? (step?.results ?? {}) : undefined)}>
           {OP_INFO[op].label}
         </button>
         <span id={`why-${op}`} className="sr-only">
@@ -200,7 +200,7 @@ export function StepInspector(props: Props) {
             <>
               <dt>attempts</dt>
               <dd data-testid="inspector-attempts">
-                {history ? (history.node?.attempts ?? 0) : step.attempts} of {step.maxAttempts}
+                {attemptsText(history ? (history.node?.attempts ?? 0) : step.attempts, step.maxAttempts).long}
               </dd>
             </>
           ) : null}

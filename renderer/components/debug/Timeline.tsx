@@ -8,6 +8,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { NodeRuntimeState, TransitionRecord } from '../../../core/host/protocol.js';
 import { STATE_STYLES } from '../../../core/export/style.js';
+import { readableOn } from '../../lib/contrast.js';
 import { clock, duration } from '../../lib/format.js';
 import type { TimelineData } from './useTimelineData.js';
 import { VirtualList } from './VirtualList.js';
@@ -179,6 +180,7 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
             count={laneNames.length}
             rowHeight={LANE}
             label="Lanes"
+            role="presentation"
             renderRow={(i) => {
               const lane = laneNames[i]!;
               return (
@@ -222,7 +224,9 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           renderRow={(i) => {
             const t = transitions[i]!;
             const to = t.to as NodeRuntimeState;
-            const color = t.field === 'state' || t.field === 'status' ? (STATE_STYLES[to]?.stroke ?? '#374151') : '#6b7280';
+            // State colours as text, readable on the row (white) and on the current row's tint.
+            const stroke = t.field === 'state' || t.field === 'status' ? (STATE_STYLES[to]?.stroke ?? '#374151') : '#4b5563';
+            const color = readableOn(stroke, ['#ffffff', '#e8efff']);
             return (
               <button className={`trow${i === position ? ' current' : ''}${i > position ? ' future' : ''}`} onClick={() => onCursor(i === n - 1 ? null : i)} data-seq={t.seq} tabIndex={-1}>
                 <span className="mono muted">{clock(t.at)}</span>

@@ -16,11 +16,13 @@ interface Props {
   overscan?: number;
   className?: string;
   label: string;
+  /** `presentation` for rows that are not a list to assistive technology (the timeline's lanes, drawn as one picture). */
+  role?: 'list' | 'presentation';
   testId?: string;
   onKeyDown?: (e: React.KeyboardEvent<HTMLDivElement>) => void;
 }
 
-export function VirtualList({ count, rowHeight, renderRow, scrollTo, follow, overscan = 8, className, label, testId, onKeyDown }: Props) {
+export function VirtualList({ count, rowHeight, renderRow, scrollTo, follow, overscan = 8, className, label, role = 'list', testId, onKeyDown }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(300);
@@ -53,7 +55,13 @@ export function VirtualList({ count, rowHeight, renderRow, scrollTo, follow, ove
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={i} className="vrow" style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}>
+      <div
+        key={i}
+        className="vrow"
+        // Only the rows in view exist: each says where it is in the whole list.
+        {...(role === 'list' ? { role: 'listitem', 'aria-setsize': count, 'aria-posinset': i + 1 } : {})}
+        style={{ position: 'absolute', top: i * rowHeight, height: rowHeight, left: 0, right: 0 }}
+      >
         {renderRow(i)}
       </div>,
     );
@@ -62,9 +70,8 @@ export function VirtualList({ count, rowHeight, renderRow, scrollTo, follow, ove
     <div
       ref={ref}
       className={`vlist ${className ?? ''}`}
-      role="list"
-      aria-label={label}
-      aria-rowcount={count}
+      role={role === 'list' ? 'list' : undefined}
+      aria-label={role === 'list' ? label : undefined}
       tabIndex={0}
       data-testid={testId}
       data-count={count}

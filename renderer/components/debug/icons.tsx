@@ -23,3 +23,14 @@ export const SkipIcon = () => (
     <path d="M1 1.5 L6 6 L1 10.5 Z M6 1.5 L11 6 L6 10.5 Z" fill="currentColor" />
   </svg>
 );
+export const CopyIcon = () => (
+  <svg {...base}>
+    <rect x="3.5" y="3.5" width="7" height="7.5" rx="1" fill="none" stroke="currentColor" strokeWidth="1.2" />
+    <path d="M1.5 8.5 V1.8 Q1.5 1 2.3 1 H7.5" fill="none" stroke="currentColor" strokeWidth="1.2" />
+  </svg>
+);
+export const CheckIcon = () => (
+  <svg {...base}>
+    <path d="M2 6.5 L4.8 9 L10 3" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+  </svg>
+);

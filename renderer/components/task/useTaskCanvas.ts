@@ -15,7 +15,9 @@ const canvasReducer: LiveReducer<RuntimeGraph, LiveState> = {
   init: (answer) => initialLiveState(answer.task, answer.steps, answer.graph, answer.seq),
   apply: (live, event) => {
     const next = applyEvent(live, event);
-    return next.needsRefetch ? REFETCH : next;
+    // A finished task's record (its result, error, finish time) is read again once.
+    const ended = event.taskId === live.taskId && (event.type === 'task.completed' || event.type === 'task.failed' || event.type === 'task.cancelled');
+    return next.needsRefetch || ended ? REFETCH : next;
   },
 };
 const seqOf = (answer: RuntimeGraph) => answer.seq;

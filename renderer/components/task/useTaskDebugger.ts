@@ -4,7 +4,7 @@
  * holds the selected step back, what depends on it, where breakpoints are), and which
  * operation or interaction dialog is open.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InteractionView, Json } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
@@ -19,6 +19,7 @@ export interface Highlight {
 }
 
 const NO_BREAKPOINTS: string[] = [];
+const FINISHED = new Set(['complete', 'completed', 'cancelled', 'failed']);
 
 export function useTaskDebugger(taskId: string, view: GraphView | null, currentState: string | null) {
   const { client } = useServices();
@@ -49,14 +50,28 @@ export function useTaskDebugger(taskId: string, view: GraphView | null, currentS
     [client, taskId],
   );
 
-  /** F9 on a focused node toggles its breakpoint. */
+  // A word in the debug bar about a key that did nothing (F9 on a finished task).
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 6000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  /** F9 on a focused node toggles its breakpoint (a finished task says why it does not). */
   const onCanvasKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
     if (e.key !== 'F9') return;
     const id = (e.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');
-    if (id) {
-      e.preventDefault();
-      toggleBreakpoint(id);
+    if (!id) return;
+    e.preventDefault();
+    const status = controls.data?.task.status;
+    if (status && FINISHED.has(status)) {
+      const text = `No breakpoint on ${id}: the task is ${status}, so it will not run again unless a step is retried or reset.`;
+      setNotice(text);
+      announce(text);
+      return;
     }
+    toggleBreakpoint(id);
   };
 
   /** Flows: the state the flow's timeout leads to (shown in Skip wait's dialog). */
@@ -74,5 +89,5 @@ export function useTaskDebugger(taskId: string, view: GraphView | null, currentS
     return m;
   }, [highlight, breakpointKey]);
 
-  return { controls, breakpoints, setBreakpoints, toggleBreakpoint, runStep, onCanvasKey, timeoutState, marks, setHighlight, opTarget, setOpTarget, interaction, setInteraction };
+  return { controls, notice, breakpoints, setBreakpoints, toggleBreakpoint, runStep, onCanvasKey, timeoutState, marks, setHighlight, opTarget, setOpTarget, interaction, setInteraction };
 }

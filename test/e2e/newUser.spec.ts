@@ -1,0 +1,131 @@
+/**
+ * Issue 17: the ten things a new user stumbled on, each walked in the browser (own `stepwise
+ * serve` on a copy of the example workspace). Screenshots of the main views go to test-results/.
+ */
+import { expect, test } from '@playwright/test';
+import { openPage, startDebugHost, waitForGraph, type DebugHost } from './debuggerHelpers.js';
+
+let host: DebugHost;
+test.beforeAll(async () => {
+  host = await startDebugHost('stepwise-e2e-newuser-');
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+test('1. the start form: a click on Start task is never lost, array items have real buttons and labels', async ({ page }, info) => {
+  await openPage(page, host, `#/template/${encodeURIComponent('ecommerce/order_fulfillment@1.0.0')}`);
+  await waitForGraph(page);
+  await page.getByRole('button', { name: 'Start task' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('order_id').fill('42');
+  await dialog.getByLabel('customer_id').fill('c-7');
+  // Items are "Item 1", "Item 2" (not "items-1*"); the buttons say what they do (RJSF's defaults
+  // are glyph-font icons the page does not have: blank squares).
+  await expect(dialog.getByText('Item 1', { exact: true })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Add item' }).click();
+  await expect(dialog.getByText('Item 2', { exact: true })).toBeVisible();
+  await expect(dialog.getByText(/items-\d/)).toHaveCount(0);
+  await expect(dialog.getByRole('button', { name: 'Move item 1 down' })).toBeEnabled();
+  await dialog.getByRole('button', { name: 'Remove item 2' }).click();
+  await expect(dialog.getByText('Item 2', { exact: true })).toHaveCount(0);
+  expect(await dialog.locator('button:visible').evaluateAll((bs) => bs.filter((b) => (b.textContent ?? '').trim() === '').length)).toBe(0);
+  await dialog.getByLabel('sku').fill('SKU-1');
+  await dialog.getByLabel('quantity').fill('2');
+  // Typing in the last field, then one click on the lower half of the button: the task starts.
+  await dialog.getByLabel('unit_price').pressSequentially('9.5');
+  await page.screenshot({ path: info.outputPath('n01-start-form.png') });
+  const start = dialog.getByRole('button', { name: 'Start task' });
+  const box = (await start.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height * 0.85);
+  await expect(page).toHaveURL(/#\/task\//, { timeout: 5_000 });
+});
+
+test('3. a paused task says paused: in the task list and the header', async ({ page }) => {
+  const task = await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: {}, debug: true });
+  await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+  await waitForGraph(page);
+  const row = page.locator(`[data-task="${task.id}"]`);
+  await expect(row).toHaveAttribute('data-paused', 'true');
+  await expect(row.locator('.status')).toHaveText('‖ paused');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-paused', 'true');
+  await expect(page.getByTestId('task-status')).toContainText('paused');
+  // Continue: it runs to the end, and the paused marks go away.
+  await page.getByTestId('debugbar').getByRole('button', { name: 'Continue', exact: true }).click();
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+  await expect(row).toHaveAttribute('data-paused', 'false');
+  await expect(row.locator('.status')).toHaveText('✓ complete');
+});
+
+test('5. tasks are told apart: short ids from the random tail, input, error and age in rows, search, copy, the task summary', async ({ page, context }, info) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const a = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'INITECH-1', ledger_online: false } });
+  const b = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'INITECH-2', ledger_online: false } });
+  const short = (id: string) => id.replace(/-/g, '').slice(-8);
+  expect(short(a.id)).not.toBe(short(b.id));
+  await openPage(page, host, '#/');
+  const rowA = page.locator(`[data-task="${a.id}"]`);
+  await expect(rowA).toContainText(short(a.id));
+  await expect(rowA).toContainText('account_id INITECH-1');
+  await expect(rowA.getByTestId('task-error')).toContainText('offline');
+  await expect(rowA).toContainText(/just now|s ago/);
+  // The search box finds a task by its short id.
+  await page.getByLabel('Search tasks').fill(short(b.id));
+  await expect(page.locator('[data-task]')).toHaveCount(1);
+  await expect(page.locator(`[data-task="${b.id}"]`)).toBeVisible();
+  await page.screenshot({ path: info.outputPath('n05-task-search.png') });
+  await page.getByLabel('Search tasks').fill('INITECH');
+  await expect(page.locator('[data-task]')).toHaveCount(2);
+  // The task view: the header shows the short id and copies the whole id; with no node
+  // selected the summary shows the input and the error, and names the failed step.
+  await page.locator(`[data-task="${a.id}"]`).click();
+  await waitForGraph(page);
+  await expect(page.getByTestId('task-short-id')).toHaveText(short(a.id));
+  await page.getByRole('button', { name: 'Copy task id' }).first().click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(a.id);
+  const details = page.getByRole('button', { name: 'Details', exact: true });
+  if ((await details.getAttribute('aria-pressed')) !== 'true') await details.click();
+  const summary = page.getByTestId('task-summary');
+  await expect(summary).toContainText('INITECH-1');
+  await expect(summary.getByTestId('task-summary-error')).toContainText('Ledger acme-books is offline');
+  await expect(summary.getByTestId('task-summary-error')).toContainText('push_to_ledger');
+  await page.screenshot({ path: info.outputPath('n05-task-summary.png') });
+});
+
+test('6. run again with edited input, and a bulk retry of the failed tasks through one confirmation', async ({ page }, info) => {
+  const failed = [];
+  for (const n of [1, 2, 3]) failed.push((await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: `UMBRELLA-${n}`, ledger_online: false } })).id);
+  await openPage(page, host, `#/task/${encodeURIComponent(failed[0]!)}`);
+  await waitForGraph(page);
+  const details = page.getByRole('button', { name: 'Details', exact: true });
+  if ((await details.getAttribute('aria-pressed')) !== 'true') await details.click();
+  await page.getByTestId('task-summary').getByRole('button', { name: 'Run again with edited input' }).click();
+  const form = page.getByTestId('start-dialog');
+  await expect(form.locator('#root_account_id')).toHaveValue('UMBRELLA-1');
+  await form.locator('#root_account_id').fill('UMBRELLA-1b');
+  await form.locator('#root_ledger_online').check();
+  await form.getByRole('button', { name: 'Start task' }).click();
+  await expect(page).not.toHaveURL(new RegExp(failed[0]!));
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+  const rerun = decodeURIComponent(page.url().split('#/task/')[1]!);
+  expect((await host.api.task.query({ id: rerun })).task.input).toEqual({ account_id: 'UMBRELLA-1b', ledger_online: true });
+
+  // Bulk: the failed UMBRELLA tasks, found by search, selected at once, retried with one reason.
+  await page.getByLabel('Search tasks').fill('UMBRELLA');
+  await page.getByLabel('Filter tasks by status').selectOption('error');
+  await expect(page.locator('[data-task]')).toHaveCount(3);
+  await page.getByTestId('bulk-bar').getByRole('checkbox').check();
+  await page.getByTestId('bulk-bar').getByRole('button', { name: 'Retry' }).click();
+  const dialog = page.getByTestId('bulk-dialog');
+  await expect(dialog.getByTestId('bulk-preview')).toHaveAttribute('data-loaded', 'true');
+  for (const id of failed) await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toContainText('retryStep push_to_ledger');
+  const confirm = dialog.getByRole('button', { name: 'Confirm: retry 3 tasks' });
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel(/Reason/).fill('retry after the ledger outage');
+  await page.screenshot({ path: info.outputPath('n06-bulk-retry.png') });
+  await confirm.click();
+  for (const id of failed) await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toHaveAttribute('data-ok', 'true');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const t = await host.api.inspect.transitions.query({ taskId: failed[2]!, afterSeq: 0 });
+  expect(t.transitions.some((x) => x.actor === 'user' && x.reason === 'retry after the ledger outage')).toBe(true);
+});
