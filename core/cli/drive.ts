@@ -5,6 +5,8 @@
  * `run` uses it, and so can every command that changes a task and then runs it.
  */
 import type { TaskRecord } from '../model/runtime.js';
+import { isTaskFinished } from '../model/states.js';
+import { templateRef, type FlowTemplate } from '../model/template.js';
 import { flowReportJson, formatFlowReport } from '../engine/flow/report.js';
 import type { CliContext } from './context.js';
 import { printJson, type CliIO } from './io.js';
@@ -26,6 +28,26 @@ export function exitCodeFor(task: TaskRecord): number {
     default:
       return 3;
   }
+}
+
+/**
+ * What to type next for a flow that stopped unfinished: the debugger's continue when paused, else
+ * the interactions its current state accepts (with their params' fields) and `stepwise wake`
+ * for a timed wait. PURE.
+ */
+export function flowNextSteps(task: TaskRecord, template: FlowTemplate | undefined): string[] {
+  if (isTaskFinished(task.kind, task.status)) return [];
+  if (task.debug.paused) return [`paused (${task.debug.pauseReason ?? 'debugger'}): continue with \`stepwise debug ${task.id} continue\`.`];
+  const state = task.currentState;
+  const open = (template?.interactions ?? []).filter((i) => i.when.length === 0 || (state !== null && i.when.includes(state)));
+  if (open.length === 0) return task.wakeAt !== null ? [`waiting in ${state ?? '?'}: \`stepwise wake ${task.id}\` makes its wait due now.`] : [];
+  const lines = [`waiting in ${state ?? '?'} for ${open.length === 1 ? 'an interaction' : 'one of these interactions'}:`];
+  for (const i of open) {
+    const fields = Object.keys((i.params as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+    const params = fields.length ? ` --params '${JSON.stringify(Object.fromEntries(fields.map((f) => [f, '…'])))}'` : '';
+    lines.push(`  stepwise interact ${task.id} ${i.name}${params}${i.description ? `   # ${i.description}` : ''}`);
+  }
+  return lines;
 }
 
 export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string, options: { json?: boolean } = {}): Promise<number> {
@@ -54,7 +76,10 @@ export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string,
   if (task.kind === 'flow') {
     const transitions = await storage.listTransitions(taskId);
     if (options.json) printJson(io, flowReportJson(task, transitions));
-    else io.out(formatFlowReport(task, transitions, engine.context.clock.now()));
+    else {
+      const template = cli.workspace.templates.find((t) => t.kind === 'flow' && templateRef(t) === task.templateRef) as FlowTemplate | undefined;
+      io.out([formatFlowReport(task, transitions, engine.context.clock.now()), ...flowNextSteps(task, template)].join('\n'));
+    }
     return exitCodeFor(task);
   }
   const steps = await storage.getSteps(taskId);

@@ -17,6 +17,7 @@ import { driveAndReport } from './drive.js';
 import { printJson, processIO, type CliIO } from './io.js';
 import type { CommandContext } from './main.js';
 import { taskJson } from './report.js';
+import { resolveTask } from './taskRef.js';
 
 export interface OpCliOptions extends EngineCliOptions {
   reason?: string;
@@ -34,11 +35,24 @@ export function addOpOptions(command: Command, options: { confirm?: boolean } = 
   return addEngineOptions(command, { executor: true });
 }
 
-const show = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'string' ? v : JSON.stringify(v));
+const isErrorInfo = (v: unknown): v is { class: string; message: string; code?: unknown } =>
+  typeof v === 'object' && v !== null && typeof (v as { class?: unknown }).class === 'string' && typeof (v as { message?: unknown }).message === 'string';
+
+/**
+ * One value of a change, on one line: an error as `Class: first line of its message` (its stack
+ * and details are in `stepwise show`), anything else as JSON cut to 200 characters.
+ */
+export function showValue(v: unknown): string {
+  if (v === null || v === undefined) return '∅';
+  if (typeof v === 'string') return v;
+  if (isErrorInfo(v)) return `${typeof v.code === 'string' ? `${v.code} ` : ''}${v.class}: ${v.message.split('\n')[0]}`;
+  const json = JSON.stringify(v);
+  return json.length > 200 ? `${json.slice(0, 199)}…` : json;
+}
 
 export function formatPreview(p: Preview): string {
   const lines = [`${p.op} on task ${p.taskId} (version ${p.version}) will change:`];
-  for (const c of p.changes) lines.push(`  ${c.kind === 'task' ? 'task' : `step ${c.name}`}  ${c.field}: ${show(c.from)} → ${show(c.to)}`);
+  for (const c of p.changes) lines.push(`  ${c.kind === 'task' ? 'task' : `step ${c.name}`}  ${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`);
   if (p.changes.length === 0) lines.push('  (nothing)');
   for (const n of p.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
@@ -69,10 +83,9 @@ export async function confirm(io: CliIO, preview: Preview, yes: boolean | undefi
   return /^y(es)?$/i.test(answer.trim());
 }
 
-export async function loadTask(cli: CliContext, taskId: string): Promise<TaskRecord> {
-  const task = await cli.storage.getTask(taskId);
-  if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${cli.dbFile}. List tasks with \`stepwise tasks\`.`, { taskId });
-  return task;
+/** The task `taskId` names: its whole id, a unique prefix or its short id (core/cli/taskRef). */
+export function loadTask(cli: CliContext, taskId: string): Promise<TaskRecord> {
+  return resolveTask(cli.storage, taskId, cli.dbFile);
 }
 
 export function resultJson(r: OpResult) {
@@ -133,7 +146,8 @@ export async function runOperation(
   const cli = await openCliContext(options, { mustExist: true });
   try {
     const ops: Ops = createOps(cli.engine);
-    const req = await build(await loadTask(cli, taskId), cli);
+    const task = await loadTask(cli, taskId);
+    const req = await build(task, cli);
     const preview = await ops.preview(req);
     if (!options.yes) {
       ctx.io.err(formatPreview(preview));
@@ -150,8 +164,8 @@ export async function runOperation(
       ctx.setExit(0);
       return;
     }
-    const summary = `${result.op} applied to ${taskId}: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`;
-    ctx.setExit(await continueAfter(ctx, cli, taskId, options as OpCliOptions, result, summary));
+    const summary = `${result.op} applied to ${task.id}: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`;
+    ctx.setExit(await continueAfter(ctx, cli, task.id, options as OpCliOptions, result, summary));
   } finally {
     await cli.close();
   }

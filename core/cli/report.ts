@@ -5,12 +5,15 @@
 import { humanDuration } from '../template/duration.js';
 import type { AttemptRecord, Json, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 import { transitionJson } from '../engine/flow/report.js';
+import { isTaskFinished } from '../model/states.js';
+import { shortTaskId } from '../model/taskId.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 export function taskJson(task: TaskRecord): Record<string, Json> {
   return {
     id: task.id,
+    short_id: shortTaskId(task.id),
     kind: task.kind,
     template: task.templateRef,
     status: task.status,
@@ -95,9 +98,25 @@ export function formatDuration(ms: number | null): string {
   return ms === null ? '' : humanDuration(ms);
 }
 
+/**
+ * The status people read: `paused` while the debugger holds an unfinished task (its stored
+ * status stays running/waiting/active: nothing new starts, but what it waits for still counts).
+ */
+export function shownStatus(task: Pick<TaskRecord, 'kind' | 'status' | 'debug'>): string {
+  return task.debug.paused && !isTaskFinished(task.kind, task.status) ? 'paused' : task.status;
+}
+
 export function taskHeadline(task: TaskRecord): string {
   const error = task.error ? `: ${task.error.message}` : '';
-  return `${task.templateRef}  ${task.id}  ${task.status}${error}`;
+  return `${task.templateRef}  ${task.id}  ${shownStatus(task)}${error}`;
+}
+
+/** `stepwise tasks`: a header row, then one aligned row per task (the short id is what the workbench shows). */
+export function formatTaskTable(tasks: readonly TaskRecord[]): string[] {
+  const rows = tasks.map((t) => [t.id, shortTaskId(t.id), t.templateRef, shownStatus(t) + (t.currentState ? ` @${t.currentState}` : ''), new Date(t.createdAt).toISOString()]);
+  const head = ['ID', 'SHORT', 'TEMPLATE', 'STATUS', 'CREATED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
 }
 
 /** Steps, one line each (what `run` prints at the end and `show` prints first). */

@@ -140,7 +140,7 @@ describe('stepwise graph', () => {
 
     const missing = await run('--task', 'nope', '--db', db, '-w', WS);
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain("Task 'nope' is not in");
+    expect(missing.err).toContain("Task 'nope' was not found in");
     const noDb = await run('--task', 'task-1', '--db', join(tmp, 'absent.db'), '-w', WS);
     expect(noDb.code).toBe(1);
     expect(noDb.err).toContain('There is no database at');

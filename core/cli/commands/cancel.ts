@@ -18,6 +18,6 @@ export function register(program: Command, ctx: CommandContext): void {
     .option('-y, --yes', 'apply without asking (required when stdin is not a terminal)')
     .option('--json', 'print the operation and the task as JSON');
   addEngineOptions(command).action(async (taskId: string, options: FinalOpCliOptions) => {
-    await runOperation(ctx, options, taskId, () => ({ op: 'cancelTask', taskId }), 'cancelled from the CLI', { after: 'none' });
+    await runOperation(ctx, options, taskId, (task) => ({ op: 'cancelTask', taskId: task.id }), 'cancelled from the CLI', { after: 'none' });
   });
 }

@@ -30,9 +30,12 @@ export function register(program: Command, ctx: CommandContext): void {
       taskId,
       async (task, cli) => {
         if (task.kind === 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a flow; it completes when it reaches a result state (a debugger goTo can move it there).`);
-        const s = await cli.storage.getStep(taskId, step);
-        if (s && (s.state === 'complete' || s.state === 'resolved_manually')) return { op: 'updateResults', taskId, step, results };
-        return { op: 'resolveManually', taskId, step, results };
+        const s = await cli.storage.getStep(task.id, step);
+        // Completing a step that is already complete would only replace its results: say so rather than do it.
+        if (s && (s.state === 'complete' || s.state === 'resolved_manually')) {
+          throw new StepwiseError('USAGE', `Step '${step}' of task ${task.id} is already ${s.state}. To replace its results use \`stepwise update ${task.id} ${step} --results JSON\`.`, { taskId: task.id, step, state: s.state });
+        }
+        return { op: 'resolveManually', taskId: task.id, step, results };
       },
       'completed manually from the CLI',
     );

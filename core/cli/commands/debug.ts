@@ -14,7 +14,7 @@ import { createOps } from '../../ops/ops.js';
 import { openCliContext } from '../context.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
-import { addOpOptions, continueAfter, resultJson, type OpCliOptions } from '../opsCommand.js';
+import { addOpOptions, continueAfter, loadTask, resultJson, type OpCliOptions } from '../opsCommand.js';
 import { exitCodeFor } from '../drive.js';
 import { formatSteps, formatTransitions, taskHeadline, taskJson, workflowReportJson } from '../report.js';
 
@@ -36,6 +36,7 @@ export function register(program: Command, ctx: CommandContext): void {
     };
     const cli = await openCliContext(options, { mustExist: true });
     try {
+      taskId = (await loadTask(cli, taskId)).id;
       const dbg = createDebugger(cli.engine, createOps(cli.engine));
       const reason = options.reason;
       switch (action as Action) {

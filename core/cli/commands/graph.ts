@@ -24,6 +24,7 @@ import { createModuleLoader } from '../../template/moduleLoader.js';
 import { createTemplateRegistry } from '../../template/registry.js';
 import { loadWorkspace } from '../../template/workspace.js';
 import { DB_OPTION_HELP, databaseOf, describeDatabase, openDatabase } from '../database.js';
+import { resolveTask } from '../taskRef.js';
 import type { CommandContext } from '../main.js';
 
 const FORMATS = ['dot', 'mermaid', 'svg', 'json', 'layout'] as const;
@@ -154,11 +155,7 @@ async function taskGraph(ctx: CommandContext, taskId: string, ref: string | unde
   // Read-only: drawing a task never changes the database (a missing file is not created).
   const storage = await openDatabase(database, { mustExist: true, readOnly: true });
   try {
-    const task = await storage.getTask(taskId);
-    if (!task) {
-      const file = describeDatabase(database);
-      throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${file}. List tasks with: stepwise tasks`, { taskId, file });
-    }
+    const task = await resolveTask(storage, taskId, describeDatabase(database));
     const registry = createTemplateRegistry(workspace.templates, { root: workspace.root });
     const template = ref ? await loadTemplate(ctx, ref, options) : registry.resolve(task.templateRef);
     if (template.kind === 'workflow') return runtimeGraph(template, await storage.getSteps(task.id));

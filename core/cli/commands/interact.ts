@@ -14,6 +14,7 @@ import { addEngineOptions, liveServer, openCliContext, readJsonOption, type Engi
 import { driveAndReport } from '../drive.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
+import { resolveTask } from '../taskRef.js';
 
 interface InteractOptions extends EngineCliOptions {
   params?: string;
@@ -35,8 +36,8 @@ export function register(program: Command, ctx: CommandContext): void {
     const cli = await openCliContext(options, { mustExist: true });
     try {
       const { engine, storage } = cli;
-      const task = await storage.getTask(taskId);
-      if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' is not in ${cli.dbFile}. List tasks with \`stepwise tasks\`.`, { taskId });
+      const task = await resolveTask(storage, taskId, cli.dbFile);
+      taskId = task.id;
       if (task.kind !== 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a workflow; workflows take signals (stepwise signal), not interactions.`, { taskId });
       const server = await liveServer(storage, engine.context.clock.now());
       if (!options.run || server) {

@@ -19,6 +19,6 @@ export function register(program: Command, ctx: CommandContext): void {
     .argument('<step>', 'the step to rerun from')
     .option('--cascade', 'reset every step downstream of it too (required)');
   addOpOptions(command).action(async (taskId: string, step: string, options: RerunOptions) => {
-    await runOperation(ctx, options, taskId, () => ({ op: 'rerunFromStep', taskId, step, cascade: options.cascade ?? false }), 'rerun from the CLI');
+    await runOperation(ctx, options, taskId, (task) => ({ op: 'rerunFromStep', taskId: task.id, step, cascade: options.cascade ?? false }), 'rerun from the CLI');
   });
 }

@@ -32,9 +32,9 @@ export function register(program: Command, ctx: CommandContext): void {
       taskId,
       async (task, cli) => {
         if (task.kind === 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a flow; flows have no steps to reset (stepwise retry reruns a failed flow's state).`);
-        const s = await cli.storage.getStep(taskId, step);
-        if (s && (s.state === 'error' || s.state === 'waiting_for_retry')) return { op: 'resetForRetry', taskId, step, ...(attempts === undefined ? {} : { attempts }) };
-        return { op: 'markPending', taskId, step, cascade: options.cascade ?? false };
+        const s = await cli.storage.getStep(task.id, step);
+        if (s && (s.state === 'error' || s.state === 'waiting_for_retry')) return { op: 'resetForRetry', taskId: task.id, step, ...(attempts === undefined ? {} : { attempts }) };
+        return { op: 'markPending', taskId: task.id, step, cascade: options.cascade ?? false };
       },
       'reset from the CLI',
     );

@@ -23,10 +23,10 @@ export function register(program: Command, ctx: CommandContext): void {
       (task) => {
         if (task.kind === 'flow') {
           if (step !== undefined) throw new StepwiseError('USAGE', `Task ${taskId} is a flow: \`stepwise retry ${taskId}\` reruns its current state; it takes no step.`);
-          return { op: 'retryState', taskId };
+          return { op: 'retryState', taskId: task.id };
         }
         if (step === undefined) throw new StepwiseError('USAGE', `Name the step to retry: \`stepwise retry ${taskId} STEP\` (see \`stepwise show ${taskId}\`).`);
-        return { op: 'retryStep', taskId, step };
+        return { op: 'retryStep', taskId: task.id, step };
       },
       'retried from the CLI',
     );

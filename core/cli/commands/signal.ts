@@ -8,6 +8,7 @@ import type { Json } from '../../model/runtime.js';
 import { addEngineOptions, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
 import { driveAndReport } from '../drive.js';
 import type { CommandContext } from '../main.js';
+import { resolveTask } from '../taskRef.js';
 
 interface SignalOptions extends EngineCliOptions {
   payload?: string;
@@ -28,6 +29,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const payload = ((await readJsonOption(options.payload, '--payload')) ?? null) as Json;
     const cli = await openCliContext(options, { mustExist: true });
     try {
+      taskId = (await resolveTask(cli.storage, taskId, cli.dbFile)).id;
       await cli.engine.signal(taskId, step, payload);
       const server = await liveServer(cli.storage, cli.engine.context.clock.now());
       if (!options.run || server) {

@@ -10,6 +10,6 @@ import { addOpOptions, runOperation, type OpCliOptions } from '../opsCommand.js'
 export function register(program: Command, ctx: CommandContext): void {
   const command = program.command('skip').description('Skip a step of a workflow task.').argument('<taskId>', 'the workflow task').argument('<step>', 'the step');
   addOpOptions(command).action(async (taskId: string, step: string, options: OpCliOptions) => {
-    await runOperation(ctx, options, taskId, () => ({ op: 'skipStep', taskId, step }), 'skipped from the CLI');
+    await runOperation(ctx, options, taskId, (task) => ({ op: 'skipStep', taskId: task.id, step }), 'skipped from the CLI');
   });
 }

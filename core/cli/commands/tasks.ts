@@ -6,7 +6,7 @@ import type { TaskQuery } from '../../storage/storage.js';
 import { addEngineOptions, openReadContext, type EngineCliOptions } from '../context.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
-import { taskJson } from '../report.js';
+import { formatTaskTable, taskJson } from '../report.js';
 
 interface TasksOptions extends EngineCliOptions {
   status?: string;
@@ -57,11 +57,7 @@ export function register(program: Command, ctx: CommandContext): void {
         ctx.io.out('No tasks.');
         return;
       }
-      const width = Math.max(...page.tasks.map((t) => t.templateRef.length));
-      for (const t of page.tasks) {
-        const state = t.currentState ? ` @${t.currentState}` : '';
-        ctx.io.out(`${t.id}  ${t.templateRef.padEnd(width)}  ${(t.status + state).padEnd(14)}  ${new Date(t.createdAt).toISOString()}`);
-      }
+      for (const line of formatTaskTable(page.tasks)) ctx.io.out(line);
       if (page.total > page.tasks.length) ctx.io.out(`… ${page.total - page.tasks.length} more (--limit)`);
     } finally {
       await cli.close();

@@ -33,10 +33,10 @@ export function register(program: Command, ctx: CommandContext): void {
       (task) => {
         if (task.kind === 'flow') {
           if (data === undefined || step !== undefined) throw new StepwiseError('USAGE', `Task ${taskId} is a flow: \`stepwise update ${taskId} --data JSON\` replaces its data.`);
-          return { op: 'updateData', taskId, data };
+          return { op: 'updateData', taskId: task.id, data };
         }
         if (step === undefined || results === undefined) throw new StepwiseError('USAGE', `Task ${taskId} is a workflow: \`stepwise update ${taskId} STEP --results JSON\` replaces a complete step's results.`);
-        return { op: 'updateResults', taskId, step, results };
+        return { op: 'updateResults', taskId: task.id, step, results };
       },
       'updated from the CLI',
     );

@@ -19,6 +19,7 @@ export function register(program: Command, ctx: CommandContext): void {
     const cli = await openCliContext(options, { mustExist: true });
     try {
       const task = await loadTask(cli, taskId);
+      taskId = task.id;
       let result: OpResult | null = null;
       const ops = createOps(cli.engine);
       try {
