@@ -133,6 +133,7 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
             onSelect={setSelected}
             onTimeoutState={debug.timeoutState}
             notice={debug.notice}
+            progressed={live?.kind === 'workflow' && Object.values(live.nodes).some((n) => n.state !== null && n.state !== 'pending' && n.state !== 'ready')}
             history={cursor !== null ? { onBackToLive: () => setCursor(null) } : null}
           />
         ) : null}

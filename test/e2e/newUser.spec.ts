@@ -2,6 +2,8 @@
  * Issue 17: the ten things a new user stumbled on, each walked in the browser (own `stepwise
  * serve` on a copy of the example workspace). Screenshots of the main views go to test-results/.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openPage, startDebugHost, waitForGraph, type DebugHost } from './debuggerHelpers.js';
 
@@ -50,6 +52,13 @@ test('3. a paused task says paused: in the task list and the header', async ({ p
   await expect(row.locator('.status')).toHaveText('‖ paused');
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-paused', 'true');
   await expect(page.getByTestId('task-status')).toContainText('paused');
+  // A Step runs one step and leaves it paused: the bar no longer says "started paused".
+  const bar = page.getByTestId('debugbar');
+  await expect(bar.getByTestId('pause-reason')).toContainText('started paused');
+  await bar.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(page.locator('[data-step="fetch_sales"]')).toHaveAttribute('data-state', 'complete');
+  await expect(bar.getByTestId('pause-reason')).toContainText('paused after a step');
+  await expect(row).toHaveAttribute('data-paused', 'true');
   // Continue: it runs to the end, and the paused marks go away.
   await page.getByTestId('debugbar').getByRole('button', { name: 'Continue', exact: true }).click();
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
@@ -128,4 +137,107 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
   await dialog.getByRole('button', { name: 'Done' }).click();
   const t = await host.api.inspect.transitions.query({ taskId: failed[2]!, afterSeq: 0 });
   expect(t.transitions.some((x) => x.actor === 'user' && x.reason === 'retry after the ledger outage')).toBe(true);
+});
+
+test('7. the editor: Add step writes the default handler, says why a dependency is ticked, asks before saving errors, shows Saved', async ({ page }, info) => {
+  await openPage(page, host, `#/template/${encodeURIComponent('demo/tree@1.0.0')}`);
+  await waitForGraph(page);
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const editor = page.getByRole('main', { name: 'Template editor' });
+  await expect(editor.locator('.canvas-wrap[data-graph-ready="true"]')).toBeVisible();
+  await editor.locator('[data-step="book_hotel"]').click();
+  await page.getByRole('button', { name: '+ Add step' }).click();
+  const dialog = page.getByTestId('add-node-dialog');
+  // The selected step is ticked, and the dialog says so.
+  await expect(dialog.getByLabel('book_hotel')).toBeChecked();
+  await expect(dialog.getByTestId('deps-note')).toContainText('book_hotel is ticked because it is selected');
+  // No handler typed: the step's name is its handler, as the placeholder says (mark_synced exists).
+  await dialog.getByLabel('Name').fill('mark_synced');
+  await dialog.getByRole('button', { name: 'Add step' }).click();
+  await expect(editor.locator('[data-step="mark_synced"]')).toBeVisible();
+  await expect(page.getByTestId('editor-problems-count')).toHaveText('valid');
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  await expect(page.getByTestId('editor-yaml')).toContainText('handler: mark_synced');
+
+  // A step whose default handler does not exist: the node gets the badge, Save asks first.
+  await page.getByRole('button', { name: '+ Add step' }).click();
+  await dialog.getByLabel('Name').fill('archive_trip');
+  await dialog.getByRole('button', { name: 'Add step' }).click();
+  await expect(page.getByTestId('editor-problems-count')).toHaveText('1 error');
+  await expect(editor.locator('[data-step="archive_trip"]')).toHaveAttribute('data-problems', '1');
+  const file = path.join(host.dir, 'templates/demo/tree.yaml');
+  const before = readFileSync(file, 'utf8');
+  let asked = '';
+  page.once('dialog', (d) => {
+    asked = d.message();
+    void d.dismiss();
+  });
+  await page.getByRole('button', { name: 'Save…' }).click();
+  await expect.poll(() => asked).toContain('The template has 1 error. Save it anyway?');
+  expect(readFileSync(file, 'utf8')).toBe(before);
+  await page.screenshot({ path: info.outputPath('n07-editor-error.png') });
+
+  // Undo the bad step and save: the toolbar says it was saved (not only the screen reader).
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByTestId('editor-problems-count')).toHaveText('valid');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('editor-saved')).toContainText(/Saved \d\d:\d\d/);
+  expect(readFileSync(file, 'utf8')).toContain('handler: mark_synced');
+  await page.screenshot({ path: info.outputPath('n07-editor-saved.png') });
+});
+
+test('10. keyboard: a skip link, dialogs keep and return focus, arrow keys in lists, F9 on a finished task says why', async ({ page }, info) => {
+  const a = await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: {} });
+  const b = await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: {} });
+  await expect.poll(async () => (await host.api.task.query({ id: a.id })).task.status, { timeout: 20_000 }).toBe('complete');
+  await openPage(page, host, `#/template/${encodeURIComponent('demo/diamond@1.0.0')}`);
+  await waitForGraph(page);
+  // The first Tab stop is the skip link; it jumps past the header and the sidebar.
+  await page.locator('body').focus();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the view' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => Boolean(document.activeElement?.closest('main')))).toBe(true);
+
+  // Start task by keyboard: focus goes into the dialog, Tab and Shift+Tab stay inside, Escape
+  // closes it and gives focus back to the button that opened it.
+  const startButton = page.getByRole('button', { name: 'Start task' });
+  await startButton.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  const inDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')));
+  expect(await inDialog()).toBe(true);
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    expect(await inDialog()).toBe(true);
+  }
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await inDialog()).toBe(true);
+  }
+  await page.screenshot({ path: info.outputPath('n10-dialog-focus.png') });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(startButton).toBeFocused();
+
+  // The task list is one Tab stop; ArrowDown / ArrowUp move between rows.
+  const rows = page.getByTestId('task-list').locator('.task-item');
+  await rows.first().focus();
+  const first = await rows.first().getAttribute('data-task');
+  await page.keyboard.press('ArrowDown');
+  await expect(rows.nth(1)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(rows.first()).toBeFocused();
+  expect(await rows.evaluateAll((els) => els.filter((e) => (e as HTMLElement).tabIndex === 0).length)).toBe(1);
+  expect([a.id, b.id]).toContain(first);
+
+  // F9 on a node of a finished task: nothing to break on, and the bar says why.
+  await openPage(page, host, `#/task/${encodeURIComponent(a.id)}`);
+  await waitForGraph(page);
+  await page.locator('[data-id="publish_report"]').focus();
+  await page.keyboard.press('F9');
+  await expect(page.getByTestId('debug-notice')).toContainText('the task is complete');
+  await expect(page.getByTestId('debugbar').getByTestId('breakpoints')).toHaveCount(0);
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { liveAt } from '../../renderer/lib/history.js';
 import { OP_INFO, parseJson, requestOf, STEP_OPS } from '../../renderer/lib/ops.js';
-import { duration, relative, shortJson } from '../../renderer/lib/format.js';
+import { attemptsText, duration, relative, shortJson } from '../../renderer/lib/format.js';
+import { debugStateText, pauseText } from '../../renderer/lib/debugState.js';
 import type { LiveState } from '../../renderer/lib/liveState.js';
 import type { TransitionRecord } from '../../core/model/runtime.js';
 
@@ -75,5 +76,22 @@ describe('format', () => {
     expect(relative(3000, 1000)).toBe('in 2.00s');
     expect(relative(1000, 3000)).toBe('2.00s ago');
     expect(shortJson({ a: 'x'.repeat(100) }, 20)).toHaveLength(20);
+  });
+});
+
+describe('pause words and attempts', () => {
+  it('a task started paused says so until a step of it ran, then that it is paused after a step', () => {
+    expect(pauseText('debug_start')).toBe('started paused');
+    expect(pauseText('debug_start', true)).toBe('paused after a step');
+    expect(pauseText('breakpoint:b')).toBe('stopped at breakpoint b');
+    const task = { kind: 'workflow' as const, status: 'running' as const, currentState: null, debug: { paused: true, pauseReason: 'debug_start', breakpoints: [] } };
+    expect(debugStateText(task, true)).toEqual({ text: 'paused after a step', tone: 'paused' });
+    expect(debugStateText({ ...task, status: 'error' }, true).tone).toBe('failed');
+  });
+
+  it('attempts over the retry budget are said plainly, not "3 of 2"', () => {
+    expect(attemptsText(1, 2)).toEqual({ short: '×1/2', long: '1 of 2 allowed' });
+    expect(attemptsText(3, 2)).toEqual({ short: '×2+1', long: '3: the 2 its retry policy allows, then 1 more by hand' });
+    expect(attemptsText(2, null).short).toBe('×2');
   });
 });

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { InteractionView, TaskControls } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
+import { debugStateText } from '../../lib/debugState.js';
 import { OP_INFO, type OpTarget } from '../../lib/ops.js';
 import { PauseIcon, PlayIcon, SkipIcon, StepIcon } from './icons.js';
 
@@ -26,50 +27,13 @@ interface Props {
   history?: { onBackToLive: () => void } | null;
   /** A short message about something the user tried that did nothing (shown, and announced by the caller). */
   notice?: string | null;
+  /** Whether any step or state of the task has run (a task started paused and then stepped). */
+  progressed?: boolean;
 }
 
 const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
 
-export function pauseText(reason: string | undefined): string {
-  if (!reason) return 'paused';
-  if (reason === 'debug_start') return 'started paused';
-  if (reason === 'user') return 'paused by you';
-  if (reason === 'step') return 'paused after a step';
-  if (reason.startsWith('breakpoint:')) return `stopped at breakpoint ${reason.slice('breakpoint:'.length)}`;
-  return `paused: ${reason}`;
-}
-
-/**
- * What the bar says the live task is doing: the task's status first (a failed workflow is not
- * "running" just because it is not paused), then the pause state of a task that can still run.
- */
-export function debugStateText(task: Pick<TaskControls['task'], 'kind' | 'status' | 'debug' | 'currentState'>): { text: string; tone: 'paused' | 'running' | 'failed' | 'muted' } {
-  const flowState = task.kind === 'flow' && task.currentState ? ` in ${task.currentState}` : '';
-  switch (task.status) {
-    case 'error':
-      return { text: 'failed — retry or reset a step', tone: 'failed' };
-    case 'failed':
-      return { text: `failed${flowState} — retry the state`, tone: 'failed' };
-    case 'complete':
-    case 'completed':
-      return { text: 'finished', tone: 'muted' };
-    case 'cancelled':
-      return { text: 'cancelled', tone: 'muted' };
-    case 'pending':
-    case 'running':
-    case 'waiting':
-    case 'active':
-      if (task.debug.paused) return { text: pauseText(task.debug.pauseReason), tone: 'paused' };
-      return { text: task.status === 'waiting' ? `waiting${flowState}` : 'running', tone: 'running' };
-    default: {
-      // Every status is handled above (checked by the compiler); an unknown one is shown as is.
-      const unknown: never = task.status;
-      return { text: String(unknown), tone: 'muted' };
-    }
-  }
-}
-
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null, notice = null }: Props) {
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null, notice = null, progressed = false }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -114,7 +78,7 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
   // In history every live control is off, its tooltip saying how to act on the live task.
   const past = history !== null;
   const live = (title: string, verb: string) => (past ? `Back to live to ${verb}` : title);
-  const state = debugStateText(task);
+  const state = debugStateText(task, progressed);
   const stepTitle = finished ? 'The task has finished' : isFlow ? `Run the flow's current state (${task.currentState ?? '—'}) once` : controls.ready.length > 0 ? `Run ${controls.ready[0]} (the next ready step), then pause` : 'No step is ready';
 
   return (

@@ -32,7 +32,8 @@ export function AddNodeDialog({ templateKind, names, handlers, after, onAdd, onC
     setBusy(true);
     const node: NewNode = flow
       ? { kind: 'addState', state: { name, type: type as 'action', ...(handler ? { handler } : {}) } }
-      : { kind: 'addStep', step: { name, ...(type !== 'standard' ? { type } : {}), ...(handler ? { handler } : {}), ...(deps.length ? { dependsOn: deps } : {}) } };
+      : // A step needs a handler: an empty field means the step's name, as the placeholder says (written out, so the file is valid).
+        { kind: 'addStep', step: { name, ...(type !== 'standard' ? { type } : {}), handler: handler || name, ...(deps.length ? { dependsOn: deps } : {}) } };
     const refusal = await onAdd(node);
     setBusy(false);
     if (refusal) setError(refusal);
@@ -85,6 +86,11 @@ export function AddNodeDialog({ templateKind, names, handlers, after, onAdd, onC
       {!flow ? (
         <fieldset className="field deps">
           <legend>Depends on</legend>
+          {after && deps.includes(after) ? (
+            <p className="field-note" data-testid="deps-note">
+              <code>{after}</code> is ticked because it is selected: untick it to add the step unconnected.
+            </p>
+          ) : null}
           <div className="dep-options">
             {names.map((n) => (
               <label key={n} className="check">

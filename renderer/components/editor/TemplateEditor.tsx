@@ -11,6 +11,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import type { EditOp, EditorState } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
+import { clock } from '../../lib/format.js';
 import { canRedo, canUndo, current, push, redo, startHistory, undo, type History } from '../../lib/editHistory.js';
 import { toGraphView } from '../../lib/graphView.js';
 import type { Direction } from '../../lib/layout.js';
@@ -50,6 +51,8 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
   const [error, setError] = useState<string | null>(null);
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Shown beside Save (not only announced): which file was written, and when.
+  const [savedAt, setSavedAt] = useState<{ file: string; at: number } | null>(null);
   const [tab, setTab] = useState<'problems' | 'yaml'>('problems');
 
   const state = history ? current(history) : null;
@@ -86,11 +89,14 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
 
   const save = useCallback(async () => {
     if (!state || !hash || !dirty) return;
+    // A file with errors makes the template invalid for everyone (the workspace reports it, no task can start): ask first.
+    if (errors > 0 && !window.confirm(`The template has ${errors} error${errors === 1 ? '' : 's'}. Save it anyway? Until fixed it is invalid: no task of it can start.`)) return;
     setBusy(true);
     setError(null);
     try {
       const saved = await client.edit.save.mutate({ ref: templateRef, text: state.text, expectedHash: hash });
       setSession((s) => (s ? { ...s, hash: saved.hash, savedText: state.text } : s));
+      setSavedAt({ file: saved.file, at: Date.now() });
       announce(`Saved ${saved.file}.`);
     } catch (err) {
       const code = (err as { data?: { stepwise?: { code?: string } } }).data?.stepwise?.code;
@@ -99,7 +105,7 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
     } finally {
       setBusy(false);
     }
-  }, [client, templateRef, state, hash, dirty]);
+  }, [client, templateRef, state, hash, dirty, errors]);
 
   const deleteSelection = useCallback(() => {
     if (!editable) return;
@@ -169,8 +175,13 @@ export function TemplateEditor({ templateRef, direction, onClose }: Props) {
                 <span className={`problem-count${errors ? ' bad' : ''}`} data-testid="editor-problems-count">
                   {errors ? `${errors} error${errors === 1 ? '' : 's'}` : 'valid'}
                 </span>
-                <button className="btn primary" onClick={() => void save()} disabled={!dirty || busy} title="Save to the file (Ctrl+S)">
-                  Save
+                {savedAt && !dirty ? (
+                  <span className="save-status" data-testid="editor-saved" title={savedAt.file}>
+                    Saved {clock(savedAt.at)}
+                  </span>
+                ) : null}
+                <button className="btn primary" onClick={() => void save()} disabled={!dirty || busy} title={errors ? `Save to the file (Ctrl+S): it has ${errors} error${errors === 1 ? '' : 's'}, you will be asked first` : 'Save to the file (Ctrl+S)'}>
+                  {errors ? 'Save…' : 'Save'}
                 </button>
               </>
             ) : null}
