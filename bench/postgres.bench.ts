@@ -221,7 +221,7 @@ function task(id: string) {
     id, kind: 'workflow' as const, namespace: 'b', name: 'b', templateVersion: '1', templateRef: 'b/b@1', status: 'pending' as const,
     input: {}, data: {}, currentState: null, parentTaskId: null, parentStepName: null, idempotencyKey: null, participants: [],
     error: null, result: null, createdAt: 0, updatedAt: 0, finishedAt: null, wakeAt: null, timeoutAt: null, deleteAt: null,
-    debug: { paused: false, breakpoints: [] }, version: 1,
+    debug: { paused: false, breakpoints: [] }, leaseOwner: null, leaseExpiresAt: null, stateAttempts: 0, version: 1,
   };
 }
 

@@ -54,6 +54,15 @@ export interface TaskRecord {
   timeoutAt: number | null;
   deleteAt: number | null;
   debug: DebugSettings;
+  /**
+   * Flows: the engine running the current action state's handler, and until when its lease
+   * holds (renewed while the handler runs; once expired, any engine may take the flow back).
+   * Null while no action runs; always null for workflows (their steps hold the leases).
+   */
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  /** Flows: attempts made at the current state since the flow entered it (retries count up). Workflows: 0. */
+  stateAttempts: number;
   /** Optimistic concurrency: bumped by every write to this task or any of its steps. */
   version: number;
 }

@@ -15,7 +15,7 @@ export const TASK_FIELDS = fields<TaskRecord>()([
   'id', 'kind', 'namespace', 'name', 'templateVersion', 'templateRef', 'status', 'input', 'data',
   'currentState', 'parentTaskId', 'parentStepName', 'idempotencyKey', 'participants', 'error',
   'result', 'createdAt', 'updatedAt', 'finishedAt', 'wakeAt', 'timeoutAt', 'deleteAt', 'debug',
-  'version',
+  'leaseOwner', 'leaseExpiresAt', 'stateAttempts', 'version',
 ]);
 
 export const STEP_FIELDS = fields<StepRecord>()([

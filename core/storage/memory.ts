@@ -306,6 +306,15 @@ export class MemoryStorage implements Storage, CommitLookup {
     return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.step));
   }
 
+  async expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]> {
+    this.assertOpen();
+    const due: Array<{ id: string; due: number; task: TaskRecord }> = [];
+    for (const t of this.tasks.values()) {
+      if (t.leaseExpiresAt !== null && t.leaseExpiresAt <= now && !FINISHED_STATUSES.includes(t.status)) due.push({ id: t.id, due: t.leaseExpiresAt, task: t });
+    }
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.task));
+  }
+
   async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
     this.assertOpen();
     const due: Array<{ id: string; due: number; task: TaskRecord }> = [];

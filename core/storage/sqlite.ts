@@ -317,6 +317,10 @@ export class SqliteStorage implements Storage {
     return this.guard(() => this.rows(SQL.expiredLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((r) => decodeRow(STEPS, r)));
   }
 
+  async expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]> {
+    return this.guard(() => this.rows(SQL.expiredTaskLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((r) => decodeRow(TASKS, r)));
+  }
+
   async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
     return this.guard(() => this.rows(SQL.dueTasks, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) }).map((r) => decodeRow(TASKS, r)));
   }

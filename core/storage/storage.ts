@@ -175,6 +175,8 @@ export interface Storage {
   dueSteps(now: number, limit?: number): Promise<StepRecord[]>;
   /** Running steps whose lease expired (`leaseExpiresAt <= now`: their process died). */
   expiredLeases(now: number, limit?: number): Promise<StepRecord[]>;
+  /** Unfinished tasks (flows running an action) whose own lease expired, by lease time then id. */
+  expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]>;
   /**
    * Tasks due now: `waiting` tasks (flows) with wakeAt <= now, and unfinished tasks with
    * timeoutAt <= now; ordered by the earlier of the two, then id.

@@ -119,6 +119,9 @@ describe('stepwise graph', () => {
       timeoutAt: null,
       deleteAt: null,
       debug: { paused: false, breakpoints: [] },
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      stateAttempts: 0,
       version: 1,
     };
     await storage.commit({

@@ -126,6 +126,26 @@ export function queryContract(ctx: ContractContext): void {
       expect(expired[0]!.leaseOwner).toBe('e1');
     });
 
+    it('expiredTaskLeases: unfinished tasks (flows running an action) whose lease ran out', async () => {
+      await ctx.s.commit({
+        insertTasks: [
+          task('dead', { kind: 'flow', status: 'active', leaseOwner: 'e1', leaseExpiresAt: T0 + 10, stateAttempts: 2 }),
+          task('dead-earlier', { kind: 'flow', status: 'active', leaseOwner: 'e1', leaseExpiresAt: T0 + 1 }),
+          task('alive', { kind: 'flow', status: 'active', leaseOwner: 'e2', leaseExpiresAt: T0 + 1000 }),
+          task('finished', { kind: 'flow', status: 'completed', leaseOwner: 'e1', leaseExpiresAt: T0 }),
+          task('no-lease', { kind: 'flow', status: 'active' }),
+        ],
+      });
+      const expired = await ctx.s.expiredTaskLeases(T0 + 10);
+      expect(expired.map((t) => t.id)).toEqual(['dead-earlier', 'dead']);
+      expect(expired[1]).toMatchObject({ leaseOwner: 'e1', leaseExpiresAt: T0 + 10, stateAttempts: 2 });
+      expect((await ctx.s.expiredTaskLeases(T0 + 10, 1)).map((t) => t.id)).toEqual(['dead-earlier']);
+      // Patching the lease is an ordinary task patch.
+      await ctx.s.commit({ updateTasks: [{ id: 'dead', expectedVersion: 1, set: { leaseOwner: null, leaseExpiresAt: null, stateAttempts: 0 } }] });
+      expect((await ctx.s.expiredTaskLeases(T0 + 10)).map((t) => t.id)).toEqual(['dead-earlier']);
+      expect(await ctx.s.getTask('dead')).toMatchObject({ leaseOwner: null, leaseExpiresAt: null, stateAttempts: 0, version: 2 });
+    });
+
     it('dueTasks: waiting tasks to wake and unfinished tasks past their timeout', async () => {
       await ctx.s.commit({
         insertTasks: [

@@ -287,6 +287,9 @@ export function planCreate(template: FlowTemplate, o: CreateOptions): { task: Ta
     timeoutAt: template.timeoutMs !== undefined ? o.now + template.timeoutMs : null,
     deleteAt: null,
     debug: { paused: Boolean(o.debug), breakpoints: [], ...(o.debug ? { pauseReason: 'debug_start' } : {}) },
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    stateAttempts: 0,
     version: 1,
   };
   const r = new Recorder(task, o.now, 'engine');

@@ -59,6 +59,9 @@ export function planWorkflowTask(
     timeoutAt: null,
     deleteAt: status === 'complete' && template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null,
     debug: options.debug ? { paused: true, pauseReason: 'debug_start', breakpoints: [] } : { paused: false, breakpoints: [] },
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    stateAttempts: 0,
     version: 1,
   };
   const transitions: NewTransition[] = [];

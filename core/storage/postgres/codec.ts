@@ -10,7 +10,7 @@ import type { AttemptRecord, StepRecord, TaskRecord } from '../../model/runtime.
 import { ATTEMPTS, STEPS, TASKS, type Column, type Table } from '../sqlite/codec.js';
 
 const BIGINT = new Set(['created_at', 'updated_at', 'finished_at', 'wake_at', 'timeout_at', 'delete_at', 'version', 'retry_at', 'lease_expires_at', 'started_at', 'duration_ms']);
-const INTEGER = new Set(['attempts', 'max_attempts', 'number']);
+const INTEGER = new Set(['attempts', 'max_attempts', 'number', 'state_attempts']);
 
 function pgType(c: Column): string {
   if (c.column === 'participants') return 'text[]';

@@ -227,6 +227,17 @@ BEGIN
 END $$;
 `,
   },
+  {
+    // Flow actions run under a lease (the SQLite migration 3 'task_leases', mirrored).
+    version: 3,
+    name: 'task_leases',
+    sql: `
+ALTER TABLE stepwise.tasks ADD COLUMN lease_owner ${ID};
+ALTER TABLE stepwise.tasks ADD COLUMN lease_expires_at bigint;
+ALTER TABLE stepwise.tasks ADD COLUMN state_attempts integer NOT NULL DEFAULT 0;
+CREATE INDEX tasks_lease ON stepwise.tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -41,6 +41,8 @@ export const PG_SQL = {
       UNION ALL
       SELECT ${PG_STEPS.select}, wake_at AS due FROM stepwise.steps WHERE state = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1
     ) d ORDER BY due, id LIMIT $2`,
+  expiredTaskLeases: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= $1 AND status NOT IN ${FINISHED_SQL}
+    ORDER BY lease_expires_at, id LIMIT $2`,
   expiredLeases: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE state = 'running' AND lease_expires_at <= $1
     ORDER BY lease_expires_at, id LIMIT $2`,
   dueTasks: `WITH due (due_id, due_at) AS (

@@ -225,6 +225,10 @@ export class PostgresStorage implements Storage {
     return (await this.rows('sw_due_steps', PG_SQL.dueSteps, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_STEPS, r));
   }
 
+  async expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]> {
+    return (await this.rows('sw_task_leases', PG_SQL.expiredTaskLeases, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_TASKS, r));
+  }
+
   async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
     return (await this.rows('sw_leases', PG_SQL.expiredLeases, [now, limitOf(limit, DEFAULT_SCAN_LIMIT)])).map((r) => decodeRow(PG_STEPS, r));
   }

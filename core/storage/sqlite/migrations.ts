@@ -169,6 +169,19 @@ DROP INDEX steps_concurrency;
 CREATE INDEX steps_concurrency ON steps (concurrency_key) WHERE state = 'running' AND concurrency_key IS NOT NULL;
 `,
   },
+  {
+    // Flow actions run under a lease like workflow steps (the engine running the action renews
+    // it; once it expires another engine takes the flow back), and count their attempts at the
+    // current state for retries. Workflows leave these at null / 0 (their steps hold leases).
+    version: 3,
+    name: 'task_leases',
+    sql: `
+ALTER TABLE tasks ADD COLUMN lease_owner TEXT;
+ALTER TABLE tasks ADD COLUMN lease_expires_at INTEGER;
+ALTER TABLE tasks ADD COLUMN state_attempts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tasks_lease ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

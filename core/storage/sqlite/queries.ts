@@ -38,6 +38,8 @@ export const SQL = {
     ORDER BY due, id LIMIT @limit`,
   expiredLeases: `SELECT ${STEPS.select} FROM steps WHERE state = 'running' AND lease_expires_at <= ?
     ORDER BY lease_expires_at, id LIMIT ?`,
+  expiredTaskLeases: `SELECT ${TASKS.select} FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= ? AND status NOT IN ${FINISHED_SQL}
+    ORDER BY lease_expires_at, id LIMIT ?`,
   dueTasks: `WITH due (due_id, due_at) AS (
       SELECT id, wake_at FROM tasks WHERE status = 'waiting' AND wake_at <= @now
       UNION ALL
