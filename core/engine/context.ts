@@ -21,8 +21,11 @@ export interface HandlerRegistry {
    * (tasker-core `handler.method`, default `call`) picks the method of an object or class handler.
    */
   get(name: string, template?: Template, method?: string): HandlerFn | undefined;
-  /** For worker-thread execution: the module file a handler came from, when it came from one. */
-  fileOf?(name: string): string | undefined;
+  /**
+   * For worker-thread execution: the module file a handler came from, when it came from one
+   * (none when the template defines the handler inline: the worker cannot load that one).
+   */
+  fileOf?(name: string, template?: Template): string | undefined;
 }
 
 export interface EngineContext {

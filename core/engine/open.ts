@@ -107,7 +107,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
       storage,
       // Registries that read whatever workspace is current, so reload() reaches the engine.
       templates: { resolve: (ref) => current.templates.resolve(ref), list: () => current.templates.list() },
-      handlers: { get: (name, template, method) => current.handlers.get(name, template, method), fileOf: (name) => current.handlers.fileOf?.(name) },
+      handlers: { get: (name, template, method) => current.handlers.get(name, template, method), fileOf: (name, template) => current.handlers.fileOf?.(name, template) },
     });
   } catch (err) {
     if (owned) await storage.close();

@@ -17,12 +17,13 @@ import type { JsonObject } from '../model/runtime.js';
 import { describeFailure } from './failure.js';
 import { holdGuards, type HandlerScope, type StrayCrash } from './guard.js';
 import { runInProcess } from './inProcess.js';
+import { dispatchHandler, isHandlerExport } from '../model/handlerDispatch.js';
 import { loadModule, loadSetup } from './threadModules.js';
 import type { FlowJob, FlowRole, Job, JobOutcome, StepContextData, FlowContextData } from './types.js';
 
 /** What crosses to the worker: the job without its functions. */
 export type ThreadJob =
-  | { kind: 'step'; handlerName: string; file: string; context: StepContextData }
+  | { kind: 'step'; handlerName: string; method?: string; file: string; context: StepContextData }
   | { kind: 'flow'; role: FlowRole; handlerName: string; file: string; context: FlowContextData; params?: JsonObject };
 
 export interface ThreadTask {
@@ -74,14 +75,21 @@ holdGuards({
     send({ type: 'stepwise:stray', kind: stray.kind, ...(stray.handlerName ? { handlerName: stray.handlerName } : {}), error: describeFailure(stray.error).error }),
 });
 
-/** The handler named `name` in a module: a named export, or a property of the default export. */
-export function pickHandler(mod: Record<string, unknown>, name: string): ((ctx: unknown, ...rest: unknown[]) => unknown) | undefined {
+/**
+ * The handler named `name` in a module (a named export, or a property of the default export),
+ * called through `method` when it is an object or a class (tasker-core handler.method).
+ */
+export function pickHandler(mod: Record<string, unknown>, name: string, method?: string): ((ctx: unknown, ...rest: unknown[]) => unknown) | undefined {
   const named = mod[name];
-  if (typeof named === 'function') return named as (ctx: unknown) => unknown;
   const dflt = mod.default as Record<string, unknown> | ((ctx: unknown) => unknown) | undefined;
-  if (dflt && typeof dflt === 'object' && typeof dflt[name] === 'function') return dflt[name] as (ctx: unknown) => unknown;
-  if (typeof dflt === 'function') return dflt;
-  return undefined;
+  const value = isHandlerExport(named)
+    ? named
+    : dflt && typeof dflt === 'object' && isHandlerExport(dflt[name])
+      ? dflt[name]
+      : typeof dflt === 'function'
+        ? dflt
+        : undefined;
+  return value === undefined ? undefined : dispatchHandler(value, method);
 }
 
 /** Sub-task calls of a flow handler, answered by the engine in the main thread. */
@@ -116,9 +124,11 @@ async function run(task: ThreadTask): Promise<JobOutcome> {
   const { id, job, port } = task;
   try {
     await loadSetup(task.setup);
-    const fn = pickHandler(await loadModule(job.file), job.handlerName);
+    const method = job.kind === 'step' ? job.method : undefined;
+    const fn = pickHandler(await loadModule(job.file), job.handlerName, method);
     if (!fn) {
-      return describeAsPermanent(`Handler '${job.handlerName}' is not exported by ${job.file} (looked for a named export and a property of the default export).`);
+      const what = method === undefined ? '' : ` with a method '${method}'`;
+      return describeAsPermanent(`Handler '${job.handlerName}'${what} is not exported by ${job.file} (looked for a named export and a property of the default export).`);
     }
     const common = {
       handlerName: job.handlerName,

@@ -104,7 +104,7 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     if (channel && job.kind === 'flow') channel.port1.on('message', (m: SubtaskCall) => answer(job, m, channel.port1));
     const threadJob: ThreadJob =
       job.kind === 'step'
-        ? { kind: 'step', handlerName: job.handlerName, file: job.file, context: job.context }
+        ? { kind: 'step', handlerName: job.handlerName, ...(job.method !== undefined ? { method: job.method } : {}), file: job.file, context: job.context }
         : { kind: 'flow', role: job.role, handlerName: job.handlerName, file: job.file, context: job.context, ...(job.params ? { params: job.params } : {}) };
     const task: ThreadTask = { id, job: threadJob, setup, ...(channel ? { port: channel.port2 } : {}) };
     try {

@@ -50,6 +50,8 @@ export interface SubtaskApi {
 
 interface JobBase {
   handlerName: string;
+  /** tasker-core `handler.method`: the method of an object or class handler to call (default `call`); `fn` is already bound to it. */
+  method?: string;
   /** The function, for in-process executors. */
   fn: HandlerFn;
   /** The module the handler came from (executors that isolate handlers load it from there). */

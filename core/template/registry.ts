@@ -70,8 +70,8 @@ export function createHandlerRegistry(handlers: ReadonlyMap<string, HandlerEntry
       const value = getOwn(template?.inlineHandlers, name) ?? handlers.get(name)?.fn;
       return value === undefined ? undefined : dispatchHandler(value, method);
     },
-    fileOf(name: string): string | undefined {
-      return handlers.get(name)?.file;
+    fileOf(name: string, template?: Template): string | undefined {
+      return getOwn(template?.inlineHandlers, name) === undefined ? handlers.get(name)?.file : undefined;
     },
   };
 }

@@ -49,11 +49,13 @@ function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | und
   });
 }
 
-function missingHandler(step: string, handler: string | undefined): HandlerFailure {
-  const message = handler
-    ? `Handler '${handler}' of step '${step}' is not registered. Export it from a module in the workspace's handlers/ folder.`
-    : `Step '${step}' has no handler. Give it \`handler: <name>\` in the template.`;
-  return { error: toErrorInfo(new StepwiseError('HANDLER_NOT_FOUND', message, { step, handler })), retryable: false };
+function missingHandler(step: string, handler: string | undefined, method: string | undefined): HandlerFailure {
+  const message = !handler
+    ? `Step '${step}' has no handler. Give it \`handler: <name>\` in the template.`
+    : method
+      ? `Handler '${handler}' of step '${step}' is not registered or has no method '${method}'. Export a class or object with that method from a module in the workspace's handlers/ folder, or fix \`handler.method\` in the template.`
+      : `Handler '${handler}' of step '${step}' is not registered. Export it from a module in the workspace's handlers/ folder.`;
+  return { error: toErrorInfo(new StepwiseError('HANDLER_NOT_FOUND', message, { step, handler, ...(method ? { method } : {}) })), retryable: false };
 }
 
 /** The runtime's view of one claimed workflow step attempt. */
@@ -71,10 +73,11 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
       const step = view.steps.get(name)!;
       const handlerName = stepT?.handler?.callable;
       if (!handlerName && step.type === 'subtask') return { kind: 'success', value: null } satisfies JobOutcome;
-      const fn = handlerName ? ctx.handlers.get(handlerName, env.template) : undefined;
-      if (!handlerName || !fn) return { kind: 'failure', failure: missingHandler(name, handlerName) } satisfies JobOutcome;
-      const file = ctx.handlers.fileOf?.(handlerName);
-      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), context: contextData(view, step, stepT, attempt), ...io };
+      const method = stepT?.handler?.method;
+      const fn = handlerName ? ctx.handlers.get(handlerName, env.template, method) : undefined;
+      if (!handlerName || !fn) return { kind: 'failure', failure: missingHandler(name, handlerName, method) } satisfies JobOutcome;
+      const file = ctx.handlers.fileOf?.(handlerName, env.template);
+      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), ...(method ? { method } : {}), context: contextData(view, step, stepT, attempt), ...io };
     },
     renew(d, until) {
       if (!ownsAttempt(d, name, attempt, env.owner)) return false;
