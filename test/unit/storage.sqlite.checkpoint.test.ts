@@ -25,15 +25,23 @@ describe('SQLite migration 2: partial indexes skip NULL keys', () => {
     const v1 = new Database(file);
     v1.pragma('journal_mode = WAL');
     migrate(v1, file, 1, MIGRATIONS.slice(0, 1));
-    const insert = v1.prepare(TASKS.insert);
-    insert.run(...encodeRecord(TASKS, task('wakes', { kind: 'flow', status: 'waiting', wakeAt: T0 + 5 })));
-    insert.run(...encodeRecord(TASKS, task('waits', { kind: 'flow', status: 'waiting', wakeAt: null })));
-    insert.run(...encodeRecord(TASKS, task('times', { status: 'running', timeoutAt: T0 + 1 })));
+    // Rows as version 1 stored them: only the columns it had (migration 3 added the task leases).
+    const v1Columns = new Set((v1.prepare(`SELECT name FROM pragma_table_info('tasks')`).pluck().all() as string[]));
+    const kept = TASKS.columns.map((c, i) => [c.column, i] as const).filter(([column]) => v1Columns.has(column));
+    const insert = v1.prepare(`INSERT INTO tasks (${kept.map(([c]) => c).join(', ')}) VALUES (${kept.map(() => '?').join(', ')})`);
+    const v1Row = (t: ReturnType<typeof task>) => {
+      const row = encodeRecord(TASKS, t);
+      return kept.map(([, i]) => row[i]);
+    };
+    insert.run(...v1Row(task('wakes', { kind: 'flow', status: 'waiting', wakeAt: T0 + 5 })));
+    insert.run(...v1Row(task('waits', { kind: 'flow', status: 'waiting', wakeAt: null })));
+    insert.run(...v1Row(task('times', { status: 'running', timeoutAt: T0 + 1 })));
     v1.close();
 
     const s = new SqliteStorage({ file });
-    expect(s.appliedMigrations).toEqual([2]);
+    expect(s.appliedMigrations).toEqual([2, 3]);
     expect((await s.dueTasks(T0 + 10)).map((t) => t.id)).toEqual(['times', 'wakes']);
+    expect(await s.getTask('wakes')).toMatchObject({ leaseOwner: null, leaseExpiresAt: null, stateAttempts: 0 });
     expect((await s.listTasks()).total).toBe(3);
     await s.close();
 
