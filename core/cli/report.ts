@@ -7,6 +7,7 @@ import type { AttemptRecord, Json, StepRecord, TaskRecord, TransitionRecord } fr
 import { transitionJson } from '../engine/flow/report.js';
 import { isTaskFinished } from '../model/states.js';
 import { shortTaskId } from '../model/taskId.js';
+import { describeUnreadable } from '../storage/rowCodec.js';
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
@@ -28,6 +29,7 @@ export function taskJson(task: TaskRecord): Record<string, Json> {
     delete_at: iso(task.deleteAt),
     paused: task.debug.paused,
     version: task.version,
+    ...(task.unreadable ? { unreadable: { ...task.unreadable } } : {}),
   };
 }
 
@@ -102,7 +104,8 @@ export function formatDuration(ms: number | null): string {
  * The status people read: `paused` while the debugger holds an unfinished task (its stored
  * status stays running/waiting/active: nothing new starts, but what it waits for still counts).
  */
-export function shownStatus(task: Pick<TaskRecord, 'kind' | 'status' | 'debug'>): string {
+export function shownStatus(task: Pick<TaskRecord, 'kind' | 'status' | 'debug' | 'unreadable'>): string {
+  if (task.unreadable) return 'unreadable';
   return task.debug.paused && !isTaskFinished(task.kind, task.status) ? 'paused' : task.status;
 }
 
@@ -113,7 +116,7 @@ export function taskHeadline(task: TaskRecord): string {
 
 /** `stepwise tasks`: a header row, then one aligned row per task (the short id is what the workbench shows). */
 export function formatTaskTable(tasks: readonly TaskRecord[]): string[] {
-  const rows = tasks.map((t) => [t.id, shortTaskId(t.id), t.templateRef, shownStatus(t) + (t.currentState ? ` @${t.currentState}` : ''), new Date(t.createdAt).toISOString()]);
+  const rows = tasks.map((t) => [t.id, shortTaskId(t.id), t.templateRef, shownStatus(t) + (t.currentState ? ` @${t.currentState}` : ''), new Date(t.createdAt).toISOString() + (t.unreadable ? `  (${describeUnreadable(t.unreadable)})` : '')]);
   const head = ['ID', 'SHORT', 'TEMPLATE', 'STATUS', 'CREATED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [head, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

@@ -11,6 +11,7 @@ import type { AttemptRecord, StepRecord, TaskRecord, TransitionRecord } from '..
 import type { TaskStatus } from '../model/states.js';
 import { shortTaskId } from '../model/taskId.js';
 import { inputSummary } from './taskRows.js';
+import { describeUnreadable } from '../storage/rowCodec.js';
 
 export type { AppRouter } from './router.js';
 export type { StepwiseEvent } from '../model/events.js';
@@ -95,6 +96,8 @@ export interface TaskSummary {
   inputSummary: string;
   /** Held by the debugger (Pause, a breakpoint, a Step, started paused): nothing new starts. */
   paused: boolean;
+  /** Set when storage could not decode a row of the task: what and where (the task is not run). */
+  unreadable?: string;
 }
 
 export interface TaskListPage {
@@ -133,5 +136,6 @@ export function toTaskSummary(task: TaskRecord): TaskSummary {
     error: task.error,
     inputSummary: inputSummary(task.input),
     paused: task.debug.paused,
+    ...(task.unreadable ? { unreadable: describeUnreadable(task.unreadable) } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { ErrorInfo } from '../model/errors.js';
 import type { AttemptOutcome, AttemptRecord, StepRecord, TaskRecord } from '../model/runtime.js';
 import type { StepState, TaskStatus } from '../model/states.js';
 import type { TemplateKind } from '../model/template.js';
+import { describeUnreadable } from '../storage/rowCodec.js';
 import { summarize, type DurationSummary } from './stats.js';
 
 export interface InsightsFilter {
@@ -63,7 +64,12 @@ export interface SlowTask {
 
 export interface Insights {
   filter: InsightsFilter;
-  tasks: { total: number; byStatus: Array<{ kind: TemplateKind; status: TaskStatus; count: number }> };
+  tasks: {
+    total: number;
+    byStatus: Array<{ kind: TemplateKind; status: TaskStatus; count: number }>;
+    /** Tasks storage could not decode a row of (counted by their stored status too); the first `top`. */
+    unreadable: { total: number; first: Array<{ taskId: string; templateRef: string; reason: string }> };
+  };
   steps: { total: number; byState: Array<{ state: StepState; count: number }> };
   attempts: { total: number; byOutcome: Array<{ outcome: AttemptOutcome | 'running'; count: number }> };
   slowestSteps: SlowStep[];
@@ -102,6 +108,7 @@ export class InsightsAccumulator {
   private readonly groups = new Map<string, StepGroup>();
   private readonly finishedTasks: SlowTask[] = [];
   private taskTotal = 0;
+  private readonly unreadable: Insights['tasks']['unreadable'] = { total: 0, first: [] };
   private stepTotal = 0;
   private attemptTotal = 0;
 
@@ -138,6 +145,10 @@ export class InsightsAccumulator {
     const row = this.taskCounts.get(key);
     if (row) row.count += 1;
     else this.taskCounts.set(key, { kind: t.kind, status: t.status, count: 1 });
+    if (t.unreadable) {
+      this.unreadable.total += 1;
+      if (this.unreadable.first.length < (this.options.top ?? 10)) this.unreadable.first.push({ taskId: t.id, templateRef: t.templateRef, reason: describeUnreadable(t.unreadable) });
+    }
     if (t.finishedAt !== null) {
       this.finishedTasks.push({ taskId: t.id, templateRef: t.templateRef, status: t.status, createdAt: t.createdAt, finishedAt: t.finishedAt, durationMs: Math.max(0, t.finishedAt - t.createdAt) });
     }
@@ -196,6 +207,7 @@ export class InsightsAccumulator {
       tasks: {
         total: this.taskTotal,
         byStatus: [...this.taskCounts.values()].sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind) || a.status.localeCompare(b.status)),
+        unreadable: { total: this.unreadable.total, first: [...this.unreadable.first] },
       },
       steps: { total: this.stepTotal, byState: countsOf(this.stepCounts).map(([state, count]) => ({ state, count })) },
       attempts: { total: this.attemptTotal, byOutcome: countsOf(this.outcomeCounts).map(([outcome, count]) => ({ outcome, count })) },

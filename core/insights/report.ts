@@ -32,6 +32,11 @@ export function formatInsights(x: Insights): string {
     return out.join('\n');
   }
   out.push('', 'Tasks by status', ...table(['kind', 'status', 'tasks'], x.tasks.byStatus.map((r) => [r.kind, r.status, String(r.count)]), [2]));
+  if (x.tasks.unreadable.total > 0) {
+    const u = x.tasks.unreadable;
+    out.push('', `Unreadable tasks: ${u.total} (a stored row does not decode; they are not run)`, ...table(['task', 'template', 'where'], u.first.map((r) => [r.taskId, r.templateRef, r.reason]), []));
+    if (u.total > u.first.length) out.push(`… ${u.total - u.first.length} more`);
+  }
   if (x.steps.total > 0) out.push('', 'Steps by state', ...table(['state', 'steps'], x.steps.byState.map((r) => [r.state, String(r.count)]), [1]));
   if (x.slowestSteps.length > 0) {
     out.push(

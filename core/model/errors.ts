@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'SCHEMA_TOO_NEW'
   /** A read-only open of a database whose schema this Stepwise would first have to upgrade. */
   | 'SCHEMA_TOO_OLD'
+  /** A stored row does not decode (bad JSON, wrong shape): its task is marked unreadable. */
+  | 'ROW_UNREADABLE'
   /** A database file that is not Stepwise's (another program's tables, or not SQLite). */
   | 'NOT_STEPWISE_DATABASE'
   | 'NOT_FOUND'

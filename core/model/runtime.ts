@@ -65,6 +65,22 @@ export interface TaskRecord {
   stateAttempts: number;
   /** Optimistic concurrency: bumped by every write to this task or any of its steps. */
   version: number;
+  /**
+   * Set by storage (never written by a patch) when a row of this task could not be decoded: the
+   * task is listed with this instead of failing the list, and is neither run nor changed.
+   */
+  unreadable?: UnreadableRow;
+}
+
+/** Where an unreadable stored value is, and why (core/storage/rowCodec.ts). */
+export interface UnreadableRow {
+  table: string;
+  /** The row's id (a task, step or attempt id; an event or transition seq). */
+  rowId: string;
+  column: string;
+  /** The task the row belongs to: it is the task that is marked and no longer run. */
+  taskId: string;
+  reason: string;
 }
 
 export interface StepRecord {

@@ -11,7 +11,8 @@ function fields<T>() {
   return <const L extends readonly (keyof T)[]>(list: Exhaustive<T, L>): L => list;
 }
 
-export const TASK_FIELDS = fields<TaskRecord>()([
+// `unreadable` is not a field: storage derives it when a row does not decode (rowCodec.ts).
+export const TASK_FIELDS = fields<Omit<TaskRecord, 'unreadable'>>()([
   'id', 'kind', 'namespace', 'name', 'templateVersion', 'templateRef', 'status', 'input', 'data',
   'currentState', 'parentTaskId', 'parentStepName', 'idempotencyKey', 'participants', 'error',
   'result', 'createdAt', 'updatedAt', 'finishedAt', 'wakeAt', 'timeoutAt', 'deleteAt', 'debug',

@@ -13,12 +13,14 @@ import type { Clock } from '../model/clock.js';
 import { systemClock } from '../model/clock.js';
 import { StepwiseError } from '../model/errors.js';
 import type { StepwiseEvent } from '../model/events.js';
-import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
+import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
 import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
+import { UnreadableTasks } from './sqlite/unreadable.js';
+import { unreadableRowError } from './rowCodec.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './sqlite/migrations.js';
 import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
 
@@ -52,6 +54,8 @@ export class SqliteStorage implements Storage {
   readonly appliedMigrations: number[];
   private readonly db: Database.Database;
   private readonly cache = new Map<string, Database.Statement>();
+  /** Tasks with a row that does not decode (./sqlite/unreadable.ts). */
+  private readonly marks: UnreadableTasks;
   private readonly lookup: CommitLookup;
   private readonly transaction: (changes: ChangeSet) => CommitResult;
   /** Commits so far, and the count when the idle timer was armed (see `idleCheckpoint`). */
@@ -63,8 +67,10 @@ export class SqliteStorage implements Storage {
     this.file = options.file;
     this.readOnly = options.readOnly === true;
     this.db = openFile(options.file, this.readOnly);
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    this.marks = new UnreadableTasks(this.db, (sql) => this.stmt(sql), this.readOnly, busyTimeoutMs);
     try {
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       // Before anything writes (the WAL switch below changes the file's header): refuse a file
       // that is not Stepwise's, or is from a newer Stepwise.
       const found = inspectSchema(this.db, options.file, LATEST_SCHEMA_VERSION);
@@ -95,7 +101,10 @@ export class SqliteStorage implements Storage {
         return row ? { state: row[0], concurrencyKey: row[1] } : null;
       },
     };
-    const tx = this.db.transaction((changes: ChangeSet) => this.write(changes, checkCommit(changes, this.lookup)));
+    const tx = this.db.transaction((changes: ChangeSet) => {
+      this.marks.checkCommit(changes);
+      return this.write(changes, checkCommit(changes, this.lookup));
+    });
     this.transaction = (changes) => tx.immediate(changes);
   }
 
@@ -225,14 +234,64 @@ export class SqliteStorage implements Storage {
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
-    return this.guard(() => this.rows(SQL.taskById, id).map((r) => decodeRow(TASKS, r))[0] ?? null);
+    return this.guard(() => this.readTask(id));
   }
 
   async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null> {
     return this.guard(() => {
       const id = this.lookup.taskIdByIdempotencyKey(key);
-      return id === null ? null : decodeRow(TASKS, this.rows(SQL.taskById, id)[0]!);
+      return id === null ? null : this.readTask(id);
     });
+  }
+
+  /** One task to act on: ROW_UNREADABLE if any of its rows does not decode (it is then marked). */
+  private readTask(id: string): TaskRecord | null {
+    const row = this.rows(SQL.taskWithMark, id)[0];
+    if (!row) return null;
+    const task = decodeRow(TASKS, row, this.marks.refuse);
+    const mark = this.marks.parseStored(row[TASKS.columns.length] as string | null, id) ?? (this.marks.isKnown(id) ? this.marks.markOf(id) : null);
+    if (!mark) return task;
+    // Marked earlier: usable again once every row decodes (repaired by hand); a read-only open only looks.
+    if (!this.readOnly && this.decodesAgain(id)) {
+      this.marks.clear(id);
+      return task;
+    }
+    throw unreadableRowError(mark);
+  }
+
+  private decodesAgain(taskId: string): boolean {
+    try {
+      for (const r of this.rows(SQL.stepsOfTask, taskId)) decodeRow(STEPS, r);
+      for (const r of this.rows(SQL.attemptsOfTask, taskId)) decodeRow(ATTEMPTS, r);
+      for (const r of this.rows(transitionsQuery(taskId, {}, -1).sql, taskId, -1)) this.transition(taskId, r);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A transition row of a task being read: details that do not decode make the task unreadable. */
+  private transition(taskId: string, r: Row): TransitionRecord {
+    if (r[8] === null) return decodeTransition(taskId, r, {});
+    const details = this.marks.json(r[8] as string, { table: 'transitions', rowId: String(r[0]), column: 'details', taskId }, 'object');
+    if (!details.ok) return this.marks.refuse(details.bad);
+    return decodeTransition(taskId, r, details.value as JsonObject);
+  }
+
+  /** Rows of many tasks (scans, bulk reads): an unreadable row is left out and its task marked. */
+  private readable<T extends { taskId: string } | { id: string }>(t: Table<T>, rows: Row[]): T[] {
+    const out: T[] = [];
+    for (const r of rows) {
+      let bad = false;
+      const record = decodeRow(t, r, (b) => {
+        this.marks.mark(b);
+        bad = true;
+      });
+      if (bad) continue;
+      if (this.marks.any && this.marks.isKnown(String(r[t.taskIdIndex]))) continue;
+      out.push(record);
+    }
+    return out;
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
@@ -243,8 +302,18 @@ export class SqliteStorage implements Storage {
       const cursor = query.cursor === undefined ? null : decodeTaskCursor(query.cursor);
       const keyset = cursor ? ' AND (created_at, id) < (?, ?)' : '';
       const params = cursor ? [...filter.params, cursor.createdAt, cursor.id] : filter.params;
-      const sql = `SELECT ${TASKS.select} FROM tasks WHERE ${filter.sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT ?`;
-      const tasks = this.rows(sql, ...params, limit + 1).map((r) => decodeRow(TASKS, r));
+      const sql = `SELECT ${TASKS.select}, unreadable FROM tasks WHERE ${filter.sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT ?`;
+      // Listed whatever their state: an unreadable task shows with `unreadable` set.
+      const tasks = this.rows(sql, ...params, limit + 1).map((r) => {
+        let bad: UnreadableRow | undefined;
+        const task = decodeRow(TASKS, r, (b) => {
+          this.marks.mark(b);
+          bad ??= b;
+        });
+        const mark = bad ?? this.marks.parseStored(r[TASKS.columns.length] as string | null, task.id) ?? (this.marks.isKnown(task.id) ? this.marks.markOf(task.id) : undefined);
+        if (mark) task.unreadable = mark;
+        return task;
+      });
       const more = tasks.length > limit;
       if (more) tasks.pop();
       const last = tasks[tasks.length - 1];
@@ -253,17 +322,17 @@ export class SqliteStorage implements Storage {
   }
 
   async getSteps(taskId: string): Promise<StepRecord[]> {
-    return this.guard(() => this.rows(SQL.stepsOfTask, taskId).map((r) => decodeRow(STEPS, r)));
+    return this.guard(() => this.rows(SQL.stepsOfTask, taskId).map((r) => decodeRow(STEPS, r, this.marks.refuse)));
   }
 
   async getStep(taskId: string, name: string): Promise<StepRecord | null> {
-    return this.guard(() => this.rows(SQL.stepByName, taskId, name).map((r) => decodeRow(STEPS, r))[0] ?? null);
+    return this.guard(() => this.rows(SQL.stepByName, taskId, name).map((r) => decodeRow(STEPS, r, this.marks.refuse))[0] ?? null);
   }
 
   async listTransitions(taskId: string, query: TransitionQuery = {}): Promise<TransitionRecord[]> {
     return this.guard(() => {
       const q = transitionsQuery(taskId, query, limitOf(query.limit, -1));
-      return this.rows(q.sql, ...q.params).map((r) => decodeTransition(taskId, r));
+      return this.rows(q.sql, ...q.params).map((r) => this.transition(taskId, r));
     });
   }
 
@@ -275,7 +344,7 @@ export class SqliteStorage implements Storage {
     return this.guard(() => {
       const where = stepName === undefined ? 'task_id = ?' : 'task_id = ? AND step_name = ?';
       const params = stepName === undefined ? [taskId] : [taskId, stepName];
-      return this.rows(`SELECT ${ATTEMPTS.select} FROM attempts WHERE ${where} ORDER BY rowid`, ...params).map((r) => decodeRow(ATTEMPTS, r));
+      return this.rows(`SELECT ${ATTEMPTS.select} FROM attempts WHERE ${where} ORDER BY rowid`, ...params).map((r) => decodeRow(ATTEMPTS, r, this.marks.refuse));
     });
   }
 
@@ -285,19 +354,26 @@ export class SqliteStorage implements Storage {
 
   async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
     if (taskIds.length === 0) return [];
-    return this.guard(() => this.rows(SQL.stepsOfTasks, JSON.stringify(taskIds)).map((r) => decodeRow(STEPS, r)));
+    return this.guard(() => this.readable(STEPS, this.rows(SQL.stepsOfTasks, JSON.stringify(taskIds))));
   }
 
   async listAttemptsOfTasks(taskIds: readonly string[]): Promise<AttemptRecord[]> {
     if (taskIds.length === 0) return [];
-    return this.guard(() => this.rows(SQL.attemptsOfTasks, JSON.stringify(taskIds)).map((r) => decodeRow(ATTEMPTS, r)));
+    return this.guard(() => this.readable(ATTEMPTS, this.rows(SQL.attemptsOfTasks, JSON.stringify(taskIds))));
   }
 
   async readEvents(afterSeq: number, limit?: number, filter: { taskId?: string } = {}): Promise<StepwiseEvent[]> {
     return this.guard(() => {
       const max = limitOf(limit, DEFAULT_EVENT_PAGE);
       const rows = filter.taskId === undefined ? this.rows(SQL.events, afterSeq, max) : this.rows(SQL.eventsOfTask, filter.taskId, afterSeq, max);
-      return rows.map(decodeEvent);
+      // An event whose payload does not decode is left out (its task is marked): followers go on.
+      const events: StepwiseEvent[] = [];
+      for (const r of rows) {
+        const payload = this.marks.json(r[5] as string, { table: 'events', rowId: String(r[0]), column: 'payload', taskId: r[2] as string }, 'any');
+        if (payload.ok) events.push(decodeEvent(r, payload.value));
+        else this.marks.mark(payload.bad);
+      }
+      return events;
     });
   }
 
@@ -306,23 +382,26 @@ export class SqliteStorage implements Storage {
   }
 
   async tasksWithReadySteps(limit?: number): Promise<string[]> {
-    return this.guard(() => this.stmt(SQL.tasksWithReady).pluck().all(limitOf(limit, DEFAULT_SCAN_LIMIT)) as string[]);
+    return this.guard(() => {
+      const ids = this.stmt(SQL.tasksWithReady).pluck().all(limitOf(limit, DEFAULT_SCAN_LIMIT)) as string[];
+      return this.marks.any ? ids.filter((id) => !this.marks.isKnown(id)) : ids;
+    });
   }
 
   async dueSteps(now: number, limit?: number): Promise<StepRecord[]> {
-    return this.guard(() => this.rows(SQL.dueSteps, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) }).map((r) => decodeRow(STEPS, r)));
+    return this.guard(() => this.readable(STEPS, this.rows(SQL.dueSteps, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) })));
   }
 
   async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
-    return this.guard(() => this.rows(SQL.expiredLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((r) => decodeRow(STEPS, r)));
+    return this.guard(() => this.readable(STEPS, this.rows(SQL.expiredLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT))));
   }
 
   async expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]> {
-    return this.guard(() => this.rows(SQL.expiredTaskLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((r) => decodeRow(TASKS, r)));
+    return this.guard(() => this.readable(TASKS, this.rows(SQL.expiredTaskLeases, now, limitOf(limit, DEFAULT_SCAN_LIMIT))));
   }
 
   async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
-    return this.guard(() => this.rows(SQL.dueTasks, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) }).map((r) => decodeRow(TASKS, r)));
+    return this.guard(() => this.readable(TASKS, this.rows(SQL.dueTasks, { now, limit: limitOf(limit, DEFAULT_SCAN_LIMIT) })));
   }
 
   async expiredTasks(now: number, limit?: number): Promise<string[]> {
@@ -419,7 +498,7 @@ function isEmpty(o: object | null | undefined): boolean {
 }
 
 /** Rows of `transitionsQuery` (without task_id: the caller knows it, and 10k strings less to build). */
-function decodeTransition(taskId: string, r: Row): TransitionRecord {
+function decodeTransition(taskId: string, r: Row, details: JsonObject): TransitionRecord {
   return {
     seq: r[0] as number,
     taskId,
@@ -430,17 +509,17 @@ function decodeTransition(taskId: string, r: Row): TransitionRecord {
     reason: r[5] as string,
     actor: r[6] as TransitionRecord['actor'],
     at: r[7] as number,
-    details: r[8] === null ? {} : (JSON.parse(r[8] as string) as JsonObject),
+    details,
   };
 }
 
-function decodeEvent(r: Row): StepwiseEvent {
+function decodeEvent(r: Row, payload: unknown): StepwiseEvent {
   return {
     seq: r[0] as number,
     type: r[1],
     taskId: r[2] as string,
     stepName: r[3] as string | null,
     at: r[4] as number,
-    payload: JSON.parse(r[5] as string),
+    payload,
   } as StepwiseEvent;
 }

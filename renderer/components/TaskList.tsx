@@ -135,18 +135,18 @@ export function TaskList({ templates, route, navigate }: Props) {
               <button
                 className="item task-item"
                 data-task={t.id}
-                data-status={t.status}
+                data-status={t.unreadable ? 'unreadable' : t.status}
                 data-paused={String(paused)}
                 {...(t.currentState ? { 'data-current-state': t.currentState } : {})}
                 aria-current={route.view === 'task' && route.id === t.id}
                 tabIndex={rovingTabIndex(i, current)}
                 onClick={() => navigate({ view: 'task', id: t.id })}
-                title={`${t.templateRef}\n${t.id}\ncreated ${new Date(t.createdAt).toLocaleString()}`}
+                title={`${t.templateRef}\n${t.id}\ncreated ${new Date(t.createdAt).toLocaleString()}${t.unreadable ? `\nunreadable: ${t.unreadable}` : ''}`}
               >
                 <span className="task-line">
                   <span className="name">{name}</span>
                   <code className="sub id">{t.shortId}</code>
-                  <StatusPill state={paused ? 'paused' : t.status} />
+                  <StatusPill state={t.unreadable ? 'unreadable' : paused ? 'paused' : t.status} />
                 </span>
                 <span className="task-line sub-line">
                   <span className="input-summary">{t.currentState ? `${t.currentState} · ` : ''}{t.inputSummary || 'no input'}</span>

@@ -154,7 +154,7 @@ describe('aggregateInsights', () => {
     const empty = aggregateInsights({ tasks: [], steps: [], attempts: [] });
     expect(empty).toEqual({
       filter: {},
-      tasks: { total: 0, byStatus: [] },
+      tasks: { total: 0, byStatus: [], unreadable: { total: 0, first: [] } },
       steps: { total: 0, byState: [] },
       attempts: { total: 0, byOutcome: [] },
       slowestSteps: [],

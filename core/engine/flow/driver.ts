@@ -317,7 +317,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       const page = await ctx.storage.listTasks({ kind: 'flow', status: 'active', limit });
       const ids: string[] = [];
       for (const task of page.tasks) {
-        if (locks.has(task.id) || task.debug.paused) continue;
+        // An unreadable task (storage could not decode a row of it) is listed but never run.
+        if (locks.has(task.id) || task.debug.paused || task.unreadable) continue;
         await driver.advance(task.id);
         ids.push(task.id);
       }

@@ -4,6 +4,7 @@
  * children, and claim ready steps up to the free slots — each change a pure planner of this
  * folder committed through the TaskStore, each claimed attempt handed to the runtime.
  */
+import { StepwiseError } from '../../model/errors.js';
 import { isTaskFinished } from '../../model/states.js';
 import type { AttemptRecord, Json, TaskRecord } from '../../model/runtime.js';
 import type { EngineContext } from '../context.js';
@@ -119,7 +120,15 @@ export class WorkflowSteps {
     let launched = 0;
     for (const taskId of taskIds) {
       if (free <= 0) break;
-      const view = await store.locked(taskId, () => store.view(taskId));
+      let view: Awaited<ReturnType<typeof store.view>>;
+      try {
+        view = await store.locked(taskId, () => store.view(taskId));
+      } catch (err) {
+        // A row of it does not decode: storage marked the task (scans leave it out); run the others.
+        if (single || !(err instanceof StepwiseError && err.code === 'ROW_UNREADABLE')) throw err;
+        this.deps.onError(err, `task ${taskId}`);
+        continue;
+      }
       if (!view || view.ready.size === 0 || (view.task.debug.paused && !only.ignorePause)) continue;
       let env: PlanEnv;
       try {

@@ -5,6 +5,7 @@
  */
 import type { AttemptRecord, StepRecord, TaskRecord } from '../../model/runtime.js';
 import { ATTEMPT_FIELDS, STEP_FIELDS, TASK_FIELDS } from '../fields.js';
+import { unreadableRowError, wrongShape, type JsonShape, type UnreadableRow } from '../rowCodec.js';
 
 type Codec = 'plain' | 'bool' | 'json';
 
@@ -14,6 +15,8 @@ export interface Column {
   codec: Codec;
   /** Read value of a NULL json column. */
   empty?: () => unknown;
+  /** What a json column must hold to be readable (../rowCodec.ts). */
+  shape?: JsonShape;
 }
 
 export interface Table<T> {
@@ -24,6 +27,9 @@ export interface Table<T> {
   select: string;
   /** INSERT of a whole record, values in columns order. */
   insert: string;
+  /** Positions of the row's id and of its task's id in `columns` (to name an unreadable row). */
+  idIndex: number;
+  taskIdIndex: number;
   /** Phantom: the record type. */
   readonly _record?: T;
 }
@@ -34,36 +40,38 @@ function table<T>(name: string, fields: readonly string[], special: Record<strin
   const columns = fields.map((field): Column => ({ field, column: snake(field), codec: 'plain', ...special[field] }));
   const select = columns.map((c) => c.column).join(', ');
   const insert = `INSERT INTO ${name} (${select}) VALUES (${columns.map(() => '?').join(', ')})`;
-  return { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select, insert };
+  const idIndex = fields.indexOf('id');
+  const taskIdIndex = fields.includes('taskId') ? fields.indexOf('taskId') : idIndex;
+  return { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select, insert, idIndex, taskIdIndex };
 }
 
 const obj = (): unknown => ({});
 const arr = (): unknown => [];
 const nil = (): unknown => null;
-const json = (empty: () => unknown): Partial<Column> => ({ codec: 'json', empty });
+const json = (empty: () => unknown, shape: JsonShape): Partial<Column> => ({ codec: 'json', empty, shape });
 
 export const TASKS = table<TaskRecord>('tasks', TASK_FIELDS, {
-  input: json(obj),
-  data: json(obj),
-  participants: json(arr),
-  error: json(nil),
-  result: json(nil),
-  debug: json(() => ({ paused: false, breakpoints: [] })),
+  input: json(obj, 'object'),
+  data: json(obj, 'object'),
+  participants: json(arr, 'array'),
+  error: json(nil, 'object-or-null'),
+  result: json(nil, 'any'),
+  debug: json(() => ({ paused: false, breakpoints: [] }), 'object'),
 });
 
 export const STEPS = table<StepRecord>('steps', STEP_FIELDS, {
-  dependsOn: json(arr),
-  results: json(nil),
-  batch: json(nil),
-  error: json(nil),
-  progress: json(nil),
+  dependsOn: json(arr, 'array'),
+  results: json(nil, 'any'),
+  batch: json(nil, 'any'),
+  error: json(nil, 'object-or-null'),
+  progress: json(nil, 'object-or-null'),
   dynamic: { codec: 'bool' },
 });
 
 export const ATTEMPTS = table<AttemptRecord>('attempts', ATTEMPT_FIELDS, {
-  error: json(nil),
-  output: json(nil),
-  logs: json(arr),
+  error: json(nil, 'object-or-null'),
+  output: json(nil, 'any'),
+  logs: json(arr, 'array'),
 });
 
 export function encode(column: Column, value: unknown): unknown {
@@ -77,13 +85,38 @@ export function encode(column: Column, value: unknown): unknown {
   }
 }
 
-export function decodeRow<T>(t: Table<T>, row: readonly unknown[]): T {
+/**
+ * A row read in raw mode (columns order) as a record. An unreadable json column (../rowCodec.ts)
+ * is given to `onUnreadable`, and reads as the column's empty value; without it, the read throws
+ * ROW_UNREADABLE naming table, row, column and task.
+ */
+export function decodeRow<T>(t: Table<T>, row: readonly unknown[], onUnreadable?: (bad: UnreadableRow) => void): T {
   const out: Record<string, unknown> = {};
   const cols = t.columns;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i]!;
     const v = row[i];
-    out[c.field] = c.codec === 'plain' ? v : c.codec === 'bool' ? v === 1 : v === null ? c.empty!() : JSON.parse(v as string);
+    if (c.codec !== 'json' || v === null) {
+      out[c.field] = c.codec === 'plain' ? v : c.codec === 'bool' ? v === 1 : c.empty!();
+      continue;
+    }
+    // Inline rather than parseJsonColumn: this runs for every JSON column of every row read.
+    let value: unknown;
+    let reason: string | null = null;
+    try {
+      value = JSON.parse(v as string);
+      if (c.shape !== undefined && c.shape !== 'any') reason = wrongShape(value, c.shape);
+    } catch (err) {
+      reason = typeof v === 'string' ? `not valid JSON (${(err as Error).message})` : `a ${typeof v}, not JSON text`;
+    }
+    if (reason === null) {
+      out[c.field] = value;
+      continue;
+    }
+    const bad: UnreadableRow = { table: t.name, rowId: String(row[t.idIndex]), column: c.column, taskId: String(row[t.taskIdIndex]), reason };
+    if (!onUnreadable) throw unreadableRowError(bad);
+    onUnreadable(bad);
+    out[c.field] = c.empty!();
   }
   return out as T;
 }

@@ -182,6 +182,17 @@ ALTER TABLE tasks ADD COLUMN state_attempts INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX tasks_lease ON tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 `,
   },
+  {
+    // A task one of whose rows does not decode (bad JSON, wrong shape) is marked here (the
+    // UnreadableRow as JSON) and left out of every scan, so the engine stops reaching for it
+    // while it serves everything else. The index holds marked tasks only (normally none).
+    version: 4,
+    name: 'unreadable_tasks',
+    sql: `
+ALTER TABLE tasks ADD COLUMN unreadable TEXT;
+CREATE INDEX tasks_unreadable ON tasks (id) WHERE unreadable IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

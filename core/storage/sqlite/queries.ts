@@ -7,6 +7,9 @@ import type { TaskStatus } from '../../model/states.js';
 import { FINISHED_SQL } from './migrations.js';
 import { ATTEMPTS, STEPS, TASKS } from './codec.js';
 
+/** A step's task is not marked unreadable (an uncorrelated subquery over the tasks_unreadable index). */
+const READABLE_TASK = 'task_id NOT IN (SELECT id FROM tasks WHERE unreadable IS NOT NULL)';
+
 export const SQL = {
   taskById: `SELECT ${TASKS.select} FROM tasks WHERE id = ?`,
   taskVersion: 'SELECT version FROM tasks WHERE id = ?',
@@ -16,6 +19,7 @@ export const SQL = {
   stepExistsByName: 'SELECT 1 FROM steps WHERE task_id = ? AND name = ?',
   attemptExists: 'SELECT 1 FROM attempts WHERE id = ?',
   stepsOfTask: `SELECT ${STEPS.select} FROM steps WHERE task_id = ? ORDER BY rowid`,
+  attemptsOfTask: `SELECT ${ATTEMPTS.select} FROM attempts WHERE task_id = ? ORDER BY rowid`,
   // One JSON parameter however many ids: no bound-variable limit, one cached statement.
   stepsOfTasks: `SELECT ${STEPS.select} FROM steps WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
   attemptsOfTasks: `SELECT ${ATTEMPTS.select} FROM attempts WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
@@ -31,14 +35,15 @@ export const SQL = {
   lastTransitionSeq: 'SELECT COALESCE(MAX(seq), 0) FROM transitions WHERE task_id = ?',
   // Over the attempts_task_step (task_id, step_name) index: the step's attempts only.
   maxAttemptNumber: 'SELECT COALESCE(MAX(number), 0) FROM attempts WHERE task_id = ? AND step_name = ?',
-  tasksWithReady: `SELECT task_id FROM steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT ?`,
-  dueSteps: `SELECT ${STEPS.select}, retry_at AS due FROM steps WHERE state = 'waiting_for_retry' AND retry_at <= @now
+  // Scans leave out tasks marked unreadable (migration 3): the engine must not reach for them.
+  tasksWithReady: `SELECT task_id FROM steps WHERE state = 'ready' AND ${READABLE_TASK} GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT ?`,
+  dueSteps: `SELECT ${STEPS.select}, retry_at AS due FROM steps WHERE state = 'waiting_for_retry' AND retry_at <= @now AND ${READABLE_TASK}
     UNION ALL
-    SELECT ${STEPS.select}, wake_at AS due FROM steps WHERE state = 'waiting' AND wake_at <= @now
+    SELECT ${STEPS.select}, wake_at AS due FROM steps WHERE state = 'waiting' AND wake_at <= @now AND ${READABLE_TASK}
     ORDER BY due, id LIMIT @limit`,
-  expiredLeases: `SELECT ${STEPS.select} FROM steps WHERE state = 'running' AND lease_expires_at <= ?
+  expiredLeases: `SELECT ${STEPS.select} FROM steps WHERE state = 'running' AND lease_expires_at <= ? AND ${READABLE_TASK}
     ORDER BY lease_expires_at, id LIMIT ?`,
-  expiredTaskLeases: `SELECT ${TASKS.select} FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= ? AND status NOT IN ${FINISHED_SQL}
+  expiredTaskLeases: `SELECT ${TASKS.select} FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= ? AND status NOT IN ${FINISHED_SQL} AND unreadable IS NULL
     ORDER BY lease_expires_at, id LIMIT ?`,
   dueTasks: `WITH due (due_id, due_at) AS (
       SELECT id, wake_at FROM tasks WHERE status = 'waiting' AND wake_at <= @now
@@ -46,7 +51,13 @@ export const SQL = {
       SELECT id, timeout_at FROM tasks WHERE status NOT IN ${FINISHED_SQL} AND timeout_at <= @now
     )
     SELECT ${TASKS.select} FROM tasks JOIN (SELECT due_id, MIN(due_at) AS due_at FROM due GROUP BY due_id) ON id = due_id
+    WHERE unreadable IS NULL
     ORDER BY due_at, id LIMIT @limit`,
+  /** The mark of one task (null when readable). */
+  unreadableOf: 'SELECT unreadable FROM tasks WHERE id = ?',
+  markUnreadable: 'UPDATE tasks SET unreadable = ? WHERE id = ? AND unreadable IS NULL',
+  clearUnreadable: 'UPDATE tasks SET unreadable = NULL WHERE id = ?',
+  taskWithMark: `SELECT ${TASKS.select}, unreadable FROM tasks WHERE id = ?`,
   expiredTasks: `SELECT id FROM tasks WHERE delete_at <= ? AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT ?`,
   countConcurrency: `SELECT COUNT(*) FROM steps WHERE state = 'running' AND concurrency_key = ?`,
   beat: `INSERT INTO heartbeats (owner, pid, at, kind) VALUES (?, ?, ?, ?)

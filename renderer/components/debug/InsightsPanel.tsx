@@ -32,6 +32,11 @@ export function InsightsPanel({ onOpenTask }: { onOpenTask?: (id: string) => voi
               <StatusPill state={s.status} /> {s.count}
             </span>
           ))}
+          {d.tasks.unreadable.total > 0 ? (
+            <span className="count-pill" title={d.tasks.unreadable.first.map((u) => `${u.taskId}: ${u.reason}`).join('\n')}>
+              <StatusPill state="unreadable" /> {d.tasks.unreadable.total}
+            </span>
+          ) : null}
         </div>
         <h4>
           Steps <span className="muted">{d.steps.total}</span>
