@@ -9,4 +9,4 @@ export { templateProblems, type EditOptions, type EditResult } from './result.js
 export { addStep, removeStep, renameStep, connectSteps, disconnectSteps, setStepProperty, STEP_PROPERTIES, type NewStep } from './workflow.js';
 export { addState, removeState, renameState, connectStates, disconnectStates, setStateProperty, STATE_PROPERTIES, type NewState } from './flow.js';
 export { connect, disconnect } from './edges.js';
-export { readTemplateForEdit, saveTemplate, hashText, type TemplateSnapshot, type SaveExpectation } from './save.js';
+export { readTemplateForEdit, saveTemplate, hashText, hashBytes, type TemplateSnapshot, type SaveExpectation } from './save.js';
