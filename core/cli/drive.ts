@@ -7,8 +7,9 @@
 import type { TaskRecord } from '../model/runtime.js';
 import { isTaskFinished } from '../model/states.js';
 import { templateRef, type FlowTemplate } from '../model/template.js';
+import type { RunSummary } from '../engine/runtime/runUntilIdle.js';
+import { liveServer, type CliContext } from './context.js';
 import { flowReportJson, formatFlowReport } from '../engine/flow/report.js';
-import type { CliContext } from './context.js';
 import { printJson, type CliIO } from './io.js';
 import { startProgress } from './progress.js';
 import { formatSteps, taskHeadline, workflowReportJson } from './report.js';
@@ -67,6 +68,7 @@ export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string,
   let summary;
   try {
     summary = await engine.runUntilIdle({ taskId, awaitTimersWithinMs: AWAIT_TIMERS_MS });
+    summary = await awaitOtherEngine(cli, io, taskId, summary);
   } finally {
     process.off('SIGINT', interrupt);
     process.off('exit', exiting);
@@ -98,4 +100,33 @@ export async function driveAndReport(cli: CliContext, io: CliIO, taskId: string,
   }
   io.out(lines.join('\n'));
   return exitCodeFor(task);
+}
+
+/** How often `run` looks at a task another engine is running. */
+const HANDOVER_POLL_MS = 200;
+
+/**
+ * A runner (or the workbench host) serving the same database may claim steps of the task this
+ * command started: this engine then goes idle with the task still running. Instead of exiting
+ * with "running" and no word of who runs it, say so once and wait for the other engine's
+ * outcome, running here whatever becomes ready again (Ctrl-C stops waiting; the task goes on there).
+ */
+async function awaitOtherEngine(cli: CliContext, io: CliIO, taskId: string, first: RunSummary): Promise<RunSummary> {
+  const { engine, storage } = cli;
+  let summary = first;
+  let told = false;
+  while (summary.stoppedBy === 'idle' && summary.task && summary.task.status === 'running' && !summary.task.debug.paused) {
+    const owner = engine.context.owner;
+    const elsewhere = (await storage.getSteps(taskId)).filter((s) => s.state === 'running' && s.leaseOwner !== null && s.leaseOwner !== owner);
+    if (elsewhere.length === 0) break;
+    if (!told) {
+      told = true;
+      const server = await liveServer(storage, engine.context.clock.now());
+      const who = server && server.owner === elsewhere[0]!.leaseOwner ? `${server.kind} ${server.owner} (pid ${server.pid})` : `engine ${elsewhere[0]!.leaseOwner}`;
+      io.err(`${elsewhere.map((s) => s.name).join(', ')} of task ${taskId} is running in ${who}, which serves this database; waiting for its outcome (Ctrl-C stops waiting; the task goes on there).`);
+    }
+    await new Promise((r) => setTimeout(r, HANDOVER_POLL_MS));
+    summary = await engine.runUntilIdle({ taskId, awaitTimersWithinMs: AWAIT_TIMERS_MS });
+  }
+  return summary;
 }

@@ -15,6 +15,7 @@ import { appRouter } from './router.js';
 import type { HostServices } from './services.js';
 import { createStaticHandler } from './static.js';
 import { summarizeTemplates } from './summaries.js';
+import { StepwiseError } from '../model/errors.js';
 
 export const LOOPBACK = '127.0.0.1';
 export { MAX_MESSAGE_BYTES };
@@ -129,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<HostServer> {
   server.on('clientError', (_err, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, options.port ?? 0)));
     // Loopback only, always: the host must never be reachable from another machine.
     server.listen(options.port ?? 0, LOOPBACK, () => {
       server.off('error', reject);
@@ -149,4 +150,16 @@ export async function startServer(options: ServerOptions): Promise<HostServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Why the host could not listen, as one line that says what to do (not a raw EADDRINUSE stack). */
+function listenError(err: Error, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new StepwiseError('USAGE', `Port ${port} on ${LOOPBACK} is already in use (another workbench or program listens there). Pick another with --port N, or leave --port out for a free one.`, { port });
+  }
+  if (code === 'EACCES') {
+    return new StepwiseError('USAGE', `This user may not listen on port ${port} of ${LOOPBACK} (ports below 1024 need privileges). Pick a port from 1024 up with --port N, or leave --port out for a free one.`, { port });
+  }
+  return err;
 }
