@@ -29,11 +29,11 @@ export function tempWorkspace(prefix = 'stepwise-e2e-'): { dir: string; db: stri
   return { dir, db: path.join(root, 'stepwise.db'), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export function startServe(options: { workspace: string; db: string; port?: number; token?: string }): Promise<ServeHandle> {
-  const args = [path.join(REPO, 'bin/stepwise.mjs'), 'serve', '--workspace', options.workspace, '--db', options.db, '--port', String(options.port ?? 0)];
+export function startServe(options: { workspace: string; db: string; port?: number; token?: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<ServeHandle> {
+  const args = [path.join(REPO, 'bin/stepwise.mjs'), 'serve', '--workspace', options.workspace, '--db', options.db, '--port', String(options.port ?? 0), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: REPO,
-    env: { ...process.env, ...(options.token ? { STEPWISE_TOKEN: options.token } : {}), NODE_ENV: 'production' },
+    env: { ...process.env, ...options.env, ...(options.token ? { STEPWISE_TOKEN: options.token } : {}), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

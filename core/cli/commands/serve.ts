@@ -14,6 +14,7 @@ import { startHost } from '../../host/host.js';
 import { formatReadyLine } from '../../host/ready.js';
 import { DB_OPTION_HELP, databaseOf } from '../database.js';
 import { cliLogger } from '../context.js';
+import { writeLaunchPage } from '../launchPage.js';
 import type { CommandContext } from '../main.js';
 
 interface ServeOptions {
@@ -48,7 +49,7 @@ export function tokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | und
   return token;
 }
 
-/** Opens a URL in the default browser; silently does nothing where no opener exists. */
+/** Opens a URL (never one with a secret in it: argv is public) in the default browser; silently does nothing where no opener exists. */
 export function openInBrowser(url: string): void {
   const [cmd, args] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
@@ -88,16 +89,25 @@ export function register(program: Command, ctx: CommandContext): void {
       });
       ctx.io.out(formatReadyLine(host.info));
       ctx.io.out(`Stepwise workbench for ${host.info.workspace}\n  ${host.info.openUrl}\n  database ${host.info.database}\nPress Ctrl+C to stop.`);
-      if (options.open) openInBrowser(host.info.openUrl);
-      await new Promise<void>((resolve) => {
+      // Never the URL itself: its token would be in the argv of the opener and the browser,
+      // readable by every local user in `ps`. The browser gets a private redirect page instead.
+      const launch = options.open ? writeLaunchPage(host.info.openUrl) : null;
+      const removeLaunch = () => launch?.remove();
+      process.once('exit', removeLaunch);
+      const stopped = new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           ctx.io.err(`${signal}: stopping the workbench host…`);
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          removeLaunch();
           void host.close().finally(resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      // Only once a stop would remove the page again.
+      if (launch) openInBrowser(launch.url);
+      await stopped;
+      process.off('exit', removeLaunch);
     });
 }
