@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'SCHEMA_TOO_OLD'
   /** A stored row does not decode (bad JSON, wrong shape): its task is marked unreadable. */
   | 'ROW_UNREADABLE'
+  /** A graph too large to draw as SVG (node limit, SVG size); DOT output has no limit. */
+  | 'GRAPH_TOO_LARGE'
   /** A database file that is not Stepwise's (another program's tables, or not SQLite). */
   | 'NOT_STEPWISE_DATABASE'
   | 'NOT_FOUND'

@@ -18,6 +18,7 @@ import { toDot } from '../../export/dot.js';
 import { toMermaid } from '../../export/mermaid.js';
 import { toGraphView } from '../../export/graphView.js';
 import { layoutRequestOf } from '../../export/layout.js';
+import { DEFAULT_SVG_LIMITS, renderSvg } from '../../export/svgOffThread.js';
 import { readTemplateFile } from '../../template/loadTemplate.js';
 import { loadTsTemplates } from '../../template/loadTsTemplates.js';
 import { createModuleLoader } from '../../template/moduleLoader.js';
@@ -37,6 +38,8 @@ interface GraphOptions {
   direction: 'TB' | 'LR';
   task?: string;
   db?: string;
+  maxNodes?: string;
+  timeout?: string;
 }
 
 export function register(program: Command, ctx: CommandContext): void {
@@ -50,6 +53,8 @@ export function register(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--direction <dir>', 'layout direction').choices(['TB', 'LR']).default('TB'))
     .option('--task <taskId>', 'draw this task of the database, coloured by state')
     .option('--db <file|url>', DB_OPTION_HELP)
+    .option('--max-nodes <n>', `svg: draw graphs of up to this many nodes (default ${DEFAULT_SVG_LIMITS.maxNodes}; GraphViz is slow on large graphs)`)
+    .option('--timeout <seconds>', `svg: give up when GraphViz takes longer (default ${DEFAULT_SVG_LIMITS.timeoutMs / 1000})`)
     .action(async (ref: string | undefined, options: GraphOptions) => {
       if (!ref && !options.task) throw new StepwiseError('USAGE', 'Name a template (stepwise graph order_fulfillment) or a task (--task TASK_ID).');
       const graph = options.task ? await taskGraph(ctx, options.task, ref, options) : templateGraph(await loadTemplate(ctx, ref!, options));
@@ -73,13 +78,25 @@ async function render(graph: TemplateGraph, options: GraphOptions): Promise<stri
     case 'json':
       return JSON.stringify(graph, null, 2) + '\n';
     case 'svg': {
-      // Loaded on demand: the wasm GraphViz is only needed for SVG.
-      const { toSvg } = await import('../../export/svg.js');
-      return toSvg(graph, { rankdir: options.direction });
+      // In a worker thread with a node limit and a time budget (GraphViz cannot be interrupted
+      // otherwise); the wasm GraphViz is only loaded there, for SVG.
+      const limits = {
+        ...(options.maxNodes !== undefined ? { maxNodes: positive(options.maxNodes, '--max-nodes', true) } : {}),
+        ...(options.timeout !== undefined ? { timeoutMs: positive(options.timeout, '--timeout', false) * 1000 } : {}),
+      };
+      return renderSvg(graph, { rankdir: options.direction, limits, hints: { dot: 'Use --format dot and draw it with GraphViz yourself (dot -Tsvg)', raise: 'raise the limit with --max-nodes N' } });
     }
     case 'layout':
       return JSON.stringify(await workbenchLayout(graph, options), null, 2) + '\n';
   }
+}
+
+function positive(value: string, option: string, whole: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
+    throw new StepwiseError('USAGE', `${option} must be a positive ${whole ? 'whole ' : ''}number; got '${value}'.`);
+  }
+  return n;
 }
 
 /** The layout the workbench draws this graph with, through the cache it shares with the workbench. */

@@ -1,7 +1,7 @@
 /**
  * Export of the template or task on screen: DOT and Mermaid exactly as `stepwise graph` writes
- * them (same graph, same options, same trailing newline), SVG through the wasm GraphViz on the
- * host. PNG is drawn by the page from the SVG.
+ * them (same graph, same options, same trailing newline), SVG through the wasm GraphViz in a
+ * worker thread of the host (core/export/svgOffThread.ts). PNG is drawn by the page from the SVG.
  */
 import { z } from 'zod';
 import { NotFoundError } from '../../model/errors.js';
@@ -34,7 +34,13 @@ async function graphOf(services: HostServices, source: { ref?: string | undefine
 /** What the CLI prints: its output always ends with one newline. */
 const asPrinted = (text: string) => (text.endsWith('\n') ? text : text + '\n');
 
-export async function exportText(graph: TemplateGraph, format: ExportFormat, direction: 'TB' | 'LR'): Promise<string> {
+/** The refusals of a workbench SVG export say what to do from the workbench and from a terminal. */
+const SVG_HINTS = {
+  dot: 'Export DOT instead and draw it with GraphViz yourself (dot -Tsvg)',
+  raise: 'draw it from a terminal with `stepwise graph … --format svg --max-nodes N`',
+};
+
+export async function exportText(graph: TemplateGraph, format: ExportFormat, direction: 'TB' | 'LR', signal?: AbortSignal): Promise<string> {
   switch (format) {
     case 'dot':
       return asPrinted(toDot(graph, { rankdir: direction }));
@@ -43,8 +49,11 @@ export async function exportText(graph: TemplateGraph, format: ExportFormat, dir
     case 'json':
       return asPrinted(JSON.stringify(graph, null, 2) + '\n');
     case 'svg': {
-      const { toSvg } = await import('../../export/svg.js');
-      return asPrinted(await toSvg(graph, { rankdir: direction }));
+      // GraphViz runs in a worker thread with a node limit and a time budget: the host's event
+      // loop (health checks, every client, the engine) never waits for it. A client that goes
+      // away (its signal aborts) stops it.
+      const { renderSvg } = await import('../../export/svgOffThread.js');
+      return asPrinted(await renderSvg(graph, { rankdir: direction, hints: SVG_HINTS, ...(signal ? { signal } : {}) }));
     }
   }
 }
@@ -56,8 +65,8 @@ export const exportRouter = router({
         .object({ ref: name.optional(), taskId: name.optional(), format: z.enum(EXPORT_FORMATS), direction: z.enum(['TB', 'LR']).default('TB') })
         .refine((v) => (v.ref === undefined) !== (v.taskId === undefined), 'Give exactly one of ref (a template) or taskId (a task).'),
     )
-    .query(async ({ ctx, input }) => {
+    .query(async ({ ctx, input, signal }) => {
       const graph = await graphOf(ctx.services, input);
-      return { format: input.format, text: await exportText(graph, input.format, input.direction), filename: exportFileName(graph, input.format) };
+      return { format: input.format, text: await exportText(graph, input.format, input.direction, signal), filename: exportFileName(graph, input.format) };
     }),
 });
