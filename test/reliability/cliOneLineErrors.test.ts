@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { cli } from './cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'stepwise-oneline-'));
@@ -21,12 +21,6 @@ const steps = Array.from({ length: 400 }, (_, i) => `  - { name: step_number_${i
 writeFileSync(path.join(ws, 'templates', 'long.yaml'), `name: long\nnamespace: l\nversion: 1.0.0\nsteps:\n${steps.join('\n')}\n`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('one-line errors', () => {
   it('serve on a port in use says so and how to pick another', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { cli } from './cli.js';
 import { StepwiseError } from '../../core/model/errors.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 
@@ -80,12 +80,6 @@ describe('the CLI shows a corrupt row as one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-corrupt-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
 
   it('tasks and insights list everything, show names the bad column', async () => {
     const ws = join(dir, 'ws');

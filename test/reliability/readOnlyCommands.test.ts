@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { cli } from './cli.js';
 import { openStorage } from '../../core/storage/index.js';
 import { MIGRATIONS } from '../../core/storage/sqlite/migrations.js';
 import { migrate } from '../../core/storage/sqlite/migrations.js';
@@ -20,12 +20,6 @@ import { migrate } from '../../core/storage/sqlite/migrations.js';
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-readonly-'));
 const md5 = (file: string) => createHash('md5').update(readFileSync(file)).digest('hex');
 
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 let taskId = '';
 const ws = join(dir, 'ws');

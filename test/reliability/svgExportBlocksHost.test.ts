@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient, type TRPCClientError } from '@trpc/client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { cli } from './cli.js';
 import { startHost, type Host } from '../../core/host/host.js';
 import type { AppRouter } from '../../core/host/protocol.js';
 import { silentLogger } from '../../core/model/logger.js';
@@ -122,20 +122,14 @@ describe('SVG rendering off the thread', () => {
 });
 
 describe('stepwise graph --format svg', () => {
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const exit = await main(argv, { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false });
-    return { exit, out: out.join('\n'), err: err.join('\n') };
-  }
 
   it('gives up on an 800-step template with one line naming --max-nodes, and draws it when asked to', async () => {
     const refused = await cli('graph', 'big/huge', '--workspace', ws, '--format', 'svg');
-    expect(refused.exit).toBe(1);
+    expect(refused.code).toBe(1);
     expect(refused.err.split('\n')).toHaveLength(1);
     expect(refused.err).toMatch(/^error: GRAPH_TOO_LARGE: .*800 nodes.*--format dot.*--max-nodes/);
     const small = await cli('graph', 'big/mid', '--workspace', ws, '--format', 'svg', '--timeout', '0.2');
-    expect(small.exit).toBe(1);
+    expect(small.code).toBe(1);
     expect(small.err).toMatch(/^error: TIMEOUT: GraphViz did not finish drawing the SVG within 0\.2 s/);
   });
 });
