@@ -123,6 +123,26 @@ function interactionId(name: string, taken: Set<string>): string {
   return id;
 }
 
+const GENERATED_CONDITION = /^(not )?((.+)\.condition\.(\d+))$/;
+/** Names JavaScript gives an arrow function from the property it is written in: they say nothing. */
+const PROPERTY_NAMES = new Set(['', 'condition', 'when', 'anonymous']);
+
+/**
+ * An edge label that names a condition a TypeScript flow wrote inline (registered as
+ * `<state>.condition.<i>`, which means nothing to a reader): the function's own name when it has
+ * one (`isWeekend`), yes/no on a boolean decision's two branches, else `condition <i+1>`. PURE.
+ */
+export function readableCondition(t: Pick<FlowTemplate, 'states' | 'inlineHandlers'>, label: string): string {
+  const m = GENERATED_CONDITION.exec(label);
+  const fn = m ? t.inlineHandlers?.[m[2]!] : undefined;
+  if (!m || !fn) return label;
+  const not = m[1] !== undefined;
+  if (/^[A-Za-z_$][\w$]*$/.test(fn.name) && !PROPERTY_NAMES.has(fn.name)) return not ? `not ${fn.name}` : fn.name;
+  const state = t.states.find((s) => s.name === m[3]);
+  if (state?.type === 'decision' && state.form === 'boolean') return not ? 'no' : 'yes';
+  return `${not ? 'not ' : ''}condition ${Number(m[4]) + 1}`;
+}
+
 function flowGraph(t: FlowTemplate): TemplateGraph {
   const ids = new EdgeIds();
   const nodes: GraphNode[] = t.states.map((s) => ({
@@ -142,7 +162,7 @@ function flowGraph(t: FlowTemplate): TemplateGraph {
     from: e.from,
     to: e.to,
     kind: e.kind,
-    ...(e.label !== undefined ? { label: e.label } : {}),
+    ...(e.label !== undefined ? { label: readableCondition(t, e.label) } : {}),
     ...(e.order !== undefined ? { order: e.order } : {}),
   }));
   const taken = new Set(nodes.map((n) => n.id));

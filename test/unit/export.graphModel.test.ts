@@ -98,3 +98,24 @@ describe('templateGraph (flow)', () => {
     expect(g.edges.map((e) => e.id)).toEqual(['transition:a->b', 'transition:a->b#2']);
   });
 });
+
+describe('edge labels of a TypeScript flow', () => {
+  it('name inline conditions by their function, yes/no on a boolean decision, never "<state>.condition.<i>"', async () => {
+    const { decision, defineFlow, result, waitUntil } = await import('../../core/template/index.js');
+    const isVip = (ctx: { data: { vip?: boolean } }) => ctx.data.vip === true;
+    const flow = defineFlow({
+      name: 'labels',
+      namespace: 'test',
+      version: '1.0.0',
+      startsWith: 'named',
+      states: {
+        named: decision({ condition: isVip, ifTrue: 'route', ifFalse: 'hold' }),
+        route: decision({ condition: (ctx) => ctx.data.ok === true, ifTrue: 'done', ifFalse: 'hold' }),
+        hold: waitUntil({ condition: (ctx) => ctx.data.free === true, goTo: 'done' }),
+        done: result(),
+      },
+    });
+    const labels = templateGraph(flow).edges.filter((e) => e.label !== undefined).map((e) => `${e.from}->${e.to} ${e.label}`);
+    expect(labels).toEqual(['named->route isVip', 'named->hold not isVip', 'route->done yes', 'route->hold no', 'hold->done condition 1']);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The task over time: a lane per step (or flow state) with its attempts (or the flow's stays in
  * it) as bars, the transition list beside it (windowed: 50,000 rows scroll smoothly), and a
- * scrubber. Moving the scrubber (slider, arrow keys, a click on a row or a lane) picks a past
+ * scrubber. Idle stretches are cut out of the axis (lib/timeScale; marked ≈). Moving the scrubber (slider, arrow keys, a click on a row or a lane) picks a past
  * transition; the canvas then shows the task as it was (the view asks core/ops stateAt), until
  * "Back to live".
  */
@@ -10,6 +10,7 @@ import type { NodeRuntimeState, TransitionRecord } from '../../../core/host/prot
 import { STATE_STYLES } from '../../../core/export/style.js';
 import { readableOn } from '../../lib/contrast.js';
 import { clock, duration } from '../../lib/format.js';
+import { idleCutScale } from '../../lib/timeScale.js';
 import type { TimelineData } from './useTimelineData.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -119,7 +120,12 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
   const t0 = Math.min(transitions[0]?.at ?? now, ...bars.slice(0, 1).map((b) => b.start));
   const t1 = Math.max(transitions[n - 1]?.at ?? t0, running ? now : 0, t0 + 1);
   const plotW = Math.max(50, chartWidth - LABEL_W - 12);
-  const x = (t: number) => LABEL_W + ((t - t0) / (t1 - t0)) * plotW;
+  // Idle stretches (long waits, retry backoffs) are cut to narrow breaks so short attempts stay visible.
+  const scale = useMemo(
+    () => idleCutScale([...bars.map((b) => [b.start, b.end] as const), ...transitions.map((t) => [t.at, t.at] as const)], t0, t1, plotW),
+    [bars, transitions, t0, t1, plotW],
+  );
+  const x = (t: number) => LABEL_W + scale.x(t);
   const byLane = useMemo(() => {
     const m = new Map<string, Bar[]>();
     for (const b of bars) m.set(b.lane, [...(m.get(b.lane) ?? []), b]);
@@ -134,7 +140,7 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
     const rect = e.currentTarget.getBoundingClientRect();
     const px = e.clientX - rect.left - LABEL_W;
     if (px < 0) return;
-    onCursor(indexAtTime(transitions, t0 + (px / plotW) * (t1 - t0)));
+    onCursor(indexAtTime(transitions, scale.t(px)));
   };
 
   const step = (delta: number) => n > 0 && onCursor(Math.max(0, Math.min(n - 1, position + delta)));
@@ -194,6 +200,9 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
                         <title>{b.title}</title>
                       </rect>
                     ))}
+                    {scale.breaks.map((b) => (
+                      <line key={`break-${b.from}`} className="time-break" x1={LABEL_W + b.px} x2={LABEL_W + b.px} y1={0} y2={LANE} />
+                    ))}
                     {cursorT !== null ? <line x1={x(cursorT)} x2={x(cursorT)} y1={0} y2={LANE} className={`cursor${cursor !== null ? ' history' : ''}`} /> : null}
                   </svg>
                 </div>
@@ -202,6 +211,11 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           />
           <div className="axis mono">
             <span style={{ left: LABEL_W }}>{clock(t0)}</span>
+            {scale.breaks.map((b) => (
+              <span key={`gap-${b.from}`} className="time-gap" style={{ left: LABEL_W + b.px - 6 }} title={`${duration(b.to - b.from)} with nothing running, cut out (${clock(b.from)} → ${clock(b.to)})`}>
+                ≈
+              </span>
+            ))}
             <span style={{ right: 8 }} title={clock(t1)}>
               +{duration(t1 - t0)}
             </span>
