@@ -33,6 +33,8 @@ export const BIG_GRAPH = 300;
 const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 /** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
+const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
+
 export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
   const pad = 0.92;
   const zoom = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
@@ -118,6 +120,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   const layingOut = laid?.key !== key && failure === null;
   const big = view.nodes.length > BIG_GRAPH;
   const far = useStore(zoomedOut);
+  // A small canvas (a 1024×700 window) has no room for the minimap: it would cover nodes.
+  const roomy = useStore(hasRoomForMinimap);
   const overview = big && far;
 
 
@@ -265,7 +269,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         {overview && laid ? <GraphOverview view={view} result={laid.result} live={live} selected={selected} onOpenNode={onOpenNode} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
         <Controls showInteractive={false} />
-        {!big ? (
+        {!big && roomy ? (
           <MiniMap
             style={{ width: 150, height: 96 }}
             pannable

@@ -11,6 +11,7 @@ import { errorText } from '../lib/context.js';
 import { clock } from '../lib/format.js';
 import type { Direction } from '../lib/layout.js';
 import { isBoolean, isNumber, usePersistent } from '../lib/persist.js';
+import { useWide } from '../lib/useWide.js';
 import { shortTaskId } from '../../core/host/protocol.js';
 import { CopyButton } from './CopyButton.js';
 import { GraphCanvas } from './GraphCanvas.js';
@@ -64,8 +65,17 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
   const { cursor, setCursor, timeline } = history;
   const shownLive = history.shown;
   const [inspectorWidth, setInspectorWidth] = usePersistent('inspector.width', 360, isNumber);
-  // The task's details beside the canvas when no node is selected (by default where there is room).
-  const [details, setDetails] = usePersistent('task.details', window.innerWidth >= 1280, isBoolean);
+  // The task's details beside the canvas when no node is selected. The choice is kept, but in a
+  // narrow window (1024 px) the panel would leave the canvas a sliver: there it opens only when
+  // asked for in this view.
+  const [detailsWanted, setDetailsWanted] = usePersistent('task.details', true, isBoolean);
+  const wide = useWide(1280);
+  const [askedHere, setAskedHere] = useState(false);
+  const details = detailsWanted && (wide || askedHere);
+  const setDetails = (on: boolean) => {
+    setDetailsWanted(on);
+    setAskedHere(on);
+  };
   const [runAgain, setRunAgain] = useState(false);
   const status = live?.status ?? task?.status;
   const paused = controls.data?.task.debug.paused === true && status !== undefined && !FINISHED.has(status);

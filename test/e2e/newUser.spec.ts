@@ -241,3 +241,31 @@ test('10. keyboard: a skip link, dialogs keep and return focus, arrow keys in li
   await expect(page.getByTestId('debug-notice')).toContainText('the task is complete');
   await expect(page.getByTestId('debugbar').getByTestId('breakpoints')).toHaveCount(0);
 });
+
+test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle time, the canvas keeps room', async ({ page }, info) => {
+  const task = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'SMALL-1', ledger_online: false } });
+  await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('error');
+  for (const [width, height] of [[1400, 900], [1024, 700]] as const) {
+    await page.setViewportSize({ width, height });
+    await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+    await waitForGraph(page);
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await expect(page.getByTestId('timeline')).toBeVisible();
+    await page.screenshot({ path: info.outputPath(`n08-task-${width}x${height}.png`) });
+    const canvas = (await page.locator('.canvas-wrap').boundingBox())!;
+    info.annotations.push({ type: 'canvas', description: `${width}×${height}: canvas ${Math.round(canvas.width)}×${Math.round(canvas.height)}` });
+    if (width === 1024) {
+      // The task details panel waits to be asked for, the panels below give way, the minimap
+      // does not cover nodes: the canvas keeps a usable height.
+      await expect(page.getByTestId('task-summary')).toHaveCount(0);
+      await expect(page.locator('.react-flow__minimap')).toHaveCount(0);
+      expect((await page.getByTestId('dock').boundingBox())!.height).toBeLessThanOrEqual(Math.round(0.3 * height));
+      expect(canvas.height).toBeGreaterThanOrEqual(280);
+      // Asked for, it shows.
+      await page.getByRole('button', { name: 'Details', exact: true }).click();
+      await expect(page.getByTestId('task-summary')).toBeVisible();
+    } else {
+      await expect(page.locator('.react-flow__minimap')).toBeVisible();
+    }
+  }
+});

@@ -16,7 +16,7 @@ import { createEngine } from '../../core/engine/engine.js';
 import { openStorage } from '../../core/storage/index.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
-import { FIXTURE_WORKSPACE } from './host.fixtures.js';
+import { FIXTURE_WORKSPACE, until } from './host.fixtures.js';
 import { silentLogger } from '../../core/model/logger.js';
 
 let dir: string;
@@ -29,15 +29,6 @@ function client(): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'stepwise-host-'));

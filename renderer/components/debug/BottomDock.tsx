@@ -4,6 +4,7 @@
  */
 import { useState, type ReactNode } from 'react';
 import { isBoolean, isNumber, usePersistent } from '../../lib/persist.js';
+import { useWindowHeight } from '../../lib/useWide.js';
 
 export interface DockTab {
   id: string;
@@ -13,18 +14,23 @@ export interface DockTab {
 
 /** `fill`: the dock takes the rest of its column (the home page) instead of a resizable height. */
 export function BottomDock({ tabs, storageKey, fill = false }: { tabs: DockTab[]; storageKey: string; fill?: boolean }) {
-  const [height, setHeight] = usePersistent('dock.height', 260, isNumber);
+  // null until the user resizes it: then their height is kept (across reloads too).
+  const [height, setHeight] = usePersistent<number | null>('dock.height', null, (v): v is number | null => v === null || isNumber(v));
   const [open, setOpen] = usePersistent('dock.open', true, isBoolean);
   const [tabId, setTabId] = usePersistent(`${storageKey}.tab`, tabs[0]?.id ?? '', (v): v is string => typeof v === 'string');
   const [dragging, setDragging] = useState(false);
   const tab = tabs.find((t) => t.id === tabId) ?? tabs[0];
   const clamp = (h: number) => Math.max(120, Math.min(window.innerHeight - 220, h));
+  // The default height gives way in a short window (to 30% of it), so the canvas keeps room.
+  const windowHeight = useWindowHeight();
+  const shownHeight = height ?? Math.min(260, Math.max(120, Math.round(windowHeight * 0.3)));
+  const resize = (h: number) => setHeight(clamp(h));
 
   const startDrag = (e: React.PointerEvent) => {
     const y0 = e.clientY;
-    const h0 = height;
+    const h0 = shownHeight;
     setDragging(true);
-    const move = (ev: PointerEvent) => setHeight(clamp(h0 + (y0 - ev.clientY)));
+    const move = (ev: PointerEvent) => resize(h0 + (y0 - ev.clientY));
     const up = () => {
       setDragging(false);
       window.removeEventListener('pointermove', move);
@@ -35,19 +41,19 @@ export function BottomDock({ tabs, storageKey, fill = false }: { tabs: DockTab[]
   };
 
   return (
-    <section className={`dock${dragging ? ' dragging' : ''}${fill ? ' fill' : ''}`} style={fill ? undefined : { height: open ? height : 32 }} aria-label="Panels" data-testid="dock">
+    <section className={`dock${dragging ? ' dragging' : ''}${fill ? ' fill' : ''}`} style={fill ? undefined : { height: open ? shownHeight : 32 }} aria-label="Panels" data-testid="dock">
       {open && !fill ? (
         <div
           className="resizer-h"
           role="separator"
           aria-orientation="horizontal"
           aria-label="Resize panels"
-          aria-valuenow={height}
+          aria-valuenow={shownHeight}
           tabIndex={0}
           onPointerDown={startDrag}
           onKeyDown={(e) => {
-            if (e.key === 'ArrowUp') setHeight(clamp(height + 24));
-            if (e.key === 'ArrowDown') setHeight(clamp(height - 24));
+            if (e.key === 'ArrowUp') resize(shownHeight + 24);
+            if (e.key === 'ArrowDown') resize(shownHeight - 24);
           }}
         />
       ) : null}

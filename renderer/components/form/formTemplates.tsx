@@ -29,11 +29,7 @@ function FieldTemplate(props: FieldTemplateProps) {
       {showLabel ? (
         <label className="control-label" htmlFor={id}>
           {text}
-          {required && !item ? (
-            <span className="required" aria-hidden="true">
-              {' '}*
-            </span>
-          ) : null}
+          {required && !item ? <RequiredMark /> : null}
         </label>
       ) : null}
       {displayLabel && description ? description : null}
@@ -44,17 +40,22 @@ function FieldTemplate(props: FieldTemplateProps) {
   );
 }
 
+/** The star after a required field's label (its input says required to assistive technology). */
+function RequiredMark() {
+  return (
+    <span className="required" aria-hidden="true">
+      {' '}*
+    </span>
+  );
+}
+
 /** An object's legend (an array item that is an object gets "Item n" too). */
 function TitleFieldTemplate({ id, title, required, optionalDataControl }: TitleFieldProps) {
   const { text, item } = itemLabel(title, id.replace(/__title$/, ''));
   return (
     <legend id={id}>
       {text}
-      {required && !item ? (
-        <span className="required" aria-hidden="true">
-          {' '}*
-        </span>
-      ) : null}
+      {required && !item ? <RequiredMark /> : null}
       {optionalDataControl ? <span className="legend-control">{optionalDataControl}</span> : null}
     </legend>
   );
