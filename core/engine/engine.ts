@@ -135,15 +135,22 @@ export function createEngine(options: EngineOptions): Engine {
   const store = new TaskStore(context);
 
   let engine!: Engine;
+  let scheduler!: Scheduler;
   const flows = createFlowDriver(context, {
     startChild: async (ref, input, parentTaskId) => engine.start(ref, input, { parentTaskId }),
+    // Flow actions run in the same attempts as workflow steps: one executor, one set of slots.
+    attempts: () => scheduler.attempts,
+    reserveSlot: () => scheduler.slots.reserve(1),
+    releaseSlot: () => scheduler.slots.release(1),
+    isStopped: () => scheduler.stopped,
+    onError,
   });
   const envFor = (task: TaskRecord): PlanEnv => {
     const template = context.templates.resolve(task.templateRef);
     if (template.kind !== 'workflow') throw new StepwiseError('USAGE', `${task.templateRef} is not a workflow template.`, { taskId: task.id });
     return { template, owner: context.owner, leaseMs: context.leaseMs, newId, random };
   };
-  const scheduler = new Scheduler({
+  scheduler = new Scheduler({
     ctx: context,
     store,
     executor,

@@ -195,6 +195,13 @@ export interface ActionState extends FlowStateBase {
   handler: string;
   /** Declared targets. With one, the flow goes there; with several, the handler returns one. */
   goTo: string[];
+  /** Abort the handler after this long; the attempt fails with TIMEOUT (retried when `retry` allows). */
+  timeoutMs?: number;
+  /**
+   * Retries of a failed attempt (the workflow steps' block). Without it a failed action fails
+   * the flow at once; an attempt whose engine died is run again up to DEFAULT_RETRY.maxAttempts times.
+   */
+  retry?: RetryPolicy;
 }
 
 export interface DecisionState extends FlowStateBase {

@@ -3,7 +3,7 @@
  * functions given inline become `inlineHandlers` under generated names (`<state>`,
  * `<state>.condition.<i>`, `interaction.<name>`, `on_timeout`).
  */
-import { DEFAULT_FLOW_DELAY_MS, DEFAULT_START_STATE, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
+import { DEFAULT_FLOW_DELAY_MS, DEFAULT_RETRY, DEFAULT_START_STATE, type RetryPolicy, type FlowBranch, type FlowState, type FlowTemplate, type InteractionDef } from '../model/template.js';
 import { captureCallSite } from './callSite.js';
 import { DefinitionBuilder, defined, type Duration } from './defineCommon.js';
 import { builtAt, recordSites } from './definitionSites.js';
@@ -76,11 +76,25 @@ export function defineFlow<S extends string>(def: FlowDefinition<S>): FlowTempla
   return template;
 }
 
+/** The workflow steps' retry block over its defaults; max_attempts 0 reads as 1 (the first attempt always runs). */
+function actionRetry(retry: Partial<RetryPolicy>): RetryPolicy {
+  const policy = { ...DEFAULT_RETRY, ...retry };
+  if (typeof policy.maxAttempts === 'number' && policy.maxAttempts < 1) policy.maxAttempts = 1;
+  return policy;
+}
+
 function toState(b: DefinitionBuilder, name: string, s: StateDef<string>): FlowState {
   const base = { name, ...defined({ description: s.description }) };
   switch (s.type) {
     case 'action':
-      return { ...base, type: 'action', handler: b.handler(s.handler, name, `state \`${name}\``), goTo: b.names(s.goTo, `state \`${name}\` goTo`) };
+      return {
+        ...base,
+        type: 'action',
+        handler: b.handler(s.handler, name, `state \`${name}\``),
+        goTo: b.names(s.goTo, `state \`${name}\` goTo`),
+        ...defined({ timeoutMs: b.duration(s.timeout, `state \`${name}\` timeout`) }),
+        ...(s.retry !== undefined ? { retry: actionRetry(s.retry) } : {}),
+      };
     case 'decision':
       return { ...base, type: 'decision', form: s.form, branches: toBranches(b, name, b.list(s.branches, `state \`${name}\` branches`)) };
     case 'wait':

@@ -6,6 +6,8 @@
  * one state points at its line.
  */
 import type { FlowContext, HandlerLog } from '../model/handlers.js';
+import type { RetryPolicy } from '../model/template.js';
+import type { Duration } from './defineCommon.js';
 import { markBuilt } from './definitionSites.js';
 import type { Infer, SchemaLike } from './schemaLike.js';
 
@@ -26,6 +28,10 @@ export interface ActionDef<T extends string> {
   readonly handler: HandlerLike<FlowFn>;
   readonly goTo: readonly T[];
   readonly description?: string;
+  /** Abort the handler after this long (the attempt fails with TIMEOUT). */
+  readonly timeout?: Duration;
+  /** Retries of a failed attempt, over the workflow steps' defaults (3 attempts, exponential from 1 s). */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 export interface BranchDef<T extends string> {
@@ -60,10 +66,17 @@ export type StateDef<T extends string> = ActionDef<T> | DecisionDef<T> | WaitDef
 /** Runs `handler`, then goes to `goTo` (with several targets, the handler returns the one to take). */
 export function action<const T extends string = never>(
   handler: HandlerLike<FlowFn>,
-  options: { goTo?: T | readonly T[]; description?: string } = {},
+  options: { goTo?: T | readonly T[]; description?: string; timeout?: Duration; retry?: Partial<RetryPolicy> } = {},
 ): ActionDef<T> {
   const goTo = options.goTo === undefined ? [] : typeof options.goTo === 'string' ? [options.goTo as T] : [...(options.goTo as readonly T[])];
-  return markBuilt({ type: 'action', handler, goTo, ...(options.description !== undefined ? { description: options.description } : {}) });
+  return markBuilt({
+    type: 'action',
+    handler,
+    goTo,
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.retry !== undefined ? { retry: options.retry } : {}),
+  });
 }
 
 export type DecisionOptions<T extends string> =

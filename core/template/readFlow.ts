@@ -7,6 +7,7 @@ import {
   DEFAULT_FLOW_DELAY_MS,
   DEFAULT_START_STATE,
   FLOW_STATE_TYPES,
+  type ActionState,
   type FlowBranch,
   type FlowState,
   type FlowStateType,
@@ -16,13 +17,14 @@ import {
 } from '../model/template.js';
 import { assertNever } from '../model/errors.js';
 import { MapReader } from './mapReader.js';
+import { readRetry } from './readRetry.js';
 import { suggestion } from './problems.js';
 import type { TemplateHeader } from './readHeader.js';
 import type { YEntry } from './yamlTree.js';
 
 const FLOW_FIELDS = ['kind', 'name', 'namespace', 'namespace_name', 'version', 'description', 'attributes', 'starts_with', 'timeout', 'delay', 'delete_after', 'on_timeout', 'states', 'interactions', 'index'];
 const STATE_FIELDS: Record<FlowStateType, string[]> = {
-  action: ['type', 'description', 'handler', 'go_to'],
+  action: ['type', 'description', 'handler', 'go_to', 'timeout', 'timeout_seconds', 'retry'],
   decision: ['type', 'description', 'condition', 'if_true', 'if_false', 'conditions'],
   wait: ['type', 'description', 'condition', 'go_to', 'conditions'],
   result: ['type', 'description'],
@@ -93,6 +95,24 @@ function forEachNamed(r: MapReader, noun: string, fn: (entry: YEntry) => void): 
   }
 }
 
+/** An action's `timeout` (or tasker-core's `timeout_seconds`) and `retry` block, as workflow steps have them. */
+function readActionLimits(s: MapReader, action: ActionState, fieldLocs: Record<string, SourceLocation>): void {
+  const retry = readRetry(s);
+  if (retry) {
+    action.retry = retry;
+    fieldLocs.retry = s.loc('retry');
+  }
+  const seconds = s.number('timeout_seconds', { min: 0, example: '30' });
+  const timeout = s.duration('timeout');
+  if (seconds !== undefined) {
+    action.timeoutMs = Math.round(seconds * 1000);
+    fieldLocs.timeoutMs = s.loc('timeout_seconds');
+  } else if (timeout !== undefined) {
+    action.timeoutMs = timeout;
+    fieldLocs.timeoutMs = s.loc('timeout');
+  }
+}
+
 function inferType(s: MapReader): FlowStateType | undefined {
   if (s.has('handler')) return 'action';
   if (s.has('if_true') || s.has('if_false')) return 'decision';
@@ -143,7 +163,9 @@ function readState(parent: MapReader, entry: YEntry): FlowState | undefined {
           node: name,
         });
       }
-      return { ...withDescription, type, handler, goTo: goTo?.values ?? [] };
+      const action: ActionState = { ...withDescription, type, handler, goTo: goTo?.values ?? [] };
+      readActionLimits(s, action, fieldLocs);
+      return action;
     }
     case 'decision': {
       if (s.has('conditions')) return { ...withDescription, type, form: 'ordered', branches: readBranches(s, fieldLocs) };

@@ -28,7 +28,7 @@ const registration = signupFlow('commits_registration');
 const stateMoves = (cs: ChangeSet) => (cs.transitions ?? []).filter((t) => t.field === 'state').map((t) => `${t.from}→${t.to}`);
 
 describe('flow commits', () => {
-  it('folds pure steps into the commit before them: a registration is 4 commits, each state change with its rows and events', async () => {
+  it('folds pure steps into the claim of the next action: a registration is 6 commits, each state change with its rows and events', async () => {
     const { storage, driver } = env([registration]);
     const started = await driver.start(registration, {});
     expect(started).toMatchObject({ status: 'waiting', currentState: 'wait_for_email' });
@@ -37,16 +37,21 @@ describe('flow commits', () => {
 
     expect(storage.commits.map(stateMoves)).toEqual([
       ['null→register'],
-      ['register→wait_for_email'], // the action, then the wait checked at once: still waiting
-      ['wait_for_email→check_email', 'check_email→send_welcome'], // the interaction, the re-check and the decision
+      [], // the action's claim (its lease), before its handler runs
+      ['register→wait_for_email'], // the action's end
+      [], // the wait checked at once: still waiting
+      ['wait_for_email→check_email', 'check_email→send_welcome'], // the interaction, the re-check, the decision and the claim of send_welcome
       ['send_welcome→done'],
     ]);
+    const claims = storage.commits.filter((cs) => cs.updateTasks?.[0]?.set.leaseOwner);
+    expect(claims).toEqual([storage.commits[1], storage.commits[4]]);
+    expect(storage.commits[5]!.updateTasks![0]!.set).toMatchObject({ leaseOwner: null, leaseExpiresAt: null });
     // Every state change carries its flow.transitioned event in the same commit.
     for (const cs of storage.commits) {
       expect((cs.events ?? []).filter((e) => e.type === 'flow.transitioned')).toHaveLength(stateMoves(cs).length);
     }
-    expect(storage.commits[1]!.events!.map((e) => e.type)).toContain('flow.waiting');
-    expect(storage.commits[2]!.events!.map((e) => e.type)).toContain('interaction.fired');
+    expect(storage.commits[3]!.events!.map((e) => e.type)).toContain('flow.waiting');
+    expect(storage.commits[4]!.events!.map((e) => e.type)).toContain('interaction.fired');
     // One patch per commit (the storage refuses two patches of a task in one commit).
     for (const cs of storage.commits.slice(1)) expect(cs.updateTasks).toHaveLength(1);
     const attempts = await storage.listAttempts(started.id);

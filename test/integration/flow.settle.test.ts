@@ -1,7 +1,9 @@
 /**
- * Before an action runs, the driver makes sure it acts on the task as stored: a pause or cancel
- * committed by someone else right after the flow's own commit is seen and the action does not
- * run; with nothing in between, the flow goes on without reading the task back.
+ * Before an action runs, the driver makes sure it acts on the task as stored: an action is
+ * claimed (its lease) in one commit with the moves that lead to it, planned on the task version
+ * the flow last committed, so a pause or cancel committed by someone else after the flow's
+ * previous commit makes the claim STALE: it is seen and the action does not run. With nothing in
+ * between, the flow goes on without reading the task back.
  */
 import { describe, expect, it } from 'vitest';
 import { createFlowDriver } from '../../core/engine/flow/driver.js';
@@ -49,10 +51,10 @@ function setup() {
 const movesTo = (changes: ChangeSet, state: string) => (changes.transitions ?? []).some((t) => t.field === 'state' && t.to === state);
 
 describe('settling before an action', () => {
-  it('sees a pause committed by another caller right after the move to the action, and does not run it', async () => {
+  it('sees a pause committed by another caller right after the commit before the action, and does not run it', async () => {
     const { flow, storage, ctx, ran, driver } = setup();
     storage.after = async (changes) => {
-      if (!movesTo(changes, 'second')) return;
+      if (!movesTo(changes, 'choose')) return;
       storage.after = null;
       const t = (await storage.getTask(changes.updateTasks![0]!.id))!;
       const now = ctx.clock.now();
@@ -64,13 +66,13 @@ describe('settling before an action', () => {
     };
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first']);
-    expect(task).toMatchObject({ status: 'active', currentState: 'second', debug: { paused: true } });
+    expect(task).toMatchObject({ status: 'active', currentState: 'choose', debug: { paused: true }, leaseOwner: null });
   });
 
-  it('sees a cancel committed by another caller right after the move to the action', async () => {
+  it('sees a cancel committed by another caller right after the commit before the action', async () => {
     const { flow, storage, ran, driver } = setup();
     storage.after = async (changes) => {
-      if (!movesTo(changes, 'second')) return;
+      if (!movesTo(changes, 'choose')) return;
       storage.after = null;
       await createFlowDriver(createTestContext({ templates: [flow], storage: storage as Storage })).cancel(changes.updateTasks![0]!.id, 'changed my mind');
     };
@@ -79,20 +81,20 @@ describe('settling before an action', () => {
     expect(task.status).toBe('cancelled');
   });
 
-  it('reads the task again when anything else was committed meanwhile, and goes on', async () => {
+  it('goes on without a read when only another task changed meanwhile (the claim checks the version)', async () => {
     const { flow, storage, ctx, ran, driver } = setup();
     const other = await driver.create(flow, {});
     storage.after = async (changes) => {
       if (!movesTo(changes, 'second')) return;
       storage.after = null;
-      // Another task's event: the flow cannot tell it from a change of its own task without a read.
+      // Another task's event: the flow's own task version did not move, so its claim commits.
       await storage.commit({ events: [{ type: 'step.progress', taskId: other.id, stepName: 'x', at: ctx.clock.now(), payload: { fraction: 0.5 } }] });
     };
     const before = storage.reads;
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first', 'second']);
     expect(task.status).toBe('completed');
-    expect(storage.reads - before).toBe(1);
+    expect(storage.reads - before).toBe(0);
   });
 
   it('with nothing committed in between, runs the action without reading the task back', async () => {

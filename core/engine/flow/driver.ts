@@ -20,9 +20,16 @@ import { LazyAbort } from './abort.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import type { NewEvent } from '../../model/events.js';
 import { planBreakpointPause, planCreate, planOutcome, stopsAtBreakpoint } from './plan.js';
-import { applyTimeout, runCurrentState, runsSideEffects, timeoutRunsHandler, type StepInput } from './runState.js';
+import { applyTimeout, runCurrentState, timeoutRunsHandler, type StepInput } from './runState.js';
 import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js';
 import { commitAndPublish } from '../runtime/commit.js';
+import { abortRunning, Attempts, type RunningAttempt } from '../runtime/attempts.js';
+import { TaskStore } from '../runtime/taskStore.js';
+import { runInProcess } from '../../executor/inProcess.js';
+import type { ActionState } from '../../model/template.js';
+import { timeOrderedId as attemptId } from '../ids.js';
+import { planActionClaim, planActionLeaseExpired } from './actionPlan.js';
+import { actionAttempt } from './actionAttempt.js';
 
 export interface FlowStartOptions {
   parentTaskId?: string;
@@ -37,6 +44,24 @@ export interface FlowStartOptions {
 
 export interface RunOptions {
   actor?: Actor;
+  /**
+   * Hand actions to the runtime and return once one is running (the scheduler): the action's end
+   * continues the flow. Without it the call waits for every action it starts (the API, the debugger).
+   */
+  detach?: boolean;
+  /** Return at once, doing nothing, when this process is already working on the task (scheduling rounds). */
+  skipIfBusy?: boolean;
+}
+
+interface Mode {
+  actor: Actor;
+  detach: boolean;
+}
+
+/** An action claimed and running; `ended`: the task as its end's commit stored it. */
+interface Started {
+  run: RunningAttempt;
+  ended: TaskRecord | null;
 }
 
 export interface FlowDriverOptions {
@@ -44,6 +69,18 @@ export interface FlowDriverOptions {
   startChild?: StartChild;
   /** Transitions one `advance` makes before yielding (the flow waits with an immediate wake). */
   maxTransitionsPerRun?: number;
+  /**
+   * The runtime's attempts (leases, timeouts, executor dispatch) that actions run in. By default
+   * the driver keeps its own, running handlers in this process one at a time.
+   */
+  attempts?: () => Attempts;
+  /** Whether a detached run may start an action now (a free executor slot); true by default. */
+  reserveSlot?: () => boolean;
+  releaseSlot?: () => void;
+  /** Whether the engine is stopping: no new action starts from a finished one. */
+  isStopped?: () => boolean;
+  /** Where errors of background work go (continuing a flow after its action). */
+  onError?: (err: unknown, where: string) => void;
 }
 
 export interface FlowDriver {
@@ -67,9 +104,9 @@ export interface FlowDriver {
   fireInteraction(taskId: string, name: string, params?: unknown, opts?: RunOptions & { wake?: boolean; extraEvents?: NewEvent[] }): Promise<TaskRecord>;
   cancel(taskId: string, reason?: string, opts?: RunOptions): Promise<TaskRecord>;
   /** Wakes every waiting flow whose wake or timeout time has passed; returns their ids. */
-  runDue(limit?: number): Promise<string[]>;
-  /** Continues active flows left behind (a crashed process, a yield); returns their ids. */
-  resumeActive(limit?: number): Promise<string[]>;
+  runDue(limit?: number, opts?: RunOptions): Promise<string[]>;
+  /** Continues active flows left behind (a crashed process, a yield, an expired lease); returns their ids. */
+  resumeActive(limit?: number, opts?: RunOptions): Promise<string[]>;
 }
 
 const DEFAULT_MAX_TRANSITIONS = 1000;
@@ -80,6 +117,20 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   const maxTransitions = options.maxTransitionsPerRun ?? DEFAULT_MAX_TRANSITIONS;
   const locks = new Map<string, Promise<unknown>>();
   const controllers = new Map<string, LazyAbort>();
+  const onError =
+    options.onError ?? ((err: unknown, where: string) => process.emitWarning(`Stepwise flows: ${where}: ${err instanceof Error ? err.message : String(err)}`, 'StepwiseEngineWarning'));
+  let ownAttempts: Attempts | null = null;
+  /** Where actions run: the engine's attempts, or (a bare driver) its own, in this process. */
+  const attempts = (): Attempts =>
+    options.attempts?.() ??
+    (ownAttempts ??= new Attempts({
+      ctx,
+      store: new TaskStore(ctx),
+      executor: { kind: 'inline', capacity: 1, run: runInProcess, close: async () => undefined },
+      progressIntervalMs: 250,
+      onError,
+      onEnded: () => undefined,
+    }));
 
   /** Serialises work on one task within this process. */
   function exclusive<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
@@ -149,12 +200,85 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     return true;
   }
 
-  /** Plans one state run of an active flow into the batch; 'reread' when it had to look again first. */
-  async function runActive(batch: TaskBatch, actor: Actor): Promise<'ran' | 'reread'> {
+  /**
+   * Plans one state run of an active flow into the batch. An action is claimed instead (its lease
+   * and attempt count committed with what is pending) and handed to the runtime's attempts:
+   * `started`; 'full' when a detached run finds no free executor slot (the flow stays active for a
+   * later round).
+   */
+  async function runActive(batch: TaskBatch, mode: Mode): Promise<'ran' | 'full' | Started> {
     const template = batch.template;
-    if (runsSideEffects(template, batch.current) && (await settleBeforeSideEffects(batch))) return 'reread';
-    batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
+    const state = template.states.find((s) => s.name === (batch.current.currentState ?? template.startsWith));
+    if (state?.type === 'action') return claimAction(batch, state, mode);
+    batch.add((await runCurrentState(rt, stepInput(batch, mode.actor))).changes);
     return 'ran';
+  }
+
+  /**
+   * Claims the action the flow stands at, in one commit with what the batch holds (a pause, cancel
+   * or other change made meanwhile makes it STALE: the caller reads again and decides anew), and
+   * starts its attempt. A run continuing from an action's end reuses that action's executor slot.
+   */
+  async function claimAction(batch: TaskBatch, state: ActionState, mode: Mode & { chained?: boolean }): Promise<'full' | Started> {
+    const reserving = mode.detach && !mode.chained && options.reserveSlot !== undefined;
+    if (reserving && !options.reserveSlot!()) return 'full';
+    try {
+      const now = ctx.clock.now();
+      const number = await rt.nextAttemptNumber(batch.current, state.name);
+      batch.add(planActionClaim(batch.current, now, ctx.owner, ctx.leaseMs));
+      await batch.flush();
+      const claimed = batch.current;
+      const claim = { state, stateAttempt: claimed.stateAttempts, number, owner: ctx.owner, startedAt: now };
+      const started: Started = { run: null!, ended: null };
+      const spec = actionAttempt(rt, claimed, batch.template, claim, {
+        after: async (task) => {
+          if (mode.detach) await continueAfter(task);
+          else started.ended = task;
+        },
+      });
+      started.run = attempts().start(spec);
+      return started;
+    } finally {
+      if (reserving) options.releaseSlot?.();
+    }
+  }
+
+  /** A detached action's end was stored: run the flow on to its next action, wait or result. */
+  async function continueAfter(task: TaskRecord): Promise<void> {
+    if (options.isStopped?.()) return;
+    try {
+      await exclusive(task.id, () => advanceLocked(task.id, { actor: 'engine', detach: true, chained: true }, new TaskBatch(rt, task, false)));
+    } catch (err) {
+      // The flow stays active: the next scheduling round continues it.
+      if (!(err instanceof StaleError)) onError(err, `continuing flow ${task.id}`);
+    }
+  }
+
+  /**
+   * The flow holds an action lease. Expired (its engine died): the attempt is recorded interrupted
+   * and the flow given back (or failed when its attempts are used up) — 'next'. Held: a waiting
+   * caller waits for this process's run of it and reads again ('next'); otherwise 'return'.
+   */
+  async function leased(batch: TaskBatch, mode: Mode): Promise<'next' | 'return'> {
+    const task = batch.current;
+    const template = batch.template;
+    const now = ctx.clock.now();
+    if ((task.leaseExpiresAt ?? 0) <= now) {
+      const state = template.states.find((s) => s.name === task.currentState);
+      if (state?.type !== 'action') {
+        batch.add({ updateTasks: [{ id: task.id, expectedVersion: task.version, set: { leaseOwner: null, leaseExpiresAt: null, updatedAt: now } }] });
+        return 'next';
+      }
+      const number = await rt.nextAttemptNumber(task, state.name);
+      batch.add(planActionLeaseExpired(task, state, { template, now, actor: 'engine' }, { id: attemptId(now), number }).changes);
+      return 'next';
+    }
+    await batch.flush();
+    const run = mode.detach ? undefined : attempts().runningIn(new Set([task.id]))[0];
+    if (!run) return 'return';
+    await run.done;
+    await batch.refresh();
+    return 'next';
   }
 
   /** Wakes a waiting flow once into the batch: a due timeout, else its wait re-check (or activation). */
@@ -177,8 +301,11 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   async function once(batch: TaskBatch, actor: Actor): Promise<void> {
     const task = batch.current;
     if (task.debug.paused && actor !== 'user') return;
-    if (task.status === 'active') await runActive(batch, actor);
-    else await wakeOnce(batch, actor);
+    if (task.status === 'active' && task.leaseOwner !== null && (await leased(batch, { actor, detach: false })) === 'return') return;
+    if (batch.current.status === 'active') {
+      const r = await runActive(batch, { actor, detach: false });
+      if (typeof r === 'object') return void (await r.run.done);
+    } else await wakeOnce(batch, actor);
     await batch.flush().catch((err) => {
       if (!(err instanceof StaleError)) throw err;
     });
@@ -188,7 +315,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * Runs while active, folding pure steps into the commit of the state run before them and
    * committing before every action. Returns the task as stored at the end.
    */
-  async function advanceLocked(taskId: string, actor: Actor, start?: TaskBatch): Promise<TaskRecord> {
+  async function advanceLocked(taskId: string, mode: Mode & { chained?: boolean }, start?: TaskBatch): Promise<TaskRecord> {
+    const actor = mode.actor;
     let batch = start ?? new TaskBatch(rt, await rt.getTask(taskId));
     let transitions = 0;
     for (;;) {
@@ -200,6 +328,10 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
           // else after this point is as if it came after the run returned).
           return finishRun(batch.stored());
         }
+        if (task.leaseOwner !== null) {
+          if ((await leased(batch, mode)) === 'return') return batch.stored();
+          continue;
+        }
         if (stopsAtBreakpoint(task, task.currentState ?? '')) {
           // A breakpoint set while the flow already stood at this state.
           batch.add(planBreakpointPause(task, ctx.clock.now()));
@@ -209,7 +341,19 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
           batch.add(yieldPlan(task, actor));
           continue;
         }
-        if ((await runActive(batch, actor)) === 'ran') transitions++;
+        const r = await runActive(batch, mode);
+        if (r === 'ran') transitions++;
+        else if (r === 'full') {
+          await batch.flush();
+          return batch.stored();
+        } else {
+          // The claim is committed; a detached run returns, the action's end continues the flow.
+          if (mode.detach) return batch.stored();
+          await r.run.done;
+          // The end's commit is what is stored (a change made since makes the next commit STALE).
+          batch = r.ended ? new TaskBatch(rt, r.ended, false) : new TaskBatch(rt, await rt.getTask(taskId));
+          transitions++;
+        }
       } catch (err) {
         if (!(err instanceof StaleError)) {
           // The transitions planned before the failure were valid: keep them, as if each had been committed on its own.
@@ -242,10 +386,11 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       const task = await create(template, input, opts);
       if (opts.background || opts.debug) return task;
       // The record just inserted is what storage holds: no need to read it back before running.
-      return exclusive(task.id, () => advanceLocked(task.id, 'engine', new TaskBatch(rt, task)));
+      return exclusive(task.id, () => advanceLocked(task.id, { actor: 'engine', detach: false }, new TaskBatch(rt, task)));
     },
     advance(taskId, opts = {}) {
-      return exclusive(taskId, () => advanceLocked(taskId, opts.actor ?? 'engine'));
+      if (opts.skipIfBusy && locks.has(taskId)) return rt.getTask(taskId);
+      return exclusive(taskId, () => advanceLocked(taskId, modeOf(opts, 'engine')));
     },
     runOnce(taskId, opts = {}) {
       return exclusive(taskId, async () => {
@@ -254,16 +399,17 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       });
     },
     wake(taskId, opts = {}) {
-      const actor = opts.actor ?? 'runner';
+      const mode = modeOf(opts, 'runner');
+      if (opts.skipIfBusy && locks.has(taskId)) return rt.getTask(taskId);
       return exclusive(taskId, async () => {
         const batch = new TaskBatch(rt, await rt.getTask(taskId));
         try {
-          if (batch.current.status === 'waiting' && !batch.current.debug.paused) await wakeOnce(batch, actor);
+          if (batch.current.status === 'waiting' && !batch.current.debug.paused) await wakeOnce(batch, mode.actor);
         } catch (err) {
           if (!(err instanceof StaleError)) throw err;
-          return advanceLocked(taskId, actor);
+          return advanceLocked(taskId, mode);
         }
-        return advanceLocked(taskId, actor, batch);
+        return advanceLocked(taskId, mode, batch);
       });
     },
     checkInteraction(task, name) {
@@ -272,6 +418,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     fireInteraction(taskId, name, params, opts = {}) {
       const actor = opts.actor ?? 'user';
       return exclusive(taskId, async () => {
+        // An interaction arriving while this process runs the flow's action waits for its end.
+        await Promise.all(attempts().runningIn(new Set([taskId])).map((r) => r.done));
         for (let round = 0; ; round++) {
           const batch = await prepareInteraction(rt, taskId, name, params, { actor, abort: abortFor(taskId) });
           if (opts.extraEvents?.length) batch.add({ events: opts.extraEvents }, { critical: true });
@@ -285,7 +433,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
             // The interaction was the caller's; what the flow does in response is the engine's,
             // folded into the interaction's commit while it only re-checks and decides.
             await wakeOnce(batch, 'engine');
-            return await advanceLocked(taskId, 'engine', batch);
+            return await advanceLocked(taskId, { actor: 'engine', detach: false }, batch);
           } catch (err) {
             if (err instanceof StaleError && batch.critical && round < MAX_STALE_RETRIES) continue;
             throw err;
@@ -295,6 +443,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     },
     async cancel(taskId, reason = 'cancelled', opts = {}) {
       controllers.get(taskId)?.abort(new StepwiseError('CANCELLED', `Task ${taskId} was cancelled: ${reason}`));
+      for (const run of attempts().runningIn(new Set([taskId]))) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
       return exclusive(taskId, async () => {
         const task = await rt.getTask(taskId);
         if (isTaskFinished('flow', task.status) && task.status !== 'failed') return task;
@@ -303,28 +452,34 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         return finishRun(await rt.getTask(taskId));
       });
     },
-    async runDue(limit = 100) {
+    async runDue(limit = 100, opts = {}) {
       const due = await ctx.storage.dueTasks(ctx.clock.now(), limit);
       const ids: string[] = [];
       for (const task of due) {
         if (task.kind !== 'flow' || task.status !== 'waiting' || task.debug.paused) continue;
-        await driver.wake(task.id);
+        await driver.wake(task.id, opts);
         ids.push(task.id);
       }
       return ids;
     },
-    async resumeActive(limit = 100) {
+    async resumeActive(limit = 100, opts = {}) {
       const page = await ctx.storage.listTasks({ kind: 'flow', status: 'active', limit });
       const ids: string[] = [];
+      const now = ctx.clock.now();
       for (const task of page.tasks) {
-        // An unreadable task (storage could not decode a row of it) is listed but never run.
-        if (locks.has(task.id) || task.debug.paused || task.unreadable) continue;
-        await driver.advance(task.id);
+        // An unreadable task (storage could not decode a row of it) is listed but never run; one
+        // running an action (here or elsewhere) under a live lease is continued by the action's end.
+        if (locks.has(task.id) || task.debug.paused || task.unreadable || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
+        await driver.advance(task.id, opts);
         ids.push(task.id);
       }
       return ids;
     },
   };
+
+  function modeOf(opts: RunOptions, actor: Actor): Mode {
+    return { actor: opts.actor ?? actor, detach: opts.detach ?? false };
+  }
 
   /** Leave the flow due now, for the engine serving the database to continue it. */
   function dueNow(task: TaskRecord): ChangeSet {

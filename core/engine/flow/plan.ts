@@ -184,6 +184,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
       break;
     }
     case 'cancel': {
+      if (task.leaseOwner !== null) Object.assign(set, { leaseOwner: null, leaseExpiresAt: null });
       r.status(status, 'cancelled', outcome.reason);
       set.status = 'cancelled';
       finish(set, template, now);
@@ -191,6 +192,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
       break;
     }
     case 'fail': {
+      if (task.leaseOwner !== null) Object.assign(set, { leaseOwner: null, leaseExpiresAt: null });
       r.status(status, 'failed', outcome.reason);
       set.status = 'failed';
       set.error = outcome.error;

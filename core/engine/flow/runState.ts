@@ -14,7 +14,7 @@ import { runAttempt, type AbortSource, type AttemptResult } from './attempt.js';
 import { flowTimedOut, unknownState } from './errors.js';
 import { planOutcome, type FlowOutcome } from './plan.js';
 import type { FlowRuntime } from './runtime.js';
-import { actionTarget, branchReason, decisionBranch, waitBranch } from './select.js';
+import { branchReason, decisionBranch, waitBranch } from './select.js';
 
 export interface StepInput {
   task: TaskRecord;
@@ -89,20 +89,7 @@ function failed(result: AttemptResult<unknown> & { ok: false }, stateName: strin
   return { type: 'fail', error: summarizeFailure(result.info, result.attempt.id), reason: `${stateName}: ${code === 'HANDLER_ERROR' ? result.info.class : code}` };
 }
 
-/** A handler succeeded but what it chose is not allowed: the attempt becomes an error. */
-function refuseChoice(result: AttemptResult<unknown> & { ok: true }, err: unknown, stateName: string): { outcome: FlowOutcome; extras: { attempt: typeof result.attempt } } {
-  const info = toErrorInfo(err);
-  result.attempt.outcome = 'error';
-  result.attempt.error = info;
-  return { outcome: { type: 'fail', error: summarizeFailure(info, result.attempt.id), reason: `${stateName}: ${info.code ?? info.class}` }, extras: { attempt: result.attempt } };
-}
-
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
-
-/** Whether running the task's current state runs a handler with side effects (an action). */
-export function runsSideEffects(template: FlowTemplate, task: TaskRecord): boolean {
-  return template.states.find((s) => s.name === (task.currentState ?? template.startsWith))?.type === 'action';
-}
 
 /** Whether a timeout applied now runs an on_timeout handler (side effects). */
 export function timeoutRunsHandler(template: FlowTemplate): boolean {
@@ -125,19 +112,9 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
   };
 
   switch (state.type) {
-    case 'action': {
-      const result = await attemptFor(rt, input, name, async (ctx) => rt.handler(state.handler, template, `action ${name}`)(ctx));
-      if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
-      let to: string;
-      try {
-        to = actionTarget(state, result.value);
-      } catch (err) {
-        const r = refuseChoice(result, err, name);
-        return decide(rt, input, template, r.outcome, r.extras);
-      }
-      result.attempt.output = { goTo: to };
-      return decide(rt, input, template, { type: 'move', to, reason: `action ${name}` }, { data: result.data, dataText: result.dataText, attempt: result.attempt });
-    }
+    case 'action':
+      // Actions have side effects: the driver claims them and runs them as attempts (./actionAttempt.ts).
+      throw new StepwiseError('USAGE', `State ${name} is an action: it runs as a claimed attempt, not in a state run.`);
     case 'decision':
     case 'wait': {
       const evaluated: Record<string, boolean> = {};

@@ -38,8 +38,8 @@ export type AttemptEnd =
   | { kind: 'timeout'; timeoutMs: number }
   /** The engine stopped cleanly while it ran (an aborting stop). */
   | { kind: 'shutdown' }
-  /** Cancelled, or the lease was lost: whoever did that recorded it already. */
-  | { kind: 'gone' };
+  /** Cancelled (`cancelled`), or the lease was lost: whoever did that records the task's state. */
+  | { kind: 'gone'; cancelled: boolean };
 
 export interface Progress {
   fraction: number;
@@ -58,10 +58,25 @@ export interface AttemptSpec {
   logs: LogLine[];
   /** The executor job, or an outcome known without running anything (no handler registered). */
   job(io: Pick<Job, 'signal' | 'onProgress' | 'onLog'>): Job | JobOutcome;
-  /** Extend the lease to `until` on the task's draft; false when the attempt is no longer held here. */
-  renew(d: Draft, until: number): boolean;
-  /** Record a (throttled) progress report on the task's draft, if the attempt is still held. */
-  progress(d: Draft, progress: Progress): void;
+  /**
+   * Where the lease and progress live. `draft`: on the task's records through the TaskStore (a
+   * workflow step: every running step of a task is renewed in one change). `own`: the kind writes
+   * them itself (a flow action: the lease is the flow task's own).
+   */
+  records:
+    | {
+        kind: 'draft';
+        /** Extend the lease to `until` on the task's draft; false when the attempt is no longer held here. */
+        renew(d: Draft, until: number): boolean;
+        /** Record a (throttled) progress report on the task's draft, if the attempt is still held. */
+        progress(d: Draft, progress: Progress): void;
+      }
+    | {
+        kind: 'own';
+        /** Extend the lease to `until`; false when the attempt is no longer held here. */
+        renew(until: number): Promise<boolean>;
+        progress(progress: Progress): Promise<void>;
+      };
   /** Store the end. May be called again when storage refused it for now (busy, full). */
   finish(end: AttemptEnd): Promise<void>;
 }
@@ -168,7 +183,9 @@ export class Attempts {
       lastAt = now;
       const progress: Progress = message === undefined ? { fraction: f } : { fraction: f, message: String(message) };
       // Best effort: the end's commit is what counts.
-      store.change(spec.taskId, (d) => spec.progress(d, progress)).catch(() => undefined);
+      const records = spec.records;
+      const write = records.kind === 'draft' ? store.change(spec.taskId, (d) => records.progress(d, progress)) : records.progress(progress);
+      write.catch(() => undefined);
     };
   }
 
@@ -193,9 +210,19 @@ export class Attempts {
 
   private renewAll(): void {
     const byTask = new Map<string, Array<{ run: RunningAttempt; spec: AttemptSpec }>>();
+    const lost = (e: { run: RunningAttempt; spec: AttemptSpec }) =>
+      abortRunning(e.run, 'lease_lost', `${e.spec.label} is no longer held by this engine (cancelled or taken over).`);
     for (const entry of this.running.values()) {
       // Cancelled or taken over: not ours to keep. (Timed out or stopping: ours until its end is stored.)
       if (entry.run.abortKind === 'cancelled' || entry.run.abortKind === 'lease_lost') continue;
+      const records = entry.spec.records;
+      if (records.kind === 'own') {
+        records
+          .renew(this.deps.ctx.clock.now() + this.deps.ctx.leaseMs)
+          .then((held) => held || lost(entry))
+          .catch(() => undefined); // storage trouble: the next renewal tries again
+        continue;
+      }
       const list = byTask.get(entry.run.taskId);
       if (list) list.push(entry);
       else byTask.set(entry.run.taskId, [entry]);
@@ -204,11 +231,11 @@ export class Attempts {
       this.deps.store
         .change(taskId, (d) => {
           const until = d.now + this.deps.ctx.leaseMs;
-          return entries.map((e) => e.spec.renew(d, until));
+          return entries.map((e) => e.spec.records.kind === 'draft' && e.spec.records.renew(d, until));
         })
         .then((r) => {
           entries.forEach((e, i) => {
-            if (!r || !r.value[i]) abortRunning(e.run, 'lease_lost', `${e.spec.label} is no longer held by this engine (cancelled or taken over).`);
+            if (!r || !r.value[i]) lost(e);
           });
         })
         .catch(() => undefined); // storage trouble: the next renewal tries again, the lease has two thirds left
@@ -224,6 +251,6 @@ function endOf(run: RunningAttempt, outcome: JobOutcome, timeoutMs: number): Att
     case 'shutdown':
       return { kind: 'shutdown' };
     default:
-      return { kind: 'gone' };
+      return { kind: 'gone', cancelled: run.abortKind === 'cancelled' };
   }
 }

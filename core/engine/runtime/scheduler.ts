@@ -174,18 +174,21 @@ export class Scheduler {
 
   async advanceFlows(scope: Scope): Promise<void> {
     const { ctx, flows } = this.deps;
+    // Detached: a round claims a flow's action and moves on; the action runs in the attempts and
+    // its end continues the flow. A flow this process is busy with is left to that work.
+    const opts = { detach: true, skipIfBusy: true } as const;
     if (!scope) {
-      await this.guard('resuming active flows', () => flows.resumeActive());
-      await this.guard('waking due flows', () => flows.runDue());
+      await this.guard('resuming active flows', () => flows.resumeActive(100, opts));
+      await this.guard('waking due flows', () => flows.runDue(100, opts));
       return;
     }
     const now = ctx.clock.now();
     for (const id of scope) {
       const task = await ctx.storage.getTask(id);
       if (!task || task.kind !== 'flow' || task.debug.paused) continue;
-      if (task.status === 'active') await this.guard(`advancing flow ${id}`, () => flows.advance(id));
+      if (task.status === 'active') await this.guard(`advancing flow ${id}`, () => flows.advance(id, opts));
       else if (task.status === 'waiting' && ((task.wakeAt !== null && task.wakeAt <= now) || (task.timeoutAt !== null && task.timeoutAt <= now))) {
-        await this.guard(`waking flow ${id}`, () => flows.wake(id));
+        await this.guard(`waking flow ${id}`, () => flows.wake(id, opts));
       }
     }
   }

@@ -79,15 +79,18 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
       const file = ctx.handlers.fileOf?.(handlerName, env.template);
       return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), ...(method ? { method } : {}), context: contextData(view, step, stepT, attempt), ...io };
     },
-    renew(d, until) {
-      if (!ownsAttempt(d, name, attempt, env.owner)) return false;
-      d.patchStep(name, { leaseExpiresAt: until });
-      return true;
-    },
-    progress(d, progress) {
-      if (!ownsAttempt(d, name, attempt, env.owner)) return;
-      d.patchStep(name, { progress });
-      d.event('step.progress', name, progress);
+    records: {
+      kind: 'draft',
+      renew(d, until) {
+        if (!ownsAttempt(d, name, attempt, env.owner)) return false;
+        d.patchStep(name, { leaseExpiresAt: until });
+        return true;
+      },
+      progress(d, progress) {
+        if (!ownsAttempt(d, name, attempt, env.owner)) return;
+        d.patchStep(name, { progress });
+        d.event('step.progress', name, progress);
+      },
     },
     finish: (end) => recordEnd(deps, taskId, env, claim, end),
   };

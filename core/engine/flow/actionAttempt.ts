@@ -1,0 +1,173 @@
+/**
+ * A flow action's attempt, as the runtime runs it (../runtime/attempts.ts): a FlowJob for the
+ * executor (a private copy of the data, sub-tasks through the engine), the lease on the flow task
+ * itself, progress as events, and the end recorded through the pure planner (./actionPlan.ts) —
+ * retried on a fresh read when the task moved meanwhile, and with a smaller error when storage
+ * refuses what the handler produced (FAILURE_NOT_STORED / RESULT_NOT_STORED).
+ */
+import { StaleError, StepwiseError, toErrorInfo } from '../../model/errors.js';
+import type { LogLine, TaskRecord } from '../../model/runtime.js';
+import type { FlowTemplate } from '../../model/template.js';
+import type { JobOutcome } from '../../executor/types.js';
+import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
+import { formatSize } from '../../limits/index.js';
+import { timeOrderedId } from '../ids.js';
+import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
+import { holdsAction, maxAttemptsOf, planActionEnd, type ActionClaim, type ActionEnd } from './actionPlan.js';
+import type { FlowRuntime } from './runtime.js';
+
+/** Ends whose commit lost a race (the task moved: progress, an interaction) are planned again this often. */
+const MAX_STALE_RETRIES = 8;
+
+export interface ActionAttemptOptions {
+  /** The end was committed (the task as stored after it); e.g. continue the flow. Not called when the action was no longer held here. */
+  after?(task: TaskRecord): Promise<void>;
+}
+
+export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowTemplate, claim: ActionClaim, options: ActionAttemptOptions = {}): AttemptSpec {
+  const { ctx } = rt;
+  const state = claim.state;
+  const logs: LogLine[] = [];
+  const label = `Action '${state.name}' of flow ${task.templateRef}`;
+  const attemptId = timeOrderedId(claim.startedAt);
+
+  /**
+   * The task as this attempt last committed it (the claim, then each renewal), trusted until a
+   * commit planned on it is STALE; then read again. Null when the action is no longer held here.
+   */
+  let known: TaskRecord | null = task;
+  const held = async (): Promise<TaskRecord | null> => {
+    const now = known ?? (await ctx.storage.getTask(task.id));
+    known = now;
+    return now && holdsAction(now, claim) ? now : null;
+  };
+
+  const commitEnd = async (end: ActionEnd, continues = true): Promise<void> => {
+    for (let i = 0; ; i++) {
+      const current = await held();
+      if (!current) return;
+      const plan = planActionEnd(current, claim, end, { template, now: ctx.clock.now(), actor: 'engine' }, attemptId, logs);
+      try {
+        await rt.commit(plan.changes);
+      } catch (err) {
+        known = null;
+        if (err instanceof StaleError && i < MAX_STALE_RETRIES) continue;
+        throw err;
+      }
+      if (continues) await options.after?.({ ...current, ...plan.set, version: current.version + 1 } as TaskRecord);
+      return;
+    }
+  };
+
+  const fail = (failure: HandlerFailure, outcome: 'error' | 'timeout' = 'error') => commitEnd({ kind: 'failure', failure, outcome });
+
+  return {
+    taskId: task.id,
+    step: state.name,
+    ...(state.timeoutMs ? { timeoutMs: state.timeoutMs } : {}),
+    label,
+    logs,
+    job(io) {
+      let fn;
+      try {
+        fn = rt.handler(state.handler, template, `action ${state.name}`);
+      } catch (err) {
+        return { kind: 'failure', failure: { error: toErrorInfo(err), retryable: false } } satisfies JobOutcome;
+      }
+      const file = ctx.handlers.fileOf?.(state.handler);
+      return {
+        kind: 'flow',
+        role: 'action',
+        handlerName: state.handler,
+        fn,
+        ...(file ? { file } : {}),
+        context: { taskId: task.id, state: state.name, data: structuredClone(task.data), attempt: { number: claim.stateAttempt, maxAttempts: maxAttemptsOf(state) } },
+        subtasks: rt.subtasksOf(task),
+        ...io,
+      };
+    },
+    records: {
+      kind: 'own',
+      async renew(until) {
+        for (let i = 0; i < MAX_STALE_RETRIES; i++) {
+          const current = await held();
+          if (!current) return false;
+          try {
+            await rt.commit({ updateTasks: [{ id: task.id, expectedVersion: current.version, set: { leaseExpiresAt: until } }] });
+            known = { ...current, leaseExpiresAt: until, version: current.version + 1 };
+            return true;
+          } catch (err) {
+            known = null;
+            if (!(err instanceof StaleError)) throw err;
+          }
+        }
+        return true; // still held at the last look: the next renewal tries again
+      },
+      async progress(p) {
+        await rt.commit({ events: [{ type: 'step.progress', taskId: task.id, stepName: state.name, at: ctx.clock.now(), payload: p }] });
+      },
+    },
+    finish: (end) => finishAction(end),
+  };
+
+  async function finishAction(end: AttemptEnd): Promise<void> {
+    switch (end.kind) {
+      case 'success': {
+        const data = end.data ?? structuredClone(task.data);
+        const dataText = end.dataText ?? JSON.stringify(data);
+        const bytes = Buffer.byteLength(dataText);
+        if (bytes > ctx.limits.resultBytes) {
+          const err = new StepwiseError(
+            'RESULT_TOO_LARGE',
+            `The handler left the flow's data at ${formatSize(bytes)} as JSON, over the limit of ${formatSize(ctx.limits.resultBytes)} (limits.resultBytes). Store large data elsewhere and keep a reference to it.`,
+          );
+          return fail({ error: toErrorInfo(err), retryable: false });
+        }
+        try {
+          await commitEnd({ kind: 'success', value: end.value, data, dataText });
+        } catch (err) {
+          if (!refusedContent(err)) throw err;
+          await fail(unstorableResult(state.handler, err));
+        }
+        return;
+      }
+      case 'failure':
+        try {
+          await fail(end.failure);
+        } catch (err) {
+          // A failure that cannot be stored still ends the attempt, with a smaller error.
+          if (!refusedContent(err)) throw err;
+          logs.splice(0, logs.length, { at: ctx.clock.now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
+          await fail(unrecordableFailure(end.failure, err));
+        }
+        return;
+      case 'timeout':
+        await fail(
+          {
+            error: { class: 'TimeoutError', code: 'TIMEOUT', message: `Action '${state.name}' did not finish within its timeout of ${end.timeoutMs / 1000}s; the attempt was aborted.` },
+            retryable: true,
+          },
+          'timeout',
+        );
+        return;
+      case 'shutdown':
+        // Given back; the flow continues wherever an engine runs next.
+        await commitEnd({ kind: 'released' }, false);
+        return;
+      case 'gone': {
+        // Cancelled or taken over: whoever did it records the flow's state. A cancelled action's
+        // attempt is recorded here (the canceller does not know it); a taken-over one by the
+        // engine that took it.
+        if (!end.cancelled) return;
+        const at = ctx.clock.now();
+        const error = { class: 'StepwiseError', code: 'CANCELLED', message: `Task ${task.id} was cancelled while its action '${state.name}' ran.` };
+        await rt.commit({
+          insertAttempts: [
+            { id: attemptId, taskId: task.id, stepName: state.name, number: claim.number, startedAt: claim.startedAt, finishedAt: at, durationMs: at - claim.startedAt, outcome: 'cancelled', error, output: null, logs },
+          ],
+        });
+        return;
+      }
+    }
+  }
+}
