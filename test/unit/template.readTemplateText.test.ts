@@ -112,6 +112,19 @@ describe('readTemplateText: flows', () => {
     expect(codes('kind: flow\nname: f\nstarts_with: a\nstates:\n  a: 5')).toEqual([['WRONG_TYPE', 5, 'error']]);
   });
 
+  it('reads an action\'s timeout and retry block (the workflow steps\' block), with errors at their line', () => {
+    const f = flow('  a: { type: action, handler: go, go_to: b, timeout: 30s, retry: { max_attempts: 4, backoff: fixed, backoff_base_ms: 500 } }\n  b:');
+    expect(f.problems).toEqual([]);
+    expect((f.template as FlowTemplate).states[0]).toMatchObject({ timeoutMs: 30_000, retry: { maxAttempts: 4, backoff: 'fixed', backoffBaseMs: 500, retryable: true, jitter: true } });
+    expect((flow('  a: { type: action, handler: go, go_to: b, timeout_seconds: 2 }\n  b:').template as FlowTemplate).states[0]).toMatchObject({ timeoutMs: 2000 });
+    const bad = flow('  a: { type: action, handler: go, go_to: b }\n  b:\n  c:\n    type: action\n    handler: go\n    go_to: b\n    retry: { max_attempts: many, backof: fixed }\n    timeout: soon');
+    expect(bad.problems.map((p) => [p.code, p.line, p.severity])).toEqual([
+      ['UNKNOWN_FIELD', 11, 'warning'],
+      ['WRONG_TYPE', 11, 'error'],
+      ['BAD_DURATION', 12, 'error'],
+    ]);
+  });
+
   it('defaults delay to one minute', () => {
     expect((flow('  a: { type: result }').template as FlowTemplate).delayMs).toBe(60_000);
   });
