@@ -74,7 +74,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       } catch (err) {
         return { kind: 'failure', failure: { error: toErrorInfo(err), retryable: false } } satisfies JobOutcome;
       }
-      const file = ctx.handlers.fileOf?.(state.handler);
+      const file = ctx.handlers.fileOf?.(state.handler, template);
       return {
         kind: 'flow',
         role: 'action',
