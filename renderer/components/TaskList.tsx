@@ -7,7 +7,7 @@
  * between rows; the list is one Tab stop.
  */
 import { useMemo, useState } from 'react';
-import type { BulkOp, TaskListPage, TaskStatus, TemplateSummary } from '../../core/host/protocol.js';
+import { STATUS_GROUPS, STATUS_GROUP_NAMES, type BulkOp, type TaskListPage, type TaskStatus, type TemplateSummary } from '../../core/host/protocol.js';
 import { errorText } from '../lib/context.js';
 import { age } from '../lib/format.js';
 import { listKeyHandler } from '../lib/listKeyHandler.js';
@@ -27,7 +27,8 @@ interface Props {
   navigate: (route: Route) => void;
 }
 
-const STATUS_FILTERS = ['all', 'running', 'waiting', 'complete', 'error', 'active', 'completed', 'failed', 'cancelled'] as const;
+// One word per outcome: each filter finds workflows and flows alike (complete = complete + completed, failed = error + failed).
+const STATUS_FILTERS = ['all', ...STATUS_GROUP_NAMES] as const;
 const FINISHED = new Set<string>(['complete', 'completed', 'failed', 'error', 'cancelled']);
 const BULK_OPS: BulkOp[] = ['retry', 'cancel', 'markCompleted'];
 
@@ -54,7 +55,7 @@ export function TaskList({ templates, route, navigate }: Props) {
   const search = useSettled(searchText.trim(), 250);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [bulk, setBulk] = useState<{ op: BulkOp; ids: string[] } | null>(null);
-  const statusFilter = useMemo(() => (status !== 'all' ? [status] : undefined), [status]);
+  const statusFilter = useMemo(() => (status !== 'all' ? [...STATUS_GROUPS[status]] : undefined), [status]);
   const reducer = useMemo(() => taskListReducer(statusFilter), [statusFilter]);
   const tasks = useLiveQuery(
     trpc.tasks.queryOptions({ limit: 200, ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}), ...(search ? { search } : {}) }),

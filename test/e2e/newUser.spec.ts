@@ -121,7 +121,8 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
 
   // Bulk: the failed UMBRELLA tasks, found by search, selected at once, retried with one reason.
   await page.getByLabel('Search tasks').fill('UMBRELLA');
-  await page.getByLabel('Filter tasks by status').selectOption('error');
+  // "failed" is one filter for workflows (error) and flows (failed).
+  await page.getByLabel('Filter tasks by status').selectOption('failed');
   await expect(page.locator('[data-task]')).toHaveCount(3);
   await page.getByTestId('bulk-bar').getByRole('checkbox').check();
   await page.getByTestId('bulk-bar').getByRole('button', { name: 'Retry' }).click();

@@ -76,6 +76,9 @@ describe('task ids in the CLI', () => {
     const row = (id: string) => rows.find((r) => r.startsWith(id))!;
     expect(row(paused).split(/\s+/).slice(1, 4)).toEqual([shortTaskId(paused), 'demo/diamond@1.0.0', 'paused']);
     expect(row(failed).split(/\s+/).slice(1, 4)).toEqual([shortTaskId(failed), 'billing/invoice_sync@1.0.0', 'error']);
+    // One word per outcome: `failed` finds a workflow in error (flows store `failed`), `error` the same.
+    expect(JSON.parse((await cli('tasks', '--status', 'failed', '--json')).out).tasks.map((t: { id: string }) => t.id)).toEqual([failed]);
+    expect(JSON.parse((await cli('tasks', '--status', 'error', '--json')).out).tasks.map((t: { id: string }) => t.id)).toEqual([failed]);
     // The columns line up: STATUS starts at the same place in every row.
     const at = head!.indexOf('STATUS');
     for (const r of rows) expect(r.slice(at).split(/\s+/)[0]).toMatch(/^(paused|error)$/);
