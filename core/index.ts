@@ -41,6 +41,7 @@ export { createConsoleLogger, silentLogger, LOG_LEVELS, type Logger, type LogFn,
 // Handlers: what they receive and what they may throw.
 export type {
   StepContext,
+  BatchInputs,
   StepHandler,
   FlowContext,
   ActionHandler,

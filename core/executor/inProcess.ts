@@ -46,6 +46,8 @@ async function call(job: Job): Promise<JobOutcome> {
     }
     const ctx: StepContext = {
       ...job.context,
+      ancestors: job.context.ancestors ?? {},
+      batchInputs: job.context.batchInputs ?? null,
       signal: job.signal,
       progress: (fraction, message) => job.onProgress(fraction, message),
       log: handlerLog(job.onLog),

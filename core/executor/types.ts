@@ -13,7 +13,7 @@
  * the handler as it is, or send it to another thread or process.
  */
 import type { HandlerFn } from '../model/template.js';
-import type { SubtaskSummary } from '../model/handlers.js';
+import type { BatchInputs, SubtaskSummary } from '../model/handlers.js';
 import type { Json, JsonObject, LogLine } from '../model/runtime.js';
 import type { ExecutorKind } from '../model/workspace.js';
 import type { HandlerFailure } from './failure.js';
@@ -23,9 +23,13 @@ export interface StepContextData {
   taskId: string;
   input: JsonObject;
   results: Record<string, Json>;
+  /** Every ancestor's results (the engine always sends them; absent in a hand-built job: none). */
+  ancestors?: Record<string, Json>;
   step: { name: string; templateStep: string; attempt: number; maxAttempts: number; type: string };
   initialization: Record<string, unknown>;
   batch: Json;
+  /** Batch workers' tasker-core inputs (absent: not a worker of a tasker-core batch outcome). */
+  batchInputs?: BatchInputs | null;
 }
 
 /** The JSON part of a flow handler's context. */

@@ -16,6 +16,8 @@ export interface RunStepOptions {
   input?: JsonObject;
   /** Results of the step's dependencies, by step name. */
   results?: Record<string, Json>;
+  /** Results of every ancestor (`ctx.ancestors`), by step name; defaults to `results`. */
+  ancestors?: Record<string, Json>;
   handlers?: HandlerSource;
   /** Batch workers: the batch this worker processes. */
   batch?: Json;
@@ -47,9 +49,11 @@ export async function runStep(template: WorkflowTemplate, stepName: string, opti
   if (!step.handler) throw new StepwiseError('USAGE', `Step '${stepName}' (${step.type}) has no handler to run.`, { step: stepName });
   const input = validateInput(template.inputSchema, options.input ?? {}, templateRef(template));
   const callable = step.handler.callable;
-  const fn = createHandlerRegistry(handlerMap(options.handlers)).get(callable, template);
+  const method = step.handler.method;
+  const fn = createHandlerRegistry(handlerMap(options.handlers)).get(callable, template, method);
   if (!fn) {
-    throw new StepwiseError('HANDLER_NOT_FOUND', `Handler '${callable}' of step '${stepName}' is not registered: pass it in options.handlers or define it inline.`, { handler: callable });
+    const what = method ? ` (method '${method}')` : '';
+    throw new StepwiseError('HANDLER_NOT_FOUND', `Handler '${callable}'${what} of step '${stepName}' is not registered: pass it in options.handlers or define it inline.`, { handler: callable });
   }
   const logs: StepRun['logs'] = [];
   const progress: StepRun['progress'] = [];
@@ -61,6 +65,7 @@ export async function runStep(template: WorkflowTemplate, stepName: string, opti
       taskId: 'test-task',
       input,
       results: options.results ?? {},
+      ancestors: options.ancestors ?? options.results ?? {},
       step: { name: stepName, templateStep, attempt: options.attempt ?? 1, maxAttempts: step.retry.maxAttempts, type: step.type },
       initialization: step.handler.initialization,
       batch: options.batch ?? null,
@@ -83,7 +88,7 @@ export async function runStep(template: WorkflowTemplate, stepName: string, opti
   if (step.type === 'batchable') {
     const b = interpretBatches(stepName, outcome.value);
     if (!b.ok) return { ...base, status: 'failure', results: null, error: b.failure.error, retryable: false };
-    return { ...base, status: 'success', results: b.value.results, error: null, retryable: false, batches: b.value.batches };
+    return { ...base, status: 'success', results: b.value.results, error: null, retryable: false, batches: b.value.kind === 'stepwise' ? b.value.batches : b.value.cursors };
   }
   return { ...base, status: 'success', results: outcome.value, error: null, retryable: false };
 }

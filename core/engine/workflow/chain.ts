@@ -13,6 +13,7 @@
 import { consumeRelease, stepBreakpoint } from '../runtime/breakpoints.js';
 import type { Draft } from '../runtime/draft.js';
 import { planClaim, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
+import { concurrencyLimitOf } from './concurrency.js';
 import type { TaskView } from '../runtime/view.js';
 import type { Slots } from '../runtime/slots.js';
 import type { StepClaim } from './stepAttempt.js';
@@ -66,7 +67,7 @@ export class ChainTicket {
       const step = d.requireStep(name);
       const stepT = stepTemplateOf(env.template, step);
       // Decisions a scheduling round makes (waits start, concurrency counts, breakpoints pause).
-      if (step.type === 'wait' || (stepT?.concurrency && step.concurrencyKey !== null) || stepBreakpoint(d.task, step) !== null) break;
+      if (step.type === 'wait' || concurrencyLimitOf(env.template, step, stepT) !== null || stepBreakpoint(d.task, step) !== null) break;
       const attempt = planClaim(d, name, env);
       if (!attempt) continue;
       consumeRelease(d, step);

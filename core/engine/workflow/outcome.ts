@@ -13,6 +13,7 @@ import { retryDelayMs, type Random } from '../runtime/backoff.js';
 import type { Draft } from '../runtime/draft.js';
 import { propagateReadiness } from './readiness.js';
 import { interpretBatches, interpretDecision } from './stepResults.js';
+import { planStepwiseWorkers, planTaskerWorkers, spawnWorkers, type WorkerPlan } from './batches.js';
 import { settleTask } from './taskStatus.js';
 
 export interface PlanEnv {
@@ -94,7 +95,7 @@ export function planSuccess(d: Draft, name: string, attempt: AttemptRef, value: 
   const step = d.requireStep(name);
   let results = value;
   let proceed: string[] | null = null;
-  let batches: Json[] | null = null;
+  let workers: WorkerPlan | null = null;
   if (step.type === 'decision') {
     const r = interpretDecision(name, value, d.dependentsOf(name));
     if (!r.ok) return planFailure(d, name, attempt, 'error', r.failure, env);
@@ -102,13 +103,20 @@ export function planSuccess(d: Draft, name: string, attempt: AttemptRef, value: 
   } else if (step.type === 'batchable') {
     const r = interpretBatches(name, value);
     if (!r.ok) return planFailure(d, name, attempt, 'error', r.failure, env);
-    ({ batches, results } = r.value);
+    results = r.value.results;
+    if (r.value.kind === 'stepwise') {
+      workers = planStepwiseWorkers(d, name, r.value.batches);
+    } else {
+      const planned = planTaskerWorkers(d, name, r.value, env);
+      if (!planned.ok) return planFailure(d, name, attempt, 'error', planned.failure, env);
+      workers = planned.plan;
+    }
   }
   finishAttempt(d, attempt, 'success', { output: results });
   d.moveStep(name, 'complete', 'handler succeeded', { set: { results, error: null, ...RELEASE }, details: { attempt: attempt.number } });
   const finished = [name];
   if (proceed) finished.push(...skipUnchosen(d, name, proceed));
-  if (batches) finished.push(...expandBatches(d, name, batches, env));
+  if (workers) finished.push(...spawnWorkers(d, name, workers, env));
   propagateReadiness(d, finished);
   settleTask(d, env.template.deleteAfterMs);
 }
@@ -122,52 +130,6 @@ function skipUnchosen(d: Draft, decision: string, proceed: string[]): string[] {
     skipped.push(dependent);
   }
   return skipped;
-}
-
-/**
- * One worker step per batch, `<worker>#<index>`, from each batch_worker step depending on the
- * batchable step. The worker template step itself is skipped; the steps after it are rewired to
- * wait for every worker (or for the batchable step itself when there are no batches, so the
- * convergence still runs). Returns the names that finished (the skipped worker templates).
- */
-function expandBatches(d: Draft, batchable: string, batches: Json[], env: PlanEnv): string[] {
-  const finished: string[] = [];
-  const workers = d.dependentsOf(batchable).filter((n) => {
-    const s = d.step(n);
-    return s && s.type === 'batch_worker' && !s.dynamic && s.state === 'pending';
-  });
-  for (const workerName of workers) {
-    const w = d.requireStep(workerName);
-    const names = batches.map((_, i) => `${workerName}#${i}`);
-    batches.forEach((batch, i) => {
-      d.insertStep(
-        {
-          ...w,
-          id: env.newId(),
-          name: names[i]!,
-          templateStep: w.templateStep,
-          state: 'pending',
-          dependsOn: [...w.dependsOn],
-          batch,
-          dynamic: true,
-          createdBy: batchable,
-          createdAt: d.now,
-          updatedAt: d.now,
-          version: 1,
-        },
-        `batch ${i + 1} of ${batches.length} from '${batchable}'`,
-      );
-    });
-    for (const after of [...d.dependentsOf(workerName)]) {
-      const deps = d.requireStep(after).dependsOn.flatMap((dep) => (dep === workerName ? (names.length ? names : [batchable]) : [dep]));
-      d.setDependsOn(after, [...new Set(deps)]);
-    }
-    d.moveStep(workerName, 'skipped', names.length ? `replaced by ${names.length} batch workers` : `'${batchable}' returned no batches`, {
-      details: { workers: names },
-    });
-    finished.push(workerName);
-  }
-  return finished;
 }
 
 export function failureOfTimeout(name: string, timeoutMs: number): HandlerFailure {

@@ -8,6 +8,7 @@
 import { StepwiseError, toErrorInfo } from '../../model/errors.js';
 import type { Json, StepRecord } from '../../model/runtime.js';
 import type { StepTemplate } from '../../model/template.js';
+import type { BatchInputs } from '../../model/handlers.js';
 import type { JobOutcome, StepContextData } from '../../executor/types.js';
 import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
 import type { EngineContext } from '../context.js';
@@ -18,6 +19,8 @@ import type { TaskView } from '../runtime/view.js';
 import type { ChainTicket } from './chain.js';
 import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess, type AttemptRef, type PlanEnv } from './outcome.js';
 import { settleTask } from './taskStatus.js';
+import { ancestorResults } from './ancestors.js';
+import { isTaskerWorker } from './batches.js';
 
 export interface StepAttemptDeps {
   ctx: EngineContext;
@@ -38,14 +41,20 @@ export interface StepClaim {
 function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | undefined, attempt: AttemptRef): StepContextData {
   const results: Record<string, Json> = {};
   for (const dep of step.dependsOn) results[dep] = view.steps.get(dep)?.results ?? null;
+  const stepOf = (n: string) => view.steps.get(n);
+  const initialization = (stepT?.handler?.initialization ?? {}) as Record<string, unknown>;
+  // tasker-core merges a worker's BatchWorkerInputs into its handler's initialization.
+  const batchInputs = isTaskerWorker(step, stepOf) ? (step.batch as unknown as BatchInputs) : null;
   // Copies: a handler that mutates its context must not change the engine's cached view.
   return structuredClone({
     taskId: view.task.id,
     input: view.task.input,
     results,
+    ancestors: ancestorResults(stepOf, step.name),
     step: { name: step.name, templateStep: step.templateStep, attempt: attempt.number, maxAttempts: step.maxAttempts, type: step.type },
-    initialization: (stepT?.handler?.initialization ?? {}) as Record<string, unknown>,
+    initialization: batchInputs ? { ...initialization, ...batchInputs, __template_step_name: step.templateStep } : initialization,
     batch: step.batch,
+    batchInputs,
   });
 }
 

@@ -17,6 +17,7 @@ import type { TaskStore } from '../runtime/taskStore.js';
 import type { TaskView } from '../runtime/view.js';
 import type { ChainTicket } from './chain.js';
 import { planClaim, planInterrupted, planRetryDue, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
+import { concurrencyLimitOf } from './concurrency.js';
 import { stepAttempt, type StepClaim } from './stepAttempt.js';
 import { planChildFinished } from './subtasks.js';
 import { childOf, planSubtaskFinished, planSubtaskRecheck, planWaitDue, planWaitStart } from './waits.js';
@@ -175,7 +176,7 @@ export class WorkflowSteps {
       return 'started_waiting';
     }
     const stepT = stepTemplateOf(env.template, step);
-    const limit = stepT?.concurrency && step.concurrencyKey !== null ? { key: step.concurrencyKey, limit: stepT.concurrency.limit } : null;
+    const limit = concurrencyLimitOf(env.template, step, stepT);
     if (limit) {
       // A cheap early answer only: another engine may claim between this count and the claim,
       // so the claim itself carries the limit as a guard that storage checks in the commit.
