@@ -21,6 +21,7 @@ export async function startTask(
       ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
       ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
       ...(options.debug ? { debug: true } : {}),
+      ...(options.later ? { background: true } : {}),
     });
   }
   if (options.idempotencyKey) {

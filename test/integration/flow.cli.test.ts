@@ -99,6 +99,32 @@ describe('stepwise interact', () => {
   });
 });
 
+describe('stepwise start --later (the operations gem\'s `later`)', () => {
+  it('creates the flow waiting in its start state, due now; a wake runs its first state', async () => {
+    const io = captureIO();
+    expect(await main(['start', 'accounts/registration', '--later', '--input', '{"user_id":42}', '--workspace', dir, '--json'], io)).toBe(0);
+    const { task } = JSON.parse(io.stdout.join(''));
+    expect(task.status).toBe('waiting');
+    const storage = await openStorage({ kind: 'sqlite', file: db() });
+    const stored = (await storage.getTask(task.id))!;
+    expect(stored).toMatchObject({ status: 'waiting', currentState: 'has_email', data: { user_id: 42 } });
+    expect(stored.wakeAt).toBeLessThanOrEqual(Date.now());
+    expect(await storage.listAttempts(task.id)).toEqual([]);
+    await storage.close();
+
+    const woken = captureIO();
+    // Exit 3: the flow ran its first state and now waits for the email.
+    expect(await main(['wake', task.id, '--workspace', dir, '--json'], woken)).toBe(3);
+    expect(JSON.parse(woken.stdout.join('')).task).toMatchObject({ status: 'waiting', current_state: 'wait_for_email' });
+  });
+
+  it('without --later the flow is not created waiting', async () => {
+    const io = captureIO();
+    expect(await main(['start', 'accounts/registration', '--input', '{"user_id":42}', '--workspace', dir, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout.join('')).task.status).not.toBe('waiting');
+  });
+});
+
 describe('stepwise tasks --participant', () => {
   it('lists the flows concerning a record', async () => {
     const id = await startFlow(false);

@@ -1,6 +1,7 @@
 /**
- * `stepwise start TEMPLATE [--input JSON|@file] [--debug] [--json]`: creates a task and returns at
- * once, running nothing (`--debug`: paused, for `stepwise debug TASK step|continue`). A runner or
+ * `stepwise start TEMPLATE [--input JSON|@file] [--debug] [--later] [--json]`: creates a task and
+ * returns at once, running nothing (`--debug`: paused, for `stepwise debug TASK step|continue`;
+ * `--later`: a flow is created waiting, due now, as the operations gem's `later`). A runner or
  * the workbench serving the database runs it; `stepwise wake TASK` runs it here.
  */
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { taskJson } from '../report.js';
 interface StartOptions extends EngineCliOptions {
   input?: string;
   debug?: boolean;
+  later?: boolean;
   idempotencyKey?: string;
   json?: boolean;
 }
@@ -24,6 +26,7 @@ export function register(program: Command, ctx: CommandContext): void {
     .argument('<template>', 'template: namespace/name[@version], name, or its file')
     .option('-i, --input <json>', 'input as JSON, or @file.json')
     .option('--debug', 'start paused: step it with `stepwise debug TASK step`')
+    .option('--later', 'flows: create it waiting in its start state for the runner to run (the operations gem\'s `later`); workflows always start so')
     .option('--idempotency-key <key>', 'return the existing task when one was started with this key')
     .option('--json', 'print { task } as JSON');
   addEngineOptions(command).action(async (ref: string, options: StartOptions) => {
@@ -33,6 +36,7 @@ export function register(program: Command, ctx: CommandContext): void {
       assertRunnable(cli.workspace, cli.engine.context.templates.resolve(ref));
       const task = await cli.engine.start(ref, input, {
         ...(options.debug ? { debug: true } : {}),
+        ...(options.later ? { later: true } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
       });
       if (options.json) printJson(ctx.io, { task: taskJson(task) });

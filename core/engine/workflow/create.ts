@@ -16,6 +16,12 @@ export interface StartOptions {
   idempotencyKey?: string;
   /** Start paused (the debugger's `step` then runs it one step at a time). */
   debug?: boolean;
+  /**
+   * Flows: create the flow waiting in its start state, due now, for whoever runs due flows (the
+   * operations gem's `later`) instead of running its first state in this call. Workflows always
+   * start this way.
+   */
+  later?: boolean;
   parentTaskId?: string;
   parentStepName?: string;
 }
