@@ -138,6 +138,25 @@ describe('flow action leases', () => {
     expect((await storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['interrupted', 'interrupted']);
   });
 
+  it('an expired lease is found by its index even when live-leased flows fill the page of active flows', async () => {
+    const storage = new MemoryStorage();
+    const engine = engineAt(storage, t0, 'survivor', hang);
+    const a = await engine.start('leased_flow', {});
+    const b = await engine.start('leased_flow', {});
+    // The one-task page of active flows holds only the live one; the other one's engine died.
+    const live = (await storage.listTasks({ kind: 'flow', status: 'active', limit: 1 })).tasks[0]!;
+    const dead = live.id === a.id ? b : a;
+    const lease = (id: string, leaseOwner: string, leaseExpiresAt: number) =>
+      storage.commit({ updateTasks: [{ id, expectedVersion: 1, set: { leaseOwner, leaseExpiresAt, stateAttempts: 1 } }] });
+    await lease(dead.id, 'dies', t0 - 1);
+    await lease(live.id, 'alive', t0 + LEASE);
+    expect((await storage.listTasks({ kind: 'flow', status: 'active', limit: 1 })).tasks.map((t) => t.id)).toEqual([live.id]);
+    expect(await engine.flows.resumeActive(1, { detach: true })).toEqual([dead.id]);
+    expect((await storage.listAttempts(dead.id)).map((a) => a.outcome)).toEqual(['interrupted']);
+    expect((await storage.getTask(dead.id))!).toMatchObject({ leaseOwner: 'survivor', stateAttempts: 2 });
+    expect((await storage.getTask(live.id))!).toMatchObject({ leaseOwner: 'alive', stateAttempts: 1 });
+  });
+
   it('a clean stop gives the action back without counting it', async () => {
     const storage = new MemoryStorage();
     const first = engineAt(storage, t0, 'stops', (ctx) => new Promise((_, reject) => (ctx as { signal: AbortSignal }).signal.addEventListener('abort', () => reject(new Error('aborted')))));

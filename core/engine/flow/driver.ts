@@ -463,13 +463,17 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       return ids;
     },
     async resumeActive(limit = 100, opts = {}) {
+      const now = ctx.clock.now();
+      // Actions whose engine died first (their lease expired): found by the lease index, however
+      // many flows are active with live leases.
+      const expired = (await ctx.storage.expiredTaskLeases(now, limit)).filter((t) => t.kind === 'flow');
       const page = await ctx.storage.listTasks({ kind: 'flow', status: 'active', limit });
       const ids: string[] = [];
-      const now = ctx.clock.now();
-      for (const task of page.tasks) {
+      for (const task of [...expired, ...page.tasks]) {
+        if (ids.includes(task.id)) continue;
         // An unreadable task (storage could not decode a row of it) is listed but never run; one
         // running an action (here or elsewhere) under a live lease is continued by the action's end.
-        if (locks.has(task.id) || task.debug.paused || task.unreadable || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
+        if (locks.has(task.id) || task.debug.paused || task.unreadable || task.status !== 'active' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
         await driver.advance(task.id, opts);
         ids.push(task.id);
       }
