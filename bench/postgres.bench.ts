@@ -6,11 +6,13 @@
  * - fanOut / chain: one task of N independent no-op steps / a 200-step chain, pool executor (8 at
  *   once), on PostgreSQL and on SQLite (a temp file) — steps/s and the PG ÷ SQLite ratio;
  * - runners: the same fan-out spread over 1, 2 and 4 engine processes (bench/pg/runner.ts) sharing
- *   the database — steps/s and wasted claims (commits refused STALE or CONCURRENCY_LIMIT) per step;
+ *   the database, as one task of N steps and as 8 tasks of N/8 — steps/s and wasted claims
+ *   (commits refused STALE or CONCURRENCY_LIMIT) per step;
  * - ceiling: the raw step write (BEGIN; UPDATE step; INSERT transition; INSERT event; COMMIT) with
  *   1, 8 and 32 clients — transactions/s, what PostgreSQL itself allows on this machine;
  * - dispatch: latency from a commit that makes work to another process noticing it, by NOTIFY
  *   hint and by polling every 50 ms — p50/p99 ms.
+ * `--only fanOut,runners` runs some sections (fanOut, chain, dispatch, runners, ceiling).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +35,9 @@ const runsAt = argv.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : quick ? 1 : 3;
 const FAN = quick ? 500 : 2000;
 const CHAIN = quick ? 50 : 200;
+const onlyAt = argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : null;
+const wanted = (section: string) => ONLY === null || ONLY.has(section);
 const here = dirname(fileURLToPath(import.meta.url));
 
 
@@ -80,12 +85,13 @@ async function pgVsSqlite(server: PostgresServer, template: WorkflowTemplate) {
   return { steps: template.steps.length, postgres: { stepsPerSecond: postgres, runs: pgRuns.map(Math.round) }, sqlite: { stepsPerSecond: sqlite, runs: sqliteRuns.map(Math.round) }, ratio: round(postgres / sqlite, 3) };
 }
 
-/** N runner processes share one database; the parent starts one fan-out task and waits for it. */
-async function runners(server: PostgresServer, processes: number) {
+/** N runner processes share one database; the parent starts `tasks` fan-out tasks of FAN/tasks steps and waits for them. */
+async function runners(server: PostgresServer, processes: number, tasks: number) {
   const url = await freshPg(server);
   const storage = await PostgresStorage.open({ url });
+  const perTask = Math.floor(FAN / tasks);
   const children = Array.from({ length: processes }, (_, i) =>
-    spawn(process.execPath, ['--import', 'tsx', join(here, 'pg', 'runner.ts'), url, String(FAN), `runner-${i}`], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, ['--import', 'tsx', join(here, 'pg', 'runner.ts'), url, String(perTask), `runner-${i}`], { stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   const reports = children.map(
     (c) =>
@@ -110,24 +116,28 @@ async function runners(server: PostgresServer, processes: number) {
       if (Date.now() > deadline) throw new Error('runners did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const opened = await openEngine({ workspace: { templates: [fanOut(FAN)], handlers: { noop } }, db: storage });
+    const opened = await openEngine({ workspace: { templates: [fanOut(perTask)], handlers: { noop } }, db: storage });
     const start = performance.now();
-    const task = await opened.engine.start(`fan_out_${FAN}`);
-    for (;;) {
-      const t = await storage.getTask(task.id);
-      if (t?.status === 'complete') break;
-      if (t && ['error', 'cancelled'].includes(t.status)) {
-        const failed = (await storage.getSteps(task.id)).find((s) => s.error);
-        throw new Error(`fan-out ended ${t.status}: ${JSON.stringify(t.error ?? failed?.error)}`);
+    const ids: string[] = [];
+    for (let i = 0; i < tasks; i++) ids.push((await opened.engine.start(`fan_out_${perTask}`)).id);
+    for (const id of ids) {
+      for (;;) {
+        const t = await storage.getTask(id);
+        if (t?.status === 'complete') break;
+        if (t && ['error', 'cancelled'].includes(t.status)) {
+          const failed = (await storage.getSteps(id)).find((s) => s.error);
+          throw new Error(`fan-out ended ${t.status}: ${JSON.stringify(t.error ?? failed?.error)}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
       }
-      await new Promise((r) => setTimeout(r, 20));
     }
     const ms = performance.now() - start;
     await opened.close();
     for (const c of children) c.kill('SIGTERM');
     const done = await Promise.all(reports);
     const refused = done.reduce((s, d) => s + d.refused, 0);
-    return { processes, stepsPerSecond: Math.round(FAN / (ms / 1000)), wastedClaims: refused, wastedPerStep: round(refused / FAN, 4), stepsByRunner: done.map((d) => d.steps) };
+    const steps = perTask * tasks;
+    return { processes, tasks, stepsPerSecond: Math.round(steps / (ms / 1000)), wastedClaims: refused, wastedPerStep: round(refused / steps, 4), stepsByRunner: done.map((d) => d.steps) };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await storage.close();
@@ -230,14 +240,14 @@ function task(id: string) {
 const server = await startPostgres({ durability: 'commit' });
 try {
   const result = {
-    fanOut: await pgVsSqlite(server, fanOut(FAN)),
-    chain: await pgVsSqlite(server, chain(CHAIN)),
+    fanOut: wanted('fanOut') ? await pgVsSqlite(server, fanOut(FAN)) : null,
+    chain: wanted('chain') ? await pgVsSqlite(server, chain(CHAIN)) : null,
     runners: [] as Array<Awaited<ReturnType<typeof runners>>>,
     ceiling: [] as Array<Awaited<ReturnType<typeof ceiling>>>,
-    dispatch: await dispatch(server, quick ? 30 : 200),
+    dispatch: wanted('dispatch') ? await dispatch(server, quick ? 30 : 200) : null,
   };
-  for (const n of [1, 2, 4]) result.runners.push(await runners(server, n));
-  for (const n of [1, 8, 32]) result.ceiling.push(await ceiling(server, n, quick ? 1000 : 3000));
+  if (wanted('runners')) for (const tasks of [1, 8]) for (const n of [1, 2, 4]) result.runners.push(await runners(server, n, tasks));
+  if (wanted('ceiling')) for (const n of [1, 8, 32]) result.ceiling.push(await ceiling(server, n, quick ? 1000 : 3000));
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 } finally {
   await server.stop();

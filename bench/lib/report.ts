@@ -130,7 +130,7 @@ export function buildRows(r: Results): Row[] {
     if (count) rows.push({ name: 'Scaling: 100,000 finished tasks', workload: count.label, stepwise: `${fmt(count.stepsPerSecond, 'steps/s')}, RSS ${fmt(count.maxRssMB, 'MB')}`, peer: '', ratio: null });
   }
   if (r.postgres) {
-    const pgr = r.postgres as { runners?: Array<{ processes: number; stepsPerSecond: number; wastedPerStep: number }>; ceiling?: Array<{ clients: number; transactionsPerSecond: number }> };
+    const pgr = r.postgres as { runners?: Array<{ processes: number; tasks?: number; stepsPerSecond: number; wastedPerStep: number }>; ceiling?: Array<{ clients: number; transactionsPerSecond: number }> };
     rows.push(
       {
         name: 'PostgreSQL: fan-out vs SQLite',
@@ -148,8 +148,8 @@ export function buildRows(r: Results): Row[] {
       },
       {
         name: 'PostgreSQL: runner processes',
-        workload: 'the fan-out run by 1, 2 and 4 engine processes sharing the database; wasted claims = commits refused as lost races, per step',
-        stepwise: (pgr.runners ?? []).map((x) => `${x.processes}: ${fmt(x.stepsPerSecond, 'steps/s')}, ${x.wastedPerStep} wasted/step`).join('; ') || 'n/a',
+        workload: 'the fan-out (as 1 task, and as 8 tasks) run by 1, 2 and 4 engine processes sharing the database; wasted claims = commits refused as lost races, per step',
+        stepwise: (pgr.runners ?? []).map((x) => `${x.tasks ?? 1}×${x.processes}: ${fmt(x.stepsPerSecond, 'steps/s')}, ${x.wastedPerStep} wasted/step`).join('; ') || 'n/a',
         peer: '',
         ratio: null,
       },

@@ -10,6 +10,7 @@ import type {
   ChangeSet,
   CommitResult,
   Heartbeat,
+  ReserveOptions,
   Storage,
   TaskPage,
   TaskQuery,
@@ -70,6 +71,7 @@ export class MemoryStorage implements Storage, CommitLookup {
   private readonly transitions = new Map<string, TransitionRecord[]>();
   private readonly events: StepwiseEvent[] = [];
   private readonly beats = new Map<string, Heartbeat>();
+  private readonly reservations = new Map<string, { owner: string; expiresAt: number }>();
   private transitionSeq = 0;
   private closed = false;
 
@@ -158,6 +160,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     for (const attemptId of this.attemptIndex.get(id) ?? []) this.attempts.delete(attemptId);
     this.attemptIndex.delete(id);
     this.transitions.delete(id);
+    this.reservations.delete(id);
   }
 
   async getTask(id: string): Promise<TaskRecord | null> {
@@ -323,6 +326,34 @@ export class MemoryStorage implements Storage, CommitLookup {
       if (at !== null) due.push({ id: t.id, due: at, task: t });
     }
     return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.task));
+  }
+
+  async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
+    this.assertOpen();
+    const { now, ttlMs } = options;
+    const held = (id: string) => {
+      const r = this.reservations.get(id);
+      return r !== undefined && r.owner !== owner && r.expiresAt > now;
+    };
+    for (const id of options.renew ?? []) {
+      if (this.tasks.has(id) && !held(id)) this.reservations.set(id, { owner, expiresAt: now + ttlMs });
+    }
+    const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
+    const taken: string[] = [];
+    for (const id of await this.tasksWithReadySteps(Number.MAX_SAFE_INTEGER)) {
+      if (taken.length >= limit) break;
+      if (held(id) || this.tasks.get(id)?.debug.paused) continue;
+      this.reservations.set(id, { owner, expiresAt: now + ttlMs });
+      taken.push(id);
+    }
+    return taken;
+  }
+
+  async releaseTasks(owner: string, taskIds?: readonly string[]): Promise<void> {
+    this.assertOpen();
+    for (const id of taskIds ?? [...this.reservations.keys()]) {
+      if (this.reservations.get(id)?.owner === owner) this.reservations.delete(id);
+    }
   }
 
   async expiredTasks(now: number, limit?: number): Promise<string[]> {

@@ -16,7 +16,7 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
 import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
-import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
+import type { ChangeSet, CommitResult, Heartbeat, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { UnreadableTasks } from './sqlite/unreadable.js';
@@ -424,6 +424,30 @@ export class SqliteStorage implements Storage {
   async removeHeartbeat(owner: string): Promise<void> {
     this.assertWritable('remove a heartbeat');
     return this.guard(() => void this.run(SQL.removeHeartbeat, owner));
+  }
+
+  async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
+    this.assertWritable('reserve tasks');
+    const { now, ttlMs } = options;
+    const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
+    // One IMMEDIATE transaction: engines in other processes reserve after it, never between.
+    const reserve = this.db.transaction(() => {
+      const expires = now + ttlMs;
+      for (const id of options.renew ?? []) this.run(SQL.reserve, { id, owner, expires, now });
+      const ids = this.stmt(SQL.reservable).pluck().all({ owner, now, limit }) as string[];
+      for (const id of ids) this.run(SQL.reserve, { id, owner, expires, now });
+      return ids;
+    });
+    return this.guard(() => reserve.immediate());
+  }
+
+  async releaseTasks(owner: string, taskIds?: readonly string[]): Promise<void> {
+    this.assertWritable('release tasks');
+    const release = this.db.transaction(() => {
+      if (taskIds === undefined) this.run(SQL.releaseAll, owner);
+      else for (const id of taskIds) this.run(SQL.release, owner, id);
+    });
+    return this.guard(() => release());
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,13 @@ export interface TransitionQuery {
   limit?: number;
 }
 
+export interface ReserveOptions {
+  limit: number;
+  ttlMs: number;
+  now: number;
+  renew?: readonly string[];
+}
+
 export interface Heartbeat {
   owner: string;
   pid: number;
@@ -171,6 +178,20 @@ export interface Storage {
    * ordered by the earliest `updatedAt` among their ready steps, then id.
    */
   tasksWithReadySteps(limit?: number): Promise<string[]>;
+  /**
+   * Reservations keep engines sharing a database off each other's tasks; correctness still rests
+   * on versions and leases (a reservation is a hint that saves lost races, never a lock).
+   * First renews `owner`'s reservation of each `renew` task (tasks it is running steps of) — or
+   * takes it, when nobody else holds it —, then reserves for `owner` up to `limit` tasks that have
+   * a ready step, are not paused (`debug.paused`) and are held by nobody else (no reservation, an
+   * expired one, or `owner`'s own), in `tasksWithReadySteps` order, and returns those. Every
+   * reservation taken or renewed lasts `ttlMs`. Memory and SQLite compare with `now`; PostgreSQL
+   * uses the database's clock (ignores `now`) and skips tasks another transaction has locked
+   * (`FOR UPDATE SKIP LOCKED`), so concurrent callers get disjoint tasks without waiting.
+   */
+  reserveTasks(owner: string, options: ReserveOptions): Promise<string[]>;
+  /** Drops `owner`'s reservations of `taskIds` (all of them when absent). Others' are untouched. */
+  releaseTasks(owner: string, taskIds?: readonly string[]): Promise<void>;
   /** Steps due now: `waiting_for_retry` with retryAt <= now, `waiting` with wakeAt <= now. */
   dueSteps(now: number, limit?: number): Promise<StepRecord[]>;
   /** Running steps whose lease expired (`leaseExpiresAt <= now`: their process died). */

@@ -9,6 +9,7 @@ import { queryContract } from './storage.contract.queries.js';
 import { bulkContract } from './storage.contract.bulk.js';
 import { guardContract } from './storage.contract.guards.js';
 import { fidelityContract } from './storage.contract.fidelity.js';
+import { reservationContract } from './storage.contract.reservations.js';
 
 export type OpenStorage = () => Promise<Storage>;
 
@@ -41,5 +42,6 @@ export function storageContract(name: string, open: OpenStorage, dispose: (s: St
     bulkContract(ctx);
     guardContract(ctx);
     fidelityContract(ctx);
+    reservationContract(ctx);
   });
 }

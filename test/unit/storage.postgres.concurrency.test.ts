@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { StepwiseError } from '../../core/model/errors.js';
 import { PostgresStorage } from '../../core/storage/postgres/storage.js';
-import { PG_LATEST_SCHEMA_VERSION } from '../../core/storage/postgres/migrations.js';
+import { PG_MIGRATIONS } from '../../core/storage/postgres/migrations.js';
 import { createDatabase, dropDatabase } from '../fixtures/postgres/server.js';
 import type { ChangeSet } from '../../core/storage/storage.js';
 import { readyEvent, step, task, transition } from '../fixtures/storage/records.js';
@@ -236,13 +236,36 @@ describe('connections', () => {
     }
   });
 
+  it('a reservation skips a task whose row another transaction holds (SKIP LOCKED), without waiting', async () => {
+    await a.commit({
+      insertTasks: [task('t1'), task('t2')],
+      insertSteps: [step('t1', 's', { state: 'ready', updatedAt: 1 }), step('t2', 's', { state: 'ready', updatedAt: 2 })],
+    });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      // Another engine's commit writing t1 (or reserving it) at this instant.
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE stepwise.tasks SET updated_at = updated_at WHERE id = 't1'`);
+      const started = Date.now();
+      expect(await b.reserveTasks('engine-b', { limit: 2, ttlMs: 60_000, now: 0 })).toEqual(['t2']);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await holder.query('ROLLBACK');
+      expect(await b.reserveTasks('engine-b', { limit: 2, ttlMs: 60_000, now: 0 })).toEqual(['t1', 't2']);
+      // Expiry is on the database's clock: `now` (0 here, far in the past) changes nothing.
+      expect(await a.reserveTasks('engine-a', { limit: 2, ttlMs: 60_000, now: Number.MAX_SAFE_INTEGER })).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('four processes opening an empty database at once apply each migration exactly once', async () => {
     const admin = inject('postgresUrl');
     const url = await createDatabase(admin, `sw_migrate_${process.pid}`);
     try {
       const opened = await Promise.all(Array.from({ length: 4 }, () => PostgresStorage.open({ url })));
       const applied = opened.flatMap((s) => s.appliedMigrations).sort((x, y) => x - y);
-      expect(applied).toEqual(Array.from({ length: PG_LATEST_SCHEMA_VERSION }, (_, i) => i + 1));
+      expect(applied).toEqual(PG_MIGRATIONS.map((m) => m.version));
       await opened[0]!.commit({ insertTasks: [task('t1')], events: [readyEvent('t1', 'a')] });
       for (const s of opened) await s.close();
     } finally {

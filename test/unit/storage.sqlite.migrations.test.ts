@@ -50,6 +50,17 @@ describe('SQLite schema migrations', () => {
     db.close();
   });
 
+  it('applies a migration numbered below one already applied (landed later), once', () => {
+    const db = new Database(file);
+    const late = { version: 1000, name: 'late', sql: 'CREATE TABLE late (id TEXT PRIMARY KEY)' };
+    const early = { version: 999, name: 'early', sql: 'CREATE TABLE early (id TEXT PRIMARY KEY)' };
+    expect(migrate(db, file, 1, [...MIGRATIONS, late])).toEqual([...MIGRATIONS.map((m) => m.version), 1000]);
+    expect(migrate(db, file, 2, [...MIGRATIONS, early, late])).toEqual([999]);
+    expect(migrate(db, file, 3, [...MIGRATIONS, early, late])).toEqual([]);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'early'`).pluck().get()).toBe('early');
+    db.close();
+  });
+
   it('refuses a database with a newer schema, with a typed error, and leaves it unchanged', async () => {
     await (await openStorage({ kind: 'sqlite', file })).close();
     const db = new Database(file);

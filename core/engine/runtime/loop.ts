@@ -99,6 +99,8 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
         for (const r of inFlight) abortRunning(r, 'shutdown', 'The engine is stopping.');
       }
       await Promise.all(inFlight.map((r) => r.done));
+      // Other engines may take this engine's tasks at once rather than when the reservations lapse.
+      await scheduler.reservations.releaseAll().catch((err) => onError(err, 'releasing reservations'));
       if (heartbeatKind) await ctx.storage.removeHeartbeat(ctx.owner).catch((err) => onError(err, 'removing the heartbeat'));
       heartbeatKind = false;
     },

@@ -18,6 +18,7 @@ import { WorkflowSteps, SCAN_LIMIT, type Scope } from '../workflow/steps.js';
 import { Attempts, type RunningAttempt } from './attempts.js';
 import { commitAndPublish } from './commit.js';
 import type { Draft } from './draft.js';
+import { Reservations } from './reservations.js';
 import { Slots } from './slots.js';
 import type { TaskStore } from './taskStore.js';
 
@@ -44,6 +45,7 @@ const CHAIN_STREAK = 32;
 export class Scheduler {
   readonly attempts: Attempts;
   readonly slots: Slots;
+  readonly reservations: Reservations;
   readonly workflows: WorkflowSteps;
   /** Tasks that finished and may have a parent to resolve. */
   private readonly finishedChildren = new Set<string>();
@@ -66,11 +68,13 @@ export class Scheduler {
       onEnded: () => this.notify(),
     });
     this.slots = new Slots(deps.executor.capacity, () => this.attempts.size);
+    this.reservations = new Reservations(deps.ctx, () => this.attempts.runningIn(null).map((r) => r.taskId));
     this.workflows = new WorkflowSteps({
       ctx: deps.ctx,
       store: deps.store,
       attempts: this.attempts,
       slots: this.slots,
+      reservations: this.reservations,
       envFor: deps.envFor,
       onError: deps.onError,
       startSubtask: deps.startSubtask,

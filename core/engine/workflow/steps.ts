@@ -12,6 +12,7 @@ import type { Attempts, RunningAttempt } from '../runtime/attempts.js';
 import { consumeRelease, planBreakpointPause, stepBreakpoint } from '../runtime/breakpoints.js';
 import { isTransientStorageError } from '../runtime/durable.js';
 import type { Draft } from '../runtime/draft.js';
+import type { Reservations } from '../runtime/reservations.js';
 import type { Slots } from '../runtime/slots.js';
 import type { TaskStore } from '../runtime/taskStore.js';
 import type { TaskView } from '../runtime/view.js';
@@ -30,6 +31,7 @@ export interface WorkflowStepsDeps {
   store: TaskStore;
   attempts: Attempts;
   slots: Slots;
+  reservations: Reservations;
   envFor(task: TaskRecord): PlanEnv;
   onError(err: unknown, where: string): void;
   startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
@@ -39,6 +41,15 @@ export interface WorkflowStepsDeps {
 }
 
 export const SCAN_LIMIT = 200;
+/** Reservation calls in one round at most (each adds a task while slots are left). */
+const MAX_RESERVE_ROUNDS = 16;
+
+export interface LaunchOnly {
+  max?: number;
+  taskId?: string;
+  step?: string;
+  ignorePause?: boolean;
+}
 
 export type LaunchResult = 'launched' | 'started_waiting' | 'skipped' | 'full';
 
@@ -111,56 +122,81 @@ export class WorkflowSteps {
   /**
    * Claim ready steps (oldest tasks first) up to the free slots and `max`.
    * `taskId` (+ `step`) launches exactly one step of that task (the debugger's step).
+   * Unscoped rounds (the loop serving a database) take tasks through reservations: one task at a
+   * time, the next only while slots are left, so engines sharing the database spread over tasks.
    */
-  async launchReady(scope: Scope, only: { max?: number; taskId?: string; step?: string; ignorePause?: boolean } = {}): Promise<number> {
-    const { ctx, store, slots } = this.deps;
-    let free = Math.min(slots.free(), only.max ?? Infinity);
-    if (free <= 0) return 0;
-    const single = only.taskId !== undefined;
-    const taskIds = only.taskId ? [only.taskId] : scope ? [...scope] : await ctx.storage.tasksWithReadySteps(SCAN_LIMIT);
-    let launched = 0;
-    for (const taskId of taskIds) {
-      if (free <= 0) break;
-      let view: Awaited<ReturnType<typeof store.view>>;
-      try {
-        view = await store.locked(taskId, () => store.view(taskId));
-      } catch (err) {
-        // A row of it does not decode: storage marked the task (scans leave it out); run the others.
-        if (single || !(err instanceof StepwiseError && err.code === 'ROW_UNREADABLE')) throw err;
-        this.deps.onError(err, `task ${taskId}`);
-        continue;
+  async launchReady(scope: Scope, only: LaunchOnly = {}): Promise<number> {
+    const { slots, reservations } = this.deps;
+    const budget = { free: Math.min(slots.free(), only.max ?? Infinity), launched: 0 };
+    const reserving = only.taskId === undefined && scope === null;
+    if (budget.free <= 0) {
+      if (reserving) await reservations.keepAlive();
+      return 0;
+    }
+    if (!reserving) {
+      const taskIds = only.taskId ? [only.taskId] : [...scope!];
+      for (const taskId of taskIds) {
+        if (budget.free <= 0) break;
+        if ((await this.launchTask(taskId, only, budget)) === 'stop') break;
       }
-      if (!view || view.ready.size === 0 || (view.task.debug.paused && !only.ignorePause)) continue;
-      let env: PlanEnv;
-      try {
-        env = this.deps.envFor(view.task);
-      } catch (err) {
-        // Its template is gone from the workspace: report it, keep running the other tasks.
-        this.deps.onError(err, `task ${taskId} (${view.task.templateRef})`);
-        continue;
-      }
-      for (const name of view.ready) {
-        if (free <= 0) break;
-        if (only.step && name !== only.step) continue;
-        if (this.deps.attempts.has(taskId, name)) continue;
-        // Debugger (core/ops): a breakpoint pauses the task before the step runs.
-        const bp = only.ignorePause ? null : stepBreakpointOf(view, name);
-        if (bp !== null) {
-          await store.change(taskId, (d) => planBreakpointPause(d, name, bp));
-          break;
-        }
-        const ok = await this.launchStep(view, name, env);
-        if (ok === 'full') return launched;
-        if (ok === 'launched') {
-          free -= 1;
-          launched += 1;
-        } else if (ok === 'started_waiting') {
-          launched += 1;
-        }
-        if (single && ok !== 'skipped') return launched;
+      return budget.launched;
+    }
+    const seen = new Set<string>();
+    for (let round = 0; budget.free > 0 && round < MAX_RESERVE_ROUNDS; round++) {
+      const fresh = (await reservations.reserve(seen.size + 1)).filter((id) => !seen.has(id));
+      if (fresh.length === 0) break;
+      for (const taskId of fresh) {
+        seen.add(taskId);
+        if (budget.free <= 0) break;
+        if ((await this.launchTask(taskId, only, budget)) === 'stop') return budget.launched;
       }
     }
-    return launched;
+    return budget.launched;
+  }
+
+  /** Claims the task's ready steps within the budget; 'stop' when the round must end (slots gone, single step done). */
+  private async launchTask(taskId: string, only: LaunchOnly, budget: { free: number; launched: number }): Promise<'next' | 'stop'> {
+    const { store } = this.deps;
+    const single = only.taskId !== undefined;
+    let view: Awaited<ReturnType<typeof store.view>>;
+    try {
+      view = await store.locked(taskId, () => store.view(taskId));
+    } catch (err) {
+      // A row of it does not decode: storage marked the task (scans leave it out); run the others.
+      if (single || !(err instanceof StepwiseError && err.code === 'ROW_UNREADABLE')) throw err;
+      this.deps.onError(err, `task ${taskId}`);
+      return 'next';
+    }
+    if (!view || view.ready.size === 0 || (view.task.debug.paused && !only.ignorePause)) return 'next';
+    let env: PlanEnv;
+    try {
+      env = this.deps.envFor(view.task);
+    } catch (err) {
+      // Its template is gone from the workspace: report it, keep running the other tasks.
+      this.deps.onError(err, `task ${taskId} (${view.task.templateRef})`);
+      return 'next';
+    }
+    for (const name of view.ready) {
+      if (budget.free <= 0) break;
+      if (only.step && name !== only.step) continue;
+      if (this.deps.attempts.has(taskId, name)) continue;
+      // Debugger (core/ops): a breakpoint pauses the task before the step runs.
+      const bp = only.ignorePause ? null : stepBreakpointOf(view, name);
+      if (bp !== null) {
+        await store.change(taskId, (d) => planBreakpointPause(d, name, bp));
+        break;
+      }
+      const ok = await this.launchStep(view, name, env);
+      if (ok === 'full') return 'stop';
+      if (ok === 'launched') {
+        budget.free -= 1;
+        budget.launched += 1;
+      } else if (ok === 'started_waiting') {
+        budget.launched += 1;
+      }
+      if (single && ok !== 'skipped') return 'stop';
+    }
+    return 'next';
   }
 
   private async launchStep(view: TaskView, name: string, env: PlanEnv): Promise<LaunchResult> {

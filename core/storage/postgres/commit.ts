@@ -49,7 +49,8 @@ SELECT seq FROM tr ORDER BY seq`;
 const DELETE_SQL = `
 WITH s AS (DELETE FROM stepwise.steps WHERE task_id = ANY($1::text[])),
 a AS (DELETE FROM stepwise.attempts WHERE task_id = ANY($1::text[])),
-t AS (DELETE FROM stepwise.transitions WHERE task_id = ANY($1::text[]))
+t AS (DELETE FROM stepwise.transitions WHERE task_id = ANY($1::text[])),
+r AS (DELETE FROM stepwise.reservations WHERE task_id = ANY($1::text[]))
 DELETE FROM stepwise.tasks WHERE id = ANY($1::text[])`;
 
 interface Prefetched {

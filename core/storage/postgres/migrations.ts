@@ -238,15 +238,33 @@ ALTER TABLE stepwise.tasks ADD COLUMN state_attempts integer NOT NULL DEFAULT 0;
 CREATE INDEX tasks_lease ON stepwise.tasks (lease_expires_at) WHERE lease_expires_at IS NOT NULL;
 `,
   },
+  {
+    // Engines reserve the tasks they work on (Storage.reserveTasks, PG_SQL.reserve in ./queries.ts). Times are
+    // the database's clock (stepwise.now_ms), so engines on machines whose clocks disagree still
+    // agree on when a reservation expires. (5 as in SQLite; 4 is SQLite's unreadable_tasks.)
+    version: 5,
+    name: 'reservations',
+    sql: `
+CREATE FUNCTION stepwise.now_ms() RETURNS bigint LANGUAGE sql VOLATILE AS
+  $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+CREATE TABLE stepwise.reservations (
+  task_id ${ID} PRIMARY KEY,
+  owner ${ID} NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX reservations_owner ON stepwise.reservations (owner);
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
 
-async function currentVersion(db: Queryable): Promise<number> {
+/** Versions recorded as applied (a migration landed later with a lower number still runs). */
+async function appliedVersions(db: Queryable): Promise<Set<number>> {
   const exists = await db.query(`SELECT to_regclass('stepwise.schema_migrations') IS NOT NULL AS present`);
-  if (!exists.rows[0].present) return 0;
-  const r = await db.query('SELECT COALESCE(MAX(version), 0) AS v FROM stepwise.schema_migrations');
-  return Number(r.rows[0].v);
+  if (!exists.rows[0].present) return new Set();
+  const r = await db.query('SELECT version FROM stepwise.schema_migrations');
+  return new Set(r.rows.map((row: { version: number }) => Number(row.version)));
 }
 
 /**
@@ -257,16 +275,18 @@ async function currentVersion(db: Queryable): Promise<number> {
 export async function migratePostgres(db: Queryable, where: string, now: number, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   // Fast path without the lock: most opens find the schema current.
-  const seen = await currentVersion(db);
-  if (seen > latest) throw new SchemaTooNewError(where, seen, latest);
-  if (seen === latest) return [];
+  const seen = await appliedVersions(db);
+  const newest = Math.max(0, ...seen);
+  if (newest > latest) throw new SchemaTooNewError(where, newest, latest);
+  if (migrations.every((m) => seen.has(m.version))) return [];
   await db.query('SELECT pg_advisory_lock($1, 0)', [LOCK.migrate]);
   const applied: number[] = [];
   try {
-    const found = await currentVersion(db);
-    if (found > latest) throw new SchemaTooNewError(where, found, latest);
+    const found = await appliedVersions(db);
+    const top = Math.max(0, ...found);
+    if (top > latest) throw new SchemaTooNewError(where, top, latest);
     for (const m of migrations) {
-      if (m.version <= found) continue;
+      if (found.has(m.version)) continue;
       await db.query('BEGIN');
       try {
         await db.query(`CREATE SCHEMA IF NOT EXISTS stepwise;

@@ -58,6 +58,33 @@ export const PG_SQL = {
     ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
   heartbeats: 'SELECT owner, pid, at, kind FROM stepwise.heartbeats ORDER BY owner',
   removeHeartbeat: 'DELETE FROM stepwise.heartbeats WHERE owner = $1',
+  /**
+   * $1 owner, $2 limit, $3 ttl ms, $4 task ids to renew. Ready tasks nobody else holds, oldest
+   * ready step first; `SKIP LOCKED` passes over a task whose row another transaction holds (an
+   * engine reserving it this instant, a commit writing it), so concurrent reservers take disjoint
+   * tasks without waiting. Then one upsert takes or renews them all; a row another engine took
+   * since this statement's snapshot fails the ON CONFLICT condition and is not returned.
+   */
+  reserve: `WITH clock AS (SELECT stepwise.now_ms() AS ms),
+    ready AS (
+      SELECT t.id, r.at FROM (SELECT task_id, MIN(updated_at) AS at FROM stepwise.steps WHERE state = 'ready' GROUP BY task_id) r
+      JOIN stepwise.tasks t ON t.id = r.task_id
+      LEFT JOIN stepwise.reservations v ON v.task_id = r.task_id
+      WHERE (v.task_id IS NULL OR v.owner = $1 OR v.expires_at <= (SELECT ms FROM clock))
+        AND (t.debug->>'paused') IS DISTINCT FROM 'true'
+      ORDER BY r.at, t.id LIMIT $2
+      FOR NO KEY UPDATE OF t SKIP LOCKED
+    ),
+    taken AS (
+      INSERT INTO stepwise.reservations AS v (task_id, owner, expires_at)
+      SELECT w.id, $1, (SELECT ms FROM clock) + $3
+      FROM (SELECT id FROM ready UNION SELECT t.id FROM stepwise.tasks t WHERE t.id = ANY($4::text[])) w
+      ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+      WHERE v.owner = excluded.owner OR v.expires_at <= (SELECT ms FROM clock)
+      RETURNING v.task_id
+    )
+    SELECT ready.id FROM ready JOIN taken ON taken.task_id = ready.id ORDER BY ready.at, ready.id`,
+  release: 'DELETE FROM stepwise.reservations WHERE owner = $1 AND ($2::text[] IS NULL OR task_id = ANY($2::text[]))',
 } as const;
 
 export interface BuiltQuery {

@@ -13,7 +13,7 @@ import { StepwiseError } from '../../model/errors.js';
 import type { StepwiseEvent } from '../../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../../model/runtime.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
-import type { ChangeSet, CommitResult, Heartbeat, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
+import type { ChangeSet, CommitResult, Heartbeat, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow } from './codec.js';
 import { commitOn } from './commit.js';
 import { migratePostgres } from './migrations.js';
@@ -255,6 +255,16 @@ export class PostgresStorage implements Storage {
 
   async removeHeartbeat(owner: string): Promise<void> {
     await this.rows('sw_remove_heartbeat', PG_SQL.removeHeartbeat, [owner]);
+  }
+
+  async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
+    const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
+    const rows = await this.rows('sw_reserve', PG_SQL.reserve, [owner, limit, Math.max(0, Math.round(options.ttlMs)), [...(options.renew ?? [])]]);
+    return rows.map((r) => r[0] as string);
+  }
+
+  async releaseTasks(owner: string, taskIds?: readonly string[]): Promise<void> {
+    await this.rows('sw_release', PG_SQL.release, [owner, taskIds === undefined ? null : [...taskIds]]);
   }
 
   /**

@@ -193,15 +193,33 @@ ALTER TABLE tasks ADD COLUMN unreadable TEXT;
 CREATE INDEX tasks_unreadable ON tasks (id) WHERE unreadable IS NOT NULL;
 `,
   },
+  {
+    // Engines sharing a database reserve the tasks they work on (Storage.reserveTasks), so they
+    // stop racing for the same ready steps. (3: task leases, 4: unreadable tasks.)
+    version: 5,
+    name: 'reservations',
+    sql: `
+CREATE TABLE reservations (
+  task_id TEXT PRIMARY KEY REFERENCES tasks (id) ON DELETE CASCADE,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX reservations_owner ON reservations (owner);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 function currentVersion(db: Database): number {
+  return Math.max(0, ...appliedVersions(db));
+}
+
+/** Versions recorded as applied (a migration landed later with a lower number still runs). */
+function appliedVersions(db: Database): Set<number> {
   const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
-  if (!table) return 0;
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-  return row.v ?? 0;
+  if (!table) return new Set();
+  return new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
 }
 
 /**
@@ -212,12 +230,13 @@ export function migrate(db: Database, file: string, now: number, migrations: rea
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   const found = currentVersion(db);
   if (found > latest) throw new SchemaTooNewError(file, found, latest);
+  const done = appliedVersions(db);
   const applied: number[] = [];
   for (const m of migrations) {
-    if (m.version <= found) continue;
+    if (done.has(m.version)) continue;
     const apply = db.transaction(() => {
       // Re-read inside the write lock: another process may have applied it meanwhile.
-      if (currentVersion(db) >= m.version) return;
+      if (appliedVersions(db).has(m.version)) return;
       db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
       db.exec(m.sql);

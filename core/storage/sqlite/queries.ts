@@ -64,6 +64,16 @@ export const SQL = {
     ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
   heartbeats: 'SELECT owner, pid, at, kind FROM heartbeats ORDER BY owner',
   removeHeartbeat: 'DELETE FROM heartbeats WHERE owner = ?',
+  // Taken when nobody holds it, it expired, or the owner renews its own.
+  reserve: `INSERT INTO reservations (task_id, owner, expires_at) SELECT @id, @owner, @expires WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @id)
+    ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+    WHERE reservations.owner = excluded.owner OR reservations.expires_at <= @now`,
+  reservable: `SELECT r.task_id FROM (SELECT task_id, MIN(updated_at) AS at FROM steps WHERE state = 'ready' GROUP BY task_id) r
+    JOIN tasks t ON t.id = r.task_id LEFT JOIN reservations v ON v.task_id = r.task_id
+    WHERE (v.task_id IS NULL OR v.owner = @owner OR v.expires_at <= @now) AND json_extract(t.debug, '$.paused') IS NOT 1 AND t.unreadable IS NULL
+    ORDER BY r.at, r.task_id LIMIT @limit`,
+  releaseAll: 'DELETE FROM reservations WHERE owner = ?',
+  release: 'DELETE FROM reservations WHERE owner = ? AND task_id = ?',
 } as const;
 
 export interface BuiltQuery {
