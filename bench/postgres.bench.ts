@@ -12,7 +12,9 @@
  *   1, 8 and 32 clients — transactions/s, what PostgreSQL itself allows on this machine;
  * - dispatch: latency from a commit that makes work to another process noticing it, by NOTIFY
  *   hint and by polling every 50 ms — p50/p99 ms.
- * `--only fanOut,runners` runs some sections (fanOut, chain, dispatch, runners, ceiling).
+ * - engineDispatch: a task started by another process → its handler running in an engine loop
+ *   (pollMs 1000) woken by 'work' hints vs polling alone — p50/p99 ms.
+ * `--only fanOut,runners` runs some sections (fanOut, chain, dispatch, engineDispatch, runners, ceiling).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -226,6 +228,41 @@ async function dispatch(server: PostgresServer, samples: number) {
   return { samples, notify: summary(notify), polling50ms: summary(polling) };
 }
 
+/**
+ * Start of a one-step task (by another storage, as another process would) → its handler running in
+ * an engine loop polling every second: with the loop woken by 'work' hints, and by polling alone.
+ */
+async function engineDispatch(server: PostgresServer, samples: number, hints: boolean) {
+  const url = await freshPg(server);
+  const runnerStorage = await PostgresStorage.open({ url });
+  const starterStorage = await PostgresStorage.open({ url });
+  let ran: (() => void) | null = null;
+  const template = fanOut(1);
+  const runner = await openEngine({ workspace: { templates: [template], handlers: { noop: () => (ran?.(), null) } }, db: runnerStorage, executor: 'pool', concurrency: 8 });
+  const starter = await openEngine({ workspace: { templates: [template], handlers: { noop } }, db: starterStorage });
+  const latencies: number[] = [];
+  try {
+    await runnerStorage.hintsReady();
+    runner.engine.startLoop({ pollMs: 1000, hints });
+    for (let i = 0; i < samples; i++) {
+      await new Promise((r) => setTimeout(r, Math.random() * 200)); // any phase of the poll timer
+      const seen = new Promise<void>((r) => (ran = r));
+      const t0 = performance.now();
+      await starter.engine.start(template.name);
+      await seen;
+      latencies.push(performance.now() - t0);
+      ran = null;
+    }
+  } finally {
+    await runner.engine.stop();
+    await runner.close();
+    await starter.close();
+    await runnerStorage.close();
+    await starterStorage.close();
+  }
+  return { samples, hints, pollMs: 1000, p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) };
+}
+
 function task(id: string) {
   return {
     id, kind: 'workflow' as const, namespace: 'b', name: 'b', templateVersion: '1', templateRef: 'b/b@1', status: 'pending' as const,
@@ -245,7 +282,13 @@ try {
     runners: [] as Array<Awaited<ReturnType<typeof runners>>>,
     ceiling: [] as Array<Awaited<ReturnType<typeof ceiling>>>,
     dispatch: wanted('dispatch') ? await dispatch(server, quick ? 30 : 200) : null,
+    engineDispatch: [] as Array<Awaited<ReturnType<typeof engineDispatch>>>,
   };
+  if (wanted('engineDispatch')) {
+    const n = quick ? 15 : 100;
+    const runs = [await engineDispatch(server, n, true), await engineDispatch(server, n, false)];
+    result.engineDispatch.push(...runs);
+  }
   if (wanted('runners')) for (const tasks of [1, 8]) for (const n of [1, 2, 4]) result.runners.push(await runners(server, n, tasks));
   if (wanted('ceiling')) for (const n of [1, 8, 32]) result.ceiling.push(await ceiling(server, n, quick ? 1000 : 3000));
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

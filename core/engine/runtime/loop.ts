@@ -15,6 +15,11 @@ export interface LoopOptions {
   /** Write a heartbeat of this kind (`runner`, `host`) every `heartbeatMs`; false for none. */
   heartbeat?: string | false;
   heartbeatMs?: number;
+  /**
+   * Wake at once on other processes' 'work' hints (Storage.subscribe: PostgreSQL's NOTIFY) as well
+   * as every `pollMs`. Default true; false polls only (e.g. behind a pooler that cannot LISTEN).
+   */
+  hints?: boolean;
 }
 
 /** Bounds of `pollMs`: below, rounds would spin; above, due work (retries, expired leases) waits too long. */
@@ -35,6 +40,9 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
   let stopping = false;
   let heartbeat: ClockTimer | null = null;
   let heartbeatKind: string | false = false;
+  let unsubscribe: (() => void) | null = null;
+  /** A hint came while a round ran: the next wait returns at once (the round may have missed it). */
+  let hinted = false;
 
   const beat = (kind: string) =>
     ctx.storage.beat({ owner: ctx.owner, pid: process.pid, at: ctx.clock.now(), kind }).catch((err) => onError(err, 'writing the heartbeat'));
@@ -45,6 +53,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
     let full = true;
     let lastFullAt = ctx.clock.now();
     while (!stopping) {
+      hinted = false;
       try {
         await scheduler.serialized(async () => {
           if (full) {
@@ -59,8 +68,13 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
         onError(err, 'scheduling round');
       }
       if (stopping) break;
+      // Another process's work (a new task, a flow to advance, a step made ready): a full round.
+      if (hinted) {
+        full = true;
+        continue;
+      }
       const why = await scheduler.waitForActivity(pollMs);
-      full = why === 'timeout' || ctx.clock.now() - lastFullAt >= pollMs;
+      full = why === 'timeout' || hinted || ctx.clock.now() - lastFullAt >= pollMs;
     }
     scheduler.chain = null;
   }
@@ -82,10 +96,19 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
         };
         next();
       }
+      if (options.hints !== false && ctx.storage.subscribe) {
+        // Hints are lost sometimes (a reconnect): the poll stays the backstop.
+        unsubscribe = ctx.storage.subscribe('work', () => {
+          hinted = true;
+          scheduler.notify();
+        });
+      }
       running = run(pollMs);
     },
     async stop(options: { abort?: boolean } = {}): Promise<void> {
       stopping = true;
+      unsubscribe?.();
+      unsubscribe = null;
       scheduler.stopped = true;
       scheduler.notify();
       if (running) await running;
