@@ -145,6 +145,14 @@ export interface Storage {
    */
   subscribe?(kind: 'events' | 'work', listener: () => void): () => void;
 
+  /**
+   * Runs `fn` only if no other process runs work of this name on the database right now, and
+   * returns its result; returns `undefined` without calling it otherwise. PostgreSQL: a session
+   * advisory lock held while `fn` runs (the one engine doing housekeeping). Optional: without it
+   * every engine runs the work, and what it commits must tolerate that (versions).
+   */
+  exclusively?<T>(name: 'housekeeping', fn: () => Promise<T>): Promise<T | undefined>;
+
   commit(changes: ChangeSet): Promise<CommitResult>;
 
   getTask(id: string): Promise<TaskRecord | null>;

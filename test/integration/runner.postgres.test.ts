@@ -1,11 +1,15 @@
 /**
  * Engine loops serving a PostgreSQL database shared with other processes (each storage here has
  * its own pool and LISTEN connection, as another process would): 'work' hints wake a loop that
- * would otherwise wait for its poll.
+ * would otherwise wait for its poll; housekeeping deletes each expired task once, with one
+ * `task.deleted`, however many engines run it at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEngine, type OpenedEngine } from '../../core/engine/open.js';
+import { ManualClock } from '../../core/model/clock.js';
+import { MemoryStorage } from '../../core/storage/memory.js';
 import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import type { Storage } from '../../core/storage/storage.js';
 import { step, workflow } from '../fixtures/engine/harness.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
 
@@ -18,8 +22,16 @@ afterEach(async () => {
 
 const template = workflow('ping', [step('ping', { handler: 'ping' })]);
 
-async function engineOn(storage: PostgresStorage, owner: string): Promise<OpenedEngine> {
-  const opened = await openEngine({ workspace: { templates: [template], handlers: { ping: () => 'pong' } }, db: storage, executor: 'inline', owner });
+const shortLived = workflow('short_lived', [step('ping', { handler: 'ping' })], { deleteAfterMs: 1 });
+
+async function engineOn(storage: Storage, owner: string, clock?: ManualClock): Promise<OpenedEngine> {
+  const opened = await openEngine({
+    workspace: { templates: [template, shortLived], handlers: { ping: () => 'pong' } },
+    db: storage,
+    executor: 'inline',
+    owner,
+    ...(clock ? { clock } : {}),
+  });
   cleanups.push(() => opened.close());
   return opened;
 }
@@ -60,4 +72,40 @@ describe('an engine loop on PostgreSQL', () => {
       else expect(await statusWithin(starterStorage, second.id, 2_000)).not.toBe('complete');
     });
   }
+});
+
+describe('housekeeping', () => {
+  const deletedEvents = async (s: Storage, taskIds: string[]) => {
+    const settled = (s as { settled?: () => Promise<void> }).settled;
+    if (settled) await settled.call(s);
+    return (await s.readEvents(0, 10_000)).filter((e) => e.type === 'task.deleted' && taskIds.includes(e.taskId));
+  };
+
+  it('four engines on PostgreSQL delete each expired task once, with one task.deleted each', async () => {
+    const storages = await Promise.all([0, 1, 2, 3].map(() => storage()));
+    const engines = await Promise.all(storages.map((s, i) => engineOn(s, `engine-${i}`)));
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = await engines[0]!.engine.start('short_lived');
+      await engines[0]!.engine.runUntilIdle({ taskId: t.id });
+      ids.push(t.id);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(engines.map((e) => e.engine.tick()));
+    await Promise.all(engines.map((e) => e.engine.tick()));
+    for (const id of ids) expect(await storages[0]!.getTask(id)).toBeNull();
+    expect((await deletedEvents(storages[0]!, ids)).map((e) => e.taskId).sort()).toEqual([...ids].sort());
+  });
+
+  it('without a housekeeping lock (memory), engines deleting at once are told apart by versions', async () => {
+    const shared = new MemoryStorage();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const engines = await Promise.all([0, 1, 2].map((i) => engineOn(shared, `engine-${i}`, clock)));
+    const t = await engines[0]!.engine.start('short_lived');
+    await engines[0]!.engine.runUntilIdle({ taskId: t.id });
+    clock.advance(10);
+    await Promise.all(engines.map((e) => e.engine.tick()));
+    expect(await shared.getTask(t.id)).toBeNull();
+    expect(await deletedEvents(shared, [t.id])).toHaveLength(1);
+  });
 });

@@ -197,18 +197,42 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Deletes finished tasks whose time is up, each with one `task.deleted`. One engine at a time
+   * where storage offers it (PostgreSQL's housekeeping lock); and each deleted task is patched at
+   * the version read, so an engine deleting the same task at once is refused (STALE) instead of
+   * announcing the deletion a second time.
+   */
   async deleteExpiredTasks(): Promise<void> {
+    const { storage } = this.deps.ctx;
+    const work = () => this.deleteExpiredBatch();
+    await (storage.exclusively ? storage.exclusively('housekeeping', work) : work());
+  }
+
+  private async deleteExpiredBatch(): Promise<void> {
     const { ctx } = this.deps;
     const now = ctx.clock.now();
     const ids = await ctx.storage.expiredTasks(now, SCAN_LIMIT);
     if (ids.length === 0) return;
-    await commitAndPublish(
-      ctx,
-      { deleteTasks: ids, events: ids.map((taskId) => ({ type: 'task.deleted' as const, taskId, stepName: null, at: now, payload: {} })) },
-      () => {
-        for (const id of ids) this.deps.store.forget(id);
-      },
-    );
+    const tasks = (await Promise.all(ids.map((id) => ctx.storage.getTask(id)))).filter((t) => t !== null);
+    if (tasks.length === 0) return;
+    try {
+      await commitAndPublish(
+        ctx,
+        {
+          updateTasks: tasks.map((t) => ({ id: t.id, expectedVersion: t.version, set: {} })),
+          deleteTasks: tasks.map((t) => t.id),
+          events: tasks.map((t) => ({ type: 'task.deleted' as const, taskId: t.id, stepName: null, at: now, payload: {} })),
+        },
+        () => {
+          for (const t of tasks) this.deps.store.forget(t.id);
+        },
+      );
+    } catch (err) {
+      // Another engine deleted (or changed) one of them first: the next round reads again.
+      if ((err as { code?: unknown })?.code === 'STALE') return;
+      throw err;
+    }
   }
 
   /** A chain for this end, when the driver allows one (see ../workflow/chain.ts). */

@@ -18,6 +18,7 @@ import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow } from './codec.js';
 import { commitOn } from './commit.js';
 import { migratePostgres } from './migrations.js';
 import { PgHints, type HintKind, type HintListener } from './notify.js';
+import { LOCK } from './locks.js';
 import { createPool, redactUrl, wrapPgError, type PostgresConnectionOptions } from './pool.js';
 import { PG_SQL, pgTaskFilter, pgTransitionsQuery } from './queries.js';
 
@@ -255,6 +256,40 @@ export class PostgresStorage implements Storage {
 
   async removeHeartbeat(owner: string): Promise<void> {
     await this.rows('sw_remove_heartbeat', PG_SQL.removeHeartbeat, [owner]);
+  }
+
+  /** Session advisory lock on a dedicated connection while `fn` runs; another holder → undefined at once. */
+  async exclusively<T>(name: 'housekeeping', fn: () => Promise<T>): Promise<T | undefined> {
+    this.check();
+    // fn commits on other connections of the pool: with one connection, no lock (versions still guard).
+    if ((this.pool.options.max ?? 10) < 2) return fn();
+    let client: pg.PoolClient;
+    let locked: boolean;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrapPgError(err, this.where);
+    }
+    try {
+      locked = (await client.query({ text: 'SELECT pg_try_advisory_lock($1, 0) AS ok', values: [LOCK[name]] })).rows[0].ok === true;
+    } catch (err) {
+      client.release(true);
+      throw wrapPgError(err, this.where);
+    }
+    if (!locked) {
+      client.release();
+      return undefined;
+    }
+    try {
+      return await fn();
+    } finally {
+      // A connection that may still hold the lock is closed rather than handed to anyone else.
+      const unlocked = await client.query({ text: 'SELECT pg_advisory_unlock($1, 0)', values: [LOCK[name]] }).then(
+        () => true,
+        () => false,
+      );
+      client.release(!unlocked);
+    }
   }
 
   async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
