@@ -175,7 +175,7 @@ export function createEngine(options: EngineOptions): Engine {
     executor,
     flows,
     async start(ref, input = {}, opts = {}) {
-      const task = await startTask(context, flows, ref, input, opts, newId);
+      const task = await startTask(context, flows, ref, input, opts, newId, (t, steps) => store.remember(t, steps));
       scheduler.notify();
       return task;
     },
@@ -223,7 +223,9 @@ export function createEngine(options: EngineOptions): Engine {
       }
       return workflowTask(taskId);
     },
-    commit: (changes) => commitAndPublish(context, changes),
+    // An operation changed tasks behind the TaskStore: their cached views are dropped first, so
+    // the round its notify() wakes reads them again.
+    commit: (changes) => commitAndPublish(context, changes, () => forgetViews(store, changes)),
     notify: () => scheduler.notify(),
     abortSteps(taskId, steps, reason) {
       for (const run of scheduler.runningIn(new Set([taskId]))) if (steps.includes(run.step)) abortRunning(run, 'cancelled', reason);
@@ -234,4 +236,14 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
   return engine;
+}
+
+/** Drop the cached views of every task a change set touches (written outside the TaskStore). */
+function forgetViews(store: TaskStore, changes: ChangeSet): void {
+  for (const p of changes.updateTasks ?? []) store.forget(p.id);
+  for (const s of changes.insertSteps ?? []) store.forget(s.taskId);
+  for (const a of changes.insertAttempts ?? []) store.forget(a.taskId);
+  for (const t of changes.transitions ?? []) store.forget(t.taskId);
+  for (const e of changes.events ?? []) store.forget(e.taskId);
+  for (const id of changes.deleteTasks ?? []) store.forget(id);
 }

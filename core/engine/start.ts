@@ -1,5 +1,5 @@
 /** Creating a task: flows go to the flow driver; workflows are validated, planned and committed. */
-import type { JsonObject, TaskRecord } from '../model/runtime.js';
+import type { JsonObject, StepRecord, TaskRecord } from '../model/runtime.js';
 import { templateRef } from '../model/template.js';
 import type { EngineContext } from './context.js';
 import { planWorkflowTask, type StartOptions } from './workflow/create.js';
@@ -14,6 +14,8 @@ export async function startTask(
   input: unknown,
   options: StartOptions,
   newId: () => string,
+  /** The workflow task was stored as planned: its records, for the caller's cache (no read back). */
+  created?: (task: TaskRecord, steps: readonly StepRecord[]) => void,
 ): Promise<TaskRecord> {
   const template = ctx.templates.resolve(ref);
   if (template.kind === 'flow') {
@@ -40,5 +42,6 @@ export async function startTask(
     }
     throw err;
   }
+  created?.(task, changes.insertSteps ?? []);
   return task;
 }

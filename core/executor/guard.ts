@@ -58,21 +58,22 @@ export function currentScope(): HandlerScope | undefined {
   return scopes.getStore();
 }
 
-/** A scope whose crash settles `promise`: race it with the handler's own outcome. */
-export function createScope(handlerName: string): { scope: HandlerScope; crashed: Promise<HandlerFailure> } {
-  let resolve!: (failure: HandlerFailure) => void;
-  const crashed = new Promise<HandlerFailure>((r) => (resolve = r));
-  const scope: HandlerScope = {
+/**
+ * A scope for one handler call. `onCrash` (set by whoever waits for the call) hears the crash
+ * that ends it; a call that settles before anything could crash needs no listener at all.
+ */
+export function createScope(handlerName: string): HandlerScope & { onCrash?: (failure: HandlerFailure) => void } {
+  const scope: HandlerScope & { onCrash?: (failure: HandlerFailure) => void } = {
     handlerName,
     settled: false,
     crash(failure) {
       if (scope.settled) return;
       scope.settled = true;
       scope.failure = failure;
-      resolve(failure);
+      scope.onCrash?.(failure);
     },
   };
-  return { scope, crashed };
+  return scope;
 }
 
 /** Thrown into a handler that calls process.exit(), to unwind it; its attempt has already failed. */

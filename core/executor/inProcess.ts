@@ -37,51 +37,89 @@ export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | '
   };
 }
 
-async function call(job: Job): Promise<JobOutcome> {
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+function failed(err: unknown): JobOutcome {
+  return { kind: 'failure', failure: describeFailure(err) };
+}
+
+/** What a step handler's value becomes (not JSON: a failure). */
+function stepOutcome(value: unknown, handlerName: string): JobOutcome {
+  const r = toResults(value, handlerName);
+  return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
+}
+
+/**
+ * Calls the handler. A handler that returns a plain value (or throws) has its outcome at once,
+ * with no promise; one that returns a promise (or any thenable) gets a promise of it.
+ */
+function call(job: Job): JobOutcome | Promise<JobOutcome> {
   try {
+    let value: unknown;
+    let settle: (value: unknown) => JobOutcome;
     if (job.kind === 'flow') {
       const ctx = flowContext(job);
-      const value = await traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
-      return flowOutcome(value, ctx.data);
+      value = traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
+      settle = (v) => flowOutcome(v as never, ctx.data);
+    } else {
+      const ctx: StepContext = {
+        ...job.context,
+        ancestors: job.context.ancestors ?? {},
+        batchInputs: job.context.batchInputs ?? null,
+        signal: job.signal,
+        progress: (fraction, message) => job.onProgress(fraction, message),
+        log: handlerLog(job.onLog),
+      };
+      value = traced(job, () => job.fn(ctx));
+      settle = (v) => stepOutcome(v, job.handlerName);
     }
-    const ctx: StepContext = {
-      ...job.context,
-      ancestors: job.context.ancestors ?? {},
-      batchInputs: job.context.batchInputs ?? null,
-      signal: job.signal,
-      progress: (fraction, message) => job.onProgress(fraction, message),
-      log: handlerLog(job.onLog),
-    };
-    const value = await traced(job, () => job.fn(ctx));
-    const r = toResults(value, job.handlerName);
-    return r.ok ? { kind: 'success', value: r.value } : { kind: 'failure', failure: r.failure };
+    if (!isThenable(value)) return settle(value);
+    return Promise.resolve(value).then((v) => {
+      try {
+        return settle(v);
+      } catch (err) {
+        return failed(err);
+      }
+    }, failed);
   } catch (err) {
-    return { kind: 'failure', failure: describeFailure(err) };
+    return failed(err);
   }
+}
+
+/** A crash (process.exit, a leaked rejection, a throw from a timer) wins over what the handler's unwinding produced. */
+function decided(outcome: JobOutcome, scope: HandlerScope): JobOutcome {
+  return outcome.kind !== 'aborted' && scope.failure ? { kind: 'failure', failure: scope.failure } : outcome;
 }
 
 /**
  * Runs the job in this thread, in its own guard scope (./guard.ts): a crash of its code (a leaked
  * rejection, a throw from a timer, process.exit) ends it as a failure. Callers hold the guards.
+ * A handler that returns a plain value ends right there: no abort listener, no race.
  */
-export async function runInProcess(job: Job, onScope?: (scope: HandlerScope) => void): Promise<JobOutcome> {
-  if (job.signal.aborted) return { kind: 'aborted' };
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<JobOutcome>((resolve) => {
-    onAbort = () => resolve({ kind: 'aborted' });
-    job.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const { scope, crashed } = createScope(job.handlerName);
+export function runInProcess(job: Job, onScope?: (scope: HandlerScope) => void): Promise<JobOutcome> {
+  if (job.signal.aborted) return Promise.resolve({ kind: 'aborted' });
+  const scope = createScope(job.handlerName);
   onScope?.(scope);
-  const crash = crashed.then((failure): JobOutcome => ({ kind: 'failure', failure }));
-  try {
-    const outcome = await Promise.race([runInScope(scope, () => call(job)), crash, aborted]);
-    // A crash wins over what the handler's unwinding produced (process.exit throws into it).
-    return outcome.kind !== 'aborted' && scope.failure ? { kind: 'failure', failure: scope.failure } : outcome;
-  } finally {
+  const first = runInScope(scope, () => call(job));
+  if (!(first instanceof Promise)) {
+    const outcome = decided(first, scope);
     scope.settled = true;
-    job.signal.removeEventListener('abort', onAbort);
+    return Promise.resolve(outcome);
   }
+  return new Promise<JobOutcome>((resolve) => {
+    let done = false;
+    const end = (outcome: JobOutcome) => {
+      if (done) return;
+      done = true;
+      job.signal.removeEventListener('abort', onAbort);
+      resolve(decided(outcome, scope));
+      scope.settled = true;
+    };
+    const onAbort = () => end({ kind: 'aborted' });
+    job.signal.addEventListener('abort', onAbort, { once: true });
+    scope.onCrash = (failure) => end({ kind: 'failure', failure });
+    void first.then(end);
+  });
 }
 
 /** An in-process executor: holds the process guards from creation until close; strays go to `onStray`. */

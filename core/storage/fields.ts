@@ -53,8 +53,9 @@ const KNOWN: Record<'task' | 'step' | 'attempt', ReadonlySet<string>> = {
  */
 export function patchKeys(kind: 'task' | 'step' | 'attempt', set: object): string[] | { bad: string; why: string } {
   const keys: string[] = [];
-  for (const [key, value] of Object.entries(set)) {
-    if (value === undefined) continue;
+  const values = set as Record<string, unknown>;
+  for (const key of Object.keys(set)) {
+    if (values[key] === undefined) continue;
     if (!KNOWN[kind].has(key)) return { bad: key, why: `'${key}' is not a field of a ${kind}` };
     if (IMMUTABLE[kind].has(key)) return { bad: key, why: `'${key}' of a ${kind} cannot be changed by a patch` };
     keys.push(key);

@@ -259,7 +259,7 @@ export class Draft {
       updateTasks: this.taskSet ? [{ id: this.task.id, expectedVersion: this.view.task.version, set: this.taskSet }] : [],
       concurrencyGuards: this.guards,
     };
-    return mergeChangeSets(cs, ...this.extras);
+    return this.extras.length === 0 ? cs : mergeChangeSets(cs, ...this.extras);
   }
 }
 

@@ -61,7 +61,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
             await scheduler.fullRound(null, { deleteExpired: true });
           } else {
             if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
-            await scheduler.launchReady(null);
+            await scheduler.launchReady(null, { trustCache: true });
           }
         });
       } catch (err) {

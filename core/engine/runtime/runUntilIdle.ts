@@ -90,7 +90,7 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
           return scheduler.fullRound(scope, { max: budget });
         }
         if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
-        return scheduler.launchReady(scope, { max: budget });
+        return scheduler.launchReady(scope, { max: budget, trustCache: true });
       });
       roundSteps += launched;
       const inFlight = scheduler.runningIn(scope);

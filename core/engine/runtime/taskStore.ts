@@ -11,7 +11,7 @@
  * for another reason than STALE is retried change by change, so one bad change fails alone.
  */
 import { StaleError } from '../../model/errors.js';
-import type { Actor } from '../../model/runtime.js';
+import type { Actor, StepRecord, TaskRecord } from '../../model/runtime.js';
 import { isTaskFinished } from '../../model/states.js';
 import type { EngineContext } from '../context.js';
 import { Draft } from './draft.js';
@@ -57,8 +57,8 @@ export class TaskStore {
   }
 
   /** The task's view, validated against the stored task version (reloaded when it moved). */
-  async view(taskId: string): Promise<TaskView | null> {
-    const task = await this.ctx.storage.getTask(taskId);
+  async view(taskId: string, read?: TaskRecord | null): Promise<TaskView | null> {
+    const task = read !== undefined ? read : await this.ctx.storage.getTask(taskId);
     if (!task || task.kind !== 'workflow') {
       this.views.delete(taskId);
       return null;
@@ -68,12 +68,41 @@ export class TaskStore {
     const view = buildView(task, await this.ctx.storage.getSteps(taskId));
     this.views.delete(taskId);
     this.views.set(taskId, view);
-    // Oldest first in a Map: drop the least recently loaded ones.
+    this.evict();
+    return view;
+  }
+
+  /** Oldest first in a Map: drop the least recently loaded views. */
+  private evict(): void {
     for (const id of this.views.keys()) {
       if (this.views.size <= MAX_CACHED_VIEWS) break;
       this.views.delete(id);
     }
-    return view;
+  }
+
+  /**
+   * The view a scheduling round launches from, or null when the task has nothing to launch
+   * (gone, not a workflow, complete). `trustCache`: a view this process keeps up to date with its
+   * own commits is used without reading storage (quick rounds after an attempt ended here; a
+   * change made elsewhere is seen by the next full round, and a claim planned on a stale view is
+   * refused as STALE and replanned on a fresh one).
+   */
+  async launchView(taskId: string, trustCache: boolean): Promise<TaskView | null> {
+    const cached = this.views.get(taskId);
+    if (cached && trustCache) return cached;
+    return this.locked(taskId, async () => {
+      const task = await this.ctx.storage.getTask(taskId);
+      // Complete means every step completed, was skipped or resolved: none can be ready.
+      if (task?.kind === 'workflow' && task.status === 'complete') return null;
+      return this.view(taskId, task);
+    });
+  }
+
+  /** Remember the view of a task this process just created (its records as committed). */
+  remember(task: TaskRecord, steps: readonly StepRecord[]): void {
+    // The caller keeps the task it got back (and its input): the view must not share them.
+    this.views.set(task.id, buildView(structuredClone(task), steps));
+    this.evict();
   }
 
   /** A cached view without touching storage (may be stale; for read-only decisions). */

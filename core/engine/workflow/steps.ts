@@ -46,9 +46,15 @@ const MAX_RESERVE_ROUNDS = 16;
 
 export interface LaunchOnly {
   max?: number;
+  /** Launch exactly one step of this task (the debugger's step): `step`, or its first ready one. */
   taskId?: string;
   step?: string;
   ignorePause?: boolean;
+  /**
+   * Launch from the views this process keeps up to date with its own commits, without reading
+   * storage (a quick round after an attempt ended here). Full rounds read the tasks.
+   */
+  trustCache?: boolean;
 }
 
 export type LaunchResult = 'launched' | 'started_waiting' | 'skipped' | 'full';
@@ -160,7 +166,7 @@ export class WorkflowSteps {
     const single = only.taskId !== undefined;
     let view: Awaited<ReturnType<typeof store.view>>;
     try {
-      view = await store.locked(taskId, () => store.view(taskId));
+      view = await store.launchView(taskId, only.trustCache === true);
     } catch (err) {
       // A row of it does not decode: storage marked the task (scans leave it out); run the others.
       if (single || !(err instanceof StepwiseError && err.code === 'ROW_UNREADABLE')) throw err;

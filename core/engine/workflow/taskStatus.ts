@@ -8,7 +8,8 @@ import type { Draft } from '../runtime/draft.js';
 import type { StateCounts } from '../runtime/view.js';
 
 export function deriveTaskStatus(c: StateCounts): WorkflowTaskStatus {
-  const total = Object.values(c).reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const state in c) total += c[state as keyof StateCounts];
   const done = c.complete + c.resolved_manually + c.skipped;
   if (done === total) return 'complete';
   if (c.ready + c.running > 0) return 'running';

@@ -127,9 +127,22 @@ export function encodeRecord<T>(t: Table<T>, record: T): unknown[] {
   return t.columns.map((c) => encode(c, r[c.field]));
 }
 
-/** `UPDATE t SET a = ?, b = ? [, version = ?] WHERE id = ?` for one set of patched fields. */
+const updateTexts = new WeakMap<Table<unknown>, Map<string, string>>();
+
+/**
+ * `UPDATE t SET a = ?, b = ? [, version = ?] WHERE id = ?` for one set of patched fields. Built
+ * once per table and key set: the engine patches a handful of shapes (claim, completion, lease).
+ */
 export function updateSql(t: Table<unknown>, keys: readonly string[], versioned: boolean): string {
-  const sets = keys.map((k) => `${t.byField.get(k)!.column} = ?`);
-  if (versioned) sets.push('version = ?');
-  return `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ?`;
+  let texts = updateTexts.get(t);
+  if (!texts) updateTexts.set(t, (texts = new Map()));
+  const signature = versioned ? `v:${keys.join(',')}` : keys.join(',');
+  let sql = texts.get(signature);
+  if (sql === undefined) {
+    const sets = keys.map((k) => `${t.byField.get(k)!.column} = ?`);
+    if (versioned) sets.push('version = ?');
+    sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ?`;
+    texts.set(signature, sql);
+  }
+  return sql;
 }
