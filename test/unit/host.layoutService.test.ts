@@ -109,7 +109,9 @@ describe('warming the layouts of big templates', () => {
     const { layoutRequestOf } = await import('../../core/export/layout.js');
     const big = readTemplateText(generatedWorkflowYaml(PREWARM_FROM + 20), 'big.yaml').template!;
     const small = readTemplateText(generatedWorkflowYaml(10).replace(/^name: generated$/m, 'name: small'), 'small.yaml').template!;
-    const s = service(tempDir());
+    // A generous deadline: what is tested is the request and its key, not ELK's speed (a fresh
+    // thread loading ELK took over the default ~12 s deadline at load average 20).
+    const s = service(tempDir(), 50_000);
     expect(prewarmLayouts(s, [big, small], ['RIGHT'])).toBe(1);
     // What the page asks for that template: the same request, so the same key — found, not computed again.
     const page = await s.layout(layoutRequestOf(toGraphView(templateGraph(big)), 'RIGHT'));
