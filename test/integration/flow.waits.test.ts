@@ -136,16 +136,39 @@ describe('on_timeout', () => {
     expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(1);
   });
 
-  it('fails with TIMEOUT when the on_timeout handler chooses no state', async () => {
+  it('keeps waiting when the on_timeout handler chooses no state, and runs it again at every later wake (the gem)', async () => {
+    // First call: a reminder. Second call: approval arrives; the same wake's wait check moves on.
     const template = build((ctx) => {
+      if (ctx.data.reminded === true) ctx.data.approved = true;
       ctx.data.reminded = true;
     });
     const { driver, storage, clock } = flowEnv([template]);
     const task = await driver.start(template, {});
     clock.advance(61 * 60_000);
     await driver.runDue();
+    const reminded = (await storage.getTask(task.id))!;
+    expect(reminded).toMatchObject({ status: 'waiting', currentState: 'wait_for_approval', error: null, data: { reminded: true }, wakeAt: clock.now() + 10 * MINUTE, timeoutAt: clock.now() + 10 * MINUTE });
+    // Not due again before its next wake: the hook does not run on every round.
+    await driver.runDue();
+    expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(1);
+    clock.advance(10 * MINUTE);
+    await driver.runDue();
+    expect(await storage.getTask(task.id)).toMatchObject({ status: 'completed', currentState: 'approved', data: { reminded: true, approved: true } });
+    expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(2);
+  });
+
+  it('fails with TIMEOUT when the on_timeout handler returns a name that is no state', async () => {
+    const template = build((ctx) => {
+      ctx.data.reminded = true;
+      return 'nowhere';
+    });
+    const { driver, storage, clock } = flowEnv([template]);
+    const task = await driver.start(template, {});
+    clock.advance(61 * 60_000);
+    await driver.runDue();
     const failed = (await storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' }, data: { reminded: true } });
+    expect(failed).toMatchObject({ status: 'failed', timeoutAt: null, error: { code: 'TIMEOUT' }, data: { reminded: true } });
+    expect(failed.error!.message).toContain('returned "nowhere", which is not a state of approval');
   });
 });
 

@@ -288,7 +288,12 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const template = batch.template;
     if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
       if (timeoutRunsHandler(template) && (await settleBeforeSideEffects(batch))) return wakeOnce(batch, actor);
-      batch.add((await applyTimeout(rt, stepInput(batch, actor))).changes);
+      const timedOut = await applyTimeout(rt, stepInput(batch, actor));
+      batch.add(timedOut.changes);
+      // A hook that kept the flow waiting does not stop its wait: the conditions are checked in
+      // the same wake, so a flow whose condition came true can still move on.
+      if (timedOut.outcome.type !== 'sleep' || template.states.find((s) => s.name === batch.current.currentState)?.type !== 'wait') return true;
+      batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
       return true;
     }
     const state = template.states.find((s) => s.name === task.currentState);

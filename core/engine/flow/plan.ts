@@ -40,6 +40,8 @@ export interface PlanExtras {
   attempt?: AttemptRecord;
   /** The timeout fired: clear timeout_at so it cannot fire twice. */
   clearTimeout?: boolean;
+  /** The timeout fired and its hook keeps the flow waiting: the hook is due again at this time. */
+  nextTimeoutAt?: number;
 }
 
 export interface Plan {
@@ -149,6 +151,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
   if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set, extras.dataText);
   if (outcome.type === 'move' || outcome.type === 'sleep' || outcome.type === 'fail') useRelease(task, state, set);
   if (extras.clearTimeout) set.timeoutAt = null;
+  else if (extras.nextTimeoutAt !== undefined) set.timeoutAt = extras.nextTimeoutAt;
 
   switch (outcome.type) {
     case 'move': {

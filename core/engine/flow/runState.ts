@@ -160,10 +160,18 @@ export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<D
     result.attempt.output = { goTo: chosen };
     return decide(rt, input, template, { type: 'move', to: chosen, reason: 'timeout', details }, { data: result.data, dataText: result.dataText, attempt: result.attempt, clearTimeout: true });
   }
-  // The handler ran (its data changes are kept) but chose no state: the flow fails with TIMEOUT.
-  const base = flowTimedOut(state, task.timeoutAt ?? now, now);
-  const error = toErrorInfo(
-    new StepwiseError('TIMEOUT', `TIMEOUT: the flow timed out in state ${state}; on_timeout handler ${target} ran and returned no declared state to go to.`, base.details),
-  );
-  return decide(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, dataText: result.dataText, attempt: result.attempt, clearTimeout: true });
+  if (typeof chosen === 'string') {
+    // A name that is no state is a bug in the hook, not a choice to keep waiting.
+    const base = flowTimedOut(state, task.timeoutAt ?? now, now);
+    const message = `TIMEOUT: the flow timed out in state ${state}; on_timeout handler ${target} returned "${chosen}", which is not a state of ${template.name}. Return a declared state, or nothing to keep waiting.`;
+    const error = toErrorInfo(new StepwiseError('TIMEOUT', message, { ...base.details, returned: chosen }));
+    return decide(rt, input, template, { type: 'fail', error, reason: 'timeout', keepData: true }, { data: result.data, dataText: result.dataText, attempt: result.attempt, clearTimeout: true });
+  }
+  // The operations gem's hook semantics: a hook that chooses no state leaves the flow waiting with
+  // its data changes, and runs again at every later wake (a reminder, an escalation counter) until
+  // it chooses a state or something else moves the flow: timeout_at becomes the next wake.
+  result.attempt.output = { goTo: null };
+  const next = now + template.delayMs;
+  const reason = `timeout: on_timeout handler ${target} chose no state; waiting in ${state}`;
+  return decide(rt, input, template, { type: 'sleep', reason, at: next }, { data: result.data, dataText: result.dataText, attempt: result.attempt, nextTimeoutAt: next });
 }
