@@ -31,6 +31,7 @@ beforeAll(async () => {
   for (const type of ['standard', 'api', 'decision', 'batchable']) {
     expect(await main(['generate', 'handler', `h_${type}`, '--type', type, '--workspace', ws], captureIO())).toBe(0);
   }
+  expect(await main(['generate', 'handler', 'refund_handler', '--methods', 'validate,refund', '--workspace', ws], captureIO())).toBe(0);
   expect(await main(['generate', 'workflow', 'invoices', '--workspace', ws], captureIO())).toBe(0);
   expect(await main(['generate', 'flow', 'onboarding', '--workspace', ws], captureIO())).toBe(0);
 });
@@ -92,7 +93,8 @@ describe('stepwise init', () => {
     const env = { ...process.env, VITEST: undefined, VITEST_WORKER_ID: undefined, VITEST_POOL_ID: undefined, NODE_OPTIONS: undefined, NO_COLOR: '1', FORCE_COLOR: '0' };
     const vitest = spawnSync(process.execPath, [join(REPO, 'test', 'fixtures', 'workspaceTests.mjs'), ws], { cwd: ws, env, encoding: 'utf8' });
     expect(vitest.status, vitest.stdout + vitest.stderr).toBe(0);
-    expect(vitest.stdout).toMatch(/Test Files\s+7 passed/);
+    // 8 files: the examples, four handler kinds, the handler class (each method through handler.method), workflow, flow.
+    expect(vitest.stdout).toMatch(/Test Files\s+8 passed/);
     const sources = (entry: string) => [join(REPO, 'core', entry)];
     const tsconfig = join(base, 'tsconfig.sources.json');
     writeFileSync(tsconfig, JSON.stringify({
@@ -115,6 +117,25 @@ describe('stepwise generate', () => {
     const bad = captureIO();
     expect(await main(['generate', 'flow', 'my-flow', '--workspace', ws], bad)).toBe(1);
     expect(bad.errors()).toContain("name 'my-flow' must be an identifier");
+  });
+
+  it('--methods writes a class the workspace registers under its file name, one method per step', async () => {
+    const loaded = await loadWorkspace(ws);
+    expect(loaded.handlers.get('refund_handler')?.file).toBe(join(ws, 'handlers', 'refund_handler.ts'));
+    expect(readFileSync(join(ws, 'handlers', 'refund_handler.ts'), 'utf8')).toMatch(/export default class RefundHandler \{[\s\S]*async validate\(ctx[\s\S]*async refund\(ctx/);
+    for (const [args, message] of [
+      [['--methods', 'validate,validate'], "Method 'validate' is named twice"],
+      [['--methods', 'constructor'], "Method name 'constructor' is taken"],
+      [['--methods', 'bad-name'], "Method name 'bad-name' must be an identifier"],
+      [['--methods', ' , '], '--methods needs at least one method name'],
+      [['--methods', 'a', '--type', 'decision'], '--methods makes a class of standard step methods'],
+      [['--methods', 'a', '--template', 'hello_world'], 'leave out --template'],
+    ] as const) {
+      const io = captureIO();
+      expect(await main(['generate', 'handler', 'other_handler', ...args, '--workspace', ws], io)).toBe(1);
+      expect(io.errors()).toContain(message);
+    }
+    expect(existsSync(join(ws, 'handlers', 'other_handler.ts'))).toBe(false);
   });
 
   it('with --template, requires the workflow to have a step using the handler', async () => {

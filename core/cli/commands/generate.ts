@@ -8,7 +8,7 @@ import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import { checkName, writeFileSet, type FileSet } from '../templates/files.js';
-import { HANDLER_TYPES, handlerFiles, type HandlerType } from '../templates/handler.js';
+import { checkMethods, HANDLER_TYPES, handlerFiles, methodHandlerFiles, type HandlerType } from '../templates/handler.js';
 import { flowFiles, workflowFiles } from '../templates/skeletons.js';
 import { createTemplateRegistry } from '../../template/registry.js';
 import { loadWorkspace } from '../../template/workspace.js';
@@ -43,9 +43,18 @@ export function register(program: Command, ctx: CommandContext): void {
       .description('A typed step handler and its vitest test.')
       .argument('<name>', 'handler name (an identifier, e.g. charge_card)')
       .addOption(new Option('-t, --type <type>', 'handler kind').choices(HANDLER_TYPES).default('standard'))
-      .option('--template <ref>', 'test it against this workspace template (it must have a step with this handler)'),
-  ).action(async (name: string, options: Common & { type: HandlerType; template?: string }) => {
+      .option('--template <ref>', 'test it against this workspace template (it must have a step with this handler)')
+      .option('--methods <list>', 'a class with these step methods, e.g. validate,refund (tasker-core handler.method)'),
+  ).action(async (name: string, options: Common & { type: HandlerType; template?: string; methods?: string }) => {
     checkName(name, 'Handler');
+    if (options.methods !== undefined) {
+      const methods = checkMethods(options.methods);
+      if (options.type !== 'standard') throw new StepwiseError('USAGE', `--methods makes a class of standard step methods; generate a ${options.type} handler on its own, without --methods.`);
+      // The generated test defines its own workflow with one step per method; a workspace template
+      // would have to name each method already, which is what this command is asked to start.
+      if (options.template) throw new StepwiseError('USAGE', '--methods writes a test with its own workflow (one step per method); leave out --template, then name the methods in your template: handler: { callable: NAME, method: METHOD }.');
+      return write(ctx, methodHandlerFiles(name, methods), options, `handler class ${name} (${methods.join(', ')})`);
+    }
     if (options.template) {
       // Checked now, so the generated test cannot start out broken. The workspace may still have
       // problems here (typically: the template names this handler, which does not exist yet).

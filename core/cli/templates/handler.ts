@@ -1,9 +1,11 @@
 /**
  * `stepwise generate handler NAME --type standard|api|decision|batchable`: a typed step handler
  * and a vitest test that runs it through `runStep` — against a one-step workflow defined in the
- * test, or, with `--template T`, against the workspace's template T.
+ * test, or, with `--template T`, against the workspace's template T. With `--methods a,b` the
+ * handler is a class with one method per step (tasker-core's `handler.method`).
  */
-import type { FileSet } from './files.js';
+import { StepwiseError } from '../../model/errors.js';
+import { checkName, type FileSet } from './files.js';
 
 export const HANDLER_TYPES = ['standard', 'api', 'decision', 'batchable'] as const;
 export type HandlerType = (typeof HANDLER_TYPES)[number];
@@ -158,6 +160,77 @@ function testParts(name: string, type: HandlerType, template: string | undefined
       break;
   }
   return { ...workflow, cases };
+}
+
+/** Method names for `--methods`: identifiers, distinct, none that a class cannot own as a method. */
+export function checkMethods(list: string): string[] {
+  const methods = list.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  if (methods.length === 0) throw new StepwiseError('USAGE', '--methods needs at least one method name, e.g. --methods validate,refund.');
+  for (const m of methods) {
+    checkName(m, 'Method');
+    if (m === 'constructor' || m in Object.prototype) throw new StepwiseError('USAGE', `Method name '${m}' is taken by every object; choose another, e.g. ${m}_step.`, { method: m });
+  }
+  const twice = methods.find((m, i) => methods.indexOf(m) !== i);
+  if (twice) throw new StepwiseError('USAGE', `Method '${twice}' is named twice in --methods.`, { method: twice });
+  return methods;
+}
+
+/**
+ * A handler class with one method per step, as tasker-core dispatches `handler.method`: the
+ * default export registers it under the file's name; each step names its method.
+ */
+export function methodHandlerFiles(name: string, methods: readonly string[]): FileSet {
+  const T = pascal(name);
+  const bodies = methods
+    .map(
+      (m) => `  /** Step method \`${m}\`: a step runs it with \`handler: { callable: ${name}, method: ${m} }\`. */
+  async ${m}(ctx: StepContext<${T}Input>): Promise<${T}Result> {
+    ctx.log.info('${name}.${m} running', { attempt: ctx.step.attempt });
+    return { method: '${m}', order_id: ctx.input.order_id ?? null };
+  }`,
+    )
+    .join('\n\n');
+  const source = `import type { StepContext } from 'stepwise-workflows';
+
+export interface ${T}Input {
+  order_id?: string;
+}
+
+export interface ${T}Result {
+  method: string;
+  order_id: string | null;
+}
+
+/**
+ * Handler \`${name}\` with one method per step (tasker-core's handler.method). The engine makes a
+ * new instance for every call, so keep nothing between calls on \`this\`.
+ */
+export default class ${T} {
+${bodies}
+}
+`;
+  const steps = methods.map((m) => `    { name: '${m}', handler: { callable: '${name}', method: '${m}' } },`).join('\n');
+  const test = `import { describe, expect, it } from 'vitest';
+import { defineWorkflow } from 'stepwise-workflows';
+import { runStep } from 'stepwise-workflows/testing';
+import ${T} from './${name}.js';
+
+const template = defineWorkflow({
+  name: '${name}_test',
+  steps: [
+${steps}
+  ],
+});
+const handlers = { ${name}: ${T} };
+
+describe('${name}', () => {
+  it.each([${methods.map((m) => `'${m}'`).join(', ')}])('runs its %s method for the step that names it', async (method) => {
+    const run = await runStep(template, method, { input: { order_id: 'A-1' }, handlers });
+    expect(run).toSucceedWith({ method, order_id: 'A-1' });
+  });
+});
+`;
+  return { [`handlers/${name}.ts`]: source, [`handlers/${name}.test.ts`]: test };
 }
 
 export function handlerFiles(name: string, type: HandlerType, template?: string): FileSet {
