@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cli } from './cli.js';
+import { openEngine } from '../../core/engine/open.js';
 import { StepwiseError } from '../../core/model/errors.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 
@@ -33,12 +34,14 @@ describe('the engine keeps running healthy tasks past a corrupt row', () => {
 
   it('marks the task with the bad row unreadable and runs the others', async () => {
     const errors: string[] = [];
-    h = await harness({
-      templates: [workflow('two', [step('a'), step('b', { dependsOn: ['a'] })])],
-      handlers: { a: () => ({ ok: true }), b: () => ({ ok: true }) },
-      engine: { onError: (err, where) => void errors.push(`${where}: ${(err as Error).message}`) },
-    });
-    const bad = await h.engine.start('test/two');
+    const templates = [workflow('two', [step('a'), step('b', { dependsOn: ['a'] })])];
+    const handlers = { a: () => ({ ok: true }), b: () => ({ ok: true }) };
+    h = await harness({ templates, handlers, engine: { onError: (err, where) => void errors.push(`${where}: ${(err as Error).message}`) } });
+    // Started by another engine (another process, in real life): the engine under test keeps no
+    // view of it from creating it, so it has to read the damaged row from the database.
+    const starter = await openEngine({ workspace: { templates, handlers }, db: h.storage, clock: h.clock, executor: 'inline' });
+    const bad = await starter.engine.start('test/two');
+    await starter.close();
     corrupt(h.file, "UPDATE steps SET depends_on = '[\"a\"' WHERE task_id = ? AND name = 'b'", bad.id);
     const good = await h.engine.start('test/two');
     // Several rounds: the bad task must not come back each round, and must not stop the rest.
