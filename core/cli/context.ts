@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { engineStatus } from '../model/cluster.js';
 import { StepwiseError } from '../model/errors.js';
 import { createConsoleLogger, type Logger } from '../model/logger.js';
 import { formatProblem, type Problem } from '../model/problem.js';
@@ -131,13 +132,10 @@ export function assertRunnable(workspace: Workspace, template: Template): void {
   );
 }
 
-/** How long a heartbeat counts as alive: three beats of the default interval. */
-export const HEARTBEAT_FRESH_MS = 15_000;
-
-/** An engine (runner, workbench host) serving this database right now, if any. */
+/** An engine (runner, workbench host) serving this database right now (alive: core/model/cluster.ts), if any. */
 export async function liveServer(storage: Storage, now: number): Promise<Heartbeat | null> {
   const beats = await storage.heartbeats();
-  return beats.filter((b) => now - b.at <= HEARTBEAT_FRESH_MS).sort((a, b) => b.at - a.at)[0] ?? null;
+  return beats.filter((b) => engineStatus(b, now) === 'alive').sort((a, b) => b.at - a.at)[0] ?? null;
 }
 
 /** `--input '{"a":1}'` or `--input @file.json`. `object: true` requires a JSON object. */

@@ -123,6 +123,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     },
     lastWorkspaceChange: () => lastChange,
     control: createHostControl(engine),
+    engineOwner: runEngine ? engine.context.owner : null,
     layouts,
   };
 

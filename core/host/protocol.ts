@@ -30,6 +30,9 @@ export type { EditOp, EditorState } from './routes/edit.js';
 export type { OpName, OpRequest, Preview } from '../ops/types.js';
 export type { TaskStateAt } from '../ops/history.js';
 export type { Insights } from '../insights/aggregate.js';
+export type { ClusterAnswer } from './routes/cluster.js';
+export type { ClusterEngine, EngineHolds, EngineStatus } from '../model/cluster.js';
+export type { Heartbeat, HeldFlow, HeldReservation, HeldStep } from '../storage/storage.js';
 
 /** A problem with its file shown relative to the workspace and its one-line rendering. */
 export interface ProblemView extends Problem {

@@ -32,6 +32,8 @@ export interface HostServices {
   lastWorkspaceChange(): WorkspaceChange | null;
   /** Operations and debugger over the host's engine (issue 7); absent in engine-less test hosts. */
   control?: HostControl;
+  /** The owner id of the host's own engine loop (its heartbeat), or null when the host runs none. */
+  engineOwner?: string | null;
   /** Graph layouts, computed off the event loop and cached next to the database; absent in test hosts without one. */
   layouts?: LayoutService;
 }

@@ -10,6 +10,7 @@ import type {
   ChangeSet,
   CommitResult,
   Heartbeat,
+  Holds,
   ReserveOptions,
   Storage,
   TaskPage,
@@ -19,6 +20,7 @@ import type {
 import { checkCommit, type CommitLookup } from './check.js';
 import {
   DEFAULT_EVENT_PAGE,
+  DEFAULT_HOLDS_LIMIT,
   DEFAULT_SCAN_LIMIT,
   DEFAULT_TASK_PAGE,
   FINISHED_STATUSES,
@@ -385,6 +387,40 @@ export class MemoryStorage implements Storage, CommitLookup {
     this.beats.delete(owner);
   }
 
+  async pruneHeartbeats(before: number): Promise<number> {
+    this.assertOpen();
+    let n = 0;
+    for (const [owner, h] of this.beats) {
+      if (h.at < before) {
+        this.beats.delete(owner);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async listHolds(now: number, limit?: number): Promise<Holds> {
+    this.assertOpen();
+    const max = limitOf(limit, DEFAULT_HOLDS_LIMIT);
+    const refOf = (taskId: string) => this.tasks.get(taskId)?.templateRef ?? '';
+    const steps = [...this.steps.values()]
+      .filter((s) => s.state === 'running' && s.leaseOwner !== null)
+      .map((s) => ({ taskId: s.taskId, templateRef: refOf(s.taskId), stepName: s.name, owner: s.leaseOwner!, leaseExpiresAt: s.leaseExpiresAt }))
+      .sort((a, b) => byKeys(a, b, ['owner', 'taskId', 'stepName']))
+      .slice(0, max);
+    const flows = [...this.tasks.values()]
+      .filter((t) => t.leaseOwner !== null && t.leaseExpiresAt !== null)
+      .map((t) => ({ taskId: t.id, templateRef: t.templateRef, state: t.currentState, owner: t.leaseOwner!, leaseExpiresAt: t.leaseExpiresAt }))
+      .sort((a, b) => byKeys(a, b, ['owner', 'taskId']))
+      .slice(0, max);
+    const reservations = [...this.reservations.entries()]
+      .filter(([id, r]) => r.expiresAt > now && this.tasks.has(id))
+      .map(([taskId, r]) => ({ taskId, templateRef: refOf(taskId), owner: r.owner, expiresAt: r.expiresAt }))
+      .sort((a, b) => byKeys(a, b, ['owner', 'taskId']))
+      .slice(0, max);
+    return { steps, flows, reservations };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -392,4 +428,14 @@ export class MemoryStorage implements Storage, CommitLookup {
   private assertOpen(): void {
     if (this.closed) throw new StepwiseError('STORAGE_ERROR', 'This storage is closed; open a new one.');
   }
+}
+
+/** Byte-wise order by several string keys (as the databases' COLLATE "C" / BINARY). */
+function byKeys<T>(a: T, b: T, keys: ReadonlyArray<keyof T>): number {
+  for (const k of keys) {
+    const x = String(a[k]);
+    const y = String(b[k]);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }

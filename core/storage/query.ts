@@ -10,6 +10,8 @@ import type { TaskQuery } from './storage.js';
 export const DEFAULT_TASK_PAGE = 50;
 export const DEFAULT_EVENT_PAGE = 1000;
 export const DEFAULT_SCAN_LIMIT = 100;
+/** Rows per list of Storage.listHolds (the cluster view shows a page of each). */
+export const DEFAULT_HOLDS_LIMIT = 500;
 
 /** Statuses of a task that will not run again by itself (workflow and flow). */
 export const FINISHED_STATUSES: readonly TaskStatus[] = [...new Set([...WORKFLOW_TASK_FINISHED, ...FLOW_TASK_FINISHED])];

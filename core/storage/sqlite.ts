@@ -15,8 +15,8 @@ import { StepwiseError } from '../model/errors.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
 import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
-import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
-import type { ChangeSet, CommitResult, Heartbeat, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
+import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
+import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { UnreadableTasks } from './sqlite/unreadable.js';
@@ -414,7 +414,8 @@ export class SqliteStorage implements Storage {
 
   async beat(h: Heartbeat): Promise<void> {
     this.assertWritable('write a heartbeat');
-    return this.guard(() => void this.run(SQL.beat, h.owner, h.pid, h.at, h.kind));
+    const { owner, pid, at, kind, host, startedAt, version, everyMs } = h;
+    return this.guard(() => void this.run(SQL.beat, { owner, pid, at, kind, host, startedAt, version, everyMs }));
   }
 
   async heartbeats(): Promise<Heartbeat[]> {
@@ -424,6 +425,20 @@ export class SqliteStorage implements Storage {
   async removeHeartbeat(owner: string): Promise<void> {
     this.assertWritable('remove a heartbeat');
     return this.guard(() => void this.run(SQL.removeHeartbeat, owner));
+  }
+
+  async pruneHeartbeats(before: number): Promise<number> {
+    this.assertWritable('prune heartbeats');
+    return this.guard(() => this.stmt(SQL.pruneHeartbeats).run(before).changes);
+  }
+
+  async listHolds(now: number, limit?: number): Promise<Holds> {
+    const max = limitOf(limit, DEFAULT_HOLDS_LIMIT);
+    return this.guard(() => ({
+      steps: this.stmt(SQL.heldSteps).all(max) as HeldStep[],
+      flows: this.stmt(SQL.heldFlows).all(max) as HeldFlow[],
+      reservations: this.stmt(SQL.heldReservations).all(now, max) as HeldReservation[],
+    }));
   }
 
   async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {

@@ -123,11 +123,55 @@ export interface ReserveOptions {
   renew?: readonly string[];
 }
 
+/** One engine serving the database (a workbench host or a runner), as it last announced itself. */
 export interface Heartbeat {
   owner: string;
   pid: number;
+  /** When it last beat, on its own clock (ms). */
   at: number;
+  /** `runner`, `host`, … (what started the engine). */
   kind: string;
+  /** The machine it runs on (os.hostname()); '' when written by a Stepwise before heartbeats carried it. */
+  host: string;
+  /** When its loop started (ms); 0 when unknown. */
+  startedAt: number;
+  /** The Stepwise version it runs; '' when unknown. */
+  version: string;
+  /** How often it beats (ms): one that missed a few beats is gone (core/model/cluster.ts). */
+  everyMs: number;
+}
+
+/** A running step and the engine whose lease it runs under. */
+export interface HeldStep {
+  taskId: string;
+  templateRef: string;
+  stepName: string;
+  owner: string;
+  leaseExpiresAt: number | null;
+}
+
+/** A flow running an action state under an engine's lease. */
+export interface HeldFlow {
+  taskId: string;
+  templateRef: string;
+  state: string | null;
+  owner: string;
+  leaseExpiresAt: number | null;
+}
+
+/** A task reserved by an engine (Storage.reserveTasks). */
+export interface HeldReservation {
+  taskId: string;
+  templateRef: string;
+  owner: string;
+  expiresAt: number;
+}
+
+/** What every engine holds right now: the cluster view's "what each is running". */
+export interface Holds {
+  steps: HeldStep[];
+  flows: HeldFlow[];
+  reservations: HeldReservation[];
 }
 
 export interface Storage {
@@ -218,8 +262,18 @@ export interface Storage {
 
   /** Liveness of engines serving this database (workbench host, runner). */
   beat(heartbeat: Heartbeat): Promise<void>;
+  /** Every heartbeat, by owner. */
   heartbeats(): Promise<Heartbeat[]>;
   removeHeartbeat(owner: string): Promise<void>;
+  /** Removes heartbeats last written before `before` (engines gone long ago); returns how many. */
+  pruneHeartbeats(before: number): Promise<number>;
+  /**
+   * What engines hold, each list by owner then task (then step), at most `limit` rows each:
+   * running steps with a lease owner, flows running an action under a lease, and reservations
+   * not expired at `now` (PostgreSQL: on the database's clock, as reserveTasks). Expired step and
+   * flow leases are listed (an engine that died still "holds" them until another takes them over).
+   */
+  listHolds(now: number, limit?: number): Promise<Holds>;
 
   close(): Promise<void>;
 }

@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HEARTBEAT_PRUNE_MS } from '../../core/model/cluster.js';
+import { packageVersion } from '../../core/packageInfo.js';
 import type { StepContext } from '../../core/model/handlers.js';
 import { createEngine } from '../../core/engine/engine.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
@@ -17,6 +20,24 @@ describe('the engine loop (runner, workbench host)', () => {
     await vi.waitFor(async () => expect(await h!.storage.heartbeats()).toMatchObject([{ owner: 'loop-1', kind: 'host', pid: process.pid }]));
     const task = await h.engine.start('quick', {});
     await vi.waitFor(async () => expect((await h!.storage.getTask(task.id))!.status).toBe('complete'));
+    await h.engine.stop();
+    expect(await h.storage.heartbeats()).toEqual([]);
+  });
+
+  it('announces its machine, version, start and interval, and prunes heartbeats silent for an hour', async () => {
+    h = await harness({ templates: [workflow('quick', [step('a')])], handlers: { a: () => 1 }, engine: { owner: 'loop-2' } });
+    const started = h.clock.now();
+    const dead = { pid: 9, kind: 'runner', host: 'gone-box', startedAt: 0, version: '0.1.0', everyMs: 5000 };
+    await h.storage.beat({ ...dead, owner: 'dead-long-ago', at: started - HEARTBEAT_PRUNE_MS - 1 });
+    await h.storage.beat({ ...dead, owner: 'dead-recently', at: started - 60_000 });
+    // One beat per hour of (manual) time: advancing an hour below fires exactly one more.
+    h.engine.startLoop({ pollMs: 20, heartbeat: 'runner', heartbeatMs: HEARTBEAT_PRUNE_MS });
+    await vi.waitFor(async () => expect((await h!.storage.heartbeats()).map((b) => b.owner)).toEqual(['dead-recently', 'loop-2']));
+    const mine = (await h.storage.heartbeats()).find((b) => b.owner === 'loop-2')!;
+    expect(mine).toEqual({ owner: 'loop-2', pid: process.pid, at: started, kind: 'runner', host: hostname(), startedAt: started, version: packageVersion(), everyMs: HEARTBEAT_PRUNE_MS });
+    // Beats follow the injected clock; an hour later the recently dead one is pruned too.
+    h.clock.advance(HEARTBEAT_PRUNE_MS);
+    await vi.waitFor(async () => expect((await h!.storage.heartbeats()).map((b) => [b.owner, b.at])).toEqual([['loop-2', started + HEARTBEAT_PRUNE_MS]]));
     await h.engine.stop();
     expect(await h.storage.heartbeats()).toEqual([]);
   });

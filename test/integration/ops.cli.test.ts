@@ -155,7 +155,7 @@ describe('mutating commands', () => {
   it('leave execution to a live engine (fresh heartbeat)', async () => {
     const id = await failedTask();
     const storage = await openStorage({ kind: 'sqlite', file: db() });
-    await storage.beat({ owner: 'host-1', pid: 1, at: Date.now(), kind: 'runner' });
+    await storage.beat({ owner: 'host-1', pid: 1, at: Date.now(), kind: 'runner', host: 'h', startedAt: Date.now(), version: '1.0.0', everyMs: 5000 });
     await storage.close();
     process.env.H7_BROKEN = '0';
     const r = await cli(['retry', id, 'b', '--yes']);

@@ -189,17 +189,4 @@ export function queryContract(ctx: ContractContext): void {
       expect(await ctx.s.countRunningWithConcurrencyKey('api')).toBe(1);
     });
   });
-
-  it('keeps one heartbeat per owner, sorted by owner, and removes them', async () => {
-    await ctx.s.beat({ owner: 'runner-b', pid: 2, at: T0, kind: 'runner' });
-    await ctx.s.beat({ owner: 'host-a', pid: 1, at: T0, kind: 'host' });
-    await ctx.s.beat({ owner: 'runner-b', pid: 3, at: T0 + 5, kind: 'runner' });
-    expect(await ctx.s.heartbeats()).toEqual([
-      { owner: 'host-a', pid: 1, at: T0, kind: 'host' },
-      { owner: 'runner-b', pid: 3, at: T0 + 5, kind: 'runner' },
-    ]);
-    await ctx.s.removeHeartbeat('host-a');
-    await ctx.s.removeHeartbeat('never-there');
-    expect((await ctx.s.heartbeats()).map((h) => h.owner)).toEqual(['runner-b']);
-  });
 }

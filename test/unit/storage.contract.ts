@@ -10,6 +10,7 @@ import { bulkContract } from './storage.contract.bulk.js';
 import { guardContract } from './storage.contract.guards.js';
 import { fidelityContract } from './storage.contract.fidelity.js';
 import { reservationContract } from './storage.contract.reservations.js';
+import { clusterContract } from './storage.contract.cluster.js';
 
 export type OpenStorage = () => Promise<Storage>;
 
@@ -43,5 +44,6 @@ export function storageContract(name: string, open: OpenStorage, dispose: (s: St
     guardContract(ctx);
     fidelityContract(ctx);
     reservationContract(ctx);
+    clusterContract(ctx);
   });
 }

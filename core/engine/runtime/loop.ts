@@ -3,10 +3,10 @@
  * scheduling rounds on activity and every `pollMs`, a heartbeat in storage so other processes
  * know work is being picked up, and a clean stop that waits for (or aborts) running attempts.
  */
-import type { ClockTimer } from '../../model/clock.js';
 import { StepwiseError } from '../../model/errors.js';
 import type { EngineContext } from '../context.js';
 import { abortRunning } from './attempts.js';
+import { startHeartbeat, type HeartbeatWriter } from './heartbeat.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface LoopOptions {
@@ -38,14 +38,10 @@ export function checkPollMs(value: unknown, what = 'pollMs'): number {
 export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (err: unknown, where: string) => void) {
   let running: Promise<void> | null = null;
   let stopping = false;
-  let heartbeat: ClockTimer | null = null;
-  let heartbeatKind: string | false = false;
+  let heartbeat: HeartbeatWriter | null = null;
   let unsubscribe: (() => void) | null = null;
   /** A hint came while a round ran: the next wait returns at once (the round may have missed it). */
   let hinted = false;
-
-  const beat = (kind: string) =>
-    ctx.storage.beat({ owner: ctx.owner, pid: process.pid, at: ctx.clock.now(), kind }).catch((err) => onError(err, 'writing the heartbeat'));
 
   async function run(pollMs: number): Promise<void> {
     // Outcome commits claim the next ready steps of their task (./chain.ts); no step budget.
@@ -86,16 +82,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       stopping = false;
       scheduler.stopped = false;
       scheduler.attempts.resumeStoring();
-      heartbeatKind = options.heartbeat ?? false;
-      if (heartbeatKind) {
-        const kind = heartbeatKind;
-        const every = options.heartbeatMs ?? 5000;
-        const next = () => {
-          void beat(kind);
-          heartbeat = ctx.clock.setTimeout(next, every);
-        };
-        next();
-      }
+      if (options.heartbeat) heartbeat = startHeartbeat(ctx, options.heartbeat, options.heartbeatMs ?? 5000, onError);
       if (options.hints !== false && ctx.storage.subscribe) {
         // Hints are lost sometimes (a reconnect): the poll stays the backstop.
         unsubscribe = ctx.storage.subscribe('work', () => {
@@ -113,8 +100,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       scheduler.notify();
       if (running) await running;
       running = null;
-      ctx.clock.clearTimeout(heartbeat);
-      heartbeat = null;
+      heartbeat?.stop();
       const inFlight = scheduler.runningIn(null);
       if (options.abort) {
         // Outcomes the database keeps refusing are given up (their steps run again elsewhere).
@@ -124,8 +110,8 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       await Promise.all(inFlight.map((r) => r.done));
       // Other engines may take this engine's tasks at once rather than when the reservations lapse.
       await scheduler.reservations.releaseAll().catch((err) => onError(err, 'releasing reservations'));
-      if (heartbeatKind) await ctx.storage.removeHeartbeat(ctx.owner).catch((err) => onError(err, 'removing the heartbeat'));
-      heartbeatKind = false;
+      await heartbeat?.remove();
+      heartbeat = null;
     },
   };
 }

@@ -1,5 +1,6 @@
 /** The debugger's sub-routers (issue 7), merged into the app router under these names. */
 import { bulkRouter } from './bulk.js';
+import { clusterRouter } from './cluster.js';
 import { editRouter } from './edit.js';
 import { exportRouter } from './exportGraph.js';
 import { insightsRouter } from './insights.js';
@@ -14,4 +15,5 @@ export const debuggerRoutes = {
   insights: insightsRouter,
   edit: editRouter,
   export: exportRouter,
+  cluster: clusterRouter,
 };

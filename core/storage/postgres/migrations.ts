@@ -255,6 +255,17 @@ CREATE TABLE stepwise.reservations (
 CREATE INDEX reservations_owner ON stepwise.reservations (owner);
 `,
   },
+  {
+    // What the cluster view shows of each engine (SQLite migration 6 'heartbeat_details', mirrored).
+    version: 6,
+    name: 'heartbeat_details',
+    sql: `
+ALTER TABLE stepwise.heartbeats ADD COLUMN host text NOT NULL DEFAULT '';
+ALTER TABLE stepwise.heartbeats ADD COLUMN started_at bigint NOT NULL DEFAULT 0;
+ALTER TABLE stepwise.heartbeats ADD COLUMN version text NOT NULL DEFAULT '';
+ALTER TABLE stepwise.heartbeats ADD COLUMN every_ms integer NOT NULL DEFAULT 5000;
+`,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -54,10 +54,20 @@ export const PG_SQL = {
     ORDER BY due_at, id LIMIT $2`,
   expiredTasks: `SELECT id FROM stepwise.tasks WHERE delete_at IS NOT NULL AND delete_at <= $1 AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT $2`,
   countConcurrency: `SELECT COUNT(*) FROM stepwise.steps WHERE state = 'running' AND concurrency_key IS NOT NULL AND concurrency_key = $1`,
-  beat: `INSERT INTO stepwise.heartbeats (owner, pid, at, kind) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
-  heartbeats: 'SELECT owner, pid, at, kind FROM stepwise.heartbeats ORDER BY owner',
+  beat: `INSERT INTO stepwise.heartbeats (owner, pid, at, kind, host, started_at, version, every_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind, host = excluded.host,
+      started_at = excluded.started_at, version = excluded.version, every_ms = excluded.every_ms`,
+  heartbeats: 'SELECT owner, pid, at, kind, host, started_at, version, every_ms FROM stepwise.heartbeats ORDER BY owner',
   removeHeartbeat: 'DELETE FROM stepwise.heartbeats WHERE owner = $1',
+  pruneHeartbeats: 'DELETE FROM stepwise.heartbeats WHERE at < $1',
+  heldSteps: `SELECT s.task_id, t.template_ref, s.name, s.lease_owner, s.lease_expires_at
+    FROM stepwise.steps s JOIN stepwise.tasks t ON t.id = s.task_id WHERE s.state = 'running' AND s.lease_owner IS NOT NULL
+    ORDER BY s.lease_owner, s.task_id, s.name LIMIT $1`,
+  heldFlows: `SELECT id, template_ref, current_state, lease_owner, lease_expires_at
+    FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL ORDER BY lease_owner, id LIMIT $1`,
+  /** Reservations are timed on the database's clock (see reserve below). */
+  heldReservations: `SELECT r.task_id, t.template_ref, r.owner, r.expires_at
+    FROM stepwise.reservations r JOIN stepwise.tasks t ON t.id = r.task_id WHERE r.expires_at > stepwise.now_ms() ORDER BY r.owner, r.task_id LIMIT $1`,
   /**
    * $1 owner, $2 limit, $3 ttl ms, $4 task ids to renew. Ready tasks nobody else holds, oldest
    * ready step first; `SKIP LOCKED` passes over a task whose row another transaction holds (an

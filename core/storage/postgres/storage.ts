@@ -12,8 +12,8 @@ import { systemClock } from '../../model/clock.js';
 import { StepwiseError } from '../../model/errors.js';
 import type { StepwiseEvent } from '../../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../../model/runtime.js';
-import { DEFAULT_EVENT_PAGE, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
-import type { ChangeSet, CommitResult, Heartbeat, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
+import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
+import type { ChangeSet, CommitResult, Heartbeat, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow } from './codec.js';
 import { commitOn } from './commit.js';
 import { migratePostgres } from './migrations.js';
@@ -247,15 +247,48 @@ export class PostgresStorage implements Storage {
   }
 
   async beat(h: Heartbeat): Promise<void> {
-    await this.rows('sw_beat', PG_SQL.beat, [h.owner, h.pid, h.at, h.kind]);
+    await this.rows('sw_beat', PG_SQL.beat, [h.owner, h.pid, h.at, h.kind, h.host, h.startedAt, h.version, h.everyMs]);
   }
 
   async heartbeats(): Promise<Heartbeat[]> {
-    return (await this.rows('sw_heartbeats', PG_SQL.heartbeats, [])).map((r) => ({ owner: r[0] as string, pid: r[1] as number, at: r[2] as number, kind: r[3] as string }));
+    return (await this.rows('sw_heartbeats', PG_SQL.heartbeats, [])).map((r) => ({
+      owner: r[0] as string,
+      pid: r[1] as number,
+      at: r[2] as number,
+      kind: r[3] as string,
+      host: r[4] as string,
+      startedAt: r[5] as number,
+      version: r[6] as string,
+      everyMs: r[7] as number,
+    }));
   }
 
   async removeHeartbeat(owner: string): Promise<void> {
     await this.rows('sw_remove_heartbeat', PG_SQL.removeHeartbeat, [owner]);
+  }
+
+  async pruneHeartbeats(before: number): Promise<number> {
+    this.check();
+    try {
+      return (await this.pool.query({ name: 'sw_prune_heartbeats', text: PG_SQL.pruneHeartbeats, values: [before] })).rowCount ?? 0;
+    } catch (err) {
+      throw wrapPgError(err, this.where);
+    }
+  }
+
+  /** `now` is not used: reservations expire on the database's clock. */
+  async listHolds(_now: number, limit?: number): Promise<Holds> {
+    const max = [limitOf(limit, DEFAULT_HOLDS_LIMIT)];
+    const [steps, flows, reservations] = await Promise.all([
+      this.rows('sw_held_steps', PG_SQL.heldSteps, max),
+      this.rows('sw_held_flows', PG_SQL.heldFlows, max),
+      this.rows('sw_held_reservations', PG_SQL.heldReservations, max),
+    ]);
+    return {
+      steps: steps.map((r) => ({ taskId: r[0] as string, templateRef: r[1] as string, stepName: r[2] as string, owner: r[3] as string, leaseExpiresAt: r[4] as number | null })),
+      flows: flows.map((r) => ({ taskId: r[0] as string, templateRef: r[1] as string, state: r[2] as string | null, owner: r[3] as string, leaseExpiresAt: r[4] as number | null })),
+      reservations: reservations.map((r) => ({ taskId: r[0] as string, templateRef: r[1] as string, owner: r[2] as string, expiresAt: r[3] as number })),
+    };
   }
 
   /** Session advisory lock on a dedicated connection while `fn` runs; another holder → undefined at once. */

@@ -207,6 +207,18 @@ CREATE TABLE reservations (
 CREATE INDEX reservations_owner ON reservations (owner);
 `,
   },
+  {
+    // The workbench's cluster view shows each engine's machine, start, version, and whether it
+    // still beats (gone after a few missed beats of its own interval). Older rows get defaults.
+    version: 6,
+    name: 'heartbeat_details',
+    sql: `
+ALTER TABLE heartbeats ADD COLUMN host TEXT NOT NULL DEFAULT '';
+ALTER TABLE heartbeats ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE heartbeats ADD COLUMN version TEXT NOT NULL DEFAULT '';
+ALTER TABLE heartbeats ADD COLUMN every_ms INTEGER NOT NULL DEFAULT 5000;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

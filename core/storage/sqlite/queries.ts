@@ -60,10 +60,19 @@ export const SQL = {
   taskWithMark: `SELECT ${TASKS.select}, unreadable FROM tasks WHERE id = ?`,
   expiredTasks: `SELECT id FROM tasks WHERE delete_at <= ? AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT ?`,
   countConcurrency: `SELECT COUNT(*) FROM steps WHERE state = 'running' AND concurrency_key = ?`,
-  beat: `INSERT INTO heartbeats (owner, pid, at, kind) VALUES (?, ?, ?, ?)
-    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind`,
-  heartbeats: 'SELECT owner, pid, at, kind FROM heartbeats ORDER BY owner',
+  beat: `INSERT INTO heartbeats (owner, pid, at, kind, host, started_at, version, every_ms) VALUES (@owner, @pid, @at, @kind, @host, @startedAt, @version, @everyMs)
+    ON CONFLICT (owner) DO UPDATE SET pid = excluded.pid, at = excluded.at, kind = excluded.kind, host = excluded.host,
+      started_at = excluded.started_at, version = excluded.version, every_ms = excluded.every_ms`,
+  heartbeats: 'SELECT owner, pid, at, kind, host, started_at AS startedAt, version, every_ms AS everyMs FROM heartbeats ORDER BY owner',
   removeHeartbeat: 'DELETE FROM heartbeats WHERE owner = ?',
+  pruneHeartbeats: 'DELETE FROM heartbeats WHERE at < ?',
+  heldSteps: `SELECT s.task_id AS taskId, t.template_ref AS templateRef, s.name AS stepName, s.lease_owner AS owner, s.lease_expires_at AS leaseExpiresAt
+    FROM steps s JOIN tasks t ON t.id = s.task_id WHERE s.state = 'running' AND s.lease_owner IS NOT NULL
+    ORDER BY s.lease_owner, s.task_id, s.name LIMIT ?`,
+  heldFlows: `SELECT id AS taskId, template_ref AS templateRef, current_state AS state, lease_owner AS owner, lease_expires_at AS leaseExpiresAt
+    FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL ORDER BY lease_owner, id LIMIT ?`,
+  heldReservations: `SELECT r.task_id AS taskId, t.template_ref AS templateRef, r.owner, r.expires_at AS expiresAt
+    FROM reservations r JOIN tasks t ON t.id = r.task_id WHERE r.expires_at > ? ORDER BY r.owner, r.task_id LIMIT ?`,
   // Taken when nobody holds it, it expired, or the owner renews its own.
   reserve: `INSERT INTO reservations (task_id, owner, expires_at) SELECT @id, @owner, @expires WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @id)
     ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
