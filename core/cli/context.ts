@@ -77,7 +77,7 @@ export function databaseFile(options: EngineCliOptions, workspace: Workspace): s
  */
 export async function openCliContext(
   options: EngineCliOptions,
-  open: { mustExist?: boolean; owner?: string; /** The runner isolates handlers by default. */ role?: EngineRole } = {},
+  open: { mustExist?: boolean; owner?: string; /** The runner isolates handlers by default. */ role?: EngineRole; leaseMs?: number } = {},
 ): Promise<CliContext> {
   const workspace = await loadWorkspace(options.workspace ?? process.cwd());
   const executor = executorOf(options.executor, workspace, open.role ?? 'cli');
@@ -87,6 +87,7 @@ export async function openCliContext(
     executor,
     ...(open.mustExist ? { mustExist: true } : {}),
     ...(open.owner ? { owner: open.owner } : {}),
+    ...(open.leaseMs !== undefined ? { leaseMs: open.leaseMs } : {}),
     logger: cliLogger(),
   });
   return { workspace, dbFile: opened.database!, storage: opened.storage, engine: opened.engine, close: () => opened.close() };
