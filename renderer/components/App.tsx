@@ -13,6 +13,7 @@ import { useStore } from '../lib/useStore.js';
 import { Sidebar } from './Sidebar.js';
 import { TaskView } from './TaskView.js';
 import { TemplateView } from './TemplateView.js';
+import { ClusterView } from './cluster/ClusterView.js';
 // Issue 7: announcements, workspace panels, the last view restored on a fresh open.
 import { LiveRegion } from './debug/LiveRegion.js';
 import { WorkspacePanels } from './debug/WorkspacePanels.js';
@@ -107,6 +108,9 @@ export function App() {
           </>
         ) : null}
         <span className="spacer" />
+        <a className="header-link" href="#/cluster" aria-current={route.view === 'cluster' ? 'page' : undefined} data-testid="open-cluster">
+          Cluster
+        </a>
         <span className="conn" data-status={status} data-testid="connection" role="status" aria-live="polite">
           <span className="conn-dot" aria-hidden="true" />
           {status === 'open' ? 'Connected' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'}
@@ -122,6 +126,8 @@ export function App() {
             onDirection={setDirection}
             onTaskStarted={(id) => navigate({ view: 'task', id })}
           />
+        ) : route.view === 'cluster' ? (
+          <ClusterView onOpenTask={(id) => navigate({ view: 'task', id })} />
         ) : route.view === 'task' ? (
           <TaskView
             key={route.id}

@@ -1,10 +1,11 @@
 /**
  * What the canvas shows, kept in the URL hash so a reload (and a link) keeps it:
- * `#/template/<ref>` or `#/task/<id>`. The token stays in the query string. PURE.
+ * `#/template/<ref>`, `#/task/<id>` or `#/cluster`. The token stays in the query string. PURE.
  */
-export type Route = { view: 'home' } | { view: 'template'; ref: string } | { view: 'task'; id: string };
+export type Route = { view: 'home' } | { view: 'cluster' } | { view: 'template'; ref: string } | { view: 'task'; id: string };
 
 export function parseRoute(hash: string): Route {
+  if (hash === '#/cluster') return { view: 'cluster' };
   const m = /^#\/(template|task)\/(.+)$/.exec(hash);
   if (!m) return { view: 'home' };
   let value: string;
@@ -20,6 +21,8 @@ export function formatRoute(route: Route): string {
   switch (route.view) {
     case 'home':
       return '#/';
+    case 'cluster':
+      return '#/cluster';
     case 'template':
       return `#/template/${encodeURIComponent(route.ref)}`;
     case 'task':

@@ -1,0 +1,157 @@
+/**
+ * The cluster view (`#/cluster`): every engine serving this database — runners on other machines,
+ * this workbench's own engine — from their heartbeats, and what each holds right now: running
+ * steps (leases), flows running an action, reserved tasks. Read again on events that change
+ * holds, and every 2 s for heartbeats (they make no events). Times are relative to the host's
+ * clock when it answered, so a browser clock that disagrees does not matter.
+ */
+import { shortTaskId, type ClusterAnswer, type ClusterEngine, type EngineHolds } from '../../../core/host/protocol.js';
+import { errorText } from '../../lib/context.js';
+import { age, duration, relative } from '../../lib/format.js';
+import { useTRPC } from '../../lib/trpc.js';
+import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
+import './cluster.css';
+
+/** Holds change when steps start or end, flows move, tasks finish or operations apply (not on progress). */
+const clusterReducer = refetchWhen<ClusterAnswer>((e) => e.type !== 'step.progress' && e.type !== 'flow.data_changed');
+const HEARTBEAT_REFRESH_MS = 2000;
+
+export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }) {
+  const trpc = useTRPC();
+  const live = useLiveQuery({ ...trpc.cluster.view.queryOptions({ limit: 200 }), refetchInterval: HEARTBEAT_REFRESH_MS }, 'at-fetch', clusterReducer, { throttleMs: 500 });
+  const view = live.data;
+  const alive = view?.engines.filter((e) => e.status === 'alive').length ?? 0;
+  const gone = (view?.engines.length ?? 0) - alive;
+  return (
+    <main className="main cluster-view" id="main" aria-labelledby="cluster-title" data-testid="cluster-view">
+      <div className="toolbar view-toolbar">
+        <div className="toolbar-title">
+          <h1 id="cluster-title">Cluster</h1>
+          {view ? (
+            <span className="toolbar-sub" data-testid="cluster-summary">
+              {alive} {alive === 1 ? 'engine' : 'engines'} alive{gone > 0 ? `, ${gone} gone` : ''} · {view.storage}
+            </span>
+          ) : null}
+        </div>
+        <div className="toolbar-actions">
+          <button type="button" className="btn" onClick={live.refetch}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      <div className="cl-body">
+        {live.error ? <div className="form-error">{errorText(live.error)}</div> : null}
+        {!view ? (
+          live.error ? null : <p className="cl-note">Reading heartbeats…</p>
+        ) : (
+          <>
+            <p className="cl-note" data-testid="cluster-self">
+              {view.self
+                ? 'This workbench runs an engine too (marked “this workbench”). '
+                : 'This workbench runs no engine: the engines below do the work, and operations made here are picked up by them. '}
+              An engine that missed three of its heartbeats is shown as gone; its leases expire and other engines take its work over.
+            </p>
+            {view.engines.length === 0 ? <p className="cl-empty">No engine has announced itself on this database. Start one with <code>stepwise runner</code>.</p> : null}
+            {view.engines.map((e) => (
+              <EngineCard key={e.heartbeat.owner} engine={e} at={view.at} self={view.self === e.heartbeat.owner} onOpenTask={onOpenTask} />
+            ))}
+            {view.unannounced.map((u) => (
+              <section key={u.owner} className="cl-engine" data-testid="cluster-unannounced" data-owner={u.owner} aria-label={`Holder without heartbeat ${u.owner}`}>
+                <header className="cl-head">
+                  <span className="cl-status" data-status="unknown">
+                    ? no heartbeat
+                  </span>
+                  <h2 className="cl-owner">{u.owner}</h2>
+                </header>
+                <p className="cl-note">Holds work but never announced itself (a <code>stepwise run</code>, a test, or an engine whose heartbeat was pruned).</p>
+                <HoldsTable holds={u} at={view.at} onOpenTask={onOpenTask} />
+              </section>
+            ))}
+            {view.truncated ? <p className="cl-note">Only the first 200 holds of each kind are shown.</p> : null}
+          </>
+        )}
+      </div>
+    </main>
+  );
+}
+
+function EngineCard({ engine, at, self, onOpenTask }: { engine: ClusterEngine; at: number; self: boolean; onOpenTask: (id: string) => void }) {
+  const h = engine.heartbeat;
+  const running = engine.steps.length + engine.flows.length;
+  return (
+    <section className="cl-engine" data-testid="cluster-engine" data-owner={h.owner} data-status={engine.status} aria-label={`Engine ${h.owner}, ${engine.status}`}>
+      <header className="cl-head">
+        <span className="cl-status" data-status={engine.status}>
+          {engine.status === 'alive' ? '● alive' : '○ gone'}
+        </span>
+        <h2 className="cl-owner">{h.owner}</h2>
+        <span className="cl-kind">{h.kind}</span>
+        {self ? <span className="cl-kind">this workbench</span> : null}
+        <span className="spacer" />
+        <span className="cl-count" data-testid="cluster-running">
+          {running} running · {engine.reservations.length} reserved
+        </span>
+      </header>
+      <dl className="cl-facts">
+        <dt>Machine</dt>
+        <dd>{h.host || '—'}</dd>
+        <dt>PID</dt>
+        <dd>{h.pid}</dd>
+        <dt>Version</dt>
+        <dd>{h.version || '—'}</dd>
+        <dt>Started</dt>
+        <dd title={h.startedAt ? new Date(h.startedAt).toISOString() : undefined}>{h.startedAt ? age(h.startedAt, at) : '—'}</dd>
+        <dt>Heartbeat</dt>
+        <dd data-testid="cluster-heartbeat">
+          {age(at - engine.silentMs, at)}, every {everyText(h.everyMs)}
+        </dd>
+      </dl>
+      <HoldsTable holds={engine} at={at} onOpenTask={onOpenTask} />
+    </section>
+  );
+}
+
+function HoldsTable({ holds, at, onOpenTask }: { holds: EngineHolds; at: number; onOpenTask: (id: string) => void }) {
+  const rows = [
+    ...holds.steps.map((s) => ({ key: `s:${s.taskId}:${s.stepName}`, taskId: s.taskId, ref: s.templateRef, what: `step ${s.stepName}`, until: leaseText(s.leaseExpiresAt, at) })),
+    ...holds.flows.map((f) => ({ key: `f:${f.taskId}`, taskId: f.taskId, ref: f.templateRef, what: `flow action ${f.state ?? '—'}`, until: leaseText(f.leaseExpiresAt, at) })),
+    ...holds.reservations.map((r) => ({ key: `r:${r.taskId}`, taskId: r.taskId, ref: r.templateRef, what: 'reserved task', until: `reserved, ends ${relative(r.expiresAt, at)}` })),
+  ];
+  if (rows.length === 0) return <p className="cl-empty">Idle: no running steps, flow actions or reservations.</p>;
+  return (
+    <table className="cl-holds">
+      <thead>
+        <tr>
+          <th scope="col">Task</th>
+          <th scope="col">Template</th>
+          <th scope="col">Running</th>
+          <th scope="col">Lease</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-testid="cluster-hold">
+            <td>
+              <button type="button" className="cl-task" title={`Open task ${r.taskId}`} onClick={() => onOpenTask(r.taskId)}>
+                {shortTaskId(r.taskId)}
+              </button>
+            </td>
+            <td className="cl-mono">{r.ref}</td>
+            <td>{r.what}</td>
+            <td>{r.until}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function leaseText(expiresAt: number | null, at: number): string {
+  if (expiresAt === null) return 'no lease';
+  return expiresAt > at ? `expires ${relative(expiresAt, at)}` : `expired ${relative(expiresAt, at)}: another engine takes it over`;
+}
+
+/** A heartbeat interval: "5 s", "250 ms". */
+function everyText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms % 1000 === 0 ? `${ms / 1000} s` : duration(ms);
+}
