@@ -14,7 +14,10 @@
  *   hint and by polling every 50 ms — p50/p99 ms.
  * - engineDispatch: a task started by another process → its handler running in an engine loop
  *   (pollMs 1000) woken by 'work' hints vs polling alone — p50/p99 ms.
- * `--only fanOut,runners` runs some sections (fanOut, chain, dispatch, engineDispatch, runners, ceiling).
+ * - peers: graphile-worker and pg-boss on the same server, no-op jobs 8 at once per process, with 1, 2
+ *   and 4 worker processes, alternating with Stepwise's runner processes (8 tasks of N/8 steps) —
+ *   steps (jobs)/s and Stepwise ÷ peer (bench/pg/peers.ts).
+ * `--only fanOut,runners` runs some sections (fanOut, chain, dispatch, engineDispatch, runners, ceiling, peers).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +32,7 @@ import type { Storage } from '../core/storage/storage.js';
 import { openStorage } from '../core/storage/index.js';
 import { createDatabase, startPostgres, type PostgresServer } from '../test/fixtures/postgres/server.js';
 import { chain, fanOut, noop } from './lib/stepwise.js';
+import { peers } from './pg/peers.js';
 import { median, percentile, round } from './lib/stats.js';
 
 const argv = process.argv.slice(2);
@@ -283,6 +287,7 @@ try {
     ceiling: [] as Array<Awaited<ReturnType<typeof ceiling>>>,
     dispatch: wanted('dispatch') ? await dispatch(server, quick ? 30 : 200) : null,
     engineDispatch: [] as Array<Awaited<ReturnType<typeof engineDispatch>>>,
+    peers: wanted('peers') ? await peers({ runs: RUNS, jobs: FAN, fresh: () => freshPg(server), stepwise: (n) => runners(server, n, 8) }) : null,
   };
   if (wanted('engineDispatch')) {
     const n = quick ? 15 : 100;

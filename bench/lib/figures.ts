@@ -1,5 +1,5 @@
 /**
- * The headline figures of issue 14, by key: each one number (no unit), computed from the raw
+ * The headline figures of issues 14 and 13 (PostgreSQL peers), by key: each one number (no unit), computed from the raw
  * JSON of the benchmarks of one invocation, with its goal. `bench/results.json` keeps them under
  * `figures` (exactly these keys in a full run; the ones measured in an `--only` run), and the
  * README table and docs/performance.md are generated from them (./docs.ts).
@@ -15,6 +15,8 @@ export const FIGURE_KEYS = [
   'eventsLivePerSecond',
   'workbench1000DrawnMs',
   'scaling100kVs1k',
+  'fanoutPgVsPgBoss',
+  'fanoutPgVsGraphile',
 ] as const;
 
 export type FigureKey = (typeof FIGURE_KEYS)[number];
@@ -83,7 +85,39 @@ export const FIGURES: readonly FigureSpec[] = [
     goal: { op: '>=', value: 0.9 },
     compute: (r) => lowest(pick(r, 'scaling', 'figure.tasksRatio'), pick(r, 'scaling', 'figure.stepsRatio')),
   },
+  {
+    key: 'fanoutPgVsPgBoss',
+    title: 'no-op fan-out on PostgreSQL, one runner process (8 at once) ÷ pg-boss, one worker process (8 at once), the faster of its work API and a fetch/complete loop',
+    bench: 'postgres',
+    goal: { op: '>=', value: 1 },
+    compute: (r) => {
+      const one = peersAt(r, 1);
+      return one ? ratio(one.stepwise, Math.max(one.pgBossWork, one.pgBossFetch)) : null;
+    },
+  },
+  {
+    key: 'fanoutPgVsGraphile',
+    title: 'no-op fan-out on PostgreSQL, one runner process (8 at once) ÷ graphile-worker, one worker process (concurrency 8)',
+    bench: 'postgres',
+    goal: { op: '>=', value: 0.5 },
+    compute: (r) => {
+      const one = peersAt(r, 1);
+      return one ? ratio(one.stepwise, one.graphile) : null;
+    },
+  },
 ];
+
+/** The PostgreSQL peers' rates at `processes` worker processes (bench/pg/peers.ts), or null. */
+function peersAt(r: Results, processes: number): { stepwise: number; graphile: number; pgBossWork: number; pgBossFetch: number } | null {
+  for (let i = 0; i < 3; i++) {
+    if (pick(r, 'postgres', `peers.byProcesses.${i}.processes`) !== processes) continue;
+    const at = (path: string) => pick(r, 'postgres', `peers.byProcesses.${i}.${path}`);
+    const [stepwise, graphile, pgBossWork, pgBossFetch] = [at('stepwise.stepsPerSecond'), at('graphile.jobsPerSecond'), at('pgBossWork.jobsPerSecond'), at('pgBossFetch.jobsPerSecond')];
+    if (stepwise === null || graphile === null || pgBossWork === null || pgBossFetch === null) return null;
+    return { stepwise, graphile, pgBossWork, pgBossFetch };
+  }
+  return null;
+}
 
 /**
  * The figures the benchmarks in `ran` produce. A figure whose benchmark ran but did not produce

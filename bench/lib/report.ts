@@ -153,6 +153,7 @@ export function buildRows(r: Results): Row[] {
         peer: '',
         ratio: null,
       },
+      ...peerRows(r),
       {
         name: 'PostgreSQL: raw step-write ceiling',
         workload: 'BEGIN; UPDATE step; INSERT transition; INSERT event; COMMIT, by 1 / 8 / 32 clients',
@@ -232,4 +233,26 @@ export function markdownTable(rows: readonly Row[]): string {
     '| --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${esc(r.name)} | ${esc(r.workload)}${r.note ? ` ${esc(r.note)}` : ''} | ${esc(r.stepwise)} | ${esc(r.peer)} | ${r.ratio ?? ''} |`),
   ].join('\n');
+}
+
+/** One row per process count: Stepwise's runner processes vs graphile-worker and pg-boss on the same PostgreSQL (bench/pg/peers.ts). */
+function peerRows(r: Results): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < 3; i++) {
+    const at = (path: string) => pick(r, 'postgres', `peers.byProcesses.${i}.${path}`);
+    const processes = at('processes');
+    if (processes === null) continue;
+    const jobs = pick(r, 'postgres', 'peers.jobs');
+    rows.push({
+      name: `PostgreSQL peers, ${processes} ${processes === 1 ? 'process' : 'processes'}`,
+      workload:
+        `${jobs ?? '?'} no-op jobs, 8 at once per process, same PostgreSQL, alternating runs: Stepwise runner processes on 8 tasks of ${jobs === null ? '?' : Math.floor(jobs / 8)} steps ` +
+        `| graphile-worker 0.17 (concurrency 8) | pg-boss 10 work API (batches of 8, 0.5 s polling; ${pick(r, 'postgres', 'peers.pgBossWorkJobs') ?? '?'} jobs) and 8 fetch/complete loops`,
+      stepwise: fmt(at('stepwise.stepsPerSecond'), 'steps/s'),
+      peer: `graphile-worker ${fmt(at('graphile.jobsPerSecond'), 'jobs/s')}; pg-boss work ${fmt(at('pgBossWork.jobsPerSecond'), 'jobs/s')}, fetch loop ${fmt(at('pgBossFetch.jobsPerSecond'), 'jobs/s')}`,
+      ratio: at('vsGraphile'),
+      note: `÷ graphile-worker; ÷ pg-boss work ${at('vsPgBossWork') ?? 'n/a'}, ÷ pg-boss fetch loop ${at('vsPgBossFetch') ?? 'n/a'}`,
+    });
+  }
+  return rows;
 }

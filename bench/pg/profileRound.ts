@@ -1,0 +1,75 @@
+/**
+ * Where a fan-out step's time goes on PostgreSQL (`node --import tsx bench/pg/profileRound.ts [N]`):
+ * one runner loop (pool executor, 8 at once, as bench/pg/runner.ts) runs 8 tasks of N/8 no-op
+ * steps on a private PostgreSQL; every query the pg driver sends is counted by its first words,
+ * with round trips, commits and CPU per step. Printed as JSON.
+ */
+import pg from 'pg';
+import { openEngine } from '../../core/engine/open.js';
+import { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import { createDatabase, startPostgres } from '../../test/fixtures/postgres/server.js';
+import { fanOut, noop } from '../lib/stepwise.js';
+
+const N = Number(process.argv[2] ?? 496);
+const TASKS = 8;
+const counts = new Map<string, number>();
+const count = (q: unknown) => {
+  const text = typeof q === 'string' ? q : ((q as { name?: string; text?: string })?.name ?? (q as { text?: string })?.text ?? '?');
+  const key = text.replace(/\s+/g, ' ').trim().slice(0, 60);
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+};
+for (const proto of [pg.Client.prototype, pg.Pool.prototype]) {
+  const original = proto.query as (...args: unknown[]) => unknown;
+  (proto as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
+    if (proto === pg.Client.prototype) count(args[0]);
+    return original.apply(this, args);
+  };
+}
+
+const server = await startPostgres({ durability: 'commit' });
+try {
+  const url = await createDatabase(server.url, 'profile_round');
+  const storage = await PostgresStorage.open({ url });
+  // Commit time: summed over commits, and the time at least one commit was in flight (overlap shows whether they serialise).
+  let commitMs = 0;
+  let busyMs = 0;
+  let inFlight = 0;
+  let busySince = 0;
+  let commits = 0;
+  const commit = storage.commit.bind(storage);
+  storage.commit = async (changes) => {
+    const c0 = performance.now();
+    if (inFlight++ === 0) busySince = c0;
+    try {
+      return await commit(changes);
+    } finally {
+      const c1 = performance.now();
+      commitMs += c1 - c0;
+      commits++;
+      if (--inFlight === 0) busyMs += c1 - busySince;
+    }
+  };
+  const perTask = Math.floor(N / TASKS);
+  const opened = await openEngine({ workspace: { templates: [fanOut(perTask)], handlers: { noop } }, db: storage, executor: 'pool', concurrency: 8 });
+  const ids: string[] = [];
+  for (let i = 0; i < TASKS; i++) ids.push((await opened.engine.start(`fan_out_${perTask}`)).id);
+  counts.clear();
+  commitMs = 0;
+  busyMs = 0;
+  commits = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  opened.engine.startLoop({ pollMs: 20, heartbeat: false });
+  for (const id of ids) while ((await storage.getTask(id))?.status !== 'complete') await new Promise((r) => setTimeout(r, 20));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await opened.engine.stop();
+  const steps = perTask * TASKS;
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => ({ query: k, perStep: Math.round((v / steps) * 1000) / 1000 }));
+  process.stdout.write(JSON.stringify({ steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, top }, null, 2) + '\n');
+  await opened.close();
+  await storage.close();
+} finally {
+  await server.stop();
+}
