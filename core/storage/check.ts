@@ -63,38 +63,43 @@ export function validateChange(c: ChangeSet): Pick<CommitPlan, 'taskKeys' | 'ste
   return { taskKeys, stepKeys, attemptKeys };
 }
 
-export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
-  const updateTasks = c.updateTasks ?? [];
-  const updateSteps = c.updateSteps ?? [];
-  const updateAttempts = c.updateAttempts ?? [];
-  const insertTasks = c.insertTasks ?? [];
+/** What the version checks learned, for the later checks and the writes. */
+export interface CheckState {
+  /** Tasks known to exist (patched, or owning a patched step): not looked up again. */
+  existing: Set<string>;
+  /** Tasks patched by this commit (their version moves with the patch, no extra bump). */
+  patched: Set<string>;
+  /** Tasks inserted by this commit. */
+  inserted: Set<string>;
+  /** Tasks whose version goes up by one because their steps changed or were added. */
+  bump: Set<string>;
+  /** Task id of each entry of updateSteps. */
+  stepTaskIds: string[];
+}
 
-  // 1. Malformed patches.
-  const { taskKeys, stepKeys, attemptKeys } = validateChange(c);
+export function newCheckState(c: ChangeSet): CheckState {
+  return { existing: new Set(), patched: new Set(), inserted: new Set((c.insertTasks ?? []).map((t) => t.id)), bump: new Set(), stepTaskIds: [] };
+}
 
-  // 2. Versions. A task known to exist is remembered so step 3 does not look it up again.
-  const existing = new Set<string>();
-  const patched = new Set<string>();
-  for (const p of updateTasks) {
-    const actual = db.taskVersion(p.id);
-    if (actual !== p.expectedVersion) throw staleRecord('task', p.id, p.expectedVersion, actual);
-    existing.add(p.id);
-    patched.add(p.id);
-  }
-  const inserted = new Set(insertTasks.map((t) => t.id));
-  const bump = new Set<string>();
-  const stepTaskIds: string[] = [];
-  for (const p of updateSteps) {
-    const actual = db.step(p.id);
-    if (actual === null || actual.version !== p.expectedVersion) {
-      throw staleRecord('step', p.id, p.expectedVersion, actual?.version ?? null);
-    }
-    existing.add(actual.taskId);
-    stepTaskIds.push(actual.taskId);
-    if (!patched.has(actual.taskId)) bump.add(actual.taskId);
-  }
+/** Check 2 bookkeeping for a patched task whose version matched. */
+export function taskVersionMatched(state: CheckState, id: string): void {
+  state.existing.add(id);
+  state.patched.add(id);
+}
 
-  // 3. Referenced records exist.
+/** Check 2 bookkeeping for a patched step whose version matched (after every task patch). */
+export function stepVersionMatched(state: CheckState, taskId: string): void {
+  state.existing.add(taskId);
+  state.stepTaskIds.push(taskId);
+  if (!state.patched.has(taskId)) state.bump.add(taskId);
+}
+
+/**
+ * Check 3: records the change refers to exist. `attemptExists` answers for a patched attempt
+ * this commit does not insert (SQLite answers it by running the attempt's UPDATE: see sqlite.ts).
+ */
+export function checkReferences(c: ChangeSet, db: CommitLookup, state: CheckState, attemptExists: (id: string, index: number) => boolean): void {
+  const { existing, inserted, patched, bump } = state;
   const requireTask = (taskId: string): void => {
     if (existing.has(taskId) || inserted.has(taskId)) return;
     if (db.taskVersion(taskId) === null) throw staleRecord('task', taskId, null, null);
@@ -106,15 +111,24 @@ export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
   }
   for (const a of c.insertAttempts ?? []) requireTask(a.taskId);
   for (const t of c.transitions ?? []) requireTask(t.taskId);
-  const insertedAttempts = new Set((c.insertAttempts ?? []).map((a) => a.id));
-  for (const p of updateAttempts) {
-    if (!insertedAttempts.has(p.id) && !db.attemptExists(p.id)) throw staleRecord('attempt', p.id, null, null);
-  }
+  const insertedAttempts = insertedAttemptIds(c);
+  (c.updateAttempts ?? []).forEach((p, i) => {
+    if (!insertedAttempts.has(p.id) && !attemptExists(p.id, i)) throw staleRecord('attempt', p.id, null, null);
+  });
+}
 
-  // 4. Identities are free (in storage and within this commit).
+export function insertedAttemptIds(c: ChangeSet): Set<string> {
+  return new Set((c.insertAttempts ?? []).map((a) => a.id));
+}
+
+/**
+ * Check 4: identities are free (in storage and within this commit). `attempts: false` leaves the
+ * attempt ids to the caller (SQLite lets the PRIMARY KEY refuse them, as the last check 4 does).
+ */
+export function checkIdentities(c: ChangeSet, db: CommitLookup, state: CheckState, attempts: boolean): void {
   const keys = new Map<string, string>();
   const taskIds = new Set<string>();
-  for (const t of insertTasks) {
+  for (const t of c.insertTasks ?? []) {
     if (taskIds.has(t.id) || db.taskVersion(t.id) !== null) throw duplicateRecord('task', t.id);
     taskIds.add(t.id);
     if (t.idempotencyKey !== null && t.idempotencyKey !== undefined) {
@@ -128,20 +142,45 @@ export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
   for (const s of c.insertSteps ?? []) {
     const name = `${s.taskId}\u0000${s.name}`;
     if (stepIds.has(s.id) || db.step(s.id) !== null) throw duplicateRecord('step', s.id);
-    if (stepNames.has(name) || (!inserted.has(s.taskId) && db.stepExistsByName(s.taskId, s.name))) {
+    if (stepNames.has(name) || (!state.inserted.has(s.taskId) && db.stepExistsByName(s.taskId, s.name))) {
       throw duplicateRecord('step', `${s.taskId}/${s.name}`, 'name');
     }
     stepIds.add(s.id);
     stepNames.add(name);
   }
+  if (!attempts) return;
   const attemptIds = new Set<string>();
   for (const a of c.insertAttempts ?? []) {
     if (attemptIds.has(a.id) || db.attemptExists(a.id)) throw duplicateRecord('attempt', a.id);
     attemptIds.add(a.id);
   }
+}
+
+export function checkCommit(c: ChangeSet, db: CommitLookup): CommitPlan {
+  // 1. Malformed patches.
+  const { taskKeys, stepKeys, attemptKeys } = validateChange(c);
+
+  // 2. Versions. A task known to exist is remembered so step 3 does not look it up again.
+  const state = newCheckState(c);
+  for (const p of c.updateTasks ?? []) {
+    const actual = db.taskVersion(p.id);
+    if (actual !== p.expectedVersion) throw staleRecord('task', p.id, p.expectedVersion, actual);
+    taskVersionMatched(state, p.id);
+  }
+  for (const p of c.updateSteps ?? []) {
+    const actual = db.step(p.id);
+    if (actual === null || actual.version !== p.expectedVersion) {
+      throw staleRecord('step', p.id, p.expectedVersion, actual?.version ?? null);
+    }
+    stepVersionMatched(state, actual.taskId);
+  }
+
+  // 3. Referenced records exist. 4. Identities are free.
+  checkReferences(c, db, state, (id) => db.attemptExists(id));
+  checkIdentities(c, db, state, true);
 
   // 5. Concurrency guards (only read when the commit carries some).
   checkGuards(c, db);
 
-  return { taskKeys, stepKeys, attemptKeys, stepTaskIds, bumpTasks: [...bump] };
+  return { taskKeys, stepKeys, attemptKeys, stepTaskIds: state.stepTaskIds, bumpTasks: [...state.bump] };
 }

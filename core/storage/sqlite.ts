@@ -14,10 +14,11 @@ import { systemClock } from '../model/clock.js';
 import { StepwiseError } from '../model/errors.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
-import { checkCommit, type CommitLookup, type CommitPlan } from './check.js';
+import { checkCommit, checkIdentities, checkReferences, insertedAttemptIds, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
+import { duplicateRecord, staleRecord } from './errors.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
-import { ATTEMPTS, STEPS, TASKS, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
+import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { UnreadableTasks } from './sqlite/unreadable.js';
 import { unreadableRowError } from './rowCodec.js';
@@ -103,7 +104,9 @@ export class SqliteStorage implements Storage {
     };
     const tx = this.db.transaction((changes: ChangeSet) => {
       this.marks.checkCommit(changes);
-      return this.write(changes, checkCommit(changes, this.lookup));
+      // Guards count running steps as they were before the commit: read everything first.
+      if ((changes.concurrencyGuards?.length ?? 0) > 0) return this.write(changes, checkCommit(changes, this.lookup));
+      return this.writeFolded(changes);
     });
     this.transaction = (changes) => tx.immediate(changes);
   }
@@ -141,12 +144,17 @@ export class SqliteStorage implements Storage {
     return this.stmt(sql).run(...params);
   }
 
-  private update<T>(table: Table<T>, id: string, keys: readonly string[], set: object, version: number | null): void {
-    if (keys.length === 0 && version === null) return;
-    const values: unknown[] = keys.map((k) => encode(table.byField.get(k)!, (set as Record<string, unknown>)[k]));
+  private update<T>(table: Table<T>, id: string, keys: readonly string[], set: object, version: number | null): Database.RunResult | null {
+    if (keys.length === 0 && version === null) return null;
+    return this.run(updateSql(table, keys, version !== null), ...this.patchValues(table, keys, set, version, id));
+  }
+
+  private patchValues<T>(table: Table<T>, keys: readonly string[], set: object, version: number | null, id: string): unknown[] {
+    const values = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = encode(table.byField.get(keys[i]!)!, (set as Record<string, unknown>)[keys[i]!]);
     if (version !== null) values.push(version);
     values.push(id);
-    this.run(updateSql(table, keys, version !== null), ...values);
+    return values;
   }
 
   /**
@@ -187,7 +195,76 @@ export class SqliteStorage implements Storage {
     for (const id of plan.bumpTasks) this.run(SQL.bumpTask, id);
     for (const a of c.insertAttempts ?? []) this.run(ATTEMPTS.insert, ...encodeRecord(ATTEMPTS, a));
     (c.updateAttempts ?? []).forEach((p, i) => this.update(ATTEMPTS, p.id, plan.attemptKeys[i]!, p.set, null));
+    return this.appendLog(c);
+  }
 
+  /**
+   * A commit without concurrency guards, with checks folded into the writes: a patched task or
+   * step is one `UPDATE ... WHERE id = ? AND version = ?` (no row changed: STALE, the actual
+   * version read only then) instead of a SELECT and an UPDATE; a patched attempt's UPDATE is its
+   * existence check; an inserted attempt's id is checked by the PRIMARY KEY. The checks run in
+   * checkCommit's order and refuse with the same errors (check.ts); a refusal throws inside the
+   * transaction, which rolls back what was written before it. Versions and the audit rows are
+   * written exactly as by `write`.
+   */
+  private writeFolded(c: ChangeSet): CommitResult {
+    const { taskKeys, stepKeys, attemptKeys } = validateChange(c);
+    const state = newCheckState(c);
+    const updateTasks = c.updateTasks ?? [];
+    for (let i = 0; i < updateTasks.length; i++) {
+      const p = updateTasks[i]!;
+      const keys = taskKeys[i]!;
+      const values = this.patchValues(TASKS, keys, p.set, p.expectedVersion + 1, p.id);
+      values.push(p.expectedVersion);
+      if (this.run(checkedUpdateSql(TASKS, keys, null), ...values).changes !== 1) {
+        throw staleRecord('task', p.id, p.expectedVersion, this.lookup.taskVersion(p.id));
+      }
+      taskVersionMatched(state, p.id);
+      if (keys.includes('participants')) this.setParticipants(p.id, p.set.participants ?? [], true);
+    }
+    const updateSteps = c.updateSteps ?? [];
+    for (let i = 0; i < updateSteps.length; i++) {
+      const p = updateSteps[i]!;
+      const keys = stepKeys[i]!;
+      const values = this.patchValues(STEPS, keys, p.set, p.expectedVersion + 1, p.id);
+      values.push(p.expectedVersion);
+      const taskId = this.stmt(checkedUpdateSql(STEPS, keys, 'task_id')).pluck().get(...values) as string | undefined;
+      if (taskId === undefined) throw staleRecord('step', p.id, p.expectedVersion, this.lookup.step(p.id)?.version ?? null);
+      stepVersionMatched(state, taskId);
+    }
+    const updateAttempts = c.updateAttempts ?? [];
+    checkReferences(c, this.lookup, state, (id, i) => {
+      const r = this.update(ATTEMPTS, id, attemptKeys[i]!, updateAttempts[i]!.set, null);
+      return r === null ? this.lookup.attemptExists(id) : r.changes === 1;
+    });
+    checkIdentities(c, this.lookup, state, false);
+
+    for (const t of c.insertTasks ?? []) {
+      this.run(TASKS.insert, ...encodeRecord(TASKS, t));
+      this.setParticipants(t.id, t.participants ?? [], false);
+    }
+    for (const s of c.insertSteps ?? []) this.run(STEPS.insert, ...encodeRecord(STEPS, s));
+    for (const id of state.bump) this.run(SQL.bumpTask, id);
+    const insertAttempts = c.insertAttempts ?? [];
+    for (const a of insertAttempts) {
+      try {
+        this.run(ATTEMPTS.insert, ...encodeRecord(ATTEMPTS, a));
+      } catch (err) {
+        if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw duplicateRecord('attempt', a.id);
+        throw err;
+      }
+    }
+    if (insertAttempts.length > 0) {
+      const inserted = insertedAttemptIds(c);
+      updateAttempts.forEach((p, i) => {
+        if (inserted.has(p.id)) this.update(ATTEMPTS, p.id, attemptKeys[i]!, p.set, null);
+      });
+    }
+    return this.appendLog(c);
+  }
+
+  /** The append-only rows of a commit (transitions, events) and its deletions. */
+  private appendLog(c: ChangeSet): CommitResult {
     const transitions = c.transitions ?? [];
     const transitionSeqs = this.insertRows(TRANSITION_INSERT, transitions.length, (t, out) => {
       const r = transitions[t]!;

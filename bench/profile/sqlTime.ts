@@ -1,0 +1,68 @@
+/**
+ * Where SQLite's share of a workflow step goes, statement by statement:
+ * `node --import tsx bench/profile/sqlTime.ts [fanout|chain]`. Wraps better-sqlite3's Statement
+ * run/get/all and times each SQL text (hrtime, CPU of this thread: better-sqlite3 is synchronous),
+ * then prints µs per step and calls per step by statement, biggest first. BEGIN/COMMIT are timed
+ * as the rest of SqliteStorage.commit's synchronous time (checks, encoding, BEGIN/COMMIT).
+ */
+import Database from 'better-sqlite3';
+import { tempDir } from '../lib/cli.js';
+import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
+
+const which = process.argv[2] === 'chain' ? 'chain' : 'fanout';
+const template = which === 'chain' ? chain(200) : fanOut(5000);
+const times = new Map<string, { ns: bigint; calls: number }>();
+const proto = (Database.prototype as unknown as { prepare(sql: string): object }).prepare;
+let statementsNs = 0n;
+(Database.prototype as unknown as { prepare: (sql: string) => object }).prepare = function (this: Database.Database, sql: string) {
+  const stmt = proto.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
+  const label = sql.replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))+/, '(?…) × n').slice(0, 110);
+  for (const m of ['run', 'get', 'all']) {
+    const fn = stmt[m]!;
+    stmt[m] = function (this: unknown, ...args: unknown[]) {
+      const t0 = process.hrtime.bigint();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        const dt = process.hrtime.bigint() - t0;
+        statementsNs += dt;
+        const e = times.get(label) ?? { ns: 0n, calls: 0 };
+        e.ns += dt;
+        e.calls++;
+        times.set(label, e);
+      }
+    };
+  }
+  return stmt;
+};
+
+const dir = tempDir('sqltime');
+let txNs = 0n;
+for (let round = 0; round < 3; round++) {
+  const b = await benchEngine([template], { kind: 'sqlite', dir, name: `${which}-${round}` });
+  const commit = b.storage.commit.bind(b.storage);
+  // SqliteStorage.commit does all its work before it returns its promise: time that part only.
+  b.storage.commit = (c) => {
+    const before = statementsNs;
+    const t0 = process.hrtime.bigint();
+    const result = commit(c);
+    if (round > 0) txNs += process.hrtime.bigint() - t0 - (statementsNs - before);
+    return result;
+  };
+  if (round === 0) times.clear();
+  const t0 = performance.now();
+  const task = await b.engine.start(template.name);
+  const r = await b.engine.runUntilIdle({ taskId: task.id });
+  if (r.task?.status !== 'complete') throw new Error(`ended ${r.task?.status}`);
+  const ms = performance.now() - t0;
+  await b.close();
+  if (round === 0) {
+    times.clear();
+    statementsNs = 0n;
+  } else console.log(`round ${round}: ${((ms * 1000) / template.steps.length).toFixed(1)} µs/step wall`);
+}
+const steps = template.steps.length * 2;
+const rows = [...times].sort((a, b) => Number(b[1].ns - a[1].ns));
+console.log(`\n${which}: statements ${(Number(statementsNs) / 1000 / steps).toFixed(1)} µs/step; commit outside statements (JS, BEGIN/COMMIT) ${(Number(txNs) / 1000 / steps).toFixed(1)} µs/step\n`);
+console.log('| µs/step | calls/step | statement |\n| ---: | ---: | --- |');
+for (const [sql, e] of rows.slice(0, 20)) console.log(`| ${(Number(e.ns) / 1000 / steps).toFixed(2)} | ${(e.calls / steps).toFixed(3)} | \`${sql}\` |`);
