@@ -90,25 +90,26 @@ export const FIGURES: readonly FigureSpec[] = [
     title: 'no-op fan-out on PostgreSQL, one runner process (8 at once) ÷ pg-boss, one worker process (8 at once), the faster of its work API and a fetch/complete loop',
     bench: 'postgres',
     goal: { op: '>=', value: 1 },
-    compute: (r) => {
-      const one = peersAt(r, 1);
-      return one ? ratio(one.stepwise, Math.max(one.pgBossWork, one.pgBossFetch)) : null;
-    },
+    compute: (r) => onOneProcess(r, (one) => ratio(one.stepwise, Math.max(one.pgBossWork, one.pgBossFetch))),
   },
   {
     key: 'fanoutPgVsGraphile',
     title: 'no-op fan-out on PostgreSQL, one runner process (8 at once) ÷ graphile-worker, one worker process (concurrency 8)',
     bench: 'postgres',
     goal: { op: '>=', value: 0.5 },
-    compute: (r) => {
-      const one = peersAt(r, 1);
-      return one ? ratio(one.stepwise, one.graphile) : null;
-    },
+    compute: (r) => onOneProcess(r, (one) => ratio(one.stepwise, one.graphile)),
   },
 ];
 
-/** The PostgreSQL peers' rates at `processes` worker processes (bench/pg/peers.ts), or null. */
-function peersAt(r: Results, processes: number): { stepwise: number; graphile: number; pgBossWork: number; pgBossFetch: number } | null {
+type PeerRates = { stepwise: number; graphile: number; pgBossWork: number; pgBossFetch: number };
+
+/** `fn` of the PostgreSQL peers' rates with one worker process each (bench/pg/peers.ts), or null when not measured. */
+function onOneProcess(r: Results, fn: (rates: PeerRates) => number | null): number | null {
+  const rates = peersAt(r, 1);
+  return rates ? fn(rates) : null;
+}
+
+function peersAt(r: Results, processes: number): PeerRates | null {
   for (let i = 0; i < 3; i++) {
     if (pick(r, 'postgres', `peers.byProcesses.${i}.processes`) !== processes) continue;
     const at = (path: string) => pick(r, 'postgres', `peers.byProcesses.${i}.${path}`);

@@ -204,3 +204,26 @@ describe('workspace reloads', () => {
     sub.unsubscribe();
   });
 });
+
+describe('cluster', () => {
+  it("shows the host's own engine alive and marked as its own, and another engine that stopped beating as gone", async () => {
+    const api = client();
+    const own = await until(() => api.cluster.view.query(), (v) => v.engines.length > 0, "the host engine's heartbeat");
+    expect(own.storage).toBe('sqlite');
+    expect(own.self).not.toBeNull();
+    expect(own.engines).toMatchObject([{ heartbeat: { owner: own.self, kind: 'host', pid: process.pid }, status: 'alive' }]);
+    const other = await openStorage({ kind: 'sqlite', file: host.info.database });
+    try {
+      await other.beat({ owner: 'elsewhere:1', pid: 1, at: Date.now() - 60_000, kind: 'runner', host: 'elsewhere', startedAt: Date.now() - 120_000, version: '0.0.1', everyMs: 5000 });
+      const v = await api.cluster.view.query();
+      expect(v.engines.map((e) => [e.heartbeat.owner, e.status])).toEqual([
+        [own.self, 'alive'],
+        ['elsewhere:1', 'gone'],
+      ]);
+      expect(v.engines[1]!.silentMs).toBeGreaterThanOrEqual(60_000);
+    } finally {
+      await other.removeHeartbeat('elsewhere:1');
+      await other.close();
+    }
+  });
+});
