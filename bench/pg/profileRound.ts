@@ -1,7 +1,7 @@
 /**
  * Where a fan-out step's time goes on PostgreSQL (`node --import tsx bench/pg/profileRound.ts [N]`):
  * one runner loop (pool executor, 8 at once, as bench/pg/runner.ts) runs 8 tasks of N/8 no-op
- * steps on a private PostgreSQL; every query the pg driver sends is counted by its first words,
+ * steps on a private PostgreSQL (or K engines of 8/K slots: `profileRound.ts N K`); every query the pg driver sends is counted by its first words,
  * with round trips, commits and CPU per step. Printed as JSON.
  */
 import pg from 'pg';
@@ -11,6 +11,8 @@ import { createDatabase, startPostgres } from '../../test/fixtures/postgres/serv
 import { fanOut, noop } from '../lib/stepwise.js';
 
 const N = Number(process.argv[2] ?? 496);
+/** `K` engine loops in this process sharing the 8 slots (8/K each): K > 1 lets commits of different tasks overlap. */
+const ENGINES = Number(process.argv[3] ?? 1);
 const TASKS = 8;
 const counts = new Map<string, number>();
 const count = (q: unknown) => {
@@ -50,7 +52,10 @@ try {
     }
   };
   const perTask = Math.floor(N / TASKS);
-  const opened = await openEngine({ workspace: { templates: [fanOut(perTask)], handlers: { noop } }, db: storage, executor: 'pool', concurrency: 8 });
+  const engines = await Promise.all(
+    Array.from({ length: ENGINES }, () => openEngine({ workspace: { templates: [fanOut(perTask)], handlers: { noop } }, db: storage, executor: 'pool', concurrency: Math.max(1, Math.floor(8 / ENGINES)) })),
+  );
+  const opened = engines[0]!;
   const ids: string[] = [];
   for (let i = 0; i < TASKS; i++) ids.push((await opened.engine.start(`fan_out_${perTask}`)).id);
   counts.clear();
@@ -59,16 +64,16 @@ try {
   commits = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  opened.engine.startLoop({ pollMs: 20, heartbeat: false });
+  for (const e of engines) e.engine.startLoop({ pollMs: 20, heartbeat: false });
   for (const id of ids) while ((await storage.getTask(id))?.status !== 'complete') await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  await opened.engine.stop();
+  for (const e of engines) await e.engine.stop();
   const steps = perTask * TASKS;
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => ({ query: k, perStep: Math.round((v / steps) * 1000) / 1000 }));
-  process.stdout.write(JSON.stringify({ steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, top }, null, 2) + '\n');
-  await opened.close();
+  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, top }, null, 2) + '\n');
+  for (const e of engines) await e.close();
   await storage.close();
 } finally {
   await server.stop();
