@@ -16,6 +16,8 @@ import { createHandlerRegistry, createTemplateRegistry, handlerMap, type Handler
 import { loadWorkspace } from '../template/workspace.js';
 import type { HandlerRegistry, TemplateRegistry } from './context.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
+import { DatabaseClock } from './runtime/databaseClock.js';
+import { systemClock } from '../model/clock.js';
 import { defaultExecutorKind, executorOptionsOf, type EngineRole } from '../executor/index.js';
 
 /** Templates and handlers given in code (tests, scripts) instead of a workspace folder. */
@@ -37,6 +39,14 @@ export interface OpenEngineOptions extends Omit<EngineOptions, 'storage' | 'temp
   mustExist?: boolean;
   /** Who runs the engine: picks the default executor (the host and the runner isolate handlers in threads). */
   role?: EngineRole;
+  /**
+   * Keep time on the database's clock where the storage has one (PostgreSQL): `clock` (the
+   * machine's) plus its measured offset from the database (./runtime/databaseClock.ts), so
+   * machines whose clocks disagree agree on leases and due times. Default: true unless a `clock`
+   * is given (tests that drive a ManualClock keep exactly its time); pass true with a clock to
+   * have that clock corrected.
+   */
+  databaseClock?: boolean;
 }
 
 export interface OpenedEngine {
@@ -71,7 +81,7 @@ function registriesOf(workspace: Workspace | InlineWorkspace): Registries {
 const isStorage = (db: unknown): db is Storage => typeof (db as Storage | undefined)?.commit === 'function';
 
 export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngine> {
-  const { workspace: source, db, mustExist, ...engineOptions } = options;
+  const { workspace: source, db, mustExist, databaseClock, ...engineOptions } = options;
   const folder = typeof source === 'string' ? resolve(source) : 'root' in source ? source.root : null;
   let workspace: Workspace | null = typeof source === 'string' ? await loadWorkspace(folder!) : 'root' in source ? source : null;
   let current = registriesOf(workspace ?? (source as InlineWorkspace));
@@ -98,6 +108,11 @@ export async function openEngine(options: OpenEngineOptions): Promise<OpenedEngi
   const { role, ...rest } = engineOptions;
   let engine: Engine;
   try {
+    if (storage.now && (databaseClock ?? rest.clock === undefined)) {
+      const clock = new DatabaseClock(rest.clock ?? systemClock, () => storage.now!());
+      await clock.sync();
+      rest.clock = clock;
+    }
     engine = createEngine({
       executor: config?.executor ?? defaultExecutorKind(process.env, role),
       ...(config?.concurrency ? { concurrency: config.concurrency } : {}),

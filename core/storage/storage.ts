@@ -197,6 +197,14 @@ export interface Storage {
    */
   exclusively?<T>(name: 'housekeeping', fn: () => Promise<T>): Promise<T | undefined>;
 
+  /**
+   * The database's clock (ms since the epoch), where processes on several machines share the
+   * database (PostgreSQL). Engines measure their clock's offset from it, so leases, retry and
+   * wake times written by one machine mean the same to another whose clock is off
+   * (core/engine/runtime/databaseClock.ts). Absent: the process's own clock is the only one.
+   */
+  now?(): Promise<number>;
+
   commit(changes: ChangeSet): Promise<CommitResult>;
 
   getTask(id: string): Promise<TaskRecord | null>;

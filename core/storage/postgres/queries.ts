@@ -94,6 +94,7 @@ export const PG_SQL = {
       RETURNING v.task_id
     )
     SELECT ready.id FROM ready JOIN taken ON taken.task_id = ready.id ORDER BY ready.at, ready.id`,
+  now: 'SELECT stepwise.now_ms()',
   release: 'DELETE FROM stepwise.reservations WHERE owner = $1 AND ($2::text[] IS NULL OR task_id = ANY($2::text[]))',
 } as const;
 

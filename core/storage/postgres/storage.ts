@@ -325,6 +325,10 @@ export class PostgresStorage implements Storage {
     }
   }
 
+  async now(): Promise<number> {
+    return Number((await this.rows('sw_now', PG_SQL.now, []))[0]![0]);
+  }
+
   async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
     const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
     const rows = await this.rows('sw_reserve', PG_SQL.reserve, [owner, limit, Math.max(0, Math.round(options.ttlMs)), [...(options.renew ?? [])]]);
