@@ -348,6 +348,11 @@ export class MemoryStorage implements Storage, CommitLookup {
       this.reservations.set(id, { owner, expiresAt: now + ttlMs });
       taken.push(id);
     }
+    for (const id of options.take ?? []) {
+      if (!this.tasks.has(id) || held(id) || taken.includes(id)) continue;
+      this.reservations.set(id, { owner, expiresAt: now + ttlMs });
+      taken.push(id);
+    }
     return taken;
   }
 

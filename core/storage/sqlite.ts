@@ -528,6 +528,10 @@ export class SqliteStorage implements Storage {
       for (const id of options.renew ?? []) this.run(SQL.reserve, { id, owner, expires, now });
       const ids = this.stmt(SQL.reservable).pluck().all({ owner, now, limit }) as string[];
       for (const id of ids) this.run(SQL.reserve, { id, owner, expires, now });
+      for (const id of options.take ?? []) {
+        // No row changed: the task is gone, or another owner holds it.
+        if (!ids.includes(id) && this.run(SQL.reserve, { id, owner, expires, now }).changes > 0) ids.push(id);
+      }
       return ids;
     });
     return this.guard(() => reserve.immediate());

@@ -121,6 +121,11 @@ export interface ReserveOptions {
   ttlMs: number;
   now: number;
   renew?: readonly string[];
+  /**
+   * Tasks the caller found work in that no ready step shows (flows to advance, wake or take over):
+   * reserved like the others when nobody else holds them, and returned after the ready ones.
+   */
+  take?: readonly string[];
 }
 
 /** One engine serving the database (a workbench host or a runner), as it last announced itself. */

@@ -10,6 +10,9 @@ import { ManualClock } from '../../core/model/clock.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
 import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
 import type { Storage } from '../../core/storage/storage.js';
+import { isTaskFinished } from '../../core/model/states.js';
+import { defineFlow } from '../../core/template/defineFlow.js';
+import { action, result } from '../../core/template/flowBuilders.js';
 import { step, workflow } from '../fixtures/engine/harness.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
 
@@ -24,9 +27,24 @@ const template = workflow('ping', [step('ping', { handler: 'ping' })]);
 
 const shortLived = workflow('short_lived', [step('ping', { handler: 'ping' })], { deleteAfterMs: 1 });
 
+const pause = () => new Promise((r) => setTimeout(r, 5));
+/** Four actions in a row: every engine round finds these flows active or due. */
+const relay = defineFlow({
+  name: 'relay',
+  namespace: 'test',
+  startsWith: 'one',
+  states: {
+    one: action(pause, { goTo: 'two' }),
+    two: action(pause, { goTo: 'three' }),
+    three: action(pause, { goTo: 'four' }),
+    four: action(pause, { goTo: 'done' }),
+    done: result(),
+  },
+});
+
 async function engineOn(storage: Storage, owner: string, clock?: ManualClock): Promise<OpenedEngine> {
   const opened = await openEngine({
-    workspace: { templates: [template, shortLived], handlers: { ping: () => 'pong' } },
+    workspace: { templates: [template, shortLived, relay], handlers: { ping: () => 'pong' } },
     db: storage,
     executor: 'inline',
     owner,
@@ -72,6 +90,51 @@ describe('an engine loop on PostgreSQL', () => {
       else expect(await statusWithin(starterStorage, second.id, 2_000)).not.toBe('complete');
     });
   }
+});
+
+describe('flows on several engines', () => {
+  it('four engine loops take different flows (reserved): every flow completes, each action runs once, almost no commit is refused STALE', async () => {
+    const storages = await Promise.all([0, 1, 2, 3].map(() => storage()));
+    const refused = new Map<string, number>();
+    let commits = 0;
+    for (const s of storages) {
+      const commit = s.commit.bind(s);
+      s.commit = async (changes) => {
+        commits += 1;
+        try {
+          return await commit(changes);
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'other';
+          refused.set(code, (refused.get(code) ?? 0) + 1);
+          throw err;
+        }
+      };
+    }
+    const engines = await Promise.all(storages.map((s, i) => engineOn(s, `engine-${i}`)));
+    const ids: string[] = [];
+    for (let i = 0; i < 24; i++) ids.push((await engines[0]!.engine.start('relay', {}, { later: true })).id);
+    for (const e of engines) {
+      e.engine.startLoop({ pollMs: 50 });
+      cleanups.push(() => e.engine.stop());
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const tasks = await Promise.all(ids.map((id) => storages[0]!.getTask(id)));
+      if (tasks.every((t) => t && isTaskFinished('flow', t.status))) break;
+      if (Date.now() > deadline) throw new Error(`flows unfinished: ${tasks.map((t) => t?.status).join(',')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const id of ids) {
+      const task = (await storages[0]!.getTask(id))!;
+      expect(task.currentState).toBe('done');
+      const attempts = await storages[0]!.listAttempts(id);
+      // One attempt per action state: no engine ran another's action again.
+      expect(attempts.map((a) => a.stepName)).toEqual(['one', 'two', 'three', 'four']);
+    }
+    const stale = refused.get('STALE') ?? 0;
+    process.stdout.write(`flows on 4 engines: ${commits} commits, refused ${JSON.stringify(Object.fromEntries(refused))}\n`);
+    expect(stale / commits).toBeLessThanOrEqual(0.01);
+  });
 });
 
 describe('housekeeping', () => {

@@ -56,6 +56,17 @@ export function reservationContract(ctx: ContractContext): void {
       expect(await reserve('b', 10)).toEqual(['free']);
     });
 
+    it('takes the named tasks (flows with work, no ready step) when nobody else holds them, after the ready ones', async () => {
+      await ctx.s.commit({ insertTasks: [task('r'), task('f1'), task('f2')], insertSteps: [step('r', 'a', { state: 'ready' })] });
+      const take = (owner: string, ids: string[], limit = 0) => ctx.s.reserveTasks(owner, { limit, ttlMs: TTL, now: Date.now(), take: ids });
+      expect(await take('a', ['f1', 'no-such-task'], 10)).toEqual(['r', 'f1']);
+      // Held by a: b gets the free one only; a gets its own back (renewed).
+      expect(await take('b', ['f2', 'f1', 'r'])).toEqual(['f2']);
+      expect(await take('a', ['f1', 'f2'])).toEqual(['f1']);
+      await ctx.s.releaseTasks('b');
+      expect(await take('a', ['f2'])).toEqual(['f2']);
+    });
+
     it('lets another owner take a reservation once it expired', async () => {
       await seed(1);
       expect(await reserve('a', 1, { ttlMs: 150 })).toEqual(['t0']);

@@ -51,6 +51,11 @@ export interface RunOptions {
   detach?: boolean;
   /** Return at once, doing nothing, when this process is already working on the task (scheduling rounds). */
   skipIfBusy?: boolean;
+  /**
+   * runDue / resumeActive in an engine sharing the database: of the flows found, only those this
+   * returns (the ones the engine could reserve) are worked on; other engines hold the rest.
+   */
+  reserve?: (taskIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 interface Mode {
@@ -458,10 +463,11 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       });
     },
     async runDue(limit = 100, opts = {}) {
-      const due = await ctx.storage.dueTasks(ctx.clock.now(), limit);
+      const due = (await ctx.storage.dueTasks(ctx.clock.now(), limit)).filter((task) => task.kind === 'flow' && task.status === 'waiting' && !task.debug.paused);
+      const mine = opts.reserve ? await opts.reserve(due.map((t) => t.id)) : null;
       const ids: string[] = [];
       for (const task of due) {
-        if (task.kind !== 'flow' || task.status !== 'waiting' || task.debug.paused) continue;
+        if (mine && !mine.has(task.id)) continue;
         await driver.wake(task.id, opts);
         ids.push(task.id);
       }
@@ -474,11 +480,17 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       const expired = (await ctx.storage.expiredTaskLeases(now, limit)).filter((t) => t.kind === 'flow');
       const page = await ctx.storage.listTasks({ kind: 'flow', status: 'active', limit });
       const ids: string[] = [];
+      const todo: TaskRecord[] = [];
       for (const task of [...expired, ...page.tasks]) {
-        if (ids.includes(task.id)) continue;
+        if (todo.some((t) => t.id === task.id)) continue;
         // An unreadable task (storage could not decode a row of it) is listed but never run; one
         // running an action (here or elsewhere) under a live lease is continued by the action's end.
         if (locks.has(task.id) || task.debug.paused || task.unreadable || task.status !== 'active' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
+        todo.push(task);
+      }
+      const mine = opts.reserve ? await opts.reserve(todo.map((t) => t.id)) : null;
+      for (const task of todo) {
+        if (mine && !mine.has(task.id)) continue;
         await driver.advance(task.id, opts);
         ids.push(task.id);
       }

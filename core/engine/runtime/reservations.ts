@@ -43,6 +43,20 @@ export class Reservations {
     return ids;
   }
 
+  /**
+   * Of these tasks (flows this engine found work in: due, active, lease expired), the ones it
+   * holds now: reserved unless another engine holds them, which then works on them instead.
+   */
+  async take(taskIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (taskIds.length === 0) return new Set();
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    this.used = true;
+    const ids = await ctx.storage.reserveTasks(ctx.owner, { limit: 0, ttlMs: this.ttlMs, now, renew: [...new Set(this.running())], take: taskIds });
+    this.renewedAt = now;
+    return new Set(ids);
+  }
+
   /** Renews the running tasks' reservations when a third of their time has passed (a busy engine reserves nothing new). */
   async keepAlive(): Promise<void> {
     if (this.ctx.clock.now() - this.renewedAt < this.ttlMs / 3) return;

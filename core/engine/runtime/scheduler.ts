@@ -182,8 +182,10 @@ export class Scheduler {
     // its end continues the flow. A flow this process is busy with is left to that work.
     const opts = { detach: true, skipIfBusy: true } as const;
     if (!scope) {
-      await this.guard('resuming active flows', () => flows.resumeActive(100, opts));
-      await this.guard('waking due flows', () => flows.runDue(100, opts));
+      // Serving the whole database: work only on the flows this engine reserves, so engines sharing it take different flows.
+      const reserving = { ...opts, reserve: (ids: readonly string[]) => this.reservations.take(ids) };
+      await this.guard('resuming active flows', () => flows.resumeActive(100, reserving));
+      await this.guard('waking due flows', () => flows.runDue(100, reserving));
       return;
     }
     const now = ctx.clock.now();

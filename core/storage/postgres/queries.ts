@@ -69,7 +69,7 @@ export const PG_SQL = {
   heldReservations: `SELECT r.task_id, t.template_ref, r.owner, r.expires_at
     FROM stepwise.reservations r JOIN stepwise.tasks t ON t.id = r.task_id WHERE r.expires_at > stepwise.now_ms() ORDER BY r.owner, r.task_id LIMIT $1`,
   /**
-   * $1 owner, $2 limit, $3 ttl ms, $4 task ids to renew. Ready tasks nobody else holds, oldest
+   * $1 owner, $2 limit, $3 ttl ms, $4 task ids to renew, $5 task ids to take (flows with work). Ready tasks nobody else holds, oldest
    * ready step first; `SKIP LOCKED` passes over a task whose row another transaction holds (an
    * engine reserving it this instant, a commit writing it), so concurrent reservers take disjoint
    * tasks without waiting. Then one upsert takes or renews them all; a row another engine took
@@ -88,12 +88,16 @@ export const PG_SQL = {
     taken AS (
       INSERT INTO stepwise.reservations AS v (task_id, owner, expires_at)
       SELECT w.id, $1, (SELECT ms FROM clock) + $3
-      FROM (SELECT id FROM ready UNION SELECT t.id FROM stepwise.tasks t WHERE t.id = ANY($4::text[])) w
+      FROM (SELECT id FROM ready UNION SELECT t.id FROM stepwise.tasks t WHERE t.id = ANY($4::text[]) OR t.id = ANY($5::text[])) w
       ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
       WHERE v.owner = excluded.owner OR v.expires_at <= (SELECT ms FROM clock)
       RETURNING v.task_id
     )
-    SELECT ready.id FROM ready JOIN taken ON taken.task_id = ready.id ORDER BY ready.at, ready.id`,
+    SELECT id FROM (
+      SELECT ready.id, 0 AS k, ready.at FROM ready JOIN taken ON taken.task_id = ready.id
+      UNION ALL
+      SELECT taken.task_id, 1, 0 FROM taken WHERE taken.task_id = ANY($5::text[]) AND NOT EXISTS (SELECT 1 FROM ready WHERE ready.id = taken.task_id)
+    ) x ORDER BY k, at, id`,
   now: 'SELECT stepwise.now_ms()',
   release: 'DELETE FROM stepwise.reservations WHERE owner = $1 AND ($2::text[] IS NULL OR task_id = ANY($2::text[]))',
 } as const;

@@ -331,7 +331,7 @@ export class PostgresStorage implements Storage {
 
   async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {
     const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
-    const rows = await this.rows('sw_reserve', PG_SQL.reserve, [owner, limit, Math.max(0, Math.round(options.ttlMs)), [...(options.renew ?? [])]]);
+    const rows = await this.rows('sw_reserve', PG_SQL.reserve, [owner, limit, Math.max(0, Math.round(options.ttlMs)), [...(options.renew ?? [])], [...(options.take ?? [])]]);
     return rows.map((r) => r[0] as string);
   }
 
