@@ -194,6 +194,19 @@ describe('hints', () => {
     for (const f of off) f();
   });
 
+  it('does not wake the storage that sent a hint (its own commits), only the others', async () => {
+    const heardA = { work: 0 };
+    const heardB = { work: 0 };
+    const off = [a.subscribe('work', () => heardA.work++), b.subscribe('work', () => heardB.work++)];
+    await Promise.all([a.hintsReady(), b.hintsReady()]);
+    await a.commit({ insertTasks: [task('own')], insertSteps: [step('own', 's', { state: 'ready' })], events: [readyEvent('own', 's')] });
+    await expect.poll(() => heardB.work).toBeGreaterThan(0);
+    await expect.poll(() => a.hintStats.own).toBeGreaterThan(0);
+    await settle(heardA);
+    expect(heardA.work).toBe(0);
+    for (const f of off) f();
+  });
+
   it('sends one NOTIFY per channel for all announcements made in one event-loop turn', async () => {
     const { PgHints } = await import('../../core/storage/postgres/notify.js');
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });

@@ -47,14 +47,20 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
     // Outcome commits claim the next ready steps of their task (./chain.ts); no step budget.
     scheduler.chain = { scope: null, limit: Infinity, launched: 0 };
     let full = true;
+    let byHint = false;
     let lastFullAt = ctx.clock.now();
+    let lastHousekeepingAt = -Infinity;
     while (!stopping) {
       hinted = false;
       try {
         await scheduler.serialized(async () => {
           if (full) {
-            lastFullAt = ctx.clock.now();
-            await scheduler.fullRound(null, { deleteExpired: true });
+            const now = ctx.clock.now();
+            lastFullAt = now;
+            // Housekeeping (a lock and a scan) once per poll, not in every round hints bring.
+            const deleteExpired = now - lastHousekeepingAt >= pollMs;
+            if (deleteExpired) lastHousekeepingAt = now;
+            await scheduler.fullRound(null, { deleteExpired, launchFirst: byHint });
           } else {
             if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
             await scheduler.launchReady(null, { trustCache: true });
@@ -67,9 +73,11 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
       // Another process's work (a new task, a flow to advance, a step made ready): a full round.
       if (hinted) {
         full = true;
+        byHint = true;
         continue;
       }
       const why = await scheduler.waitForActivity(pollMs);
+      byHint = hinted;
       full = why === 'timeout' || hinted || ctx.clock.now() - lastFullAt >= pollMs;
     }
     scheduler.chain = null;

@@ -136,14 +136,21 @@ export class Scheduler {
     return this.attempts.runningIn(scope);
   }
 
-  /** One full round. Returns how many attempts it launched. */
-  async fullRound(scope: Scope, options: { deleteExpired?: boolean; max?: number } = {}): Promise<number> {
+  /**
+   * One full round. Returns how many attempts it launched. `launchFirst`: claim ready work before
+   * the rest (a round woken by another process's 'work' hint: the new work waits for its claim,
+   * not for half a dozen maintenance queries), and again at the end for what the rest made ready.
+   */
+  async fullRound(scope: Scope, options: { deleteExpired?: boolean; max?: number; launchFirst?: boolean } = {}): Promise<number> {
+    const only = options.max === undefined ? {} : { max: options.max };
+    const first = options.launchFirst ? await this.launchReady(scope, only) : 0;
     await this.workflows.recoverExpiredLeases(scope);
     await this.workflows.promoteDue(scope);
     await this.resolveFinishedChildren();
     await this.advanceFlows(scope);
     if (options.deleteExpired) await this.guard('deleting expired tasks', () => this.deleteExpiredTasks());
-    return this.launchReady(scope, options.max === undefined ? {} : { max: options.max });
+    const max = options.max === undefined ? {} : { max: options.max - first };
+    return first + (await this.launchReady(scope, max));
   }
 
   /** Claim ready work up to the free slots (see WorkflowSteps.launchReady). */

@@ -9,7 +9,11 @@
  * in one turn of the event loop, each channel is notified once. Receiving: one dedicated
  * connection per process (LISTEN needs a session: PgBouncer only in session mode), reconnected
  * with backoff; after a reconnect every listener is called once, since hints may have been missed.
+ * A hint carries its sender's id and the sender ignores its own: what a process commits it already
+ * knows (its engine claims the next steps itself, its bus publishes its events), and a busy runner
+ * would otherwise run one extra scheduling round per commit of its own.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { clientConfig, type PostgresConnectionOptions } from './pool.js';
 
@@ -29,8 +33,10 @@ export class PgHints {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Set<HintKind>();
   private flushScheduled = false;
-  /** Hints sent and received (tests and the cluster view read them). */
-  readonly stats = { sent: 0, received: 0, reconnects: 0 };
+  /** Hints sent and received (tests and the cluster view read them); `own`: received from this sender, ignored. */
+  readonly stats = { sent: 0, received: 0, own: 0, reconnects: 0 };
+  /** Sent as every hint's payload. */
+  private readonly id = randomBytes(6).toString('hex');
 
   constructor(
     private readonly options: PostgresConnectionOptions,
@@ -65,7 +71,8 @@ export class PgHints {
     const channels = [...this.pending].map((k) => CHANNEL[k]);
     this.pending.clear();
     try {
-      await this.pool.query({ name: `sw_notify_${channels.length}`, text: `SELECT ${channels.map((_, i) => `pg_notify($${i + 1}, '')`).join(', ')}`, values: channels });
+      const n = channels.length;
+      await this.pool.query({ name: `sw_notify_${n}`, text: `SELECT ${channels.map((_, i) => `pg_notify($${i + 1}, $${n + 1})`).join(', ')}`, values: [...channels, this.id] });
       this.stats.sent += channels.length;
     } catch (err) {
       // A lost hint is covered by polling.
@@ -83,6 +90,10 @@ export class PgHints {
     client.on('notification', (msg) => {
       const kind = KIND_OF.get(msg.channel);
       if (!kind) return;
+      if (msg.payload === this.id) {
+        this.stats.own++;
+        return;
+      }
       this.stats.received++;
       this.emit(kind);
     });
