@@ -18,7 +18,9 @@ export interface ClusterAnswer extends ClusterView {
 export const clusterRouter = router({
   view: procedure.input(z.object({ limit: z.number().int().min(1).max(DEFAULT_HOLDS_LIMIT).default(200) }).default({ limit: 200 })).query(async ({ ctx, input }): Promise<ClusterAnswer> => {
     const s = ctx.services;
-    const now = s.clock.now();
+    // On PostgreSQL runners keep time on the database's clock (their heartbeats and leases are written
+    // with it): judge them by it too, not by this machine's clock.
+    const now = s.storage.now ? await s.storage.now() : s.clock.now();
     const [heartbeats, holds] = await Promise.all([s.storage.heartbeats(), s.storage.listHolds(now, input.limit)]);
     return { ...clusterView(heartbeats, holds, now, input.limit), storage: s.storage.kind, self: s.engineOwner ?? null };
   }),
