@@ -3,16 +3,17 @@
  * direction changes, never for a state change), then hands positioned nodes and ELK-routed
  * edges to React Flow. Keyboard: Tab moves between nodes, Enter opens the inspector.
  */
-import { useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
 import { layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
-import { layoutGraph } from '../lib/layoutClient.js';
+import { layoutGraph, type LayoutOutcome } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
 import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
 import { useRefitOnResize } from './useRefitOnResize.js';
-import { GraphOverview } from './GraphOverview.js';
+import { GraphOverview, OVERVIEW_SLICE } from './GraphOverview.js';
+import { crowdedView, cullKey, cullRect, type Viewport } from '../lib/graphCulling.js';
 import { ElkEdge, type ElkEdgeData, type ElkFlowEdge } from './ElkEdge.js';
 
 const nodeTypes: NodeTypes = { step: StepNode };
@@ -30,7 +31,13 @@ const MAX_FIT_ZOOM = 1.1;
  * slice re-ran every mounted node's store selectors.
  */
 export const BIG_GRAPH = 300;
-const zoomedOut = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+/**
+ * Most nodes in view for a big graph to leave its overview: zoomed in just past DETAIL_ZOOM a
+ * 5,000-step graph still shows ~500 nodes, and mounting them (each a store subscriber, measured,
+ * with its handles and edges) was a main-thread task of seconds under load.
+ */
+export const MAX_MOUNTED = 60;
+
 
 /** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
 const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
@@ -73,11 +80,14 @@ interface Laid {
   warning: string | null;
   ms: number;
   elkMs: number | null;
+  /** The layout this one replaced for the same graph (the quick one ELK's replaces), drawn until replaced slice by slice. */
+  previous: LayoutResult | null;
 }
 
 export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks }: Props) {
   const key = `${direction}|${view.structureKey}`;
   const [laid, setLaid] = useState<Laid | null>(null);
+  const [mounted, setMounted] = useState(0);
   const [failed, setFailure] = useState<{ key: string; message: string } | null>(null);
   // A failure concerns the layout it was asked for; a new structure tries again.
   const failure = failed?.key === key ? failed.message : null;
@@ -85,9 +95,25 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   const wrapRef = useRef<HTMLDivElement>(null);
   // The layout runs per structure (key), not per view object: it reads the view as it starts.
   const viewNow = useEffectEvent(() => view);
+  // The viewport of the last fit: a better layout of the same graph (ELK's after the quick one)
+  // fits again only when the user has not moved since.
+  const lastFit = useRef<{ key: string; x: number; y: number; zoom: number } | null>(null);
   const fitTo = useEffectEvent((result: LayoutResult) => {
     const el = wrapRef.current;
-    if (el) void flow.setViewport(fitViewport(result, el.clientWidth, el.clientHeight));
+    if (!el) return;
+    const now = flow.getViewport();
+    const last = lastFit.current;
+    if (last?.key === key && (Math.abs(now.x - last.x) > 0.5 || Math.abs(now.y - last.y) > 0.5 || Math.abs(now.zoom - last.zoom) > 1e-4)) return;
+    const fit = fitViewport(result, el.clientWidth, el.clientHeight);
+    lastFit.current = { key, ...fit };
+    void flow.setViewport(fit);
+  });
+  // A new layout mounts again from its first slice (in the same render: mounting the whole graph
+  // at the new positions first, then cutting it back, were two of the longest tasks).
+  const place = useEffectEvent((outcome: LayoutOutcome) => {
+    fitTo(outcome.result);
+    setLaid((old) => ({ key, ...outcome, previous: old?.key === key ? old.result : null }));
+    setMounted(0);
   });
 
   useEffect(() => {
@@ -99,16 +125,14 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
       // A big graph the host has not laid out yet: draw a quick layout now, ELK's replaces it.
       onQuick: (outcome) => {
         performance.mark('stepwise:layout-quick');
-        fitTo(outcome.result);
-        setLaid({ key, ...outcome });
+        place(outcome);
       },
     }).then(
       (outcome) => {
         performance.mark('stepwise:layout-done');
-        // Set the fitted viewport before the nodes mount: mounting a big graph twice (once at
+        // The fitted viewport is set before the nodes mount: mounting a big graph twice (once at
         // the old zoom, again after fitView) was the longest main-thread task.
-        fitTo(outcome.result);
-        setLaid({ key, ...outcome });
+        place(outcome);
       },
       (err: unknown) => {
         if ((err as { name?: string }).name !== 'AbortError') setFailure({ key, message: String(err) });
@@ -119,24 +143,31 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
 
   const layingOut = laid?.key !== key && failure === null;
   const big = view.nodes.length > BIG_GRAPH;
-  const far = useStore(zoomedOut);
+  // Zoomed out (text unreadable), or too many nodes in view to mount them in one task.
+  const result = laid?.result ?? null;
+  const far = useStore(
+    useCallback((s: Viewport) => s.transform[2] < DETAIL_ZOOM || (big && result !== null && crowdedView(view, result, s, MAX_MOUNTED)), [big, result, view]),
+  );
   // A small canvas (a 1024×700 window) has no room for the minimap: it would cover nodes.
   const roomy = useStore(hasRoomForMinimap);
   const overview = big && far;
+  // Zoomed in on a big graph: only the nodes around the viewport are handed to React Flow.
+  const cull = useStore(useCallback((s: Viewport) => (big ? cullKey(s) : ''), [big]));
 
 
   // Big graphs mount a slice per frame: one frame mounting 1,000 nodes and their edges was a
   // multi-second main-thread task; slices keep the page responsive while the graph appears.
-  const [mounted, setMounted] = useState(0);
   useEffect(() => {
     if (!laid) return;
     const total = view.nodes.length;
-    // Big graphs need no slices: the overview is one picture, zoomed in only visible nodes mount.
-    let count = big ? total : Math.min(total, MOUNT_SLICE);
+    // Big graphs are an overview first (zoomed in only the visible nodes mount): its rectangles
+    // mount a slice per frame too.
+    const slice = big ? OVERVIEW_SLICE : MOUNT_SLICE;
+    let count = Math.min(total, slice);
     setMounted(count);
     if (count >= total) return;
     let frame = requestAnimationFrame(function grow() {
-      count = Math.min(total, count + MOUNT_SLICE);
+      count = Math.min(total, count + slice);
       setMounted(count);
       if (count < total) frame = requestAnimationFrame(grow);
     });
@@ -153,9 +184,11 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     if (!laid || overview) return [];
     const out: StepFlowNode[] = [];
     const next = new Map<string, { key: unknown[]; node: StepFlowNode }>();
+    const around = cull === '' ? null : cullRect(cull);
     for (const n of view.nodes.slice(0, mounted)) {
       const position = laid.result.positions[n.id];
       if (!position) continue;
+      if (around && (position.x > around.right || position.y > around.bottom || position.x + n.width < around.left || position.y + n.height < around.top)) continue;
       const liveNode = live?.nodes[n.id] ?? null;
       const mark = marks?.[n.id];
       const key = [n, position, liveNode, n.id === selected, direction, live !== null, mark];
@@ -179,7 +212,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     }
     cache.current = next;
     return out;
-  }, [laid, view, live, selected, direction, mounted, marks, overview]);
+  }, [laid, view, live, selected, direction, mounted, marks, overview, cull]);
   const mountedIds = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
 
   // Edge objects are reused too: a new object per edge per frame re-rendered every mounted edge
@@ -219,8 +252,12 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   const fittedKey = useRef<string | null>(null);
   useEffect(() => {
     if (!laid || laid.key !== key || !complete || fittedKey.current === key) return;
-    fittedKey.current = key;
-    const frame = requestAnimationFrame(() => performance.mark('stepwise:graph-drawn'));
+    // Marked once per layout key, in the frame after the graph is complete; a newer layout (ELK's
+    // after the quick one) cancelling this frame marks at its own completion instead.
+    const frame = requestAnimationFrame(() => {
+      fittedKey.current = key;
+      performance.mark('stepwise:graph-drawn');
+    });
     return () => cancelAnimationFrame(frame);
   }, [laid, key, complete]);
 
@@ -266,7 +303,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         onNodeClick={(_, node) => onOpenNode(node.id)}
         aria-label="Workflow graph"
       >
-        {overview && laid ? <GraphOverview view={view} result={laid.result} live={live} selected={selected} onOpenNode={onOpenNode} /> : null}
+        {overview && laid ? <GraphOverview view={view} result={laid.result} previous={laid.previous} live={live} selected={selected} onOpenNode={onOpenNode} shown={mounted} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
         <Controls showInteractive={false} />
         {!big && roomy ? (

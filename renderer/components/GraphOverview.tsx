@@ -7,7 +7,7 @@
  * Zooming in past DETAIL_ZOOM mounts the real nodes again (only the visible ones).
  * Rectangles keep `data-step`/`data-state`/`data-type` and a click opens the inspector.
  */
-import { memo, type MouseEvent } from 'react';
+import { memo, useMemo, type MouseEvent } from 'react';
 import { ViewportPortal } from '@xyflow/react';
 import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
 import type { GraphView } from '../lib/graphView.js';
@@ -39,9 +39,64 @@ export function overviewEdgePaths(view: GraphView, result: LayoutResult, live: L
   return { normal: out.normal.join(' '), muted: out.muted.join(' '), taken: out.taken.join(' ') };
 }
 
-function GraphOverviewImpl({ view, result, live, selected, onOpenNode }: Props) {
-  const paths = overviewEdgePaths(view, result, live);
+/** Rectangles per slice: one slice is one React render (a few ms per hundred under load). */
+export const OVERVIEW_SLICE = 500;
+
+interface RectsProps {
+  nodes: GraphView['nodes'];
+  kind: GraphView['kind'];
+  result: LayoutResult;
+  live: LiveState | null;
+  selected: string | null;
+}
+
+/** One slice of the overview's rectangles (memoized: a later slice mounting leaves it alone). */
+const OverviewRects = memo(function OverviewRects({ nodes, kind, result, live, selected }: RectsProps) {
   const runtime = live !== null;
+  return (
+    <>
+      {nodes.map((n) => {
+        const p = result.positions[n.id];
+        if (!p) return null;
+        const state = live?.nodes[n.id]?.state ?? null;
+        const style = state ? STATE_STYLES[state] : runtime && kind === 'workflow' ? STATE_STYLES.pending : null;
+        const name = !runtime ? 'none' : (state ?? (kind === 'flow' ? 'unvisited' : 'pending'));
+        return (
+          <rect
+            key={n.id}
+            data-step={n.id}
+            data-state={name}
+            data-type={n.type}
+            x={p.x}
+            y={p.y}
+            width={n.width}
+            height={n.height}
+            rx={n.type === 'decision' ? n.height / 2 : 8}
+            fill={style?.fill ?? DEFAULT_FILL}
+            stroke={n.id === selected ? '#2563eb' : (style?.stroke ?? TYPE_STROKE[n.type])}
+            strokeWidth={n.id === selected ? 12 : 6}
+            style={{ cursor: 'pointer', pointerEvents: 'all' }}
+          >
+            <title>{`${n.label} (${n.type})${runtime ? `: ${name}` : ''}`}</title>
+          </rect>
+        );
+      })}
+    </>
+  );
+});
+
+/**
+ * The overview; `shown` rectangles of it so far at `result`'s positions (GraphCanvas grows it by
+ * OVERVIEW_SLICE per frame: 5,000 rectangles in one render were a main-thread task of 3.5 s under
+ * load); the others at `previous`'s, the layout being replaced, when there is one.
+ */
+function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode, shown }: Props & { shown: number; previous: LayoutResult | null }) {
+  const paths = useMemo(() => overviewEdgePaths(view, result, live), [view, result, live]);
+  const slices = useMemo(() => {
+    const out: GraphView['nodes'][] = [];
+    for (let i = 0; i < view.nodes.length; i += OVERVIEW_SLICE) out.push(view.nodes.slice(i, i + OVERVIEW_SLICE));
+    return out;
+  }, [view]);
   const onClick = (event: MouseEvent<SVGSVGElement>) => {
     const id = (event.target as Element).closest('[data-step]')?.getAttribute('data-step');
     if (id) onOpenNode(id);
@@ -59,31 +114,9 @@ function GraphOverviewImpl({ view, result, live, selected, onOpenNode }: Props) 
         <path d={paths.normal} fill="none" stroke="#9ca3af" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
         <path d={paths.muted} fill="none" stroke="#cbd5e1" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
         <path d={paths.taken} fill="none" stroke="#15803d" strokeWidth={2} vectorEffect="non-scaling-stroke" />
-        {view.nodes.map((n) => {
-          const p = result.positions[n.id];
-          if (!p) return null;
-          const state = live?.nodes[n.id]?.state ?? null;
-          const style = state ? STATE_STYLES[state] : runtime && view.kind === 'workflow' ? STATE_STYLES.pending : null;
-          const name = !runtime ? 'none' : (state ?? (view.kind === 'flow' ? 'unvisited' : 'pending'));
-          return (
-            <rect
-              key={n.id}
-              data-step={n.id}
-              data-state={name}
-              data-type={n.type}
-              x={p.x}
-              y={p.y}
-              width={n.width}
-              height={n.height}
-              rx={n.type === 'decision' ? n.height / 2 : 8}
-              fill={style?.fill ?? DEFAULT_FILL}
-              stroke={n.id === selected ? '#2563eb' : (style?.stroke ?? TYPE_STROKE[n.type])}
-              strokeWidth={n.id === selected ? 12 : 6}
-              style={{ cursor: 'pointer', pointerEvents: 'all' }}
-            >
-              <title>{`${n.label} (${n.type})${runtime ? `: ${name}` : ''}`}</title>
-            </rect>
-          );
+        {slices.map((nodes, i) => {
+          const at = i * OVERVIEW_SLICE < shown ? result : previous;
+          return at ? <OverviewRects key={i} nodes={nodes} kind={view.kind} result={at} live={live} selected={selected} /> : null;
         })}
       </svg>
     </ViewportPortal>
