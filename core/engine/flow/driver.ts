@@ -25,6 +25,7 @@ import { createRuntime, flowOnlyStartChild, type StartChild } from './runtime.js
 import { commitAndPublish } from '../runtime/commit.js';
 import { abortRunning, Attempts, type RunningAttempt } from '../runtime/attempts.js';
 import { TaskStore } from '../runtime/taskStore.js';
+import { TaskLocks } from '../runtime/lock.js';
 import { runInProcess } from '../../executor/inProcess.js';
 import type { ActionState } from '../../model/template.js';
 import { timeOrderedId as attemptId } from '../ids.js';
@@ -120,7 +121,6 @@ const MAX_STALE_RETRIES = 3;
 
 export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions = {}): FlowDriver {
   const maxTransitions = options.maxTransitionsPerRun ?? DEFAULT_MAX_TRANSITIONS;
-  const locks = new Map<string, Promise<unknown>>();
   const controllers = new Map<string, LazyAbort>();
   const onError =
     options.onError ?? ((err: unknown, where: string) => process.emitWarning(`Stepwise flows: ${where}: ${err instanceof Error ? err.message : String(err)}`, 'StepwiseEngineWarning'));
@@ -137,17 +137,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       onEnded: () => undefined,
     }));
 
-  /** Serialises work on one task within this process. */
-  function exclusive<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = locks.get(taskId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(fn);
-    const tail = run.catch(() => undefined);
-    locks.set(taskId, tail);
-    void tail.then(() => {
-      if (locks.get(taskId) === tail) locks.delete(taskId);
-    });
-    return run;
-  }
+  /**
+   * Serialises work on one task within this process: the runtime's per-task lock. Its own
+   * instance (flow and workflow tasks never share an id): a direct API call holds a flow's lock
+   * while it waits for the flow's action, and nothing on the workflow side may queue behind that.
+   */
+  const locks = new TaskLocks();
+  const exclusive = <T>(taskId: string, fn: () => Promise<T>): Promise<T> => locks.run(taskId, fn);
 
   function abortFor(taskId: string): LazyAbort {
     let c = controllers.get(taskId);
@@ -399,7 +395,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       return exclusive(task.id, () => advanceLocked(task.id, { actor: 'engine', detach: false }, new TaskBatch(rt, task)));
     },
     advance(taskId, opts = {}) {
-      if (opts.skipIfBusy && locks.has(taskId)) return rt.getTask(taskId);
+      if (opts.skipIfBusy && locks.isHeld(taskId)) return rt.getTask(taskId);
       return exclusive(taskId, () => advanceLocked(taskId, modeOf(opts, 'engine')));
     },
     runOnce(taskId, opts = {}) {
@@ -410,7 +406,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     },
     wake(taskId, opts = {}) {
       const mode = modeOf(opts, 'runner');
-      if (opts.skipIfBusy && locks.has(taskId)) return rt.getTask(taskId);
+      if (opts.skipIfBusy && locks.isHeld(taskId)) return rt.getTask(taskId);
       return exclusive(taskId, async () => {
         const batch = new TaskBatch(rt, await rt.getTask(taskId));
         try {
@@ -485,7 +481,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         if (todo.some((t) => t.id === task.id)) continue;
         // An unreadable task (storage could not decode a row of it) is listed but never run; one
         // running an action (here or elsewhere) under a live lease is continued by the action's end.
-        if (locks.has(task.id) || task.debug.paused || task.unreadable || task.status !== 'active' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
+        if (locks.isHeld(task.id) || task.debug.paused || task.unreadable || task.status !== 'active' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
         todo.push(task);
       }
       const mine = opts.reserve ? await opts.reserve(todo.map((t) => t.id)) : null;
