@@ -7,7 +7,8 @@
 import { assertTaskTransition, type FlowTaskStatus } from '../../model/states.js';
 import type { ErrorInfo } from '../../model/errors.js';
 import type { NewEvent } from '../../model/events.js';
-import type { Actor, AttemptRecord, DebugSettings, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
+import type { Actor, AttemptRecord, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
+import { breakpointAt, pausedAt, releaseUsed } from '../runtime/breakpoints.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { participantsOf } from './participants.js';
@@ -102,29 +103,25 @@ function finish(set: Partial<TaskRecord>, template: FlowTemplate, now: number): 
   set.deleteAt = template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null;
 }
 
-/** `released`: breakpoints passed once (set by the debugger's continue/step). */
-type Debug = DebugSettings & { released?: string[] };
-
-/** The debugger's breakpoints on flow states: entering one pauses the flow in the same commit. */
+/** The debugger's breakpoints on flow states (../runtime/breakpoints.ts): entering one pauses the flow in the same commit. */
 function pauseAtBreakpoint(r: Recorder, task: TaskRecord, state: string, set: Partial<TaskRecord>): void {
-  const debug = (set.debug ?? task.debug) as Debug;
+  const debug = set.debug ?? task.debug;
   if (!debug.breakpoints.includes(state)) return;
-  const reason = `breakpoint:${state}`;
-  set.debug = { ...debug, paused: true, pauseReason: reason, released: (debug.released ?? []).filter((n) => n !== state) } as Debug;
-  r.transition('debug', debug.paused ? 'paused' : 'running', 'paused', reason);
-  r.event({ type: 'debug.paused', payload: { reason } });
+  const paused = pausedAt(debug, state);
+  set.debug = paused.debug;
+  r.transition('debug', debug.paused ? 'paused' : 'running', 'paused', paused.reason);
+  r.event({ type: 'debug.paused', payload: { reason: paused.reason } });
 }
 
 /** A released breakpoint is passed once: running its state uses the release up. */
 function useRelease(task: TaskRecord, state: string, set: Partial<TaskRecord>): void {
-  const debug = task.debug as Debug;
-  if (debug.released?.includes(state)) set.debug = { ...debug, released: debug.released.filter((n) => n !== state) } as Debug;
+  const debug = releaseUsed(task.debug, [state]);
+  if (debug) set.debug = debug;
 }
 
 /** Whether a task standing (active) at `state` must pause before running it. */
 export function stopsAtBreakpoint(task: TaskRecord, state: string): boolean {
-  const debug = task.debug as Debug;
-  return debug.breakpoints.includes(state) && !(debug.released ?? []).includes(state);
+  return breakpointAt(task.debug, [state]) !== null;
 }
 
 /** Pausing an active flow that stands at a breakpoint set after it entered the state. */
