@@ -9,7 +9,9 @@ import { ManualClock } from '../../core/model/clock.js';
 import { PermanentError } from '../../core/model/errors.js';
 import type { HandlerFn } from '../../core/model/template.js';
 import type { ChangeSet } from '../../core/storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
+import { createHandlerRegistry, createTemplateRegistry, handlerMap } from '../../core/template/registry.js';
+import { defineFlow } from '../../core/template/defineFlow.js';
+import { action, result } from '../../core/template/flowBuilders.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 import { RecordingStorage } from '../fixtures/storage/recordingStorage.js';
 
@@ -110,6 +112,54 @@ describe('a failure or result the storage refuses', () => {
     const { step: work, attempts } = await engineOver(storage, { work: () => ({ rows: 'y'.repeat(100) }) });
     expect(work).toMatchObject({ state: 'error', attempts: 1, results: null, error: { code: 'RESULT_NOT_STORED' } });
     expect(work.error?.message).toBe("Handler 'work' succeeded but its result could not be stored: the record is too large to store");
+    expect(attempts.map((a) => a.outcome)).toEqual(['error']);
+  });
+});
+
+describe('a flow action whose failure or result the storage refuses', () => {
+  const flow = defineFlow({
+    name: 'picky_flow',
+    namespace: 'test',
+    startsWith: 'work',
+    states: { work: action('work', { goTo: 'done' }), done: result() },
+  });
+
+  async function flowOver(storage: PickyStorage, work: HandlerFn) {
+    const engine = createEngine({
+      storage,
+      clock: new ManualClock(),
+      executor: 'inline',
+      templates: createTemplateRegistry([flow]),
+      handlers: createHandlerRegistry(handlerMap({ work })),
+      onError: (err) => {
+        throw err;
+      },
+    });
+    const task = await engine.start('test/picky_flow');
+    await engine.runUntilIdle({ taskId: task.id });
+    await engine.close();
+    return { task: (await storage.getTask(task.id))!, attempts: await storage.listAttempts(task.id, 'work') };
+  }
+
+  it('fails the flow with the fallback error (the same ending as a workflow step)', async () => {
+    const storage = new PickyStorage((c) => [...(c.insertAttempts ?? []), ...(c.updateAttempts ?? []).map((a) => a.set)].some((a) => a.error?.details !== undefined));
+    const { task, attempts } = await flowOver(storage, (ctx) => {
+      (ctx as { log: { info(m: string): void } }).log.info('about to fail');
+      throw new PermanentError('huge failure', { blob: 'x'.repeat(100) });
+    });
+    expect(task).toMatchObject({ status: 'failed', error: { class: 'PermanentError', code: 'FAILURE_NOT_STORED' } });
+    expect(task.error?.message).toMatch(/^huge failure \(the full error could not be stored: the record is too large to store; its details, stack and logs were dropped\)$/);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ outcome: 'error', logs: [{ level: 'warn', message: 'logs dropped: the failure could not be stored with them' }] });
+  });
+
+  it('fails the flow with RESULT_NOT_STORED when the data the action left cannot be stored', async () => {
+    const storage = new PickyStorage((c) => (c.updateTasks ?? []).some((t) => JSON.stringify(t.set.data ?? null).includes('yyyy')));
+    const { task, attempts } = await flowOver(storage, (ctx) => {
+      (ctx as { data: Record<string, unknown> }).data.rows = 'y'.repeat(100);
+    });
+    expect(task).toMatchObject({ status: 'failed', currentState: 'work', error: { code: 'RESULT_NOT_STORED' } });
+    expect(task.error?.message).toBe("Handler 'work' succeeded but its result could not be stored: the record is too large to store");
     expect(attempts.map((a) => a.outcome)).toEqual(['error']);
   });
 });

@@ -2,14 +2,14 @@
  * A flow action's attempt, as the runtime runs it (../runtime/attempts.ts): a FlowJob for the
  * executor (a private copy of the data, sub-tasks through the engine), the lease on the flow task
  * itself, progress as events, and the end recorded through the pure planner (./actionPlan.ts) —
- * retried on a fresh read when the task moved meanwhile, and with a smaller error when storage
- * refuses what the handler produced (FAILURE_NOT_STORED / RESULT_NOT_STORED).
+ * retried on a fresh read when the task moved meanwhile (a smaller error when storage refuses
+ * what the handler produced is the runtime's: FAILURE_NOT_STORED / RESULT_NOT_STORED).
  */
 import { StaleError, StepwiseError, toErrorInfo } from '../../model/errors.js';
 import type { LogLine, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate } from '../../model/template.js';
 import type { JobOutcome } from '../../executor/types.js';
-import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
+import type { HandlerFailure } from '../../executor/failure.js';
 import { formatSize } from '../../limits/index.js';
 import { timeOrderedId } from '../ids.js';
 import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
@@ -66,6 +66,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
     step: state.name,
     ...(state.timeoutMs ? { timeoutMs: state.timeoutMs } : {}),
     label,
+    handler: state.handler,
     logs,
     job(io) {
       let fn;
@@ -123,23 +124,11 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
           );
           return fail({ error: toErrorInfo(err), retryable: false });
         }
-        try {
-          await commitEnd({ kind: 'success', value: end.value, data, dataText });
-        } catch (err) {
-          if (!refusedContent(err)) throw err;
-          await fail(unstorableResult(state.handler, err));
-        }
+        await commitEnd({ kind: 'success', value: end.value, data, dataText });
         return;
       }
       case 'failure':
-        try {
-          await fail(end.failure);
-        } catch (err) {
-          // A failure that cannot be stored still ends the attempt, with a smaller error.
-          if (!refusedContent(err)) throw err;
-          logs.splice(0, logs.length, { at: ctx.clock.now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
-          await fail(unrecordableFailure(end.failure, err));
-        }
+        await fail(end.failure);
         return;
       case 'timeout':
         await fail(

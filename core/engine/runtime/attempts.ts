@@ -11,7 +11,7 @@ import type { ClockTimer } from '../../model/clock.js';
 import type { LogLine } from '../../model/runtime.js';
 import { attemptLogSink, boundOutcome } from '../../limits/index.js';
 import type { Executor, Job, JobOutcome } from '../../executor/types.js';
-import type { HandlerFailure } from '../../executor/failure.js';
+import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
 import type { EngineContext } from '../context.js';
 import type { Draft } from './draft.js';
 import { untilStored } from './durable.js';
@@ -54,6 +54,8 @@ export interface AttemptSpec {
   timeoutMs?: number;
   /** How the timeout error names what ran ("Step 'charge'", "Action 'send' of flow x"). */
   label: string;
+  /** The handler's name, for the error stored when its result cannot be. */
+  handler: string;
   /** Log lines of the attempt, captured here and stored with its end. */
   logs: LogLine[];
   /** The executor job, or an outcome known without running anything (no handler registered). */
@@ -77,7 +79,10 @@ export interface AttemptSpec {
         renew(until: number): Promise<boolean>;
         progress(progress: Progress): Promise<void>;
       };
-  /** Store the end. May be called again when storage refused it for now (busy, full). */
+  /**
+   * Store the end. May be called again when storage refused it for now (busy, full), and with a
+   * smaller failure when storage refused its content (see finishStorable).
+   */
   finish(end: AttemptEnd): Promise<void>;
 }
 
@@ -166,7 +171,7 @@ export class Attempts {
     // The lease keeps being renewed until the end is stored: an end retried while the database
     // is busy or full must not let another engine take the attempt and run the handler again.
     const end = endOf(run, boundOutcome(outcome, ctx.limits, spec.label), timeoutMs);
-    await untilStored(() => spec.finish(end), {
+    await untilStored(() => finishStorable(spec, end, () => ctx.clock.now()), {
       clock: ctx.clock,
       stop: this.storing.signal,
       onRetry: (err, tries, delayMs) => this.deps.onError(err, `storing the end of ${spec.taskId}/${spec.step} (try ${tries}; kept in memory, trying again in ${delayMs} ms)`),
@@ -240,6 +245,24 @@ export class Attempts {
         })
         .catch(() => undefined); // storage trouble: the next renewal tries again, the lease has two thirds left
     }
+  }
+}
+
+/**
+ * Store an attempt's end. When storage refuses its content (too large, not storable: not a
+ * storage that is unavailable for now, which the caller retries), the attempt still ends: a
+ * result becomes RESULT_NOT_STORED, a failure FAILURE_NOT_STORED with its message kept and its
+ * details, stack and logs dropped.
+ */
+async function finishStorable(spec: AttemptSpec, end: AttemptEnd, now: () => number): Promise<void> {
+  try {
+    await spec.finish(end);
+  } catch (err) {
+    if (!refusedContent(err)) throw err;
+    if (end.kind === 'success') return finishStorable(spec, { kind: 'failure', failure: unstorableResult(spec.handler, err) }, now);
+    if (end.kind !== 'failure') throw err;
+    spec.logs.splice(0, spec.logs.length, { at: now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
+    await spec.finish({ kind: 'failure', failure: unrecordableFailure(end.failure, err) });
   }
 }
 

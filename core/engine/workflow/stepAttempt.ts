@@ -10,7 +10,7 @@ import type { Json, StepRecord } from '../../model/runtime.js';
 import type { StepTemplate } from '../../model/template.js';
 import type { BatchInputs } from '../../model/handlers.js';
 import type { JobOutcome, StepContextData } from '../../executor/types.js';
-import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
+import type { HandlerFailure } from '../../executor/failure.js';
 import type { EngineContext } from '../context.js';
 import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
 import type { Draft } from '../runtime/draft.js';
@@ -77,6 +77,7 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
     step: name,
     ...(stepT?.timeoutMs ? { timeoutMs: stepT.timeoutMs } : {}),
     label: `Step '${name}'`,
+    handler: stepT?.handler?.callable ?? name,
     logs: attempt.logs,
     job(io) {
       const step = view.steps.get(name)!;
@@ -110,26 +111,14 @@ async function recordEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, cl
   const fail = (failure: HandlerFailure) => commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'error', failure, env));
   switch (end.kind) {
     case 'success':
-      try {
-        if ((stepT?.type ?? 'standard') === 'subtask') {
-          await deps.store.change(taskId, (d) => deps.startSubtask(d, name, attempt, end.value, env));
-        } else {
-          await commitEnd(deps, taskId, env, (d) => planSuccess(d, name, attempt, end.value, env));
-        }
-      } catch (err) {
-        if (!refusedContent(err)) throw err;
-        await fail(unstorableResult(stepT?.handler?.callable ?? name, err));
+      if ((stepT?.type ?? 'standard') === 'subtask') {
+        await deps.store.change(taskId, (d) => deps.startSubtask(d, name, attempt, end.value, env));
+      } else {
+        await commitEnd(deps, taskId, env, (d) => planSuccess(d, name, attempt, end.value, env));
       }
       return;
     case 'failure':
-      try {
-        await fail(end.failure);
-      } catch (err) {
-        // A failure that cannot be stored still ends the attempt, with a smaller error.
-        if (!refusedContent(err)) throw err;
-        attempt.logs.splice(0, attempt.logs.length, { at: deps.ctx.clock.now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
-        await fail(unrecordableFailure(end.failure, err));
-      }
+      await fail(end.failure);
       return;
     case 'timeout':
       await commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, end.timeoutMs), env));
