@@ -5,6 +5,7 @@
  * attempt goes into the same commit as the state change it caused.
  */
 import { timeOrderedId } from '../ids.js';
+import { openAttemptRecord } from '../runtime/records.js';
 import { StepwiseError, toErrorInfo, type ErrorInfo } from '../../model/errors.js';
 import { attemptLogSink, boundError, DEFAULT_LIMITS, formatSize, type Limits } from '../../limits/index.js';
 import type { Clock } from '../../model/clock.js';
@@ -82,19 +83,7 @@ export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[])
 export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) => Promise<T> | T): Promise<AttemptResult<T>> {
   const logs: LogLine[] = [];
   const startedAt = env.clock.now();
-  const attempt: AttemptRecord = {
-    id: timeOrderedId(startedAt),
-    taskId: env.task.id,
-    stepName: env.stepName,
-    number: env.number,
-    startedAt,
-    finishedAt: null,
-    durationMs: null,
-    outcome: null,
-    error: null,
-    output: null,
-    logs,
-  };
+  const attempt = openAttemptRecord({ id: timeOrderedId(startedAt), taskId: env.task.id, stepName: env.stepName, number: env.number, startedAt, logs });
   const close = () => {
     attempt.finishedAt = env.clock.now();
     attempt.durationMs = attempt.finishedAt - startedAt;

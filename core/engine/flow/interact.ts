@@ -8,7 +8,7 @@
 import { StepwiseError } from '../../model/errors.js';
 import { TaskBatch } from './batch.js';
 import { isTaskFinished } from '../../model/states.js';
-import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
+import type { Actor, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate, InteractionDef } from '../../model/template.js';
 import { templateRef } from '../../model/template.js';
 import { applyDefaultsAndValidate } from './attributes.js';

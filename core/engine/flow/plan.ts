@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../model/errors.js';
 import type { NewEvent } from '../../model/events.js';
 import type { Actor, AttemptRecord, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
 import { breakpointAt, pausedAt, releaseUsed } from '../runtime/breakpoints.js';
+import { newTaskRecord } from '../runtime/records.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { participantsOf } from './participants.js';
@@ -264,36 +265,22 @@ export function planCreate(template: FlowTemplate, o: CreateOptions): { task: Ta
   if (!template.states.some((s) => s.name === state)) throw unknownState(template, state);
   const ref = templateRef(template);
   const status: FlowTaskStatus = o.background ? 'waiting' : 'active';
-  const task: TaskRecord = {
-    id: o.id,
-    kind: 'flow',
-    namespace: template.namespace,
-    name: template.name,
-    templateVersion: template.version,
-    templateRef: ref,
-    status,
-    input: o.input,
-    data: o.data,
-    currentState: state,
-    parentTaskId: o.parentTaskId ?? null,
-    parentStepName: null,
-    idempotencyKey: o.idempotencyKey ?? null,
-    participants: participantsOf(template.index, o.data),
-    error: null,
-    result: null,
-    createdAt: o.now,
-    updatedAt: o.now,
-    finishedAt: null,
-    // A background start is picked up at once by whoever runs due flows.
-    wakeAt: o.background ? o.now : null,
-    timeoutAt: template.timeoutMs !== undefined ? o.now + template.timeoutMs : null,
-    deleteAt: null,
-    debug: { paused: Boolean(o.debug), breakpoints: [], ...(o.debug ? { pauseReason: 'debug_start' } : {}) },
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    stateAttempts: 0,
-    version: 1,
-  };
+  const task = newTaskRecord(
+    template,
+    { id: o.id, status, input: o.input, now: o.now, parentTaskId: o.parentTaskId, idempotencyKey: o.idempotencyKey, debug: o.debug },
+    {
+      data: o.data,
+      currentState: state,
+      participants: participantsOf(template.index, o.data),
+      result: null,
+      finishedAt: null,
+      // A background start is picked up at once by whoever runs due flows.
+      wakeAt: o.background ? o.now : null,
+      timeoutAt: template.timeoutMs !== undefined ? o.now + template.timeoutMs : null,
+      deleteAt: null,
+    },
+  );
+
   const r = new Recorder(task, o.now, 'engine');
   r.transition('status', null, status, o.background ? 'created (background)' : 'created');
   r.transition('state', null, state, 'start');

@@ -7,7 +7,7 @@
  */
 import type { TaskRecord } from '../../model/runtime.js';
 import type { EngineContext } from '../context.js';
-import type { Scheduler, Scope } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 
 export interface RunOptions {
   /** Drive only this task and its subtasks. */

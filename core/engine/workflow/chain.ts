@@ -12,7 +12,7 @@
  */
 import { consumeRelease, stepBreakpoint } from '../runtime/breakpoints.js';
 import type { Draft } from '../runtime/draft.js';
-import { planClaim, stepTemplateOf, type AttemptRef, type PlanEnv } from './outcome.js';
+import { planClaim, stepTemplateOf, type PlanEnv } from './outcome.js';
 import { concurrencyLimitOf } from './concurrency.js';
 import type { TaskView } from '../runtime/view.js';
 import type { Slots } from '../runtime/slots.js';

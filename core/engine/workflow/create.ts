@@ -11,6 +11,7 @@ import type { NewEvent } from '../../model/events.js';
 import { templateRef, type StepTemplate, type WorkflowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { renderKey } from './concurrency.js';
+import { newTaskRecord } from '../runtime/records.js';
 
 export interface StartOptions {
   idempotencyKey?: string;
@@ -41,35 +42,21 @@ export function planWorkflowTask(
   const ref = templateRef(template);
   const id = newId();
   const status = template.steps.length === 0 ? 'complete' : 'running';
-  const task: TaskRecord = {
-    id,
-    kind: 'workflow',
-    namespace: template.namespace,
-    name: template.name,
-    templateVersion: template.version,
-    templateRef: ref,
-    status,
-    input,
-    data: {},
-    currentState: null,
-    parentTaskId: options.parentTaskId ?? null,
-    parentStepName: options.parentStepName ?? null,
-    idempotencyKey: options.idempotencyKey ?? null,
-    participants: [],
-    error: null,
-    result: status === 'complete' ? {} : null,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: status === 'complete' ? now : null,
-    wakeAt: null,
-    timeoutAt: null,
-    deleteAt: status === 'complete' && template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null,
-    debug: options.debug ? { paused: true, pauseReason: 'debug_start', breakpoints: [] } : { paused: false, breakpoints: [] },
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    stateAttempts: 0,
-    version: 1,
-  };
+  const task = newTaskRecord(
+    template,
+    { id, status, input, now, parentTaskId: options.parentTaskId, parentStepName: options.parentStepName, idempotencyKey: options.idempotencyKey, debug: options.debug },
+    {
+      data: {},
+      currentState: null,
+      participants: [],
+      result: status === 'complete' ? {} : null,
+      finishedAt: status === 'complete' ? now : null,
+      wakeAt: null,
+      timeoutAt: null,
+      deleteAt: status === 'complete' && template.deleteAfterMs !== undefined ? now + template.deleteAfterMs : null,
+    },
+  );
+
   const transitions: NewTransition[] = [];
   const events: NewEvent[] = [];
   const t = (stepName: string | null, field: NewTransition['field'], from: string | null, to: string, reason: string) =>

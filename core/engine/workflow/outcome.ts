@@ -11,6 +11,7 @@ import type { HandlerFailure } from '../../executor/failure.js';
 import { summarizeFailure } from '../../limits/index.js';
 import { retryDelayMs, type Random } from '../runtime/backoff.js';
 import type { Draft } from '../runtime/draft.js';
+import { openAttemptRecord } from '../runtime/records.js';
 import { propagateReadiness } from './readiness.js';
 import { interpretBatches, interpretDecision } from './stepResults.js';
 import { planStepwiseWorkers, planTaskerWorkers, spawnWorkers, type WorkerPlan } from './batches.js';
@@ -49,19 +50,7 @@ export function planClaim(d: Draft, name: string, env: PlanEnv): AttemptRef | nu
     details: { attempt: number, owner: env.owner },
   });
   const attempt: AttemptRef = { id: env.newId(), number, startedAt: d.now, logs: [] };
-  d.insertAttempt({
-    id: attempt.id,
-    taskId: d.task.id,
-    stepName: name,
-    number,
-    startedAt: d.now,
-    finishedAt: null,
-    durationMs: null,
-    outcome: null,
-    error: null,
-    output: null,
-    logs: [],
-  });
+  d.insertAttempt(openAttemptRecord({ id: attempt.id, taskId: d.task.id, stepName: name, number, startedAt: d.now, logs: [] }));
   settleTask(d, env.template.deleteAfterMs);
   return attempt;
 }

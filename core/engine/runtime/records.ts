@@ -1,0 +1,52 @@
+/**
+ * The records a new task and a new attempt start from, the same for both kinds: the template's
+ * identity, no error, no lease, version 1, the debugger's settings at start; an attempt open (no
+ * end yet). The kind's planner decides the rest (status, state, data, times).
+ */
+import type { AttemptRecord, JsonObject, TaskRecord } from '../../model/runtime.js';
+import { templateRef, type Template } from '../../model/template.js';
+
+export interface NewTask {
+  id: string;
+  status: TaskRecord['status'];
+  input: JsonObject;
+  now: number;
+  parentTaskId?: string | null | undefined;
+  parentStepName?: string | null | undefined;
+  idempotencyKey?: string | null | undefined;
+  /** Start paused (the debugger's `debug_start`). */
+  debug?: boolean | undefined;
+}
+
+/** What only the kind decides about a new task. */
+export type KindFields = Pick<TaskRecord, 'data' | 'currentState' | 'participants' | 'result' | 'finishedAt' | 'wakeAt' | 'timeoutAt' | 'deleteAt'>;
+
+export function newTaskRecord(template: Template, t: NewTask, kind: KindFields): TaskRecord {
+  return {
+    id: t.id,
+    kind: template.kind,
+    namespace: template.namespace,
+    name: template.name,
+    templateVersion: template.version,
+    templateRef: templateRef(template),
+    status: t.status,
+    input: t.input,
+    parentTaskId: t.parentTaskId ?? null,
+    parentStepName: t.parentStepName ?? null,
+    idempotencyKey: t.idempotencyKey ?? null,
+    error: null,
+    createdAt: t.now,
+    updatedAt: t.now,
+    debug: t.debug ? { paused: true, pauseReason: 'debug_start', breakpoints: [] } : { paused: false, breakpoints: [] },
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    stateAttempts: 0,
+    version: 1,
+    ...kind,
+  };
+}
+
+/** An attempt that has started and not ended. */
+export function openAttemptRecord(a: Pick<AttemptRecord, 'id' | 'taskId' | 'stepName' | 'number' | 'startedAt' | 'logs'>): AttemptRecord {
+  return { ...a, finishedAt: null, durationMs: null, outcome: null, error: null, output: null };
+}
