@@ -1,7 +1,9 @@
 /**
  * User code cannot take the engine down (issue 11 item 3): handlers that call process.exit,
  * leak a rejection, throw from a timer, throw cyclic details, hang or run out of memory each cost
- * their own attempt, with an error that says what happened, and nothing else — under
+ * their own attempt, with an error that says what happened, and nothing else; so do a flow's
+ * condition that calls process.exit and its on_timeout handler that leaks a rejection (code that
+ * runs inside a transition, in the engine's own process) — under
  * `stepwise run` (handlers in process, behind the guards), `stepwise runner` and `stepwise serve`
  * (handlers in worker threads by default). Every process here is the real command, started with
  * the environment of a user's shell (no test-mode executor).
@@ -131,7 +133,7 @@ async function untilFinished(storage: Storage, ids: string[], child: ChildProces
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tasks = await Promise.all(ids.map((id) => storage.getTask(id)));
-    if (tasks.every((t) => t && ['complete', 'error', 'cancelled'].includes(t.status))) return new Map(tasks.map((t) => [t!.id, t!]));
+    if (tasks.every((t) => t && ['complete', 'error', 'cancelled', 'completed', 'failed'].includes(t.status))) return new Map(tasks.map((t) => [t!.id, t!]));
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server died (exit ${child.exitCode}, signal ${child.signalCode}):\n${log()}`);
     if (Date.now() > deadline) throw new Error(`tasks did not finish: ${JSON.stringify(tasks.map((t) => [t?.templateRef, t?.status]))}\n${log()}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -139,7 +141,7 @@ async function untilFinished(storage: Storage, ids: string[], child: ChildProces
 }
 
 /** Every way to crash, plus a healthy task that must complete meanwhile. */
-const CRASHES = ['crash/exits', 'crash/exit_zero', 'crash/leaks', 'crash/timer_throws', 'crash/cyclic', 'crash/memory', 'crash/hang'];
+const CRASHES = ['crash/exits', 'crash/exit_zero', 'crash/leaks', 'crash/timer_throws', 'crash/cyclic', 'crash/memory', 'crash/hang', 'crash/condition_exits', 'crash/timeout_leaks'];
 
 async function expectIsolated(storage: Storage, byRef: Map<string, TaskRecord>): Promise<void> {
   const step = async (ref: string) => (await storage.getSteps(byRef.get(ref)!.id))[0]!;
@@ -151,6 +153,10 @@ async function expectIsolated(storage: Storage, byRef: Map<string, TaskRecord>):
   expect(await step('crash/cyclic')).toMatchObject({ state: 'error', attempts: 1, error: { message: 'card declined: insufficient funds' } });
   expect((await step('crash/memory')).error?.message).toMatch(/^the handler ran out of memory \(its limit is 128 MB/);
   expect((await step('crash/hang')).error?.code).toBe('TIMEOUT');
+  // Flow code that runs inside a transition, in the engine's own process (under its guards).
+  expect(byRef.get('crash/condition_exits')).toMatchObject({ status: 'failed', error: { code: 'HANDLER_EXITED' } });
+  expect(byRef.get('crash/condition_exits')!.error!.message).toMatch(/^The conditions of state 'check' called process\.exit\(1\); the engine's process does not exit/);
+  expect(byRef.get('crash/timeout_leaks')).toMatchObject({ status: 'failed', error: { code: 'HANDLER_CRASHED', message: 'unhandled rejection: leaked from on_timeout' } });
 }
 
 async function startAll(db: string) {

@@ -1,11 +1,14 @@
 /**
- * Running flow handler code inside one recorded attempt: builds the FlowContext (a private copy
- * of the data, the abort signal, a log captured into the attempt, progress, sub-tasks), runs the
- * body, and returns the outcome with a finished AttemptRecord. Nothing is written here: the
+ * Running flow handler code inside one recorded attempt (conditions, interaction bodies,
+ * on_timeout handlers; actions run on the executor instead): builds the FlowContext (a private
+ * copy of the data, the abort signal, a log captured into the attempt, progress, sub-tasks),
+ * runs the body under the process guards with a bounded time (../runtime/guarded.ts), and
+ * returns the outcome with a finished AttemptRecord. Nothing is written here: the
  * attempt goes into the same commit as the state change it caused.
  */
 import { timeOrderedId } from '../ids.js';
 import { openAttemptRecord } from '../runtime/records.js';
+import { callGuarded, GuardedCallFailed } from '../runtime/guarded.js';
 import { StepwiseError, toErrorInfo, type ErrorInfo } from '../../model/errors.js';
 import { attemptLogSink, boundError, DEFAULT_LIMITS, formatSize, type Limits } from '../../limits/index.js';
 import type { Clock } from '../../model/clock.js';
@@ -22,6 +25,8 @@ export interface AttemptEnv {
   task: TaskRecord;
   /** State name, `interaction:<name>` or `on_timeout`. */
   stepName: string;
+  /** What runs, for errors: "The conditions of state 'wait'", "Interaction 'approve'". */
+  what: string;
   state: string;
   number: number;
   clock: Clock;
@@ -90,7 +95,8 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
   };
   try {
     const ctx = buildContext(env, structuredClone(env.task.data), logs);
-    const value = await body(ctx);
+    // In this process, under the process guards, with a bounded time (../runtime/guarded.ts).
+    const value = await callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
     if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
     const { data, text } = toJsonObject(ctx.data, 'data');
     const limits = env.limits ?? DEFAULT_LIMITS;
@@ -102,7 +108,7 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
     return { ok: true, value, data, dataText: text, attempt };
   } catch (error) {
     close();
-    const info = boundError(toErrorInfo(error), env.limits ?? DEFAULT_LIMITS);
+    const info = boundError(error instanceof GuardedCallFailed ? error.failure.error : toErrorInfo(error), env.limits ?? DEFAULT_LIMITS);
     attempt.outcome = env.abort.aborted ? 'cancelled' : 'error';
     attempt.error = info;
     return { ok: false, error, info, attempt };

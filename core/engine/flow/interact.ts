@@ -55,6 +55,7 @@ export async function prepareInteraction(
     {
       task,
       stepName,
+      what: `Interaction '${name}'`,
       state: task.currentState ?? template.startsWith,
       number: await rt.nextAttemptNumber(task, stepName),
       clock: rt.ctx.clock,

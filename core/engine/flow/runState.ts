@@ -59,12 +59,13 @@ function stateOf(template: FlowTemplate, name: string): FlowState {
   return state;
 }
 
-async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, body: (ctx: FlowContext) => Promise<T>): Promise<AttemptResult<T>> {
+async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, what: string, body: (ctx: FlowContext) => Promise<T>): Promise<AttemptResult<T>> {
   const { task } = input;
   return runAttempt(
     {
       task,
       stepName,
+      what,
       state: task.currentState ?? '',
       number: await rt.nextAttemptNumber(task, stepName),
       clock: rt.ctx.clock,
@@ -118,7 +119,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
     case 'decision':
     case 'wait': {
       const evaluated: Record<string, boolean> = {};
-      const result = await attemptFor(rt, input, name, async (ctx) =>
+      const result = await attemptFor(rt, input, name, `The conditions of state '${name}'`, async (ctx) =>
         state.type === 'decision' ? decisionBranch(state, evaluator(ctx, evaluated)) : waitBranch(state, evaluator(ctx, evaluated)),
       );
       if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
@@ -153,7 +154,7 @@ export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<D
   if (template.states.some((s) => s.name === target)) {
     return decide(rt, input, template, { type: 'move', to: target, reason: 'timeout', details }, { clearTimeout: true });
   }
-  const result = await attemptFor(rt, input, 'on_timeout', async (ctx) => rt.handler(target, template, 'on_timeout')(ctx));
+  const result = await attemptFor(rt, input, 'on_timeout', `The on_timeout handler '${target}'`, async (ctx) => rt.handler(target, template, 'on_timeout')(ctx));
   if (!result.ok) return decide(rt, input, template, failed(result, 'on_timeout'), { attempt: result.attempt, clearTimeout: true });
   const chosen = result.value;
   if (typeof chosen === 'string' && template.states.some((s) => s.name === chosen)) {
