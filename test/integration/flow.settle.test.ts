@@ -1,8 +1,9 @@
 /**
  * Before an action runs, the driver makes sure it acts on the task as stored: an action is
- * claimed (its lease) in one commit with the moves that lead to it, planned on the task version
- * the flow last committed, so a pause or cancel committed by someone else after the flow's
- * previous commit makes the claim STALE: it is seen and the action does not run. With nothing in
+ * claimed (its lease) in one commit with the moves that lead to it (after an action: with that
+ * action's end), planned on the task version the flow last committed, so a pause or cancel
+ * committed by someone else after the flow's previous commit makes the claim STALE: it is seen
+ * and the action does not run. With nothing in
  * between, the flow goes on without reading the task back.
  */
 import { describe, expect, it } from 'vitest';
@@ -49,14 +50,16 @@ function setup() {
 }
 
 const movesTo = (changes: ChangeSet, state: string) => (changes.transitions ?? []).some((t) => t.field === 'state' && t.to === state);
+/** The flow's creation, with its first action claimed: the next commit (the action's end, the decision and the claim of `second`) is planned on it. */
+const creates = (changes: ChangeSet) => (changes.insertTasks ?? []).length > 0;
 
 describe('settling before an action', () => {
   it('sees a pause committed by another caller right after the commit before the action, and does not run it', async () => {
     const { flow, storage, ctx, ran, driver } = setup();
     storage.after = async (changes) => {
-      if (!movesTo(changes, 'choose')) return;
+      if (!creates(changes)) return;
       storage.after = null;
-      const t = (await storage.getTask(changes.updateTasks![0]!.id))!;
+      const t = (await storage.getTask(changes.insertTasks![0]!.id))!;
       const now = ctx.clock.now();
       await storage.commit({
         updateTasks: [{ id: t.id, expectedVersion: t.version, set: { debug: { ...t.debug, paused: true, pauseReason: 'user' }, updatedAt: now } }],
@@ -72,9 +75,9 @@ describe('settling before an action', () => {
   it('sees a cancel committed by another caller right after the commit before the action', async () => {
     const { flow, storage, ran, driver } = setup();
     storage.after = async (changes) => {
-      if (!movesTo(changes, 'choose')) return;
+      if (!creates(changes)) return;
       storage.after = null;
-      await createFlowDriver(createTestContext({ templates: [flow], storage: storage as Storage })).cancel(changes.updateTasks![0]!.id, 'changed my mind');
+      await createFlowDriver(createTestContext({ templates: [flow], storage: storage as Storage })).cancel(changes.insertTasks![0]!.id, 'changed my mind');
     };
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first']);

@@ -15,13 +15,19 @@ import { timeOrderedId } from '../ids.js';
 import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
 import { holdsAction, maxAttemptsOf, planActionEnd, type ActionClaim, type ActionEnd } from './actionPlan.js';
 import type { FlowRuntime } from './runtime.js';
+import type { ChangeSet } from '../../storage/storage.js';
 
 /** Ends whose commit lost a race (the task moved: progress, an interaction) are planned again this often. */
 const MAX_STALE_RETRIES = 8;
 
 export interface ActionAttemptOptions {
-  /** The end was committed (the task as stored after it); e.g. continue the flow. Not called when the action was no longer held here. */
-  after?(task: TaskRecord): Promise<void>;
+  /**
+   * Commit the end (`changes`, planned on `current`) together with what the flow does next — its
+   * pure steps up to the next action's claim, a wait or a result — in one commit (../flow/driver.ts).
+   * Throws StaleError when nothing was stored (the end is planned again on a fresh read). Without
+   * it, or for an end that does not continue the flow (a clean stop), the end is committed alone.
+   */
+  commitWithNext?(current: TaskRecord, changes: ChangeSet): Promise<void>;
 }
 
 export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowTemplate, claim: ActionClaim, options: ActionAttemptOptions = {}): AttemptSpec {
@@ -48,13 +54,13 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       if (!current) return;
       const plan = planActionEnd(current, claim, end, { template, now: ctx.clock.now(), actor: 'engine' }, attemptId, logs);
       try {
-        await rt.commit(plan.changes);
+        if (continues && options.commitWithNext) await options.commitWithNext(current, plan.changes);
+        else await rt.commit(plan.changes);
       } catch (err) {
         known = null;
         if (err instanceof StaleError && i < MAX_STALE_RETRIES) continue;
         throw err;
       }
-      if (continues) await options.after?.({ ...current, ...plan.set, version: current.version + 1 } as TaskRecord);
       return;
     }
   };

@@ -29,7 +29,7 @@ import { TaskLocks } from '../runtime/lock.js';
 import { runInProcess } from '../../executor/inProcess.js';
 import type { ActionState } from '../../model/template.js';
 import { timeOrderedId as attemptId } from '../ids.js';
-import { planActionClaim, planActionLeaseExpired } from './actionPlan.js';
+import { planActionClaim, planActionLeaseExpired, type ActionClaim } from './actionPlan.js';
 import { actionAttempt } from './actionAttempt.js';
 
 export interface FlowStartOptions {
@@ -62,12 +62,29 @@ export interface RunOptions {
 interface Mode {
   actor: Actor;
   detach: boolean;
+  /** Continuing from an action's end: the next action reuses its executor slot. */
+  chained?: boolean;
+  /** Stop at the next action's claim (committed) and hand it here instead of starting it. */
+  claimOnly?: (claimed: Claimed) => void;
+  /** An action's end is committed alone, not with what follows it (the debugger's one transition). */
+  noFold?: boolean;
 }
 
-/** An action claimed and running; `ended`: the task as its end's commit stored it. */
+/** An action claimed by a commit and not started yet: the task as that commit stored it. */
+interface Claimed {
+  task: TaskRecord;
+  template: FlowTemplate;
+  claim: ActionClaim;
+}
+
+/**
+ * An action claimed and running. Once it ended: `ended`, the task as its end's commit stored it
+ * (with the flow's pure steps after it), and `next`, the action that commit claimed, if any.
+ */
 interface Started {
   run: RunningAttempt;
   ended: TaskRecord | null;
+  next: Claimed | null;
 }
 
 export interface FlowDriverOptions {
@@ -154,10 +171,16 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     return c;
   }
 
-  const create = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions = {}): Promise<TaskRecord> => {
+  const create = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions = {}): Promise<TaskRecord> => (await insert(template, input, opts, false)).task;
+
+  /**
+   * Validates and stores a new flow. `claimFirst`: when the flow starts at an action, the action's
+   * claim (this engine's lease, its first attempt) is stored in the same commit (`claimed`).
+   */
+  const insert = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions, claimFirst: boolean): Promise<{ task: TaskRecord; claimed: Claimed | null }> => {
     if (opts.idempotencyKey) {
       const existing = await ctx.storage.findTaskByIdempotencyKey(opts.idempotencyKey);
-      if (existing) return existing;
+      if (existing) return { task: existing, claimed: null };
     }
     const ref = templateRef(template);
     const data = applyDefaultsAndValidate(template.attributesSchema, input ?? {}, `The attributes of ${ref}`, undefined, { limits: ctx.limits, name: 'inputBytes' });
@@ -172,8 +195,15 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       debug: opts.debug ?? false,
       ...(opts.state ? { state: opts.state } : {}),
     });
-    await rt.commit(changes);
-    return task;
+    const first = template.states.find((s) => s.name === task.currentState);
+    if (!claimFirst || first?.type !== 'action' || task.status !== 'active' || task.debug.paused) {
+      await rt.commit(changes);
+      return { task, claimed: null };
+    }
+    const claimedTask: TaskRecord = { ...task, leaseOwner: ctx.owner, leaseExpiresAt: task.createdAt + ctx.leaseMs, stateAttempts: 1 };
+    await rt.commit({ ...changes, insertTasks: [claimedTask] });
+    const number = await rt.nextAttemptNumber(claimedTask, first.name);
+    return { task: claimedTask, claimed: { task: claimedTask, template, claim: { state: first, stateAttempt: 1, number, owner: ctx.owner, startedAt: task.createdAt } } };
   };
 
   const startChild =
@@ -207,7 +237,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * `started`; 'full' when a detached run finds no free executor slot (the flow stays active for a
    * later round).
    */
-  async function runActive(batch: TaskBatch, mode: Mode): Promise<'ran' | 'full' | Started> {
+  async function runActive(batch: TaskBatch, mode: Mode): Promise<'ran' | 'full' | 'claimed' | Started> {
     const template = batch.template;
     const state = template.states.find((s) => s.name === (batch.current.currentState ?? template.startsWith));
     if (state?.type === 'action') return claimAction(batch, state, mode);
@@ -218,41 +248,73 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   /**
    * Claims the action the flow stands at, in one commit with what the batch holds (a pause, cancel
    * or other change made meanwhile makes it STALE: the caller reads again and decides anew), and
-   * starts its attempt. A run continuing from an action's end reuses that action's executor slot.
+   * starts its attempt ('claimed': handed to `mode.claimOnly` instead). A run continuing from an
+   * action's end reuses that action's executor slot.
    */
-  async function claimAction(batch: TaskBatch, state: ActionState, mode: Mode & { chained?: boolean }): Promise<'full' | Started> {
-    const reserving = mode.detach && !mode.chained && options.reserveSlot !== undefined;
+  async function claimAction(batch: TaskBatch, state: ActionState, mode: Mode): Promise<'full' | 'claimed' | Started> {
+    const reserving = mode.detach && !mode.chained && !mode.claimOnly && options.reserveSlot !== undefined;
     if (reserving && !options.reserveSlot!()) return 'full';
     try {
       const now = ctx.clock.now();
       const number = await rt.nextAttemptNumber(batch.current, state.name);
       batch.add(planActionClaim(batch.current, now, ctx.owner, ctx.leaseMs));
       await batch.flush();
-      const claimed = batch.current;
-      const claim = { state, stateAttempt: claimed.stateAttempts, number, owner: ctx.owner, startedAt: now };
-      const started: Started = { run: null!, ended: null };
-      const spec = actionAttempt(rt, claimed, batch.template, claim, {
-        after: async (task) => {
-          if (mode.detach) await continueAfter(task);
-          else started.ended = task;
-        },
-      });
-      started.run = attempts().start(spec);
-      return started;
+      const claimed: Claimed = { task: batch.current, template: batch.template, claim: { state, stateAttempt: batch.current.stateAttempts, number, owner: ctx.owner, startedAt: now } };
+      if (!mode.claimOnly) return startClaimed(claimed, mode);
+      mode.claimOnly(claimed);
+      return 'claimed';
     } finally {
       if (reserving) options.releaseSlot?.();
     }
   }
 
-  /** A detached action's end was stored: run the flow on to its next action, wait or result. */
-  async function continueAfter(task: TaskRecord): Promise<void> {
-    if (options.isStopped?.()) return;
-    try {
-      await exclusive(task.id, () => advanceLocked(task.id, { actor: 'engine', detach: true, chained: true }, new TaskBatch(rt, task, false)));
-    } catch (err) {
-      // The flow stays active: the next scheduling round continues it.
-      if (!(err instanceof StaleError)) onError(err, `continuing flow ${task.id}`);
+  /** Starts the attempt of an action whose claim is committed. */
+  function startClaimed(claimed: Claimed, mode: Mode): Started {
+    const started: Started = { run: null!, ended: null, next: null };
+    const spec = actionAttempt(rt, claimed.task, claimed.template, claimed.claim, mode.noFold ? {} : { commitWithNext: (current, changes) => commitWithNext(current, changes, mode, started) });
+    started.run = attempts().start(spec);
+    return started;
+  }
+
+  /**
+   * An action ended: its end goes into one commit with the flow's pure steps after it, up to the
+   * next action's claim, a wait or a result (as workflow ends carry the claims of the next steps).
+   * The end must not be dropped: a STALE commit is thrown for the attempt to plan it again. A
+   * detached run starts the next action itself; a waiting caller (which holds the task's lock)
+   * gets it in `started.next`.
+   */
+  async function commitWithNext(current: TaskRecord, changes: ChangeSet, mode: Mode, started: Started): Promise<void> {
+    if (mode.detach && options.isStopped?.()) {
+      await rt.commit(changes);
+      return;
     }
+    const run = async () => {
+      const batch = new TaskBatch(rt, current, false);
+      batch.add(changes, { critical: true });
+      let next: Claimed | null = null;
+      const task = await advanceLocked(current.id, { actor: 'engine', detach: mode.detach, chained: true, claimOnly: (c) => (next = c) }, batch);
+      return { task, next: next as Claimed | null };
+    };
+    if (!mode.detach) {
+      const r = await run();
+      started.ended = r.task;
+      started.next = r.next;
+      return;
+    }
+    const { next } = await exclusive(current.id, run);
+    if (next) startClaimed(next, { actor: 'engine', detach: true, chained: true });
+  }
+
+  /** Waits for a started action and for each one its end claimed; the batch to go on from. */
+  async function runToEnd(first: Started, mode: Mode, taskId: string): Promise<TaskBatch> {
+    let run = first;
+    await run.run.done;
+    while (run.next) {
+      run = startClaimed(run.next, mode);
+      await run.run.done;
+    }
+    // The end's commit is what is stored (a change made since makes the next commit STALE).
+    return run.ended ? new TaskBatch(rt, run.ended, false) : new TaskBatch(rt, await rt.getTask(taskId));
   }
 
   /**
@@ -309,7 +371,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     if (task.debug.paused && actor !== 'user') return;
     if (task.status === 'active' && task.leaseOwner !== null && (await leased(batch, { actor, detach: false })) === 'return') return;
     if (batch.current.status === 'active') {
-      const r = await runActive(batch, { actor, detach: false });
+      const r = await runActive(batch, { actor, detach: false, noFold: true });
       if (typeof r === 'object') return void (await r.run.done);
     } else await wakeOnce(batch, actor);
     await batch.flush().catch((err) => {
@@ -321,9 +383,9 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * Runs while active, folding pure steps into the commit of the state run before them and
    * committing before every action. Returns the task as stored at the end.
    */
-  async function advanceLocked(taskId: string, mode: Mode & { chained?: boolean }, start?: TaskBatch): Promise<TaskRecord> {
+  async function advanceLocked(taskId: string, mode: Mode, start?: TaskBatch, running?: Started): Promise<TaskRecord> {
     const actor = mode.actor;
-    let batch = start ?? new TaskBatch(rt, await rt.getTask(taskId));
+    let batch = running ? await runToEnd(running, mode, taskId) : (start ?? new TaskBatch(rt, await rt.getTask(taskId)));
     let transitions = 0;
     for (;;) {
       try {
@@ -352,12 +414,12 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         else if (r === 'full') {
           await batch.flush();
           return batch.stored();
+        } else if (r === 'claimed') {
+          return batch.stored();
         } else {
           // The claim is committed; a detached run returns, the action's end continues the flow.
           if (mode.detach) return batch.stored();
-          await r.run.done;
-          // The end's commit is what is stored (a change made since makes the next commit STALE).
-          batch = r.ended ? new TaskBatch(rt, r.ended, false) : new TaskBatch(rt, await rt.getTask(taskId));
+          batch = await runToEnd(r, mode, taskId);
           transitions++;
         }
       } catch (err) {
@@ -389,10 +451,12 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   const driver: FlowDriver = {
     create,
     async start(template, input, opts = {}) {
-      const task = await create(template, input, opts);
-      if (opts.background || opts.debug) return task;
+      if (opts.background || opts.debug) return create(template, input, opts);
+      // A flow that starts at an action is created with the action claimed (one commit).
+      const { task, claimed } = await insert(template, input, opts, true);
+      const mode: Mode = { actor: 'engine', detach: false };
       // The record just inserted is what storage holds: no need to read it back before running.
-      return exclusive(task.id, () => advanceLocked(task.id, { actor: 'engine', detach: false }, new TaskBatch(rt, task)));
+      return exclusive(task.id, () => (claimed ? advanceLocked(task.id, mode, undefined, startClaimed(claimed, mode)) : advanceLocked(task.id, mode, new TaskBatch(rt, task))));
     },
     advance(taskId, opts = {}) {
       if (opts.skipIfBusy && locks.isHeld(taskId)) return rt.getTask(taskId);
