@@ -18,6 +18,7 @@ import { openStorage } from '../../core/storage/index.js';
 import type { Storage } from '../../core/storage/storage.js';
 import { CRASH_STEPS } from './fixtures/crashWorkload.js';
 import { scaled, SEED } from './scale.js';
+import { allTasks } from './shared.js';
 
 const runner = fileURLToPath(new URL('./fixtures/crashRunner.ts', import.meta.url));
 const TASKS = scaled(200, 40);
@@ -82,13 +83,7 @@ describe('crash safety under repeated SIGKILL', () => {
 
     const storage = await openStorage({ kind: 'sqlite', file });
     try {
-      const tasks = [];
-      let cursor: string | null = null;
-      do {
-        const page = await storage.listTasks({ limit: 500, ...(cursor ? { cursor } : {}) });
-        tasks.push(...page.tasks);
-        cursor = page.nextCursor;
-      } while (cursor);
+      const tasks = await allTasks(storage);
       expect(tasks).toHaveLength(TASKS);
       expect(new Set(tasks.map((t) => t.idempotencyKey)).size).toBe(TASKS);
       let interrupted = 0;

@@ -21,6 +21,7 @@ import { openStorage } from '../../core/storage/index.js';
 import type { Storage } from '../../core/storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
+import { userEnv } from './shared.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(REPO, 'bin/stepwise.mjs');
@@ -30,15 +31,6 @@ cpSync(path.join(import.meta.dirname, 'fixtures/crashing'), workspace, { recursi
 symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** A user's shell: no VITEST / NODE_ENV=test, so each command picks its own default executor. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.VITEST;
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  delete env.NODE_ENV;
-  return env;
-}
 
 interface Ran {
   code: number | null;

@@ -26,6 +26,7 @@ import { createOps, type OpRequest } from '../../core/ops/index.js';
 import { PostgresStorage } from '../../core/storage/postgres/storage.js';
 import { createDatabase, startPostgres, type PostgresServer } from '../fixtures/postgres/server.js';
 import { scaled, SEED } from './scale.js';
+import { allTasks, userEnv } from './shared.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(REPO, 'bin/stepwise.mjs');
@@ -47,15 +48,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A user's shell: no VITEST / NODE_ENV=test, so the runner picks its own default executor (threads). */
-function userEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.VITEST;
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  delete env.NODE_ENV;
-  return env;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -105,16 +97,6 @@ async function stopRunner(r: Runner): Promise<void> {
   expect(exit.code, r.log()).toBe(0);
 }
 
-async function allTasks(storage: PostgresStorage): Promise<TaskRecord[]> {
-  const tasks: TaskRecord[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await storage.listTasks({ limit: 500, ...(cursor ? { cursor } : {}) });
-    tasks.push(...page.tasks);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return tasks;
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
