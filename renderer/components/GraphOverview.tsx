@@ -90,7 +90,7 @@ const OverviewRects = memo(function OverviewRects({ nodes, kind, result, live, s
  * OVERVIEW_SLICE per frame: 5,000 rectangles in one render were a main-thread task of 3.5 s under
  * load); the others at `previous`'s, the layout being replaced, when there is one.
  */
-function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode, shown }: Props & { shown: number; previous: LayoutResult | null }) {
+function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode, shown, hidden }: Props & { shown: number; previous: LayoutResult | null; hidden: boolean }) {
   const paths = useMemo(() => overviewEdgePaths(view, result, live), [view, result, live]);
   const slices = useMemo(() => {
     const out: GraphView['nodes'][] = [];
@@ -107,7 +107,8 @@ function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode,
         className="graph-overview"
         width={result.width}
         height={result.height}
-        style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible' }}
+        style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible', ...(hidden ? { display: 'none' } : {}) }}
+        aria-hidden={hidden || undefined}
         onClick={onClick}
         aria-label={`${view.nodes.length} nodes, zoomed out; zoom in to read them`}
       >
