@@ -120,8 +120,7 @@ export {
   STEP_STATES,
   isTaskFinished,
   type TaskStatus,
-  type WorkflowTaskStatus,
-  type FlowTaskStatus,
+  type ResumableStatus,
   type StepState,
 } from './model/states.js';
 export { EVENT_TYPES, type StepwiseEvent, type EventType, type EventOf, type EventPayloads } from './model/events.js';

@@ -46,7 +46,7 @@ export async function runRegistration(driver: FlowDriver, i: number): Promise<st
     throw new Error(`Stepwise: the flow is ${started.status} in ${started.currentState}, not waiting for the email`);
   }
   const done = await driver.fireInteraction(started.id, 'provide_email', { email: `user${i}@example.com` });
-  if (done.status !== 'completed' || done.currentState !== 'done' || done.data.welcomed !== true) {
+  if (done.status !== 'complete' || done.currentState !== 'done' || done.data.welcomed !== true) {
     throw new Error(`Stepwise: the flow ended ${done.status} in ${done.currentState}`);
   }
   return started.id;

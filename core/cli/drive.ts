@@ -20,10 +20,8 @@ export const AWAIT_TIMERS_MS = 60_000;
 export function exitCodeFor(task: TaskRecord): number {
   switch (task.status) {
     case 'complete':
-    case 'completed':
       return 0;
     case 'error':
-    case 'failed':
     case 'cancelled':
       return 1;
     default:

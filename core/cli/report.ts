@@ -100,13 +100,9 @@ export function formatDuration(ms: number | null): string {
   return ms === null ? '' : humanDuration(ms);
 }
 
-/**
- * The status people read: `paused` while the debugger holds an unfinished task (its stored
- * status stays running/waiting/active: nothing new starts, but what it waits for still counts).
- */
-export function shownStatus(task: Pick<TaskRecord, 'kind' | 'status' | 'debug' | 'unreadable'>): string {
-  if (task.unreadable) return 'unreadable';
-  return task.debug.paused && !isTaskFinished(task.kind, task.status) ? 'paused' : task.status;
+/** The status people read: the stored one (`paused` included), or `unreadable` for a damaged row. */
+export function shownStatus(task: Pick<TaskRecord, 'status' | 'unreadable'>): string {
+  return task.unreadable ? 'unreadable' : task.status;
 }
 
 export function taskHeadline(task: TaskRecord): string {

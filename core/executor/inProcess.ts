@@ -30,10 +30,9 @@ export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | '
     progress: (fraction, message) => job.onProgress(fraction, message),
     startSubtask: (template, input) => subtasks.start(template, input ?? {}),
     subtasks: () => subtasks.list(),
-    // Workflow children use workflow statuses; both kinds are grouped the same way.
-    activeSubtasks: byStatus(['active', 'waiting', 'pending', 'running']),
-    completedSubtasks: byStatus(['completed', 'complete']),
-    failedSubtasks: byStatus(['failed', 'error']),
+    activeSubtasks: byStatus(['pending', 'running', 'paused', 'waiting']),
+    completedSubtasks: byStatus(['complete']),
+    failedSubtasks: byStatus(['error']),
   };
 }
 

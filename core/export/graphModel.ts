@@ -10,14 +10,14 @@
 import type { FlowTemplate, StepType, Template, WorkflowTemplate } from '../model/template.js';
 import type { FlowStateType } from '../model/template.js';
 import { templateRef } from '../model/template.js';
-import type { FlowTaskStatus, StepState } from '../model/states.js';
+import type { StepState, TaskStatus } from '../model/states.js';
 import { assertNever } from '../model/errors.js';
 import { flowEdges } from '../template/flowGraph.js';
 
 export type GraphNodeType = StepType | FlowStateType | 'interaction';
 export type GraphEdgeKind = 'dependency' | 'transition' | 'interaction' | 'timeout';
 /** A node's runtime state: a step's state, or for the current flow state the flow's status. */
-export type NodeRuntimeState = StepState | FlowTaskStatus | 'visited';
+export type NodeRuntimeState = StepState | TaskStatus | 'visited';
 export type MetaValue = string | number | boolean | string[];
 
 export interface GraphNode {

@@ -24,10 +24,8 @@ export const STATE_STYLES: Readonly<Record<NodeRuntimeState, StateStyle>> = {
   skipped: { fill: '#f9fafb', stroke: '#9ca3af', marker: '⤼ skipped', dashed: true },
   cancelled: { fill: '#e5e7eb', stroke: '#4b5563', marker: '⊘ cancelled', dashed: true },
   resolved_manually: { fill: '#ddd6fe', stroke: '#6d28d9', marker: '✎ resolved manually' },
-  // Flow statuses, shown on the flow's current state.
-  active: { fill: '#bfdbfe', stroke: '#1d4ed8', marker: '▶ active' },
-  completed: { fill: '#bbf7d0', stroke: '#15803d', marker: '✓ completed' },
-  failed: { fill: '#fecaca', stroke: '#b91c1c', marker: '✗ failed' },
+  // A flow's current state shows the flow's status (running, waiting, complete, error and:)
+  paused: { fill: '#e9d5ff', stroke: '#7e22ce', marker: '‖ paused' },
   visited: { fill: '#f0fdf4', stroke: '#15803d', marker: '· visited' },
 };
 

@@ -24,7 +24,7 @@ export function planBulk(op: BulkOp, task: TaskRecord, steps: readonly StepRecor
       // Whether it can be cancelled is core/ops's to say (its preview refuses with the reason).
       return { requests: [{ op: 'cancelTask', taskId: task.id }], skipped: null };
     case 'retry':
-      if (task.kind === 'flow') return task.status === 'failed' ? { requests: [{ op: 'retryState', taskId: task.id }], skipped: null } : skip(`it is ${task.status}, not failed`);
+      if (task.kind === 'flow') return task.status === 'error' ? { requests: [{ op: 'retryState', taskId: task.id }], skipped: null } : skip(`it is ${task.status}, not in error`);
       if (failed.length === 0) return skip(task.status === 'error' ? 'no step is in error' : `it is ${task.status}: no step failed`);
       return { requests: failed.map((step) => ({ op: 'retryStep', taskId: task.id, step })), skipped: null };
     case 'markCompleted':

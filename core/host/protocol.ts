@@ -19,7 +19,7 @@ export type { JsonSchema, TemplateKind } from '../model/template.js';
 export type { AttemptRecord, Json, JsonObject, StepRecord, TaskRecord, TransitionRecord } from '../model/runtime.js';
 export type { StepState, TaskStatus } from '../model/states.js';
 export { shortTaskId } from '../model/taskId.js';
-export { STATUS_GROUPS, STATUS_GROUP_NAMES, type StatusGroup } from '../model/statusGroups.js';
+export { TASK_STATUSES, workingStatus } from '../model/states.js';
 export type { GraphEdgeKind, GraphNode, GraphNodeType, MetaValue, NodeRuntimeState, TemplateGraph } from '../export/graphModel.js';
 export type { InteractionView, StepInspect, TaskControls, TimelineAttempt } from './routes/inspectTypes.js';
 export type { AppliedOp, OpAvailability } from './routes/ops.js';

@@ -4,6 +4,7 @@
  * HostServices and core's pure helpers and own no state. The renderer imports `AppRouter` as a
  * type only.
  */
+import { TASK_STATUSES, type TaskStatus } from '../model/states.js';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { NotFoundError, StepwiseError } from '../model/errors.js';
@@ -20,8 +21,6 @@ import { fromFeed } from './streams.js';
 import { summarizeTemplate, summarizeTemplates, workspaceInfo } from './summaries.js';
 import { searchTasks } from './taskSearch.js';
 import { procedure, router } from './trpc.js';
-
-const TASK_STATUSES = ['pending', 'running', 'waiting', 'complete', 'error', 'cancelled', 'active', 'completed', 'failed'] as const;
 
 const name = z.string().min(1).max(500);
 const seq = z.number().int().min(0);
@@ -61,7 +60,7 @@ export const appRouter = router({
     .input(
       z.object({
         templateRef: name.optional(),
-        status: z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length).optional(),
+        status: z.array(z.enum(TASK_STATUSES as [TaskStatus, ...TaskStatus[]])).max(TASK_STATUSES.length).optional(),
         cursor: z.string().max(200).optional(),
         limit: z.number().int().min(1).max(500).default(50),
         /** Id, short id, template, state, input or error text (see taskRows.taskMatches). */

@@ -3,7 +3,7 @@
  * JSON-valued fields (`input`, `data`, `results`, `details`, `output`) hold plain JSON.
  */
 import type { ErrorInfo } from './errors.js';
-import type { StepState, TaskStatus } from './states.js';
+import type { ResumableStatus, StepState, TaskStatus } from './states.js';
 import type { StepType, TemplateKind } from './template.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -15,6 +15,11 @@ export interface DebugSettings {
   paused: boolean;
   /** Why the task is paused: `debug_start`, `user`, `breakpoint:<name>`, `step`. */
   pauseReason?: string;
+  /**
+   * While the task's status is `paused`: the status it works by and returns to on continue
+   * (the engine keeps it current when a debugger step moves the task on).
+   */
+  resumeStatus?: ResumableStatus;
   breakpoints: string[];
   /**
    * Breakpoints passed once: a `continue` (or debugger step) releases the breakpoints the task is

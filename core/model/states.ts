@@ -55,34 +55,62 @@ export const STEP_TERMINAL_STATES: readonly StepState[] = [
   'error',
 ];
 
-export type WorkflowTaskStatus = 'pending' | 'running' | 'waiting' | 'complete' | 'error' | 'cancelled';
-export type FlowTaskStatus = 'active' | 'waiting' | 'completed' | 'failed' | 'cancelled';
-export type TaskStatus = WorkflowTaskStatus | FlowTaskStatus;
+/**
+ * One task status vocabulary for workflows and flows (tasker-core's words). `paused` is held while
+ * the debugger has the task paused and it is unfinished; `debug.resumeStatus` is the status it
+ * works by meanwhile and returns to on continue (see `workingStatus`).
+ */
+export type TaskStatus = 'pending' | 'running' | 'paused' | 'waiting' | 'complete' | 'error' | 'cancelled';
 
-export const WORKFLOW_TASK_TRANSITIONS: Readonly<Record<WorkflowTaskStatus, readonly WorkflowTaskStatus[]>> = {
-  pending: ['running', 'waiting', 'complete', 'error', 'cancelled'],
-  running: ['waiting', 'complete', 'error', 'cancelled'],
-  waiting: ['running', 'complete', 'error', 'cancelled'],
-  error: ['running', 'waiting', 'complete', 'cancelled'],
-  complete: ['running'],
+/** Every task status, in the order lists and filters show them. */
+export const TASK_STATUSES: readonly TaskStatus[] = ['pending', 'running', 'paused', 'waiting', 'complete', 'error', 'cancelled'];
+
+/** The statuses a task may be paused from and return to. */
+export type ResumableStatus = Exclude<TaskStatus, 'paused' | 'complete' | 'error' | 'cancelled'>;
+
+export const WORKFLOW_TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  pending: ['running', 'waiting', 'complete', 'error', 'cancelled', 'paused'],
+  running: ['waiting', 'complete', 'error', 'cancelled', 'paused'],
+  paused: ['pending', 'running', 'waiting', 'complete', 'error', 'cancelled'],
+  waiting: ['running', 'complete', 'error', 'cancelled', 'paused'],
+  // Reset while the debugger holds the task: it goes back to paused, not running.
+  error: ['running', 'waiting', 'complete', 'cancelled', 'paused'],
+  complete: ['running', 'paused'],
   cancelled: [],
 };
 
-export const FLOW_TASK_TRANSITIONS: Readonly<Record<FlowTaskStatus, readonly FlowTaskStatus[]>> = {
-  active: ['waiting', 'completed', 'failed', 'cancelled'],
-  waiting: ['active', 'completed', 'failed', 'cancelled'],
-  failed: ['active', 'cancelled'],
-  completed: [],
+export const FLOW_TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  pending: [],
+  running: ['waiting', 'complete', 'error', 'cancelled', 'paused'],
+  paused: ['running', 'waiting', 'complete', 'error', 'cancelled'],
+  waiting: ['running', 'complete', 'error', 'cancelled', 'paused'],
+  error: ['running', 'cancelled', 'paused'],
+  complete: [],
   cancelled: [],
 };
 
-/** Every task status of both kinds, for validating user input. */
-export const TASK_STATUSES: readonly TaskStatus[] = [
-  ...new Set<TaskStatus>([...(Object.keys(WORKFLOW_TASK_TRANSITIONS) as WorkflowTaskStatus[]), ...(Object.keys(FLOW_TASK_TRANSITIONS) as FlowTaskStatus[])]),
-];
+/** Statuses after which a task no longer runs by itself (both kinds). */
+export const TASK_FINISHED: readonly TaskStatus[] = ['complete', 'error', 'cancelled'];
 
-export const WORKFLOW_TASK_FINISHED: readonly WorkflowTaskStatus[] = ['complete', 'error', 'cancelled'];
-export const FLOW_TASK_FINISHED: readonly FlowTaskStatus[] = ['completed', 'failed', 'cancelled'];
+/**
+ * Words older Stepwise versions stored for flows (and history rows written then still hold):
+ * readers of transitions and events map them with `normalizeTaskStatus`.
+ */
+const LEGACY_STATUS: Readonly<Record<string, TaskStatus>> = { active: 'running', completed: 'complete', failed: 'error' };
+
+/** A stored or typed status word in today's vocabulary (legacy flow words mapped); null when it is none. */
+export function normalizeTaskStatus(word: string): TaskStatus | null {
+  if ((TASK_STATUSES as readonly string[]).includes(word)) return word as TaskStatus;
+  return LEGACY_STATUS[word] ?? null;
+}
+
+/**
+ * The status a task works by: its own, or for a paused task the one it returns to on continue.
+ * The engine decides by this (a paused task is otherwise left alone through `debug.paused`).
+ */
+export function workingStatus(task: { status: TaskStatus; debug: { resumeStatus?: ResumableStatus } }): TaskStatus {
+  return task.status === 'paused' ? (task.debug.resumeStatus ?? 'running') : task.status;
+}
 
 export function canStepTransition(from: StepState, to: StepState): boolean {
   return STEP_TRANSITIONS[from].includes(to);
@@ -93,12 +121,8 @@ export function assertStepTransition(from: StepState, to: StepState, context: Re
 }
 
 export function canTaskTransition(kind: 'workflow' | 'flow', from: TaskStatus, to: TaskStatus): boolean {
-  if (kind === 'workflow') {
-    const row = WORKFLOW_TASK_TRANSITIONS[from as WorkflowTaskStatus];
-    return row !== undefined && row.includes(to as WorkflowTaskStatus);
-  }
-  const row = FLOW_TASK_TRANSITIONS[from as FlowTaskStatus];
-  return row !== undefined && row.includes(to as FlowTaskStatus);
+  const row = (kind === 'workflow' ? WORKFLOW_TASK_TRANSITIONS : FLOW_TASK_TRANSITIONS)[from];
+  return row !== undefined && row.includes(to);
 }
 
 export function assertTaskTransition(
@@ -110,8 +134,6 @@ export function assertTaskTransition(
   if (!canTaskTransition(kind, from, to)) throw new IllegalTransitionError(`${kind} task`, from, to, context);
 }
 
-export function isTaskFinished(kind: 'workflow' | 'flow', status: TaskStatus): boolean {
-  return kind === 'workflow'
-    ? WORKFLOW_TASK_FINISHED.includes(status as WorkflowTaskStatus)
-    : FLOW_TASK_FINISHED.includes(status as FlowTaskStatus);
+export function isTaskFinished(_kind: 'workflow' | 'flow', status: TaskStatus): boolean {
+  return TASK_FINISHED.includes(status);
 }

@@ -1,17 +1,19 @@
 /**
- * Pure planning of the debugger's settings changes (pause, continue, breakpoints), the same for
- * workflows and flows: the task's new `debug`, the `debug` transition and the event.
+ * Pure planning of the debugger's changes (pause, continue, breakpoints), the same for workflows
+ * and flows. Pause and continue change the task's status (`paused` and back to the status it
+ * works by, core/model/pause.ts) with a `status` transition and its events; breakpoints change
+ * settings only (a `debug` transition).
  */
 import type { NewEvent } from '../model/events.js';
-import type { DebugSettings, NewTransition, TaskRecord } from '../model/runtime.js';
+import type { NewTransition, TaskRecord } from '../model/runtime.js';
+import { pausing, resuming } from '../model/pause.js';
 import { isTaskFinished } from '../model/states.js';
 import { invalidState } from './errors.js';
 
 export interface DebugPlan {
-  debug: DebugSettings;
-  transition: NewTransition;
-  /** null for breakpoints: settings, not a pause; the op.applied event announces them. */
-  event: NewEvent | null;
+  set: Pick<Partial<TaskRecord>, 'status' | 'debug'>;
+  transitions: NewTransition[];
+  events: NewEvent[];
 }
 
 function base(task: TaskRecord, now: number) {
@@ -20,18 +22,34 @@ function base(task: TaskRecord, now: number) {
 
 function requireUnfinished(op: 'pause' | 'continue' | 'setBreakpoints', task: TaskRecord): void {
   if (isTaskFinished(task.kind, task.status)) {
-    const accepts = task.kind === 'workflow' ? ['pending', 'running', 'waiting'] : ['active', 'waiting'];
+    const accepts = ['pending', 'running', 'paused', 'waiting'];
     throw invalidState(op, { kind: 'task', name: task.id }, task.status, accepts, 'A finished task has nothing left to debug.');
   }
 }
 
-export function planPause(task: TaskRecord, now: number, reason = 'user'): DebugPlan {
+/**
+ * `reason` `step`: the debugger's step ran something and the task stays paused; only the pause
+ * reason changes (a `debug` transition from the old reason), so the bar says why it is paused now.
+ */
+export function planPause(task: TaskRecord, now: number, reason: 'user' | 'step' = 'user'): DebugPlan {
   requireUnfinished('pause', task);
+  if (reason === 'step') {
+    if (!task.debug.paused) throw invalidState('pause', { kind: 'task', name: task.id }, 'not paused', ['paused (after a debugger step)']);
+    return {
+      set: { debug: { ...task.debug, pauseReason: 'step' } },
+      transitions: [{ ...base(task, now), field: 'debug', from: task.debug.pauseReason ?? 'paused', to: 'step', reason: 'debugger step', actor: 'user', details: {} }],
+      events: [{ ...base(task, now), type: 'debug.paused', payload: { reason: 'step' } }],
+    };
+  }
   if (task.debug.paused) throw invalidState('pause', { kind: 'task', name: task.id }, `already paused (${task.debug.pauseReason ?? 'user'})`, ['running (not paused)']);
+  const next = pausing(task, reason);
   return {
-    debug: { ...task.debug, paused: true, pauseReason: reason },
-    transition: { ...base(task, now), field: 'debug', from: 'running', to: 'paused', reason, actor: 'user', details: {} },
-    event: { ...base(task, now), type: 'debug.paused', payload: { reason } },
+    set: next,
+    transitions: [{ ...base(task, now), field: 'status', from: task.status, to: next.status, reason, actor: 'user', details: {} }],
+    events: [
+      { ...base(task, now), type: 'task.status_changed', payload: { from: task.status, to: next.status, reason } },
+      { ...base(task, now), type: 'debug.paused', payload: { reason } },
+    ],
   };
 }
 
@@ -42,12 +60,15 @@ export function planPause(task: TaskRecord, now: number, reason = 'user'): Debug
 export function planContinue(task: TaskRecord, now: number, atBreakpoints: readonly string[]): DebugPlan {
   requireUnfinished('continue', task);
   if (!task.debug.paused) throw invalidState('continue', { kind: 'task', name: task.id }, 'not paused', ['paused']);
-  const { pauseReason: _dropped, ...rest } = task.debug;
   const released = [...new Set([...(task.debug.released ?? []), ...atBreakpoints.filter((n) => task.debug.breakpoints.includes(n))])];
+  const next = resuming(task);
   return {
-    debug: { ...rest, paused: false, released },
-    transition: { ...base(task, now), field: 'debug', from: 'paused', to: 'running', reason: 'continue', actor: 'user', details: { released } },
-    event: { ...base(task, now), type: 'debug.resumed', payload: {} },
+    set: { status: next.status, debug: { ...next.debug, released } },
+    transitions: [{ ...base(task, now), field: 'status', from: task.status, to: next.status, reason: 'continue', actor: 'user', details: { released } }],
+    events: [
+      { ...base(task, now), type: 'task.status_changed', payload: { from: task.status, to: next.status, reason: 'continue' } },
+      { ...base(task, now), type: 'debug.resumed', payload: {} },
+    ],
   };
 }
 
@@ -66,16 +87,19 @@ export function planBreakpoints(task: TaskRecord, now: number, names: readonly s
   const breakpoints = [...new Set(names)];
   const released = (task.debug.released ?? []).filter((n) => breakpoints.includes(n));
   return {
-    debug: { ...task.debug, breakpoints, released },
-    transition: {
-      ...base(task, now),
-      field: 'debug',
-      from: JSON.stringify(task.debug.breakpoints),
-      to: JSON.stringify(breakpoints),
-      reason: 'breakpoints set',
-      actor: 'user',
-      details: { breakpoints },
-    },
-    event: null,
+    set: { debug: { ...task.debug, breakpoints, released } },
+    transitions: [
+      {
+        ...base(task, now),
+        field: 'debug',
+        from: JSON.stringify(task.debug.breakpoints),
+        to: JSON.stringify(breakpoints),
+        reason: 'breakpoints set',
+        actor: 'user',
+        details: { breakpoints },
+      },
+    ],
+    // Settings, not a pause: the op.applied event announces them.
+    events: [],
   };
 }

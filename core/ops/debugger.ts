@@ -112,7 +112,7 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
       let task = await storage.getTask(taskId);
       if (!task) throw new StepwiseError('NOT_FOUND', `Task '${taskId}' was not found. List tasks with \`stepwise tasks\`.`, { taskId });
       if (isTaskFinished(task.kind, task.status)) {
-        throw invalidState('step', { kind: 'task', name: taskId }, task.status, task.kind === 'workflow' ? ['pending', 'running', 'waiting'] : ['active', 'waiting'], 'A finished task has nothing left to step.');
+        throw invalidState('step', { kind: 'task', name: taskId }, task.status, ['pending', 'running', 'paused', 'waiting'], 'A finished task has nothing left to step.');
       }
       if (!task.debug.paused) task = (await now({ op: 'pause', taskId }, 'paused for a debugger step')).task;
       const before = await storage.lastTransitionSeq(taskId);
@@ -128,7 +128,11 @@ export function createDebugger(engine: Engine, ops: Ops): Debugger {
         const fresh = await storage.getStep(taskId, ran);
         if (fresh?.state === 'ready') await engine.runStep(taskId, ran);
       }
-      const after = (await storage.getTask(taskId))!;
+      let after = (await storage.getTask(taskId))!;
+      // Still held after the step for the same reason as before it (not a breakpoint it reached):
+      // record `step`, so the bar reads "paused after a step", not how the pause began.
+      const held = after.status === 'paused' && after.debug.pauseReason === task.debug.pauseReason && after.debug.pauseReason !== 'step';
+      if (held) after = (await now({ op: 'pause', taskId, reason: 'step' }, 'debugger step')).task;
       return { task: after, ran, transitions: await storage.listTransitions(taskId, { afterSeq: before }) };
     },
   };

@@ -4,6 +4,7 @@
  * data and schedule changes add their transition and event here. fireInteraction is not planned
  * here: it runs a handler, so the shell delegates it to the flow driver.
  */
+import { workingStatus, type TaskStatus } from '../model/states.js';
 import type { NewEvent } from '../model/events.js';
 import type { JsonObject, NewTransition, TaskRecord } from '../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../model/template.js';
@@ -30,11 +31,12 @@ export type FlowRequest = Extract<
 >;
 
 const iso = (t: number | null) => (t === null ? 'none' : new Date(t).toISOString());
-/** Leaving `failed`: the failure is history (in the transitions), no longer the task's state. */
+/** Leaving `error`: the failure is history (in the transitions), no longer the task's state. */
 const UNFAIL: Partial<TaskRecord> = { error: null, finishedAt: null, deleteAt: null };
 
-function requireStatus(op: OpName, task: TaskRecord, accepts: readonly string[]): void {
-  if (!accepts.includes(task.status)) throw invalidState(op, { kind: 'task', name: task.id }, task.status, accepts);
+/** `accepts` names working statuses: a paused task is judged by the status it returns to. */
+function requireStatus(op: OpName, task: TaskRecord, accepts: readonly TaskStatus[]): void {
+  if (!accepts.includes(workingStatus(task))) throw invalidState(op, { kind: 'task', name: task.id }, task.status, accepts);
 }
 
 function fromOutcome(s: FlowSnapshot, outcome: Parameters<typeof planOutcome>[1], extra: Partial<TaskRecord> = {}): ChangeSet {
@@ -48,12 +50,12 @@ function simple(s: FlowSnapshot, set: Partial<TaskRecord>, transitions: NewTrans
 }
 
 function debugSet(s: FlowSnapshot, plan: DebugPlan): ChangeSet {
-  return simple(s, { debug: plan.debug }, [plan.transition], plan.event ? [plan.event] : []);
+  return simple(s, plan.set, plan.transitions, plan.events);
 }
 
 function updateData(s: FlowSnapshot, data: JsonObject): ChangeSet {
   const { task, template } = s;
-  requireStatus('updateData', task, ['active', 'waiting', 'failed']);
+  requireStatus('updateData', task, ['running', 'waiting', 'error']);
   const next = applyDefaultsAndValidate(template.attributesSchema, data, `The data of ${templateRef(template)}`);
   if (sameJson(next, task.data)) throw new StepwiseError('USAGE', `updateData: the data of task ${task.id} is already exactly that. Nothing was changed.`, { op: 'updateData' });
   const set: Partial<TaskRecord> = { data: next };
@@ -105,20 +107,20 @@ export function planFlowOp(s: FlowSnapshot, req: FlowRequest): Plan {
   const notes: string[] = [];
   switch (req.op) {
     case 'retryState':
-      requireStatus('retryState', task, ['failed']);
+      requireStatus('retryState', task, ['error']);
       changeSet = fromOutcome(s, { type: 'activate', reason: `rerun state ${task.currentState}` }, UNFAIL);
       break;
     case 'goTo': {
-      requireStatus('goTo', task, ['active', 'waiting', 'failed']);
+      requireStatus('goTo', task, ['running', 'waiting', 'error']);
       if (!template.states.some((st) => st.name === req.state)) throw unknownState(template, req.state);
-      changeSet = fromOutcome(s, { type: 'move', to: req.state, reason: `goTo ${req.state}` }, task.status === 'failed' ? UNFAIL : {});
+      changeSet = fromOutcome(s, { type: 'move', to: req.state, reason: `goTo ${req.state}` }, task.status === 'error' ? UNFAIL : {});
       break;
     }
     case 'updateData':
       changeSet = updateData(s, req.data);
       break;
     case 'cancelTask':
-      requireStatus('cancelTask', task, ['active', 'waiting', 'failed']);
+      requireStatus('cancelTask', task, ['running', 'waiting', 'error']);
       changeSet = fromOutcome(s, { type: 'cancel', reason: 'cancelled' });
       break;
     case 'wakeNow':
@@ -129,7 +131,7 @@ export function planFlowOp(s: FlowSnapshot, req: FlowRequest): Plan {
       if (task.debug.paused) notes.push('The task is paused: the flow wakes on the next debugger step or after continue.');
       break;
     case 'pause':
-      changeSet = debugSet(s, planPause(task, s.now));
+      changeSet = debugSet(s, planPause(task, s.now, req.reason));
       break;
     case 'continue':
       changeSet = debugSet(s, planContinue(task, s.now, task.currentState ? [task.currentState] : []));

@@ -13,7 +13,7 @@
  */
 import { NotFoundError } from '../model/errors.js';
 import type { JsonObject, TaskRecord, TransitionRecord } from '../model/runtime.js';
-import type { StepState, TaskStatus } from '../model/states.js';
+import { normalizeTaskStatus, type StepState, type TaskStatus } from '../model/states.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface StepAt {
@@ -65,7 +65,10 @@ function apply(f: Fold, t: TransitionRecord, kind: TaskRecord['kind']): void {
   }
   switch (t.field) {
     case 'status':
-      f.status = t.to as TaskStatus;
+      // Rows written before the one vocabulary keep flows' old words (active, completed, failed).
+      f.status = normalizeTaskStatus(t.to) ?? (t.to as TaskStatus);
+      if (f.status === 'paused') f.paused = true;
+      else if (t.from === 'paused') f.paused = false;
       return;
     case 'state':
       if (t.stepName === null) f.currentState = t.to;
@@ -74,6 +77,7 @@ function apply(f: Fold, t: TransitionRecord, kind: TaskRecord['kind']): void {
       if (t.stepName === null) f.lastData = t.to;
       return;
     case 'debug':
+      // Pauses recorded before `paused` was a status were debug rows running → paused.
       if (t.to === 'paused' || t.to === 'running') f.paused = t.to === 'paused';
       return;
     case 'schedule':

@@ -29,7 +29,8 @@ export type OpRequest =
   | { op: 'goTo'; taskId: string; state: string }
   | { op: 'updateData'; taskId: string; data: JsonObject }
   // Debugger (also reachable through createDebugger)
-  | { op: 'pause'; taskId: string }
+  /** `reason` `step`: recorded by the debugger's step on a task it leaves paused. */
+  | { op: 'pause'; taskId: string; reason?: 'user' | 'step' }
   | { op: 'continue'; taskId: string }
   | { op: 'setBreakpoints'; taskId: string; names: string[] }
   /** Workflows: a step's retry backoff or wait (all of them without `step`); flows: `wake_at`, or `step: 'timeout'`. */

@@ -5,7 +5,7 @@
  * engine's readiness planner and settleTask. Nothing here reads storage or the clock.
  */
 import type { AttemptRecord, Json, NewTransition, StepRecord, TaskRecord } from '../model/runtime.js';
-import type { StepState } from '../model/states.js';
+import { workingStatus, type StepState } from '../model/states.js';
 import type { WorkflowTemplate } from '../model/template.js';
 import { assertNever, StepwiseError } from '../model/errors.js';
 import { Draft } from '../engine/runtime/draft.js';
@@ -58,9 +58,10 @@ class Planner {
     };
   }
 
+  /** `accepts` names working statuses: a paused task is judged by the status it returns to. */
   requireTask(op: OpName, accepts: readonly string[]): void {
     const status = this.d.task.status;
-    if (!accepts.includes(status)) {
+    if (!accepts.includes(workingStatus(this.d.task))) {
       const hint = status === 'cancelled' ? 'A cancelled task cannot be changed.' : '';
       throw invalidState(op, { kind: 'task', name: this.d.task.id }, status, accepts, hint);
     }
@@ -103,9 +104,9 @@ class Planner {
   }
 
   debug(plan: DebugPlan): void {
-    this.d.patchTask({ debug: plan.debug });
-    this.transitions.push(plan.transition);
-    if (plan.event) this.d.event(plan.event.type, plan.event.stepName, plan.event.payload as never);
+    this.d.patchTask(plan.set);
+    this.transitions.push(...plan.transitions);
+    for (const e of plan.events) this.d.event(e.type, e.stepName, e.payload as never);
   }
 
   settle(): void {
@@ -301,7 +302,7 @@ export function planWorkflowOp(snap: WorkflowSnapshot, req: WorkflowRequest): Pl
       skipWait(p, 'skipWait', (stepName = req.step ?? null) ?? undefined);
       break;
     case 'pause':
-      p.debug(planPause(snap.task, snap.now));
+      p.debug(planPause(snap.task, snap.now, req.reason));
       break;
     case 'continue': {
       const ready = p.order.filter((n) => p.d.step(n)?.state === 'ready');

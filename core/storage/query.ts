@@ -4,7 +4,7 @@
  */
 import { StepwiseError } from '../model/errors.js';
 import type { TaskStatus } from '../model/states.js';
-import { FLOW_TASK_FINISHED, WORKFLOW_TASK_FINISHED } from '../model/states.js';
+import { TASK_FINISHED } from '../model/states.js';
 import type { TaskQuery } from './storage.js';
 
 export const DEFAULT_TASK_PAGE = 50;
@@ -14,7 +14,7 @@ export const DEFAULT_SCAN_LIMIT = 100;
 export const DEFAULT_HOLDS_LIMIT = 500;
 
 /** Statuses of a task that will not run again by itself (workflow and flow). */
-export const FINISHED_STATUSES: readonly TaskStatus[] = [...new Set([...WORKFLOW_TASK_FINISHED, ...FLOW_TASK_FINISHED])];
+export const FINISHED_STATUSES: readonly TaskStatus[] = TASK_FINISHED;
 
 export function limitOf(limit: number | undefined, fallback: number): number {
   if (limit === undefined) return fallback;

@@ -45,8 +45,8 @@ function notATask(name: string, received: unknown): MatcherResult {
   return { pass: false, message: () => `${name} expects a task (a TaskRecord or { task }), but received ${JSON.stringify(received)?.slice(0, 200)}` };
 }
 
-const COMPLETED = ['completed', 'complete'];
-const FAILED = ['failed', 'error'];
+const COMPLETED = ['complete'];
+const FAILED = ['error'];
 
 function errorMatches(error: ErrorInfo | null, expected: Expectation | undefined): boolean {
   if (expected === undefined) return true;

@@ -15,12 +15,9 @@ export function stateTextColor(style: StateStyle): string {
   return color;
 }
 
-/** A task the debugger holds (until the status vocabulary has `paused`, the pill shows it from debug.paused). */
-const PAUSED: StateStyle = { fill: '#fef3c7', stroke: '#92400e', marker: '‖ paused' };
-
 export function StatusPill({ state }: { state: string }) {
-  const style = state === 'paused' ? PAUSED : (STATE_STYLES[state as NodeRuntimeState] ?? STATE_STYLES.pending);
-  const known = state === 'paused' || state in STATE_STYLES;
+  const style = STATE_STYLES[state as NodeRuntimeState] ?? STATE_STYLES.pending;
+  const known = state in STATE_STYLES;
   return (
     <span className="status" data-status={state} style={{ background: style.fill, borderColor: style.stroke, color: stateTextColor(style) }}>
       {known ? style.marker : state}

@@ -7,7 +7,7 @@
  * between rows; the list is one Tab stop.
  */
 import { useMemo, useState } from 'react';
-import { STATUS_GROUPS, STATUS_GROUP_NAMES, type BulkOp, type TaskListPage, type TaskStatus, type TemplateSummary } from '../../core/host/protocol.js';
+import { TASK_STATUSES, type BulkOp, type TaskListPage, type TaskStatus, type TemplateSummary } from '../../core/host/protocol.js';
 import { errorText } from '../lib/context.js';
 import { age } from '../lib/format.js';
 import { listKeyHandler } from '../lib/listKeyHandler.js';
@@ -28,8 +28,7 @@ interface Props {
 }
 
 // One word per outcome: each filter finds workflows and flows alike (complete = complete + completed, failed = error + failed).
-const STATUS_FILTERS = ['all', ...STATUS_GROUP_NAMES] as const;
-const FINISHED = new Set<string>(['complete', 'completed', 'failed', 'error', 'cancelled']);
+const STATUS_FILTERS = ['all', ...TASK_STATUSES] as const;
 const BULK_OPS: BulkOp[] = ['retry', 'cancel', 'markCompleted'];
 
 /** The list advanced by task events; a change the events do not describe reads the page again. */
@@ -55,7 +54,7 @@ export function TaskList({ templates, route, navigate }: Props) {
   const search = useSettled(searchText.trim(), 250);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   const [bulk, setBulk] = useState<{ op: BulkOp; ids: string[] } | null>(null);
-  const statusFilter = useMemo(() => (status !== 'all' ? [...STATUS_GROUPS[status]] : undefined), [status]);
+  const statusFilter = useMemo(() => (status !== 'all' ? [status] : undefined), [status]);
   const reducer = useMemo(() => taskListReducer(statusFilter), [statusFilter]);
   const tasks = useLiveQuery(
     trpc.tasks.queryOptions({ limit: 200, ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}), ...(search ? { search } : {}) }),
@@ -127,7 +126,7 @@ export function TaskList({ templates, route, navigate }: Props) {
         {rows.length > 0 ? (
         <div role="list" aria-label="Tasks" onKeyDown={onListKey}>
         {rows.map((t, i) => {
-          const paused = t.paused && !FINISHED.has(t.status);
+          const paused = t.status === 'paused';
           // The template's name (its namespace and version are in the tooltip and the filter).
           const name = t.templateRef.replace(/@.*$/, '').replace(/^.*\//, '');
           return (
@@ -147,7 +146,7 @@ export function TaskList({ templates, route, navigate }: Props) {
                 <span className="task-line">
                   <span className="name">{name}</span>
                   <code className="sub id">{t.shortId}</code>
-                  <StatusPill state={t.unreadable ? 'unreadable' : paused ? 'paused' : t.status} />
+                  <StatusPill state={t.unreadable ? 'unreadable' : t.status} />
                 </span>
                 <span className="task-line sub-line">
                   <span className="input-summary">{t.currentState ? `${t.currentState} · ` : ''}{t.inputSummary || 'no input'}</span>

@@ -32,7 +32,6 @@ import { useTaskDebugger } from './task/useTaskDebugger.js';
 import { TaskSummary } from './task/TaskSummary.js';
 import { useTaskHistory } from './task/useTaskHistory.js';
 
-const FINISHED = new Set(['complete', 'completed', 'error', 'failed', 'cancelled']);
 
 interface Props {
   taskId: string;
@@ -78,8 +77,8 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
   };
   const [runAgain, setRunAgain] = useState(false);
   const status = live?.status ?? task?.status;
-  const paused = controls.data?.task.debug.paused === true && status !== undefined && !FINISHED.has(status);
-  const shownStatus = paused ? 'paused' : (status ?? 'pending');
+  const paused = status === 'paused';
+  const shownStatus = status ?? 'pending';
   useAnnounceStatus(live?.status);
 
   // The strip counts what the canvas shows (the past while scrubbing).
@@ -143,7 +142,6 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
             onSelect={setSelected}
             onTimeoutState={debug.timeoutState}
             notice={debug.notice}
-            progressed={live?.kind === 'workflow' && Object.values(live.nodes).some((n) => n.state !== null && n.state !== 'pending' && n.state !== 'ready')}
             history={cursor !== null ? { onBackToLive: () => setCursor(null) } : null}
           />
         ) : null}

@@ -21,7 +21,7 @@ export function liveAt(now: LiveState, at: TaskStateAt, transitionsUpTo: readonl
     for (const t of transitionsUpTo) {
       if (t.stepName === null && t.field === 'state' && t.from && nodes[t.from]) nodes[t.from]!.state = 'visited';
     }
-    if (at.currentState && nodes[at.currentState]) nodes[at.currentState]!.state = (at.status ?? 'active') as NodeRuntimeState;
+    if (at.currentState && nodes[at.currentState]) nodes[at.currentState]!.state = (at.status ?? 'running') as NodeRuntimeState;
   }
   return {
     taskId: now.taskId,

@@ -27,17 +27,17 @@ async function expectRow(page: Page, id: string, status: string, state: string):
 test("the sidebar follows a flow's state and status as it moves", async ({ page }, info) => {
   const id = await startFromForm(page, host, 'accounts/user_onboarding@1.0.0', async (p) => void (await p.locator('#root_user_id').fill('11')), { paused: true });
   const bar = page.getByTestId('debugbar');
-  await expectRow(page, id, 'active', 'check_email');
+  await expectRow(page, id, 'paused', 'check_email');
   await bar.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(page.locator('.canvas-wrap')).toHaveAttribute('data-current-state', 'ask_for_email');
-  await expectRow(page, id, 'active', 'ask_for_email');
+  await expectRow(page, id, 'paused', 'ask_for_email');
   await bar.getByRole('button', { name: 'Continue', exact: true }).click();
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'waiting');
   await expectRow(page, id, 'waiting', 'ask_for_email');
   await page.screenshot({ path: info.outputPath('h01-sidebar-flow-waiting.png') });
   // A change made by another client (the node-side API) reaches the row as well.
   await host.api.ops.perform.mutate({ request: { op: 'fireInteraction', taskId: id, name: 'provide_email', params: { email: 'grace@example.com' } }, expectedVersion: (await host.api.inspect.controls.query({ taskId: id })).task.version, reason: 'e2e' });
-  await expectRow(page, id, 'completed', 'done');
+  await expectRow(page, id, 'complete', 'done');
 });
 
 test('the inspector shows the scrubbed point as history and returns to live', async ({ page }, info) => {
@@ -162,10 +162,10 @@ test('Skip wait of a waiting flow: previewed, confirmed, and the timeout fires',
   await page.screenshot({ path: info.outputPath('h04-skip-wait-flow.png') });
   await confirm.click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
   await expect(page.locator('.canvas-wrap')).toHaveAttribute('data-current-state', 'expired');
-  await expect(node(page, 'expired')).toHaveAttribute('data-state', 'completed');
-  await expectRow(page, id, 'completed', 'expired');
+  await expect(node(page, 'expired')).toHaveAttribute('data-state', 'complete');
+  await expectRow(page, id, 'complete', 'expired');
   await expect(skip).toBeDisabled();
   await page.screenshot({ path: info.outputPath('h05-skip-wait-expired.png') });
 });

@@ -161,8 +161,8 @@ test('an interaction of the onboarding flow is disabled before its state and fir
   await expect(dialog.getByTestId('interaction-result')).toContainText('ask_for_email → send_welcome');
   await page.screenshot({ path: info.outputPath('d09-interaction-fired.png') });
   await dialog.getByRole('button', { name: 'Done' }).click();
-  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
-  await expect(node(page, 'done')).toHaveAttribute('data-state', 'completed');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+  await expect(node(page, 'done')).toHaveAttribute('data-state', 'complete');
   // The state's inspector: the flow data the interaction stored, and the state's history.
   await node(page, 'ask_for_email').click();
   const inspector = page.getByTestId('inspector');

@@ -48,9 +48,13 @@ test('3. a paused task says paused: in the task list and the header', async ({ p
   await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
   await waitForGraph(page);
   const row = page.locator(`[data-task="${task.id}"]`);
+  // `paused` is the stored status: the row, the header and the API say it.
+  await expect(row).toHaveAttribute('data-status', 'paused');
   await expect(row).toHaveAttribute('data-paused', 'true');
   await expect(row.locator('.status')).toHaveText('‖ paused');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'paused');
   await expect(page.getByTestId('task-status')).toHaveAttribute('data-paused', 'true');
+  expect((await host.api.tasks.query({ status: ['paused'] })).tasks.map((t) => t.id)).toContain(task.id);
   await expect(page.getByTestId('task-status')).toContainText('paused');
   // A Step runs one step and leaves it paused: the bar no longer says "started paused".
   const bar = page.getByTestId('debugbar');
@@ -121,8 +125,8 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
 
   // Bulk: the failed UMBRELLA tasks, found by search, selected at once, retried with one reason.
   await page.getByLabel('Search tasks').fill('UMBRELLA');
-  // "failed" is one filter for workflows (error) and flows (failed).
-  await page.getByLabel('Filter tasks by status').selectOption('failed');
+  // One status vocabulary: "error" is the failed tasks of workflows and flows alike.
+  await page.getByLabel('Filter tasks by status').selectOption('error');
   await expect(page.locator('[data-task]')).toHaveCount(3);
   await page.getByTestId('bulk-bar').getByRole('checkbox').check();
   await page.getByTestId('bulk-bar').getByRole('button', { name: 'Retry' }).click();

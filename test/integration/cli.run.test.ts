@@ -69,7 +69,7 @@ describe('stepwise run / show / tasks', () => {
     expect(none.total).toBe(0);
     const typo = await cli(['tasks', '--workspace', examples, '--db', db, '--status', 'complete,compelte']);
     expect(typo.code).toBe(1);
-    expect(typo.err).toContain("Unknown task status 'compelte'; use one of: pending, running, waiting, complete, failed, cancelled (or a stored status: pending, running, waiting, error, complete, cancelled, active, failed, completed).");
+    expect(typo.err).toContain("Unknown task status 'compelte'; use one of: pending, running, paused, waiting, complete, error, cancelled.");
   });
 
   it('prints plain progress lines when not on a terminal', async () => {

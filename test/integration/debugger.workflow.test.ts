@@ -29,15 +29,16 @@ describe('stepping', () => {
     ran.length = 0;
     h = await opsHarness([diamond], diamondHandlers);
     const task = await h.engine.start('diamond', {}, { debug: true });
-    expect(task.debug).toMatchObject({ paused: true, pauseReason: 'debug_start' });
+    expect(task).toMatchObject({ status: 'paused', debug: { paused: true, pauseReason: 'debug_start', resumeStatus: 'running' } });
     // Paused: nothing runs on its own.
     expect((await h.engine.runUntilIdle({ taskId: task.id })).steps).toBe(0);
 
     const expected: Array<[string, Record<string, string>, Array<[string | null, string, string]>]> = [
-      ['a', { a: 'complete', b: 'ready', c: 'ready', d: 'pending' }, [['a', 'ready', 'running'], ['a', 'running', 'complete'], ['b', 'pending', 'ready'], ['c', 'pending', 'ready']]],
+      // The first step also records why the task is paused now: after a step, not as it started.
+      ['a', { a: 'complete', b: 'ready', c: 'ready', d: 'pending' }, [['a', 'ready', 'running'], ['a', 'running', 'complete'], ['b', 'pending', 'ready'], ['c', 'pending', 'ready'], [null, 'debug_start', 'step']]],
       ['b', { a: 'complete', b: 'complete', c: 'ready', d: 'pending' }, [['b', 'ready', 'running'], ['b', 'running', 'complete']]],
       ['c', { a: 'complete', b: 'complete', c: 'complete', d: 'ready' }, [['c', 'ready', 'running'], ['c', 'running', 'complete'], ['d', 'pending', 'ready']]],
-      ['d', { a: 'complete', b: 'complete', c: 'complete', d: 'complete' }, [['d', 'ready', 'running'], ['d', 'running', 'complete'], [null, 'running', 'complete']]],
+      ['d', { a: 'complete', b: 'complete', c: 'complete', d: 'complete' }, [['d', 'ready', 'running'], ['d', 'running', 'complete'], [null, 'paused', 'complete']]],
     ];
     for (const [name, after, transitions] of expected) {
       const r = await h.dbg.step(task.id);
@@ -45,6 +46,7 @@ describe('stepping', () => {
       expect(await states(h.storage, task.id)).toEqual(after);
       expect(r.transitions.map((t) => [t.stepName, t.from, t.to])).toEqual(transitions);
       expect(r.task.debug.paused).toBe(true);
+      if (name !== 'd') expect(r.task).toMatchObject({ status: 'paused', debug: { pauseReason: 'step' } });
       // Between steps nothing else moves.
       expect((await h.engine.runUntilIdle({ taskId: task.id })).steps).toBe(0);
     }

@@ -24,8 +24,8 @@ describe('debugger support in the engine', () => {
     await setDebug(h, task, { paused: false, breakpoints: ['d'] });
     let run = await h.engine.runUntilIdle({ taskId: task.id });
     expect(await states(h.storage, task.id)).toEqual({ a: 'complete', b: 'complete', c: 'complete', d: 'ready' });
-    expect(run.task?.debug).toMatchObject({ paused: true, pauseReason: 'breakpoint:d' });
-    expect((await h.storage.listTransitions(task.id)).at(-1)).toMatchObject({ field: 'debug', from: 'running', to: 'paused', reason: 'breakpoint:d' });
+    expect(run.task).toMatchObject({ status: 'paused', debug: { paused: true, pauseReason: 'breakpoint:d', resumeStatus: 'running' } });
+    expect((await h.storage.listTransitions(task.id)).at(-1)).toMatchObject({ field: 'status', from: 'running', to: 'paused', reason: 'breakpoint:d' });
     expect(h.events.at(-1)).toMatchObject({ type: 'debug.paused', stepName: 'd', payload: { reason: 'breakpoint:d' } });
 
     await setDebug(h, task, { paused: false, breakpoints: ['d'], released: ['d'] });

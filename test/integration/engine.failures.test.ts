@@ -147,7 +147,7 @@ describe('a flow action whose failure or result the storage refuses', () => {
       (ctx as { log: { info(m: string): void } }).log.info('about to fail');
       throw new PermanentError('huge failure', { blob: 'x'.repeat(100) });
     });
-    expect(task).toMatchObject({ status: 'failed', error: { class: 'PermanentError', code: 'FAILURE_NOT_STORED' } });
+    expect(task).toMatchObject({ status: 'error', error: { class: 'PermanentError', code: 'FAILURE_NOT_STORED' } });
     expect(task.error?.message).toMatch(/^huge failure \(the full error could not be stored: the record is too large to store; its details, stack and logs were dropped\)$/);
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ outcome: 'error', logs: [{ level: 'warn', message: 'logs dropped: the failure could not be stored with them' }] });
@@ -158,7 +158,7 @@ describe('a flow action whose failure or result the storage refuses', () => {
     const { task, attempts } = await flowOver(storage, (ctx) => {
       (ctx as { data: Record<string, unknown> }).data.rows = 'y'.repeat(100);
     });
-    expect(task).toMatchObject({ status: 'failed', currentState: 'work', error: { code: 'RESULT_NOT_STORED' } });
+    expect(task).toMatchObject({ status: 'error', currentState: 'work', error: { code: 'RESULT_NOT_STORED' } });
     expect(task.error?.message).toBe("Handler 'work' succeeded but its result could not be stored: the record is too large to store");
     expect(attempts.map((a) => a.outcome)).toEqual(['error']);
   });

@@ -55,7 +55,7 @@ function flowJob(handlerName: string, role: FlowJob['role'], started: string[], 
         started.push(`${template} ${JSON.stringify(input)}`);
         return { id: `child-${started.length}` };
       },
-      list: async () => started.map((t, i) => ({ id: `child-${i + 1}`, templateRef: t, status: 'active', result: null, data: {} })),
+      list: async () => started.map((t, i) => ({ id: `child-${i + 1}`, templateRef: t, status: 'running', result: null, data: {} })),
     },
     ...extra,
   };

@@ -18,16 +18,16 @@ describe.each(forms)('greeting action (%s)', (_form, template) => {
   it('applies the default salutation and completes', async () => {
     const { driver, storage } = flowEnv([template], greetingHandlers);
     const task = await driver.start(template, { name: 'Alice' });
-    expect(task.status).toBe('completed');
+    expect(task.status).toBe('complete');
     expect(task.currentState).toBe('done');
     expect(task.data).toEqual({ name: 'Alice', salutation: 'Hello', greeting: 'Hello, Alice!' });
     const transitions = await storage.listTransitions(task.id);
     expect(transitions.map((t) => [t.field, t.from, t.to])).toEqual([
-      ['status', null, 'active'],
+      ['status', null, 'running'],
       ['state', null, 'greet'],
       ['data', JSON.stringify({ name: 'Alice', salutation: 'Hello' }), JSON.stringify(task.data)],
       ['state', 'greet', 'done'],
-      ['status', 'active', 'completed'],
+      ['status', 'running', 'complete'],
     ]);
     const attempts = await storage.listAttempts(task.id);
     expect(attempts).toHaveLength(1);
@@ -81,7 +81,7 @@ describe('action targets', () => {
     const template = chooser(returned, goTo);
     const { driver, storage } = flowEnv([template]);
     const task = await driver.start(template, {});
-    expect(task.status).toBe('failed');
+    expect(task.status).toBe('error');
     expect(task.currentState).toBe('choose');
     expect(task.error).toMatchObject({ code: 'UNDECLARED_TARGET' });
     expect(task.error!.message).toContain(why);
@@ -113,7 +113,7 @@ describe('a thrown error', () => {
   ])('fails the flow (%s), records class, message and stack on the attempt, a summary pointing to it on the task, and keeps the old data', async (_form, template) => {
     const { driver, storage } = flowEnv([template], { charge_card: chargeCard });
     const task = await driver.start(template, {});
-    expect(task).toMatchObject({ status: 'failed', currentState: 'charge', data: {} });
+    expect(task).toMatchObject({ status: 'error', currentState: 'charge', data: {} });
     expect(task.error).toMatchObject({ class: 'PaymentDeclined', message: 'card declined' });
     expect(task.finishedAt).not.toBeNull();
     const [attempt] = await storage.listAttempts(task.id);

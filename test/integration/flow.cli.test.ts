@@ -60,7 +60,7 @@ describe('stepwise interact', () => {
     expect(io.stderr.join('')).toBe('');
     expect(code).toBe(0);
     const out = JSON.parse(io.stdout.join(''));
-    expect(out.task).toMatchObject({ id, status: 'completed', current_state: 'done', data: { user_id: 42, email: 'a@example.com', welcomed: true }, wake_at: null });
+    expect(out.task).toMatchObject({ id, status: 'complete', current_state: 'done', data: { user_id: 42, email: 'a@example.com', welcomed: true }, wake_at: null });
     expect(out.task.timeout_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(out.transitions.map((t: { reason: string }) => t.reason)).toContain('interaction.fired');
   });
@@ -82,7 +82,7 @@ describe('stepwise interact', () => {
     expect(await main(['interact', id, 'provide_email', '--params', '{"email":"b@example.com"}', '--workspace', dir], io)).toBe(0);
     const text = io.stdout.join('\n');
     expect(text).toContain('provide_email accepted.');
-    expect(text).toMatch(/status\s+completed/);
+    expect(text).toMatch(/status\s+complete\b/);
     expect(text).toMatch(/state\s+done/);
     const bad = captureIO();
     expect(await main(['interact', id, 'provide_email', '--params', '{nope', '--workspace', dir], bad)).toBe(1);
@@ -154,6 +154,6 @@ describe('the example onboarding flow (resources/examples)', () => {
 
     const done = captureIO();
     expect(await main(['interact', started.task.id, 'provide_email', '--params', '{"email":"ada@example.com"}', '--workspace', examples, '--db', dbFile, '--json'], done)).toBe(0);
-    expect(JSON.parse(done.stdout.join('')).task).toMatchObject({ status: 'completed', current_state: 'done', data: { email: 'ada@example.com' } });
+    expect(JSON.parse(done.stdout.join('')).task).toMatchObject({ status: 'complete', current_state: 'done', data: { email: 'ada@example.com' } });
   });
 });

@@ -35,7 +35,7 @@ describe('flow commits', () => {
     const started = await driver.start(registration, {});
     expect(started).toMatchObject({ status: 'waiting', currentState: 'wait_for_email' });
     const done = await driver.fireInteraction(started.id, 'provide_email', { email: 'a@example.com' });
-    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { user_id: 1, email: 'a@example.com', welcomed: true } });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'done', data: { user_id: 1, email: 'a@example.com', welcomed: true } });
 
     expect(storage.commits.map(stateMoves)).toEqual([
       ['null→register'], // created with its first action claimed (its lease), before the handler runs
@@ -84,7 +84,7 @@ describe('flow commits', () => {
     const e = env([flow]);
     storage = e.storage;
     const task = await e.driver.start(flow, {});
-    expect(task.status).toBe('completed');
+    expect(task.status).toBe('complete');
     // When `second` ran, the move first → choose → second was already committed.
     expect(seen).toEqual(['second']);
   });
@@ -112,7 +112,7 @@ describe('flow commits', () => {
     });
     const e = env([flow]);
     storage = e.storage;
-    expect((await e.driver.start(flow, {})).status).toBe('completed');
+    expect((await e.driver.start(flow, {})).status).toBe('complete');
     expect(seen).toEqual(['check']);
   });
 
@@ -129,7 +129,7 @@ describe('flow commits', () => {
     };
     const done: TaskRecord = await driver.fireInteraction(task.id, 'provide_email', { email: 'c@example.com' });
     expect(raced).toBe(true);
-    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { email: 'c@example.com', welcomed: true } });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'done', data: { email: 'c@example.com', welcomed: true } });
     const fired = (await storage.listTransitions(task.id)).filter((t) => t.reason === 'interaction.fired');
     expect(fired).toHaveLength(1);
     const interactionAttempts = (await storage.listAttempts(task.id, 'interaction:provide_email')).map((a) => a.number);
@@ -156,7 +156,7 @@ describe('an action end folded with what follows it', () => {
     try {
       const task = await engine.start('test/commits_two_actions');
       await engine.runUntilIdle();
-      expect(await storage.getTask(task.id)).toMatchObject({ status: 'completed', data: { first: true, second: true }, leaseOwner: null });
+      expect(await storage.getTask(task.id)).toMatchObject({ status: 'complete', data: { first: true, second: true }, leaseOwner: null });
       const mine = storage.commits.filter((cs) => cs.insertTasks?.[0]?.id === task.id || cs.updateTasks?.[0]?.id === task.id);
       expect(mine.map(stateMoves)).toEqual([
         ['null→first'], // created (engine.start runs nothing)
@@ -183,7 +183,7 @@ describe('an action end folded with what follows it', () => {
     };
     const done = await driver.start(twoActions, {});
     expect(raced).toBe(true);
-    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { first: true, second: true } });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'done', data: { first: true, second: true } });
     expect((await storage.listAttempts(done.id)).map((a) => `${a.stepName}#${a.number}:${a.outcome}`)).toEqual(['first#1:success', 'choose#1:success', 'second#1:success']);
   });
 });

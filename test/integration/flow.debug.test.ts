@@ -22,10 +22,10 @@ describe('flow breakpoints and pausing', () => {
     const created = await env.driver.create(template, { email: 'a@example.com' });
     await setDebug(env, created.id, { breakpoints: ['send_welcome'] });
     const task = await env.driver.advance(created.id);
-    expect(task).toMatchObject({ status: 'active', currentState: 'send_welcome', debug: { paused: true, pauseReason: 'breakpoint:send_welcome' } });
+    expect(task).toMatchObject({ status: 'paused', currentState: 'send_welcome', debug: { paused: true, pauseReason: 'breakpoint:send_welcome', resumeStatus: 'running' } });
     const rows = await env.storage.listTransitions(task.id);
     const move = rows.find((t) => t.to === 'send_welcome')!;
-    const pause = rows.find((t) => t.field === 'debug')!;
+    const pause = rows.find((t) => t.field === 'status' && t.to === 'paused')!;
     expect(pause).toMatchObject({ from: 'running', to: 'paused', reason: 'breakpoint:send_welcome', at: move.at });
     expect((await env.storage.readEvents(0, 100, { taskId: task.id })).map((e) => e.type)).toContain('debug.paused');
     // Nothing runs by itself while paused.
@@ -42,7 +42,7 @@ describe('flow breakpoints and pausing', () => {
 
     await setDebug(env, created.id, { paused: false, breakpoints: ['send_welcome'], released: ['send_welcome'] });
     const done = await env.driver.advance(created.id);
-    expect(done).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'done' });
     expect((done.debug as DebugSettings & { released?: string[] }).released).toEqual([]);
   });
 
@@ -51,7 +51,7 @@ describe('flow breakpoints and pausing', () => {
     const created = await env.driver.create(template, {});
     await setDebug(env, created.id, { breakpoints: ['has_email'] });
     const task = await env.driver.advance(created.id);
-    expect(task).toMatchObject({ status: 'active', currentState: 'has_email', debug: { paused: true, pauseReason: 'breakpoint:has_email' } });
+    expect(task).toMatchObject({ status: 'paused', currentState: 'has_email', debug: { paused: true, pauseReason: 'breakpoint:has_email', resumeStatus: 'running' } });
   });
 
   it('a paused waiting flow accepts an interaction but is not woken by it or by the runner', async () => {
@@ -65,6 +65,6 @@ describe('flow breakpoints and pausing', () => {
     expect(await env.driver.runDue()).toEqual([]);
     await setDebug(env, task.id, { paused: false });
     expect(await env.driver.runDue()).toEqual([task.id]);
-    expect(await env.storage.getTask(task.id)).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect(await env.storage.getTask(task.id)).toMatchObject({ status: 'complete', currentState: 'done' });
   });
 });

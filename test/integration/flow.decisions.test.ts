@@ -21,7 +21,7 @@ describe.each(forms)('grading decisions (%s)', (_form, template) => {
   ])('score %d ends in %s with grade %s', async (score, state, grade) => {
     const { driver } = flowEnv([template], gradingHandlers);
     const task = await driver.start(template, { score });
-    expect(task.status).toBe('completed');
+    expect(task.status).toBe('complete');
     expect(task.currentState).toBe(state);
     expect(task.data.grade).toBe(grade);
   });
@@ -56,7 +56,7 @@ describe('no decision', () => {
     });
     const { driver, storage } = flowEnv([template]);
     const task = await driver.start(template, { size: 1 });
-    expect(task.status).toBe('failed');
+    expect(task.status).toBe('error');
     expect(task.currentState).toBe('size');
     expect(task.error).toMatchObject({ code: 'NO_DECISION' });
     expect(task.error!.message).toMatch(/^NO_DECISION: no condition matched size/);

@@ -55,14 +55,14 @@ describe('flow code that runs inside a transition', () => {
     const task = await engine.start('test/exits');
     await engine.runUntilIdle();
     const failed = (await engine.storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', currentState: 'check', error: { code: 'HANDLER_EXITED' } });
+    expect(failed).toMatchObject({ status: 'error', currentState: 'check', error: { code: 'HANDLER_EXITED' } });
     expect(failed.error?.message).toBe("The conditions of state 'check' called process.exit(1); the engine's process does not exit for user code (end the flow by moving it to a result state instead)");
     const [attempt] = await engine.storage.listAttempts(task.id, 'check');
     expect(attempt).toMatchObject({ outcome: 'error', error: { code: 'HANDLER_EXITED' } });
 
     const next = await engine.start('test/healthy');
     await engine.runUntilIdle();
-    expect((await engine.storage.getTask(next.id))!.status).toBe('completed');
+    expect((await engine.storage.getTask(next.id))!.status).toBe('complete');
   });
 
   it('an exit swallowed by the code that called it still fails the call', async () => {
@@ -87,7 +87,7 @@ describe('flow code that runs inside a transition', () => {
     const engine = engineWith([flow]);
     const task = await engine.start('test/swallows');
     await engine.runUntilIdle();
-    expect(await engine.storage.getTask(task.id)).toMatchObject({ status: 'failed', error: { code: 'HANDLER_EXITED', details: { exitCode: '3' } } });
+    expect(await engine.storage.getTask(task.id)).toMatchObject({ status: 'error', error: { code: 'HANDLER_EXITED', details: { exitCode: '3' } } });
   });
 
   it('an asynchronous condition that never settles fails its flow with TIMEOUT after the bound, on the clock', async () => {
@@ -109,7 +109,7 @@ describe('flow code that runs inside a transition', () => {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     clock.advance(1);
     const task = await running;
-    expect(task).toMatchObject({ status: 'failed', currentState: 'check', error: { code: 'TIMEOUT' } });
+    expect(task).toMatchObject({ status: 'error', currentState: 'check', error: { code: 'TIMEOUT' } });
     expect(task.error?.message).toMatch(/^The conditions of state 'check' did not finish within 30s\. /);
   });
 
@@ -153,7 +153,7 @@ describe('flow code that runs inside a transition', () => {
     clock.advance(120_000);
     await engine.runUntilIdle();
     const failed = (await engine.storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'HANDLER_EXITED' } });
+    expect(failed).toMatchObject({ status: 'error', error: { code: 'HANDLER_EXITED' } });
     expect(failed.error?.message).toMatch(/^The on_timeout handler '.+' called process\.exit\(1\)/);
   });
 });

@@ -85,7 +85,7 @@ describe('flows under the engine', () => {
     clock.advance(60 * MINUTE);
     await engine.tick();
     const expired = (await storage.getTask(task.id))!;
-    expect(expired).toMatchObject({ status: 'completed', currentState: 'gave_up', deleteAt: clock.now() + 24 * 60 * MINUTE });
+    expect(expired).toMatchObject({ status: 'complete', currentState: 'gave_up', deleteAt: clock.now() + 24 * 60 * MINUTE });
 
     clock.advance(24 * 60 * MINUTE + 1);
     await engine.tick();
@@ -119,7 +119,7 @@ describe('flows under the engine', () => {
     await open([parent, child, reminder]);
     const task = await engine.start('coordinator', {});
     const summary = await engine.runUntilIdle({ taskId: task.id });
-    expect(summary.task).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect(summary.task).toMatchObject({ status: 'complete', currentState: 'done' });
     const kids = (await storage.listTasks({ parentTaskId: task.id })).tasks;
     expect(kids.map((k) => k.kind).sort()).toEqual(['flow', 'workflow']);
     // A workflow child's result holds its leaf steps' results; the flow child's result is null.
@@ -131,6 +131,6 @@ describe('flows under the engine', () => {
     const task = await engine.start('reminder', {});
     await engine.runUntilIdle({ taskId: task.id });
     const done = await engine.flows.fireInteraction(task.id, 'confirm');
-    expect(done).toMatchObject({ status: 'completed', currentState: 'confirmed' });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'confirmed' });
   });
 });

@@ -67,7 +67,7 @@ describe('a slow flow action does not hold back workflow steps', () => {
     await vi.waitFor(async () => expect((await engine.storage.getTask(wf.id))!.status).toBe('complete'), { timeout: 10_000, interval: 10 });
     expect(seen.stepSawActionEnded).toBe(false);
     expect(seen.actionEnded).toBe(false);
-    await vi.waitFor(async () => expect((await engine.storage.getTask(flowTask.id))!.status).toBe('completed'), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(async () => expect((await engine.storage.getTask(flowTask.id))!.status).toBe('complete'), { timeout: 10_000, interval: 20 });
     expect(seen.actionEnded).toBe(true);
   });
 
@@ -79,7 +79,7 @@ describe('a slow flow action does not hold back workflow steps', () => {
     await engine.runUntilIdle();
     expect(seen.stepSawActionEnded).toBe(false);
     expect((await engine.storage.getTask(wf.id))!.status).toBe('complete');
-    expect((await engine.storage.getTask(flowTask.id))!).toMatchObject({ status: 'completed', leaseOwner: null, leaseExpiresAt: null });
+    expect((await engine.storage.getTask(flowTask.id))!).toMatchObject({ status: 'complete', leaseOwner: null, leaseExpiresAt: null });
   });
 });
 
@@ -106,7 +106,7 @@ describe('flow action leases', () => {
     const first = engineAt(storage, t0, 'dies', hang);
     const task = await first.start('leased_flow', {});
     await first.tick();
-    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'active', currentState: 'work', leaseOwner: 'dies', leaseExpiresAt: t0 + LEASE, stateAttempts: 1 });
+    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'running', currentState: 'work', leaseOwner: 'dies', leaseExpiresAt: t0 + LEASE, stateAttempts: 1 });
 
     // Before the lease expires, nobody else touches it.
     const early = engineAt(storage, t0 + LEASE / 2, 'early', () => 'never called');
@@ -115,7 +115,7 @@ describe('flow action leases', () => {
 
     const second = engineAt(storage, t0 + 2 * LEASE, 'survivor', () => undefined);
     await second.runUntilIdle();
-    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'completed', currentState: 'done', leaseOwner: null, stateAttempts: 0 });
+    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'complete', currentState: 'done', leaseOwner: null, stateAttempts: 0 });
     const attempts = await storage.listAttempts(task.id);
     expect(attempts.map((a) => `${a.stepName}#${a.number}:${a.outcome}`)).toEqual(['work#1:interrupted', 'work#2:success']);
     expect(attempts[0]!.error!.message).toMatch(/'dies' running this action stopped \(its lease expired\)/);
@@ -133,7 +133,7 @@ describe('flow action leases', () => {
     const third = engineAt(storage, t0 + 4 * LEASE, 'survivor', () => 'never called', flow);
     await third.runUntilIdle();
     const failed = (await storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', leaseOwner: null, error: { code: 'INTERRUPTED' } });
+    expect(failed).toMatchObject({ status: 'error', leaseOwner: null, error: { code: 'INTERRUPTED' } });
     expect(failed.error!.message).toMatch(/Action 'work' was interrupted 2 times: the process running it died/);
     expect((await storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['interrupted', 'interrupted']);
   });
@@ -144,13 +144,13 @@ describe('flow action leases', () => {
     const a = await engine.start('leased_flow', {});
     const b = await engine.start('leased_flow', {});
     // The one-task page of active flows holds only the live one; the other one's engine died.
-    const live = (await storage.listTasks({ kind: 'flow', status: 'active', limit: 1 })).tasks[0]!;
+    const live = (await storage.listTasks({ kind: 'flow', status: 'running', limit: 1 })).tasks[0]!;
     const dead = live.id === a.id ? b : a;
     const lease = (id: string, leaseOwner: string, leaseExpiresAt: number) =>
       storage.commit({ updateTasks: [{ id, expectedVersion: 1, set: { leaseOwner, leaseExpiresAt, stateAttempts: 1 } }] });
     await lease(dead.id, 'dies', t0 - 1);
     await lease(live.id, 'alive', t0 + LEASE);
-    expect((await storage.listTasks({ kind: 'flow', status: 'active', limit: 1 })).tasks.map((t) => t.id)).toEqual([live.id]);
+    expect((await storage.listTasks({ kind: 'flow', status: 'running', limit: 1 })).tasks.map((t) => t.id)).toEqual([live.id]);
     expect(await engine.flows.resumeActive(1, { detach: true })).toEqual([dead.id]);
     expect((await storage.listAttempts(dead.id)).map((a) => a.outcome)).toEqual(['interrupted']);
     expect((await storage.getTask(dead.id))!).toMatchObject({ leaseOwner: 'survivor', stateAttempts: 2 });
@@ -163,7 +163,7 @@ describe('flow action leases', () => {
     const task = await first.start('leased_flow', {});
     await first.tick();
     await first.stop({ abort: true });
-    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'active', leaseOwner: null, stateAttempts: 0 });
+    expect((await storage.getTask(task.id))!).toMatchObject({ status: 'running', leaseOwner: null, stateAttempts: 0 });
     expect((await storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['interrupted']);
   });
 });
@@ -179,7 +179,7 @@ describe('action timeout and retry', () => {
     clock.advance(1000);
     await run;
     const failed = (await engine.storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', leaseOwner: null, error: { code: 'TIMEOUT' } });
+    expect(failed).toMatchObject({ status: 'error', leaseOwner: null, error: { code: 'TIMEOUT' } });
     expect((await engine.storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['timeout']);
   });
 
@@ -204,7 +204,7 @@ describe('action timeout and retry', () => {
     expect((await engine.storage.getTask(task.id))!).toMatchObject({ status: 'waiting', currentState: 'work', wakeAt: t0 + 1000, stateAttempts: 1, data: {} });
     clock.advance(1000);
     await engine.runUntilIdle({ taskId: task.id });
-    expect((await engine.storage.getTask(task.id))!).toMatchObject({ status: 'completed', data: { calls: 2 }, stateAttempts: 0 });
+    expect((await engine.storage.getTask(task.id))!).toMatchObject({ status: 'complete', data: { calls: 2 }, stateAttempts: 0 });
     expect((await engine.storage.listAttempts(task.id)).map((a) => `${a.number}:${a.outcome}`)).toEqual(['1:error', '2:success']);
   });
 
@@ -219,7 +219,7 @@ describe('action timeout and retry', () => {
     const task = await engine.start('hopeless', {});
     await engine.runUntilIdle({ taskId: task.id });
     const failed = (await engine.storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', error: { message: 'always broken' } });
+    expect(failed).toMatchObject({ status: 'error', error: { message: 'always broken' } });
     expect((await engine.storage.listAttempts(task.id)).map((a) => a.outcome)).toEqual(['error', 'error']);
   });
 });

@@ -62,14 +62,15 @@ describe('settling before an action', () => {
       const t = (await storage.getTask(changes.insertTasks![0]!.id))!;
       const now = ctx.clock.now();
       await storage.commit({
-        updateTasks: [{ id: t.id, expectedVersion: t.version, set: { debug: { ...t.debug, paused: true, pauseReason: 'user' }, updatedAt: now } }],
-        transitions: [{ taskId: t.id, stepName: null, field: 'debug', from: 'running', to: 'paused', reason: 'user', actor: 'user', at: now, details: {} }],
+        // As core/ops plans a pause: status `paused`, resuming to running.
+        updateTasks: [{ id: t.id, expectedVersion: t.version, set: { status: 'paused', debug: { ...t.debug, paused: true, pauseReason: 'user', resumeStatus: 'running' }, updatedAt: now } }],
+        transitions: [{ taskId: t.id, stepName: null, field: 'status', from: 'running', to: 'paused', reason: 'user', actor: 'user', at: now, details: {} }],
         events: [{ type: 'debug.paused', taskId: t.id, stepName: null, at: now, payload: { reason: 'user' } }],
       });
     };
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first']);
-    expect(task).toMatchObject({ status: 'active', currentState: 'choose', debug: { paused: true }, leaseOwner: null });
+    expect(task).toMatchObject({ status: 'paused', currentState: 'choose', debug: { paused: true, resumeStatus: 'running' }, leaseOwner: null });
   });
 
   it('sees a cancel committed by another caller right after the commit before the action', async () => {
@@ -96,7 +97,7 @@ describe('settling before an action', () => {
     const before = storage.reads;
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first', 'second']);
-    expect(task.status).toBe('completed');
+    expect(task.status).toBe('complete');
     expect(storage.reads - before).toBe(0);
   });
 
@@ -104,7 +105,7 @@ describe('settling before an action', () => {
     const { flow, storage, ran, driver } = setup();
     const task = await driver.start(flow, {});
     expect(ran).toEqual(['first', 'second']);
-    expect(task.status).toBe('completed');
+    expect(task.status).toBe('complete');
     expect(storage.reads).toBe(0);
     expect(await storage.getTask(task.id)).toEqual(task);
   });

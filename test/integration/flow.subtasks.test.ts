@@ -85,7 +85,7 @@ describe.each([
     expect((await driver.runDue()).sort()).toEqual(children.map((c) => c.id).sort());
     expect(await driver.runDue()).toEqual([task.id]);
     const done = (await storage.getTask(task.id))!;
-    expect(done).toMatchObject({ status: 'completed', data: { summary: { all: 3, completed: 2, failed: 1 } } });
+    expect(done).toMatchObject({ status: 'complete', data: { summary: { all: 3, completed: 2, failed: 1 } } });
   });
 
   it('refuses a child with invalid input inside the handler, failing the parent', async () => {
@@ -96,7 +96,7 @@ describe.each([
     });
     const { driver } = flowEnv([bad, child]);
     const task = await driver.start(bad, {});
-    expect(task).toMatchObject({ status: 'failed', error: { code: 'INPUT_INVALID' } });
+    expect(task).toMatchObject({ status: 'error', error: { code: 'INPUT_INVALID' } });
   });
 });
 

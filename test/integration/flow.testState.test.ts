@@ -43,7 +43,7 @@ describe.each(forms)('testState on a weekend checker (%s)', (_form, flow) => {
   it('decides a Monday is a weekday, without running the weekday state', async () => {
     const task = await testState(flow, 'is_it_the_weekend', { day_of_week: 'Monday' }, { handlers });
     expect(task).toBeIn('weekday');
-    expect(task.status).toBe('active');
+    expect(task.status).toBe('running');
     expect(task.data.worked).toBeUndefined();
     expect(task.attempts.map((a) => a.stepName)).toEqual(['is_it_the_weekend']);
   });

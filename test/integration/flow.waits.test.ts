@@ -50,7 +50,7 @@ describe.each(forms)('registration flow (%s)', (_form, template) => {
     expect(bad.message).toContain('/email');
 
     const done = await driver.fireInteraction(queued.id, 'provide_email', { email: 'a@example.com' });
-    expect(done).toMatchObject({ status: 'completed', currentState: 'done', data: { user_id: 42, email: 'a@example.com', welcomed: true } });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'done', data: { user_id: 42, email: 'a@example.com', welcomed: true } });
     const fired = (await storage.listTransitions(queued.id)).find((t) => t.reason === 'interaction.fired');
     expect(fired).toMatchObject({ field: 'data', actor: 'user', details: { interaction: 'provide_email', params: { email: 'a@example.com' }, state: 'wait_for_email' } });
     const events = (await storage.readEvents(0, 1000, { taskId: queued.id })).map((e) => e.type);
@@ -75,7 +75,7 @@ describe.each(forms)('registration flow (%s)', (_form, template) => {
     expect(checks.map((a) => a.number)).toEqual([1, 2, 3, 4]);
     // Re-checks that change nothing add no state or status rows.
     const rows = (await storage.listTransitions(task.id)).map((t) => `${t.field}:${t.to}`);
-    expect(rows).toEqual(['status:active', 'state:has_email', 'state:wait_for_email', 'status:waiting']);
+    expect(rows).toEqual(['status:running', 'state:has_email', 'state:wait_for_email', 'status:waiting']);
   });
 
   it('fails with TIMEOUT when woken past its timeout without on_timeout', async () => {
@@ -84,7 +84,7 @@ describe.each(forms)('registration flow (%s)', (_form, template) => {
     clock.advance(60 * MINUTE);
     expect(await driver.runDue()).toEqual([task.id]);
     const failed = (await storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', currentState: 'wait_for_email', timeoutAt: null, error: { code: 'TIMEOUT' } });
+    expect(failed).toMatchObject({ status: 'error', currentState: 'wait_for_email', timeoutAt: null, error: { code: 'TIMEOUT' } });
     expect(failed.error!.message).toContain('timed out in state wait_for_email');
   });
 });
@@ -118,7 +118,7 @@ describe('on_timeout', () => {
     clock.advance(31 * 60_000);
     await driver.runDue();
     const done = (await storage.getTask(task.id))!;
-    expect(done).toMatchObject({ status: 'completed', currentState: 'expired', timeoutAt: null });
+    expect(done).toMatchObject({ status: 'complete', currentState: 'expired', timeoutAt: null });
     const move = (await storage.listTransitions(task.id)).find((t) => t.to === 'expired');
     expect(move).toMatchObject({ field: 'state', from: 'wait_for_approval', reason: 'timeout', actor: 'runner' });
   });
@@ -132,7 +132,7 @@ describe('on_timeout', () => {
     const task = await driver.start(template, {});
     clock.advance(61 * 60_000);
     await driver.runDue();
-    expect(await storage.getTask(task.id)).toMatchObject({ status: 'completed', currentState: 'approved', data: { reminded: true } });
+    expect(await storage.getTask(task.id)).toMatchObject({ status: 'complete', currentState: 'approved', data: { reminded: true } });
     expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(1);
   });
 
@@ -153,7 +153,7 @@ describe('on_timeout', () => {
     expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(1);
     clock.advance(10 * MINUTE);
     await driver.runDue();
-    expect(await storage.getTask(task.id)).toMatchObject({ status: 'completed', currentState: 'approved', data: { reminded: true, approved: true } });
+    expect(await storage.getTask(task.id)).toMatchObject({ status: 'complete', currentState: 'approved', data: { reminded: true, approved: true } });
     expect(await storage.listAttempts(task.id, 'on_timeout')).toHaveLength(2);
   });
 
@@ -167,7 +167,7 @@ describe('on_timeout', () => {
     clock.advance(61 * 60_000);
     await driver.runDue();
     const failed = (await storage.getTask(task.id))!;
-    expect(failed).toMatchObject({ status: 'failed', timeoutAt: null, error: { code: 'TIMEOUT' }, data: { reminded: true } });
+    expect(failed).toMatchObject({ status: 'error', timeoutAt: null, error: { code: 'TIMEOUT' }, data: { reminded: true } });
     expect(failed.error!.message).toContain('returned "nowhere", which is not a state of approval');
   });
 });
@@ -197,9 +197,9 @@ describe('interactions', () => {
     const task = await driver.start(template, {});
     expect((await driver.fireInteraction(task.id, 'increment')).status).toBe('waiting');
     const done = await driver.fireInteraction(task.id, 'increment');
-    expect(done).toMatchObject({ status: 'completed', data: { count: 2 } });
+    expect(done).toMatchObject({ status: 'complete', data: { count: 2 } });
     const err = await refusal(driver.fireInteraction(task.id, 'increment'));
-    expect(err.message).toContain('INVALID_STATE: increment cannot be called in done (the flow is completed)');
+    expect(err.message).toContain('INVALID_STATE: increment cannot be called in done (the flow is complete)');
   });
 
   it('refuses an unknown interaction, listing the known ones', async () => {

@@ -114,7 +114,7 @@ describe('the debugger', () => {
     expect(stepwiseCode(bad)).toBe('INPUT_INVALID');
     const preview = await api.ops.preview.query({ op: 'fireInteraction', taskId: task.id, name: 'provide_email', params: { email: 'a@b.co' } });
     await api.ops.perform.mutate({ request: { op: 'fireInteraction', taskId: task.id, name: 'provide_email', params: { email: 'a@b.co' } }, expectedVersion: preview.version, reason: 'user replied' });
-    const done = await until(() => api.inspect.controls.query({ taskId: task.id }), (c) => c.task.status === 'completed', 'the flow to finish');
+    const done = await until(() => api.inspect.controls.query({ taskId: task.id }), (c) => c.task.status === 'complete', 'the flow to finish');
     expect(done.interactions[0]!.enabled).toBe(false);
   }, 30_000);
 });
@@ -126,7 +126,7 @@ describe('skip wait', () => {
     const result = await api.debug.skipWait.mutate({ taskId: task.id, step: 'timeout' });
     expect(result.transitions.some((t) => t.field === 'schedule' && t.actor === 'user')).toBe(true);
     const done = await until(() => api.inspect.controls.query({ taskId: task.id }), (c) => c.task.currentState === 'expired', 'the timeout to fire');
-    expect(done.task.status).toBe('completed');
+    expect(done.task.status).toBe('complete');
   }, 30_000);
 });
 

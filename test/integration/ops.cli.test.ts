@@ -179,8 +179,9 @@ describe('stepwise debug and wake', () => {
     const noRun = await cli(['debug', id, 'step', '--no-run']);
     expect(noRun.code).toBe(1);
     expect(noRun.err).toContain('--no-run does not apply');
-    expect(stepped.transitions.map((t: { from: string; to: string }) => `${t.from}>${t.to}`)).toEqual(['ready>running', 'running>complete', 'pending>ready']);
-    expect(stepped.task.paused).toBe(true);
+    // The step, then why the task is paused now (the bar and `tasks` say "paused", reason step).
+    expect(stepped.transitions.map((t: { from: string; to: string }) => `${t.from}>${t.to}`)).toEqual(['ready>running', 'running>complete', 'pending>ready', 'debug_start>step']);
+    expect(stepped.task).toMatchObject({ status: 'paused', paused: true });
     expect((await cli(['debug', id, 'break', 'c'])).out).toContain('breakpoints: c');
     const cont = await cli(['debug', id, 'continue', '--json']);
     expect(cont.code).toBe(3);

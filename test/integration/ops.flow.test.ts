@@ -66,9 +66,9 @@ describe('fireInteraction', () => {
     // Due now, left to whoever drives the flow.
     expect(result.task).toMatchObject({ status: 'waiting', wakeAt: h!.clock.now() });
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'completed', currentState: 'done', data: { welcomed: true } });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'complete', currentState: 'done', data: { welcomed: true } });
     const done = await refusal(h!.ops.preview(req));
-    expect(done.message).toContain('(the flow is completed)');
+    expect(done.message).toContain('(the flow is complete)');
   });
 });
 
@@ -83,17 +83,17 @@ describe('retryState', () => {
     });
     const task = await h.engine.start('test/job', {});
     await h.engine.runUntilIdle({ taskId: task.id });
-    expect((await h.storage.getTask(task.id))!).toMatchObject({ status: 'failed', currentState: 'work' });
+    expect((await h.storage.getTask(task.id))!).toMatchObject({ status: 'error', currentState: 'work' });
     const { preview } = await applyChecked(h, { op: 'retryState', taskId: task.id });
     expect(preview.changes).toEqual([
-      { kind: 'task', name: task.id, field: 'status', from: 'failed', to: 'active' },
+      { kind: 'task', name: task.id, field: 'status', from: 'error', to: 'running' },
       { kind: 'task', name: task.id, field: 'error', from: expect.objectContaining({ message: 'disk full' }), to: null },
     ]);
     broken = false;
     await h.engine.runUntilIdle({ taskId: task.id });
-    expect((await h.storage.getTask(task.id))!).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect((await h.storage.getTask(task.id))!).toMatchObject({ status: 'complete', currentState: 'done' });
     const refused = await refusal(h.ops.preview({ op: 'retryState', taskId: task.id }));
-    expect(refused.message).toBe(`retryState: task ${task.id} is completed; retryState accepts a task in: failed. Nothing was changed.`);
+    expect(refused.message).toBe(`retryState: task ${task.id} is complete; retryState accepts a task in: error. Nothing was changed.`);
   });
 });
 
@@ -107,12 +107,12 @@ describe('goTo', () => {
     expect(preview.changes).toEqual(
       expect.arrayContaining([
         { kind: 'task', name: id, field: 'currentState', from: 'wait_for_email', to: 'send_welcome' },
-        { kind: 'task', name: id, field: 'status', from: 'waiting', to: 'active' },
+        { kind: 'task', name: id, field: 'status', from: 'waiting', to: 'running' },
       ]),
     );
     expect(result.events.map((e) => e.type)).toContain('flow.transitioned');
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'completed', data: { welcomed: true } });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'complete', data: { welcomed: true } });
   });
 });
 
@@ -129,8 +129,8 @@ describe('updateData, wakeNow and skipWait', () => {
     const { result } = await applyChecked(h!, { op: 'skipWait', taskId: id });
     expect(result.transitions).toEqual([expect.objectContaining({ field: 'schedule', to: new Date(h!.clock.now()).toISOString(), actor: 'user' })]);
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'completed', data: { email: 'b@example.com', welcomed: true } });
-    expect((await refusal(h!.ops.preview({ op: 'wakeNow', taskId: id }))).details).toMatchObject({ found: 'completed', accepts: ['waiting'] });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'complete', data: { email: 'b@example.com', welcomed: true } });
+    expect((await refusal(h!.ops.preview({ op: 'wakeNow', taskId: id }))).details).toMatchObject({ found: 'complete', accepts: ['waiting'] });
   });
 
   it('wakeNow and skipWait of the timeout', async () => {
@@ -138,7 +138,7 @@ describe('updateData, wakeNow and skipWait', () => {
     const { preview } = await applyChecked(h!, { op: 'skipWait', taskId: id, step: 'timeout' });
     expect(preview.changes).toEqual([{ kind: 'task', name: id, field: 'timeoutAt', from: h!.clock.now() + 3_600_000, to: h!.clock.now() }]);
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'error', error: { code: 'TIMEOUT' } });
   });
 });
 
@@ -148,25 +148,32 @@ describe('the debugger on flows', () => {
     await applyChecked(h!, { op: 'setBreakpoints', taskId: id, names: ['send_welcome'] });
     await h!.ops.apply({ op: 'fireInteraction', taskId: id, name: 'provide_email', params: { email: 'c@example.com' } }, { expectedVersion: (await h!.storage.getTask(id))!.version, reason: 'test' });
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'active', currentState: 'send_welcome', debug: { paused: true, pauseReason: 'breakpoint:send_welcome' } });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'paused', currentState: 'send_welcome', debug: { paused: true, pauseReason: 'breakpoint:send_welcome', resumeStatus: 'running' } });
     const stepped = await h!.dbg.step(id);
     expect(stepped.ran).toBe('send_welcome');
     expect(stepped.transitions.filter((t) => t.field === 'state').map((t) => [t.from, t.to])).toEqual([['send_welcome', 'done']]);
-    expect(stepped.task.status).toBe('completed');
+    expect(stepped.task.status).toBe('complete');
   });
 
   it('pause and continue are recorded; a paused flow takes interactions but does not run', async () => {
     const id = await waitingRegistration();
     await applyChecked(h!, { op: 'pause', taskId: id });
+    // `paused` is the stored status, recorded like any status change; it returns to waiting.
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'paused', debug: { paused: true, pauseReason: 'user', resumeStatus: 'waiting' } });
+    expect((await h!.storage.listTransitions(id)).at(-1)).toMatchObject({ field: 'status', from: 'waiting', to: 'paused', reason: 'test pause', actor: 'user' });
+    expect((await h!.storage.listTasks({ status: 'paused' })).tasks.map((t) => t.id)).toEqual([id]);
     const again = await refusal(h!.ops.preview({ op: 'pause', taskId: id }));
     expect(again.code).toBe('INVALID_STATE');
     const t = (await h!.storage.getTask(id))!;
     await h!.ops.apply({ op: 'fireInteraction', taskId: id, name: 'provide_email', params: { email: 'd@example.com' } }, { expectedVersion: t.version, reason: 'test' });
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'waiting', currentState: 'wait_for_email' });
-    await applyChecked(h!, { op: 'continue', taskId: id });
+    expect((await h!.storage.getTask(id))!).toMatchObject({ status: 'paused', currentState: 'wait_for_email' });
+    const resumed = await applyChecked(h!, { op: 'continue', taskId: id });
+    expect(resumed.result.task).toMatchObject({ status: 'waiting', debug: { paused: false } });
+    expect(resumed.result.task.debug).not.toHaveProperty('resumeStatus');
+    expect((await h!.storage.listTransitions(id)).at(-1)).toMatchObject({ field: 'status', from: 'paused', to: 'waiting', reason: 'test continue' });
     await h!.engine.runUntilIdle({ taskId: id });
-    expect((await h!.storage.getTask(id))!.status).toBe('completed');
+    expect((await h!.storage.getTask(id))!.status).toBe('complete');
   });
 
   it('cancelTask on a flow', async () => {

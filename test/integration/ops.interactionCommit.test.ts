@@ -69,7 +69,7 @@ describe('fireInteraction through ops', () => {
     expect(result.events[0]!.seq).toBeGreaterThan(0);
     expect(result.task.data).toMatchObject({ email: 'a@example.com' });
     await engine!.runUntilIdle({ taskId: id });
-    expect((await storage.getTask(id))!).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect((await storage.getTask(id))!).toMatchObject({ status: 'complete', currentState: 'done' });
     expect((await storage.readEvents(0, 1000, { taskId: id })).filter((e) => e.type === 'op.applied')).toHaveLength(1);
   });
 

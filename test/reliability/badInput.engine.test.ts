@@ -135,7 +135,7 @@ describe('interactions with arbitrary names and params', () => {
             const after = await engine.flows.fireInteraction(flow.id, name, params);
             expect(finishFirst).toBe(false);
             expect(name).toBe('provide_email');
-            expect(after.status).toBe('completed');
+            expect(after.status).toBe('complete');
             expect(typeof after.data.email).toBe('string');
             seen.accepted += 1;
           } catch (err) {

@@ -207,7 +207,7 @@ describe('a flow handler throwing a huge message or leaving huge data', () => {
     await h.engine.runUntilIdle();
     const stored = (await h.storage.getTask(task.id))!;
     const [attempt] = await h.storage.listAttempts(task.id);
-    expect(stored.status).toBe('failed');
+    expect(stored.status).toBe('error');
     expect(stored.error!.attemptId).toBe(attempt!.id);
     expect(JSON.stringify(stored.error).length).toBeLessThan(1500);
     expect(attempt!.error!.dropped?.join('\n')).toContain(`message: ${MESSAGE_BYTES} characters cut to`);
@@ -215,7 +215,7 @@ describe('a flow handler throwing a huge message or leaving huge data', () => {
     const filled = await h.engine.start('hoard');
     await h.engine.runUntilIdle();
     const after = (await h.storage.getTask(filled.id))!;
-    expect(after.status).toBe('failed');
+    expect(after.status).toBe('error');
     expect(after.error).toMatchObject({ code: 'RESULT_TOO_LARGE' });
     expect(after.data).toEqual({});
     expect(await databaseBytes(h)).toBeLessThan(MiB);

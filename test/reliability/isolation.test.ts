@@ -125,7 +125,7 @@ async function untilFinished(storage: Storage, ids: string[], child: ChildProces
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tasks = await Promise.all(ids.map((id) => storage.getTask(id)));
-    if (tasks.every((t) => t && ['complete', 'error', 'cancelled', 'completed', 'failed'].includes(t.status))) return new Map(tasks.map((t) => [t!.id, t!]));
+    if (tasks.every((t) => t && ['complete', 'error', 'cancelled'].includes(t.status))) return new Map(tasks.map((t) => [t!.id, t!]));
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server died (exit ${child.exitCode}, signal ${child.signalCode}):\n${log()}`);
     if (Date.now() > deadline) throw new Error(`tasks did not finish: ${JSON.stringify(tasks.map((t) => [t?.templateRef, t?.status]))}\n${log()}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -146,9 +146,9 @@ async function expectIsolated(storage: Storage, byRef: Map<string, TaskRecord>):
   expect((await step('crash/memory')).error?.message).toMatch(/^the handler ran out of memory \(its limit is 128 MB/);
   expect((await step('crash/hang')).error?.code).toBe('TIMEOUT');
   // Flow code that runs inside a transition, in the engine's own process (under its guards).
-  expect(byRef.get('crash/condition_exits')).toMatchObject({ status: 'failed', error: { code: 'HANDLER_EXITED' } });
+  expect(byRef.get('crash/condition_exits')).toMatchObject({ status: 'error', error: { code: 'HANDLER_EXITED' } });
   expect(byRef.get('crash/condition_exits')!.error!.message).toMatch(/^The conditions of state 'check' called process\.exit\(1\); the engine's process does not exit/);
-  expect(byRef.get('crash/timeout_leaks')).toMatchObject({ status: 'failed', error: { code: 'HANDLER_CRASHED', message: 'unhandled rejection: leaked from on_timeout' } });
+  expect(byRef.get('crash/timeout_leaks')).toMatchObject({ status: 'error', error: { code: 'HANDLER_CRASHED', message: 'unhandled rejection: leaked from on_timeout' } });
 }
 
 async function startAll(db: string) {

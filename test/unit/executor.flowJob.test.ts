@@ -19,7 +19,7 @@ function job(fn: HandlerFn, extra: Partial<FlowJob> = {}): FlowJob {
         started.push(template);
         return { id: `child-${started.length}` };
       },
-      list: async () => started.map((t, i) => ({ id: `child-${i + 1}`, templateRef: t, status: 'active', result: null, data: {} })),
+      list: async () => started.map((t, i) => ({ id: `child-${i + 1}`, templateRef: t, status: 'running', result: null, data: {} })),
     },
     ...extra,
   };

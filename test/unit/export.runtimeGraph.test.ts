@@ -65,7 +65,7 @@ describe('runtimeGraph (workflow)', () => {
   });
 
   it('refuses a flow task for a workflow template', () => {
-    expect(() => runtimeGraph(orderFulfillment, { id: 'x', status: 'active', currentState: 'a' } as never)).toThrow(TypeError);
+    expect(() => runtimeGraph(orderFulfillment, { id: 'x', status: 'running', currentState: 'a' } as never)).toThrow(TypeError);
   });
 });
 
@@ -83,7 +83,7 @@ describe('runtimeGraph (flow)', () => {
     expect(g.edges.filter((e) => e.taken).map((e) => e.id)).toEqual(['transition:check_email->ask_for_email']);
   });
   it('works without transitions', () => {
-    const g = runtimeGraph(onboarding, { id: 'flow-1', status: 'completed', currentState: 'done' });
-    expect(g.nodes.filter((n) => n.state).map((n) => [n.id, n.state])).toEqual([['done', 'completed']]);
+    const g = runtimeGraph(onboarding, { id: 'flow-1', status: 'complete', currentState: 'done' });
+    expect(g.nodes.filter((n) => n.state).map((n) => [n.id, n.state])).toEqual([['done', 'complete']]);
   });
 });

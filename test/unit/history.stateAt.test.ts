@@ -141,7 +141,7 @@ describe('stateAt', () => {
     await h.ops.apply({ op: 'updateData', taskId: id, data: { user_id: 8 } }, { expectedVersion: (await h.storage.getTask(id))!.version, reason: 'typo' });
     await h.engine.flows.fireInteraction(id, 'provide_email', { email: 'e@example.com' });
     await h.engine.runUntilIdle({ taskId: id });
-    expect((await h.storage.getTask(id))!.status).toBe('completed');
+    expect((await h.storage.getTask(id))!.status).toBe('complete');
     await expectReplayMatchesStored(h, id);
 
     const history = createHistory(h.storage, { checkpointEvery: 2 });

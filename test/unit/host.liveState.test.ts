@@ -71,16 +71,16 @@ describe('liveState', () => {
       id: 'f/g@1',
       name: 'g',
       nodes: [
-        { id: 'check', label: 'check', type: 'decision', meta: {}, state: 'active', current: true },
+        { id: 'check', label: 'check', type: 'decision', meta: {}, state: 'running', current: true },
         { id: 'wait', label: 'wait', type: 'wait', meta: {} },
       ],
       edges: [],
     };
-    const flowTask = { id: 't1', kind: 'flow', status: 'active', currentState: 'check' } as TaskRecord;
+    const flowTask = { id: 't1', kind: 'flow', status: 'running', currentState: 'check' } as TaskRecord;
     let live = initialLiveState(flowTask, [], flowGraph, 10);
     live = applyEvents(live, [
       ev({ type: 'flow.transitioned', payload: { from: 'check', to: 'wait', reason: 'no email' } }),
-      ev({ type: 'task.status_changed', payload: { from: 'active', to: 'waiting', reason: 'waiting' } }),
+      ev({ type: 'task.status_changed', payload: { from: 'running', to: 'waiting', reason: 'waiting' } }),
     ]);
     expect(live.currentState).toBe('wait');
     expect(live.nodes.check!.state).toBe('visited');

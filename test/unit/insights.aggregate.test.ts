@@ -33,7 +33,7 @@ describe('aggregateInsights', () => {
       task('t1', { status: 'complete', createdAt: T0, finishedAt: T0 + 1000 }),
       task('t2', { status: 'error', createdAt: T0 + 10, finishedAt: T0 + 5010 }),
       task('t3', { status: 'running', createdAt: T0 + 20 }),
-      task('f1', { kind: 'flow', namespace: 'crm', name: 'lead', templateRef: 'crm/lead@1', status: 'completed', createdAt: T0, finishedAt: T0 + 50 }),
+      task('f1', { kind: 'flow', namespace: 'crm', name: 'lead', templateRef: 'crm/lead@1', status: 'complete', createdAt: T0, finishedAt: T0 + 50 }),
     ],
     steps: [
       step('t1', 'charge', { state: 'complete' }),
@@ -67,7 +67,7 @@ describe('aggregateInsights', () => {
     expect(x.filter).toEqual({ namespace: 'shop' });
     expect(x.tasks.total).toBe(4);
     expect(x.tasks.byStatus).toEqual([
-      { kind: 'flow', status: 'completed', count: 1 },
+      { kind: 'flow', status: 'complete', count: 1 },
       { kind: 'workflow', status: 'complete', count: 1 },
       { kind: 'workflow', status: 'error', count: 1 },
       { kind: 'workflow', status: 'running', count: 1 },
@@ -117,7 +117,7 @@ describe('aggregateInsights', () => {
     expect(x.slowestTasks.map((r) => [r.taskId, r.durationMs, r.status])).toEqual([
       ['t2', 5000, 'error'],
       ['t1', 1000, 'complete'],
-      ['f1', 50, 'completed'],
+      ['f1', 50, 'complete'],
     ]);
   });
 

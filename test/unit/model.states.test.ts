@@ -38,7 +38,7 @@ describe('step state machine', () => {
 
 describe('task state machines', () => {
   it('refuses leaving a completed flow', () => {
-    expect(() => assertTaskTransition('flow', 'completed', 'active')).toThrow(IllegalTransitionError);
+    expect(() => assertTaskTransition('flow', 'complete', 'running')).toThrow(IllegalTransitionError);
   });
   it('lets a failed workflow task resume', () => {
     expect(() => assertTaskTransition('workflow', 'error', 'running')).not.toThrow();

@@ -56,7 +56,7 @@ describe('liveAt', () => {
   });
 
   it('draws a flow in its state then, with the states it had left marked visited', () => {
-    const flow: LiveState = { ...live, kind: 'flow', status: 'completed', currentState: 'done', nodes: { check: node('visited'), ask: node('visited'), done: node('completed') } };
+    const flow: LiveState = { ...live, kind: 'flow', status: 'complete', currentState: 'done', nodes: { check: node('visited'), ask: node('visited'), done: node('complete') } };
     const t = (from: string | null, to: string): TransitionRecord => ({ seq: 1, taskId: 't', stepName: null, field: 'state', from, to, reason: '', actor: 'engine', at: 1, details: {} });
     const past = liveAt(flow, { taskId: 't', kind: 'flow', seq: 3, at: 1, status: 'waiting', paused: false, steps: {}, currentState: 'ask', data: {} }, [t(null, 'check'), t('check', 'ask')]);
     expect(past.currentState).toBe('ask');
@@ -80,13 +80,15 @@ describe('format', () => {
 });
 
 describe('pause words and attempts', () => {
-  it('a task started paused says so until a step of it ran, then that it is paused after a step', () => {
+  it('the bar says why a paused task is paused, from the reason the engine recorded', () => {
     expect(pauseText('debug_start')).toBe('started paused');
-    expect(pauseText('debug_start', true)).toBe('paused after a step');
+    expect(pauseText('step')).toBe('paused after a step');
     expect(pauseText('breakpoint:b')).toBe('stopped at breakpoint b');
-    const task = { kind: 'workflow' as const, status: 'running' as const, currentState: null, debug: { paused: true, pauseReason: 'debug_start', breakpoints: [] } };
-    expect(debugStateText(task, true)).toEqual({ text: 'paused after a step', tone: 'paused' });
-    expect(debugStateText({ ...task, status: 'error' }, true).tone).toBe('failed');
+    const task = { kind: 'workflow' as const, status: 'paused' as const, currentState: null, debug: { paused: true, pauseReason: 'step', breakpoints: [] } };
+    expect(debugStateText(task)).toEqual({ text: 'paused after a step', tone: 'paused' });
+    // A task that failed while the debugger held it says it failed, not that it is paused.
+    expect(debugStateText({ ...task, status: 'error' }).tone).toBe('failed');
+    expect(debugStateText({ ...task, status: 'running', debug: { paused: false, breakpoints: [] } })).toEqual({ text: 'running', tone: 'running' });
   });
 
   it('attempts over the retry budget are said plainly, not "3 of 2"', () => {

@@ -8,7 +8,7 @@ const flow: TaskSummary = {
   id: 'f1',
   templateRef: 'accounts/user_onboarding@1.0.0',
   kind: 'flow',
-  status: 'active',
+  status: 'running',
   currentState: 'check_email',
   parentTaskId: null,
   createdAt: 1,
@@ -26,7 +26,7 @@ const ev = (seq: number, e: EventInput): StepwiseEvent => ({ seq, at: 100 + seq,
 describe('applyTaskEvent', () => {
   it("follows a flow's state and status as they change, without a refetch", () => {
     let l = applyTaskEvent(list(), ev(11, { type: 'flow.transitioned', payload: { from: 'check_email', to: 'ask_for_email', reason: 'if_false' } }));
-    l = applyTaskEvent(l, ev(12, { type: 'task.status_changed', payload: { from: 'active', to: 'waiting', reason: 'wait' } }));
+    l = applyTaskEvent(l, ev(12, { type: 'task.status_changed', payload: { from: 'running', to: 'waiting', reason: 'wait' } }));
     expect(l.page.tasks[0]).toMatchObject({ currentState: 'ask_for_email', status: 'waiting', updatedAt: 112 });
     expect(l.seq).toBe(12);
     expect(l.needsRefetch).toBe(false);
@@ -43,11 +43,11 @@ describe('applyTaskEvent', () => {
   it('asks for a refetch on a new task, an operation, or a status leaving or joining the filter', () => {
     expect(applyTaskEvent(list(), ev(11, { type: 'task.created', taskId: 'new', payload: { templateRef: 'x', kind: 'workflow', input: {}, parentTaskId: null } })).needsRefetch).toBe(true);
     expect(applyTaskEvent(list(), ev(11, { type: 'op.applied', payload: { op: 'cancelTask', reason: 'r', changes: [] } })).needsRefetch).toBe(true);
-    const leaves = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', payload: { from: 'active', to: 'waiting', reason: '' } }), { status: ['active'] });
+    const leaves = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', payload: { from: 'running', to: 'waiting', reason: '' } }), { status: ['running'] });
     expect(leaves.needsRefetch).toBe(true);
-    const joins = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', taskId: 'other', payload: { from: 'active', to: 'waiting', reason: '' } }), { status: ['waiting'] });
+    const joins = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', taskId: 'other', payload: { from: 'running', to: 'waiting', reason: '' } }), { status: ['waiting'] });
     expect(joins.needsRefetch).toBe(true);
-    const stays = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', payload: { from: 'active', to: 'waiting', reason: '' } }), { status: ['active', 'waiting'] });
+    const stays = applyTaskEvent(list(), ev(11, { type: 'task.status_changed', payload: { from: 'running', to: 'waiting', reason: '' } }), { status: ['running', 'waiting'] });
     expect(stays.needsRefetch).toBe(false);
   });
 

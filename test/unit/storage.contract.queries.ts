@@ -129,11 +129,11 @@ export function queryContract(ctx: ContractContext): void {
     it('expiredTaskLeases: unfinished tasks (flows running an action) whose lease ran out', async () => {
       await ctx.s.commit({
         insertTasks: [
-          task('dead', { kind: 'flow', status: 'active', leaseOwner: 'e1', leaseExpiresAt: T0 + 10, stateAttempts: 2 }),
-          task('dead-earlier', { kind: 'flow', status: 'active', leaseOwner: 'e1', leaseExpiresAt: T0 + 1 }),
-          task('alive', { kind: 'flow', status: 'active', leaseOwner: 'e2', leaseExpiresAt: T0 + 1000 }),
-          task('finished', { kind: 'flow', status: 'completed', leaseOwner: 'e1', leaseExpiresAt: T0 }),
-          task('no-lease', { kind: 'flow', status: 'active' }),
+          task('dead', { kind: 'flow', status: 'running', leaseOwner: 'e1', leaseExpiresAt: T0 + 10, stateAttempts: 2 }),
+          task('dead-earlier', { kind: 'flow', status: 'running', leaseOwner: 'e1', leaseExpiresAt: T0 + 1 }),
+          task('alive', { kind: 'flow', status: 'running', leaseOwner: 'e2', leaseExpiresAt: T0 + 1000 }),
+          task('finished', { kind: 'flow', status: 'complete', leaseOwner: 'e1', leaseExpiresAt: T0 }),
+          task('no-lease', { kind: 'flow', status: 'running' }),
         ],
       });
       const expired = await ctx.s.expiredTaskLeases(T0 + 10);
@@ -154,7 +154,7 @@ export function queryContract(ctx: ContractContext): void {
           task('timeout', { status: 'running', timeoutAt: T0 + 3 }),
           task('z-both', { kind: 'flow', status: 'waiting', wakeAt: T0 + 9, timeoutAt: T0 + 2 }),
           task('finished', { status: 'complete', timeoutAt: T0 + 1 }),
-          task('active-with-wake', { kind: 'flow', status: 'active', wakeAt: T0 + 1 }),
+          task('active-with-wake', { kind: 'flow', status: 'running', wakeAt: T0 + 1 }),
         ],
       });
       expect((await ctx.s.dueTasks(T0 + 10)).map((t) => t.id)).toEqual(['z-both', 'timeout', 'wake']);
@@ -165,7 +165,7 @@ export function queryContract(ctx: ContractContext): void {
       await ctx.s.commit({
         insertTasks: [
           task('old', { status: 'complete', deleteAt: T0 + 5 }),
-          task('older', { kind: 'flow', status: 'failed', deleteAt: T0 + 1 }),
+          task('older', { kind: 'flow', status: 'error', deleteAt: T0 + 1 }),
           task('young', { status: 'complete', deleteAt: T0 + 500 }),
           task('running', { status: 'running', deleteAt: T0 }),
         ],

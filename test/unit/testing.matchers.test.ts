@@ -9,7 +9,7 @@ beforeAll(() => {
 });
 
 const task = (over: Partial<TaskRecord>): TaskRecord =>
-  ({ id: 't1', kind: 'flow', status: 'active', currentState: 'greet', error: null, wakeAt: null, ...over }) as TaskRecord;
+  ({ id: 't1', kind: 'flow', status: 'running', currentState: 'greet', error: null, wakeAt: null, ...over }) as TaskRecord;
 
 const run = (over: Partial<StepRun>): StepRun => ({ step: 'charge', status: 'success', results: null, error: null, retryable: false, logs: [], progress: [], ...over });
 
@@ -28,35 +28,35 @@ describe('flow matchers', () => {
     expect({ task: task({ currentState: 'done' }) }).toBeIn('done');
     expect(task({})).not.toBeIn('done');
     expect(failureOf(() => expect(task({ currentState: 'greet' })).toBeIn('done'))).toBe(
-      'expected the flow to be in state "done", but it is active in state "greet"',
+      'expected the flow to be in state "done", but it is running in state "greet"',
     );
   });
 
   it('toBeWaitingUntil needs status waiting in that state', () => {
     expect(task({ status: 'waiting', currentState: 'wait' })).toBeWaitingUntil('wait');
-    expect(task({ status: 'active', currentState: 'wait' })).not.toBeWaitingUntil('wait');
-    expect(failureOf(() => expect(task({ status: 'completed', currentState: 'done' })).toBeWaitingUntil('wait'))).toBe(
-      'expected the flow to be waiting in state "wait", but it is completed in state "done"',
+    expect(task({ status: 'running', currentState: 'wait' })).not.toBeWaitingUntil('wait');
+    expect(failureOf(() => expect(task({ status: 'complete', currentState: 'done' })).toBeWaitingUntil('wait'))).toBe(
+      'expected the flow to be waiting in state "wait", but it is complete in state "done"',
     );
   });
 
-  it('toBeCompleted accepts flow and workflow statuses', () => {
-    expect(task({ status: 'completed' })).toBeCompleted();
+  it('toBeCompleted accepts complete tasks of both kinds', () => {
+    expect(task({ status: 'complete' })).toBeCompleted();
     expect(task({ kind: 'workflow', status: 'complete', currentState: null })).toBeCompleted();
-    const failed = task({ status: 'failed', error: { class: 'StepwiseError', code: 'NO_DECISION', message: 'no condition matched x' } });
+    const failed = task({ status: 'error', error: { class: 'StepwiseError', code: 'NO_DECISION', message: 'no condition matched x' } });
     expect(failureOf(() => expect(failed).toBeCompleted())).toBe(
-      'expected the task to be completed, but it is failed in state "greet" (error: NO_DECISION: no condition matched x)',
+      'expected the task to be completed, but it is error in state "greet" (error: NO_DECISION: no condition matched x)',
     );
   });
 
   it('toBeFailed optionally checks the code or message', () => {
-    const failed = task({ status: 'failed', error: { class: 'TypeError', message: 'x is undefined' } });
+    const failed = task({ status: 'error', error: { class: 'TypeError', message: 'x is undefined' } });
     expect(failed).toBeFailed();
     expect(failed).toBeFailed('x is undefined');
     expect(failed).toBeFailed(/undefined/);
     expect(failed).not.toBeFailed('TIMEOUT');
     expect(failureOf(() => expect(failed).toBeFailed('TIMEOUT'))).toBe('expected the task to be failed with TIMEOUT, but it is failed with TypeError: x is undefined');
-    expect(failureOf(() => expect(task({})).toBeFailed())).toBe('expected the task to be failed, but it is active in state "greet"');
+    expect(failureOf(() => expect(task({})).toBeFailed())).toBe('expected the task to be failed, but it is running in state "greet"');
   });
 
   it('reports a received value that is not a task', () => {

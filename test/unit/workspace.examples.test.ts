@@ -60,7 +60,7 @@ describe('example workspace', async () => {
   });
 
   it('user_onboarding completes with an email and waits for one without', async () => {
-    expect((await run('accounts/user_onboarding', { user_id: 1, email: 'ann@example.com' })).task).toMatchObject({ status: 'completed', currentState: 'done' });
+    expect((await run('accounts/user_onboarding', { user_id: 1, email: 'ann@example.com' })).task).toMatchObject({ status: 'complete', currentState: 'done' });
     expect((await run('accounts/user_onboarding', { user_id: 2 })).task).toMatchObject({ status: 'waiting', currentState: 'ask_for_email' });
   });
 

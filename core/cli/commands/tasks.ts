@@ -1,8 +1,7 @@
 /** `stepwise tasks [--status S] [--template T] [--participant field:value] [--limit N] [--json]`: the tasks in the database, newest first. */
 import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
-import { TASK_STATUSES, type TaskStatus } from '../../model/states.js';
-import { STATUS_GROUP_NAMES, statusesOf } from '../../model/statusGroups.js';
+import { normalizeTaskStatus, TASK_STATUSES, type TaskStatus } from '../../model/states.js';
 import type { TaskQuery } from '../../storage/storage.js';
 import { addEngineOptions, openReadContext, type EngineCliOptions } from '../context.js';
 import { printJson } from '../io.js';
@@ -29,7 +28,7 @@ export function register(program: Command, ctx: CommandContext): void {
   const command = program
     .command('tasks')
     .description('List tasks, newest first.')
-    .option('-s, --status <status>', 'only tasks in this status (comma-separated for several): pending, running, waiting, complete, failed, cancelled, each for workflows and flows')
+    .option('-s, --status <status>', `only tasks in this status (comma-separated for several): ${TASK_STATUSES.join(', ')}`)
     .option('-t, --template <template>', 'only tasks of this template (namespace/name[@version] or name)')
     .option('-p, --participant <field:value>', "only flows concerning this record (the template's index), e.g. user_id:42")
     .option('-n, --limit <n>', 'at most this many (default 50)')
@@ -40,12 +39,12 @@ export function register(program: Command, ctx: CommandContext): void {
     const cli = await openReadContext(options);
     try {
       const words = options.status?.split(',').map((s) => s.trim());
-      const unknown = words?.filter((s) => statusesOf(s) === null) ?? [];
+      const unknown = words?.filter((s) => normalizeTaskStatus(s) === null) ?? [];
       if (unknown.length > 0) {
-        throw new StepwiseError('USAGE', `Unknown task status ${unknown.map((s) => `'${s}'`).join(', ')}; use one of: ${STATUS_GROUP_NAMES.join(', ')} (or a stored status: ${TASK_STATUSES.join(', ')}).`);
+        throw new StepwiseError('USAGE', `Unknown task status ${unknown.map((s) => `'${s}'`).join(', ')}; use one of: ${TASK_STATUSES.join(', ')}.`);
       }
-      // A word means both kinds' status for it (complete = complete + completed, failed = error + failed).
-      const statuses = words ? [...new Set(words.flatMap((w) => statusesOf(w)!))] : undefined;
+      // Flows' old words (active, completed, failed) still mean their statuses today.
+      const statuses = words ? [...new Set(words.map((w) => normalizeTaskStatus(w)!))] : undefined;
       const page = await cli.storage.listTasks({
         ...(statuses ? { status: statuses.length === 1 ? (statuses[0] as TaskStatus) : (statuses as TaskStatus[]) } : {}),
         ...templateFilter(options.template),

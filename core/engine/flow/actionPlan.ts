@@ -5,6 +5,7 @@
  * else it fails the flow; a clean stop gives the action back uncounted), and the recovery of an
  * action whose engine died (its lease expired). No I/O: the driver and the attempt commit these.
  */
+import { workingStatus } from '../../model/states.js';
 import { toErrorInfo, type ErrorInfo } from '../../model/errors.js';
 import { DEFAULT_RETRY, type ActionState, type FlowTemplate } from '../../model/template.js';
 import type { Actor, AttemptRecord, Json, JsonObject, TaskRecord } from '../../model/runtime.js';
@@ -38,7 +39,7 @@ export interface ActionClaim {
 
 /** Whether the task still runs this claim here (not cancelled, moved on or taken over meanwhile). */
 export function holdsAction(task: TaskRecord, claim: ActionClaim): boolean {
-  return task.status === 'active' && task.currentState === claim.state.name && task.leaseOwner === claim.owner && task.stateAttempts === claim.stateAttempt;
+  return workingStatus(task) === 'running' && task.currentState === claim.state.name && task.leaseOwner === claim.owner && task.stateAttempts === claim.stateAttempt;
 }
 
 /** How many attempts the state allows (an interrupted one counts too). */

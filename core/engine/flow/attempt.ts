@@ -77,10 +77,9 @@ export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[])
     progress: (fraction, message) => env.onProgress?.(fraction, message),
     startSubtask: (template, input) => env.subtasks.start(template, input ?? {}),
     subtasks: () => env.subtasks.list(),
-    // Workflow children use workflow statuses; both kinds are grouped the same way.
-    activeSubtasks: byStatus(['active', 'waiting', 'pending', 'running']),
-    completedSubtasks: byStatus(['completed', 'complete']),
-    failedSubtasks: byStatus(['failed', 'error']),
+    activeSubtasks: byStatus(['pending', 'running', 'paused', 'waiting']),
+    completedSubtasks: byStatus(['complete']),
+    failedSubtasks: byStatus(['error']),
   };
 }
 

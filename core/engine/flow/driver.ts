@@ -9,7 +9,7 @@
  */
 import { timeOrderedId } from '../ids.js';
 import { StaleError, StepwiseError } from '../../model/errors.js';
-import { isTaskFinished } from '../../model/states.js';
+import { isTaskFinished, workingStatus } from '../../model/states.js';
 import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
 import type { EngineContext } from '../context.js';
@@ -196,7 +196,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       ...(opts.state ? { state: opts.state } : {}),
     });
     const first = template.states.find((s) => s.name === task.currentState);
-    if (!claimFirst || first?.type !== 'action' || task.status !== 'active' || task.debug.paused) {
+    if (!claimFirst || first?.type !== 'action' || task.status !== 'running' || task.debug.paused) {
       await rt.commit(changes);
       return { task, claimed: null };
     }
@@ -347,7 +347,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   /** Wakes a waiting flow once into the batch: a due timeout, else its wait re-check (or activation). */
   async function wakeOnce(batch: TaskBatch, actor: Actor): Promise<boolean> {
     const task = batch.current;
-    if (task.status !== 'waiting' || (task.debug.paused && actor !== 'user')) return false;
+    if (workingStatus(task) !== 'waiting' || (task.debug.paused && actor !== 'user')) return false;
     const template = batch.template;
     if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
       if (timeoutRunsHandler(template) && (await settleBeforeSideEffects(batch))) return wakeOnce(batch, actor);
@@ -369,8 +369,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   async function once(batch: TaskBatch, actor: Actor): Promise<void> {
     const task = batch.current;
     if (task.debug.paused && actor !== 'user') return;
-    if (task.status === 'active' && task.leaseOwner !== null && (await leased(batch, { actor, detach: false })) === 'return') return;
-    if (batch.current.status === 'active') {
+    if (workingStatus(task) === 'running' && task.leaseOwner !== null && (await leased(batch, { actor, detach: false })) === 'return') return;
+    if (workingStatus(batch.current) === 'running') {
       const r = await runActive(batch, { actor, detach: false, noFold: true });
       if (typeof r === 'object') return void (await r.run.done);
     } else await wakeOnce(batch, actor);
@@ -390,7 +390,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     for (;;) {
       try {
         const task = batch.current;
-        if (task.status !== 'active' || task.debug.paused) {
+        if (workingStatus(task) !== 'running' || task.debug.paused) {
           await batch.flush();
           // What was just committed is what is stored: no read back (a change made by someone
           // else after this point is as if it came after the run returned).
@@ -495,8 +495,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
           if (opts.extraEvents?.length) batch.add({ events: opts.extraEvents }, { critical: true });
           try {
             const task = batch.current;
-            if (task.status === 'waiting' && opts.wake === false) batch.add(dueNow(task));
-            if (task.status !== 'waiting' || opts.wake === false || task.debug.paused) {
+            if (workingStatus(task) === 'waiting' && opts.wake === false) batch.add(dueNow(task));
+            if (workingStatus(task) !== 'waiting' || opts.wake === false || task.debug.paused) {
               await batch.flush();
               return await rt.getTask(taskId);
             }
@@ -516,7 +516,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       for (const run of attempts().runningIn(new Set([taskId]))) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
       return exclusive(taskId, async () => {
         const task = await rt.getTask(taskId);
-        if (isTaskFinished('flow', task.status) && task.status !== 'failed') return task;
+        if (isTaskFinished('flow', task.status) && task.status !== 'error') return task;
         const template = rt.templateOf(task);
         await rt.commit(planOutcome({ task, template, now: ctx.clock.now(), actor: opts.actor ?? 'user' }, { type: 'cancel', reason }).changes);
         return finishRun(await rt.getTask(taskId));
@@ -538,14 +538,14 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       // Actions whose engine died first (their lease expired): found by the lease index, however
       // many flows are active with live leases.
       const expired = (await ctx.storage.expiredTaskLeases(now, limit)).filter((t) => t.kind === 'flow');
-      const page = await ctx.storage.listTasks({ kind: 'flow', status: 'active', limit });
+      const page = await ctx.storage.listTasks({ kind: 'flow', status: 'running', limit });
       const ids: string[] = [];
       const todo: TaskRecord[] = [];
       for (const task of [...expired, ...page.tasks]) {
         if (todo.some((t) => t.id === task.id)) continue;
         // An unreadable task (storage could not decode a row of it) is listed but never run; one
         // running an action (here or elsewhere) under a live lease is continued by the action's end.
-        if (locks.isHeld(task.id) || task.debug.paused || task.unreadable || task.status !== 'active' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
+        if (locks.isHeld(task.id) || task.debug.paused || task.unreadable || workingStatus(task) !== 'running' || (task.leaseOwner !== null && (task.leaseExpiresAt ?? 0) > now)) continue;
         todo.push(task);
       }
       const mine = opts.reserve ? await opts.reserve(todo.map((t) => t.id)) : null;

@@ -33,7 +33,7 @@ export function noDecision(state: string, detail?: string): StepwiseError {
 /** An interaction called in a state that does not accept it. Nothing was changed. */
 export function interactionRefused(name: string, state: string, accepted: readonly string[], status: string): StepwiseError {
   const where = accepted.length ? `It is accepted in: ${accepted.join(', ')}.` : 'It is accepted in any state of an unfinished flow.';
-  const what = ['completed', 'failed', 'cancelled'].includes(status) ? `${state} (the flow is ${status})` : state;
+  const what = ['complete', 'error', 'cancelled'].includes(status) ? `${state} (the flow is ${status})` : state;
   return new StepwiseError(
     'INVALID_STATE',
     `INVALID_STATE: ${name} cannot be called in ${what}. ${where} Nothing was changed.`,

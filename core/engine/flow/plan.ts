@@ -4,7 +4,8 @@
  * one transition row per change (field `state` for the flow state, `status` for the status,
  * `data` for the data) and the events — without doing any I/O. The driver commits it.
  */
-import { assertTaskTransition, type FlowTaskStatus } from '../../model/states.js';
+import { assertTaskTransition, isTaskFinished, workingStatus, type TaskStatus } from '../../model/states.js';
+import { held, pausing } from '../../model/pause.js';
 import type { ErrorInfo } from '../../model/errors.js';
 import type { NewEvent } from '../../model/events.js';
 import type { Actor, AttemptRecord, JsonObject, NewTransition, TaskRecord } from '../../model/runtime.js';
@@ -56,11 +57,15 @@ export interface Plan {
 class Recorder {
   readonly transitions: NewTransition[] = [];
   readonly events: NewEvent[] = [];
+  /** The task is paused: it stays `paused` (no status rows) unless a change finishes it. */
+  private readonly held: boolean;
   constructor(
     private readonly task: TaskRecord,
     private readonly now: number,
     private readonly actor: Actor,
-  ) {}
+  ) {
+    this.held = task.status === 'paused';
+  }
 
   transition(field: NewTransition['field'], from: string | null, to: string, reason: string, details: JsonObject = {}): void {
     this.transitions.push({ taskId: this.task.id, stepName: null, field, from, to, reason, actor: this.actor, at: this.now, details });
@@ -72,7 +77,12 @@ class Recorder {
     this.events.push({ type: e.type, taskId: this.task.id, stepName: null, at: this.now, payload: e.payload } as NewEvent);
   }
 
-  status(from: FlowTaskStatus, to: FlowTaskStatus, reason: string): void {
+  /** A change of the status the flow works by (`workingStatus`); stored as it is unless the task is held paused. */
+  status(from: TaskStatus, to: TaskStatus, reason: string): void {
+    if (this.held) {
+      if (!isTaskFinished('flow', to)) return;
+      from = 'paused';
+    }
     assertTaskTransition('flow', from, to, { taskId: this.task.id });
     this.transition('status', from, to, reason);
     this.event({ type: 'task.status_changed', payload: { from, to, reason } });
@@ -109,8 +119,17 @@ function pauseAtBreakpoint(r: Recorder, task: TaskRecord, state: string, set: Pa
   const debug = set.debug ?? task.debug;
   if (!debug.breakpoints.includes(state)) return;
   const paused = pausedAt(debug, state);
-  set.debug = paused.debug;
-  r.transition('debug', debug.paused ? 'paused' : 'running', 'paused', paused.reason);
+  if (debug.paused) {
+    // Already paused (a debugger step walked into it): only the reason changes.
+    set.debug = paused.debug;
+    r.transition('debug', debug.pauseReason ?? 'paused', paused.reason, paused.reason);
+  } else {
+    const works = set.status ?? workingStatus(task);
+    const next = pausing({ kind: 'flow', status: works, debug: paused.debug }, paused.reason);
+    set.debug = next.debug;
+    set.status = next.status;
+    r.status(works, next.status, paused.reason);
+  }
   r.event({ type: 'debug.paused', payload: { reason: paused.reason } });
 }
 
@@ -143,7 +162,7 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
   const { task, template, now } = input;
   const r = new Recorder(task, now, input.actor);
   const set: Partial<TaskRecord> = { updatedAt: now };
-  const status = task.status as FlowTaskStatus;
+  const status = workingStatus(task);
   const state = task.currentState ?? template.startsWith;
 
   if (keepsData(outcome) && extras.data) recordData(r, task, template, extras.data, outcome.reason, set, extras.dataText);
@@ -155,18 +174,18 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
     case 'move': {
       const target = template.states.find((s) => s.name === outcome.to);
       if (!target) throw unknownState(template, outcome.to);
-      if (status !== 'active') r.status(status, 'active', outcome.reason);
+      if (status !== 'running') r.status(status, 'running', outcome.reason);
       set.currentState = outcome.to;
       set.wakeAt = null;
       r.transition('state', state, outcome.to, outcome.reason, outcome.details ?? {});
       r.event({ type: 'flow.transitioned', payload: { from: state, to: outcome.to, reason: outcome.reason } });
       if (target.type === 'result') {
-        set.status = 'completed';
-        r.status('active', 'completed', `reached result ${outcome.to}`);
+        set.status = 'complete';
+        r.status('running', 'complete', `reached result ${outcome.to}`);
         finish(set, template, now);
         r.event({ type: 'task.completed', payload: { result: extras.data ?? task.data } });
       } else {
-        set.status = 'active';
+        set.status = 'running';
         pauseAtBreakpoint(r, task, outcome.to, set);
       }
       break;
@@ -179,8 +198,8 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
       break;
     }
     case 'activate': {
-      r.status(status, 'active', outcome.reason);
-      set.status = 'active';
+      r.status(status, 'running', outcome.reason);
+      set.status = 'running';
       set.wakeAt = null;
       break;
     }
@@ -194,13 +213,20 @@ export function planOutcome(input: PlanInput, outcome: FlowOutcome, extras: Plan
     }
     case 'fail': {
       if (task.leaseOwner !== null) Object.assign(set, { leaseOwner: null, leaseExpiresAt: null });
-      r.status(status, 'failed', outcome.reason);
-      set.status = 'failed';
+      r.status(status, 'error', outcome.reason);
+      set.status = 'error';
       set.error = outcome.error;
       finish(set, template, now);
       r.event({ type: 'task.failed', payload: { error: outcome.error } });
       break;
     }
+  }
+
+  if (set.status !== undefined) {
+    // A paused flow stays paused (resuming to the new status) unless the outcome finished it.
+    const h = held({ kind: 'flow', status: task.status, debug: set.debug ?? task.debug }, set.status);
+    set.status = h.status;
+    if (h.debug) set.debug = h.debug;
   }
 
   const changes: ChangeSet = {
@@ -264,10 +290,10 @@ export function planCreate(template: FlowTemplate, o: CreateOptions): { task: Ta
   const state = o.state ?? template.startsWith;
   if (!template.states.some((s) => s.name === state)) throw unknownState(template, state);
   const ref = templateRef(template);
-  const status: FlowTaskStatus = o.background ? 'waiting' : 'active';
+  const works: TaskStatus = o.background ? 'waiting' : 'running';
   const task = newTaskRecord(
     template,
-    { id: o.id, status, input: o.input, now: o.now, parentTaskId: o.parentTaskId, idempotencyKey: o.idempotencyKey, debug: o.debug },
+    { id: o.id, status: works, input: o.input, now: o.now, parentTaskId: o.parentTaskId, idempotencyKey: o.idempotencyKey, debug: o.debug },
     {
       data: o.data,
       currentState: state,
@@ -281,12 +307,19 @@ export function planCreate(template: FlowTemplate, o: CreateOptions): { task: Ta
     },
   );
 
+  // Started paused (debugger): stored `paused` (newTaskRecord), resuming to `works` on continue.
+  const paused = task.status === 'paused';
   const r = new Recorder(task, o.now, 'engine');
-  r.transition('status', null, status, o.background ? 'created (background)' : 'created');
+  r.transition('status', null, works, o.background ? 'created (background)' : 'created');
+  if (paused) r.transition('status', works, task.status, 'debug_start');
   r.transition('state', null, state, 'start');
   r.event({ type: 'task.created', payload: { templateRef: ref, kind: 'flow', input: o.input, parentTaskId: task.parentTaskId } });
   r.event({ type: 'flow.transitioned', payload: { from: null, to: state, reason: 'start' } });
   if (o.background) r.event({ type: 'flow.waiting', payload: { state, wakeAt: o.now } });
+  if (paused) {
+    r.event({ type: 'task.status_changed', payload: { from: works, to: task.status, reason: 'debug_start' } });
+    r.event({ type: 'debug.paused', payload: { reason: 'debug_start' } });
+  }
   return { task, changes: { insertTasks: [task], transitions: r.transitions, events: r.events } };
 }
 

@@ -82,7 +82,7 @@ function safeParse(text: string | null): Record<string, unknown> {
 export function formatFlowReport(task: TaskRecord, transitions: readonly TransitionRecord[], now: number): string {
   const lines = [
     `task     ${task.id}  ${task.templateRef} (flow)`,
-    `status   ${task.status}${task.debug.paused ? ' (paused)' : ''}`,
+    `status   ${task.status}${task.status === 'paused' ? ` (${task.debug.pauseReason ?? 'debugger'})` : ''}`,
     `state    ${task.currentState ?? '-'}`,
   ];
   const open = task.finishedAt === null;

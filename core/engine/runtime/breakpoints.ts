@@ -49,9 +49,7 @@ export function planBreakpointPause(d: Draft, name: string, breakpoint: string):
   const step = d.step(name);
   if (!step || step.state !== 'ready' || stepBreakpoint(d.task, step) !== breakpoint) return;
   const paused = pausedAt(d.task.debug, breakpoint);
-  d.patchTask({ debug: paused.debug });
-  d.taskTransition('debug', 'running', 'paused', paused.reason, { step: name });
-  d.event('debug.paused', name, { reason: paused.reason });
+  d.pauseTask(paused.debug, paused.reason, name, { step: name });
 }
 
 /** The workflow step starts: a release of its breakpoint is used up. */

@@ -6,9 +6,10 @@
  * commits `toChangeSet()` as one atomic unit.
  */
 import type { ChangeSet, ConcurrencyGuard, RecordPatch } from '../../storage/storage.js';
-import type { Actor, AttemptRecord, JsonObject, NewTransition, StepRecord, TaskRecord } from '../../model/runtime.js';
+import type { Actor, AttemptRecord, DebugSettings, JsonObject, NewTransition, StepRecord, TaskRecord } from '../../model/runtime.js';
 import type { EventPayloads, EventType, NewEvent } from '../../model/events.js';
-import { assertStepTransition, assertTaskTransition, type StepState, type WorkflowTaskStatus } from '../../model/states.js';
+import { assertStepTransition, assertTaskTransition, type StepState, type TaskStatus } from '../../model/states.js';
+import { held, pausing } from '../../model/pause.js';
 import type { StateCounts, TaskView } from './view.js';
 
 export class Draft {
@@ -175,8 +176,27 @@ export class Draft {
     this.patchStep(name, { dependsOn });
   }
 
-  moveTask(to: WorkflowTaskStatus, reason: string, set: Partial<TaskRecord> = {}): void {
+  /** Move the task to `to`; a task the debugger holds stays paused and resumes to `to` (core/model/pause.ts). */
+  moveTask(target: TaskStatus, reason: string, set: Partial<TaskRecord> = {}): void {
     const from = this.task.status;
+    const { status: to, debug } = held(this.task, target);
+    if (to === from) {
+      if (debug) this.patchTask({ ...set, debug });
+      return;
+    }
+    this.recordStatus(from, to, reason, debug ? { ...set, debug } : set);
+  }
+
+  /** Pause the task with `settings` for `reason` (a breakpoint): status `paused`, with its transition and events. */
+  pauseTask(settings: DebugSettings, reason: string, stepName: string | null, details: JsonObject = {}): void {
+    if (this.task.debug.paused) return;
+    const { status, debug } = pausing({ kind: this.task.kind, status: this.task.status, debug: settings }, reason);
+    if (status === this.task.status) this.patchTask({ debug });
+    else this.recordStatus(this.task.status, status, reason, { debug }, details);
+    this.event('debug.paused', stepName, { reason });
+  }
+
+  private recordStatus(from: TaskStatus, to: TaskStatus, reason: string, set: Partial<TaskRecord>, details: JsonObject = {}): void {
     assertTaskTransition('workflow', from, to, { taskId: this.task.id, reason });
     this.patchTask({ ...set, status: to });
     this.transitions.push({
@@ -188,7 +208,7 @@ export class Draft {
       reason,
       actor: this.actor,
       at: this.now,
-      details: {},
+      details,
     });
     this.event('task.status_changed', null, { from, to, reason });
     if (to === 'complete') this.event('task.completed', null, { result: this.task.result });

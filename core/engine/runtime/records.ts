@@ -3,6 +3,7 @@
  * identity, no error, no lease, version 1, the debugger's settings at start; an attempt open (no
  * end yet). The kind's planner decides the rest (status, state, data, times).
  */
+import { pausing } from '../../model/pause.js';
 import type { AttemptRecord, JsonObject, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type Template } from '../../model/template.js';
 
@@ -21,7 +22,10 @@ export interface NewTask {
 /** What only the kind decides about a new task. */
 export type KindFields = Pick<TaskRecord, 'data' | 'currentState' | 'participants' | 'result' | 'finishedAt' | 'wakeAt' | 'timeoutAt' | 'deleteAt'>;
 
+/** `t.debug`: the task is stored `paused` (unless `t.status` finishes it), resuming to `t.status` on continue. */
 export function newTaskRecord(template: Template, t: NewTask, kind: KindFields): TaskRecord {
+  const idle = { paused: false, breakpoints: [] };
+  const start = t.debug ? pausing({ kind: template.kind, status: t.status, debug: idle }, 'debug_start') : { status: t.status, debug: idle };
   return {
     id: t.id,
     kind: template.kind,
@@ -29,7 +33,7 @@ export function newTaskRecord(template: Template, t: NewTask, kind: KindFields):
     name: template.name,
     templateVersion: template.version,
     templateRef: templateRef(template),
-    status: t.status,
+    status: start.status,
     input: t.input,
     parentTaskId: t.parentTaskId ?? null,
     parentStepName: t.parentStepName ?? null,
@@ -37,7 +41,7 @@ export function newTaskRecord(template: Template, t: NewTask, kind: KindFields):
     error: null,
     createdAt: t.now,
     updatedAt: t.now,
-    debug: t.debug ? { paused: true, pauseReason: 'debug_start', breakpoints: [] } : { paused: false, breakpoints: [] },
+    debug: start.debug,
     leaseOwner: null,
     leaseExpiresAt: null,
     stateAttempts: 0,

@@ -199,7 +199,7 @@ export class Scheduler {
     for (const id of scope) {
       const task = await ctx.storage.getTask(id);
       if (!task || task.kind !== 'flow' || task.debug.paused) continue;
-      if (task.status === 'active') await this.guard(`advancing flow ${id}`, () => flows.advance(id, opts));
+      if (task.status === 'running') await this.guard(`advancing flow ${id}`, () => flows.advance(id, opts));
       else if (task.status === 'waiting' && ((task.wakeAt !== null && task.wakeAt <= now) || (task.timeoutAt !== null && task.timeoutAt <= now))) {
         await this.guard(`waking flow ${id}`, () => flows.wake(id, opts));
       }

@@ -10,6 +10,7 @@
  * a paused task, a stopped scheduler, the driver's step budget or scope. Those are left to the
  * next scheduling round, which runs as soon as the slot frees.
  */
+import { workingStatus } from '../../model/states.js';
 import { consumeRelease, stepBreakpoint } from '../runtime/breakpoints.js';
 import type { Draft } from '../runtime/draft.js';
 import { planClaim, stepTemplateOf, type PlanEnv } from './outcome.js';
@@ -57,7 +58,7 @@ export class ChainTicket {
     this.dropClaims();
     const { host, policy, env } = this;
     // Nothing recorded (the attempt was no longer ours) or nothing may start: no chain.
-    if (d.isEmpty || host.isStopped() || d.task.debug.paused || d.task.status !== 'running') return;
+    if (d.isEmpty || host.isStopped() || d.task.debug.paused || workingStatus(d.task) !== 'running') return;
     // Finishing attempts are still registered as running; their slots are the ones chains reuse.
     const free = host.slots.freeForChain();
     const limit = Math.min(free, policy.limit - policy.launched);

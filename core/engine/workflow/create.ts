@@ -66,6 +66,11 @@ export function planWorkflowTask(
   events.push({ type: 'task.created', taskId: id, stepName: null, at: now, payload: { templateRef: ref, kind: 'workflow', input, parentTaskId: task.parentTaskId } });
   events.push({ type: 'task.status_changed', taskId: id, stepName: null, at: now, payload: { from: 'pending', to: status, reason: 'started' } });
   if (status === 'complete') events.push({ type: 'task.completed', taskId: id, stepName: null, at: now, payload: { result: {} } });
+  // Started paused (debugger): stored `paused` (newTaskRecord), resuming to `status` on continue.
+  if (task.status !== status) {
+    t(null, 'status', status, task.status, 'debug_start');
+    events.push({ type: 'task.status_changed', taskId: id, stepName: null, at: now, payload: { from: status, to: task.status, reason: 'debug_start' } });
+  }
   if (options.debug) events.push({ type: 'debug.paused', taskId: id, stepName: null, at: now, payload: { reason: 'debug_start' } });
 
   const steps: StepRecord[] = template.steps.map((s) => {

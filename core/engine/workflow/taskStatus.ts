@@ -3,11 +3,11 @@
  * to it (with its transition and events) whenever a plan changed steps.
  */
 import type { Json, JsonObject } from '../../model/runtime.js';
-import type { WorkflowTaskStatus } from '../../model/states.js';
+import type { TaskStatus } from '../../model/states.js';
 import type { Draft } from '../runtime/draft.js';
 import type { StateCounts } from '../runtime/view.js';
 
-export function deriveTaskStatus(c: StateCounts): WorkflowTaskStatus {
+export function deriveTaskStatus(c: StateCounts): TaskStatus {
   let total = 0;
   for (const state in c) total += c[state as keyof StateCounts];
   const done = c.complete + c.resolved_manually + c.skipped;
@@ -47,7 +47,7 @@ export function settleTask(draft: Draft, deleteAfterMs?: number): void {
   draft.moveTask(to, reasonFor(to), set);
 }
 
-function reasonFor(to: WorkflowTaskStatus): string {
+function reasonFor(to: TaskStatus): string {
   switch (to) {
     case 'complete':
       return 'every step is done';
@@ -61,6 +61,8 @@ function reasonFor(to: WorkflowTaskStatus): string {
       return 'cancelled';
     case 'pending':
       return 'pending';
+    case 'paused':
+      return 'paused';
   }
 }
 

@@ -92,7 +92,7 @@ export function planSubtaskStarted(d: Draft, name: string, attempt: AttemptRef, 
 export function planSubtaskFinished(d: Draft, name: string, child: TaskRecord, env: PlanEnv): void {
   const step = d.step(name);
   if (!step || step.state !== 'waiting' || step.type !== 'subtask') return;
-  if (child.status === 'complete' || child.status === 'completed') {
+  if (child.status === 'complete') {
     // A flow has no result of its own: its final state and data are what the parent gets.
     const results = child.kind === 'flow' ? { state: child.currentState, data: child.data } : child.result;
     d.moveStep(name, 'complete', `subtask ${child.id} completed`, { set: { results, wakeAt: null, error: null }, details: { childTaskId: child.id } });

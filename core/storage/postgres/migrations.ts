@@ -25,7 +25,9 @@ export interface PgMigration {
 }
 
 /** Statuses after which a task no longer runs by itself (FINISHED_STATUSES, as SQL). */
-export const FINISHED_SQL = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
+export const FINISHED_SQL = `('complete', 'error', 'cancelled')`;
+/** FINISHED_SQL before migration 7 (one task status vocabulary): released migrations keep it. */
+const FINISHED_SQL_V1 = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
 
 const ID = 'text COLLATE "C"';
 
@@ -68,7 +70,7 @@ CREATE INDEX tasks_name ON stepwise.tasks (namespace, name, created_at, id);
 CREATE INDEX tasks_parent ON stepwise.tasks (parent_task_id, created_at, id) WHERE parent_task_id IS NOT NULL;
 CREATE INDEX tasks_participants ON stepwise.tasks USING gin (participants);
 CREATE INDEX tasks_wake ON stepwise.tasks (wake_at) WHERE status = 'waiting' AND wake_at IS NOT NULL;
-CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
+CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL_V1};
 CREATE INDEX tasks_delete ON stepwise.tasks (delete_at) WHERE delete_at IS NOT NULL;
 
 CREATE TABLE stepwise.steps (
@@ -264,6 +266,22 @@ ALTER TABLE stepwise.heartbeats ADD COLUMN host text NOT NULL DEFAULT '';
 ALTER TABLE stepwise.heartbeats ADD COLUMN started_at bigint NOT NULL DEFAULT 0;
 ALTER TABLE stepwise.heartbeats ADD COLUMN version text NOT NULL DEFAULT '';
 ALTER TABLE stepwise.heartbeats ADD COLUMN every_ms integer NOT NULL DEFAULT 5000;
+`,
+  },
+  {
+    // One task status vocabulary with `paused` stored (the SQLite migration 7, mirrored): flows'
+    // active/completed/failed become running/complete/error; an unfinished task the debugger holds
+    // becomes `paused` with debug.resumeStatus. Transitions and events are left as written (readers
+    // map the old words). `debug` is json, so it goes through jsonb to gain the key.
+    version: 7,
+    name: 'one_task_status',
+    sql: `
+UPDATE stepwise.tasks SET status = CASE status WHEN 'active' THEN 'running' WHEN 'completed' THEN 'complete' ELSE 'error' END
+  WHERE status IN ('active', 'completed', 'failed');
+UPDATE stepwise.tasks SET debug = (debug::jsonb || jsonb_build_object('resumeStatus', status))::json, status = 'paused'
+  WHERE status IN ('pending', 'running', 'waiting') AND debug->>'paused' = 'true';
+DROP INDEX stepwise.tasks_timeout;
+CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
 `,
   },
 ];

@@ -369,7 +369,7 @@ function makesWork(c: ChangeSet): boolean {
   if ((c.insertTasks?.length ?? 0) > 0) return true;
   if (c.insertSteps?.some((s) => s.state === 'ready')) return true;
   if (c.updateSteps?.some((p) => p.set.state === 'ready')) return true;
-  return c.updateTasks?.some((p) => p.set.status === 'active' || p.set.status === 'running' || p.set.status === 'pending') ?? false;
+  return c.updateTasks?.some((p) => p.set.status === 'running' || p.set.status === 'pending') ?? false;
 }
 
 /** A short stable name for a prepared statement of generated SQL. */

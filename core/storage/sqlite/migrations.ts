@@ -16,7 +16,9 @@ export interface Migration {
 }
 
 /** Statuses after which a task no longer runs by itself (FINISHED_STATUSES, as SQL). */
-export const FINISHED_SQL = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
+export const FINISHED_SQL = `('complete', 'error', 'cancelled')`;
+/** FINISHED_SQL before migration 7 (one task status vocabulary): released migrations keep it. */
+const FINISHED_SQL_V1 = `('complete', 'error', 'cancelled', 'completed', 'failed')`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -56,7 +58,7 @@ CREATE INDEX tasks_template ON tasks (template_ref, created_at, id);
 CREATE INDEX tasks_name ON tasks (namespace, name, created_at, id);
 CREATE INDEX tasks_parent ON tasks (parent_task_id, created_at, id) WHERE parent_task_id IS NOT NULL;
 CREATE INDEX tasks_wake ON tasks (wake_at) WHERE status = 'waiting';
-CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE status NOT IN ${FINISHED_SQL};
+CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE status NOT IN ${FINISHED_SQL_V1};
 CREATE INDEX tasks_delete ON tasks (delete_at) WHERE delete_at IS NOT NULL;
 
 CREATE TABLE task_participants (
@@ -162,7 +164,7 @@ CREATE TABLE heartbeats (
 DROP INDEX tasks_wake;
 CREATE INDEX tasks_wake ON tasks (wake_at) WHERE status = 'waiting' AND wake_at IS NOT NULL;
 DROP INDEX tasks_timeout;
-CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
+CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL_V1};
 DROP INDEX steps_wake;
 CREATE INDEX steps_wake ON steps (wake_at) WHERE state = 'waiting' AND wake_at IS NOT NULL;
 DROP INDEX steps_concurrency;
@@ -217,6 +219,23 @@ ALTER TABLE heartbeats ADD COLUMN host TEXT NOT NULL DEFAULT '';
 ALTER TABLE heartbeats ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE heartbeats ADD COLUMN version TEXT NOT NULL DEFAULT '';
 ALTER TABLE heartbeats ADD COLUMN every_ms INTEGER NOT NULL DEFAULT 5000;
+`,
+  },
+  {
+    // One task status vocabulary (tasker-core's words) for workflows and flows, with `paused`
+    // stored: flows' active/completed/failed become running/complete/error, and an unfinished
+    // task the debugger holds (debug.paused) becomes `paused`, remembering in debug.resumeStatus
+    // the status it returns to on continue. Transitions and events (the audit trail) are left as
+    // written; their readers map the old words (core/model/states.ts normalizeTaskStatus).
+    version: 7,
+    name: 'one_task_status',
+    sql: `
+UPDATE tasks SET status = CASE status WHEN 'active' THEN 'running' WHEN 'completed' THEN 'complete' ELSE 'error' END
+  WHERE status IN ('active', 'completed', 'failed');
+UPDATE tasks SET debug = json_set(debug, '$.resumeStatus', status), status = 'paused'
+  WHERE status IN ('pending', 'running', 'waiting') AND (CASE WHEN json_valid(debug) THEN json_extract(debug, '$.paused') END) = 1;
+DROP INDEX tasks_timeout;
+CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
 `,
   },
 ];

@@ -4,7 +4,7 @@
  * operations (Wake now, Retry state, Cancel task) through their confirmation dialogs.
  */
 import { useState } from 'react';
-import type { InteractionView, TaskControls } from '../../../core/host/protocol.js';
+import { workingStatus, type InteractionView, type TaskControls } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { debugStateText } from '../../lib/debugState.js';
@@ -27,26 +27,29 @@ interface Props {
   history?: { onBackToLive: () => void } | null;
   /** A short message about something the user tried that did nothing (shown, and announced by the caller). */
   notice?: string | null;
-  /** Whether any step or state of the task has run (a task started paused and then stepped). */
-  progressed?: boolean;
 }
 
-const FINISHED = new Set(['complete', 'cancelled', 'completed', 'failed']);
+/** Nothing left to run: a workflow in error still has steps to retry here; a flow in error only its state. */
+function isOver(task: { kind: string; status: string }): boolean {
+  return task.status === 'complete' || task.status === 'cancelled' || (task.kind === 'flow' && task.status === 'error');
+}
 
-export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null, notice = null, progressed = false }: Props) {
+export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelect, onTimeoutState = null, history = null, notice = null }: Props) {
   const { client } = useServices();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { task } = controls;
-  const finished = FINISHED.has(task.status);
+  const finished = isOver(task);
   const paused = task.debug.paused;
   const isFlow = task.kind === 'flow';
   // A flow's wait is its wake time (the next check of a wait state) or its timeout; core/ops
   // makes either due only while the flow is waiting, through a previewed, confirmed operation.
-  const canSkipWait = !finished && (isFlow ? task.status === 'waiting' && (task.wakeAt !== null || task.timeoutAt !== null) : controls.waiting.length > 0);
+  // A paused flow is judged by the status it returns to (a paused waiting flow can skip its wait).
+  const works = workingStatus(task);
+  const canSkipWait = !finished && (isFlow ? works === 'waiting' && (task.wakeAt !== null || task.timeoutAt !== null) : controls.waiting.length > 0);
   const skipWaitTitle = !canSkipWait
-    ? isFlow && task.status !== 'waiting' && !finished
-      ? `The flow is ${task.status}, not waiting`
+    ? isFlow && works !== 'waiting' && !finished
+      ? `The flow is ${works}, not waiting`
       : 'Nothing is waiting'
     : isFlow
       ? `Make the flow's wake${task.timeoutAt !== null ? ' or its timeout' : ''} due now (you confirm which)`
@@ -78,7 +81,7 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
   // In history every live control is off, its tooltip saying how to act on the live task.
   const past = history !== null;
   const live = (title: string, verb: string) => (past ? `Back to live to ${verb}` : title);
-  const state = debugStateText(task, progressed);
+  const state = debugStateText(task);
   const stepTitle = finished ? 'The task has finished' : isFlow ? `Run the flow's current state (${task.currentState ?? '—'}) once` : controls.ready.length > 0 ? `Run ${controls.ready[0]} (the next ready step), then pause` : 'No step is ready';
 
   return (
@@ -162,7 +165,7 @@ export function DebugBar({ controls, onOp, onInteraction, onBreakpoints, onSelec
         Wake now
       </button>
       {isFlow ? (
-        <button className="btn sm" disabled={past || task.status !== 'failed'} onClick={() => onOp({ op: 'retryState', taskId: task.id })} title={live(task.status === 'failed' ? OP_INFO.retryState.does : 'Only a failed flow can retry its state', 'retry the state')}>
+        <button className="btn sm" disabled={past || task.status !== 'error'} onClick={() => onOp({ op: 'retryState', taskId: task.id })} title={live(task.status === 'error' ? OP_INFO.retryState.does : 'Only a flow in error can retry its state', 'retry the state')}>
           Retry state
         </button>
       ) : null}

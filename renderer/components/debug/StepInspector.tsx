@@ -240,7 +240,7 @@ export function StepInspector(props: Props) {
           ) : null}
         </dl>
 
-        {lastError && (state === 'error' || state === 'waiting_for_retry' || state === 'failed') ? (
+        {lastError && (state === 'error' || state === 'waiting_for_retry') ? (
           <div className="error-box" role="alert" data-testid="inspector-error">
             <div className="error-class">{lastError.class}</div>
             <div className="error-message">{lastError.message}</div>

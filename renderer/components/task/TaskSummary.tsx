@@ -25,7 +25,7 @@ interface Props {
 
 export function TaskSummary({ task, template, live, status, onRunAgain, onOpenNode, onOpenTask, onClose }: Props) {
   const failedSteps = Object.entries(live?.nodes ?? {})
-    .filter(([, n]) => n.state === 'error' || n.state === 'failed')
+    .filter(([, n]) => n.state === 'error')
     .map(([name]) => name);
   const finishedAt = task.finishedAt;
   return (

@@ -19,7 +19,7 @@ export interface Highlight {
 }
 
 const NO_BREAKPOINTS: string[] = [];
-const FINISHED = new Set(['complete', 'completed', 'cancelled', 'failed']);
+const FINISHED = new Set(['complete', 'cancelled']);
 
 export function useTaskDebugger(taskId: string, view: GraphView | null, currentState: string | null) {
   const { client } = useServices();
