@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { staleBuildReason } from './staleBuild.mjs';
+import { buildWorkbench, staleBuildReason } from './staleBuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -23,5 +23,5 @@ for (const file of readdirSync(path.join(root, 'core'), { recursive: true, encod
 const stale = staleBuildReason(root);
 if (stale) {
   console.error(`Building the workbench (${stale})…`);
-  run(['electron-vite', 'build']);
+  if (buildWorkbench(root, { stdio: ['ignore', 2, 2] }) !== 0) throw new Error('electron-vite build failed; see its output above.');
 }

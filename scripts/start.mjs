@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // `npm start [WORKSPACE]`: opens the Stepwise desktop app on a workspace (default: the bundled
-// resources/examples). Builds the app first when out/ is missing or older than its sources. Where the Electron binary
+// resources/examples). Builds the app first when out/ holds no successful build of the current sources. Where the Electron binary
 // cannot be had (no download on this machine, no display), says so and serves the same
 // workbench to the default browser instead (`stepwise serve --open`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { staleBuildReason } from './staleBuild.mjs';
+import { buildWorkbench, staleBuildReason } from './staleBuild.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = path.resolve(process.argv[2] ?? path.join(root, 'resources', 'examples'));
@@ -21,8 +21,8 @@ if (!existsSync(workspace)) {
 const stale = staleBuildReason(root);
 if (stale) {
   console.log(`Building the workbench (${stale})…`);
-  const build = spawnSync(npx, ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  const status = buildWorkbench(root);
+  if (status !== 0) process.exit(status);
 }
 
 /** The Electron executable, or the reason it cannot be used here. */

@@ -73,8 +73,9 @@ function ElkEdgeImpl({ id, data, sourceX, sourceY, targetX, targetY, markerEnd }
             className="edge-label"
             data-kind={kind}
             style={{
+              // Centred on ELK's label box: a label scaled up when zoomed out grows around it.
               transform: labelBox
-                ? `translate(${labelBox.x}px, ${labelBox.y}px)`
+                ? `translate(-50%, -50%) translate(${labelBox.x + labelBox.width / 2}px, ${labelBox.y + labelBox.height / 2}px)`
                 : `translate(-50%, -50%) translate(${mid.x}px, ${mid.y}px)`,
             }}
           >

@@ -4,7 +4,7 @@
  * edges to React Flow. Keyboard: Tab moves between nodes, Enter opens the inspector.
  */
 import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { MarkerType, ReactFlow, Background, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
+import { MarkerType, ReactFlow, Background, ControlButton, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
 import { layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
 import { layoutGraph, type LayoutOutcome } from '../lib/layoutClient.js';
@@ -39,13 +39,45 @@ export const BIG_GRAPH = 300;
 export const MAX_MOUNTED = 60;
 
 
-/** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
 const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
 
-export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
+/**
+ * The zoom below which fitting a normal-sized graph does not go: node labels are 12 px and edge
+ * labels 10.5 px scaled by `labelScale`, so at this zoom every label is at least 10 px on screen.
+ * (Fitting an 8-state flow into a 1400×900 window drew its labels at 6–7 px.)
+ */
+export const READABLE_ZOOM = 0.84;
+/** Up to this many nodes a graph is normal-sized: fit keeps it readable (it may then scroll). */
+export const READABLE_MAX_NODES = 80;
+const EDGE_LABEL_PX = 10.5;
+
+/** How much edge labels grow at `zoom` so they stay ≥ 10 px on screen down to READABLE_ZOOM (at most ×1.25). */
+export function labelScale(zoom: number): number {
+  return Math.min(1.25, Math.max(1, 10 / (EDGE_LABEL_PX * zoom)));
+}
+
+/**
+ * The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas; with
+ * `readable`, never below READABLE_ZOOM: a side that does not fit then starts at the graph's
+ * beginning (its entry) instead of being centred.
+ */
+export function fitViewport(result: LayoutResult, width: number, height: number, readable = false): { x: number; y: number; zoom: number } {
   const pad = 0.92;
-  const zoom = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
-  return { x: (width - result.width * zoom) / 2, y: (height - result.height * zoom) / 2, zoom };
+  const whole = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
+  const zoom = readable ? Math.max(whole, READABLE_ZOOM) : whole;
+  const margin = 16;
+  const place = (room: number, size: number) => (size * zoom <= room ? (room - size * zoom) / 2 : margin);
+  return { x: place(width, result.width), y: place(height, result.height), zoom };
+}
+
+/** Keeps `--label-scale` on the canvas in step with the zoom (edge labels read it). */
+function LabelScale({ target }: { target: React.RefObject<HTMLDivElement | null> }) {
+  const zoom = useStore((s) => s.transform[2]);
+  useEffect(() => {
+    target.current?.style.setProperty('--label-scale', labelScale(zoom).toFixed(3));
+    target.current?.setAttribute('data-zoom', zoom.toFixed(3));
+  }, [zoom, target]);
+  return null;
 }
 
 interface Props {
@@ -98,13 +130,14 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   // The viewport of the last fit: a better layout of the same graph (ELK's after the quick one)
   // fits again only when the user has not moved since.
   const lastFit = useRef<{ key: string; x: number; y: number; zoom: number } | null>(null);
+  const readable = view.nodes.length <= READABLE_MAX_NODES;
   const fitTo = useEffectEvent((result: LayoutResult) => {
     const el = wrapRef.current;
     if (!el) return;
     const now = flow.getViewport();
     const last = lastFit.current;
     if (last?.key === key && (Math.abs(now.x - last.x) > 0.5 || Math.abs(now.y - last.y) > 0.5 || Math.abs(now.zoom - last.zoom) > 1e-4)) return;
-    const fit = fitViewport(result, el.clientWidth, el.clientHeight);
+    const fit = fitViewport(result, el.clientWidth, el.clientHeight, readable);
     lastFit.current = { key, ...fit };
     void flow.setViewport(fit);
   });
@@ -263,7 +296,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
 
   // When the canvas is resized (the inspector opens or closes, the window changes), fit the
   // graph again (or keep a selected node of a big graph in view).
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id), readable);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;
@@ -306,7 +339,23 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         {/* Kept mounted (hidden) while zoomed in: mounting its 5,000 rectangles again on the way out was a 1.6 s task. */}
         {big && laid ? <GraphOverview view={view} result={laid.result} previous={laid.previous} live={live} selected={selected} onOpenNode={onOpenNode} shown={mounted} hidden={!overview} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
-        <Controls showInteractive={false} />
+        <LabelScale target={wrapRef} />
+        {/* Fit is ours: a normal-sized graph stays readable (React Flow's own fit would shrink it). */}
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton
+            className="react-flow__controls-fitview"
+            aria-label="Fit View"
+            title="Fit View"
+            onClick={() => {
+              const el = wrapRef.current;
+              if (el && laid) void flow.setViewport(fitViewport(laid.result, el.clientWidth, el.clientHeight, readable));
+            }}
+          >
+            <svg viewBox="0 0 32 30" width="12" height="12" aria-hidden="true">
+              <path d="M3.7 11.4v-7.7h7.7V0H0v11.4zM20.6 0v3.7h7.7v7.7H32V0zM28.3 26.3h-7.7V30H32V18.6h-3.7zM3.7 18.6H0V30h11.4v-3.7H3.7z" />
+            </svg>
+          </ControlButton>
+        </Controls>
         {!big && roomy ? (
           <MiniMap
             style={{ width: 150, height: 96 }}

@@ -271,6 +271,57 @@ test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle ti
       await expect(page.getByTestId('task-summary')).toBeVisible();
     } else {
       await expect(page.locator('.react-flow__minimap')).toBeVisible();
+      // Timeline zoom: buttons, keys on the focused lanes, Ctrl+wheel; the bars widen with it.
+      const lanes = page.locator('.lanes');
+      const widest = async () => Math.max(...(await lanes.locator('rect[fill]').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('width'))))));
+      const before = await widest();
+      await page.getByRole('button', { name: 'Zoom timeline in' }).click();
+      await page.getByRole('button', { name: 'Zoom timeline in' }).click();
+      await expect(lanes).toHaveAttribute('data-zoom', '4');
+      expect(await widest()).toBeGreaterThan(before * 2);
+      await page.screenshot({ path: info.outputPath('n08-timeline-zoom-4x.png') });
+      await lanes.focus();
+      await page.keyboard.press('-');
+      await expect(lanes).toHaveAttribute('data-zoom', '2');
+      await page.keyboard.press('0');
+      await expect(lanes).toHaveAttribute('data-zoom', '1');
+      const box = (await lanes.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.6, box.y + 10);
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -100);
+      await page.keyboard.up('Control');
+      await expect(lanes).toHaveAttribute('data-zoom', '1.5');
     }
+  }
+});
+
+/** The smallest label (node names and edge labels) as drawn on screen, in px, at the current zoom. */
+async function smallestLabelPx(page: import('@playwright/test').Page): Promise<{ zoom: number; min: number; count: number }> {
+  return page.evaluate(() => {
+    const zoom = Number(document.querySelector('.canvas-wrap')!.getAttribute('data-zoom'));
+    const sizes = [...document.querySelectorAll('.react-flow__node .label, .edge-label')].map((el) => parseFloat(getComputedStyle(el).fontSize) * zoom);
+    return { zoom, min: Math.min(...sizes), count: sizes.length };
+  });
+}
+
+test('8. a flow at fit zoom has labels of at least 10 px on screen, also after Fit and in a small window', async ({ page }, info) => {
+  for (const [width, height] of [[1400, 900], [1024, 700]] as const) {
+    await page.setViewportSize({ width, height });
+    await openPage(page, host, `#/template/${encodeURIComponent('accounts/user_onboarding@1.0.0')}`);
+    await waitForGraph(page);
+    await expect(page.locator('.edge-label').first()).toBeVisible();
+    const fitted = await smallestLabelPx(page);
+    info.annotations.push({ type: 'labels', description: `${width}×${height}: zoom ${fitted.zoom}, smallest label ${fitted.min.toFixed(1)} px of ${fitted.count}` });
+    expect(fitted.count).toBeGreaterThanOrEqual(8);
+    expect(fitted.min).toBeGreaterThanOrEqual(10);
+    // The graph's entry is in view (a graph that does not fit starts at its beginning).
+    await expect(page.locator('.react-flow__node[data-id="check_email"]')).toBeInViewport();
+    await page.screenshot({ path: info.outputPath(`n08-flow-fit-${width}x${height}.png`) });
+    // Zoomed out by hand, then Fit: readable again.
+    await page.getByRole('button', { name: 'Zoom Out' }).click();
+    await page.getByRole('button', { name: 'Zoom Out' }).click();
+    await expect.poll(async () => (await smallestLabelPx(page)).zoom).toBeLessThan(fitted.zoom);
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect.poll(async () => (await smallestLabelPx(page)).min).toBeGreaterThanOrEqual(10);
   }
 });

@@ -3,9 +3,11 @@
  * it) as bars, the transition list beside it (windowed: 50,000 rows scroll smoothly), and a
  * scrubber. Idle stretches are cut out of the axis (lib/timeScale; marked ≈). Moving the scrubber (slider, arrow keys, a click on a row or a lane) picks a past
  * transition; the canvas then shows the task as it was (the view asks core/ops stateAt), until
- * "Back to live".
+ * "Back to live". Zoom (the −/+ buttons, Ctrl+wheel over the lanes, or +/− and ←/→ with the
+ * lanes focused) widens the axis up to 64×, around the scrubbed point or the pointer; ←/→ and
+ * Shift+wheel pan.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { NodeRuntimeState, TransitionRecord } from '../../../core/host/protocol.js';
 import { STATE_STYLES } from '../../../core/export/style.js';
 import { readableOn } from '../../lib/contrast.js';
@@ -25,6 +27,9 @@ interface Props {
 }
 
 const ROW = 22;
+const MAX_ZOOM = 64;
+/** Keeps a zoomed view inside the axis: `offset` px of the `plotW × zoom` wide axis are scrolled past. */
+const clampOffset = (offset: number, plotW: number, zoom: number) => Math.max(0, Math.min(plotW * (zoom - 1), offset));
 const LANE = 20;
 const LABEL_W = 150;
 
@@ -125,7 +130,12 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
     () => idleCutScale([...bars.map((b) => [b.start, b.end] as const), ...transitions.map((t) => [t.at, t.at] as const)], t0, t1, plotW),
     [bars, transitions, t0, t1, plotW],
   );
-  const x = (t: number) => LABEL_W + scale.x(t);
+  const [view, setView] = useState({ zoom: 1, offset: 0 });
+  const zoom = view.zoom;
+  const offset = clampOffset(view.offset, plotW, zoom);
+  const x = (t: number) => LABEL_W + scale.x(t) * zoom - offset;
+  /** Time at `px` from the plot's left edge, as the view is zoomed now. */
+  const timeAt = (px: number) => scale.t((px + offset) / zoom);
   const byLane = useMemo(() => {
     const m = new Map<string, Bar[]>();
     for (const b of bars) m.set(b.lane, [...(m.get(b.lane) ?? []), b]);
@@ -140,7 +150,49 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
     const rect = e.currentTarget.getBoundingClientRect();
     const px = e.clientX - rect.left - LABEL_W;
     if (px < 0) return;
-    onCursor(indexAtTime(transitions, scale.t(px)));
+    onCursor(indexAtTime(transitions, timeAt(px)));
+  };
+
+  /** Zoom by `factor`, keeping the time under `atPx` (default: the scrubbed point, else the middle) where it is. */
+  const zoomBy = (factor: number, atPx?: number) => {
+    const next = Math.max(1, Math.min(MAX_ZOOM, zoom * factor));
+    if (next === zoom) return;
+    const anchor = atPx ?? (cursorT !== null && x(cursorT) >= LABEL_W && x(cursorT) <= LABEL_W + plotW ? x(cursorT) - LABEL_W : plotW / 2);
+    const world = (anchor + offset) / zoom;
+    setView({ zoom: next, offset: clampOffset(world * next - anchor, plotW, next) });
+  };
+  const pan = (px: number) => setView({ zoom, offset: clampOffset(offset + px, plotW, zoom) });
+  // Wheel listeners must be non-passive to keep Ctrl+wheel from zooming the page.
+  const onWheel = useEffectEvent((e: WheelEvent) => {
+    const rect = chartRef.current!.getBoundingClientRect();
+    if (e.ctrlKey || e.metaKey) {
+      e.preventDefault();
+      zoomBy(e.deltaY < 0 ? 1.5 : 1 / 1.5, Math.max(0, e.clientX - rect.left - LABEL_W));
+    } else if (zoom > 1 && (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY))) {
+      e.preventDefault();
+      pan(e.shiftKey ? e.deltaY : e.deltaX);
+    }
+  });
+  useEffect(() => {
+    const el = chartRef.current;
+    if (!el) return;
+    const listener = (e: WheelEvent) => onWheel(e);
+    el.addEventListener('wheel', listener, { passive: false });
+    return () => el.removeEventListener('wheel', listener);
+  }, []);
+  const onLanesKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    const actions: Record<string, () => void> = {
+      '+': () => zoomBy(2),
+      '=': () => zoomBy(2),
+      '-': () => zoomBy(0.5),
+      '0': () => setView({ zoom: 1, offset: 0 }),
+      ArrowLeft: () => pan(-plotW / 4),
+      ArrowRight: () => pan(plotW / 4),
+    };
+    const act = actions[e.key];
+    if (!act) return;
+    e.preventDefault();
+    act();
   };
 
   const step = (delta: number) => n > 0 && onCursor(Math.max(0, Math.min(n - 1, position + delta)));
@@ -172,6 +224,20 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
         <span className="timeline-pos mono" data-testid="timeline-position">
           {selected ? `${position + 1}/${n} · ${clock(selected.at)} · ${describe(selected)}` : data.loading ? 'loading…' : 'no transitions yet'}
         </span>
+        <span className="timeline-zoom" role="group" aria-label="Timeline zoom">
+          <button className="btn sm" onClick={() => zoomBy(0.5)} disabled={zoom <= 1} aria-label="Zoom timeline out" title="Zoom out (−, Ctrl+wheel)">
+            −
+          </button>
+          <span className="mono muted" data-testid="timeline-zoom" aria-live="polite">
+            {zoom < 10 ? zoom.toFixed(zoom % 1 === 0 ? 0 : 1) : Math.round(zoom)}×
+          </span>
+          <button className="btn sm" onClick={() => zoomBy(2)} disabled={zoom >= MAX_ZOOM} aria-label="Zoom timeline in" title="Zoom in (+, Ctrl+wheel)">
+            +
+          </button>
+          <button className="btn sm" onClick={() => setView({ zoom: 1, offset: 0 })} disabled={zoom <= 1} title="Show the whole task (0)">
+            Whole task
+          </button>
+        </span>
         {cursor !== null ? (
           <button className="btn sm primary" onClick={() => onCursor(null)}>
             Back to live
@@ -181,7 +247,17 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
         )}
       </div>
       <div className="timeline-body">
-        <div className="lanes" ref={chartRef} onClick={onChartClick} aria-label={kind === 'flow' ? 'Time in each state' : 'Attempts per step over time'} role="img">
+        {/* Focusable for the zoom keys; the scrubber and the transition list carry the content for assistive tools. */}
+        <div
+          className="lanes"
+          ref={chartRef}
+          onClick={onChartClick}
+          onKeyDown={onLanesKey}
+          tabIndex={0}
+          data-zoom={zoom}
+          aria-label={`${kind === 'flow' ? 'Time in each state' : 'Attempts per step over time'}, zoom ${Math.round(zoom * 10) / 10}×: + and − zoom, arrow keys pan, 0 shows the whole task`}
+          role="group"
+        >
           <VirtualList
             count={laneNames.length}
             rowHeight={LANE}
@@ -195,29 +271,34 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
                     {lane}
                   </span>
                   <svg className="lane-svg" width={chartWidth} height={LANE}>
+                    <clipPath id={`lane-clip-${i}`}>
+                      <rect x={LABEL_W} y={0} width={plotW} height={LANE} />
+                    </clipPath>
+                    <g clipPath={`url(#lane-clip-${i})`}>
                     {(byLane.get(lane) ?? []).map((b, j) => (
                       <rect key={j} x={x(b.start)} y={4} width={Math.max(2, x(b.end) - x(b.start))} height={LANE - 8} rx={2} fill={b.color}>
                         <title>{b.title}</title>
                       </rect>
                     ))}
                     {scale.breaks.map((b) => (
-                      <line key={`break-${b.from}`} className="time-break" x1={LABEL_W + b.px} x2={LABEL_W + b.px} y1={0} y2={LANE} />
+                      <line key={`break-${b.from}`} className="time-break" x1={LABEL_W + b.px * zoom - offset} x2={LABEL_W + b.px * zoom - offset} y1={0} y2={LANE} />
                     ))}
                     {cursorT !== null ? <line x1={x(cursorT)} x2={x(cursorT)} y1={0} y2={LANE} className={`cursor${cursor !== null ? ' history' : ''}`} /> : null}
+                    </g>
                   </svg>
                 </div>
               );
             }}
           />
           <div className="axis mono">
-            <span style={{ left: LABEL_W }}>{clock(t0)}</span>
-            {scale.breaks.map((b) => (
-              <span key={`gap-${b.from}`} className="time-gap" style={{ left: LABEL_W + b.px - 6 }} title={`${duration(b.to - b.from)} with nothing running, cut out (${clock(b.from)} → ${clock(b.to)})`}>
+            <span style={{ left: LABEL_W }}>{clock(zoom > 1 ? timeAt(0) : t0)}</span>
+            {scale.breaks.filter((b) => b.px * zoom - offset >= 0 && b.px * zoom - offset <= plotW).map((b) => (
+              <span key={`gap-${b.from}`} className="time-gap" style={{ left: LABEL_W + b.px * zoom - offset - 6 }} title={`${duration(b.to - b.from)} with nothing running, cut out (${clock(b.from)} → ${clock(b.to)})`}>
                 ≈
               </span>
             ))}
-            <span style={{ right: 8 }} title={clock(t1)}>
-              +{duration(t1 - t0)}
+            <span style={{ right: 8 }} title={clock(zoom > 1 ? timeAt(plotW) : t1)}>
+              {zoom > 1 ? `${duration(timeAt(plotW) - timeAt(0))} shown` : `+${duration(t1 - t0)}`}
             </span>
           </div>
         </div>
