@@ -42,32 +42,22 @@ export const MAX_MOUNTED = 60;
 const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
 
 /**
- * The zoom below which fitting a normal-sized graph does not go: node labels are 12 px and edge
- * labels 10.5 px scaled by `labelScale`, so at this zoom every label is at least 10 px on screen.
- * (Fitting an 8-state flow into a 1400×900 window drew its labels at 6–7 px.)
+ * Edge labels are 10.5 px; zoomed out they grow (at most ×1.25) so they stay near 10 px on screen
+ * down to zoom 0.84. Fit itself always shows the whole graph: a floor on the fit zoom (tried to keep
+ * node labels ≥ 10 px) hid the selected node behind the inspector and cut small flows at 1024×700.
  */
-export const READABLE_ZOOM = 0.84;
-/** Up to this many nodes a graph is normal-sized: fit keeps it readable (it may then scroll). */
-export const READABLE_MAX_NODES = 80;
 const EDGE_LABEL_PX = 10.5;
 
-/** How much edge labels grow at `zoom` so they stay ≥ 10 px on screen down to READABLE_ZOOM (at most ×1.25). */
+/** How much edge labels grow at `zoom` (at most ×1.25). */
 export function labelScale(zoom: number): number {
   return Math.min(1.25, Math.max(1, 10 / (EDGE_LABEL_PX * zoom)));
 }
 
-/**
- * The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas; with
- * `readable`, never below READABLE_ZOOM: a side that does not fit then starts at the graph's
- * beginning (its entry) instead of being centred.
- */
-export function fitViewport(result: LayoutResult, width: number, height: number, readable = false): { x: number; y: number; zoom: number } {
+/** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
+export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
   const pad = 0.92;
-  const whole = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
-  const zoom = readable ? Math.max(whole, READABLE_ZOOM) : whole;
-  const margin = 16;
-  const place = (room: number, size: number) => (size * zoom <= room ? (room - size * zoom) / 2 : margin);
-  return { x: place(width, result.width), y: place(height, result.height), zoom };
+  const zoom = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
+  return { x: (width - result.width * zoom) / 2, y: (height - result.height * zoom) / 2, zoom };
 }
 
 /** Keeps `--label-scale` on the canvas in step with the zoom (edge labels read it). */
@@ -130,14 +120,13 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   // The viewport of the last fit: a better layout of the same graph (ELK's after the quick one)
   // fits again only when the user has not moved since.
   const lastFit = useRef<{ key: string; x: number; y: number; zoom: number } | null>(null);
-  const readable = view.nodes.length <= READABLE_MAX_NODES;
   const fitTo = useEffectEvent((result: LayoutResult) => {
     const el = wrapRef.current;
     if (!el) return;
     const now = flow.getViewport();
     const last = lastFit.current;
     if (last?.key === key && (Math.abs(now.x - last.x) > 0.5 || Math.abs(now.y - last.y) > 0.5 || Math.abs(now.zoom - last.zoom) > 1e-4)) return;
-    const fit = fitViewport(result, el.clientWidth, el.clientHeight, readable);
+    const fit = fitViewport(result, el.clientWidth, el.clientHeight);
     lastFit.current = { key, ...fit };
     void flow.setViewport(fit);
   });
@@ -296,7 +285,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
 
   // When the canvas is resized (the inspector opens or closes, the window changes), fit the
   // graph again (or keep a selected node of a big graph in view).
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id), readable);
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;
@@ -340,7 +329,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         {big && laid ? <GraphOverview view={view} result={laid.result} previous={laid.previous} live={live} selected={selected} onOpenNode={onOpenNode} shown={mounted} hidden={!overview} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
         <LabelScale target={wrapRef} />
-        {/* Fit is ours: a normal-sized graph stays readable (React Flow's own fit would shrink it). */}
+        {/* Fit is ours: the same fit as the first view (padding, zoom cap, centred). */}
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton
             className="react-flow__controls-fitview"
@@ -348,7 +337,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
             title="Fit View"
             onClick={() => {
               const el = wrapRef.current;
-              if (el && laid) void flow.setViewport(fitViewport(laid.result, el.clientWidth, el.clientHeight, readable));
+              if (el && laid) void flow.setViewport(fitViewport(laid.result, el.clientWidth, el.clientHeight));
             }}
           >
             <svg viewBox="0 0 32 30" width="12" height="12" aria-hidden="true">

@@ -15,12 +15,11 @@ export function useRefitOnResize(
   result: LayoutResult | null,
   selected: string | null,
   sizeOf: (id: string) => { width: number; height: number } | undefined,
-  readable = false,
 ): void {
   const flow = useReactFlow();
   // The observer lives as long as the layout, not one render: it reads the latest selection.
   const refitTo = useEffectEvent((result: LayoutResult, w: number, h: number) => {
-    const fit = fitViewport(result, w, h, readable);
+    const fit = fitViewport(result, w, h);
     const position = selected ? result.positions[selected] : undefined;
     const n = selected ? sizeOf(selected) : undefined;
     if (fit.zoom < DETAIL_ZOOM && position && n) {
