@@ -13,7 +13,7 @@
  */
 import { NotFoundError } from '../model/errors.js';
 import type { JsonObject, TaskRecord, TransitionRecord } from '../model/runtime.js';
-import { normalizeTaskStatus, type StepState, type TaskStatus } from '../model/states.js';
+import { isTaskFinished, normalizeTaskStatus, type StepState, type TaskStatus } from '../model/states.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface StepAt {
@@ -67,8 +67,10 @@ function apply(f: Fold, t: TransitionRecord, kind: TaskRecord['kind']): void {
     case 'status':
       // Rows written before the one vocabulary keep flows' old words (active, completed, failed).
       f.status = normalizeTaskStatus(t.to) ?? (t.to as TaskStatus);
+      // Only a continue (paused → the status it works by) clears the pause; a task that finishes
+      // while paused keeps debug.paused set (a retry brings it back paused), so the fold does too.
       if (f.status === 'paused') f.paused = true;
-      else if (t.from === 'paused') f.paused = false;
+      else if (t.from === 'paused' && !isTaskFinished(kind, f.status)) f.paused = false;
       return;
     case 'state':
       if (t.stepName === null) f.currentState = t.to;
