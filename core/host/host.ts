@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { createConsoleLogger, logLevelFromEnv, type Logger } from '../model/logger.js';
-import { systemClock, type Clock } from '../model/clock.js';
+import type { Clock } from '../model/clock.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject, TaskRecord } from '../model/runtime.js';
 import type { Workspace } from '../model/workspace.js';
@@ -44,8 +44,17 @@ export interface HostOptions {
    * `stepwise runner` processes do the work and the host watches and operates).
    */
   runEngine?: boolean;
-  /** The one source of time for the engine and the host (tests pass a ManualClock); default: the system clock. */
+  /**
+   * The one source of time for the engine and the host (tests pass a ManualClock); default: the
+   * system clock, corrected to the database's clock on PostgreSQL (leases and due times are then
+   * the ones runners on other machines use).
+   */
   clock?: Clock;
+  /**
+   * Correct `clock` by its offset from the database's clock where the storage has one
+   * (openEngine's option): default true when no clock is given, false when one is.
+   */
+  databaseClock?: boolean;
   /** Where the host and its engine log (a pino logger fits); default: plain lines on stderr at STEPWISE_LOG's level. */
   logger?: Logger;
 }
@@ -61,18 +70,21 @@ export interface Host {
 export async function startHost(options: HostOptions): Promise<Host> {
   const logger = options.logger ?? createConsoleLogger({ level: logLevelFromEnv() });
   const root = path.resolve(options.workspace);
-  const clock = options.clock ?? systemClock;
   const opened = await openEngine({
     workspace: root,
     // --db, else STEPWISE_DB, else the workspace config's (openEngine's default).
     ...(options.db || process.env.STEPWISE_DB ? { db: databaseOf(options.db, '') } : {}),
-    clock,
+    // No clock given: openEngine's default, the system clock on the database's time where there is one.
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.databaseClock !== undefined ? { databaseClock: options.databaseClock } : {}),
     // Handlers run isolated in worker threads unless the workspace chooses otherwise: the host
     // serves the workbench and runs other tasks, and a handler's crash must cost only its attempt.
     role: 'host',
     logger,
   });
   const { engine, storage } = opened;
+  // The engine's clock (the database's time on PostgreSQL): the host stamps and compares with the same.
+  const clock: Clock = engine.context.clock;
   let workspace: Workspace = opened.workspace!;
   const database = opened.database!;
   // On PostgreSQL runners elsewhere do the work: the host only watches and operates unless asked.

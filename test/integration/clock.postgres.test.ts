@@ -6,7 +6,12 @@
  * with `databaseClock: false` show what the skew does otherwise — the takeover and the early
  * retry the database clock prevents — so these tests can fail.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHost } from '../../core/host/host.js';
+import { silentLogger } from '../../core/model/logger.js';
 import { openEngine, type OpenedEngine } from '../../core/engine/open.js';
 import { DatabaseClock } from '../../core/engine/runtime/databaseClock.js';
 import { ManualClock, offsetClock, systemClock, type Clock } from '../../core/model/clock.js';
@@ -164,5 +169,54 @@ describe('DatabaseClock', () => {
     });
     expect(opened.engine.context.clock).toBeInstanceOf(DatabaseClock);
     expect(Math.abs(opened.engine.context.clock.now() - (await storage.now()))).toBeLessThan(5_000);
+  });
+});
+
+/** A workspace whose one step runs for a while (inline, so the test reads its lease while it runs). */
+function slowWorkspace(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stepwise-host-dbclock-'));
+  mkdirSync(path.join(dir, 'templates'));
+  mkdirSync(path.join(dir, 'handlers'));
+  writeFileSync(path.join(dir, 'stepwise.config.json'), JSON.stringify({ executor: 'inline' }));
+  writeFileSync(path.join(dir, 'templates', 'slow.yaml'), 'name: slow\nnamespace: test\nversion: 1.0.0\nsteps:\n  - name: long\n    handler: long\n');
+  writeFileSync(path.join(dir, 'handlers', 'long.ts'), 'export const long = () => new Promise((r) => setTimeout(() => r({ done: true }), 1500));\n');
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('stepwise serve --engine on PostgreSQL', () => {
+  for (const databaseClock of [true, false]) {
+    it(`${databaseClock ? 'writes' : 'without the database clock, does not write'} leases, heartbeats and task times on the database's clock (the machine's clock 5 minutes ahead)`, async () => {
+      const host = await startHost({ workspace: slowWorkspace(), db: db.url, runEngine: true, watch: false, clock: offsetClock(MINUTES), databaseClock, logger: silentLogger() });
+      cleanups.push(() => host.close());
+      const storage = host.services.storage;
+      const task = await host.services.startTask('test/slow@1.0.0', {});
+      let step = (await storage.getSteps(task.id))[0]!;
+      for (let i = 0; i < 200 && step.state !== 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        step = (await storage.getSteps(task.id))[0]!;
+      }
+      expect(step.state).toBe('running');
+      const dbNow = await storage.now!();
+      const beat = (await storage.heartbeats()).find((h) => h.kind === 'host')!;
+      const skews = [step.leaseExpiresAt! - 30_000 - dbNow, beat.at - dbNow, task.createdAt - dbNow, host.services.clock.now() - dbNow];
+      for (const skew of skews) {
+        if (databaseClock) expect(Math.abs(skew)).toBeLessThan(10_000);
+        else expect(skew).toBeGreaterThan(MINUTES - 10_000);
+      }
+    });
+  }
+
+  it('keeps an injected clock as it is when not asked to correct it (a ManualClock in tests)', async () => {
+    const clock = new ManualClock(Date.UTC(2001, 1, 3));
+    const host = await startHost({ workspace: slowWorkspace(), db: db.url, runEngine: false, watch: false, clock, logger: silentLogger() });
+    cleanups.push(() => host.close());
+    expect(host.services.clock).toBe(clock);
+  });
+
+  it('corrects the system clock by default (stepwise serve passes none)', async () => {
+    const host = await startHost({ workspace: slowWorkspace(), db: db.url, runEngine: false, watch: false, logger: silentLogger() });
+    cleanups.push(() => host.close());
+    expect(host.services.clock).toBeInstanceOf(DatabaseClock);
   });
 });
