@@ -3,7 +3,8 @@
  * applied to the rows at once; new tasks read the page again). A row tells tasks apart: template,
  * short id (the random tail of the id), status (paused included), age, a one-line input summary
  * and the error, if any. A search box (id, short id, template, input, error), status and template
- * filters; rows can be selected for a bulk retry, cancel or mark complete. Arrow keys move
+ * filters; rows can be selected for a bulk retry, cancel or mark complete — the rows shown, or
+ * with "Select all matching" every task the filters match on the server. Arrow keys move
  * between rows; the list is one Tab stop.
  */
 import { useMemo, useState } from 'react';
@@ -18,7 +19,7 @@ import { useTRPC } from '../lib/trpc.js';
 import { REFETCH, useLiveQuery, type LiveReducer } from '../lib/useLiveQuery.js';
 import { useNow } from '../lib/useNow.js';
 import { useSettled } from '../lib/useSettled.js';
-import { BulkDialog, BULK_INFO } from './debug/BulkDialog.js';
+import { BulkDialog, BULK_INFO, type BulkSelection } from './debug/BulkDialog.js';
 import { StatusPill } from './StatusPill.js';
 
 interface Props {
@@ -53,7 +54,9 @@ export function TaskList({ templates, route, navigate }: Props) {
   const [searchText, setSearchText] = useState('');
   const search = useSettled(searchText.trim(), 250);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
-  const [bulk, setBulk] = useState<{ op: BulkOp; ids: string[] } | null>(null);
+  // Every task the filters match (read by the host), not only the rows shown.
+  const [allMatching, setAllMatching] = useState(false);
+  const [bulk, setBulk] = useState<{ op: BulkOp; selection: BulkSelection } | null>(null);
   const statusFilter = useMemo(() => (status !== 'all' ? [status] : undefined), [status]);
   const reducer = useMemo(() => taskListReducer(statusFilter), [statusFilter]);
   const tasks = useLiveQuery(
@@ -70,6 +73,14 @@ export function TaskList({ templates, route, navigate }: Props) {
   const current = rows.findIndex((t) => route.view === 'task' && route.id === t.id);
   const toggle = (id: string, on: boolean) => setSelected((s) => (on ? new Set([...s, id]) : new Set([...s].filter((x) => x !== id))));
   const filtered = status !== 'all' || templateRef !== '' || search !== '';
+  // The list may not show every match: then "Select all matching" reaches the rest.
+  const partial = page !== undefined && (filtered || page.total > rows.length || page.nextCursor !== null);
+  const matching = allChosen && allMatching && partial;
+  const filter = { ...(statusFilter ? { status: statusFilter } : {}), ...(templateRef ? { templateRef } : {}), ...(search ? { search } : {}) };
+  const chooseAll = (on: boolean) => {
+    setSelected(on ? new Set(rows.map((t) => t.id)) : new Set());
+    setAllMatching(false);
+  };
 
   return (
     <section className="section tasks" aria-labelledby="tasks-head">
@@ -106,12 +117,17 @@ export function TaskList({ templates, route, navigate }: Props) {
         {rows.length > 0 ? (
           <div className="bulk-bar" role="group" aria-label="Selected tasks" data-testid="bulk-bar">
             <label className="check">
-              <input type="checkbox" checked={allChosen} ref={(el) => void (el && (el.indeterminate = chosen.length > 0 && !allChosen))} onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((t) => t.id)) : new Set())} />
-              {chosen.length > 0 ? `${chosen.length} selected` : `Select all ${rows.length}${filtered ? ' shown' : ''}`}
+              <input type="checkbox" checked={allChosen} ref={(el) => void (el && (el.indeterminate = chosen.length > 0 && !allChosen))} onChange={(e) => chooseAll(e.target.checked)} />
+              {matching ? 'All matching selected' : chosen.length > 0 ? `${chosen.length} selected` : `Select all ${rows.length}${filtered ? ' shown' : ''}`}
             </label>
+            {allChosen && partial ? (
+              <button className="link sm" aria-pressed={matching} onClick={() => setAllMatching(!matching)} data-testid="select-all-matching">
+                {matching ? `Only the ${rows.length} shown` : 'Select all matching'}
+              </button>
+            ) : null}
             {chosen.length > 0
               ? BULK_OPS.map((op) => (
-                  <button key={op} className={`btn sm${op === 'cancel' ? ' danger-outline' : ''}`} onClick={() => setBulk({ op, ids: chosen })}>
+                  <button key={op} className={`btn sm${op === 'cancel' ? ' danger-outline' : ''}`} onClick={() => setBulk({ op, selection: matching ? { filter } : { taskIds: chosen } })}>
                     {BULK_INFO[op].label}
                   </button>
                 ))
@@ -167,10 +183,10 @@ export function TaskList({ templates, route, navigate }: Props) {
       {bulk ? (
         <BulkDialog
           op={bulk.op}
-          taskIds={bulk.ids}
+          selection={bulk.selection}
           onClose={() => {
             setBulk(null);
-            setSelected(new Set());
+            chooseAll(false);
           }}
         />
       ) : null}

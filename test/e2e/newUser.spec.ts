@@ -142,6 +142,38 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
   await dialog.getByRole('button', { name: 'Done' }).click();
   const t = await host.api.inspect.transitions.query({ taskId: failed[2]!, afterSeq: 0 });
   expect(t.transitions.some((x) => x.actor === 'user' && x.reason === 'retry after the ledger outage')).toBe(true);
+
+  // All matching, not the 200 rows shown: 205 paused tasks, cancelled through one confirmation
+  // that counts them all, and one that changed after the preview is skipped with the reason.
+  const many: string[] = [];
+  for (let n = 0; n < 205; n++) many.push((await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: { region: `MANY-${n}` }, debug: true })).id);
+  await page.getByLabel('Search tasks').fill('MANY-');
+  await page.getByLabel('Filter tasks by status').selectOption('paused');
+  await expect(page.locator('[data-task]')).toHaveCount(200);
+  const bar = page.getByTestId('bulk-bar');
+  await bar.getByRole('checkbox').check();
+  await expect(bar).toContainText('200 selected');
+  await bar.getByTestId('select-all-matching').click();
+  await expect(bar).toContainText('All matching selected');
+  await bar.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog.getByTestId('bulk-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.getByRole('heading')).toContainText('205 tasks');
+  await expect(dialog.getByTestId('bulk-counts')).toContainText('205 of 205 tasks will change');
+  await expect(dialog.getByTestId('bulk-summary')).toHaveText('205 of 205 tasks will change');
+  await expect(dialog.getByRole('button', { name: 'Confirm: cancel 205 tasks' })).toBeVisible();
+  await page.screenshot({ path: info.outputPath('n06-bulk-all-matching.png') });
+  // Someone else moves one task after the preview.
+  await host.api.debug.setBreakpoints.mutate({ taskId: many[10]!, names: ['publish_report'] });
+  await dialog.getByLabel(/Reason/).fill('clean up the test tasks');
+  await dialog.getByRole('button', { name: 'Confirm: cancel 205 tasks' }).click();
+  await expect(dialog.getByTestId('bulk-outcome')).toContainText('204 done, 1 skipped, 0 refused');
+  await expect(dialog.getByTestId('bulk-outcome-reasons')).toContainText('1 task skipped: it changed since the preview');
+  await page.screenshot({ path: info.outputPath('n06-bulk-all-matching-done.png') });
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(page.locator('[data-task]')).toHaveCount(1);
+  expect((await host.api.task.query({ id: many[204]! })).task.status).toBe('cancelled');
+  await page.getByLabel('Search tasks').fill('');
+  await page.getByLabel('Filter tasks by status').selectOption('all');
 });
 
 test('7. the editor: Add step writes the default handler, says why a dependency is ticked, asks before saving errors, shows Saved', async ({ page }, info) => {

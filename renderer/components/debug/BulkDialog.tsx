@@ -1,12 +1,14 @@
 /**
  * One confirmation for an operation over many tasks (retry, cancel, mark complete), like the
- * single-task one: core/ops's preview for every task (what will change, or why the task is left
- * out), one reason kept in each task's history, then what happened to each task (a task that
- * changed since the preview is refused, STALE, and the others still apply).
+ * single-task one: the selection is rows picked by hand or everything the list's filter matches
+ * on the server (not only the rows shown). The preview says how many tasks will change and why
+ * the others are left out (counted by reason), with the first rows in detail; one reason is kept
+ * in each task's history; then the counts of what happened (a task that changed since the
+ * preview is skipped with that reason, and the others still apply).
  */
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { BulkItem, BulkOp, BulkOutcome, Json } from '../../../core/host/protocol.js';
+import type { BulkFilter, BulkItem, BulkOp, BulkResult, Json, ReasonCount } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
 import { parseJson } from '../../lib/ops.js';
@@ -27,31 +29,51 @@ function describe(item: BulkItem): string {
   return `${what} · ${plural(item.changes.length, 'change')}`;
 }
 
-export function BulkDialog({ op, taskIds, onClose }: { op: BulkOp; taskIds: string[]; onClose: () => void }) {
+/** Tasks picked by id, or all the task list's filter matches (read by the host). */
+export type BulkSelection = { taskIds: string[] } | { filter: BulkFilter };
+
+function Reasons({ reasons, testId }: { reasons: ReasonCount[]; testId: string }) {
+  if (reasons.length === 0) return null;
+  return (
+    <ul className="bulk-reasons" data-testid={testId}>
+      {reasons.slice(0, 8).map((r) => (
+        <li key={r.reason}>
+          <strong>{plural(r.count, 'task')}</strong> {r.reason}
+        </li>
+      ))}
+      {reasons.length > 8 ? <li>and {plural(reasons.slice(8).reduce((n, r) => n + r.count, 0), 'task')} for other reasons</li> : null}
+    </ul>
+  );
+}
+
+export function BulkDialog({ op, selection, onClose }: { op: BulkOp; selection: BulkSelection; onClose: () => void }) {
   const { client } = useServices();
   const info = BULK_INFO[op];
   const [resultsText, setResultsText] = useState('{}');
   const [reason, setReason] = useState('');
   const [applying, setApplying] = useState(false);
-  const [outcome, setOutcome] = useState<BulkOutcome[] | null>(null);
+  const [outcome, setOutcome] = useState<BulkResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const parsed = useMemo(() => (op === 'markCompleted' ? parseJson(resultsText) : ({ ok: true, value: null } as const)), [op, resultsText]);
   const results = useSettled(parsed.ok ? parsed.value : undefined, 250);
-  const request = useMemo(() => ({ op, taskIds, ...(op === 'markCompleted' && results !== undefined ? { results: results as Json } : {}) }), [op, taskIds, results]);
+  const extra = useMemo(() => (op === 'markCompleted' && results !== undefined ? { results: results as Json } : {}), [op, results]);
+  const request = useMemo(() => ({ op, selection, ...extra }), [op, selection, extra]);
   const preview = useQuery({ queryKey: ['bulkPreview', request], queryFn: () => client.bulk.preview.query(request), enabled: parsed.ok, gcTime: 0, retry: false });
-  const items = preview.data ?? [];
-  const applicable = items.filter((i) => i.skipped === null);
-  const canConfirm = parsed.ok && preview.data !== undefined && applicable.length > 0 && reason.trim() !== '' && !applying && outcome === null;
+  const items = preview.data?.items ?? [];
+  const applicable = preview.data?.applicable ?? 0;
+  const total = preview.data?.total ?? ('taskIds' in selection ? selection.taskIds.length : null);
+  const canConfirm = parsed.ok && preview.data !== undefined && applicable > 0 && reason.trim() !== '' && !applying && outcome === null;
+  const count = total === null ? 'all matching tasks' : plural(total, 'task');
 
   const confirm = async () => {
+    if (!preview.data) return;
     setApplying(true);
     setError(null);
     try {
-      const expected = Object.fromEntries(applicable.map((i) => [i.taskId, i.version!]));
-      const out = await client.bulk.perform.mutate({ ...request, taskIds: applicable.map((i) => i.taskId), expected, reason: reason.trim() });
+      const out = await client.bulk.perform.mutate({ op, ...extra, expected: preview.data.expected, reason: reason.trim() });
       setOutcome(out);
-      const ok = out.filter((o) => o.ok).length;
-      announce(`${info.label}: ${ok} of ${plural(out.length, 'task')} done${ok < out.length ? `, ${out.length - ok} refused` : ''}.`);
+      const { done, skipped, refused } = out.counts;
+      announce(`${info.label}: ${done} of ${plural(done + skipped + refused, 'task')} done${skipped ? `, ${skipped} skipped` : ''}${refused ? `, ${refused} refused` : ''}.`);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -61,8 +83,8 @@ export function BulkDialog({ op, taskIds, onClose }: { op: BulkOp; taskIds: stri
 
   return (
     <Dialog
-      label={`${info.label} ${plural(taskIds.length, 'task')}`}
-      title={`${info.label} · ${plural(taskIds.length, 'task')}`}
+      label={`${info.label} ${count}`}
+      title={`${info.label} · ${count}`}
       onClose={onClose}
       testId="bulk-dialog"
       wide
@@ -73,12 +95,12 @@ export function BulkDialog({ op, taskIds, onClose }: { op: BulkOp; taskIds: stri
           </button>
         ) : (
           <>
-            <span className="dialog-hint">{preview.data ? `${applicable.length} of ${plural(items.length, 'task')} will change` : 'Loading preview…'}</span>
+            <span className="dialog-hint" data-testid="bulk-summary">{preview.data ? `${applicable} of ${plural(preview.data.total, 'task')} will change` : 'Loading preview…'}</span>
             <button className="btn" onClick={onClose}>
               Cancel
             </button>
             <button className={`btn ${info.danger ? 'danger' : 'primary'}`} disabled={!canConfirm} onClick={() => void confirm()} title={reason.trim() === '' ? 'Give a reason' : undefined}>
-              {applying ? 'Applying…' : `Confirm: ${info.verb} ${plural(applicable.length, 'task')}`}
+              {applying ? 'Applying…' : `Confirm: ${info.verb} ${plural(applicable, 'task')}`}
             </button>
           </>
         )
@@ -104,12 +126,29 @@ export function BulkDialog({ op, taskIds, onClose }: { op: BulkOp; taskIds: stri
             <span className="spinner" /> Computing what will change…
           </div>
         ) : null}
+        {preview.data && !outcome ? (
+          <div className="bulk-counts" data-testid="bulk-counts">
+            <div>
+              {applicable} of {plural(preview.data.total, 'task')} will change{preview.data.truncated ? ` (the newest ${preview.data.total} of those matching: run it again for the rest)` : ''}
+              {preview.data.skipped.length ? '; left out:' : '.'}
+            </div>
+            <Reasons reasons={preview.data.skipped} testId="bulk-skipped" />
+          </div>
+        ) : null}
+        {outcome ? (
+          <div className="bulk-counts" data-testid="bulk-outcome">
+            <div>
+              {outcome.counts.done} done, {outcome.counts.skipped} skipped, {outcome.counts.refused} refused{outcome.reasons.length ? ':' : '.'}
+            </div>
+            <Reasons reasons={outcome.reasons} testId="bulk-outcome-reasons" />
+          </div>
+        ) : null}
         <table className="changes">
           <tbody>
-            {(outcome ?? items).map((row) => {
+            {(outcome?.outcomes ?? items).map((row) => {
               const item = items.find((i) => i.taskId === row.taskId);
-              const text = outcome ? (row as BulkOutcome).message : describe(row as BulkItem);
-              const ok = outcome ? (row as BulkOutcome).ok : (row as BulkItem).skipped === null;
+              const text = 'message' in row ? row.message : describe(row);
+              const ok = 'message' in row ? row.ok : row.skipped === null;
               return (
                 <tr key={row.taskId} data-bulk-task={row.taskId} data-ok={String(ok)}>
                   <td className="mono">{row.shortId}</td>
@@ -120,6 +159,9 @@ export function BulkDialog({ op, taskIds, onClose }: { op: BulkOp; taskIds: stri
             })}
           </tbody>
         </table>
+        {preview.data && (outcome?.outcomes ?? items).length < (outcome ? outcome.counts.done + outcome.counts.skipped + outcome.counts.refused : preview.data.total) ? (
+          <div className="note">The first {(outcome?.outcomes ?? items).length} tasks are listed; the counts above are of all of them.</div>
+        ) : null}
       </div>
       {!outcome ? (
         <label className="field">

@@ -3,10 +3,11 @@
  * filterable by text and kind (and to one task). Windowed, and capped at 20,000 rows kept.
  */
 import { useMemo, useState } from 'react';
-import type { StepwiseEvent } from '../../../core/host/protocol.js';
+import { shortTaskId, type StepwiseEvent } from '../../../core/host/protocol.js';
 import { useServices } from '../../lib/context.js';
 import { useLiveQuery, type LiveReducer } from '../../lib/useLiveQuery.js';
 import { clock, shortJson } from '../../lib/format.js';
+import { eventMove } from '../../lib/statusWords.js';
 import { VirtualList } from './VirtualList.js';
 
 const KEEP = 20_000;
@@ -24,12 +25,20 @@ function kindOf(e: StepwiseEvent): Kind {
   return (KINDS as readonly string[]).includes(head) ? head : 'all';
 }
 
+/**
+ * One line about an event. A task's end events name the status it ended in (the event types
+ * `task.completed` / `task.failed` are the documented names; the status words are today's), and
+ * status moves from history written before the one vocabulary are shown in today's words.
+ */
 function summary(e: StepwiseEvent): string {
   const p = e.payload as Record<string, unknown>;
-  if ('error' in p && p.error && typeof p.error === 'object') return `${(p.error as { class?: string }).class ?? 'Error'}: ${(p.error as { message?: string }).message ?? ''}`;
-  if ('from' in p && 'to' in p) return `${String(p.from ?? '∅')} → ${String(p.to)}`;
-  if ('reason' in p && typeof p.reason === 'string') return p.reason;
-  return shortJson(p, 120);
+  const end = e.type === 'task.completed' ? 'complete · ' : e.type === 'task.failed' ? 'error · ' : e.type === 'task.cancelled' ? 'cancelled · ' : '';
+  if ('error' in p && p.error && typeof p.error === 'object') return `${end}${(p.error as { class?: string }).class ?? 'Error'}: ${(p.error as { message?: string }).message ?? ''}`;
+  const move = 'from' in p ? eventMove(e) : null;
+  if (move !== null) return move;
+  if ('reason' in p && typeof p.reason === 'string') return `${end}${p.reason}`;
+  if (e.type === 'task.completed') return `${end}result ${shortJson(p.result, 100)}`;
+  return `${end}${shortJson(p, 120)}`;
 }
 
 const NO_EVENTS: StepwiseEvent[] = [];
@@ -106,7 +115,7 @@ export function EventLog({ taskId, onOpenTask }: Props) {
               <span className={`etype k-${kindOf(e)}`}>{e.type}</span>
               {scope === undefined ? (
                 <button className="link mono" onClick={() => onOpenTask?.(e.taskId)} title={e.taskId}>
-                  {e.taskId.slice(0, 8)}
+                  {shortTaskId(e.taskId)}
                 </button>
               ) : null}
               <span className="mono estep">{e.stepName ?? ''}</span>

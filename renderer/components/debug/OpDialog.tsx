@@ -12,6 +12,7 @@ import { errorText, useServices } from '../../lib/context.js';
 import { changeValue } from '../../lib/format.js';
 import { OP_INFO, parseJson, requestOf, type FlowWaitChoice, type OpTarget } from '../../lib/ops.js';
 import { useTRPC } from '../../lib/trpc.js';
+import { eventMove } from '../../lib/statusWords.js';
 import { useSettled } from '../../lib/useSettled.js';
 import { Dialog } from './Dialog.js';
 
@@ -32,8 +33,8 @@ function detailsOf(err: unknown): Record<string, unknown> {
 
 function describeEvent(e: StepwiseEvent): string {
   if (e.type === 'op.applied') return `${e.payload.op} by a user${e.payload.reason ? `: ${e.payload.reason}` : ''}`;
-  const p = e.payload as { from?: unknown; to?: unknown };
-  const move = p.to !== undefined ? ` ${String(p.from ?? '∅')} → ${String(p.to)}` : '';
+  const moved = eventMove(e);
+  const move = moved !== null ? ` ${moved}` : '';
   return `${e.type}${e.stepName ? ` · ${e.stepName}` : ''}${move}`;
 }
 

@@ -12,6 +12,7 @@ import type { NodeRuntimeState, TransitionRecord } from '../../../core/host/prot
 import { STATE_STYLES } from '../../../core/export/style.js';
 import { readableOn } from '../../lib/contrast.js';
 import { clock, duration } from '../../lib/format.js';
+import { transitionMove } from '../../lib/statusWords.js';
 import { idleCutScale } from '../../lib/timeScale.js';
 import type { TimelineData } from './useTimelineData.js';
 import { VirtualList } from './VirtualList.js';
@@ -52,7 +53,8 @@ interface Bar {
 
 function describe(t: TransitionRecord): string {
   const what = t.stepName ?? (t.field === 'state' ? 'flow' : 'task');
-  return `${what} ${t.field === 'state' || t.field === 'status' ? '' : t.field + ' '}${t.from ?? '∅'} → ${t.to}`;
+  const { from, to } = transitionMove(t);
+  return `${what} ${t.field === 'state' || t.field === 'status' ? '' : t.field + ' '}${from} → ${to}`;
 }
 
 /** Index of the last transition at or before `at` (binary search; transitions are in seq = time order). */
@@ -318,7 +320,8 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           }}
           renderRow={(i) => {
             const t = transitions[i]!;
-            const to = t.to as NodeRuntimeState;
+            const move = transitionMove(t);
+            const to = move.to as NodeRuntimeState;
             // State colours as text, readable on the row (white) and on the current row's tint.
             const stroke = t.field === 'state' || t.field === 'status' ? (STATE_STYLES[to]?.stroke ?? '#374151') : '#4b5563';
             const color = readableOn(stroke, ['#ffffff', '#e8efff']);
@@ -328,7 +331,7 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
                 <span className="trow-what">{t.stepName ?? (t.field === 'state' ? 'flow' : 'task')}</span>
                 <span className="mono" style={{ color }}>
                   {t.field !== 'state' && t.field !== 'status' ? `${t.field} ` : ''}
-                  {t.from ?? '∅'} → {t.to}
+                  {move.from} → {move.to}
                 </span>
                 <span className={`actor ${t.actor}`}>{t.actor}</span>
                 <span className="muted trow-reason">{t.reason}</span>
