@@ -55,3 +55,14 @@ export function unreadableRowError(row: UnreadableRow): StepwiseError {
     { ...row },
   );
 }
+
+/** A stored unreadable mark (tasks.unreadable) as a row description; one that does not parse still names its task. */
+export function parseMark(text: string, taskId: string): UnreadableRow {
+  try {
+    const mark = JSON.parse(text) as UnreadableRow;
+    if (mark && typeof mark === 'object' && typeof mark.table === 'string') return mark;
+  } catch {
+    // fall through
+  }
+  return { table: 'tasks', rowId: taskId, column: 'unreadable', taskId, reason: 'marked unreadable' };
+}

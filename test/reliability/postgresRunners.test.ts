@@ -307,6 +307,9 @@ describe('runners SIGKILLed at random while a client races operations', () => {
       const tasks = await allTasks(storage);
       expect(tasks).toHaveLength(TASKS);
       let interrupted = 0;
+      let stepCount = 0;
+      let completions = 0;
+      let duplicates = 0;
       for (const task of tasks) {
         expect(task.status, task.id).toBe(cancelled.has(task.id) ? 'cancelled' : 'complete');
         const steps = await storage.getSteps(task.id);
@@ -315,6 +318,10 @@ describe('runners SIGKILLed at random while a client races operations', () => {
         for (const s of steps) {
           const where = `${task.id}/${s.name}`;
           const mine = transitions.filter((t) => t.stepName === s.name && t.field === 'state');
+          const completed = mine.filter((t) => t.to === 'complete').length;
+          stepCount += 1;
+          completions += completed;
+          duplicates += Math.max(0, completed - 1);
           expect(mine.filter((t) => t.to === 'complete').length, where).toBeLessThanOrEqual(1);
           if (task.status === 'complete') expect(['complete', 'resolved_manually'], where).toContain(s.state);
           // One attempt row per claim, numbered 1..n, none left open.
@@ -332,7 +339,8 @@ describe('runners SIGKILLed at random while a client races operations', () => {
       expect(pids.size, 'processes that ran steps').toBeGreaterThan(1);
       process.stdout.write(
         `postgres runners: ${TASKS} tasks, ${KILLS} kills (${killedWhileRunning} while running steps), ${interrupted} interrupted attempts, ` +
-          `${applied.length} operations applied, refused ${JSON.stringify(Object.fromEntries(refused))}, ${log.length} events followed, ${pids.size} processes ran steps\n`,
+          `${applied.length} operations applied, refused ${JSON.stringify(Object.fromEntries(refused))}, ${stepCount} steps (${completions} completions, ${duplicates} duplicates), ` +
+          `${log.length} events in the log, ${seen.length} delivered to the follower, ${pids.size} processes ran steps\n`,
       );
     } finally {
       follower();

@@ -7,6 +7,7 @@
  * text and cast to json as it was written.
  */
 import type { AttemptRecord, StepRecord, TaskRecord } from '../../model/runtime.js';
+import { unreadableRowError, wrongShape, type UnreadableRow } from '../rowCodec.js';
 import { ATTEMPTS, STEPS, TASKS, type Column, type Table } from '../sqlite/codec.js';
 
 const BIGINT = new Set(['created_at', 'updated_at', 'finished_at', 'wake_at', 'timeout_at', 'delete_at', 'version', 'retry_at', 'lease_expires_at', 'started_at', 'duration_ms']);
@@ -23,6 +24,11 @@ function pgType(c: Column): string {
 
 export interface PgTable<T> {
   name: string;
+  /** The unqualified name (`tasks`), as an unreadable row is named on every storage. */
+  table: string;
+  /** Positions of the row's id and of its task's id in `columns` (to name an unreadable row). */
+  idIndex: number;
+  taskIdIndex: number;
   columns: readonly Column[];
   byField: ReadonlyMap<string, Column>;
   /** `c1, c2, ...` in columns order (select lists). */
@@ -59,7 +65,7 @@ function pgTable<T>(t: Table<T>, qualified: string): PgTable<T> {
   const update = `UPDATE ${qualified} AS t SET ${settable.map(assign).join(', ')}${hasVersion ? ', version = COALESCE((p.v)::bigint, t.version)' : ''}
     FROM (SELECT e ->> 'id' AS id, e ->> 'v' AS v, e -> 's' AS s FROM json_array_elements($1::json) AS e) AS p
     WHERE t.id = p.id`;
-  return { name: qualified, columns: cols, byField: t.byField, select, insert, update };
+  return { name: qualified, table: t.name, idIndex: t.idIndex, taskIdIndex: t.taskIdIndex, columns: cols, byField: t.byField, select, insert, update };
 }
 
 export const PG_TASKS = pgTable<TaskRecord>(TASKS, 'stepwise.tasks');
@@ -92,14 +98,36 @@ export function encodePatch<T>(t: PgTable<T>, id: string, keys: readonly string[
   return { id, v: version, s };
 }
 
-/** A row read in array mode (columns order) as a record; NULL JSON columns read as their empty value. */
-export function decodeRow<T>(t: PgTable<T>, row: readonly unknown[]): T {
+/**
+ * A row read in array mode (columns order) as a record; NULL JSON columns read as their empty
+ * value. The server keeps json columns valid JSON, but not of the right shape (an `input` that is
+ * an array, `depends_on` an object: a hand edit, another program): such a column is unreadable
+ * (../rowCodec.ts), given to `onUnreadable` and read as its empty value; without it, the read
+ * throws ROW_UNREADABLE naming table, row, column and task.
+ */
+export function decodeRow<T>(t: PgTable<T>, row: readonly unknown[], onUnreadable?: (bad: UnreadableRow) => void): T {
   const out: Record<string, unknown> = {};
   const cols = t.columns;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i]!;
     const v = row[i];
-    out[c.field] = c.codec === 'json' && v === null ? c.empty!() : v;
+    if (c.codec !== 'json') {
+      out[c.field] = v;
+      continue;
+    }
+    if (v === null) {
+      out[c.field] = c.empty!();
+      continue;
+    }
+    const reason = c.shape === undefined || c.shape === 'any' || c.column === 'participants' ? null : wrongShape(v, c.shape);
+    if (reason === null) {
+      out[c.field] = v;
+      continue;
+    }
+    const bad: UnreadableRow = { table: t.table, rowId: String(row[t.idIndex]), column: c.column, taskId: String(row[t.taskIdIndex]), reason };
+    if (!onUnreadable) throw unreadableRowError(bad);
+    onUnreadable(bad);
+    out[c.field] = c.empty!();
   }
   return out as T;
 }

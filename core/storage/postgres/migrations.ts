@@ -284,9 +284,21 @@ DROP INDEX stepwise.tasks_timeout;
 CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
 `,
   },
+  {
+    // Tasks with a row that does not decode (SQLite migration 3 'unreadable_tasks', mirrored):
+    // the mark (an UnreadableRow as JSON) keeps the task out of every scan and reservation, so no
+    // engine reaches for it again (./unreadable.ts).
+    version: 9,
+    name: 'unreadable_tasks',
+    sql: `
+ALTER TABLE stepwise.tasks ADD COLUMN unreadable text;
+CREATE INDEX tasks_unreadable ON stepwise.tasks (id) WHERE unreadable IS NOT NULL;
+`,
+  },
 ];
 
-export const PG_LATEST_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+/** The highest version (migrations may be listed out of number order: a lower one can land later). */
+export const PG_LATEST_SCHEMA_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));
 
 /** Versions recorded as applied (a migration landed later with a lower number still runs). */
 async function appliedVersions(db: Queryable): Promise<Set<number>> {
@@ -302,7 +314,7 @@ async function appliedVersions(db: Queryable): Promise<Set<number>> {
  * Returns the versions it applied.
  */
 export async function migratePostgres(db: Queryable, where: string, now: number, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number[]> {
-  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const latest = Math.max(0, ...migrations.map((m) => m.version));
   // Fast path without the lock: most opens find the schema current.
   const seen = await appliedVersions(db);
   const newest = Math.max(0, ...seen);

@@ -19,11 +19,14 @@ import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
 import { FINISHED_SQL } from './migrations.js';
 
 const XMIN = '(SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+/** A step's task is not marked unreadable (over the tasks_unreadable partial index, migration 9). */
+const READABLE_TASK = 'task_id NOT IN (SELECT id FROM stepwise.tasks WHERE unreadable IS NOT NULL)';
 const EVENT_COLS = 'seq, type, task_id, step_name, at, payload';
 
 export const PG_SQL = {
-  taskById: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE id = $1`,
-  taskByKey: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE idempotency_key = $1`,
+  // With the unreadable mark after the record's columns (./unreadable.ts).
+  taskById: `SELECT ${PG_TASKS.select}, unreadable FROM stepwise.tasks WHERE id = $1`,
+  taskByKey: `SELECT ${PG_TASKS.select}, unreadable FROM stepwise.tasks WHERE idempotency_key = $1`,
   stepsOfTask: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = $1 ORDER BY ord`,
   stepsOfTasks: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = ANY($1::text[]) ORDER BY ord`,
   stepByName: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE task_id = $1 AND name = $2`,
@@ -35,15 +38,16 @@ export const PG_SQL = {
   events: `SELECT ${EVENT_COLS} FROM stepwise.events WHERE seq > $1 AND xid < ${XMIN} ORDER BY seq LIMIT $2`,
   eventsOfTask: `SELECT ${EVENT_COLS} FROM stepwise.events WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
   lastEventSeq: `SELECT COALESCE(MAX(seq), 0) FROM stepwise.events WHERE xid < ${XMIN}`,
-  tasksWithReady: `SELECT task_id FROM stepwise.steps WHERE state = 'ready' GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT $1`,
+  // Scans leave out tasks marked unreadable: no engine reaches for them again.
+  tasksWithReady: `SELECT task_id FROM stepwise.steps WHERE state = 'ready' AND ${READABLE_TASK} GROUP BY task_id ORDER BY MIN(updated_at), task_id LIMIT $1`,
   dueSteps: `SELECT * FROM (
-      SELECT ${PG_STEPS.select}, retry_at AS due FROM stepwise.steps WHERE state = 'waiting_for_retry' AND retry_at <= $1
+      SELECT ${PG_STEPS.select}, retry_at AS due FROM stepwise.steps WHERE state = 'waiting_for_retry' AND retry_at <= $1 AND ${READABLE_TASK}
       UNION ALL
-      SELECT ${PG_STEPS.select}, wake_at AS due FROM stepwise.steps WHERE state = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1
+      SELECT ${PG_STEPS.select}, wake_at AS due FROM stepwise.steps WHERE state = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1 AND ${READABLE_TASK}
     ) d ORDER BY due, id LIMIT $2`,
-  expiredTaskLeases: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= $1 AND status NOT IN ${FINISHED_SQL}
+  expiredTaskLeases: `SELECT ${PG_TASKS.select} FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_expires_at <= $1 AND status NOT IN ${FINISHED_SQL} AND unreadable IS NULL
     ORDER BY lease_expires_at, id LIMIT $2`,
-  expiredLeases: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE state = 'running' AND lease_expires_at <= $1
+  expiredLeases: `SELECT ${PG_STEPS.select} FROM stepwise.steps WHERE state = 'running' AND lease_expires_at <= $1 AND ${READABLE_TASK}
     ORDER BY lease_expires_at, id LIMIT $2`,
   dueTasks: `WITH due (due_id, due_at) AS (
       SELECT id, wake_at FROM stepwise.tasks WHERE status = 'waiting' AND wake_at IS NOT NULL AND wake_at <= $1
@@ -51,6 +55,7 @@ export const PG_SQL = {
       SELECT id, timeout_at FROM stepwise.tasks WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL} AND timeout_at <= $1
     )
     SELECT ${PG_TASKS.select} FROM stepwise.tasks JOIN (SELECT due_id, MIN(due_at) AS due_at FROM due GROUP BY due_id) d ON id = due_id
+    WHERE unreadable IS NULL
     ORDER BY due_at, id LIMIT $2`,
   expiredTasks: `SELECT id FROM stepwise.tasks WHERE delete_at IS NOT NULL AND delete_at <= $1 AND status IN ${FINISHED_SQL} ORDER BY delete_at, id LIMIT $2`,
   countConcurrency: `SELECT COUNT(*) FROM stepwise.steps WHERE state = 'running' AND concurrency_key IS NOT NULL AND concurrency_key = $1`,
@@ -81,7 +86,7 @@ export const PG_SQL = {
       JOIN stepwise.tasks t ON t.id = r.task_id
       LEFT JOIN stepwise.reservations v ON v.task_id = r.task_id
       WHERE (v.task_id IS NULL OR v.owner = $1 OR v.expires_at <= (SELECT ms FROM clock))
-        AND (t.debug->>'paused') IS DISTINCT FROM 'true'
+        AND (t.debug->>'paused') IS DISTINCT FROM 'true' AND t.unreadable IS NULL
       ORDER BY r.at, t.id LIMIT $2
       FOR NO KEY UPDATE OF t SKIP LOCKED
     ),

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { UnreadableRow } from '../../model/runtime.js';
-import { parseJsonColumn, unreadableRowError } from '../rowCodec.js';
+import { parseJsonColumn, parseMark, unreadableRowError } from '../rowCodec.js';
 import type { ChangeSet } from '../storage.js';
 import { SQL } from './queries.js';
 
@@ -85,14 +85,4 @@ export class UnreadableTasks {
     const parsed = parseJsonColumn(text, shape);
     return parsed.ok ? parsed : { ok: false, bad: { ...where, reason: parsed.reason } };
   }
-}
-
-function parseMark(text: string, taskId: string): UnreadableRow {
-  try {
-    const mark = JSON.parse(text) as UnreadableRow;
-    if (mark && typeof mark === 'object' && typeof mark.table === 'string') return mark;
-  } catch {
-    // fall through
-  }
-  return { table: 'tasks', rowId: taskId, column: 'unreadable', taskId, reason: 'marked unreadable' };
 }
