@@ -1,16 +1,53 @@
 /**
- * Where SQLite's share of a workflow step goes, statement by statement:
- * `node --import tsx bench/profile/sqlTime.ts [fanout|chain]`. Wraps better-sqlite3's Statement
+ * Where SQLite's share of a workflow step (or a registration flow) goes, statement by statement:
+ * `node --import tsx bench/profile/sqlTime.ts [fanout|chain|flows]`. Wraps better-sqlite3's Statement
  * run/get/all and times each SQL text (hrtime, CPU of this thread: better-sqlite3 is synchronous),
  * then prints µs per step and calls per step by statement, biggest first. BEGIN/COMMIT are timed
  * as the rest of SqliteStorage.commit's synchronous time (checks, encoding, BEGIN/COMMIT).
  */
 import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { createEngine } from '../../core/engine/engine.js';
+import { openStorage } from '../../core/storage/index.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { tempDir } from '../lib/cli.js';
+import { registrationFlow, runRegistration } from '../lib/registration.js';
 import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
 
-const which = process.argv[2] === 'chain' ? 'chain' : 'fanout';
+const which = process.argv[2] === 'chain' ? 'chain' : process.argv[2] === 'flows' ? 'flows' : 'fanout';
+const FLOWS = 1000;
 const template = which === 'chain' ? chain(200) : fanOut(5000);
+const unit = which === 'flows' ? 'flow' : 'step';
+const units = which === 'flows' ? FLOWS : template.steps.length;
+
+/** One measured workload on a fresh file: the storage (to wrap its commit), the run, the clean-up. */
+async function prepare(round: number): Promise<{ storage: Storage; run(): Promise<void>; close(): Promise<void> }> {
+  if (which === 'flows') {
+    const storage = await openStorage({ kind: 'sqlite', file: join(dir, `flows-${round}.db`) });
+    const engine = createEngine({ storage, templates: createTemplateRegistry([registrationFlow]), handlers: createHandlerRegistry(new Map()), executor: 'inline' });
+    return {
+      storage,
+      run: async () => {
+        for (let i = 0; i < FLOWS; i++) await runRegistration(engine.flows, i);
+      },
+      close: async () => {
+        await engine.close();
+        await storage.close();
+      },
+    };
+  }
+  const b = await benchEngine([template], { kind: 'sqlite', dir, name: `${which}-${round}` });
+  return {
+    storage: b.storage,
+    run: async () => {
+      const task = await b.engine.start(template.name);
+      const r = await b.engine.runUntilIdle({ taskId: task.id });
+      if (r.task?.status !== 'complete') throw new Error(`ended ${r.task?.status}`);
+    },
+    close: () => b.close(),
+  };
+}
 const times = new Map<string, { ns: bigint; calls: number }>();
 const proto = (Database.prototype as unknown as { prepare(sql: string): object }).prepare;
 let statementsNs = 0n;
@@ -39,7 +76,7 @@ let statementsNs = 0n;
 const dir = tempDir('sqltime');
 let txNs = 0n;
 for (let round = 0; round < 3; round++) {
-  const b = await benchEngine([template], { kind: 'sqlite', dir, name: `${which}-${round}` });
+  const b = await prepare(round);
   const commit = b.storage.commit.bind(b.storage);
   // SqliteStorage.commit does all its work before it returns its promise: time that part only.
   b.storage.commit = (c) => {
@@ -51,18 +88,16 @@ for (let round = 0; round < 3; round++) {
   };
   if (round === 0) times.clear();
   const t0 = performance.now();
-  const task = await b.engine.start(template.name);
-  const r = await b.engine.runUntilIdle({ taskId: task.id });
-  if (r.task?.status !== 'complete') throw new Error(`ended ${r.task?.status}`);
+  await b.run();
   const ms = performance.now() - t0;
   await b.close();
   if (round === 0) {
     times.clear();
     statementsNs = 0n;
-  } else console.log(`round ${round}: ${((ms * 1000) / template.steps.length).toFixed(1)} µs/step wall`);
+  } else console.log(`round ${round}: ${((ms * 1000) / units).toFixed(1)} µs/${unit} wall`);
 }
-const steps = template.steps.length * 2;
+const steps = units * 2;
 const rows = [...times].sort((a, b) => Number(b[1].ns - a[1].ns));
-console.log(`\n${which}: statements ${(Number(statementsNs) / 1000 / steps).toFixed(1)} µs/step; commit outside statements (JS, BEGIN/COMMIT) ${(Number(txNs) / 1000 / steps).toFixed(1)} µs/step\n`);
-console.log('| µs/step | calls/step | statement |\n| ---: | ---: | --- |');
+console.log(`\n${which}: statements ${(Number(statementsNs) / 1000 / steps).toFixed(1)} µs/${unit}; commit outside statements (JS, BEGIN/COMMIT) ${(Number(txNs) / 1000 / steps).toFixed(1)} µs/${unit}\n`);
+console.log(`| µs/${unit} | calls/${unit} | statement |\n| ---: | ---: | --- |`);
 for (const [sql, e] of rows.slice(0, 20)) console.log(`| ${(Number(e.ns) / 1000 / steps).toFixed(2)} | ${(e.calls / steps).toFixed(3)} | \`${sql}\` |`);

@@ -32,28 +32,10 @@ import {
   statusesOf,
 } from './query.js';
 import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory.query.js';
+import { copyJson } from '../model/jsonCopy.js';
 
-/**
- * Deep copy of a JSON-shaped value (records hold only strings, numbers, booleans, null, arrays
- * and plain objects; `undefined` fields are kept like structuredClone keeps them). A plain walk
- * is several times faster than structuredClone, which was a sixth of a memory flow's time.
- */
-function copy<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copy(value[i]);
-    return out as T;
-  }
-  const out: Record<string, unknown> = {};
-  for (const key in value) {
-    const v = copy((value as Record<string, unknown>)[key]);
-    // A JSON key "__proto__" is data: assigning it would set the copy's prototype instead.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
-  }
-  return out as T;
-}
+/** Records are JSON-shaped: the plain walk, not structuredClone. */
+const copy = copyJson;
 
 /** Transitions are read in bulk (stateAt replays thousands): copy only what can be shared. */
 function copyTransition(t: TransitionRecord): TransitionRecord {

@@ -16,6 +16,7 @@ import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
 import { holdsAction, maxAttemptsOf, planActionEnd, type ActionClaim, type ActionEnd } from './actionPlan.js';
 import type { FlowRuntime } from './runtime.js';
 import type { ChangeSet } from '../../storage/storage.js';
+import { copyJson } from '../../model/jsonCopy.js';
 
 /** Ends whose commit lost a race (the task moved: progress, an interaction) are planned again this often. */
 const MAX_STALE_RETRIES = 8;
@@ -88,7 +89,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
         handlerName: state.handler,
         fn,
         ...(file ? { file } : {}),
-        context: { taskId: task.id, state: state.name, data: structuredClone(task.data), attempt: { number: claim.stateAttempt, maxAttempts: maxAttemptsOf(state) } },
+        context: { taskId: task.id, state: state.name, data: copyJson(task.data), attempt: { number: claim.stateAttempt, maxAttempts: maxAttemptsOf(state) } },
         subtasks: rt.subtasksOf(task),
         ...io,
       };
@@ -120,7 +121,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
   async function finishAction(end: AttemptEnd): Promise<void> {
     switch (end.kind) {
       case 'success': {
-        const data = end.data ?? structuredClone(task.data);
+        const data = end.data ?? copyJson(task.data);
         const dataText = end.dataText ?? JSON.stringify(data);
         const bytes = Buffer.byteLength(dataText);
         if (bytes > ctx.limits.resultBytes) {

@@ -14,6 +14,7 @@ import { attemptLogSink, boundError, DEFAULT_LIMITS, formatSize, type Limits } f
 import type { Clock } from '../../model/clock.js';
 import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handlers.js';
 import type { AttemptRecord, JsonObject, LogLine, TaskRecord } from '../../model/runtime.js';
+import { copyJson } from '../../model/jsonCopy.js';
 
 /** What the driver gives handlers for sub-tasks of the running task. */
 export interface SubtaskApi {
@@ -93,7 +94,7 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
     attempt.durationMs = attempt.finishedAt - startedAt;
   };
   try {
-    const ctx = buildContext(env, structuredClone(env.task.data), logs);
+    const ctx = buildContext(env, copyJson(env.task.data), logs);
     // In this process, under the process guards, with a bounded time (../runtime/guarded.ts).
     const value = await callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
     if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');

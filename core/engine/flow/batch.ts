@@ -10,6 +10,7 @@ import type { TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate } from '../../model/template.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import type { FlowRuntime } from './runtime.js';
+import { copyJson } from '../../model/jsonCopy.js';
 
 export class TaskBatch {
   /** The task as it will be once the pending changes are committed (version: the stored one). */
@@ -106,7 +107,7 @@ export class TaskBatch {
   stored(): TaskRecord {
     if (this.pending) throw new Error('TaskBatch.stored with pending changes');
     if (this.broken) throw this.broken;
-    return structuredClone(this.current);
+    return copyJson(this.current);
   }
 
   /**

@@ -12,6 +12,7 @@ import { StepwiseError, toErrorInfo } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { HandlerFailure } from '../../executor/failure.js';
 import { createScope, holdGuards, runInScope } from '../../executor/guard.js';
+import { addDeadline } from './deadlines.js';
 
 /** How long a flow's condition, interaction body or on_timeout handler may take when it is asynchronous. */
 export const HOOK_TIMEOUT_MS = 30_000;
@@ -64,15 +65,19 @@ export async function callGuarded<T>(name: string, fn: () => T | Promise<T>, o: 
     if (!isThenable(first)) return first;
     const timeoutMs = o.timeoutMs ?? HOOK_TIMEOUT_MS;
     return await new Promise<T>((resolve, reject) => {
-      const timer = o.clock.setTimeout(() => {
-        const err = new StepwiseError(
-          'TIMEOUT',
-          `${o.what} did not finish within ${timeoutMs / 1000}s. Conditions, interaction bodies and on_timeout handlers run inside a transition and must finish quickly: move slow work into an action state (actions have their own timeout and retries).`,
-        );
-        reject(new GuardedCallFailed({ error: toErrorInfo(err), retryable: false }));
-      }, timeoutMs);
+      // One shared timer per clock (./deadlines.ts): nearly every call settles long before this.
+      const cancel = addDeadline(o.clock, {
+        at: o.clock.now() + timeoutMs,
+        expire: () => {
+          const err = new StepwiseError(
+            'TIMEOUT',
+            `${o.what} did not finish within ${timeoutMs / 1000}s. Conditions, interaction bodies and on_timeout handlers run inside a transition and must finish quickly: move slow work into an action state (actions have their own timeout and retries).`,
+          );
+          reject(new GuardedCallFailed({ error: toErrorInfo(err), retryable: false }));
+        },
+      });
       const settle = (then: () => void) => {
-        o.clock.clearTimeout(timer);
+        cancel();
         if (scope.failure) reject(crashed(scope.failure, o.what));
         else then();
       };

@@ -52,5 +52,6 @@ export function newTaskRecord(template: Template, t: NewTask, kind: KindFields):
 
 /** An attempt that has started and not ended. */
 export function openAttemptRecord(a: Pick<AttemptRecord, 'id' | 'taskId' | 'stepName' | 'number' | 'startedAt' | 'logs'>): AttemptRecord {
-  return { ...a, finishedAt: null, durationMs: null, outcome: null, error: null, output: null };
+  // Field by field, not a spread: the same shape for every attempt, and several times faster.
+  return { id: a.id, taskId: a.taskId, stepName: a.stepName, number: a.number, startedAt: a.startedAt, logs: a.logs, finishedAt: null, durationMs: null, outcome: null, error: null, output: null };
 }
