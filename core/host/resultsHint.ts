@@ -2,14 +2,14 @@
  * What to prefill when a user marks a failed step complete by hand. `{}` just moves the failure
  * one step down (the next handler reads a field that is not there), so the dialog starts from
  * the best guess there is: the step's own results (it ran before), its last successful attempt,
- * the same step's results in a recent finished task of the template, or else an object with the
- * keys its dependents' handlers read. Those keys are found in the handlers' source text
+ * the same step's results in a recent finished task of the template, an example built from the
+ * step's `result_schema`, or else an object with the keys its dependents' handlers read. Those keys are found in the handlers' source text
  * (`const { pushed } = ctx.results.push_to_ledger`, `ctx.results.push_to_ledger.pushed`): a
  * heuristic, so the dialog says which steps read which keys "as far as their code shows". PURE
  * apart from `suggestResults`, which reads storage.
  */
 import type { Json, JsonObject, StepRecord, TaskRecord } from '../model/runtime.js';
-import type { WorkflowTemplate } from '../model/template.js';
+import type { JsonSchema, WorkflowTemplate } from '../model/template.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Storage } from '../storage/storage.js';
 import { shortTaskId } from '../model/taskId.js';
@@ -17,7 +17,7 @@ import { shortTaskId } from '../model/taskId.js';
 export interface ResultsSuggestion {
   value: Json;
   /** Where `value` comes from. */
-  source: 'own results' | 'last success' | 'example task' | 'keys read' | 'none';
+  source: 'own results' | 'last success' | 'example task' | 'result schema' | 'keys read' | 'none';
   /** e.g. the task the example came from. */
   detail: string | null;
   /** The dependents and the keys of this step's results their handlers read (empty: none found). */
@@ -51,6 +51,48 @@ export function readersOf(template: WorkflowTemplate, step: string, sourceOf: (h
     .map((s) => ({ step: s.name, keys: keysRead(sourceOf(s.handler!.callable) ?? '', step) }));
 }
 
+const isSchema = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A value shaped like `schema`: its own example, default, const or first enum value where it has
+ * one, else an empty value of its type (objects with every property, arrays with one item). A
+ * prefill to edit, not valid data: the dialog says to fill the values in. Hand-written (a few
+ * keywords) rather than a sampler dependency for the host.
+ */
+export function exampleOf(schema: JsonSchema, depth = 0): Json {
+  if (depth > 8) return null;
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0] as Json;
+  for (const key of ['example', 'default', 'const'] as const) if (schema[key] !== undefined) return schema[key] as Json;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] as Json;
+  for (const key of ['oneOf', 'anyOf'] as const) {
+    const first = (schema[key] as unknown[] | undefined)?.find(isSchema);
+    if (first) return exampleOf(first, depth + 1);
+  }
+  if (Array.isArray(schema.allOf)) {
+    const parts = schema.allOf.filter(isSchema).map((s) => exampleOf(s, depth + 1));
+    if (parts.every((p) => isSchema(p))) return Object.assign({}, ...parts) as JsonObject;
+  }
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type];
+  const type = types.find((t) => t !== 'null') ?? (schema.properties ? 'object' : types[0]);
+  switch (type) {
+    case 'object': {
+      const props = isSchema(schema.properties) ? schema.properties : {};
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, isSchema(v) ? exampleOf(v, depth + 1) : null])) as JsonObject;
+    }
+    case 'array':
+      return isSchema(schema.items) ? [exampleOf(schema.items, depth + 1)] : [];
+    case 'string':
+      return '';
+    case 'number':
+    case 'integer':
+      return 0;
+    case 'boolean':
+      return false;
+    default:
+      return null;
+  }
+}
+
 const present = (v: Json | undefined): v is Json => v !== undefined && v !== null && !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
 
 export async function suggestResults(storage: Storage, workspace: Workspace, task: TaskRecord, step: StepRecord): Promise<ResultsSuggestion> {
@@ -74,6 +116,13 @@ export async function suggestResults(storage: Storage, workspace: Workspace, tas
     }
   }
   const keys = [...new Set(readBy.flatMap((r) => r.keys))];
+  const schema = template?.steps.find((s) => s.name === step.templateStep)?.resultSchema;
+  const example = schema ? exampleOf(schema) : undefined;
+  if (example !== undefined && present(example)) {
+    // Keys the dependents read that the schema does not list are added, to be filled in.
+    const value = isSchema(example) ? ({ ...Object.fromEntries(keys.map((k) => [k, null])), ...example } as JsonObject) : example;
+    return { value, source: 'result schema', detail: null, readBy };
+  }
   if (keys.length > 0) return { value: Object.fromEntries(keys.map((k) => [k, null])) as JsonObject, source: 'keys read', detail: null, readBy };
   return { value: {}, source: 'none', detail: null, readBy };
 }

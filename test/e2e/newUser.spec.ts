@@ -43,6 +43,48 @@ test('1. the start form: a click on Start task is never lost, array items have r
   await expect(page).toHaveURL(/#\/task\//, { timeout: 5_000 });
 });
 
+test('2. Mark complete starts from what the dependents read or an earlier success, not {}, and the task then completes', async ({ page }, info) => {
+  const failedTask = async (account: string) => {
+    const { id } = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: account, ledger_online: false } });
+    await expect.poll(async () => (await host.api.task.query({ id })).task.status, { timeout: 20_000 }).toBe('error');
+    await openPage(page, host, `#/task/${encodeURIComponent(id)}`);
+    await waitForGraph(page);
+    await page.locator('[data-step="push_to_ledger"]').click();
+    await page.getByTestId('inspector').getByRole('button', { name: 'Mark complete' }).click();
+    return id;
+  };
+  const dialog = page.getByTestId('op-dialog');
+  const results = dialog.getByLabel('Results (JSON)');
+  const hint = dialog.getByTestId('results-hint');
+
+  // No task of the template got past the step yet: the keys mark_synced's code reads.
+  const first = await failedTask('HINT-1');
+  await expect(hint).toHaveAttribute('data-source', 'keys read');
+  await expect(hint).toContainText('mark_synced reads pushed');
+  expect(JSON.parse(await results.inputValue())).toEqual({ pushed: null });
+  await results.fill('{ "ledger": "acme-books", "pushed": ["INV-1", "INV-2"] }');
+  await dialog.getByLabel('Reason (kept in the history)').fill('pushed by hand');
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await page.screenshot({ path: info.outputPath('n02-mark-complete-keys.png') });
+  await dialog.getByRole('button', { name: 'Confirm mark complete' }).click();
+  await expect(page.locator('[data-step="mark_synced"]')).toHaveAttribute('data-state', 'complete');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+
+  // The next failure starts from what that task's step returned: confirmed as it is, it completes.
+  await failedTask('HINT-2');
+  await expect(hint).toHaveAttribute('data-source', 'example task');
+  await expect(hint).toContainText(`task ${first.replace(/-/g, '').slice(-8)}`);
+  await expect(hint).toContainText('mark_synced reads pushed');
+  await expect.poll(async () => JSON.parse(await results.inputValue())).toEqual({ ledger: 'acme-books', pushed: ['INV-1', 'INV-2'] });
+  await dialog.getByLabel('Reason (kept in the history)').fill('same as HINT-1');
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await page.screenshot({ path: info.outputPath('n02-mark-complete-example.png') });
+  await dialog.getByRole('button', { name: 'Confirm mark complete' }).click();
+  await expect(page.locator('[data-step="push_to_ledger"]')).toHaveAttribute('data-state', 'resolved_manually');
+  await expect(page.locator('[data-step="mark_synced"]')).toHaveAttribute('data-state', 'complete');
+  await expect(page.getByTestId('task-status')).toHaveAttribute('data-status', 'complete');
+});
+
 test('3. a paused task says paused: in the task list and the header', async ({ page }) => {
   const task = await host.api.debug.start.mutate({ ref: 'demo/diamond@1.0.0', input: {}, debug: true });
   await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);

@@ -42,6 +42,7 @@ const SOURCE_TEXT: Record<ResultsSuggestion['source'], string> = {
   'own results': 'Prefilled with the results the step has.',
   'last success': 'Prefilled with what its last successful attempt returned',
   'example task': 'Prefilled with what this step returned in',
+  'result schema': "Prefilled from the step's result_schema: fill in the real values.",
   'keys read': 'Prefilled with the keys its dependents read; fill in their values.',
   none: 'Nothing to prefill from: no earlier results, and no dependent reads a key of them that its code shows.',
 };
