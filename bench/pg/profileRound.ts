@@ -4,6 +4,7 @@
  * steps on a private PostgreSQL (or K engines of 8/K slots: `profileRound.ts N K`); every query the pg driver sends is counted by its first words,
  * with round trips, commits and CPU per step. Printed as JSON.
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openEngine } from '../../core/engine/open.js';
 import { PostgresStorage } from '../../core/storage/postgres/storage.js';
@@ -28,10 +29,25 @@ for (const proto of [pg.Client.prototype, pg.Pool.prototype]) {
   };
 }
 
+/** CPU ms of this database's server backends (Linux /proc; ticks of 10 ms), by pid. */
+async function backendCpu(storage: PostgresStorage): Promise<Map<number, number>> {
+  const r = await storage.connections.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const out = new Map<number, number>();
+  for (const { pid } of r.rows as Array<{ pid: number }>) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
 const server = await startPostgres({ durability: 'commit' });
 try {
   const url = await createDatabase(server.url, 'profile_round');
-  const storage = await PostgresStorage.open({ url });
+  const storage = await PostgresStorage.open({ url, oneRoundTripCommit: process.env.PROFILE_CHECKED_COMMIT !== '1' });
   // Commit time: summed over commits, and the time at least one commit was in flight (overlap shows whether they serialise).
   let commitMs = 0;
   let busyMs = 0;
@@ -62,6 +78,7 @@ try {
   commitMs = 0;
   busyMs = 0;
   commits = 0;
+  const server0 = await backendCpu(storage);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const e of engines) e.engine.startLoop({ pollMs: 20, heartbeat: false });
@@ -69,10 +86,12 @@ try {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   for (const e of engines) await e.engine.stop();
+  let serverCpuMs = 0;
+  for (const [pid, ms] of await backendCpu(storage)) serverCpuMs += ms - (server0.get(pid) ?? 0);
   const steps = perTask * TASKS;
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => ({ query: k, perStep: Math.round((v / steps) * 1000) / 1000 }));
-  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, top }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, serverCpuMsPerStep: Math.round((serverCpuMs / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, commitPaths: storage.commitStats, top }, null, 2) + '\n');
   for (const e of engines) await e.close();
   await storage.close();
 } finally {

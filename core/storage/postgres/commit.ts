@@ -1,5 +1,7 @@
 /**
- * One `Storage.commit` on PostgreSQL, in three round trips on one pooled connection:
+ * One `Storage.commit` on PostgreSQL. The changes engines make all the time go in one round trip
+ * (./commitFast.ts); the others, and any the one-round-trip function refuses, take the checked
+ * path, three round trips on one pooled connection:
  *
  *   1. BEGIN + `stepwise.prepare_commit` (one simple-protocol query): `lock_commit` takes
  *      transaction-scoped advisory locks on every task the change touches (tasks of patched
@@ -17,11 +19,11 @@
  */
 import type pg from 'pg';
 import type { StepwiseEvent } from '../../model/events.js';
-import type { AttemptRecord } from '../../model/runtime.js';
 import { checkCommit, validateChange, type CommitLookup, type CommitPlan } from '../check.js';
 import type { ChangeSet, CommitResult } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec.js';
 import { LOCK } from './locks.js';
+import { commitFast, fastEligible, foldAttempts, isFastRefusal } from './commitFast.js';
 
 /** All writes of a commit except deletes. Empty arrays write nothing. */
 const WRITE_SQL = `
@@ -84,7 +86,7 @@ function lookupOf(p: Prefetched): CommitLookup {
 }
 
 /** Task ids a change refers to (all locked; the tasks of patched steps are added by lock_commit). */
-function touchedTasks(c: ChangeSet): string[] {
+export function touchedTasks(c: ChangeSet): string[] {
   const ids = new Set<string>();
   for (const t of c.insertTasks ?? []) ids.add(t.id);
   for (const p of c.updateTasks ?? []) ids.add(p.id);
@@ -161,22 +163,8 @@ async function beginLockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Pr
   return p;
 }
 
-/** Attempts inserted and patched in one commit are written once, already patched. */
-function foldAttemptPatches(c: ChangeSet, plan: CommitPlan): { inserts: AttemptRecord[]; patches: Array<{ id: string; keys: string[]; set: object }> } {
-  const inserts = new Map((c.insertAttempts ?? []).map((a) => [a.id, { ...a }]));
-  const patches: Array<{ id: string; keys: string[]; set: object }> = [];
-  (c.updateAttempts ?? []).forEach((p, i) => {
-    const keys = plan.attemptKeys[i]!;
-    const inserted = inserts.get(p.id);
-    if (inserted) {
-      for (const k of keys) (inserted as Record<string, unknown>)[k] = (p.set as Record<string, unknown>)[k];
-    } else if (keys.length > 0) patches.push({ id: p.id, keys, set: p.set });
-  });
-  return { inserts: [...inserts.values()], patches };
-}
-
 async function write(client: pg.PoolClient, c: ChangeSet, plan: CommitPlan, eventSeqs: number[]): Promise<CommitResult> {
-  const attempts = foldAttemptPatches(c, plan);
+  const attempts = foldAttempts(c, plan.attemptKeys);
   const events = c.events ?? [];
   const values = [
     JSON.stringify((c.insertTasks ?? []).map((t) => encodeRow(PG_TASKS, t))),
@@ -186,19 +174,7 @@ async function write(client: pg.PoolClient, c: ChangeSet, plan: CommitPlan, even
     JSON.stringify((c.updateSteps ?? []).map((p, i) => encodePatch(PG_STEPS, p.id, plan.stepKeys[i]!, p.set, p.expectedVersion + 1))),
     JSON.stringify(attempts.inserts.map((a) => encodeRow(PG_ATTEMPTS, a))),
     JSON.stringify(attempts.patches.map((p) => encodePatch(PG_ATTEMPTS, p.id, p.keys, p.set, null))),
-    JSON.stringify(
-      (c.transitions ?? []).map((t) => ({
-        task_id: t.taskId,
-        step_name: t.stepName,
-        field: t.field,
-        from_value: t.from,
-        to_value: t.to,
-        reason: t.reason,
-        actor: t.actor,
-        at: t.at,
-        details: isEmpty(t.details) ? null : JSON.stringify(t.details),
-      })),
-    ),
+    JSON.stringify(encodeTransitions(c)),
     JSON.stringify(events.map((e, i) => ({ seq: eventSeqs[i], type: e.type, task_id: e.taskId, step_name: e.stepName, at: e.at, payload: JSON.stringify(e.payload) }))),
   ];
   const r = await client.query({ name: 'stepwise_write_commit', text: WRITE_SQL, values, rowMode: 'array' });
@@ -207,6 +183,21 @@ async function write(client: pg.PoolClient, c: ChangeSet, plan: CommitPlan, even
     transitionSeqs: (r.rows as unknown[][]).map((row) => row[0] as number),
     events: events.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent),
   };
+}
+
+/** Transition rows as the write statements read them. */
+export function encodeTransitions(c: ChangeSet): object[] {
+  return (c.transitions ?? []).map((t) => ({
+    task_id: t.taskId,
+    step_name: t.stepName,
+    field: t.field,
+    from_value: t.from,
+    to_value: t.to,
+    reason: t.reason,
+    actor: t.actor,
+    at: t.at,
+    details: isEmpty(t.details) ? null : JSON.stringify(t.details),
+  }));
 }
 
 function isEmpty(o: object | null | undefined): boolean {
@@ -219,9 +210,21 @@ function isEmpty(o: object | null | undefined): boolean {
  * Runs the commit on `client` (which the caller releases: with an error unless this resolved or
  * threw a refusal, see `isRefusal`).
  */
-export async function commitOn(client: pg.PoolClient, c: ChangeSet): Promise<CommitResult> {
+export async function commitOn(client: pg.PoolClient, c: ChangeSet, stats?: CommitStats, fast = true): Promise<CommitResult> {
   // USAGE problems are refused before any round trip (checkCommit repeats this, harmlessly).
-  validateChange(c);
+  const keys = validateChange(c);
+  if (fast && fastEligible(c, keys)) {
+    try {
+      const result = await commitFast(client, c, keys);
+      if (stats) stats.fast++;
+      return result;
+    } catch (err) {
+      if (!isFastRefusal(err)) throw err;
+      // Rolled back already (the call was its own transaction): the checked path names the error.
+      if (stats) stats.fastRefused++;
+    }
+  }
+  if (stats) stats.checked++;
   try {
     const prefetched = await beginLockAndRead(client, c);
     const plan = checkCommit(c, lookupOf(prefetched));
@@ -232,4 +235,11 @@ export async function commitOn(client: pg.PoolClient, c: ChangeSet): Promise<Com
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** How commits went (tests and profiles): by the one-round-trip path, refused there, by the checked path. */
+export interface CommitStats {
+  fast: number;
+  fastRefused: number;
+  checked: number;
 }

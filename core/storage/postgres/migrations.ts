@@ -15,6 +15,7 @@
  */
 import { StepwiseError } from '../../model/errors.js';
 import { SchemaTooNewError } from '../errors.js';
+import { FAST_COMMIT_MIGRATION } from './commitFastSql.js';
 import { LOCK } from './locks.js';
 import type { Queryable } from './pool.js';
 
@@ -283,6 +284,16 @@ UPDATE stepwise.tasks SET debug = (debug::jsonb || jsonb_build_object('resumeSta
 DROP INDEX stepwise.tasks_timeout;
 CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NOT NULL AND status NOT IN ${FINISHED_SQL};
 `,
+  },
+  {
+    // A commit in one round trip (./commitFast.ts): locks, event seqs, the version-checked writes
+    // and the checks in one function call that is its own transaction. Any check that fails
+    // raises SW001 (or a unique violation), which rolls everything back; the caller then runs the
+    // three-round-trip path (prepare_commit, checks in JavaScript, write) to refuse the commit
+    // with the exact error. The statement is built in TypeScript from the codec (fastCommitSql).
+    version: 8,
+    name: 'commit_fast',
+    sql: FAST_COMMIT_MIGRATION,
   },
   {
     // Tasks with a row that does not decode (SQLite migration 3 'unreadable_tasks', mirrored):

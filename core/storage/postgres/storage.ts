@@ -16,7 +16,7 @@ import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecor
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
 import type { ChangeSet, CommitResult, Heartbeat, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow, type PgTable } from './codec.js';
-import { commitOn } from './commit.js';
+import { commitOn, type CommitStats } from './commit.js';
 import { migratePostgres } from './migrations.js';
 import { PgHints, type HintKind, type HintListener } from './notify.js';
 import { LOCK } from './locks.js';
@@ -30,6 +30,11 @@ export interface PostgresStorageOptions extends PostgresConnectionOptions {
   clock?: Clock;
   /** A failed NOTIFY or a lost LISTEN connection (both covered by polling). Default: ignored. */
   onHintError?: (err: unknown) => void;
+  /**
+   * Commit the changes engines make all the time in one round trip (stepwise.commit_fast). Default
+   * true; false sends every commit by the checked three-round-trip path (comparisons, profiles).
+   */
+  oneRoundTripCommit?: boolean;
 }
 
 type Row = unknown[];
@@ -51,9 +56,13 @@ export class PostgresStorage implements Storage {
   /** Tasks with a row that does not decode (./unreadable.ts). */
   private readonly marks: PgUnreadableTasks;
   private closed = false;
+  private readonly fastCommit: boolean;
+  /** How commits went: one round trip, refused there (then checked), checked (tests, profiles). */
+  readonly commitStats: CommitStats = { fast: 0, fastRefused: 0, checked: 0 };
 
   private constructor(options: PostgresStorageOptions) {
     this.where = redactUrl(options.url);
+    this.fastCommit = options.oneRoundTripCommit !== false;
     this.pool = createPool(options);
     this.hints = new PgHints(options, this.pool, options.onHintError);
     this.marks = new PgUnreadableTasks(this.pool);
@@ -108,7 +117,7 @@ export class PostgresStorage implements Storage {
       throw wrapPgError(err, this.where);
     }
     try {
-      const result = await commitOn(client, changes);
+      const result = await commitOn(client, changes, this.commitStats, this.fastCommit);
       client.release();
       if (result.events.length > 0) this.hints.announce('events');
       if (makesWork(changes)) this.hints.announce('work');

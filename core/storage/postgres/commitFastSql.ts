@@ -1,0 +1,81 @@
+/**
+ * `stepwise.commit_fast`: a whole commit in one function call, so in one round trip and one
+ * implicit transaction (./commitFast.ts sends it). In order:
+ *   1. the task advisory locks in the global order (stepwise.lock_commit, as the checked path),
+ *   2. the event seqs (stepwise.event_seqs: the transaction gets its id inside that critical
+ *      section, so event seq order stays transaction id order — nothing before it writes),
+ *   3. referenced tasks that the commit does not patch must exist,
+ *   4. one statement of data-modifying CTEs: task and step patches carry their version check in
+ *      the WHERE (`version = new version - 1`), attempt patches their existence, inserts are
+ *      refused by their unique indexes; then the counts of rows patched are compared with the
+ *      counts sent.
+ * Any failed check raises SW001 (a duplicate raises 23505): everything rolls back, and the caller
+ * runs the checked three-round-trip path, which refuses the commit with the exact error and order
+ * of ../check.ts (or commits it, if what failed here was changed back in between: versions never
+ * go back, so that is only a record that appeared).
+ *
+ * The statement is generated from the codec's columns. The function is created by migration 8;
+ * when the codec's columns change, a new migration must re-create it (test/unit/storage.postgres
+ * .fastCommit.test.ts compares the installed body with this text and says so).
+ */
+import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
+
+/** SQLSTATE raised when a check of the one-round-trip commit fails. */
+export const FAST_COMMIT_REFUSED = 'SW001';
+
+const versioned = (update: string, param: string, returning: string) => `${update.replace(/\$1/g, param)} AND t.version = (p.v)::bigint - 1 RETURNING ${returning}`;
+
+/** The body of stepwise.commit_fast (between the dollar quotes). */
+export const FAST_COMMIT_BODY = `
+DECLARE
+  seqs bigint[];
+  got_ut bigint;
+  got_ust bigint;
+  got_ua bigint;
+  trs bigint[];
+BEGIN
+  PERFORM stepwise.lock_commit(p_tasks, p_steps, '{}'::integer[], '{}'::text[]);
+  seqs := ARRAY(SELECT stepwise.event_seqs(p_events));
+  IF cardinality(p_required) > 0 AND (SELECT count(*) FROM stepwise.tasks x WHERE x.id = ANY(p_required)) <> cardinality(p_required) THEN
+    RAISE EXCEPTION 'stepwise: a task this commit refers to does not exist' USING ERRCODE = '${FAST_COMMIT_REFUSED}';
+  END IF;
+  WITH ut AS (${versioned(PG_TASKS.update, 'j_ut', 't.id')}),
+  ust AS (${versioned(PG_STEPS.update, 'j_ust', 't.task_id')}),
+  bt AS (
+    UPDATE stepwise.tasks SET version = version + 1
+    WHERE id IN (SELECT ust.task_id FROM ust UNION SELECT unnest(p_bump)) AND NOT (id = ANY(p_patched))
+  ),
+  ist AS (${PG_STEPS.insert.replace(/\$1/g, 'j_ist')}),
+  ia AS (${PG_ATTEMPTS.insert.replace(/\$1/g, 'j_ia')}),
+  ua AS (${PG_ATTEMPTS.update.replace(/\$1/g, 'j_ua')} RETURNING t.id),
+  tr AS (
+    INSERT INTO stepwise.transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details)
+    SELECT r.task_id, r.step_name, r.field, r.from_value, r.to_value, r.reason, r.actor, r.at, r.details::json
+    FROM json_to_recordset(j_tr::json) AS r(task_id text, step_name text, field text, from_value text, to_value text,
+      reason text, actor text, at bigint, details text)
+    RETURNING seq
+  ),
+  ev AS (
+    INSERT INTO stepwise.events (seq, type, task_id, step_name, at, payload)
+    SELECT seqs[r.n], r.type, r.task_id, r.step_name, r.at, r.payload::json
+    FROM ROWS FROM (json_to_recordset(j_ev::json) AS (type text, task_id text, step_name text, at bigint, payload text)) WITH ORDINALITY
+      AS r(type, task_id, step_name, at, payload, n)
+  )
+  SELECT (SELECT count(*) FROM ut), (SELECT count(*) FROM ust), (SELECT count(*) FROM ua), ARRAY(SELECT tr.seq FROM tr ORDER BY tr.seq)
+    INTO got_ut, got_ust, got_ua, trs;
+  IF got_ut <> n_ut OR got_ust <> n_ust OR got_ua <> n_ua THEN
+    RAISE EXCEPTION 'stepwise: a version or record this commit expects has changed' USING ERRCODE = '${FAST_COMMIT_REFUSED}';
+  END IF;
+  tr_seqs := trs;
+  ev_seqs := seqs;
+  RETURN NEXT;
+END`;
+
+/** Migration 8: the function, with the body above. */
+export const FAST_COMMIT_MIGRATION = `
+CREATE FUNCTION stepwise.commit_fast(
+  p_tasks text[], p_steps text[], p_required text[], p_patched text[], p_bump text[], p_events integer,
+  j_ut text, j_ust text, j_ist text, j_ia text, j_ua text, j_tr text, j_ev text,
+  n_ut integer, n_ust integer, n_ua integer)
+RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[]) LANGUAGE plpgsql AS $fn$${FAST_COMMIT_BODY}$fn$;
+`;

@@ -1,0 +1,110 @@
+/**
+ * The one-round-trip commit on PostgreSQL (stepwise.commit_fast): the changes engines make go by
+ * it and write what the checked path writes; a change it refuses goes on by the checked path,
+ * which refuses it with the contract's error and writes nothing. The contract suite
+ * (storage.postgres.test.ts) covers the rest of the behaviour through whichever path a change takes.
+ */
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_COMMIT_BODY } from '../../core/storage/postgres/commitFastSql.js';
+import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import { usePostgres } from '../fixtures/postgres/database.js';
+import { T0, attempt, completedEvent, readyEvent, step, task, transition } from '../fixtures/storage/records.js';
+
+const db = usePostgres();
+let s: PostgresStorage;
+
+beforeEach(async () => {
+  await db.fresh();
+  s = await db.open();
+  await s.commit({ insertTasks: [task('t1', { status: 'running' })], insertSteps: [step('t1', 'a', { state: 'running' }), step('t1', 'b', { state: 'ready' })] });
+  await s.commit({ insertAttempts: [attempt('t1', 'a', 1)] });
+});
+afterEach(async () => {
+  await s.close();
+});
+
+/** An engine-shaped commit: a's outcome and b's claim. */
+function outcome(taskVersion: number, aVersion = 1) {
+  return {
+    updateTasks: [{ id: 't1', expectedVersion: taskVersion, set: { updatedAt: T0 + 5 } }],
+    updateSteps: [
+      { id: 't1:a', expectedVersion: aVersion, set: { state: 'complete' as const, results: { n: '\u0000x' }, leaseOwner: null } },
+      { id: 't1:b', expectedVersion: 1, set: { state: 'running' as const, leaseOwner: 'e1', leaseExpiresAt: T0 + 30_000 } },
+    ],
+    insertAttempts: [attempt('t1', 'b', 1)],
+    updateAttempts: [{ id: 't1:a:1', set: { outcome: 'success' as const, finishedAt: T0 + 5 } }],
+    transitions: [transition('t1', 'a', 'running', 'complete'), transition('t1', 'b', 'ready', 'running')],
+    events: [completedEvent('t1', 'a'), readyEvent('t1', 'b')],
+  };
+}
+
+describe('PostgreSQL one-round-trip commit', () => {
+  it('commits an outcome with claims in one call and writes what the checked path writes', async () => {
+    const before = { ...s.commitStats };
+    const version = (await s.getTask('t1'))!.version;
+    const r = await s.commit(outcome(version));
+    expect(s.commitStats.fast - before.fast).toBe(1);
+    expect(s.commitStats.checked - before.checked).toBe(0);
+    expect(r.transitionSeqs).toHaveLength(2);
+    expect(r.transitionSeqs[1]).toBeGreaterThan(r.transitionSeqs[0]!);
+    expect(r.events.map((e) => e.type)).toEqual(['step.completed', 'step.ready']);
+    expect(r.events[1]!.seq).toBeGreaterThan(r.events[0]!.seq);
+    await s.settled();
+    expect((await s.readEvents(r.events[0]!.seq - 1, 10)).map((e) => [e.seq, e.type, e.payload])).toEqual(r.events.map((e) => [e.seq, e.type, e.payload]));
+    const a = (await s.getStep('t1', 'a'))!;
+    expect([a.state, a.results, a.version, a.leaseOwner]).toEqual(['complete', { n: '\u0000x' }, 2, null]);
+    const b = (await s.getStep('t1', 'b'))!;
+    expect([b.state, b.leaseOwner, b.leaseExpiresAt, b.version]).toEqual(['running', 'e1', T0 + 30_000, 2]);
+    expect((await s.getTask('t1'))!).toMatchObject({ version: version + 1, updatedAt: T0 + 5, status: 'running' });
+    const attempts = await s.listAttempts('t1');
+    expect(attempts.map((x) => [x.id, x.outcome, x.finishedAt])).toEqual([
+      ['t1:a:1', 'success', T0 + 5],
+      ['t1:b:1', null, null],
+    ]);
+    expect((await s.listTransitions('t1')).slice(-2).map((t) => t.seq)).toEqual(r.transitionSeqs);
+  });
+
+  it('bumps the version of a task whose steps change without a patch of the task', async () => {
+    const version = (await s.getTask('t1'))!.version;
+    await s.commit({ updateSteps: [{ id: 't1:b', expectedVersion: 1, set: { progress: { fraction: 0.5 } } }], insertSteps: [step('t1', 'c')] });
+    expect(s.commitStats.fast).toBeGreaterThan(0);
+    expect((await s.getTask('t1'))!.version).toBe(version + 1);
+    expect((await s.getStep('t1', 'c'))!.state).toBe('pending');
+  });
+
+  it('refuses a stale step with STALE by the checked path, writing nothing', async () => {
+    const version = (await s.getTask('t1'))!.version;
+    const transitions = await s.listTransitions('t1');
+    const before = { ...s.commitStats };
+    await expect(s.commit(outcome(version, 7))).rejects.toMatchObject({ code: 'STALE', details: { record: 'step', id: 't1:a', expectedVersion: 7, actualVersion: 1 } });
+    expect(s.commitStats.fastRefused - before.fastRefused).toBe(1);
+    expect(s.commitStats.checked - before.checked).toBe(1);
+    expect(await s.listTransitions('t1')).toEqual(transitions);
+    expect((await s.getStep('t1', 'b'))!.state).toBe('ready');
+    expect(await s.listAttempts('t1')).toHaveLength(1);
+    expect((await s.getTask('t1'))!.version).toBe(version);
+  });
+
+  it('refuses a duplicate attempt, a missing attempt and a missing task as the contract says', async () => {
+    const version = (await s.getTask('t1'))!.version;
+    await expect(s.commit({ ...outcome(version), insertAttempts: [attempt('t1', 'a', 1)] })).rejects.toMatchObject({ code: 'DUPLICATE' });
+    await expect(s.commit({ ...outcome(version), updateAttempts: [{ id: 'nope', set: { outcome: 'success' } }] })).rejects.toMatchObject({ code: 'STALE', details: { record: 'attempt' } });
+    await expect(s.commit({ transitions: [transition('ghost', null, null, 'running')] })).rejects.toMatchObject({ code: 'STALE', details: { record: 'task', id: 'ghost' } });
+    expect((await s.getTask('t1'))!.version).toBe(version);
+    // The connection each refusal used is still good.
+    await s.commit(outcome(version));
+    expect((await s.getStep('t1', 'a'))!.state).toBe('complete');
+  });
+
+  it('is the function migration 8 installed (a codec change needs a migration that re-creates it)', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const r = await client.query(`SELECT prosrc FROM pg_proc WHERE proname = 'commit_fast' AND pronamespace = 'stepwise'::regnamespace`);
+      expect(r.rows, 'stepwise.commit_fast differs from FAST_COMMIT_BODY: add a migration with CREATE OR REPLACE FUNCTION (FAST_COMMIT_MIGRATION)').toEqual([{ prosrc: FAST_COMMIT_BODY }]);
+    } finally {
+      await client.end();
+    }
+  });
+});
