@@ -22,16 +22,12 @@
  * (`stepsRatio`); both pairs are measured alternately, twice. `--quick` stops the series at
  * 10,000 stored steps and leaves the figure out.
  */
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { timeOrderedId } from '../core/engine/ids.js';
-import type { NewEvent, StepwiseEvent } from '../core/model/events.js';
-import type { AttemptRecord, NewTransition, StepRecord, TaskRecord } from '../core/model/runtime.js';
-import { openStorage } from '../core/storage/index.js';
-import type { Storage } from '../core/storage/storage.js';
 import { runBenchFile } from './lib/child.js';
 import { parseArgs, runMain, tempDir } from './lib/cli.js';
+import { prefilled } from './lib/prefill.js';
 import { median, perSecond, round } from './lib/stats.js';
 import { benchEngine, fanOut } from './lib/stepwise.js';
 
@@ -40,7 +36,7 @@ const MB = 1024 * 1024;
 
 type Point =
   | { series: 'steps'; n: number; reps: number; dir: string }
-  | { series: 'tasks'; finished: number; stepsPerTask: number; reps: number; dir: string }
+  | { series: 'tasks'; finished: number; stepsPerTask: number; reps: number; dir: string; base?: string }
   | { series: 'history'; transitions: number; reps: number; dir: string };
 
 interface PointResult {
@@ -48,10 +44,32 @@ interface PointResult {
   storedSteps: number;
   stepsPerSecond: number;
   usPerStep: number;
+  /** Median CPU time (user + system) per step, µs. */
+  cpuUsPerStep: number;
   runs: number[];
   dbBytesPerStep: number;
   rssMB: number;
   maxRssMB: number;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * A copy of a prefilled database, written to disk before it is used: a copy's pages still dirty
+ * in the page cache would be written back during the measured run (and a checkpoint's fsync
+ * would wait for all of them), which a database that has been in use for a while never pays.
+ */
+function copySynced(from: string, to: string): void {
+  copyFileSync(from, to);
+  const fd = openSync(to, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Database size (file + WAL) in bytes. */
@@ -59,102 +77,32 @@ function dbBytes(file: string): number {
   return statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
 }
 
-/** Everything the engine stored for one finished task. */
-interface TaskRows {
-  task: TaskRecord;
-  steps: StepRecord[];
-  attempts: AttemptRecord[];
-  transitions: NewTransition[];
-  events: NewEvent[];
-}
-
-async function sampleTask(dir: string, steps: number): Promise<TaskRows> {
-  const template = fanOut(steps);
-  const b = await benchEngine([template], { kind: 'sqlite', dir, name: `sample-${steps}` });
-  try {
-    const started = await b.engine.start(template.name);
-    await b.engine.runUntilIdle({ taskId: started.id });
-    const s = b.storage;
-    const events: StepwiseEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await s.readEvents(after, 1000, { taskId: started.id });
-      events.push(...page);
-      if (page.length < 1000) break;
-      after = page[page.length - 1]!.seq;
-    }
-    return {
-      task: (await s.getTask(started.id))!,
-      steps: await s.getSteps(started.id),
-      attempts: await s.listAttempts(started.id),
-      transitions: (await s.listTransitions(started.id)).map(({ seq: _seq, ...t }) => t),
-      events: events.map(({ seq: _seq, ...e }) => e as NewEvent),
-    };
-  } finally {
-    await b.close();
-  }
-}
-
-/** `rows` under new ids (the task's, each step's and attempt's), for inserting again. */
-function copyOf(rows: TaskRows): TaskRows {
-  const id = timeOrderedId(Date.now());
-  return {
-    task: { ...rows.task, id },
-    steps: rows.steps.map((s) => ({ ...s, id: `${id}:${s.name}`, taskId: id })),
-    attempts: rows.attempts.map((a) => ({ ...a, id: `${id}:${a.stepName}:${a.number}`, taskId: id })),
-    transitions: rows.transitions.map((t) => ({ ...t, taskId: id })),
-    events: rows.events.map((e) => ({ ...e, taskId: id }) as NewEvent),
-  };
-}
-
-/** Commits `count` copies of `rows`, in batches of about 5,000 step rows. */
-async function insertCopies(storage: Storage, rows: TaskRows, count: number): Promise<void> {
-  const perCommit = Math.max(1, Math.floor(5000 / Math.max(1, rows.steps.length)));
-  for (let done = 0; done < count; ) {
-    const batch = Array.from({ length: Math.min(perCommit, count - done) }, () => copyOf(rows));
-    await storage.commit({
-      insertTasks: batch.map((b) => b.task),
-      insertSteps: batch.flatMap((b) => b.steps),
-      insertAttempts: batch.flatMap((b) => b.attempts),
-      transitions: batch.flatMap((b) => b.transitions),
-      events: batch.flatMap((b) => b.events),
-    });
-    done += batch.length;
-  }
-}
-
-/** A database file with `finished` copies of a finished task of `stepsPerTask` steps. */
-async function prefilled(dir: string, finished: number, stepsPerTask: number): Promise<string> {
-  const rows = await sampleTask(dir, stepsPerTask);
-  const file = join(dir, `prefilled-${finished}x${stepsPerTask}.db`);
-  const storage = await openStorage({ kind: 'sqlite', file });
-  try {
-    await insertCopies(storage, rows, finished);
-  } finally {
-    await storage.close(); // checkpoints; the file alone is the database afterwards
-  }
-  return file;
-}
-
 async function measurePoint(p: Point): Promise<PointResult> {
   const runs: number[] = [];
+  /** CPU time of this process per run (ms): on a shared machine, wall time minus waiting. */
+  const cpuRuns: number[] = [];
   let stored = 0;
   let bytes = 0;
   let steps = 0;
   let label = '';
-  const base = p.series === 'tasks' ? await prefilled(p.dir, p.finished, p.stepsPerTask) : null;
+  const base = p.series === 'tasks' ? (p.base ?? (await prefilled(p.dir, p.finished, p.stepsPerTask))) : null;
   for (let rep = -1; rep < p.reps; rep++) {
     const name = `${p.series}-${rep + 1}-${process.pid}`;
-    if (base) copyFileSync(base, join(p.dir, `${name}.db`));
+    if (base) copySynced(base, join(p.dir, `${name}.db`));
     if (p.series === 'steps') {
       const template = fanOut(p.n);
       const b = await benchEngine([template], { kind: 'sqlite', dir: p.dir, name });
       try {
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         const task = await b.engine.start(template.name);
         const r = await b.engine.runUntilIdle({ taskId: task.id });
         const ms = performance.now() - t0;
         if (r.task?.status !== 'complete') throw new Error(`the ${p.n}-step task ended ${r.task?.status}`);
-        if (rep >= 0) runs.push(ms);
+        if (rep >= 0) {
+          runs.push(ms);
+          cpuRuns.push(cpuMs(cpu0));
+        }
       } finally {
         await b.close();
       }
@@ -166,12 +114,16 @@ async function measurePoint(p: Point): Promise<PointResult> {
       const b = await benchEngine([template], { kind: 'sqlite', dir: p.dir, name });
       try {
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         for (let i = 0; i < 10; i++) await b.engine.start(template.name);
         await b.engine.runUntilIdle();
         const ms = performance.now() - t0;
         const unfinished = await b.storage.listTasks({ status: ['running', 'pending'], limit: 1 });
         if (unfinished.total > 0) throw new Error(`${unfinished.total} new tasks did not finish`);
-        if (rep >= 0) runs.push(ms);
+        if (rep >= 0) {
+          runs.push(ms);
+          cpuRuns.push(cpuMs(cpu0));
+        }
       } finally {
         await b.close();
       }
@@ -197,10 +149,14 @@ async function measurePoint(p: Point): Promise<PointResult> {
         const b2 = await benchEngine([template], { kind: 'sqlite', dir: p.dir, name });
         try {
           const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
           const r = await b2.engine.runUntilIdle({ taskId: task.id });
           const ms = performance.now() - t0;
           if (r.task?.status !== 'complete') throw new Error(`the task with history ended ${r.task?.status}`);
-          if (rep >= 0) runs.push(ms);
+          if (rep >= 0) {
+          runs.push(ms);
+          cpuRuns.push(cpuMs(cpu0));
+        }
         } finally {
           await b2.close();
         }
@@ -220,6 +176,7 @@ async function measurePoint(p: Point): Promise<PointResult> {
     storedSteps: stored,
     stepsPerSecond: round(perSecond(steps, ms)),
     usPerStep: round((ms * 1000) / steps, 1),
+    cpuUsPerStep: round((median(cpuRuns) * 1000) / steps, 1),
     runs: runs.map((r) => round(r, 1)),
     dbBytesPerStep: round(bytes / stored),
     rssMB: round(process.memoryUsage().rss / MB),
@@ -227,7 +184,23 @@ async function measurePoint(p: Point): Promise<PointResult> {
   };
 }
 
+/**
+ * A database of `finished` finished tasks of `stepsPerTask` steps, made once per size in its own
+ * process: the measured processes then start clean (not with the heap that built it).
+ */
+const prefills = new Map<string, string>();
+async function prefilledOnce(dir: string, finished: number, stepsPerTask: number): Promise<string> {
+  const key = `${finished}x${stepsPerTask}`;
+  const known = prefills.get(key);
+  if (known) return known;
+  const r = await runBenchFile(self, ['--prefill', JSON.stringify({ dir, finished, stepsPerTask })], 600_000);
+  if (!r.ok || typeof r.json?.file !== 'string') throw new Error(`prefilling ${key} failed: ${r.error}`);
+  prefills.set(key, r.json.file);
+  return r.json.file;
+}
+
 async function point(p: Point): Promise<PointResult> {
+  if (p.series === 'tasks' && !p.base) p = { ...p, base: await prefilledOnce(p.dir, p.finished, p.stepsPerTask) };
   const r = await runBenchFile(self, ['--point', JSON.stringify(p)], 600_000);
   if (!r.ok || !r.json) throw new Error(`scaling point ${JSON.stringify({ ...p, dir: undefined })} failed: ${r.error}`);
   return r.json as unknown as PointResult;
@@ -247,6 +220,11 @@ function series(points: PointResult[], reference: number) {
 async function main() {
   const at = process.argv.indexOf('--point');
   if (at >= 0) return measurePoint(JSON.parse(process.argv[at + 1]!) as Point);
+  const pre = process.argv.indexOf('--prefill');
+  if (pre >= 0) {
+    const { dir, finished, stepsPerTask } = JSON.parse(process.argv[pre + 1]!) as { dir: string; finished: number; stepsPerTask: number };
+    return { file: await prefilled(dir, finished, stepsPerTask) };
+  }
   const args = parseArgs();
   const dir = tempDir('scaling');
   const q = args.quick;
@@ -259,23 +237,30 @@ async function main() {
   for (const h of q ? [100, 10_000] : [100, 10_000, 100_000]) history.push(await point({ series: 'history', transitions: h, reps: 3, dir }));
 
   // The figure's pairs again, alternating, so both sides see the same machine.
-  let figure: { tasksRatio: number; stepsRatio: number; tasksPairs: number[][]; stepsPairs: number[][] } | null = null;
+  let figure: { tasksRatio: number; stepsRatio: number; tasksCpuRatio: number; stepsCpuRatio: number; tasksPairs: number[][]; stepsPairs: number[][] } | null = null;
   if (!q) {
     const tasksPairs: number[][] = [];
     const stepsPairs: number[][] = [];
+    // CPU µs per step of the same pairs: what the engine costs, without the machine's waiting.
+    const tasksCpu: number[][] = [[tasks[1]!.cpuUsPerStep, tasks[3]!.cpuUsPerStep]];
+    const stepsCpu: number[][] = [[steps[1]!.cpuUsPerStep, steps[3]!.cpuUsPerStep]];
     for (let i = 0; i < 2; i++) {
       const small = await point({ series: 'tasks', finished: 10, stepsPerTask: 100, reps: 3, dir });
       const big = await point({ series: 'tasks', finished: 1000, stepsPerTask: 100, reps: 3, dir });
       tasksPairs.push([small.stepsPerSecond, big.stepsPerSecond]);
+      tasksCpu.push([small.cpuUsPerStep, big.cpuUsPerStep]);
       const s1 = await point({ series: 'steps', n: 1000, reps: 5, dir });
       const s2 = await point({ series: 'steps', n: 100_000, reps: 1, dir });
       stepsPairs.push([s1.stepsPerSecond, s2.stepsPerSecond]);
+      stepsCpu.push([s1.cpuUsPerStep, s2.cpuUsPerStep]);
     }
     const all = (pairs: number[][], early: PointResult, late: PointResult) => [...pairs, [early.stepsPerSecond, late.stepsPerSecond]];
     const ratioOf = (pairs: number[][]) => round(median(pairs.map(([a, b]) => b! / a!)), 3);
     const tp = all(tasksPairs, tasks[1]!, tasks[3]!);
     const sp = all(stepsPairs, steps[1]!, steps[3]!);
-    figure = { tasksRatio: ratioOf(tp), stepsRatio: ratioOf(sp), tasksPairs: tp, stepsPairs: sp };
+    // Steps per CPU second, large ÷ small: the reference's CPU per step ÷ the large point's.
+    const cpuRatioOf = (pairs: number[][]) => round(median(pairs.map(([a, b]) => a! / b!)), 3);
+    figure = { tasksRatio: ratioOf(tp), stepsRatio: ratioOf(sp), tasksCpuRatio: cpuRatioOf(tasksCpu), stepsCpuRatio: cpuRatioOf(stepsCpu), tasksPairs: tp, stepsPairs: sp };
   }
   return {
     bench: 'scaling',

@@ -5,7 +5,6 @@
  * then prints µs per step and calls per step by statement, biggest first. BEGIN/COMMIT are timed
  * as the rest of SqliteStorage.commit's synchronous time (checks, encoding, BEGIN/COMMIT).
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createEngine } from '../../core/engine/engine.js';
 import { openStorage } from '../../core/storage/index.js';
@@ -14,6 +13,7 @@ import { createHandlerRegistry, createTemplateRegistry } from '../../core/templa
 import { tempDir } from '../lib/cli.js';
 import { registrationFlow, runRegistration } from '../lib/registration.js';
 import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
+import { timeStatements } from './statementTimes.js';
 
 const which = process.argv[2] === 'chain' ? 'chain' : process.argv[2] === 'flows' ? 'flows' : 'fanout';
 const FLOWS = 1000;
@@ -48,30 +48,7 @@ async function prepare(round: number): Promise<{ storage: Storage; run(): Promis
     close: () => b.close(),
   };
 }
-const times = new Map<string, { ns: bigint; calls: number }>();
-const proto = (Database.prototype as unknown as { prepare(sql: string): object }).prepare;
-let statementsNs = 0n;
-(Database.prototype as unknown as { prepare: (sql: string) => object }).prepare = function (this: Database.Database, sql: string) {
-  const stmt = proto.call(this, sql) as Record<string, (...a: unknown[]) => unknown>;
-  const label = sql.replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))+/, '(?…) × n').slice(0, 110);
-  for (const m of ['run', 'get', 'all']) {
-    const fn = stmt[m]!;
-    stmt[m] = function (this: unknown, ...args: unknown[]) {
-      const t0 = process.hrtime.bigint();
-      try {
-        return fn.apply(this, args);
-      } finally {
-        const dt = process.hrtime.bigint() - t0;
-        statementsNs += dt;
-        const e = times.get(label) ?? { ns: 0n, calls: 0 };
-        e.ns += dt;
-        e.calls++;
-        times.set(label, e);
-      }
-    };
-  }
-  return stmt;
-};
+const statements = timeStatements();
 
 const dir = tempDir('sqltime');
 let txNs = 0n;
@@ -80,24 +57,21 @@ for (let round = 0; round < 3; round++) {
   const commit = b.storage.commit.bind(b.storage);
   // SqliteStorage.commit does all its work before it returns its promise: time that part only.
   b.storage.commit = (c) => {
-    const before = statementsNs;
+    const before = statements.totalNs();
     const t0 = process.hrtime.bigint();
     const result = commit(c);
-    if (round > 0) txNs += process.hrtime.bigint() - t0 - (statementsNs - before);
+    if (round > 0) txNs += process.hrtime.bigint() - t0 - (statements.totalNs() - before);
     return result;
   };
-  if (round === 0) times.clear();
+  if (round === 0) statements.clear();
   const t0 = performance.now();
   await b.run();
   const ms = performance.now() - t0;
   await b.close();
   if (round === 0) {
-    times.clear();
-    statementsNs = 0n;
+    statements.clear();
   } else console.log(`round ${round}: ${((ms * 1000) / units).toFixed(1)} µs/${unit} wall`);
 }
 const steps = units * 2;
-const rows = [...times].sort((a, b) => Number(b[1].ns - a[1].ns));
-console.log(`\n${which}: statements ${(Number(statementsNs) / 1000 / steps).toFixed(1)} µs/${unit}; commit outside statements (JS, BEGIN/COMMIT) ${(Number(txNs) / 1000 / steps).toFixed(1)} µs/${unit}\n`);
-console.log(`| µs/${unit} | calls/${unit} | statement |\n| ---: | ---: | --- |`);
-for (const [sql, e] of rows.slice(0, 20)) console.log(`| ${(Number(e.ns) / 1000 / steps).toFixed(2)} | ${(e.calls / steps).toFixed(3)} | \`${sql}\` |`);
+console.log(`\n${which}: statements ${(Number(statements.totalNs()) / 1000 / steps).toFixed(1)} µs/${unit}; commit outside statements (JS, BEGIN/COMMIT) ${(Number(txNs) / 1000 / steps).toFixed(1)} µs/${unit}\n`);
+console.log(statements.table(steps, 20, unit));
