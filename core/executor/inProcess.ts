@@ -8,6 +8,7 @@ import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js'
 import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
 import { createScope, holdGuards, runInScope, type HandlerScope, type StrayCrash } from './guard.js';
+import { copyKeepingLazy } from './lazyField.js';
 import { traced } from './tracing.js';
 import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
@@ -61,14 +62,14 @@ function call(job: Job): JobOutcome | Promise<JobOutcome> {
       value = traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
       settle = (v) => flowOutcome(v as never, ctx.data);
     } else {
-      const ctx: StepContext = {
-        ...job.context,
-        ancestors: job.context.ancestors ?? {},
-        batchInputs: job.context.batchInputs ?? null,
-        signal: job.signal,
-        progress: (fraction, message) => job.onProgress(fraction, message),
-        log: handlerLog(job.onLog),
-      };
+      // A copy that keeps `ancestors` lazy (./lazyField.ts): a spread would build it.
+      const ctx = copyKeepingLazy(job.context) as StepContext;
+      const ancestors = Object.getOwnPropertyDescriptor(ctx, 'ancestors');
+      if (!ancestors || (!ancestors.get && ancestors.value === undefined)) ctx.ancestors = {};
+      ctx.batchInputs = job.context.batchInputs ?? null;
+      ctx.signal = job.signal;
+      ctx.progress = (fraction, message) => job.onProgress(fraction, message);
+      ctx.log = handlerLog(job.onLog);
       value = traced(job, () => job.fn(ctx));
       settle = (v) => stepOutcome(v, job.handlerName);
     }

@@ -60,6 +60,40 @@ describe('chained claims', () => {
     expect(attempts.map((a) => a.outcome)).toEqual(Array(20).fill('success'));
   });
 
+  it("gives a step its ancestors' results when it reads them, and what a handler does to its copy changes nothing stored", async () => {
+    const seen: Record<string, unknown> = {};
+    const h = await harness({
+      templates: [workflow('anc', [step('a', { handler: 'a' }), step('b', { handler: 'b', dependsOn: ['a'] }), step('c', { handler: 'c', dependsOn: ['b'] }), step('d', { handler: 'd', dependsOn: ['c'] })])],
+      handlers: {
+        a: () => ({ n: 1 }),
+        // Mutates its (lazily built) copy of the ancestors: nothing the engine keeps may change.
+        b: (ctx) => {
+          (ctx.ancestors.a as { n: number }).n = 99;
+          return { n: 2 };
+        },
+        // Replaces the field before reading it.
+        c: (ctx) => {
+          ctx.ancestors = { replaced: true };
+          seen.c = ctx.ancestors;
+          return { n: 3 };
+        },
+        d: (ctx) => {
+          seen.d = ctx.ancestors;
+          seen.dResults = ctx.results;
+          return null;
+        },
+      },
+    });
+    hs.push(h);
+    const task = await h.engine.start('anc', {});
+    const run = await h.engine.runUntilIdle({ taskId: task.id });
+    expect(run.task?.status).toBe('complete');
+    expect(seen.c).toEqual({ replaced: true });
+    expect(seen.d).toEqual({ a: { n: 1 }, b: { n: 2 }, c: { n: 3 } });
+    expect(seen.dResults).toEqual({ c: { n: 3 } });
+    expect((await h.storage.getSteps(task.id)).find((s) => s.name === 'a')?.results).toEqual({ n: 1 });
+  });
+
   it('never runs more handlers at once than the executor allows', async () => {
     let active = 0;
     let maxActive = 0;

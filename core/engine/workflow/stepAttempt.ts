@@ -21,6 +21,7 @@ import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess,
 import { settleTask } from './taskStatus.js';
 import { ancestorResults } from './ancestors.js';
 import { isTaskerWorker } from './batches.js';
+import { defineLazy } from '../../executor/lazyField.js';
 
 export interface StepAttemptDeps {
   ctx: EngineContext;
@@ -46,16 +47,18 @@ function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | und
   // tasker-core merges a worker's BatchWorkerInputs into its handler's initialization.
   const batchInputs = isTaskerWorker(step, stepOf) ? (step.batch as unknown as BatchInputs) : null;
   // Copies: a handler that mutates its context must not change the engine's cached view.
-  return structuredClone({
+  const data: StepContextData = structuredClone({
     taskId: view.task.id,
     input: view.task.input,
     results,
-    ancestors: ancestorResults(stepOf, step.name),
     step: { name: step.name, templateStep: step.templateStep, attempt: attempt.number, maxAttempts: step.maxAttempts, type: step.type },
     initialization: batchInputs ? { ...initialization, ...batchInputs, __template_step_name: step.templateStep } : initialization,
     batch: step.batch,
     batchInputs,
   });
+  // The ancestors are finished steps (their records do not change while this one runs): read
+  // from the view when the handler asks, not copied for every step (O(depth) in a chain).
+  return defineLazy(data, 'ancestors', () => structuredClone(ancestorResults(stepOf, step.name)));
 }
 
 function missingHandler(step: string, handler: string | undefined, method: string | undefined): HandlerFailure {
