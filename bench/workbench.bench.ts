@@ -21,6 +21,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { generatedWorkflowYaml } from '../test/e2e/generatedWorkflow.js';
 import { REPO, startServe, tempWorkspace } from '../test/e2e/serveProcess.js';
 import { staleBuildReason } from '../scripts/staleBuild.mjs';
+import { interactWithCanvas } from './lib/interactWithCanvas.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -90,24 +91,7 @@ async function measure(browser: Browser, url: string, interact = false): Promise
   if (interact) {
     // Zoom in on the middle, pan, zoom out again: the long tasks these cause, apart from drawing's.
     await page.evaluate('window.__longTasks = []');
-    const box = (await page.locator('.canvas-wrap').boundingBox())!;
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    await page.mouse.move(cx, cy);
-    for (let i = 0; i < 12; i++) {
-      await page.mouse.wheel(0, -240);
-      await page.waitForTimeout(60);
-    }
-    await page.waitForTimeout(500);
-    await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(cx - i * 40, cy - i * 20, { steps: 2 });
-    await page.mouse.up();
-    await page.waitForTimeout(300);
-    for (let i = 0; i < 12; i++) {
-      await page.mouse.wheel(0, 240);
-      await page.waitForTimeout(60);
-    }
-    await page.waitForTimeout(800);
+    await interactWithCanvas(page);
     interactionLongestTaskMs = (await page.evaluate('Math.round(Math.max(0, ...window.__longTasks.map((t) => t.ms)))')) as number;
   }
   await page.close();

@@ -11,6 +11,8 @@ import { setHostLayout } from './lib/layoutClient.js';
 import { createQueryClient, TRPCProvider } from './lib/trpc.js';
 import { App } from './components/App.js';
 
+// Every module of the page is evaluated by now (bench/profile/workbenchPage.ts times the phases between the marks).
+performance.mark('stepwise:boot');
 const root = createRoot(document.getElementById('root')!);
 const token = readToken();
 
@@ -38,6 +40,7 @@ async function boot(token: string) {
   const hub = new EventHub();
   // Follow events from the log's end as the page loads; views ask the hub for anything after their snapshot.
   const cursor = await client.eventCursor.query();
+  performance.mark('stepwise:connected');
   hub.start(client, cursor.seq, (err) => console.error('event subscription failed', err));
   const queryClient = createQueryClient();
   root.render(

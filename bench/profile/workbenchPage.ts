@@ -10,6 +10,8 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { generatedWorkflowYaml } from '../../test/e2e/generatedWorkflow.js';
 import { startServe, tempWorkspace } from '../../test/e2e/serveProcess.js';
+import { interactWithCanvas } from '../lib/interactWithCanvas.js';
+import { breakdown, formatBreakdown, mainThreadOf, type Phase, type TraceEvent as TimelineEvent } from './mainThread.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -41,6 +43,24 @@ function traceSummary(buffer: Buffer): void {
   for (const [name, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`  ${v.ms.toFixed(0).padStart(7)} ms  ×${v.n}  ${name}`);
 }
 
+/** The page load's main thread by phase (./mainThread.ts): nav → modules evaluated → connected → layout start → drawn. */
+function loadSummary(buffer: Buffer): void {
+  const events = (JSON.parse(buffer.toString('utf8')) as { traceEvents: TimelineEvent[] }).traceEvents;
+  const thread = mainThreadOf(events, 'stepwise:boot');
+  if (!thread) return void console.log('trace: no navigationStart before the stepwise:boot mark');
+  const mark = (name: string) => events.find((e) => e.name === `stepwise:${name}` && e.pid === thread.pid)?.ts ?? null;
+  const bounds: Array<[string, number | null]> = [
+    ['navigation', thread.navigationStart],
+    ['modules evaluated', mark('boot')],
+    ['connected', mark('connected')],
+    ['graph answered, layout start', mark('layout-start')],
+    ['drawn', mark('graph-drawn')],
+  ];
+  const known = bounds.filter((b): b is [string, number] => b[1] !== null);
+  const phases: Phase[] = known.slice(1).map(([name, to], i) => ({ name: `→ ${name}`, from: known[i]![1], to }));
+  console.log(`main thread, navigation to drawn (ms):\n${formatBreakdown(breakdown(events, thread, phases))}`);
+}
+
 const ws = tempWorkspace('stepwise-wbprof-');
 mkdirSync(path.join(ws.dir, 'templates', 'bench'), { recursive: true });
 writeFileSync(path.join(ws.dir, 'templates', 'bench', 'generated.yaml'), generatedWorkflowYaml(STEPS));
@@ -67,32 +87,19 @@ try {
     cdp.on('Network.webSocketFrameReceived', frame('←'));
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    if (!INTERACT) await cdp.send('Profiler.start');
+    if (!INTERACT) {
+      await cdp.send('Profiler.start');
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8'] });
+    }
     await page.goto(`${host.info.openUrl}#/template/${encodeURIComponent('bench/generated@1.0.0')}`);
     await page.waitForFunction(`performance.getEntriesByName('stepwise:graph-drawn').length > 0`, undefined, { timeout: 120_000 });
+    if (!INTERACT) loadSummary(await browser.stopTracing());
     if (INTERACT) {
       await page.waitForTimeout(1000);
       await page.evaluate('window.__longTasks = []');
       await cdp.send('Profiler.start');
       await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-      const box = (await page.locator('.canvas-wrap').boundingBox())!;
-      const cx = box.x + box.width / 2;
-      const cy = box.y + box.height / 2;
-      await page.mouse.move(cx, cy);
-      for (let i = 0; i < 12; i++) {
-        await page.mouse.wheel(0, -240);
-        await page.waitForTimeout(60);
-      }
-      await page.waitForTimeout(500);
-      await page.mouse.down();
-      for (let i = 1; i <= 10; i++) await page.mouse.move(cx - i * 40, cy - i * 20, { steps: 2 });
-      await page.mouse.up();
-      await page.waitForTimeout(300);
-      for (let i = 0; i < 12; i++) {
-        await page.mouse.wheel(0, 240);
-        await page.waitForTimeout(60);
-      }
-      await page.waitForTimeout(800);
+      await interactWithCanvas(page);
       traceSummary(await browser.stopTracing());
     }
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };

@@ -30,6 +30,9 @@ export function layoutRequestOf(
   };
 }
 
+/** Graphs above this many nodes are drawn with a quick layered layout first when ELK's is not at hand. */
+export const QUICK_FROM = 300;
+
 export interface LayoutRequest {
   direction: Direction;
   /** `tips`: edges enter and leave at the middle of the in/out sides (diamonds, hexagons, pills). */

@@ -16,7 +16,7 @@ import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import type { Template } from '../model/template.js';
 import { templateGraph } from '../export/graphModel.js';
 import { toGraphView } from '../export/graphView.js';
-import { fallbackLayout, fromElkGraph, layoutKey, layoutRequestOf, toElkGraph, type Direction, type LayoutRequest, type LayoutResult } from '../export/layout.js';
+import { fallbackLayout, fromElkGraph, layeredLayout, layoutKey, layoutRequestOf, toElkGraph, type Direction, type LayoutRequest, type LayoutResult } from '../export/layout.js';
 
 export interface LayoutOutcome {
   result: LayoutResult;
@@ -33,6 +33,10 @@ export interface LayoutOutcome {
 export interface LayoutService {
   /** The layout of `request`: cached, or computed now (`background`: after the clients' requests). */
   layout(request: LayoutRequest, options?: { background?: boolean }): Promise<LayoutOutcome>;
+  /** The layout of `request` when it is at hand (memory or disk), computing nothing. */
+  cached(request: LayoutRequest): LayoutOutcome | null;
+  /** A quick layered layout of `request` (core/export/layout.ts `layeredLayout`), remembered for the last few requests. */
+  quick(request: LayoutRequest): LayoutResult;
   /** Starts the layout thread now (ELK's start-up is then not paid by the first layout). */
   warm(): void;
   /** Forgets queued background layouts (not the one running): a reload replaces what to warm. */
@@ -225,9 +229,45 @@ export function createLayoutService(options: LayoutServiceOptions): LayoutServic
     }
   };
 
+  // A page's request is kept with its graph (./pageLayout.ts) and asked about up to three times
+  // per open: its key (a hash of its whole text) is computed once.
+  const keys = new WeakMap<LayoutRequest, string>();
+  const keyOf = (request: LayoutRequest): string => {
+    let key = keys.get(request);
+    if (key === undefined) keys.set(request, (key = cacheKey(request)));
+    return key;
+  };
+
+  const lookup = (key: string, request: LayoutRequest): LayoutOutcome | null => {
+    const hit = memory.get(key);
+    if (hit && fits(hit.result, request)) {
+      remember(key, hit.result, hit.nodes);
+      return { result: hit.result, source: 'memory', key, elkMs: null, warning: null };
+    }
+    if (inFlight.has(key)) return null;
+    const stored = fromDisk(key, request);
+    if (!stored) return null;
+    remember(key, stored, request.nodes.length);
+    return { result: stored, source: 'disk', key, elkMs: null, warning: null };
+  };
+  /** Quick layouts of the last few requests (a page opening the same big graph again while ELK works). */
+  const quickOnes = new Map<string, LayoutResult>();
+
   return {
+    cached(request) {
+      return lookup(keyOf(request), request);
+    },
+    quick(request) {
+      const key = keyOf(request);
+      const known = quickOnes.get(key);
+      if (known) return known;
+      const result = layeredLayout(request, 'quick');
+      quickOnes.set(key, result);
+      for (const k of quickOnes.keys()) if (quickOnes.size > 4) quickOnes.delete(k);
+      return result;
+    },
     layout(request, opts = {}) {
-      const key = cacheKey(request);
+      const key = keyOf(request);
       const hit = memory.get(key);
       if (hit && fits(hit.result, request)) {
         remember(key, hit.result, hit.nodes);

@@ -13,13 +13,14 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { JsonObject } from '../model/runtime.js';
 import { templateRef, type Template } from '../model/template.js';
 import type { Workspace } from '../model/workspace.js';
-import { templateGraph } from '../export/graphModel.js';
+import { templateGraph, type TemplateGraph } from '../export/graphModel.js';
 import { runtimeGraph } from '../export/runtimeGraph.js';
 import { toTaskSummary, type StepDetail, type TaskDetail, type TaskListPage, type WorkspaceChange } from './protocol.js';
 import { debuggerRoutes } from './routes/index.js';
 import { fromFeed } from './streams.js';
 import { summarizeTemplate, summarizeTemplates, workspaceInfo } from './summaries.js';
 import { searchTasks } from './taskSearch.js';
+import { pageLayout } from './pageLayout.js';
 import { procedure, router } from './trpc.js';
 
 const name = z.string().min(1).max(500);
@@ -28,8 +29,9 @@ const seq = z.number().int().min(0);
 /** The most nodes and edges a layout request may carry (a 20,000-step graph; larger ones are laid out in the page). */
 export const MAX_LAYOUT_NODES = 20_000;
 const size = z.number().finite().min(1).max(10_000);
+const direction = z.enum(['RIGHT', 'DOWN']);
 const layoutInput = z.object({
-  direction: z.enum(['RIGHT', 'DOWN']),
+  direction,
   nodes: z.array(z.tuple([name, size, size, z.union([z.literal(0), z.literal(1)])])).max(MAX_LAYOUT_NODES),
   edges: z.array(z.tuple([name, z.number().int().min(0), z.number().int().min(0), z.string().max(500).nullable()])).max(MAX_LAYOUT_NODES * 8),
 });
@@ -42,6 +44,18 @@ export function findTemplate(ws: Workspace, ref: string): Template {
   return found;
 }
 
+/**
+ * A template's graph, built once per loaded template (a reload loads new template objects):
+ * opening a big template again costs no graph and no layout request (./pageLayout.ts keeps
+ * those per graph). Read-only: the answer is serialized, never changed.
+ */
+const graphs = new WeakMap<Template, TemplateGraph>();
+function graphOf(template: Template): TemplateGraph {
+  let graph = graphs.get(template);
+  if (!graph) graphs.set(template, (graph = templateGraph(template)));
+  return graph;
+}
+
 export const appRouter = router({
   workspace: procedure.query(({ ctx }) => {
     const s = ctx.services;
@@ -50,10 +64,12 @@ export const appRouter = router({
 
   templates: procedure.query(({ ctx }) => summarizeTemplates(ctx.services.workspace())),
 
-  templateGraph: procedure.input(z.object({ ref: name })).query(({ ctx, input }) => {
+  /** A template's graph, with its layout in `direction` when asked (./pageLayout.ts). */
+  templateGraph: procedure.input(z.object({ ref: name, direction: direction.optional() })).query(({ ctx, input }) => {
     const ws = ctx.services.workspace();
     const template = findTemplate(ws, input.ref);
-    return { template: summarizeTemplate(ws, template), graph: templateGraph(template) };
+    const graph = graphOf(template);
+    return { template: summarizeTemplate(ws, template), graph, layout: pageLayout(ctx.services.layouts, graph, input.direction) };
   }),
 
   tasks: procedure
@@ -83,9 +99,10 @@ export const appRouter = router({
 
   /**
    * The task drawn live: its graph (template + dynamic steps, annotated with states), the
-   * records, and the event seq read before them, so the client applies every later event.
+   * records, and the event seq read before them, so the client applies every later event;
+   * with its layout in `direction` when asked (./pageLayout.ts).
    */
-  runtimeGraph: procedure.input(z.object({ taskId: name })).query(async ({ ctx, input }) => {
+  runtimeGraph: procedure.input(z.object({ taskId: name, direction: direction.optional() })).query(async ({ ctx, input }) => {
     const storage = ctx.services.storage;
     const seq = await storage.lastEventSeq();
     const task = await storage.getTask(input.taskId);
@@ -99,7 +116,8 @@ export const appRouter = router({
       template.kind === 'workflow'
         ? runtimeGraph(template, steps)
         : runtimeGraph(template, task, await storage.listTransitions(task.id, { stepName: null }));
-    return { seq, task, steps, graph, template: summarizeTemplate(ctx.services.workspace(), template) };
+    const layout = pageLayout(ctx.services.layouts, graph, input.direction);
+    return { seq, task, steps, graph, layout, template: summarizeTemplate(ctx.services.workspace(), template) };
   }),
 
   /**

@@ -78,6 +78,22 @@ interface Props {
   onOpenNode: (id: string) => void;
   /** Debugger marks per node: a breakpoint, or an emphasis (what blocks the selected step, what depends on it). */
   marks?: Readonly<Record<string, NodeMark>>;
+  /** The layout the host sent with the graph (core/host/pageLayout.ts): drawn without asking again. */
+  prefetched?: PrefetchedLayout | null;
+}
+
+/** A layout that came with the graph: ELK's (cached by the host), or a quick one while ELK's is on its way. */
+export interface PrefetchedLayout {
+  direction: Direction;
+  result: LayoutResult;
+  source: 'memory' | 'disk' | 'quick';
+}
+
+/** Whether `layout` places every node of `view` (it was made for this graph, in `direction`). */
+function prefetchedFor(layout: PrefetchedLayout | null | undefined, view: GraphView, direction: Direction): layout is PrefetchedLayout {
+  if (!layout || layout.direction !== direction) return false;
+  const positions = layout.result.positions;
+  return view.nodes.every((n) => positions[n.id] !== undefined);
 }
 
 export interface NodeMark {
@@ -106,7 +122,7 @@ interface Laid {
   previous: LayoutResult | null;
 }
 
-export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks }: Props) {
+export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks, prefetched }: Props) {
   const key = `${direction}|${view.structureKey}`;
   const [laid, setLaid] = useState<Laid | null>(null);
   const [mounted, setMounted] = useState(0);
@@ -117,6 +133,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   const wrapRef = useRef<HTMLDivElement>(null);
   // The layout runs per structure (key), not per view object: it reads the view as it starts.
   const viewNow = useEffectEvent(() => view);
+  const prefetchedNow = useEffectEvent(() => prefetched);
   // The viewport of the last fit: a better layout of the same graph (ELK's after the quick one)
   // fits again only when the user has not moved since.
   const lastFit = useRef<{ key: string; x: number; y: number; zoom: number } | null>(null);
@@ -141,14 +158,27 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   useEffect(() => {
     const controller = new AbortController();
     const current = viewNow();
+    const given = prefetchedNow();
     performance.mark('stepwise:layout-start');
+    const withGraph = prefetchedFor(given, current, direction);
+    if (withGraph) {
+      const outcome: LayoutOutcome = { result: given.result, source: given.source, warning: null, ms: 0, elkMs: null };
+      performance.mark(given.source === 'quick' ? 'stepwise:layout-quick' : 'stepwise:layout-done');
+      place(outcome);
+      if (given.source !== 'quick') return;
+    }
     layoutGraph(layoutRequestOf(current, direction), {
       signal: controller.signal,
-      // A big graph the host has not laid out yet: draw a quick layout now, ELK's replaces it.
-      onQuick: (outcome) => {
-        performance.mark('stepwise:layout-quick');
-        place(outcome);
-      },
+      // A big graph the host has not laid out yet: draw a quick layout now, ELK's replaces it
+      // (unless the host sent one with the graph: then wait for ELK's).
+      ...(withGraph
+        ? {}
+        : {
+            onQuick: (outcome: LayoutOutcome) => {
+              performance.mark('stepwise:layout-quick');
+              place(outcome);
+            },
+          }),
     }).then(
       (outcome) => {
         performance.mark('stepwise:layout-done');

@@ -15,7 +15,8 @@ import { useWide } from '../lib/useWide.js';
 import { shortTaskId } from '../../core/host/protocol.js';
 import { CopyButton } from './CopyButton.js';
 import { GraphCanvas } from './GraphCanvas.js';
-import { StartTaskDialog } from './StartTaskDialog.js';
+// Loaded on first use (./lazyParts.tsx).
+import { InteractionDialog, StartTaskDialog } from './lazyParts.js';
 import { StatusPill } from './StatusPill.js';
 import { Toolbar } from './Toolbar.js';
 import { BottomDock } from './debug/BottomDock.js';
@@ -23,7 +24,6 @@ import { DebugBar } from './debug/DebugBar.js';
 import { EventLog } from './debug/EventLog.js';
 import { ExportMenu } from './debug/ExportMenu.js';
 import { InsightsPanel } from './debug/InsightsPanel.js';
-import { InteractionDialog } from './debug/InteractionDialog.js';
 import { OpDialog } from './debug/OpDialog.js';
 import { StepInspector } from './debug/StepInspector.js';
 import { Timeline } from './debug/Timeline.js';
@@ -52,7 +52,7 @@ function useAnnounceStatus(status: string | undefined): void {
 }
 
 export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpenTask }: Props) {
-  const canvas = useTaskCanvas(taskId);
+  const canvas = useTaskCanvas(taskId, direction);
   const { view, live } = canvas;
   const task = canvas.answer?.task;
   const [selected, setSelected] = useState<string | null>(null);
@@ -181,7 +181,7 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
         <div className={`canvas-host${cursor !== null ? ' history' : ''}`} onKeyDown={debug.onCanvasKey}>
           {view && shownLive ? (
             <ReactFlowProvider>
-              <GraphCanvas view={view} direction={direction} live={shownLive} selected={selected} onOpenNode={setSelected} marks={debug.marks} />
+              <GraphCanvas view={view} direction={direction} live={shownLive} selected={selected} onOpenNode={setSelected} marks={debug.marks} prefetched={canvas.answer?.layout ?? null} />
             </ReactFlowProvider>
           ) : (
             <div className="canvas-wrap" />

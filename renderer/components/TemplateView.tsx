@@ -8,11 +8,11 @@ import type { Direction } from '../lib/layout.js';
 import { useTRPC } from '../lib/trpc.js';
 import { GraphCanvas } from './GraphCanvas.js';
 import { Inspector } from './Inspector.js';
-import { StartTaskDialog } from './StartTaskDialog.js';
 import { Toolbar } from './Toolbar.js';
 // Issue 7: export and the template editor.
 import { ExportMenu } from './debug/ExportMenu.js';
-import { TemplateEditor } from './editor/TemplateEditor.js';
+// Loaded on first use (./lazyParts.tsx).
+import { StartTaskDialog, TemplateEditor } from './lazyParts.js';
 
 interface Props {
   templateRef: string;
@@ -24,7 +24,12 @@ interface Props {
 export function TemplateView({ templateRef, direction, onDirection, onTaskStarted }: Props) {
   const trpc = useTRPC();
   // Read again on every workspace reload (the template may have changed): see App.
-  const result = useQuery(trpc.templateGraph.queryOptions({ ref: templateRef }));
+  // The layout comes with the graph (one round trip); another direction asks again, showing
+  // this template's graph meanwhile.
+  const result = useQuery({
+    ...trpc.templateGraph.queryOptions({ ref: templateRef, direction }),
+    placeholderData: (previous) => (previous?.template.ref === templateRef ? previous : undefined),
+  });
   const [selected, setSelected] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   // The editor stays open across a reload (kept per template in localStorage).
@@ -76,7 +81,7 @@ export function TemplateView({ templateRef, direction, onDirection, onTaskStarte
         ) : null}
         {view ? (
           <ReactFlowProvider>
-            <GraphCanvas view={view} direction={direction} live={null} selected={selected} onOpenNode={setSelected} />
+            <GraphCanvas view={view} direction={direction} live={null} selected={selected} onOpenNode={setSelected} prefetched={result.data?.layout ?? null} />
           </ReactFlowProvider>
         ) : (
           <div className="canvas-wrap" />

@@ -7,7 +7,7 @@
  * request supersedes an older one). A big graph whose layout the host does not have yet is
  * drawn at once with a quick layered layout and redrawn when ELK's arrives.
  */
-import { encodeLayoutRequest, fallbackLayout, layeredLayout, type CompactLayoutRequest, type LayoutRequest, type LayoutResult } from './layout.js';
+import { encodeLayoutRequest, fallbackLayout, layeredLayout, QUICK_FROM, type CompactLayoutRequest, type LayoutRequest, type LayoutResult } from './layout.js';
 import type { WorkerRequest, WorkerResponse } from './layout.worker.js';
 
 /** Time budget for ELK; a bigger graph gets more, since the fallback is a poorer picture. */
@@ -94,8 +94,7 @@ export function setHostLayout(fn: HostLayout | null): void {
   hostLayout = fn;
 }
 
-/** Graphs above this many nodes get the quick layout first when the host has no layout at hand. */
-export const QUICK_FROM = 300;
+export { QUICK_FROM };
 /** How long a big graph waits for the host's answer (a cache hit) before drawing the quick layout. */
 const QUICK_WAIT_MS = 150;
 /** Above this the request is too big for one protocol message: the page lays it out itself. */

@@ -5,6 +5,7 @@
  */
 import { useMemo } from 'react';
 import { toGraphView, type GraphView } from '../../lib/graphView.js';
+import type { Direction } from '../../lib/layout.js';
 import { applyEvent, initialLiveState, type LiveState } from '../../lib/liveState.js';
 import { useTRPC, type Outputs } from '../../lib/trpc.js';
 import { REFETCH, useLiveQuery, type LiveReducer } from '../../lib/useLiveQuery.js';
@@ -29,9 +30,15 @@ export interface TaskCanvas {
   error: unknown;
 }
 
-export function useTaskCanvas(taskId: string): TaskCanvas {
+export function useTaskCanvas(taskId: string, direction: Direction): TaskCanvas {
   const trpc = useTRPC();
-  const q = useLiveQuery(trpc.runtimeGraph.queryOptions({ taskId }), seqOf, canvasReducer);
+  // The layout in `direction` comes with the graph (one round trip); another direction asks
+  // again, showing this task's graph meanwhile.
+  const q = useLiveQuery(
+    { ...trpc.runtimeGraph.queryOptions({ taskId, direction }), placeholderData: (previous?: RuntimeGraph) => (previous?.task.id === taskId ? previous : undefined) },
+    seqOf,
+    canvasReducer,
+  );
   const graph = q.answer?.graph;
   const view = useMemo(() => (graph ? toGraphView(graph) : null), [graph]);
   return { answer: q.answer, view, live: q.data, error: q.error };
