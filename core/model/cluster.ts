@@ -37,13 +37,27 @@ export interface ClusterView {
   unannounced: Array<EngineHolds & { owner: string }>;
   /** Some list reached the storage's limit: the view shows the first rows only. */
   truncated: boolean;
+  /** Engines on the database before filtering, and every heartbeat owner (for the engine filter). */
+  totals: { alive: number; gone: number };
+  owners: string[];
+}
+
+/**
+ * What the operator narrowed the view to. The storage applies `owner` and `taskId` to the holds
+ * (Storage.listHolds); here they and `status` choose the engines shown. With a task search, only
+ * engines holding a matching task are shown; with a status, holders without a heartbeat are not.
+ */
+export interface ClusterFilter {
+  owner?: string;
+  status?: EngineStatus;
+  taskId?: string;
 }
 
 export function engineStatus(h: Heartbeat, now: number): EngineStatus {
   return now - h.at > MISSED_BEATS_GONE * Math.max(1, h.everyMs) ? 'gone' : 'alive';
 }
 
-export function clusterView(heartbeats: readonly Heartbeat[], holds: Holds, now: number, limit: number): ClusterView {
+export function clusterView(heartbeats: readonly Heartbeat[], holds: Holds, now: number, limit: number, filter: ClusterFilter = {}): ClusterView {
   const byOwner = new Map<string, EngineHolds>();
   const of = (owner: string): EngineHolds => {
     let h = byOwner.get(owner);
@@ -61,13 +75,25 @@ export function clusterView(heartbeats: readonly Heartbeat[], holds: Holds, now:
     ...(byOwner.get(heartbeat.owner) ?? { steps: [], flows: [], reservations: [] }),
   }));
   engines.sort((a, b) => (a.status === b.status ? compare(a.heartbeat.owner, b.heartbeat.owner) : a.status === 'alive' ? -1 : 1));
+  const alive = engines.filter((e) => e.status === 'alive').length;
+  const holding = (h: EngineHolds) => h.steps.length + h.flows.length + h.reservations.length > 0;
+  const shown = engines.filter(
+    (e) =>
+      (filter.owner === undefined || e.heartbeat.owner === filter.owner) &&
+      (filter.status === undefined || e.status === filter.status) &&
+      (filter.taskId === undefined || holding(e)),
+  );
   const announced = new Set(heartbeats.map((h) => h.owner));
-  const unannounced = [...byOwner.entries()]
-    .filter(([owner]) => !announced.has(owner))
-    .sort(([a], [b]) => compare(a, b))
-    .map(([owner, h]) => ({ owner, ...h }));
+  const unannounced =
+    filter.status !== undefined
+      ? []
+      : [...byOwner.entries()]
+          .filter(([owner]) => !announced.has(owner))
+          .sort(([a], [b]) => compare(a, b))
+          .map(([owner, h]) => ({ owner, ...h }));
   const truncated = holds.steps.length >= limit || holds.flows.length >= limit || holds.reservations.length >= limit;
-  return { at: now, engines, unannounced, truncated };
+  const owners = heartbeats.map((h) => h.owner).sort(compare);
+  return { at: now, engines: shown, unannounced, truncated, totals: { alive, gone: engines.length - alive }, owners };
 }
 
 function compare(a: string, b: string): number {

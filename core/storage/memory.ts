@@ -11,6 +11,7 @@ import type {
   CommitResult,
   Heartbeat,
   Holds,
+  HoldsFilter,
   ReserveOptions,
   Storage,
   TaskPage,
@@ -386,22 +387,24 @@ export class MemoryStorage implements Storage, CommitLookup {
     return n;
   }
 
-  async listHolds(now: number, limit?: number): Promise<Holds> {
+  async listHolds(now: number, limit?: number, filter: HoldsFilter = {}): Promise<Holds> {
     this.assertOpen();
     const max = limitOf(limit, DEFAULT_HOLDS_LIMIT);
     const refOf = (taskId: string) => this.tasks.get(taskId)?.templateRef ?? '';
+    const needle = filter.taskId?.toLowerCase();
+    const wanted = (owner: string, taskId: string) => (filter.owner === undefined || owner === filter.owner) && (needle === undefined || taskId.toLowerCase().includes(needle));
     const steps = [...this.steps.values()]
-      .filter((s) => s.state === 'running' && s.leaseOwner !== null)
+      .filter((s) => s.state === 'running' && s.leaseOwner !== null && wanted(s.leaseOwner, s.taskId))
       .map((s) => ({ taskId: s.taskId, templateRef: refOf(s.taskId), stepName: s.name, owner: s.leaseOwner!, leaseExpiresAt: s.leaseExpiresAt }))
       .sort((a, b) => byKeys(a, b, ['owner', 'taskId', 'stepName']))
       .slice(0, max);
     const flows = [...this.tasks.values()]
-      .filter((t) => t.leaseOwner !== null && t.leaseExpiresAt !== null)
+      .filter((t) => t.leaseOwner !== null && t.leaseExpiresAt !== null && wanted(t.leaseOwner, t.id))
       .map((t) => ({ taskId: t.id, templateRef: t.templateRef, state: t.currentState, owner: t.leaseOwner!, leaseExpiresAt: t.leaseExpiresAt }))
       .sort((a, b) => byKeys(a, b, ['owner', 'taskId']))
       .slice(0, max);
     const reservations = [...this.reservations.entries()]
-      .filter(([id, r]) => r.expiresAt > now && this.tasks.has(id))
+      .filter(([id, r]) => r.expiresAt > now && this.tasks.has(id) && wanted(r.owner, id))
       .map(([taskId, r]) => ({ taskId, templateRef: refOf(taskId), owner: r.owner, expiresAt: r.expiresAt }))
       .sort((a, b) => byKeys(a, b, ['owner', 'taskId']))
       .slice(0, max);

@@ -17,7 +17,7 @@ import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecor
 import { checkCommit, checkIdentities, checkReferences, insertedAttemptIds, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
 import { duplicateRecord, staleRecord } from './errors.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
-import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
+import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { UnreadableTasks } from './sqlite/unreadable.js';
@@ -509,12 +509,12 @@ export class SqliteStorage implements Storage {
     return this.guard(() => this.stmt(SQL.pruneHeartbeats).run(before).changes);
   }
 
-  async listHolds(now: number, limit?: number): Promise<Holds> {
-    const max = limitOf(limit, DEFAULT_HOLDS_LIMIT);
+  async listHolds(now: number, limit?: number, filter: HoldsFilter = {}): Promise<Holds> {
+    const p = { limit: limitOf(limit, DEFAULT_HOLDS_LIMIT), owner: filter.owner ?? null, task: filter.taskId?.toLowerCase() ?? null };
     return this.guard(() => ({
-      steps: this.stmt(SQL.heldSteps).all(max) as HeldStep[],
-      flows: this.stmt(SQL.heldFlows).all(max) as HeldFlow[],
-      reservations: this.stmt(SQL.heldReservations).all(now, max) as HeldReservation[],
+      steps: this.stmt(SQL.heldSteps).all(p) as HeldStep[],
+      flows: this.stmt(SQL.heldFlows).all(p) as HeldFlow[],
+      reservations: this.stmt(SQL.heldReservations).all({ ...p, now }) as HeldReservation[],
     }));
   }
 

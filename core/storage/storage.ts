@@ -172,6 +172,14 @@ export interface HeldReservation {
   expiresAt: number;
 }
 
+/** Which holds to list (the cluster view's filters): every given condition must match. */
+export interface HoldsFilter {
+  /** Only this engine's (exact owner). */
+  owner?: string;
+  /** Only holds of tasks whose id contains this (case-insensitive). */
+  taskId?: string;
+}
+
 /** What every engine holds right now: the cluster view's "what each is running". */
 export interface Holds {
   steps: HeldStep[];
@@ -286,7 +294,7 @@ export interface Storage {
    * not expired at `now` (PostgreSQL: on the database's clock, as reserveTasks). Expired step and
    * flow leases are listed (an engine that died still "holds" them until another takes them over).
    */
-  listHolds(now: number, limit?: number): Promise<Holds>;
+  listHolds(now: number, limit?: number, filter?: HoldsFilter): Promise<Holds>;
 
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
  * The workbench on a cluster: a private PostgreSQL, two `stepwise runner` processes and
  * `stepwise serve --db postgres://…` (which runs no engine there). The cluster view shows both
  * runners alive with the steps each runs; the task view shows a task's steps whichever runner ran
- * them; a retry made in the workbench is executed by a runner. Screenshots go to
+ * them; a retry made in the workbench is executed by a runner; the view filters by engine,
+ * status and task id. Screenshots go to
  * $STEPWISE_E2E_SHOTS when set (1400×900).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,8 +35,8 @@ ${[1, 2, 3, 4, 5, 6].map((i) => `  - { name: part_${i}, handler: slow_part }`).j
     retry: { retryable: false, max_attempts: 1 }
 `;
 const HANDLERS = `import { existsSync } from 'node:fs';
-export async function slow_part() {
-  await new Promise((r) => setTimeout(r, 2500));
+export async function slow_part(ctx: { input: { ms?: number } }) {
+  await new Promise((r) => setTimeout(r, ctx.input.ms ?? 2500));
   return { pid: process.pid };
 }
 export function gate(ctx: { input: { flag: string } }) {
@@ -144,4 +145,48 @@ test('a task run by the runners shows its steps, and a retry from the workbench 
   expect(runners.map((r) => r.pid)).toContain((gate.results as { pid: number }).pid);
   expect(gate.attempts).toBe(2);
   await shot(page, 'cluster-task-retried.png');
+});
+
+test('the cluster view filters by engine, by status and by task id', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Slow parts this time (20 s): both runners hold steps for the whole test.
+  const held: string[] = [];
+  for (let i = 0; i < 2; i++) held.push((await api.startTask.mutate({ ref: REF, input: { flag, ms: 20_000 } })).id);
+  await open(page, '#/cluster');
+  const engines = page.getByTestId('cluster-engine');
+  const card = (owner: string) => page.locator(`[data-testid="cluster-engine"][data-owner="${owner}"]`);
+  for (const r of runners) await expect(card(r.owner).getByTestId('cluster-hold').first()).toBeVisible({ timeout: 30_000 });
+  const [a, b] = runners as [RunnerHandle, RunnerHandle];
+
+  await page.getByTestId('cluster-filter-engine').selectOption(a.owner);
+  await expect(engines).toHaveCount(1);
+  await expect(card(a.owner)).toBeVisible();
+  await expect(page.getByTestId('cluster-summary')).toContainText('2 engines alive');
+  await page.getByTestId('cluster-filter-status').selectOption('gone');
+  await expect(engines).toHaveCount(0);
+  await expect(page.getByTestId('cluster-no-match')).toHaveText('No engine matches the filter.');
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(engines).toHaveCount(2);
+
+  // Part of a task id, as the view shows it (any case): only the engine running that task, only its rows.
+  const id = held[0]!;
+  await page.getByTestId('cluster-filter-task').fill(id.slice(-8).toUpperCase());
+  await expect(engines).toHaveCount(1);
+  await expect.poll(async () => [...new Set(await page.getByTestId('cluster-hold').getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('title'))))]).toEqual([`Open task ${id}`]);
+  const runnerOf = (await engines.getAttribute('data-owner'))!;
+  expect([a.owner, b.owner]).toContain(runnerOf);
+  await shot(page, 'cluster-view-filtered.png');
+  expect(await seriousViolations(page)).toEqual([]);
+  // The other engine with this search: nothing.
+  await page.getByTestId('cluster-filter-engine').selectOption(runnerOf === a.owner ? b.owner : a.owner);
+  await expect(engines).toHaveCount(0);
+  await expect(page.getByTestId('cluster-no-match')).toContainText(`No engine holds a task whose id contains “${id.slice(-8).toUpperCase()}” among the engines chosen.`);
+  // Let the runners go: the slow tasks are cancelled (their running parts are aborted).
+  for (const t of held) {
+    // A runner may commit between the read and the cancel (STALE): read again and retry.
+    await expect(async () => {
+      const { task } = await api.task.query({ id: t });
+      await api.ops.perform.mutate({ request: { op: 'cancelTask', taskId: t }, expectedVersion: task.version, reason: 'end of the filter test' });
+    }).toPass({ timeout: 20_000 });
+  }
 });

@@ -221,6 +221,14 @@ describe('cluster', () => {
         ['elsewhere:1', 'gone'],
       ]);
       expect(v.engines[1]!.silentMs).toBeGreaterThanOrEqual(60_000);
+      // Filtered on the server: by status, by engine.
+      expect((await api.cluster.view.query({ status: 'gone' })).engines.map((e) => e.heartbeat.owner)).toEqual(['elsewhere:1']);
+      const mine = await api.cluster.view.query({ owner: own.self! });
+      expect(mine.engines.map((e) => e.heartbeat.owner)).toEqual([own.self]);
+      expect(mine.totals).toEqual({ alive: 1, gone: 1 });
+      expect(mine.owners).toEqual([own.self, 'elsewhere:1'].sort());
+      expect((await api.cluster.view.query({ task: 'no-such-task' })).engines).toEqual([]);
+      await expect(api.cluster.view.query({ status: 'sleeping' } as never)).rejects.toThrow();
     } finally {
       await other.removeHeartbeat('elsewhere:1');
       await other.close();

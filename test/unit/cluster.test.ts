@@ -35,5 +35,31 @@ describe('cluster view (pure)', () => {
     expect(view.unannounced).toEqual([{ owner: 'cli-run', steps: [holds.steps[1]], flows: [], reservations: [] }]);
     expect(view.truncated).toBe(false);
     expect(clusterView([], holds, NOW, 2).truncated).toBe(true);
+    expect(view.totals).toEqual({ alive: 2, gone: 1 });
+    expect(view.owners).toEqual(['a-dead', 'b-runner', 'c-idle']);
+  });
+
+  it('shows only the engines the filter asks for, with totals and owners of the whole cluster', () => {
+    const holds: Holds = {
+      steps: [{ taskId: 't1', templateRef: 'w@1', stepName: 'a', owner: 'b-runner', leaseExpiresAt: NOW + 1 }],
+      flows: [],
+      reservations: [],
+    };
+    const beats = [beat('a-dead', NOW - 60_000), beat('c-idle', NOW), beat('b-runner', NOW - 10)];
+    const owners = (f: Parameters<typeof clusterView>[4]) => {
+      const v = clusterView(beats, holds, NOW, 10, f);
+      return [...v.engines.map((e) => e.heartbeat.owner), ...v.unannounced.map((u) => `? ${u.owner}`)];
+    };
+    const orphan: Holds = { ...holds, steps: [...holds.steps, { taskId: 't9', templateRef: 'w@1', stepName: 'a', owner: 'cli-run', leaseExpiresAt: NOW }] };
+    expect(owners({ status: 'alive' })).toEqual(['b-runner', 'c-idle']);
+    expect(owners({ status: 'gone' })).toEqual(['a-dead']);
+    expect(owners({ owner: 'c-idle' })).toEqual(['c-idle']);
+    // A task search (the storage filtered the holds already) shows only engines holding a match.
+    expect(owners({ taskId: 't1' })).toEqual(['b-runner']);
+    expect(clusterView(beats, orphan, NOW, 10, { status: 'alive' }).unannounced).toEqual([]);
+    expect(clusterView(beats, orphan, NOW, 10, {}).unannounced.map((u) => u.owner)).toEqual(['cli-run']);
+    const filtered = clusterView(beats, holds, NOW, 10, { status: 'gone' });
+    expect(filtered.totals).toEqual({ alive: 2, gone: 1 });
+    expect(filtered.owners).toEqual(['a-dead', 'b-runner', 'c-idle']);
   });
 });

@@ -94,5 +94,29 @@ export function clusterContract(ctx: ContractContext): void {
       expect((await ctx.s.listHolds(Date.now())).reservations).toEqual([]);
       expect((await ctx.s.listHolds(Date.now(), 1)).steps.map((s) => s.owner)).toEqual(['x']);
     });
+
+    it('filters by owner and by a part of the task id (case-insensitive), on every kind of hold', async () => {
+      await ctx.s.commit({
+        insertTasks: [task('order-AB12'), task('order-cd34'), task('flow-ab99', { kind: 'flow', currentState: 'act', leaseOwner: 'y', leaseExpiresAt: T0 + 30_000 })],
+        insertSteps: [
+          step('order-AB12', 'a', { state: 'running', leaseOwner: 'x', leaseExpiresAt: T0 }),
+          step('order-AB12', 'b', { state: 'running', leaseOwner: 'y', leaseExpiresAt: T0 }),
+          step('order-cd34', 'a', { state: 'running', leaseOwner: 'x', leaseExpiresAt: T0 }),
+          step('order-cd34', 'r', { state: 'ready' }),
+        ],
+      });
+      await ctx.s.reserveTasks('x', { limit: 1, ttlMs: 600_000, now: Date.now() });
+      const keys = (h: Awaited<ReturnType<typeof ctx.s.listHolds>>) => [
+        ...h.steps.map((s) => `step ${s.owner} ${s.taskId}/${s.stepName}`),
+        ...h.flows.map((f) => `flow ${f.owner} ${f.taskId}`),
+        ...h.reservations.map((r) => `reserved ${r.owner} ${r.taskId}`),
+      ];
+      expect(keys(await ctx.s.listHolds(Date.now(), 200, { owner: 'x' }))).toEqual(['step x order-AB12/a', 'step x order-cd34/a', 'reserved x order-cd34']);
+      expect(keys(await ctx.s.listHolds(Date.now(), 200, { taskId: 'ab' }))).toEqual(['step x order-AB12/a', 'step y order-AB12/b', 'flow y flow-ab99']);
+      expect(keys(await ctx.s.listHolds(Date.now(), 200, { owner: 'y', taskId: 'AB1' }))).toEqual(['step y order-AB12/b']);
+      expect(keys(await ctx.s.listHolds(Date.now(), 200, { owner: 'nobody' }))).toEqual([]);
+      // A search is text, not a pattern.
+      expect(keys(await ctx.s.listHolds(Date.now(), 200, { taskId: '%' }))).toEqual([]);
+    });
   });
 }

@@ -67,12 +67,17 @@ export const PG_SQL = {
   pruneHeartbeats: 'DELETE FROM stepwise.heartbeats WHERE at < $1',
   heldSteps: `SELECT s.task_id, t.template_ref, s.name, s.lease_owner, s.lease_expires_at
     FROM stepwise.steps s JOIN stepwise.tasks t ON t.id = s.task_id WHERE s.state = 'running' AND s.lease_owner IS NOT NULL
+      AND ($2::text IS NULL OR s.lease_owner = $2) AND ($3::text IS NULL OR strpos(lower(s.task_id), $3) > 0)
     ORDER BY s.lease_owner, s.task_id, s.name LIMIT $1`,
   heldFlows: `SELECT id, template_ref, current_state, lease_owner, lease_expires_at
-    FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL ORDER BY lease_owner, id LIMIT $1`,
+    FROM stepwise.tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL
+      AND ($2::text IS NULL OR lease_owner = $2) AND ($3::text IS NULL OR strpos(lower(id), $3) > 0)
+    ORDER BY lease_owner, id LIMIT $1`,
   /** Reservations are timed on the database's clock (see reserve below). */
   heldReservations: `SELECT r.task_id, t.template_ref, r.owner, r.expires_at
-    FROM stepwise.reservations r JOIN stepwise.tasks t ON t.id = r.task_id WHERE r.expires_at > stepwise.now_ms() ORDER BY r.owner, r.task_id LIMIT $1`,
+    FROM stepwise.reservations r JOIN stepwise.tasks t ON t.id = r.task_id WHERE r.expires_at > stepwise.now_ms()
+      AND ($2::text IS NULL OR r.owner = $2) AND ($3::text IS NULL OR strpos(lower(r.task_id), $3) > 0)
+    ORDER BY r.owner, r.task_id LIMIT $1`,
   /**
    * $1 owner, $2 limit, $3 ttl ms, $4 task ids to renew, $5 task ids to take (flows with work). Ready tasks nobody else holds, oldest
    * ready step first; `SKIP LOCKED` passes over a task whose row another transaction holds (an

@@ -14,7 +14,7 @@ import { StepwiseError } from '../../model/errors.js';
 import type { StepwiseEvent } from '../../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../../model/runtime.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from '../query.js';
-import type { ChangeSet, CommitResult, Heartbeat, Holds, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
+import type { ChangeSet, CommitResult, Heartbeat, Holds, HoldsFilter, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, decodeRow, type PgTable } from './codec.js';
 import { commitOn, type CommitStats } from './commit.js';
 import { migratePostgres } from './migrations.js';
@@ -351,12 +351,12 @@ export class PostgresStorage implements Storage {
   }
 
   /** `now` is not used: reservations expire on the database's clock. */
-  async listHolds(_now: number, limit?: number): Promise<Holds> {
-    const max = [limitOf(limit, DEFAULT_HOLDS_LIMIT)];
+  async listHolds(_now: number, limit?: number, filter: HoldsFilter = {}): Promise<Holds> {
+    const p = [limitOf(limit, DEFAULT_HOLDS_LIMIT), filter.owner ?? null, filter.taskId?.toLowerCase() ?? null];
     const [steps, flows, reservations] = await Promise.all([
-      this.rows('sw_held_steps', PG_SQL.heldSteps, max),
-      this.rows('sw_held_flows', PG_SQL.heldFlows, max),
-      this.rows('sw_held_reservations', PG_SQL.heldReservations, max),
+      this.rows('sw_held_steps_f', PG_SQL.heldSteps, p),
+      this.rows('sw_held_flows_f', PG_SQL.heldFlows, p),
+      this.rows('sw_held_reservations_f', PG_SQL.heldReservations, p),
     ]);
     return {
       steps: steps.map((r) => ({ taskId: r[0] as string, templateRef: r[1] as string, stepName: r[2] as string, owner: r[3] as string, leaseExpiresAt: r[4] as number | null })),

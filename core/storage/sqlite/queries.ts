@@ -68,11 +68,16 @@ export const SQL = {
   pruneHeartbeats: 'DELETE FROM heartbeats WHERE at < ?',
   heldSteps: `SELECT s.task_id AS taskId, t.template_ref AS templateRef, s.name AS stepName, s.lease_owner AS owner, s.lease_expires_at AS leaseExpiresAt
     FROM steps s JOIN tasks t ON t.id = s.task_id WHERE s.state = 'running' AND s.lease_owner IS NOT NULL
-    ORDER BY s.lease_owner, s.task_id, s.name LIMIT ?`,
+      AND (@owner IS NULL OR s.lease_owner = @owner) AND (@task IS NULL OR instr(lower(s.task_id), @task) > 0)
+    ORDER BY s.lease_owner, s.task_id, s.name LIMIT @limit`,
   heldFlows: `SELECT id AS taskId, template_ref AS templateRef, current_state AS state, lease_owner AS owner, lease_expires_at AS leaseExpiresAt
-    FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL ORDER BY lease_owner, id LIMIT ?`,
+    FROM tasks WHERE lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL
+      AND (@owner IS NULL OR lease_owner = @owner) AND (@task IS NULL OR instr(lower(id), @task) > 0)
+    ORDER BY lease_owner, id LIMIT @limit`,
   heldReservations: `SELECT r.task_id AS taskId, t.template_ref AS templateRef, r.owner, r.expires_at AS expiresAt
-    FROM reservations r JOIN tasks t ON t.id = r.task_id WHERE r.expires_at > ? ORDER BY r.owner, r.task_id LIMIT ?`,
+    FROM reservations r JOIN tasks t ON t.id = r.task_id WHERE r.expires_at > @now
+      AND (@owner IS NULL OR r.owner = @owner) AND (@task IS NULL OR instr(lower(r.task_id), @task) > 0)
+    ORDER BY r.owner, r.task_id LIMIT @limit`,
   // Taken when nobody holds it, it expired, or the owner renews its own.
   reserve: `INSERT INTO reservations (task_id, owner, expires_at) SELECT @id, @owner, @expires WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @id)
     ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at

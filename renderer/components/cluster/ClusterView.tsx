@@ -3,25 +3,37 @@
  * this workbench's own engine — from their heartbeats, and what each holds right now: running
  * steps (leases), flows running an action, reserved tasks. Read again on events that change
  * holds, and every 2 s for heartbeats (they make no events). Times are relative to the host's
- * clock when it answered, so a browser clock that disagrees does not matter.
+ * clock when it answered, so a browser clock that disagrees does not matter. Filters (engine,
+ * alive/gone, part of a task id) are applied by the host where the rows are, so a cluster with
+ * more holds than one page still shows the ones asked for.
  */
+import { useState } from 'react';
 import { shortTaskId, type ClusterAnswer, type ClusterEngine, type EngineHolds } from '../../../core/host/protocol.js';
 import { errorText } from '../../lib/context.js';
 import { age, duration, relative } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
+import { useSettled } from '../../lib/useSettled.js';
 import './cluster.css';
 
 /** Holds change when steps start or end, flows move, tasks finish or operations apply (not on progress). */
 const clusterReducer = refetchWhen<ClusterAnswer>((e) => e.type !== 'step.progress' && e.type !== 'flow.data_changed');
 const HEARTBEAT_REFRESH_MS = 2000;
+const LIMIT = 200;
 
 export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }) {
   const trpc = useTRPC();
-  const live = useLiveQuery({ ...trpc.cluster.view.queryOptions({ limit: 200 }), refetchInterval: HEARTBEAT_REFRESH_MS }, 'at-fetch', clusterReducer, { throttleMs: 500 });
+  const [owner, setOwner] = useState('');
+  const [status, setStatus] = useState<'' | 'alive' | 'gone'>('');
+  const [taskText, setTaskText] = useState('');
+  const task = useSettled(taskText.trim(), 250);
+  const input = { limit: LIMIT, ...(owner ? { owner } : {}), ...(status ? { status } : {}), ...(task ? { task } : {}) };
+  const live = useLiveQuery({ ...trpc.cluster.view.queryOptions(input), refetchInterval: HEARTBEAT_REFRESH_MS }, 'at-fetch', clusterReducer, { throttleMs: 500 });
   const view = live.data;
-  const alive = view?.engines.filter((e) => e.status === 'alive').length ?? 0;
-  const gone = (view?.engines.length ?? 0) - alive;
+  const alive = view?.totals.alive ?? 0;
+  const gone = view?.totals.gone ?? 0;
+  const filtered = owner !== '' || status !== '' || task !== '';
+  const shown = view ? view.engines.length + view.unannounced.length : 0;
   return (
     <main className="main cluster-view" id="main" aria-labelledby="cluster-title" data-testid="cluster-view">
       <div className="toolbar view-toolbar">
@@ -39,6 +51,49 @@ export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }
           </button>
         </div>
       </div>
+      <div className="cl-filters" role="search" aria-label="Filter the cluster view">
+        <select aria-label="Filter by engine" value={owner} onChange={(e) => setOwner(e.target.value)} data-testid="cluster-filter-engine">
+          <option value="">All engines</option>
+          {(view?.owners ?? []).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+          {owner && view && !view.owners.includes(owner) ? <option value={owner}>{owner}</option> : null}
+        </select>
+        <select aria-label="Filter by engine status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)} data-testid="cluster-filter-status">
+          <option value="">Alive and gone</option>
+          <option value="alive">Alive</option>
+          <option value="gone">Gone</option>
+        </select>
+        <input
+          type="search"
+          aria-label="Search by task id"
+          placeholder="Task id contains…"
+          value={taskText}
+          onChange={(e) => setTaskText(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && setTaskText('')}
+          data-testid="cluster-filter-task"
+        />
+        {filtered ? (
+          <>
+            <span className="cl-count" data-testid="cluster-shown">
+              {shown} shown
+            </span>
+            <button
+              type="button"
+              className="link sm"
+              onClick={() => {
+                setOwner('');
+                setStatus('');
+                setTaskText('');
+              }}
+            >
+              Clear filters
+            </button>
+          </>
+        ) : null}
+      </div>
       <div className="cl-body">
         {live.error ? <div className="form-error">{errorText(live.error)}</div> : null}
         {!view ? (
@@ -51,7 +106,15 @@ export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }
                 : 'This workbench runs no engine: the engines below do the work, and operations made here are picked up by them. '}
               An engine that missed three of its heartbeats is shown as gone; its leases expire and other engines take its work over.
             </p>
-            {view.engines.length === 0 ? <p className="cl-empty">No engine has announced itself on this database. Start one with <code>stepwise runner</code>.</p> : null}
+            {view.engines.length === 0 && view.unannounced.length === 0 ? (
+              filtered ? (
+                <p className="cl-empty" data-testid="cluster-no-match">
+                  {task ? `No engine holds a task whose id contains “${task}”${owner || status ? ' among the engines chosen' : ''}.` : 'No engine matches the filter.'}
+                </p>
+              ) : (
+                <p className="cl-empty">No engine has announced itself on this database. Start one with <code>stepwise runner</code>.</p>
+              )
+            ) : null}
             {view.engines.map((e) => (
               <EngineCard key={e.heartbeat.owner} engine={e} at={view.at} self={view.self === e.heartbeat.owner} onOpenTask={onOpenTask} />
             ))}
@@ -67,7 +130,7 @@ export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }
                 <HoldsTable holds={u} at={view.at} onOpenTask={onOpenTask} />
               </section>
             ))}
-            {view.truncated ? <p className="cl-note">Only the first 200 holds of each kind are shown.</p> : null}
+            {view.truncated ? <p className="cl-note">Only the first {LIMIT} holds of each kind{filtered ? ' that match' : ''} are shown: narrow the filter to see the others.</p> : null}
           </>
         )}
       </div>
