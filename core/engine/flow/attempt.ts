@@ -96,7 +96,8 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
   try {
     const ctx = buildContext(env, copyJson(env.task.data), logs);
     // In this process, under the process guards, with a bounded time (../runtime/guarded.ts).
-    const value = await callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
+    const called = callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
+    const value = called instanceof Promise ? await called : (called as T);
     if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
     const { data, text } = toJsonObject(ctx.data, 'data');
     const limits = env.limits ?? DEFAULT_LIMITS;

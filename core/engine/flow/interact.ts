@@ -63,7 +63,8 @@ export async function prepareInteraction(
       subtasks: rt.subtasksOf(task),
       limits: rt.ctx.limits,
     },
-    async (ctx) => fn(ctx, params),
+    // Not wrapped in an async function: a body that returns a plain value needs no promise or hook timer.
+    (ctx) => fn(ctx, params),
   );
   if (!result.ok) {
     // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.

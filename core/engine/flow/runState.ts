@@ -59,7 +59,7 @@ function stateOf(template: FlowTemplate, name: string): FlowState {
   return state;
 }
 
-async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, what: string, body: (ctx: FlowContext) => Promise<T>): Promise<AttemptResult<T>> {
+async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, what: string, body: (ctx: FlowContext) => T | Promise<T>): Promise<AttemptResult<T>> {
   const { task } = input;
   return runAttempt(
     {
@@ -104,13 +104,18 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
   const template = input.template ?? rt.templateOf(task);
   const name = task.currentState ?? template.startsWith;
   const state = stateOf(template, name);
-  const evaluator = (ctx: FlowContext, evaluated: Record<string, boolean>) => async (cond: string) => {
-    const answer = rt.handler(cond, template, `condition of ${name}`)(ctx);
-    if (isThenable(answer) && input.beforeAwait) await input.beforeAwait();
-    const value = Boolean(await answer);
-    evaluated[cond] = value;
-    return value;
-  };
+  // A condition that answers synchronously is recorded at once; only one that returns a promise
+  // makes the evaluation asynchronous (and flushes what is pending before it is awaited).
+  const evaluator =
+    (ctx: FlowContext, evaluated: Record<string, boolean>) =>
+    (cond: string): boolean | Promise<boolean> => {
+      const answer = rt.handler(cond, template, `condition of ${name}`)(ctx);
+      if (!isThenable(answer)) return (evaluated[cond] = Boolean(answer));
+      return (async () => {
+        if (input.beforeAwait) await input.beforeAwait();
+        return (evaluated[cond] = Boolean(await answer));
+      })();
+    };
 
   switch (state.type) {
     case 'action':
@@ -119,7 +124,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
     case 'decision':
     case 'wait': {
       const evaluated: Record<string, boolean> = {};
-      const result = await attemptFor(rt, input, name, `The conditions of state '${name}'`, async (ctx) =>
+      const result = await attemptFor(rt, input, name, `The conditions of state '${name}'`, (ctx) =>
         state.type === 'decision' ? decisionBranch(state, evaluator(ctx, evaluated)) : waitBranch(state, evaluator(ctx, evaluated)),
       );
       if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });

@@ -25,15 +25,36 @@ export interface BranchChoice {
   evaluated: Record<string, boolean>;
 }
 
-export type ConditionEvaluator = (condition: string) => Promise<boolean>;
+/** A condition's answer: synchronous when the condition's code is (the usual case), else a promise. */
+export type ConditionEvaluator = (condition: string) => boolean | Promise<boolean>;
 
-/** The first branch whose condition evaluates to its `expect` (null condition: always). */
-export async function firstMatchingBranch(
-  branches: readonly FlowBranch[],
-  evaluate: ConditionEvaluator,
-): Promise<BranchChoice> {
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * The first branch whose condition evaluates to its `expect` (null condition: always). Answers
+ * synchronously while every condition it evaluates does; from the first asynchronous one on, a
+ * promise (no promise, microtask or hook timer for the synchronous conditions most flows have).
+ */
+export function firstMatchingBranch(branches: readonly FlowBranch[], evaluate: ConditionEvaluator): BranchChoice | Promise<BranchChoice> {
   const evaluated: Record<string, boolean> = {};
-  for (const branch of branches) {
+  for (let i = 0; i < branches.length; i++) {
+    const branch = branches[i]!;
+    if (branch.condition === null) return { branch, evaluated };
+    if (!(branch.condition in evaluated)) {
+      const answer = evaluate(branch.condition);
+      if (isThenable(answer)) return restAsync(branches, i, answer, evaluated, evaluate);
+      evaluated[branch.condition] = Boolean(answer);
+    }
+    if (evaluated[branch.condition] === branch.expect) return { branch, evaluated };
+  }
+  return { branch: null, evaluated };
+}
+
+/** `firstMatchingBranch` from branch `from`, whose condition answered with a promise. */
+async function restAsync(branches: readonly FlowBranch[], from: number, answer: PromiseLike<unknown>, evaluated: Record<string, boolean>, evaluate: ConditionEvaluator): Promise<BranchChoice> {
+  evaluated[branches[from]!.condition!] = Boolean(await answer);
+  for (let i = from; i < branches.length; i++) {
+    const branch = branches[i]!;
     if (branch.condition === null) return { branch, evaluated };
     if (!(branch.condition in evaluated)) evaluated[branch.condition] = Boolean(await evaluate(branch.condition));
     if (evaluated[branch.condition] === branch.expect) return { branch, evaluated };
@@ -41,24 +62,30 @@ export async function firstMatchingBranch(
   return { branch: null, evaluated };
 }
 
+/** `f` applied to `v`, or to what `v` resolves to. */
+function then<T, U>(v: T | Promise<T>, f: (x: T) => U): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 /**
  * A decision's branch. The boolean form (if_true/if_false) fails with NO_DECISION naming the
  * missing branch; the ordered form fails when no condition matched.
  */
-export async function decisionBranch(state: DecisionState, evaluate: ConditionEvaluator): Promise<FlowBranch> {
-  const { branch, evaluated } = await firstMatchingBranch(state.branches, evaluate);
-  if (branch) return branch;
-  const first = state.branches[0]?.condition;
-  if (state.form === 'boolean' && first) {
-    const value = evaluated[first];
-    throw noDecision(state.name, `condition ${first} was ${String(value)} and ${state.name} declares no ${value ? 'if_true' : 'if_false'} branch`);
-  }
-  throw noDecision(state.name);
+export function decisionBranch(state: DecisionState, evaluate: ConditionEvaluator): FlowBranch | Promise<FlowBranch> {
+  return then(firstMatchingBranch(state.branches, evaluate), ({ branch, evaluated }) => {
+    if (branch) return branch;
+    const first = state.branches[0]?.condition;
+    if (state.form === 'boolean' && first) {
+      const value = evaluated[first];
+      throw noDecision(state.name, `condition ${first} was ${String(value)} and ${state.name} declares no ${value ? 'if_true' : 'if_false'} branch`);
+    }
+    throw noDecision(state.name);
+  });
 }
 
 /** A wait's branch, or null when nothing matched (the flow sleeps). */
-export async function waitBranch(state: WaitState, evaluate: ConditionEvaluator): Promise<FlowBranch | null> {
-  return (await firstMatchingBranch(state.branches, evaluate)).branch;
+export function waitBranch(state: WaitState, evaluate: ConditionEvaluator): FlowBranch | null | Promise<FlowBranch | null> {
+  return then(firstMatchingBranch(state.branches, evaluate), (c) => c.branch);
 }
 
 export function branchReason(stateName: string, branch: FlowBranch): string {

@@ -45,10 +45,17 @@ function crashed(failure: HandlerFailure, what: string): GuardedCallFailed {
 /**
  * Runs `fn` as user code of `name` (a handler or condition name, for stray reports). Returns its
  * value or throws what it threw; throws GuardedCallFailed when it crashed or ran out of time.
+ * Synchronous code gets its answer synchronously; a promise gets a promise (bounded in time).
  */
-export async function callGuarded<T>(name: string, fn: () => T | Promise<T>, o: GuardedOptions): Promise<T> {
+export function callGuarded<T>(name: string, fn: () => T | Promise<T>, o: GuardedOptions): T | Promise<T> {
   const release = holdGuards();
   const scope = createScope(name);
+  // Whatever its code does once the call is decided is a stray.
+  const end = () => {
+    scope.settled = true;
+    release();
+  };
+  let pending = false;
   try {
     let first: T | Promise<T>;
     try {
@@ -62,9 +69,11 @@ export async function callGuarded<T>(name: string, fn: () => T | Promise<T>, o: 
       if (isThenable(first)) Promise.resolve(first).catch(() => undefined);
       throw crashed(scope.failure, o.what);
     }
+    // A plain value is the answer at once: no promise, no deadline.
     if (!isThenable(first)) return first;
     const timeoutMs = o.timeoutMs ?? HOOK_TIMEOUT_MS;
-    return await new Promise<T>((resolve, reject) => {
+    pending = true;
+    return new Promise<T>((resolve, reject) => {
       // One shared timer per clock (./deadlines.ts): nearly every call settles long before this.
       const cancel = addDeadline(o.clock, {
         at: o.clock.now() + timeoutMs,
@@ -86,10 +95,8 @@ export async function callGuarded<T>(name: string, fn: () => T | Promise<T>, o: 
         (value) => settle(() => resolve(value)),
         (err: unknown) => settle(() => reject(err)),
       );
-    });
+    }).finally(end);
   } finally {
-    // Whatever its code does from now on is a stray.
-    scope.settled = true;
-    release();
+    if (!pending) end();
   }
 }
