@@ -124,7 +124,7 @@ export function formatSteps(steps: readonly StepRecord[], attempts: readonly Att
   const lastDuration = new Map<string, number | null>();
   for (const a of attempts) lastDuration.set(a.stepName, a.durationMs);
   return steps.map((s) => {
-    const tries = s.attempts > 0 ? `attempt ${s.attempts}/${s.maxAttempts}` : '';
+    const tries = s.attempts === 0 ? '' : s.attempts <= s.maxAttempts ? `attempt ${s.attempts}/${s.maxAttempts}` : `attempt ${s.maxAttempts}+${s.attempts - s.maxAttempts}`;
     const extra = s.error ? s.error.message : s.state === 'complete' || s.state === 'resolved_manually' ? short(s.results, 60) : '';
     return `  ${STATE_ICON[s.state] ?? '?'} ${pad(s.name, width)}  ${pad(s.state, 17)} ${pad(tries, 13)} ${pad(formatDuration(lastDuration.get(s.name) ?? null), 7)} ${extra}`.trimEnd();
   });

@@ -113,6 +113,9 @@ function workflowRuntime(template: WorkflowTemplate, steps: readonly StepRecord[
 function annotate(node: GraphNode, s: StepRecord): GraphNode {
   node.state = s.state;
   node.meta.attempts = s.attempts;
+  // A reset for retry or a rerun gives the step a new budget on top of its policy's: keep the
+  // policy's number too, so the page can say where the allowance came from.
+  if (typeof node.meta.maxAttempts === 'number' && node.meta.maxAttempts !== s.maxAttempts) node.meta.policyAttempts = node.meta.maxAttempts;
   node.meta.maxAttempts = s.maxAttempts;
   if (s.error) node.meta.error = s.error.message;
   return node;

@@ -132,6 +132,7 @@ function resetForRetry(p: Planner, name: string, attempts: number | undefined): 
   const s = p.requireStep('resetForRetry', name, ['error', 'waiting_for_retry']);
   const budget = attempts ?? p.budget(s);
   if (!Number.isInteger(budget) || budget < 1) throw new StepwiseError('USAGE', `resetForRetry: attempts must be a whole number of at least 1, got ${budget}.`, { attempts: budget });
+  p.notes.push(`'${name}' gets a new set of ${budget} attempt${budget === 1 ? '' : 's'}: it has run ${s.attempts} time${s.attempts === 1 ? '' : 's'}, so it may run up to ${s.attempts + budget} times in all.`);
   p.d.moveStep(name, 'ready', 'reset for retry with a new attempt budget', {
     set: { retryAt: null, maxAttempts: s.attempts + budget },
     details: { attemptsUsed: s.attempts, budget },

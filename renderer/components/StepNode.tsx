@@ -9,7 +9,7 @@ import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
 import type { NodeView } from '../lib/graphView.js';
 import type { Direction } from '../lib/layout.js';
 import type { LiveNode } from '../lib/liveState.js';
-import { attemptsText } from '../lib/format.js';
+import { attemptsText, policyAttempts } from '../lib/format.js';
 import { NodeShape } from './NodeShape.js';
 
 export interface StepNodeData extends Record<string, unknown> {
@@ -118,7 +118,7 @@ function StepNodeImpl({ data }: NodeProps<StepFlowNode>) {
             <span className="type">{TYPE_LABEL[view.type]}</span>
           )}
           {runtime && live && live.attempts > 0 && kind === 'workflow' ? (
-            <span className="attempts" title={`attempts: ${attemptsText(live.attempts, live.maxAttempts).long}`}>
+            <span className="attempts" title={`attempts: ${attemptsText(live.attempts, live.maxAttempts, policyAttempts(view.meta)).long}`}>
               {attemptsText(live.attempts, live.maxAttempts).short}
             </span>
           ) : !runtime && handler && handler !== view.id && view.type !== 'decision' ? (

@@ -27,6 +27,18 @@ export function shortJson(value: unknown, max = 80): string {
 }
 
 /** A change's value for the preview table: times (fields named `...At`) as a local date and clock. */
+/** A changed field as people say it (the preview's column; the record's name stays in data-change-field). */
+const FIELD_WORDS: Readonly<Record<string, string>> = {
+  maxAttempts: 'attempts allowed',
+  retryAt: 'retry at',
+  wakeAt: 'wakes at',
+  timeoutAt: 'times out at',
+  currentState: 'current state',
+};
+export function fieldLabel(field: string): string {
+  return FIELD_WORDS[field] ?? field;
+}
+
 export function changeValue(field: string, value: unknown, max = 40): string {
   if (/At$/.test(field) && typeof value === 'number' && Number.isFinite(value)) {
     const d = new Date(value);
@@ -48,11 +60,19 @@ export function age(at: number, now: number): string {
 /**
  * A step's attempts against its retry budget. After a manual retry a step can have run more
  * times than its policy allows: say so ("3: the 2 its retry policy allows, then 1 more by
- * hand") instead of "3 of 2".
+ * hand") instead of "3 of 2". After a reset for retry or a rerun its allowance is larger than
+ * the policy's (`policy`, when known): say where the rest came from.
  */
-export function attemptsText(attempts: number, max: number | null | undefined): { short: string; long: string } {
+/** The attempts a step's retry policy allows, from its graph node (see core/export/runtimeGraph annotate). */
+export function policyAttempts(meta: Readonly<Record<string, unknown>>): number | null {
+  const n = meta.policyAttempts ?? meta.maxAttempts;
+  return typeof n === 'number' ? n : null;
+}
+
+export function attemptsText(attempts: number, max: number | null | undefined, policy?: number | null): { short: string; long: string } {
   if (!max) return { short: `×${attempts}`, long: String(attempts) };
-  if (attempts <= max) return { short: `×${attempts}/${max}`, long: `${attempts} of ${max} allowed` };
+  const given = policy && max > policy ? `a reset or rerun renewed its budget; its retry policy allows ${policy}` : null;
+  if (attempts <= max) return { short: `×${attempts}/${max}`, long: `${attempts} of ${max} allowed${given ? ` (${given})` : ''}` };
   const extra = attempts - max;
-  return { short: `×${max}+${extra}`, long: `${attempts}: the ${max} its retry policy allows, then ${extra} more by hand` };
+  return { short: `×${max}+${extra}`, long: given ? `${attempts}: the ${max} allowed (${given}), then ${extra} more by hand` : `${attempts}: the ${max} its retry policy allows, then ${extra} more by hand` };
 }

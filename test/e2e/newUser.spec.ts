@@ -112,6 +112,49 @@ test('3. a paused task says paused: in the task list and the header', async ({ p
   await expect(row.locator('.status')).toHaveText('✓ complete');
 });
 
+test('4. attempts past the policy are said in words, never "3 of 2", and the retry dialogs use no API words', async ({ page }, info) => {
+  const task = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'BUDGET-1', ledger_online: false } });
+  await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('error');
+  await openPage(page, host, `#/task/${encodeURIComponent(task.id)}`);
+  await waitForGraph(page);
+  const step = page.locator('[data-step="push_to_ledger"]');
+  await step.click();
+  const inspector = page.getByTestId('inspector');
+  const attempts = inspector.getByTestId('inspector-attempts');
+  await expect(attempts).toHaveText('2 of 2 allowed');
+  await expect(step.locator('.attempts')).toHaveText('×2/2');
+  const dialog = page.getByTestId('op-dialog');
+  // No identifier of the API (resetForRetry, maxAttempts…) in what a dialog says.
+  const apiWords = async () => (await dialog.innerText()).match(/\b[a-z]+[A-Z][A-Za-z]*\b/g) ?? [];
+
+  // A retry past the budget: the dialog says what it means in words.
+  await inspector.getByRole('button', { name: 'Retry step' }).click();
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.getByTestId('op-preview')).toContainText('has used the 2 attempts its retry policy allows: this is one more');
+  await expect(dialog.getByTestId('op-preview')).toContainText('Reset for retry');
+  expect(await apiWords()).toEqual([]);
+  await dialog.getByLabel('Reason (kept in the history)').fill('one more try');
+  await page.screenshot({ path: info.outputPath('n04-retry-dialog.png') });
+  await dialog.getByRole('button', { name: 'Confirm retry step' }).click();
+  await expect(attempts).toHaveText('3: the 2 its retry policy allows, then 1 more by hand');
+  await expect(step.locator('.attempts')).toHaveText('×2+1');
+  await expect(step).toHaveAttribute('data-state', 'error');
+
+  // A reset gives a new budget: the dialog says how many and up to what; the inspector says why the allowance grew.
+  await inspector.getByRole('button', { name: 'Reset for retry' }).click();
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  await expect(dialog.getByTestId('op-preview')).toContainText("'push_to_ledger' gets a new set of 2 attempts: it has run 3 times, so it may run up to 5 times in all.");
+  await expect(dialog.locator('[data-change-field="maxAttempts"]')).toContainText('attempts allowed');
+  expect(await apiWords()).toEqual([]);
+  await dialog.getByLabel('Reason (kept in the history)').fill('ledger flapping');
+  await page.screenshot({ path: info.outputPath('n04-reset-dialog.png') });
+  await dialog.getByRole('button', { name: 'Confirm reset for retry' }).click();
+  await expect(attempts).toHaveText('5 of 5 allowed (a reset or rerun renewed its budget; its retry policy allows 2)', { timeout: 20_000 });
+  await expect(step.locator('.attempts')).toHaveText('×5/5');
+  await expect(page.locator('body')).not.toContainText(/\b[3-5] of 2\b|×[3-5]\/2\b/);
+  await page.screenshot({ path: info.outputPath('n04-attempts-after-reset.png') });
+});
+
 test('5. tasks are told apart: short ids from the random tail, input, error and age in rows, search, copy, the task summary', async ({ page, context }, info) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const a = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'INITECH-1', ledger_online: false } });

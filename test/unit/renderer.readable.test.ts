@@ -14,6 +14,12 @@ describe('attemptsText', () => {
     expect(attemptsText(3, 2)).toEqual({ short: '×2+1', long: '3: the 2 its retry policy allows, then 1 more by hand' });
     expect(attemptsText(2, null).short).toBe('×2');
   });
+
+  it('says where an allowance beyond the policy came from (a reset or rerun), also past it', () => {
+    expect(attemptsText(4, 5, 2)).toEqual({ short: '×4/5', long: '4 of 5 allowed (a reset or rerun renewed its budget; its retry policy allows 2)' });
+    expect(attemptsText(6, 5, 2)).toEqual({ short: '×5+1', long: '6: the 5 allowed (a reset or rerun renewed its budget; its retry policy allows 2), then 1 more by hand' });
+    expect(attemptsText(2, 2, 2).long).toBe('2 of 2 allowed');
+  });
 });
 
 describe('age', () => {

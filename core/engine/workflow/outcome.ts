@@ -4,6 +4,7 @@
  * planner checks its precondition on the draft and does nothing when it no longer holds (the
  * step was cancelled, or another engine took it), so a plan can be recomputed after a STALE.
  */
+import { attemptOfAllowed } from '../../model/attempts.js';
 import type { ErrorInfo } from '../../model/errors.js';
 import type { AttemptOutcome, AttemptRecord, Json, LogLine, StepRecord } from '../../model/runtime.js';
 import type { StepTemplate, WorkflowTemplate } from '../../model/template.js';
@@ -152,7 +153,7 @@ export function planFailure(
       details: { attempt: step.attempts, delayMs: delay },
     });
   } else {
-    const why = !failure.retryable ? 'not retryable' : `attempt ${step.attempts} of ${step.maxAttempts}`;
+    const why = !failure.retryable ? 'not retryable' : attemptOfAllowed(step.attempts, step.maxAttempts);
     d.moveStep(name, 'error', `${error.message} (${why})`, {
       set: { error, ...RELEASE },
       details: { attempt: step.attempts },
@@ -197,7 +198,7 @@ export function planInterrupted(d: Draft, name: string, open: AttemptRecord | nu
         `and its ${step.maxAttempts} ${step.maxAttempts === 1 ? 'attempt is' : 'attempts are'} used up. Find why the process dies (memory, a crash in the handler), then retry the step.`,
       details: { step: name, interrupted: times, attempts: step.attempts, maxAttempts: step.maxAttempts },
     };
-    d.moveStep(name, 'error', `lease of ${owner} expired; attempt ${step.attempts} of ${step.maxAttempts} interrupted`, {
+    d.moveStep(name, 'error', `lease of ${owner} expired; ${attemptOfAllowed(step.attempts, step.maxAttempts)} interrupted`, {
       set: { ...RELEASE, error },
       details: { attempt: step.attempts, owner },
     });

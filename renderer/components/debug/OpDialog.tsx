@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { Json, Preview, ResultsSuggestion, StepwiseEvent } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
-import { changeValue } from '../../lib/format.js';
+import { changeValue, fieldLabel } from '../../lib/format.js';
 import { OP_INFO, parseJson, requestOf, type FlowWaitChoice, type OpTarget } from '../../lib/ops.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { eventMove } from '../../lib/statusWords.js';
@@ -228,7 +228,7 @@ export function OpDialog({ target, initialResults, onClose, onDone }: Props) {
                 {preview.changes.map((c, i) => (
                   <tr key={i} data-change-step={c.kind === 'step' ? c.name : undefined} data-change-field={c.field}>
                     <td className="mono">{c.kind === 'task' ? 'task' : c.name}</td>
-                    <td className="mono">{c.field}</td>
+                    <td className="mono">{fieldLabel(c.field)}</td>
                     <td className="mono muted">{changeValue(c.field, c.from)}</td>
                     <td className="mono">{changeValue(c.field, c.to)}</td>
                   </tr>

@@ -10,7 +10,7 @@
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { InteractionView, Json, OpAvailability, StepInspect } from '../../../core/host/protocol.js';
 import { errorText } from '../../lib/context.js';
-import { attemptsText, clock, duration, relative } from '../../lib/format.js';
+import { attemptsText, clock, duration, policyAttempts, relative } from '../../lib/format.js';
 import { attemptsAt, transitionsAt, type InspectorHistory } from '../../lib/history.js';
 import type { GraphView, NodeView } from '../../lib/graphView.js';
 import type { LiveNode } from '../../lib/liveState.js';
@@ -200,7 +200,7 @@ export function StepInspector(props: Props) {
             <>
               <dt>attempts</dt>
               <dd data-testid="inspector-attempts">
-                {attemptsText(history ? (history.node?.attempts ?? 0) : step.attempts, step.maxAttempts).long}
+                {attemptsText(history ? (history.node?.attempts ?? 0) : step.attempts, step.maxAttempts, policyAttempts(node.meta)).long}
               </dd>
             </>
           ) : null}
