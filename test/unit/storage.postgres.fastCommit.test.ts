@@ -97,12 +97,28 @@ describe('PostgreSQL one-round-trip commit', () => {
     expect((await s.getStep('t1', 'a'))!.state).toBe('complete');
   });
 
-  it('is the function migration 8 installed (a codec change needs a migration that re-creates it)', async () => {
+  it('creates tasks without an idempotency key in one call; a duplicate id or a key goes by the checked path', async () => {
+    const before = { ...s.commitStats };
+    const r = await s.commit({ insertTasks: [task('t2')], insertSteps: [step('t2', 'a', { state: 'ready' })], transitions: [transition('t2', null, null, 'pending')], events: [readyEvent('t2', 'a')] });
+    expect(s.commitStats.fast - before.fast).toBe(1);
+    expect(r.transitionSeqs).toHaveLength(1);
+    expect((await s.getTask('t2'))!).toMatchObject({ id: 't2', version: 1, input: { orderId: 't2', lines: [1, 2] }, debug: { paused: false, breakpoints: [] } });
+    expect((await s.getSteps('t2')).map((x) => [x.name, x.state])).toEqual([['a', 'ready']]);
+    await expect(s.commit({ insertTasks: [task('t2')] })).rejects.toMatchObject({ code: 'DUPLICATE', details: { record: 'task', id: 't2' } });
+    expect(s.commitStats.fastRefused - before.fastRefused).toBe(1);
+    const checked = s.commitStats.checked;
+    await s.commit({ insertTasks: [task('t3', { idempotencyKey: 'k' })] });
+    await expect(s.commit({ insertTasks: [task('t4', { idempotencyKey: 'k' })] })).rejects.toMatchObject({ code: 'DUPLICATE' });
+    expect(s.commitStats.checked - checked).toBe(2);
+    expect(await s.getTask('t4')).toBeNull();
+  });
+
+  it('is the function the latest migration installed (a codec change needs a migration that re-creates it)', async () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
       const r = await client.query(`SELECT prosrc FROM pg_proc WHERE proname = 'commit_fast' AND pronamespace = 'stepwise'::regnamespace`);
-      expect(r.rows, 'stepwise.commit_fast differs from FAST_COMMIT_BODY: add a migration with CREATE OR REPLACE FUNCTION (FAST_COMMIT_MIGRATION)').toEqual([{ prosrc: FAST_COMMIT_BODY }]);
+      expect(r.rows, 'stepwise.commit_fast differs from FAST_COMMIT_BODY: the codec changed; add a migration that re-creates the function (as FAST_COMMIT_MIGRATION_10 does)').toEqual([{ prosrc: FAST_COMMIT_BODY }]);
     } finally {
       await client.end();
     }

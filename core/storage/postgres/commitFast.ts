@@ -13,7 +13,7 @@ import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec
 import { FAST_COMMIT_REFUSED } from './commitFastSql.js';
 import { encodeTransitions, touchedTasks } from './commit.js';
 
-const FAST_SQL = `SELECT tr_seqs, ev_seqs FROM stepwise.commit_fast($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+const FAST_SQL = `SELECT tr_seqs, ev_seqs FROM stepwise.commit_fast($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 
 export interface AttemptKeys {
   taskKeys: string[][];
@@ -22,12 +22,13 @@ export interface AttemptKeys {
 }
 
 /**
- * Whether `c` can go by the function: no task inserted or deleted (idempotency keys, cascades),
- * no concurrency guard (counted under key locks by the checked path), and every attempt patch
+ * Whether `c` can go by the function: no task with an idempotency key inserted (its owner is
+ * named by the checked path), none deleted (cascades), no concurrency guard (counted under key locks by the checked path), and every attempt patch
  * either folded into this commit's insert or writing something (its UPDATE is its existence check).
  */
 export function fastEligible(c: ChangeSet, keys: AttemptKeys): boolean {
-  if ((c.insertTasks?.length ?? 0) > 0 || (c.deleteTasks?.length ?? 0) > 0 || (c.concurrencyGuards?.length ?? 0) > 0) return false;
+  if ((c.insertTasks ?? []).some((t) => t.idempotencyKey !== null && t.idempotencyKey !== undefined)) return false;
+  if ((c.deleteTasks?.length ?? 0) > 0 || (c.concurrencyGuards?.length ?? 0) > 0) return false;
   const inserted = new Set((c.insertAttempts ?? []).map((a) => a.id));
   return (c.updateAttempts ?? []).every((p, i) => inserted.has(p.id) || keys.attemptKeys[i]!.length > 0);
 }
@@ -45,12 +46,15 @@ export async function commitFast(client: pg.PoolClient, c: ChangeSet, keys: Atte
   const insertSteps = c.insertSteps ?? [];
   const patched = updateTasks.map((p) => p.id);
   const patchedSet = new Set(patched);
+  const inserted = new Set((c.insertTasks ?? []).map((t) => t.id));
+  // New tasks exist once the statement ran; their version moves with nothing else.
+  const known = (id: string) => patchedSet.has(id) || inserted.has(id);
   // Tasks that must exist (steps, attempts and transitions refer to them); events may name a deleted task.
   const required = new Set<string>();
-  for (const s of insertSteps) if (!patchedSet.has(s.taskId)) required.add(s.taskId);
-  for (const a of c.insertAttempts ?? []) if (!patchedSet.has(a.taskId)) required.add(a.taskId);
-  for (const t of c.transitions ?? []) if (!patchedSet.has(t.taskId)) required.add(t.taskId);
-  const bump = [...new Set(insertSteps.map((s) => s.taskId).filter((id) => !patchedSet.has(id)))];
+  for (const s of insertSteps) if (!known(s.taskId)) required.add(s.taskId);
+  for (const a of c.insertAttempts ?? []) if (!known(a.taskId)) required.add(a.taskId);
+  for (const t of c.transitions ?? []) if (!known(t.taskId)) required.add(t.taskId);
+  const bump = [...new Set(insertSteps.map((s) => s.taskId).filter((id) => !known(id)))];
   const attempts = foldAttempts(c, keys.attemptKeys);
   const events = c.events ?? [];
   const values = [
@@ -70,6 +74,7 @@ export async function commitFast(client: pg.PoolClient, c: ChangeSet, keys: Atte
     updateTasks.length,
     updateSteps.length,
     attempts.patches.length,
+    JSON.stringify((c.insertTasks ?? []).map((t) => encodeRow(PG_TASKS, t))),
   ];
   const r = await client.query({ name: 'stepwise_commit_fast', text: FAST_SQL, values, rowMode: 'array' });
   const [trSeqs, evSeqs] = r.rows[0] as [Array<number | string>, Array<number | string>];

@@ -14,9 +14,9 @@
  * of ../check.ts (or commits it, if what failed here was changed back in between: versions never
  * go back, so that is only a record that appeared).
  *
- * The statement is generated from the codec's columns. The function is created by migration 8;
- * when the codec's columns change, a new migration must re-create it (test/unit/storage.postgres
- * .fastCommit.test.ts compares the installed body with this text and says so).
+ * The statement is generated from the codec's columns. The function is created by migration 8 and
+ * re-created by 10; when the codec's columns change, a new migration must re-create it
+ * (test/unit/storage.postgres.fastCommit.test.ts compares the installed body with this text).
  */
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
 
@@ -25,8 +25,14 @@ export const FAST_COMMIT_REFUSED = 'SW001';
 
 const versioned = (update: string, param: string, returning: string) => `${update.replace(/\$1/g, param)} AND t.version = (p.v)::bigint - 1 RETURNING ${returning}`;
 
-/** The body of stepwise.commit_fast (between the dollar quotes). */
-export const FAST_COMMIT_BODY = `
+/**
+ * The body of stepwise.commit_fast (between the dollar quotes) as migration `version` installs it:
+ * 8 the first, 10 also inserting tasks (without idempotency key: their PRIMARY KEY refuses a
+ * duplicate id). A released version's text never changes; a new one is a new migration.
+ */
+function fastCommitBody(version: 8 | 10): string {
+  const tasks = version >= 10;
+  return `
 DECLARE
   seqs bigint[];
   got_ut bigint;
@@ -39,7 +45,8 @@ BEGIN
   IF cardinality(p_required) > 0 AND (SELECT count(*) FROM stepwise.tasks x WHERE x.id = ANY(p_required)) <> cardinality(p_required) THEN
     RAISE EXCEPTION 'stepwise: a task this commit refers to does not exist' USING ERRCODE = '${FAST_COMMIT_REFUSED}';
   END IF;
-  WITH ut AS (${versioned(PG_TASKS.update, 'j_ut', 't.id')}),
+  WITH ${tasks ? `it AS (${PG_TASKS.insert.replace(/\$1/g, 'j_it')}),
+  ` : ''}ut AS (${versioned(PG_TASKS.update, 'j_ut', 't.id')}),
   ust AS (${versioned(PG_STEPS.update, 'j_ust', 't.task_id')}),
   bt AS (
     UPDATE stepwise.tasks SET version = version + 1
@@ -70,12 +77,25 @@ BEGIN
   ev_seqs := seqs;
   RETURN NEXT;
 END`;
+}
 
-/** Migration 8: the function, with the body above. */
-export const FAST_COMMIT_MIGRATION = `
-CREATE FUNCTION stepwise.commit_fast(
+const PARAMS_8 = `
   p_tasks text[], p_steps text[], p_required text[], p_patched text[], p_bump text[], p_events integer,
   j_ut text, j_ust text, j_ist text, j_ia text, j_ua text, j_tr text, j_ev text,
-  n_ut integer, n_ust integer, n_ua integer)
+  n_ut integer, n_ust integer, n_ua integer`;
+
+/** The body the latest migration installs (the test compares the database's with it). */
+export const FAST_COMMIT_BODY = fastCommitBody(10);
+
+/** Migration 8: the function without task inserts. */
+export const FAST_COMMIT_MIGRATION_8 = `
+CREATE FUNCTION stepwise.commit_fast(${PARAMS_8})
+RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[]) LANGUAGE plpgsql AS $fn$${fastCommitBody(8)}$fn$;
+`;
+
+/** Migration 10: re-created with task inserts (`j_it`, the last parameter). */
+export const FAST_COMMIT_MIGRATION_10 = `
+DROP FUNCTION stepwise.commit_fast(${PARAMS_8.replace(/\b[pjn]_\w+ /g, '')});
+CREATE FUNCTION stepwise.commit_fast(${PARAMS_8}, j_it text)
 RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[]) LANGUAGE plpgsql AS $fn$${FAST_COMMIT_BODY}$fn$;
 `;

@@ -15,7 +15,7 @@
  */
 import { StepwiseError } from '../../model/errors.js';
 import { SchemaTooNewError } from '../errors.js';
-import { FAST_COMMIT_MIGRATION } from './commitFastSql.js';
+import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
 import { LOCK } from './locks.js';
 import type { Queryable } from './pool.js';
 
@@ -293,7 +293,7 @@ CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NO
     // with the exact error. The statement is built in TypeScript from the codec (fastCommitSql).
     version: 8,
     name: 'commit_fast',
-    sql: FAST_COMMIT_MIGRATION,
+    sql: FAST_COMMIT_MIGRATION_8,
   },
   {
     // Tasks with a row that does not decode (SQLite migration 3 'unreadable_tasks', mirrored):
@@ -305,6 +305,13 @@ CREATE INDEX tasks_timeout ON stepwise.tasks (timeout_at) WHERE timeout_at IS NO
 ALTER TABLE stepwise.tasks ADD COLUMN unreadable text;
 CREATE INDEX tasks_unreadable ON stepwise.tasks (id) WHERE unreadable IS NOT NULL;
 `,
+  },
+  {
+    // Task creation in the one round trip too (a start was three round trips before its 'work'
+    // hint went out): tasks without an idempotency key, refused as duplicates by their PRIMARY KEY.
+    version: 10,
+    name: 'commit_fast_tasks',
+    sql: FAST_COMMIT_MIGRATION_10,
   },
 ];
 
