@@ -4,6 +4,8 @@ import { HEARTBEAT_PRUNE_MS } from '../../core/model/cluster.js';
 import { packageVersion } from '../../core/packageInfo.js';
 import type { StepContext } from '../../core/model/handlers.js';
 import { createEngine } from '../../core/engine/engine.js';
+import { openEngine } from '../../core/engine/open.js';
+import { MemoryStorage } from '../../core/storage/memory.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 
@@ -98,5 +100,54 @@ describe('the engine loop (runner, workbench host)', () => {
     expect((await h.storage.getTask(fine.id))!.status).toBe('complete');
     expect((await h.storage.getTask(orphan.id))!.status).toBe('running');
     expect(errors.some((e) => e.startsWith(`task ${orphan.id} (test/gone@1.0.0)`) && e.includes('is not in the workspace'))).toBe(true);
+  });
+});
+
+describe('the engine loop woken by hints', () => {
+  it("a 'work' hint that lands in a poll's round launches the new work before the rest of the round", async () => {
+    const base = new MemoryStorage();
+    let hint: (() => void) | null = null;
+    let leasesAsked!: () => void;
+    const leasesScan = new Promise<void>((r) => (leasesAsked = r));
+    let releaseLeases!: () => void;
+    const leasesGate = new Promise<void>((r) => (releaseLeases = r));
+    let releaseDue!: () => void;
+    const dueGate = new Promise<void>((r) => (releaseDue = r));
+    // The first round's lease scan waits until the test lets it go; its due-step scan waits until the end.
+    const storage = Object.assign(Object.create(base) as MemoryStorage, {
+      subscribe(kind: 'events' | 'work', listener: () => void) {
+        if (kind === 'work') hint = listener;
+        return () => undefined;
+      },
+      async expiredLeases(now: number, limit?: number) {
+        leasesAsked();
+        await leasesGate;
+        return base.expiredLeases(now, limit);
+      },
+      async dueSteps(now: number, limit?: number) {
+        await dueGate;
+        return base.dueSteps(now, limit);
+      },
+    });
+    let ran!: () => void;
+    const handlerRan = new Promise<string>((r) => (ran = () => r('ran')));
+    const templates = [workflow('quick', [step('a')])];
+    const runner = await openEngine({ workspace: { templates, handlers: { a: () => (ran(), 1) } }, db: storage, executor: 'inline' });
+    const starter = await openEngine({ workspace: { templates, handlers: { a: () => 1 } }, db: base, executor: 'inline' });
+    try {
+      runner.engine.startLoop({ pollMs: 60_000 });
+      await leasesScan;
+      // Another process starts a task and its hint arrives while the round is in its lease scan.
+      await starter.engine.start('quick', {});
+      hint!();
+      releaseLeases();
+      const first = await Promise.race([handlerRan, new Promise<string>((r) => setTimeout(() => r('still waiting for the round'), 2_000))]);
+      expect(first).toBe('ran');
+    } finally {
+      releaseDue();
+      await runner.engine.stop();
+      await runner.close();
+      await starter.close();
+    }
   });
 });

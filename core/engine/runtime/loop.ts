@@ -42,6 +42,8 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
   let unsubscribe: (() => void) | null = null;
   /** A hint came while a round ran: the next wait returns at once (the round may have missed it). */
   let hinted = false;
+  /** Hints received so far (a round asks whether one came since it started). */
+  let hints = 0;
 
   async function run(pollMs: number): Promise<void> {
     // Outcome commits claim the next ready steps of their task (./chain.ts); no step budget.
@@ -60,7 +62,14 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
             // Housekeeping (a lock and a scan) once per poll, not in every round hints bring.
             const deleteExpired = now - lastHousekeepingAt >= pollMs;
             if (deleteExpired) lastHousekeepingAt = now;
-            await scheduler.fullRound(null, { deleteExpired, launchFirst: byHint });
+            // A hint that comes while this round runs is served at the round's next step.
+            let seen = hints;
+            const hintTaken = () => {
+              if (hints === seen) return false;
+              seen = hints;
+              return true;
+            };
+            await scheduler.fullRound(null, { deleteExpired, launchFirst: byHint, hinted: hintTaken });
           } else {
             if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
             await scheduler.launchReady(null, { trustCache: true });
@@ -95,6 +104,7 @@ export function createLoop(ctx: EngineContext, scheduler: Scheduler, onError: (e
         // Hints are lost sometimes (a reconnect): the poll stays the backstop.
         unsubscribe = ctx.storage.subscribe('work', () => {
           hinted = true;
+          hints += 1;
           scheduler.notify();
         });
       }

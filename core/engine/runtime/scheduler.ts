@@ -140,17 +140,30 @@ export class Scheduler {
    * One full round. Returns how many attempts it launched. `launchFirst`: claim ready work before
    * the rest (a round woken by another process's 'work' hint: the new work waits for its claim,
    * not for half a dozen maintenance queries), and again at the end for what the rest made ready.
+   * `hinted`: asked between the maintenance steps; when it says a hint came meanwhile, ready work
+   * is claimed right there instead of after the rest of the round (a hint that lands in a poll's
+   * round waited for all of it: the tail of the dispatch latency on a loaded machine).
    */
-  async fullRound(scope: Scope, options: { deleteExpired?: boolean; max?: number; launchFirst?: boolean } = {}): Promise<number> {
-    const only = options.max === undefined ? {} : { max: options.max };
-    const first = options.launchFirst ? await this.launchReady(scope, only) : 0;
+  async fullRound(scope: Scope, options: { deleteExpired?: boolean; max?: number; launchFirst?: boolean; hinted?: () => boolean } = {}): Promise<number> {
+    let launched = 0;
+    const launch = async () => {
+      const max = options.max === undefined ? {} : { max: options.max - launched };
+      launched += await this.launchReady(scope, max);
+    };
+    const between = async () => {
+      if (options.hinted?.()) await launch();
+    };
+    if (options.launchFirst) await launch();
     await this.workflows.recoverExpiredLeases(scope);
+    await between();
     await this.workflows.promoteDue(scope);
+    await between();
     await this.resolveFinishedChildren();
     await this.advanceFlows(scope);
+    await between();
     if (options.deleteExpired) await this.guard('deleting expired tasks', () => this.deleteExpiredTasks());
-    const max = options.max === undefined ? {} : { max: options.max - first };
-    return first + (await this.launchReady(scope, max));
+    await launch();
+    return launched;
   }
 
   /** Claim ready work up to the free slots (see WorkflowSteps.launchReady). */
