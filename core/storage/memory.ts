@@ -39,9 +39,9 @@ import { copyJson } from '../model/jsonCopy.js';
 const copy = copyJson;
 
 /** Transitions are read in bulk (stateAt replays thousands): copy only what can be shared. */
-function copyTransition(t: TransitionRecord): TransitionRecord {
-  for (const _ in t.details) return { ...t, details: copy(t.details) };
-  return { ...t, details: {} };
+function copyTransition(t: TransitionRecord, seq = t.seq): TransitionRecord {
+  for (const _ in t.details) return { ...t, seq, details: copy(t.details) };
+  return { ...t, seq, details: {} };
 }
 
 export class MemoryStorage implements Storage, CommitLookup {
@@ -125,7 +125,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       const seq = ++this.transitionSeq;
       let list = this.transitions.get(t.taskId);
       if (!list) this.transitions.set(t.taskId, (list = []));
-      list.push(copyTransition({ ...t, seq }));
+      list.push(copyTransition(t as TransitionRecord, seq));
       transitionSeqs.push(seq);
     }
     const events: StepwiseEvent[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../core/storage/memory.js';
 import { storageContract } from './storage.contract.js';
-import { task } from '../fixtures/storage/records.js';
+import { task, transition } from '../fixtures/storage/records.js';
 
 storageContract('memory', async () => new MemoryStorage());
 
@@ -20,5 +20,23 @@ describe('MemoryStorage copies', () => {
     expect(stored.list).toEqual([{ n: 1 }, null, 'x']);
     (stored.list as Array<{ n: number }>)[0]!.n = 3;
     expect(((await s.getTask('t1'))!.data as { list: Array<{ n: number }> }).list[0]!.n).toBe(1);
+  });
+
+  it('a patched task and the transitions of a commit stay as committed whatever the caller does with what it passed or got back', async () => {
+    const s = new MemoryStorage();
+    await s.commit({ insertTasks: [task('t1')] });
+    const data = { profile: { email: 'a@example.com' }, tags: ['x'] };
+    const details = { conditions: { ok: true } };
+    await s.commit({ updateTasks: [{ id: 't1', expectedVersion: 1, set: { data } }], transitions: [transition('t1', null, 'a', 'b', { details })] });
+    data.profile.email = 'changed';
+    data.tags.push('y');
+    details.conditions.ok = false;
+    const got = (await s.getTask('t1'))!;
+    (got.data as typeof data).profile.email = 'mutated';
+    const [moved] = await s.listTransitions('t1');
+    (moved!.details as typeof details).conditions.ok = false;
+    expect((await s.getTask('t1'))!.data).toEqual({ profile: { email: 'a@example.com' }, tags: ['x'] });
+    expect((await s.listTransitions('t1'))[0]!.details).toEqual({ conditions: { ok: true } });
+    expect((await s.listTransitions('t1'))[0]!.seq).toBe(1);
   });
 });
