@@ -50,9 +50,21 @@ export function showValue(v: unknown): string {
   return json.length > 200 ? `${json.slice(0, 199)}…` : json;
 }
 
+/**
+ * The preview as lines. An error shows once: the task's copy of its failed step's error (the
+ * same class and message) is said to be "the error above", not printed again.
+ */
 export function formatPreview(p: Preview): string {
   const lines = [`${p.op} on task ${p.taskId} (version ${p.version}) will change:`];
-  for (const c of p.changes) lines.push(`  ${c.kind === 'task' ? 'task' : `step ${c.name}`}  ${c.field}: ${showValue(c.from)} → ${showValue(c.to)}`);
+  const shown = new Set<string>();
+  const value = (v: unknown) => {
+    if (!isErrorInfo(v)) return showValue(v);
+    const key = `${v.class}\n${v.message}`;
+    if (shown.has(key)) return 'the error above';
+    shown.add(key);
+    return showValue(v);
+  };
+  for (const c of p.changes) lines.push(`  ${c.kind === 'task' ? 'task' : `step ${c.name}`}  ${c.field}: ${value(c.from)} → ${value(c.to)}`);
   if (p.changes.length === 0) lines.push('  (nothing)');
   for (const n of p.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
