@@ -8,7 +8,7 @@ import type { FlowContext, HandlerLog, StepContext } from '../model/handlers.js'
 import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
 import { createScope, holdGuards, runInScope, type HandlerScope, type StrayCrash } from './guard.js';
-import { copyKeepingLazy } from './lazyField.js';
+import { copyKeepingLazy, defineLazy } from './lazyField.js';
 import { traced } from './tracing.js';
 import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
 
@@ -69,7 +69,8 @@ function call(job: Job): JobOutcome | Promise<JobOutcome> {
       ctx.batchInputs = job.context.batchInputs ?? null;
       ctx.signal = job.signal;
       ctx.progress = (fraction, message) => job.onProgress(fraction, message);
-      ctx.log = handlerLog(job.onLog);
+      // Four closures most handlers never use: made when the handler first reads ctx.log.
+      defineLazy(ctx, 'log', () => handlerLog(job.onLog));
       value = traced(job, () => job.fn(ctx));
       settle = (v) => stepOutcome(v, job.handlerName);
     }

@@ -20,7 +20,7 @@ import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TA
 import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
-import { UnreadableTasks } from './sqlite/unreadable.js';
+import { READABLE_ONLY, UnreadableTasks } from './sqlite/unreadable.js';
 import { unreadableRowError } from './rowCodec.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './sqlite/migrations.js';
 import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
@@ -103,9 +103,13 @@ export class SqliteStorage implements Storage {
       },
     };
     const tx = this.db.transaction((changes: ChangeSet) => {
-      this.marks.checkCommit(changes);
       // Guards count running steps as they were before the commit: read everything first.
-      if ((changes.concurrencyGuards?.length ?? 0) > 0) return this.write(changes, checkCommit(changes, this.lookup));
+      if ((changes.concurrencyGuards?.length ?? 0) > 0) {
+        this.marks.checkCommit(changes);
+        return this.write(changes, checkCommit(changes, this.lookup));
+      }
+      // Stored marks are checked by the task UPDATEs themselves (READABLE_ONLY): no read per task.
+      this.marks.checkKnown(changes);
       return this.writeFolded(changes);
     });
     this.transaction = (changes) => tx.immediate(changes);
@@ -216,7 +220,9 @@ export class SqliteStorage implements Storage {
       const keys = taskKeys[i]!;
       const values = this.patchValues(TASKS, keys, p.set, p.expectedVersion + 1, p.id);
       values.push(p.expectedVersion);
-      if (this.run(checkedUpdateSql(TASKS, keys, null), ...values).changes !== 1) {
+      if (this.run(checkedUpdateSql(TASKS, keys, null, READABLE_ONLY), ...values).changes !== 1) {
+        // A marked task refuses before a stale one, whichever of the commit's tasks it is.
+        this.marks.checkCommit(c);
         throw staleRecord('task', p.id, p.expectedVersion, this.lookup.taskVersion(p.id));
       }
       taskVersionMatched(state, p.id);

@@ -150,18 +150,19 @@ export function updateSql(t: Table<unknown>, keys: readonly string[], versioned:
 const checkedTexts = new WeakMap<Table<unknown>, Map<string, string>>();
 
 /**
- * `UPDATE t SET a = ?, b = ?, version = ? WHERE id = ? AND version = ? [RETURNING col]`: the
- * version check and the write in one statement (no row changed = stale or missing).
+ * `UPDATE t SET a = ?, b = ?, version = ? WHERE id = ? AND version = ? [AND condition] [RETURNING col]`:
+ * the version check (and `condition`) and the write in one statement (no row changed = stale,
+ * missing or refused by the condition).
  */
-export function checkedUpdateSql(t: Table<unknown>, keys: readonly string[], returning: string | null): string {
+export function checkedUpdateSql(t: Table<unknown>, keys: readonly string[], returning: string | null, condition = ''): string {
   let texts = checkedTexts.get(t);
   if (!texts) checkedTexts.set(t, (texts = new Map()));
-  const signature = `${returning ?? ''}:${keys.join(',')}`;
+  const signature = `${returning ?? ''}:${condition}:${keys.join(',')}`;
   let sql = texts.get(signature);
   if (sql === undefined) {
     const sets = keys.map((k) => `${t.byField.get(k)!.column} = ?`);
     sets.push('version = ?');
-    sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ? AND version = ?${returning === null ? '' : ` RETURNING ${returning}`}`;
+    sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ? AND version = ?${condition ? ` AND ${condition}` : ''}${returning === null ? '' : ` RETURNING ${returning}`}`;
     texts.set(signature, sql);
   }
   return sql;

@@ -12,6 +12,9 @@ import { parseJsonColumn, parseMark, unreadableRowError } from '../rowCodec.js';
 import type { ChangeSet } from '../storage.js';
 import { SQL } from './queries.js';
 
+/** The condition that keeps a task UPDATE off a task with a stored mark. */
+export const READABLE_ONLY = 'unreadable IS NULL';
+
 export class UnreadableTasks {
   private readonly known = new Map<string, UnreadableRow>();
 
@@ -71,6 +74,19 @@ export class UnreadableTasks {
   checkCommit(changes: ChangeSet): void {
     for (const p of changes.updateTasks ?? []) {
       const mark = this.markOf(p.id);
+      if (mark) throw unreadableRowError(mark);
+    }
+  }
+
+  /**
+   * checkCommit for the marks this process holds in memory only: a commit whose task UPDATEs
+   * carry `READABLE_ONLY` lets SQLite refuse a stored mark, and calls checkCommit when one
+   * changed no row (so a mark still wins over STALE, as in checkCommit's order).
+   */
+  checkKnown(changes: ChangeSet): void {
+    if (this.known.size === 0) return;
+    for (const p of changes.updateTasks ?? []) {
+      const mark = this.known.get(p.id);
       if (mark) throw unreadableRowError(mark);
     }
   }
