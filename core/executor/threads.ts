@@ -21,7 +21,7 @@ import { describeStray, holdGuards, type StrayCrash } from './guard.js';
 import { runInProcess } from './inProcess.js';
 import type { SubtaskCall, ThreadJob, ThreadMessage, ThreadReply, ThreadTask } from './threadTask.js';
 
-import type { Executor, FlowJob, Job, JobOutcome } from './types.js';
+import { withAncestors, type Executor, type FlowJob, type Job, type JobOutcome } from './types.js';
 import type { JsonObject } from '../model/runtime.js';
 
 export interface ThreadsOptions {
@@ -104,7 +104,7 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     if (channel && job.kind === 'flow') channel.port1.on('message', (m: SubtaskCall) => answer(job, m, channel.port1));
     const threadJob: ThreadJob =
       job.kind === 'step'
-        ? { kind: 'step', handlerName: job.handlerName, ...(job.method !== undefined ? { method: job.method } : {}), file: job.file, context: job.context }
+        ? { kind: 'step', handlerName: job.handlerName, ...(job.method !== undefined ? { method: job.method } : {}), file: job.file, context: withAncestors(job) }
         : { kind: 'flow', role: job.role, handlerName: job.handlerName, file: job.file, context: job.context, ...(job.params ? { params: job.params } : {}) };
     const task: ThreadTask = { id, job: threadJob, setup, ...(channel ? { port: channel.port2 } : {}) };
     try {

@@ -69,6 +69,17 @@ interface JobBase {
 export interface StepJob extends JobBase {
   kind: 'step';
   context: StepContextData;
+  /**
+   * `context.ancestors` when the handler asks (a private copy), if the context has none: every
+   * ancestor's results are O(depth) to gather and copy, and most handlers never read them. An
+   * executor that sends the context elsewhere puts them in it (`withAncestors`).
+   */
+  ancestors?: () => Record<string, Json>;
+}
+
+/** A step job's context with its ancestors in it (for executors that send it to a thread or process). */
+export function withAncestors(job: StepJob): StepContextData {
+  return job.context.ancestors === undefined && job.ancestors ? { ...job.context, ancestors: job.ancestors() } : job.context;
 }
 
 /** Which flow handler a flow job runs. */

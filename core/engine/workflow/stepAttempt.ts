@@ -21,7 +21,6 @@ import { failureOfTimeout, finishAttempt, ownsAttempt, planFailure, planSuccess,
 import { settleTask } from './taskStatus.js';
 import { ancestorResults } from './ancestors.js';
 import { isTaskerWorker } from './batches.js';
-import { defineLazy } from '../../executor/lazyField.js';
 
 export interface StepAttemptDeps {
   ctx: EngineContext;
@@ -47,7 +46,7 @@ function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | und
   // tasker-core merges a worker's BatchWorkerInputs into its handler's initialization.
   const batchInputs = isTaskerWorker(step, stepOf) ? (step.batch as unknown as BatchInputs) : null;
   // Copies: a handler that mutates its context must not change the engine's cached view.
-  const data: StepContextData = structuredClone({
+  return structuredClone({
     taskId: view.task.id,
     input: view.task.input,
     results,
@@ -56,9 +55,15 @@ function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | und
     batch: step.batch,
     batchInputs,
   });
-  // The ancestors are finished steps (their records do not change while this one runs): read
-  // from the view when the handler asks, not copied for every step (O(depth) in a chain).
-  return defineLazy(data, 'ancestors', () => structuredClone(ancestorResults(stepOf, step.name)));
+}
+
+/**
+ * `ctx.ancestors`, gathered when the handler reads it (StepJob.ancestors): the ancestors are
+ * finished steps, whose records do not change while this one runs; copying them for every step
+ * cost O(depth) per step in a chain.
+ */
+function ancestorsOf(view: TaskView, step: StepRecord): () => Record<string, Json> {
+  return () => structuredClone(ancestorResults((n) => view.steps.get(n), step.name));
 }
 
 function missingHandler(step: string, handler: string | undefined, method: string | undefined): HandlerFailure {
@@ -90,7 +95,7 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
       const fn = handlerName ? ctx.handlers.get(handlerName, env.template, method) : undefined;
       if (!handlerName || !fn) return { kind: 'failure', failure: missingHandler(name, handlerName, method) } satisfies JobOutcome;
       const file = ctx.handlers.fileOf?.(handlerName, env.template);
-      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), ...(method ? { method } : {}), context: contextData(view, step, stepT, attempt), ...io };
+      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), ...(method ? { method } : {}), context: contextData(view, step, stepT, attempt), ancestors: ancestorsOf(view, step), ...io };
     },
     records: {
       kind: 'draft',
