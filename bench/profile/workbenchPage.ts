@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { generatedWorkflowYaml } from '../../test/e2e/generatedWorkflow.js';
 import { startServe, tempWorkspace } from '../../test/e2e/serveProcess.js';
+import { finishedTask } from '../lib/finishedTask.js';
 import { interactWithCanvas } from '../lib/interactWithCanvas.js';
 import { breakdown, formatBreakdown, mainThreadOf, type Phase, type TraceEvent as TimelineEvent } from './mainThread.js';
 
@@ -18,6 +19,8 @@ const arg = (name: string, fallback: string) => {
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
 const STEPS = Number(arg('--steps', '1000'));
+/** `task`: the generated workflow as a finished task (its runtime graph painted with states). */
+const ROUTE = arg('--route', 'template');
 /** Profile the bench's zoom-in, pan, zoom-out on the drawn graph instead of the page load. */
 const INTERACT = process.argv.includes('--interact');
 
@@ -71,6 +74,10 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 });
 try {
+  const url =
+    ROUTE === 'task'
+      ? `${host.info.openUrl}#/task/${encodeURIComponent(await finishedTask('bench/generated@1.0.0', ws))}`
+      : `${host.info.openUrl}#/template/${encodeURIComponent('bench/generated@1.0.0')}`;
   for (const round of [0, 1]) {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.addInitScript(`window.__longTasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(Math.round(e.duration) + 'ms@' + Math.round(e.startTime)); }).observe({ type: 'longtask', buffered: true });`);
@@ -91,7 +98,7 @@ try {
       await cdp.send('Profiler.start');
       await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8'] });
     }
-    await page.goto(`${host.info.openUrl}#/template/${encodeURIComponent('bench/generated@1.0.0')}`);
+    await page.goto(url);
     await page.waitForFunction(`performance.getEntriesByName('stepwise:graph-drawn').length > 0`, undefined, { timeout: 120_000 });
     if (!INTERACT) loadSummary(await browser.stopTracing());
     if (INTERACT) {

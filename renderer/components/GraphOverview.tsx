@@ -5,14 +5,15 @@
  * anyway: mounting 1,000 React Flow nodes (each a store subscriber, measured by a
  * ResizeObserver) cost main-thread tasks of 0.4 s and more, this costs one short render.
  * Zooming in past DETAIL_ZOOM mounts the real nodes again (only the visible ones).
- * Rectangles keep `data-step`/`data-state`/`data-type` and a click opens the inspector.
+ * Rectangles keep `data-step`/`data-state`/`data-type` and a click opens the inspector; the
+ * rectangles are SVG markup per slice (overviewRectsMarkup), not React elements.
  */
-import { memo, useMemo, type MouseEvent } from 'react';
+import { memo, useMemo, useRef, type MouseEvent, type PointerEvent } from 'react';
 import { ViewportPortal } from '@xyflow/react';
-import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
 import type { GraphView } from '../lib/graphView.js';
 import type { LayoutResult } from '../lib/layout.js';
 import type { LiveState } from '../lib/liveState.js';
+import { overviewRectsMarkup, type RectsProps } from '../lib/overviewMarkup.js';
 import { roundedPath } from './ElkEdge.js';
 import { TYPE_STROKE } from './StepNode.js';
 
@@ -39,50 +40,15 @@ export function overviewEdgePaths(view: GraphView, result: LayoutResult, live: L
   return { normal: out.normal.join(' '), muted: out.muted.join(' '), taken: out.taken.join(' ') };
 }
 
-/** Rectangles per slice: one slice is one React render (a few ms per hundred under load). */
-export const OVERVIEW_SLICE = 500;
-
-interface RectsProps {
-  nodes: GraphView['nodes'];
-  kind: GraphView['kind'];
-  result: LayoutResult;
-  live: LiveState | null;
-  selected: string | null;
-}
+/** Rectangles per slice: one slice is one markup string parsed in one frame (a few ms per hundred under load). */
+export const OVERVIEW_SLICE = 1000;
 
 /** One slice of the overview's rectangles (memoized: a later slice mounting leaves it alone). */
-const OverviewRects = memo(function OverviewRects({ nodes, kind, result, live, selected }: RectsProps) {
-  const runtime = live !== null;
-  return (
-    <>
-      {nodes.map((n) => {
-        const p = result.positions[n.id];
-        if (!p) return null;
-        const state = live?.nodes[n.id]?.state ?? null;
-        const style = state ? STATE_STYLES[state] : runtime && kind === 'workflow' ? STATE_STYLES.pending : null;
-        const name = !runtime ? 'none' : (state ?? (kind === 'flow' ? 'unvisited' : 'pending'));
-        return (
-          <rect
-            key={n.id}
-            data-step={n.id}
-            data-state={name}
-            data-type={n.type}
-            x={p.x}
-            y={p.y}
-            width={n.width}
-            height={n.height}
-            rx={n.type === 'decision' ? n.height / 2 : 8}
-            fill={style?.fill ?? DEFAULT_FILL}
-            stroke={n.id === selected ? '#2563eb' : (style?.stroke ?? TYPE_STROKE[n.type])}
-            strokeWidth={n.id === selected ? 12 : 6}
-            style={{ cursor: 'pointer', pointerEvents: 'all' }}
-          >
-            <title>{`${n.label} (${n.type})${runtime ? `: ${name}` : ''}`}</title>
-          </rect>
-        );
-      })}
-    </>
-  );
+const OverviewRects = memo(function OverviewRects(props: RectsProps) {
+  const { nodes, kind, result, live, selected } = props;
+  const html = useMemo(() => overviewRectsMarkup({ nodes, kind, result, live, selected }, TYPE_STROKE), [nodes, kind, result, live, selected]);
+  // cursor and pointer-events are inherited: set once here, not on every rectangle.
+  return <g style={{ cursor: 'pointer', pointerEvents: 'all' }} dangerouslySetInnerHTML={{ __html: html }} />;
 });
 
 /**
@@ -101,6 +67,15 @@ function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode,
     const id = (event.target as Element).closest('[data-step]')?.getAttribute('data-step');
     if (id) onOpenNode(id);
   };
+  const byId = useMemo(() => new Map(view.nodes.map((n) => [n.id, n])), [view]);
+  const tooltip = useRef<HTMLTitleElement>(null); // React types <title> as HTML even inside <svg>
+  // The one tooltip: the node under the pointer (a <title> per rectangle doubled the elements).
+  const onPointerOver = (event: PointerEvent<SVGSVGElement>) => {
+    const rect = (event.target as Element).closest('[data-step]');
+    const n = rect ? byId.get(rect.getAttribute('data-step') ?? '') : undefined;
+    if (!tooltip.current) return;
+    tooltip.current.textContent = n ? `${n.label} (${n.type})${live !== null ? `: ${rect!.getAttribute('data-state')}` : ''}` : '';
+  };
   return (
     <ViewportPortal>
       <svg
@@ -110,14 +85,18 @@ function GraphOverviewImpl({ view, result, previous, live, selected, onOpenNode,
         style={{ position: 'absolute', left: 0, top: 0, overflow: 'visible', ...(hidden ? { display: 'none' } : {}) }}
         aria-hidden={hidden || undefined}
         onClick={onClick}
+        onPointerOver={onPointerOver}
         aria-label={`${view.nodes.length} nodes, zoomed out; zoom in to read them`}
       >
+        <title ref={tooltip} />
         <path d={paths.normal} fill="none" stroke="#9ca3af" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
         <path d={paths.muted} fill="none" stroke="#cbd5e1" strokeWidth={1.4} vectorEffect="non-scaling-stroke" />
         <path d={paths.taken} fill="none" stroke="#15803d" strokeWidth={2} vectorEffect="non-scaling-stroke" />
         {slices.map((nodes, i) => {
           const at = i * OVERVIEW_SLICE < shown ? result : previous;
-          return at ? <OverviewRects key={i} nodes={nodes} kind={view.kind} result={at} live={live} selected={selected} /> : null;
+          // Only the slice holding the selected node draws it (a selection re-renders one or two slices).
+          const chosen = selected !== null && nodes.some((n) => n.id === selected) ? selected : null;
+          return at ? <OverviewRects key={i} nodes={nodes} kind={view.kind} result={at} live={live} selected={chosen} /> : null;
         })}
       </svg>
     </ViewportPortal>
