@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../core/engine/engine.js';
 import type { HandlerFn } from '../../core/model/template.js';
 import type { ExecutorKind } from '../../core/model/workspace.js';
-import { MemoryStorage } from '../../core/storage/memory.js';
+import { testStorage } from '../fixtures/storage/testStorage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { step, workflow } from '../fixtures/engine/harness.js';
 import * as methods from '../fixtures/engine/handlers/methods.js';
@@ -23,7 +23,7 @@ function withMethod(s: ReturnType<typeof step>, method: string): ReturnType<type
 }
 
 async function run(executor: ExecutorKind) {
-  const storage = new MemoryStorage();
+  const storage = await testStorage();
   const handlers = new Map(
     Object.entries({ Payment: methods.Payment, mailer: methods.mailer, shadowed: methods.shadowed }).map(([name, fn]) => [name, { name, fn: fn as unknown as HandlerFn, file }]),
   );

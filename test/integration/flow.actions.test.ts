@@ -16,7 +16,7 @@ const forms: Array<[string, FlowTemplate]> = [
 
 describe.each(forms)('greeting action (%s)', (_form, template) => {
   it('applies the default salutation and completes', async () => {
-    const { driver, storage } = flowEnv([template], greetingHandlers);
+    const { driver, storage } = await flowEnv([template], greetingHandlers);
     const task = await driver.start(template, { name: 'Alice' });
     expect(task.status).toBe('complete');
     expect(task.currentState).toBe('done');
@@ -35,13 +35,13 @@ describe.each(forms)('greeting action (%s)', (_form, template) => {
   });
 
   it('uses an overridden salutation', async () => {
-    const { driver } = flowEnv([template], greetingHandlers);
+    const { driver } = await flowEnv([template], greetingHandlers);
     const task = await driver.start(template, { name: 'Bob', salutation: 'Howdy' });
     expect(task.data.greeting).toBe('Howdy, Bob!');
   });
 
   it('refuses a blank or missing required name before storing anything', async () => {
-    const { driver, storage } = flowEnv([template], greetingHandlers);
+    const { driver, storage } = await flowEnv([template], greetingHandlers);
     for (const input of [{ name: '' }, {}]) {
       const err = await driver.start(template, input).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StepwiseError);
@@ -69,7 +69,7 @@ describe('action targets', () => {
 
   it('goes to the target the handler returns among several declared', async () => {
     const template = chooser('right', ['left', 'right']);
-    const { driver } = flowEnv([template]);
+    const { driver } = await flowEnv([template]);
     expect((await driver.start(template, {})).currentState).toBe('right');
   });
 
@@ -79,7 +79,7 @@ describe('action targets', () => {
     ['no target at all', undefined, [], 'declares no go_to target'],
   ])('fails the flow on %s, naming the state and allowed targets', async (_what, returned, goTo, why) => {
     const template = chooser(returned, goTo);
-    const { driver, storage } = flowEnv([template]);
+    const { driver, storage } = await flowEnv([template]);
     const task = await driver.start(template, {});
     expect(task.status).toBe('error');
     expect(task.currentState).toBe('choose');
@@ -111,7 +111,7 @@ describe('a thrown error', () => {
     ['YAML', loadFlowFixture('charging.yaml')],
     ['TypeScript', tsCharging],
   ])('fails the flow (%s), records class, message and stack on the attempt, a summary pointing to it on the task, and keeps the old data', async (_form, template) => {
-    const { driver, storage } = flowEnv([template], { charge_card: chargeCard });
+    const { driver, storage } = await flowEnv([template], { charge_card: chargeCard });
     const task = await driver.start(template, {});
     expect(task).toMatchObject({ status: 'error', currentState: 'charge', data: {} });
     expect(task.error).toMatchObject({ class: 'PaymentDeclined', message: 'card declined' });

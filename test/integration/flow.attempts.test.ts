@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createFlowDriver } from '../../core/engine/flow/driver.js';
-import { MemoryStorage } from '../../core/storage/memory.js';
+import { testStorage } from '../fixtures/storage/testStorage.js';
 import { createTestContext } from '../../core/testing/context.js';
 import { signupFlow } from '../fixtures/flows/signup.js';
 
@@ -13,7 +13,7 @@ const registration = signupFlow('attempts_registration');
 
 describe('flow attempt numbers', () => {
   it('count on across re-checks, failed interactions and another writer changing the task', async () => {
-    const storage = new MemoryStorage();
+    const storage = await testStorage();
     const ctx = createTestContext({ templates: [registration], storage });
     const driver = createFlowDriver(ctx);
     const task = await driver.start(registration, {});

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FlowContext } from '../../core/model/handlers.js';
-import { createFlowTestEnv } from '../../core/testing/index.js';
+import { flowEnv } from '../fixtures/flows/harness.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
 import { action, result } from '../../core/template/flowBuilders.js';
 
@@ -35,7 +35,7 @@ function blockingFlow(name: string, after: (ctx: FlowContext) => void, before: (
 }
 
 async function cancelWhileRunning(b: ReturnType<typeof blockingFlow>) {
-  const env = createFlowTestEnv([b.flow]);
+  const env = await flowEnv([b.flow]);
   const task = await env.driver.create(b.flow, {});
   const run = env.driver.advance(task.id);
   await b.running;

@@ -5,20 +5,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DebugSettings } from '../../core/model/runtime.js';
-import { createFlowTestEnv } from '../../core/testing/index.js';
+import type { FlowTestEnv } from '../../core/testing/index.js';
+import { flowEnv } from '../fixtures/flows/harness.js';
 import { loadFlowFixture } from '../fixtures/flows/load.js';
 import { registrationHandlers } from '../fixtures/flows/registration.js';
 
 const template = loadFlowFixture('registration.yaml');
 
-async function setDebug(env: ReturnType<typeof createFlowTestEnv>, taskId: string, debug: Partial<DebugSettings> & { released?: string[] }) {
+async function setDebug(env: FlowTestEnv, taskId: string, debug: Partial<DebugSettings> & { released?: string[] }) {
   const task = (await env.storage.getTask(taskId))!;
   await env.storage.commit({ updateTasks: [{ id: taskId, expectedVersion: task.version, set: { debug: { ...task.debug, ...debug } } }] });
 }
 
 describe('flow breakpoints and pausing', () => {
   it('pauses when the flow enters a breakpoint state, in the same commit as the move', async () => {
-    const env = createFlowTestEnv([template], { handlers: registrationHandlers });
+    const env = await flowEnv([template], registrationHandlers);
     const created = await env.driver.create(template, { email: 'a@example.com' });
     await setDebug(env, created.id, { breakpoints: ['send_welcome'] });
     const task = await env.driver.advance(created.id);
@@ -34,7 +35,7 @@ describe('flow breakpoints and pausing', () => {
   });
 
   it('a user step runs exactly one transition and stays paused; a released breakpoint runs once', async () => {
-    const env = createFlowTestEnv([template], { handlers: registrationHandlers });
+    const env = await flowEnv([template], registrationHandlers);
     const created = await env.driver.create(template, { email: 'a@example.com' }, { debug: true });
     expect(created.debug).toMatchObject({ paused: true, pauseReason: 'debug_start' });
     const one = await env.driver.runOnce(created.id, { actor: 'user' });
@@ -47,7 +48,7 @@ describe('flow breakpoints and pausing', () => {
   });
 
   it('pauses an active flow standing at a breakpoint set after it entered the state', async () => {
-    const env = createFlowTestEnv([template], { handlers: registrationHandlers });
+    const env = await flowEnv([template], registrationHandlers);
     const created = await env.driver.create(template, {});
     await setDebug(env, created.id, { breakpoints: ['has_email'] });
     const task = await env.driver.advance(created.id);
@@ -55,7 +56,7 @@ describe('flow breakpoints and pausing', () => {
   });
 
   it('a paused waiting flow accepts an interaction but is not woken by it or by the runner', async () => {
-    const env = createFlowTestEnv([template], { handlers: registrationHandlers });
+    const env = await flowEnv([template], registrationHandlers);
     const task = await env.driver.start(template, {});
     expect(task.status).toBe('waiting');
     await setDebug(env, task.id, { paused: true, pauseReason: 'user' });

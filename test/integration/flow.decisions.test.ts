@@ -19,7 +19,7 @@ describe.each(forms)('grading decisions (%s)', (_form, template) => {
     [50, 'done', 'C'],
     [49, 'failed_exam', undefined],
   ])('score %d ends in %s with grade %s', async (score, state, grade) => {
-    const { driver } = flowEnv([template], gradingHandlers);
+    const { driver } = await flowEnv([template], gradingHandlers);
     const task = await driver.start(template, { score });
     expect(task.status).toBe('complete');
     expect(task.currentState).toBe(state);
@@ -27,7 +27,7 @@ describe.each(forms)('grading decisions (%s)', (_form, template) => {
   });
 
   it('records which branch was taken and why', async () => {
-    const { driver, storage } = flowEnv([template], gradingHandlers);
+    const { driver, storage } = await flowEnv([template], gradingHandlers);
     const task = await driver.start(template, { score: 85 });
     const moves = (await storage.listTransitions(task.id)).filter((t) => t.field === 'state');
     expect(moves.map((t) => `${t.from}→${t.to}`)).toEqual(['null→is_passing', 'is_passing→grade', 'grade→grade_b', 'grade_b→done']);
@@ -54,7 +54,7 @@ describe('no decision', () => {
         medium: result(),
       },
     });
-    const { driver, storage } = flowEnv([template]);
+    const { driver, storage } = await flowEnv([template]);
     const task = await driver.start(template, { size: 1 });
     expect(task.status).toBe('error');
     expect(task.currentState).toBe('size');
@@ -70,7 +70,7 @@ describe('no decision', () => {
       startsWith: 'check',
       states: { check: decision({ condition: () => false, ifTrue: 'yes' }), yes: result() },
     });
-    const { driver } = flowEnv([template]);
+    const { driver } = await flowEnv([template]);
     const task = await driver.start(template, {});
     expect(task.error).toMatchObject({ code: 'NO_DECISION' });
     expect(task.error!.message).toContain('declares no if_false branch');

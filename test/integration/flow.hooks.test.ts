@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/model/clock.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { HOOK_TIMEOUT_MS } from '../../core/engine/runtime/guarded.js';
-import { MemoryStorage } from '../../core/storage/memory.js';
+import { testStorage } from '../fixtures/storage/testStorage.js';
 import { createHandlerRegistry, createTemplateRegistry, handlerMap } from '../../core/template/registry.js';
 import type { Template } from '../../core/model/template.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
@@ -21,8 +21,8 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.close();
 });
 
-function engineWith(templates: Template[], clock = new ManualClock()): Engine {
-  const engine = createEngine({ storage: new MemoryStorage(), clock, executor: 'inline', templates: createTemplateRegistry(templates), handlers: createHandlerRegistry(handlerMap({})) });
+async function engineWith(templates: Template[], clock = new ManualClock()): Promise<Engine> {
+  const engine = createEngine({ storage: await testStorage(clock), clock, executor: 'inline', templates: createTemplateRegistry(templates), handlers: createHandlerRegistry(handlerMap({})) });
   engines.push(engine);
   return engine;
 }
@@ -51,7 +51,7 @@ describe('flow code that runs inside a transition', () => {
         done: result(),
       },
     });
-    const engine = engineWith([flow, healthy]);
+    const engine = await engineWith([flow, healthy]);
     const task = await engine.start('test/exits');
     await engine.runUntilIdle();
     const failed = (await engine.storage.getTask(task.id))!;
@@ -84,7 +84,7 @@ describe('flow code that runs inside a transition', () => {
         done: result(),
       },
     });
-    const engine = engineWith([flow]);
+    const engine = await engineWith([flow]);
     const task = await engine.start('test/swallows');
     await engine.runUntilIdle();
     expect(await engine.storage.getTask(task.id)).toMatchObject({ status: 'error', error: { code: 'HANDLER_EXITED', details: { exitCode: '3' } } });
@@ -92,18 +92,27 @@ describe('flow code that runs inside a transition', () => {
 
   it('an asynchronous condition that never settles fails its flow with TIMEOUT after the bound, on the clock', async () => {
     const clock = new ManualClock();
+    let began!: () => void;
+    const started = new Promise<void>((r) => (began = r));
     const flow = defineFlow({
       name: 'hangs',
       namespace: 'test',
       startsWith: 'check',
       states: {
-        check: waitUntil({ condition: () => new Promise<boolean>(() => undefined), goTo: 'done' }),
+        check: waitUntil({
+          condition: () => {
+            began();
+            return new Promise<boolean>(() => undefined);
+          },
+          goTo: 'done',
+        }),
         done: result(),
       },
     });
-    const engine = engineWith([flow], clock);
+    const engine = await engineWith([flow], clock);
     const running = engine.flows.start(engine.context.templates.resolve('test/hangs') as never, {});
-    // Let the condition start, then move the clock past the bound.
+    // Let the condition start (after the start's commits: a database takes longer), then move the clock past the bound.
+    await started;
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     clock.advance(HOOK_TIMEOUT_MS - 1);
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
@@ -125,7 +134,7 @@ describe('flow code that runs inside a transition', () => {
         }),
       },
     });
-    const engine = engineWith([flow]);
+    const engine = await engineWith([flow]);
     const task = await engine.start('test/asks');
     await engine.runUntilIdle();
     await expect(engine.flows.fireInteraction(task.id, 'approve')).rejects.toMatchObject({
@@ -147,7 +156,7 @@ describe('flow code that runs inside a transition', () => {
       },
       states: { wait: waitUntil({ condition: () => false, goTo: 'done' }), done: result() },
     });
-    const engine = engineWith([flow], clock);
+    const engine = await engineWith([flow], clock);
     const task = await engine.start('test/expires');
     await engine.runUntilIdle();
     clock.advance(120_000);

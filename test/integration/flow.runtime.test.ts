@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../core/model/clock.js';
 import { createEngine, type Engine, type EngineOptions } from '../../core/engine/engine.js';
-import { MemoryStorage } from '../../core/storage/memory.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { reservationsLapse, testStorage } from '../fixtures/storage/testStorage.js';
 import { createHandlerRegistry, createTemplateRegistry, handlerMap } from '../../core/template/registry.js';
 import type { HandlerFn, Template } from '../../core/model/template.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
@@ -19,9 +20,9 @@ afterEach(async () => {
   for (const e of engines.splice(0)) await e.close();
 });
 
-function engineWith(templates: Template[], handlers: Record<string, HandlerFn>, options: Partial<EngineOptions> = {}): Engine {
+async function engineWith(templates: Template[], handlers: Record<string, HandlerFn>, options: Partial<EngineOptions> = {}): Promise<Engine> {
   const engine = createEngine({
-    storage: new MemoryStorage(),
+    storage: await testStorage(),
     executor: 'inline',
     templates: createTemplateRegistry(templates),
     handlers: createHandlerRegistry(handlerMap(handlers)),
@@ -59,7 +60,7 @@ describe('a slow flow action does not hold back workflow steps', () => {
 
   it('in the loop (runner, workbench host): the step starts and finishes while the 2 s action runs', async () => {
     const { seen, templates, handlers } = slowFlowAndQuickWorkflow();
-    const engine = engineWith(templates, handlers, { executor: 'pool', concurrency: 4 });
+    const engine = await engineWith(templates, handlers, { executor: 'pool', concurrency: 4 });
     engine.startLoop({ pollMs: 50 });
     const flowTask = await engine.start('slow_flow', {});
     await vi.waitFor(() => expect(seen.actionStarted).toBe(true), { timeout: 5000, interval: 10 });
@@ -73,7 +74,7 @@ describe('a slow flow action does not hold back workflow steps', () => {
 
   it('in runUntilIdle: the step does not wait for the action, and the run waits for both', async () => {
     const { seen, templates, handlers } = slowFlowAndQuickWorkflow();
-    const engine = engineWith(templates, handlers, { executor: 'pool', concurrency: 4 });
+    const engine = await engineWith(templates, handlers, { executor: 'pool', concurrency: 4 });
     const flowTask = await engine.start('slow_flow', {});
     const wf = await engine.start('quick', {});
     await engine.runUntilIdle();
@@ -97,23 +98,24 @@ function leasedFlow(retry?: { maxAttempts: number }) {
 }
 
 describe('flow action leases', () => {
-  function engineAt(storage: MemoryStorage, at: number, owner: string, work: HandlerFn, flow = leasedFlow()): Engine {
+  function engineAt(storage: Storage, at: number, owner: string, work: HandlerFn, flow = leasedFlow()): Promise<Engine> {
     return engineWith([flow], { work }, { storage, clock: new ManualClock(at), owner, leaseMs: LEASE });
   }
 
   it('an engine that dies mid-action gives the flow back: another engine runs the action again', async () => {
-    const storage = new MemoryStorage();
-    const first = engineAt(storage, t0, 'dies', hang);
+    const storage = await testStorage();
+    const first = await engineAt(storage, t0, 'dies', hang);
     const task = await first.start('leased_flow', {});
     await first.tick();
     expect((await storage.getTask(task.id))!).toMatchObject({ status: 'running', currentState: 'work', leaseOwner: 'dies', leaseExpiresAt: t0 + LEASE, stateAttempts: 1 });
 
     // Before the lease expires, nobody else touches it.
-    const early = engineAt(storage, t0 + LEASE / 2, 'early', () => 'never called');
+    const early = await engineAt(storage, t0 + LEASE / 2, 'early', () => 'never called');
     await early.runUntilIdle();
     expect((await storage.getTask(task.id))!).toMatchObject({ leaseOwner: 'dies', stateAttempts: 1 });
 
-    const second = engineAt(storage, t0 + 2 * LEASE, 'survivor', () => undefined);
+    await reservationsLapse(storage, 'dies');
+    const second = await engineAt(storage, t0 + 2 * LEASE, 'survivor', () => undefined);
     await second.runUntilIdle();
     expect((await storage.getTask(task.id))!).toMatchObject({ status: 'complete', currentState: 'done', leaseOwner: null, stateAttempts: 0 });
     const attempts = await storage.listAttempts(task.id);
@@ -122,15 +124,17 @@ describe('flow action leases', () => {
   });
 
   it('an action whose engines keep dying fails the flow with INTERRUPTED once its attempts are used up', async () => {
-    const storage = new MemoryStorage();
+    const storage = await testStorage();
     const flow = leasedFlow({ maxAttempts: 2 });
-    const first = engineAt(storage, t0, 'dies-1', hang, flow);
+    const first = await engineAt(storage, t0, 'dies-1', hang, flow);
     const task = await first.start('leased_flow', {});
     await first.tick();
-    const second = engineAt(storage, t0 + 2 * LEASE, 'dies-2', hang, flow);
+    await reservationsLapse(storage, 'dies-1');
+    const second = await engineAt(storage, t0 + 2 * LEASE, 'dies-2', hang, flow);
     await second.tick();
     expect((await storage.getTask(task.id))!).toMatchObject({ leaseOwner: 'dies-2', stateAttempts: 2 });
-    const third = engineAt(storage, t0 + 4 * LEASE, 'survivor', () => 'never called', flow);
+    await reservationsLapse(storage, 'dies-2');
+    const third = await engineAt(storage, t0 + 4 * LEASE, 'survivor', () => 'never called', flow);
     await third.runUntilIdle();
     const failed = (await storage.getTask(task.id))!;
     expect(failed).toMatchObject({ status: 'error', leaseOwner: null, error: { code: 'INTERRUPTED' } });
@@ -139,8 +143,8 @@ describe('flow action leases', () => {
   });
 
   it('an expired lease is found by its index even when live-leased flows fill the page of active flows', async () => {
-    const storage = new MemoryStorage();
-    const engine = engineAt(storage, t0, 'survivor', hang);
+    const storage = await testStorage();
+    const engine = await engineAt(storage, t0, 'survivor', hang);
     const a = await engine.start('leased_flow', {});
     const b = await engine.start('leased_flow', {});
     // The one-task page of active flows holds only the live one; the other one's engine died.
@@ -158,8 +162,8 @@ describe('flow action leases', () => {
   });
 
   it('a clean stop gives the action back without counting it', async () => {
-    const storage = new MemoryStorage();
-    const first = engineAt(storage, t0, 'stops', (ctx) => new Promise((_, reject) => (ctx as { signal: AbortSignal }).signal.addEventListener('abort', () => reject(new Error('aborted')))));
+    const storage = await testStorage();
+    const first = await engineAt(storage, t0, 'stops', (ctx) => new Promise((_, reject) => (ctx as { signal: AbortSignal }).signal.addEventListener('abort', () => reject(new Error('aborted')))));
     const task = await first.start('leased_flow', {});
     await first.tick();
     await first.stop({ abort: true });
@@ -172,7 +176,7 @@ describe('action timeout and retry', () => {
   it('timeout aborts the action: the flow fails with TIMEOUT when no retry is declared', async () => {
     const clock = new ManualClock(t0);
     const flow = defineFlow({ name: 'timed', namespace: 'test', startsWith: 'work', states: { work: action('work', { goTo: 'done', timeout: '1s' }), done: result() } });
-    const engine = engineWith([flow], { work: hang }, { clock });
+    const engine = await engineWith([flow], { work: hang }, { clock });
     const task = await engine.start('timed', {});
     const run = engine.runUntilIdle({ taskId: task.id });
     await vi.waitFor(async () => expect((await engine.storage.getTask(task.id))!.leaseOwner).not.toBeNull(), { interval: 5 });
@@ -192,7 +196,7 @@ describe('action timeout and retry', () => {
       states: { work: action('work', { goTo: 'done', retry: { maxAttempts: 3, backoff: 'fixed', backoffBaseMs: 1000, jitter: false } }), done: result() },
     });
     let calls = 0;
-    const engine = engineWith([flow], {
+    const engine = await engineWith([flow], {
       work: (ctx) => {
         calls++;
         (ctx as { data: Record<string, unknown> }).data.calls = calls;
@@ -215,7 +219,7 @@ describe('action timeout and retry', () => {
       startsWith: 'work',
       states: { work: action('work', { goTo: 'done', retry: { maxAttempts: 2, backoff: 'none' } }), done: result() },
     });
-    const engine = engineWith([flow], { work: () => { throw new Error('always broken'); } }, { clock: new ManualClock(t0) });
+    const engine = await engineWith([flow], { work: () => { throw new Error('always broken'); } }, { clock: new ManualClock(t0) });
     const task = await engine.start('hopeless', {});
     await engine.runUntilIdle({ taskId: task.id });
     const failed = (await engine.storage.getTask(task.id))!;

@@ -73,7 +73,7 @@ describe.each([
   ['TypeScript', parent, child],
 ])('sub-tasks (%s)', (_form, parent, child) => {
   it('starts three children in the background, waits for them and sees how each ended', async () => {
-    const { driver, storage } = flowEnv([parent, child], subtaskHandlers);
+    const { driver, storage } = await flowEnv([parent, child], subtaskHandlers);
     const task = await driver.start(parent, { document_ids: [1, 2, 3] });
     expect(task).toMatchObject({ status: 'waiting', currentState: 'wait_for_children' });
     const children = (await storage.listTasks({ parentTaskId: task.id })).tasks;
@@ -94,7 +94,7 @@ describe.each([
       startsWith: 'go',
       states: { go: action(async (ctx) => void (await ctx.startSubtask('docs/send_document', {})), { goTo: 'done' }), done: result() },
     });
-    const { driver } = flowEnv([bad, child]);
+    const { driver } = await flowEnv([bad, child]);
     const task = await driver.start(bad, {});
     expect(task).toMatchObject({ status: 'error', error: { code: 'INPUT_INVALID' } });
   });
@@ -103,7 +103,7 @@ describe.each([
 describe('participants', () => {
   it('records index fields as field:value, one per array element, and finds tasks by them', async () => {
     const template = loadFlowFixture('registration.yaml');
-    const { driver, storage } = flowEnv([template, registrationFlow, parent, child], registrationHandlers);
+    const { driver, storage } = await flowEnv([template, registrationFlow, parent, child], registrationHandlers);
     const a = await driver.start(template, { user_id: 42 });
     const b = await driver.start(registrationFlow, { user_id: 42 });
     await driver.start(template, { user_id: 7 });
@@ -125,7 +125,7 @@ describe('participants', () => {
       states: { waiting: waitUntil({ condition: () => false, goTo: 'done' }), done: result() },
       interactions: { reassign: { when: ['waiting'], handler: (ctx, p: { user_id: number }) => void (ctx.data.user_id = p.user_id) } },
     });
-    const { driver, storage } = flowEnv([template]);
+    const { driver, storage } = await flowEnv([template]);
     const task = await driver.start(template, { user_id: 1 });
     await driver.fireInteraction(task.id, 'reassign', { user_id: 2 });
     expect((await storage.getTask(task.id))!.participants).toEqual(['user_id:2']);

@@ -25,7 +25,7 @@ async function refusal(p: Promise<unknown>): Promise<StepwiseError> {
 
 describe.each(forms)('registration flow (%s)', (_form, template) => {
   it('waits, refuses the interaction in the wrong state without changing anything, accepts it in the right one and completes', async () => {
-    const { driver, storage, clock } = flowEnv([template], registrationHandlers);
+    const { driver, storage, clock } = await flowEnv([template], registrationHandlers);
     const t0 = clock.now();
     // A background start sits in `has_email`, where provide_email is not accepted.
     const queued = await driver.create(template, { user_id: 42 }, { background: true });
@@ -59,7 +59,7 @@ describe.each(forms)('registration flow (%s)', (_form, template) => {
   });
 
   it('sets wake_at on entry and pushes it forward on every check that still matches nothing', async () => {
-    const { driver, storage, clock } = flowEnv([template], registrationHandlers);
+    const { driver, storage, clock } = await flowEnv([template], registrationHandlers);
     const task = await driver.start(template, {});
     expect(task).toMatchObject({ status: 'waiting', currentState: 'wait_for_email', wakeAt: clock.now() + MINUTE });
     // Not due yet: nothing runs (no busy loop).
@@ -79,7 +79,7 @@ describe.each(forms)('registration flow (%s)', (_form, template) => {
   });
 
   it('fails with TIMEOUT when woken past its timeout without on_timeout', async () => {
-    const { driver, storage, clock } = flowEnv([template], registrationHandlers);
+    const { driver, storage, clock } = await flowEnv([template], registrationHandlers);
     const task = await driver.start(template, {});
     clock.advance(60 * MINUTE);
     expect(await driver.runDue()).toEqual([task.id]);
@@ -110,7 +110,7 @@ describe('on_timeout', () => {
     ['YAML', loadFlowFixture('approval.yaml')],
     ['TypeScript', build('expired')],
   ])('goes to the declared on_timeout state (%s)', async (_form, template) => {
-    const { driver, storage, clock } = flowEnv([template], { is_approved: (ctx: { data: { approved?: boolean } }) => ctx.data.approved === true, escalate: () => undefined });
+    const { driver, storage, clock } = await flowEnv([template], { is_approved: (ctx: { data: { approved?: boolean } }) => ctx.data.approved === true, escalate: () => undefined });
     const task = await driver.start(template, {});
     clock.advance(30 * 60_000);
     await driver.runDue();
@@ -128,7 +128,7 @@ describe('on_timeout', () => {
       ctx.data.reminded = true;
       return 'escalate';
     });
-    const { driver, storage, clock } = flowEnv([template]);
+    const { driver, storage, clock } = await flowEnv([template]);
     const task = await driver.start(template, {});
     clock.advance(61 * 60_000);
     await driver.runDue();
@@ -142,7 +142,7 @@ describe('on_timeout', () => {
       if (ctx.data.reminded === true) ctx.data.approved = true;
       ctx.data.reminded = true;
     });
-    const { driver, storage, clock } = flowEnv([template]);
+    const { driver, storage, clock } = await flowEnv([template]);
     const task = await driver.start(template, {});
     clock.advance(61 * 60_000);
     await driver.runDue();
@@ -162,7 +162,7 @@ describe('on_timeout', () => {
       ctx.data.reminded = true;
       return 'nowhere';
     });
-    const { driver, storage, clock } = flowEnv([template]);
+    const { driver, storage, clock } = await flowEnv([template]);
     const task = await driver.start(template, {});
     clock.advance(61 * 60_000);
     await driver.runDue();
@@ -193,7 +193,7 @@ describe('interactions', () => {
   });
 
   it('accepts an interaction without `when` in any state of an unfinished flow, and refuses it once finished', async () => {
-    const { driver } = flowEnv([template]);
+    const { driver } = await flowEnv([template]);
     const task = await driver.start(template, {});
     expect((await driver.fireInteraction(task.id, 'increment')).status).toBe('waiting');
     const done = await driver.fireInteraction(task.id, 'increment');
@@ -203,7 +203,7 @@ describe('interactions', () => {
   });
 
   it('refuses an unknown interaction, listing the known ones', async () => {
-    const { driver } = flowEnv([template]);
+    const { driver } = await flowEnv([template]);
     const task = await driver.start(template, {});
     const err = await refusal(driver.fireInteraction(task.id, 'nope'));
     expect(err.code).toBe('NOT_FOUND');
@@ -211,7 +211,7 @@ describe('interactions', () => {
   });
 
   it('reports a failing interaction body to the caller and leaves the flow unchanged', async () => {
-    const { driver, storage } = flowEnv([template]);
+    const { driver, storage } = await flowEnv([template]);
     const task = await driver.start(template, {});
     const err = await refusal(driver.fireInteraction(task.id, 'explode'));
     expect(err.code).toBe('HANDLER_ERROR');
