@@ -41,42 +41,54 @@ export interface GraphView {
   structureKey: string;
 }
 
-/** Base box per node type; wide enough for the name, type line and (runtime) state line. */
+/**
+ * Node text in flow units (renderer/styles.css draws it at these sizes): the name is 15 px so it
+ * is still 10 px on screen at zoom 2/3, the zoom a small graph needs to fit a 1024×700 window.
+ * Boxes are as small as that text allows: at 12 px names in 184 px wide boxes, fitting an
+ * 8-state flow drew its names at 6–7 px.
+ */
+export const NODE_LABEL_PX = 15;
+
+/** Smallest box per node type: the name line (15 px), the type line (12 px) and the shape's padding. */
 const BASE_SIZE: Record<NodeView['type'], { width: number; height: number }> = {
-  standard: { width: 184, height: 58 },
-  decision: { width: 212, height: 86 },
-  deferred_convergence: { width: 196, height: 58 },
-  batchable: { width: 190, height: 64 },
-  batch_worker: { width: 184, height: 58 },
-  wait: { width: 200, height: 62 },
-  subtask: { width: 196, height: 58 },
-  action: { width: 184, height: 58 },
-  result: { width: 164, height: 54 },
+  standard: { width: 112, height: 48 },
+  decision: { width: 150, height: 72 },
+  deferred_convergence: { width: 120, height: 52 },
+  batchable: { width: 120, height: 58 },
+  batch_worker: { width: 112, height: 48 },
+  wait: { width: 132, height: 52 },
+  subtask: { width: 120, height: 48 },
+  action: { width: 112, height: 48 },
+  result: { width: 104, height: 46 },
 };
 
-/** Approximate width of a label in the node font (12px system UI, semibold). */
-export function textWidth(text: string, pxPerChar = 7.4): number {
+/** Width of a name in the node font (15 px system UI, semibold; measured up to 10.2 px a character for names like send_welcome). */
+export function textWidth(text: string, pxPerChar = 10.2): number {
   return Math.ceil(text.length * pxPerChar);
 }
 
-const MAX_NODE_WIDTH = 340;
-/** Horizontal room the shape's own decoration takes (diamond tips, hexagon points, padding). */
+const MAX_NODE_WIDTH = 360;
+/** Horizontal room the shape's own decoration takes (diamond tips, hexagon points, padding): styles.css pads .node-body by these. */
 const SHAPE_INSET: Record<NodeView['type'], number> = {
-  standard: 48,
-  decision: 120,
-  deferred_convergence: 56,
-  batchable: 56,
-  batch_worker: 48,
-  wait: 76,
-  subtask: 64,
-  action: 48,
-  result: 60,
+  standard: 26,
+  decision: 60,
+  deferred_convergence: 34,
+  batchable: 40,
+  batch_worker: 34,
+  wait: 54,
+  subtask: 46,
+  action: 26,
+  result: 46,
 };
+/** The tags before a name: START on a flow's first state, DYN on a step created at run time. */
+const TAG_WIDTH = { start: 54, dynamic: 38 };
 
-export function nodeSize(type: NodeView['type'], label: string, chips: number): { width: number; height: number } {
+export function nodeSize(type: NodeView['type'], label: string, chips: number, tags: { start?: boolean; dynamic?: boolean } = {}): { width: number; height: number } {
   const base = BASE_SIZE[type];
-  const width = Math.min(MAX_NODE_WIDTH, Math.max(base.width, textWidth(label) + SHAPE_INSET[type]));
-  return { width, height: base.height + (chips > 0 ? 22 : 0) };
+  // A diamond's name sits where the diamond is narrower than its middle: half as much again.
+  const text = textWidth(label) * (type === 'decision' ? 1.5 : 1);
+  const width = Math.min(MAX_NODE_WIDTH, Math.max(base.width, Math.ceil(text) + SHAPE_INSET[type] + (tags.start ? TAG_WIDTH.start : 0) + (tags.dynamic ? TAG_WIDTH.dynamic : 0)));
+  return { width, height: base.height + (chips > 0 ? 20 : 0) };
 }
 
 function isInteraction(n: GraphNode): boolean {
@@ -100,7 +112,7 @@ export function toGraphView(graph: TemplateGraph): GraphView {
         id: n.id,
         label: n.label,
         type,
-        ...nodeSize(type, n.label, interactions.length),
+        ...nodeSize(type, n.label, interactions.length, { start: n.start === true, dynamic: n.dynamic === true }),
         dynamic: n.dynamic === true,
         createdBy: n.createdBy ?? null,
         start: n.start === true,

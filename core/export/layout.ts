@@ -67,7 +67,7 @@ export interface LayoutResult {
  * Changes whenever the layout of the same request would change (options, conversion): part of
  * every cache key, so a cached layout from an older version is never used.
  */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /**
  * The canonical text of a request (everything the layout depends on, in a fixed order): the
@@ -115,22 +115,31 @@ export function decodeLayoutRequest(c: CompactLayoutRequest): LayoutRequest | nu
   return { direction: c.direction, nodes, edges };
 }
 
-export const LABEL_HEIGHT = 16;
+/** Edge labels are 12.5 px monospace (renderer/styles.css .edge-label). */
+export const LABEL_HEIGHT = 18;
 export function labelWidth(text: string): number {
-  return Math.ceil(text.length * 6.2) + 10;
+  return Math.ceil(text.length * 7.6) + 10;
 }
 
+/**
+ * Up to this many nodes a graph is laid out tightly: it is meant to be read whole, and every
+ * unit of spacing shrinks the zoom it fits at (with the wider spacing, an 8-state flow fitted
+ * a 1400×900 window at zoom 0.61; the spacing alone was a fifth of its width).
+ */
+export const COMPACT_MAX_NODES = 100;
+
 export function layoutOptions(direction: Direction, nodeCount: number): Record<string, string> {
+  const compact = nodeCount <= COMPACT_MAX_NODES;
   return {
     'elk.algorithm': 'layered',
     'elk.direction': direction,
     'elk.edgeRouting': 'ORTHOGONAL',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '56',
-    'elk.spacing.nodeNode': '28',
-    'elk.spacing.edgeNode': '18',
-    'elk.spacing.edgeEdge': '12',
+    'elk.layered.spacing.nodeNodeBetweenLayers': compact ? '28' : '56',
+    'elk.spacing.nodeNode': compact ? '20' : '28',
+    'elk.spacing.edgeNode': compact ? '12' : '18',
+    'elk.spacing.edgeEdge': compact ? '10' : '12',
     'elk.spacing.edgeLabel': '4',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '18',
+    'elk.layered.spacing.edgeNodeBetweenLayers': compact ? '12' : '18',
     // Keep the template's declaration order where it does not cost crossings: diffs stay readable.
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
@@ -138,7 +147,7 @@ export function layoutOptions(direction: Direction, nodeCount: number): Record<s
     // Thorough crossing minimisation is quadratic-ish; big graphs get one pass.
     'elk.layered.thoroughness': nodeCount > 300 ? '1' : '7',
     'elk.edgeLabels.inline': 'false',
-    'elk.padding': '[top=24,left=24,bottom=24,right=24]',
+    'elk.padding': compact ? '[top=12,left=12,bottom=12,right=12]' : '[top=24,left=24,bottom=24,right=24]',
   };
 }
 

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { connection, reconnects } from '../lib/client.js';
 import { errorText, useServices } from '../lib/context.js';
-import type { Direction } from '../lib/layout.js';
+import type { DirectionChoice } from '../lib/readableFit.js';
 import { formatRoute, parseRoute, type Route } from '../lib/route.js';
 import { reloadable, useTRPC } from '../lib/trpc.js';
 import { useStore } from '../lib/useStore.js';
@@ -41,9 +41,13 @@ function useRoute(): [Route, (r: Route) => void] {
   return [route, navigate];
 }
 
-function useDirection(): [Direction, (d: Direction) => void] {
-  const [direction, setDirection] = useState<Direction>(() => (localStorage.getItem('stepwise.direction') === 'DOWN' ? 'DOWN' : 'RIGHT'));
-  const set = useCallback((d: Direction) => {
+/** The layout direction the user picked (kept across sessions); AUTO until they pick one. */
+function useDirection(): [DirectionChoice, (d: DirectionChoice) => void] {
+  const [direction, setDirection] = useState<DirectionChoice>(() => {
+    const kept = localStorage.getItem('stepwise.direction');
+    return kept === 'DOWN' || kept === 'RIGHT' ? kept : 'AUTO';
+  });
+  const set = useCallback((d: DirectionChoice) => {
     localStorage.setItem('stepwise.direction', d);
     setDirection(d);
   }, []);

@@ -6,12 +6,13 @@
 import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { MarkerType, ReactFlow, Background, ControlButton, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
-import { layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
+import { COMPACT_MAX_NODES, layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
 import { layoutGraph, type LayoutOutcome } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
 import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
-import { useRefitOnResize } from './useRefitOnResize.js';
+import { markFit, useRefitOnResize } from './useRefitOnResize.js';
+import { chooseDirection, fitViewport, labelScale, readableViewport, type DirectionChoice } from '../lib/readableFit.js';
 import { GraphOverview, OVERVIEW_SLICE } from './GraphOverview.js';
 import { crowdedView, cullKey, cullRect, type Viewport } from '../lib/graphCulling.js';
 import { ElkEdge, type ElkEdgeData, type ElkFlowEdge } from './ElkEdge.js';
@@ -23,7 +24,6 @@ const MUTED = new Set(['skipped', 'cancelled']);
 const MIN_ZOOM = 0.02;
 /** Nodes mounted per animation frame. */
 const MOUNT_SLICE = 120;
-const MAX_FIT_ZOOM = 1.1;
 /**
  * Above this many nodes, a zoomed-out graph is drawn as one overview picture (GraphOverview)
  * and zoomed in only the visible nodes are mounted: mounting every node of a 1,000-step graph
@@ -40,25 +40,8 @@ export const MAX_MOUNTED = 60;
 
 
 const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
-
-/**
- * Edge labels are 10.5 px; zoomed out they grow (at most ×1.25) so they stay near 10 px on screen
- * down to zoom 0.84. Fit itself always shows the whole graph: a floor on the fit zoom (tried to keep
- * node labels ≥ 10 px) hid the selected node behind the inspector and cut small flows at 1024×700.
- */
-const EDGE_LABEL_PX = 10.5;
-
-/** How much edge labels grow at `zoom` (at most ×1.25). */
-export function labelScale(zoom: number): number {
-  return Math.min(1.25, Math.max(1, 10 / (EDGE_LABEL_PX * zoom)));
-}
-
-/** The viewport that shows the whole laid-out graph centred in a `width`×`height` canvas. */
-export function fitViewport(result: LayoutResult, width: number, height: number): { x: number; y: number; zoom: number } {
-  const pad = 0.92;
-  const zoom = Math.max(MIN_ZOOM, Math.min(MAX_FIT_ZOOM, (width / Math.max(1, result.width)) * pad, (height / Math.max(1, result.height)) * pad));
-  return { x: (width - result.width * zoom) / 2, y: (height - result.height * zoom) / 2, zoom };
-}
+/** Room for a small minimap, shown when only part of the graph is in view (it then shows the rest). */
+const hasRoomForSmallMinimap = (s: { width: number; height: number }) => s.width >= 420 && s.height >= 240;
 
 /** Keeps `--label-scale` on the canvas in step with the zoom (edge labels read it). */
 function LabelScale({ target }: { target: React.RefObject<HTMLDivElement | null> }) {
@@ -72,7 +55,8 @@ function LabelScale({ target }: { target: React.RefObject<HTMLDivElement | null>
 
 interface Props {
   view: GraphView;
-  direction: Direction;
+  /** AUTO: left to right or top to bottom, whichever fits the canvas at the larger zoom (small graphs). */
+  direction: DirectionChoice;
   live: LiveState | null;
   selected: string | null;
   onOpenNode: (id: string) => void;
@@ -120,6 +104,17 @@ interface Laid {
   elkMs: number | null;
   /** The layout this one replaced for the same graph (the quick one ELK's replaces), drawn until replaced slice by slice. */
   previous: LayoutResult | null;
+  /** The direction drawn (the choice, or what AUTO chose). */
+  direction: Direction;
+  /** AUTO's layouts of both directions, to turn the graph around when the canvas changes shape. */
+  options: Partial<Record<Direction, LayoutOutcome>>;
+}
+
+/** Where the first view starts when the whole graph cannot be read: the entry (a flow's start state, else the first node). */
+function entryBox(view: GraphView, result: LayoutResult): { x: number; y: number; width: number; height: number } | null {
+  const entry = view.nodes.find((n) => n.start) ?? view.nodes[0];
+  const at = entry ? result.positions[entry.id] : undefined;
+  return entry && at ? { ...at, width: entry.width, height: entry.height } : null;
 }
 
 export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks, prefetched }: Props) {
@@ -143,15 +138,22 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     const now = flow.getViewport();
     const last = lastFit.current;
     if (last?.key === key && (Math.abs(now.x - last.x) > 0.5 || Math.abs(now.y - last.y) > 0.5 || Math.abs(now.zoom - last.zoom) > 1e-4)) return;
-    const fit = fitViewport(result, el.clientWidth, el.clientHeight);
-    lastFit.current = { key, ...fit };
-    void flow.setViewport(fit);
+    firstView(el, result);
   });
+  /** The first view of `result` in the canvas `el`: whole if readable, else readable around the selection or the entry. */
+  const firstView = (el: HTMLElement, result: LayoutResult) => {
+    const at = selected ? result.positions[selected] : undefined;
+    const sel = selected ? view.nodes.find((n) => n.id === selected) : undefined;
+    const focus = at && sel ? { ...at, width: sel.width, height: sel.height } : entryBox(view, result);
+    const { whole: _, ...fit } = readableViewport(result, el.clientWidth, el.clientHeight, view.nodes.length, focus);
+    lastFit.current = { key, ...fit };
+    markFit(el, flow.setViewport(fit));
+  };
   // A new layout mounts again from its first slice (in the same render: mounting the whole graph
   // at the new positions first, then cutting it back, were two of the longest tasks).
-  const place = useEffectEvent((outcome: LayoutOutcome) => {
+  const place = useEffectEvent((outcome: LayoutOutcome, drawn: Direction, options: Laid['options']) => {
     fitTo(outcome.result);
-    setLaid((old) => ({ key, ...outcome, previous: old?.key === key ? old.result : null }));
+    setLaid((old) => ({ key, ...outcome, previous: old?.key === key && old.direction === drawn ? old.result : null, direction: drawn, options }));
     setMounted(0);
   });
 
@@ -160,31 +162,40 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
     const current = viewNow();
     const given = prefetchedNow();
     performance.mark('stepwise:layout-start');
-    const withGraph = prefetchedFor(given, current, direction);
-    if (withGraph) {
-      const outcome: LayoutOutcome = { result: given.result, source: given.source, warning: null, ms: 0, elkMs: null };
-      performance.mark(given.source === 'quick' ? 'stepwise:layout-quick' : 'stepwise:layout-done');
-      place(outcome);
-      if (given.source !== 'quick') return;
-    }
-    layoutGraph(layoutRequestOf(current, direction), {
-      signal: controller.signal,
-      // A big graph the host has not laid out yet: draw a quick layout now, ELK's replaces it
-      // (unless the host sent one with the graph: then wait for ELK's).
-      ...(withGraph
-        ? {}
-        : {
-            onQuick: (outcome: LayoutOutcome) => {
-              performance.mark('stepwise:layout-quick');
-              place(outcome);
-            },
-          }),
-    }).then(
-      (outcome) => {
+    // One direction's layout: the one the host sent with the graph, else asked for. A big graph
+    // the host has not laid out yet draws a quick layout first, ELK's replaces it.
+    const ask = (d: Direction, quick: boolean): Promise<LayoutOutcome> => {
+      const withGraph = prefetchedFor(given, current, d);
+      if (withGraph && given.source !== 'quick') return Promise.resolve({ result: given.result, source: given.source, warning: null, ms: 0, elkMs: null });
+      if (withGraph && quick) {
+        performance.mark('stepwise:layout-quick');
+        place({ result: given.result, source: given.source, warning: null, ms: 0, elkMs: null }, d, {});
+      }
+      return layoutGraph(layoutRequestOf(current, d), {
+        signal: controller.signal,
+        ...(quick && !withGraph
+          ? {
+              onQuick: (outcome: LayoutOutcome) => {
+                performance.mark('stepwise:layout-quick');
+                place(outcome, d, {});
+              },
+            }
+          : {}),
+      });
+    };
+    // AUTO lays a normal-sized graph out both ways (two small ELK runs, both cached by the host)
+    // and draws the one that fits the canvas better; a big graph goes left to right.
+    const both = direction === 'AUTO' && current.nodes.length <= COMPACT_MAX_NODES;
+    const asked: Direction[] = both ? ['RIGHT', 'DOWN'] : [direction === 'AUTO' ? 'RIGHT' : direction];
+    Promise.all(asked.map((d) => ask(d, !both))).then(
+      (outcomes) => {
         performance.mark('stepwise:layout-done');
+        const options: Laid['options'] = Object.fromEntries(asked.map((d, i) => [d, outcomes[i]!]));
+        const el = wrapRef.current;
+        const drawn = both && el ? chooseDirection({ RIGHT: outcomes[0]!.result, DOWN: outcomes[1]!.result }, el.clientWidth, el.clientHeight) : asked[0]!;
         // The fitted viewport is set before the nodes mount: mounting a big graph twice (once at
         // the old zoom, again after fitView) was the longest main-thread task.
-        place(outcome);
+        place(options[drawn]!, drawn, both ? options : {});
       },
       (err: unknown) => {
         if ((err as { name?: string }).name !== 'AbortError') setFailure({ key, message: String(err) });
@@ -202,6 +213,18 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   );
   // A small canvas (a 1024×700 window) has no room for the minimap: it would cover nodes.
   const roomy = useStore(hasRoomForMinimap);
+  const someRoom = useStore(hasRoomForSmallMinimap);
+  // Part of the graph is out of view (a readable zoom on a small canvas, or the user zoomed in).
+  const partial = useStore(
+    useCallback(
+      (s: Viewport & { width: number; height: number }) => {
+        if (!result) return false;
+        const [x, y, zoom] = s.transform;
+        return x < -1 || y < -1 || x + result.width * zoom > s.width + 1 || y + result.height * zoom > s.height + 1;
+      },
+      [result],
+    ),
+  );
   const overview = big && far;
   // Zoomed in on a big graph: only the nodes around the viewport are handed to React Flow.
   const cull = useStore(useCallback((s: Viewport) => (big ? cullKey(s) : ''), [big]));
@@ -243,7 +266,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
       if (around && (position.x > around.right || position.y > around.bottom || position.x + n.width < around.left || position.y + n.height < around.top)) continue;
       const liveNode = live?.nodes[n.id] ?? null;
       const mark = marks?.[n.id];
-      const key = [n, position, liveNode, n.id === selected, direction, live !== null, mark];
+      const key = [n, position, liveNode, n.id === selected, laid.direction, live !== null, mark];
       const previous = cache.current.get(n.id);
       const node =
         previous && previous.key.every((k, i) => k === key[i])
@@ -257,14 +280,14 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
               selected: n.id === selected,
               ariaLabel: `${n.label}, ${n.type}${live ? `, ${liveNode?.state ?? 'pending'}` : ''}${markLabel(mark)}`,
               ...(mark ? { className: markClass(mark) } : {}),
-              data: { view: n, live: liveNode, runtime: live !== null, direction, kind: view.kind },
+              data: { view: n, live: liveNode, runtime: live !== null, direction: laid.direction, kind: view.kind },
             };
       next.set(n.id, { key, node });
       out.push(node);
     }
     cache.current = next;
     return out;
-  }, [laid, view, live, selected, direction, mounted, marks, overview, cull]);
+  }, [laid, view, live, selected, mounted, marks, overview, cull]);
   const mountedIds = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
 
   // Edge objects are reused too: a new object per edge per frame re-rendered every mounted edge
@@ -315,7 +338,20 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
 
   // When the canvas is resized (the inspector opens or closes, the window changes), fit the
   // graph again (or keep a selected node of a big graph in view).
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
+  // AUTO turns the graph around when the canvas changes shape so much that the drawn direction
+  // no longer fits readably and the other fits clearly better.
+  const turn = (w: number, h: number): boolean => {
+    if (!laid?.options.RIGHT || !laid.options.DOWN) return false;
+    const next = chooseDirection({ RIGHT: laid.options.RIGHT.result, DOWN: laid.options.DOWN.result }, w, h, laid.direction);
+    const el = wrapRef.current;
+    if (next === laid.direction || !el) return false;
+    const outcome = laid.options[next]!;
+    firstView(el, outcome.result);
+    setLaid({ ...laid, ...outcome, previous: null, direction: next });
+    setMounted(0);
+    return true;
+  };
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id), view.nodes.length, { onResize: turn });
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== 'Enter') return;
@@ -336,6 +372,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
       data-node-count={overview ? view.nodes.length : nodes.length}
       data-overview={String(overview)}
       data-layout-engine={laid?.result.engine ?? ''}
+      data-direction={laid?.direction ?? ''}
       data-layout-ms={laid ? Math.round(laid.ms) : ''}
       {...(live?.currentState ? { 'data-current-state': live.currentState } : {})}
     >
@@ -359,7 +396,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         {big && laid ? <GraphOverview view={view} result={laid.result} previous={laid.previous} live={live} selected={selected} onOpenNode={onOpenNode} shown={mounted} hidden={!overview} /> : null}
         <Background gap={20} size={1} color="#e3e6eb" />
         <LabelScale target={wrapRef} />
-        {/* Fit is ours: the same fit as the first view (padding, zoom cap, centred). */}
+        {/* Fit is ours: always the whole graph (the first view of a graph too big to read whole is a readable part of it). */}
         <Controls showInteractive={false} showFitView={false}>
           <ControlButton
             className="react-flow__controls-fitview"
@@ -367,7 +404,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
             title="Fit View"
             onClick={() => {
               const el = wrapRef.current;
-              if (el && laid) void flow.setViewport(fitViewport(laid.result, el.clientWidth, el.clientHeight));
+              if (el && laid) markFit(el, flow.setViewport(fitViewport(laid.result, el.clientWidth, el.clientHeight)));
             }}
           >
             <svg viewBox="0 0 32 30" width="12" height="12" aria-hidden="true">
@@ -375,9 +412,9 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
             </svg>
           </ControlButton>
         </Controls>
-        {!big && roomy ? (
+        {!big && (roomy || (someRoom && partial)) ? (
           <MiniMap
-            style={{ width: 150, height: 96 }}
+            style={roomy ? { width: 150, height: 96 } : { width: 112, height: 72 }}
             pannable
             zoomable
             nodeColor={(n) => {

@@ -9,7 +9,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { announce } from '../lib/announce.js';
 import { errorText } from '../lib/context.js';
 import { clock } from '../lib/format.js';
-import type { Direction } from '../lib/layout.js';
+import { concreteDirection, type DirectionChoice } from '../lib/readableFit.js';
 import { isBoolean, isNumber, usePersistent } from '../lib/persist.js';
 import { useWide } from '../lib/useWide.js';
 import { shortTaskId } from '../../core/host/protocol.js';
@@ -35,8 +35,8 @@ import { useTaskHistory } from './task/useTaskHistory.js';
 
 interface Props {
   taskId: string;
-  direction: Direction;
-  onDirection: (d: Direction) => void;
+  direction: DirectionChoice;
+  onDirection: (d: DirectionChoice) => void;
   onOpenTemplate: (ref: string) => void;
   onOpenTask?: (id: string) => void;
 }
@@ -52,7 +52,7 @@ function useAnnounceStatus(status: string | undefined): void {
 }
 
 export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpenTask }: Props) {
-  const canvas = useTaskCanvas(taskId, direction);
+  const canvas = useTaskCanvas(taskId, concreteDirection(direction));
   const { view, live } = canvas;
   const task = canvas.answer?.task;
   const [selected, setSelected] = useState<string | null>(null);
@@ -131,7 +131,7 @@ export function TaskView({ taskId, direction, onDirection, onOpenTemplate, onOpe
           <button className="btn" aria-pressed={details} onClick={() => setDetails(!details)} title="The task's input, result and error (shown when no node is selected)">
             Details
           </button>
-          <ExportMenu source={{ taskId }} direction={direction} />
+          <ExportMenu source={{ taskId }} direction={concreteDirection(direction)} />
         </Toolbar>
         {controls.data ? (
           <DebugBar

@@ -4,7 +4,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useQuery } from '@tanstack/react-query';
 import { errorText } from '../lib/context.js';
 import { toGraphView } from '../lib/graphView.js';
-import type { Direction } from '../lib/layout.js';
+import { concreteDirection, type DirectionChoice } from '../lib/readableFit.js';
 import { useTRPC } from '../lib/trpc.js';
 import { GraphCanvas } from './GraphCanvas.js';
 import { Inspector } from './Inspector.js';
@@ -16,8 +16,8 @@ import { StartTaskDialog, TemplateEditor } from './lazyParts.js';
 
 interface Props {
   templateRef: string;
-  direction: Direction;
-  onDirection: (d: Direction) => void;
+  direction: DirectionChoice;
+  onDirection: (d: DirectionChoice) => void;
   onTaskStarted: (taskId: string) => void;
 }
 
@@ -27,7 +27,7 @@ export function TemplateView({ templateRef, direction, onDirection, onTaskStarte
   // The layout comes with the graph (one round trip); another direction asks again, showing
   // this template's graph meanwhile.
   const result = useQuery({
-    ...trpc.templateGraph.queryOptions({ ref: templateRef, direction }),
+    ...trpc.templateGraph.queryOptions({ ref: templateRef, direction: concreteDirection(direction) }),
     placeholderData: (previous) => (previous?.template.ref === templateRef ? previous : undefined),
   });
   const [selected, setSelected] = useState<string | null>(null);
@@ -42,7 +42,7 @@ export function TemplateView({ templateRef, direction, onDirection, onTaskStarte
   const view = useMemo(() => (result.data ? toGraphView(result.data.graph) : null), [result.data]);
   const template = result.data?.template;
   const selectedNode = view?.nodes.find((n) => n.id === selected) ?? null;
-  if (editing) return <TemplateEditor templateRef={templateRef} direction={direction} onClose={() => setEditing(false)} />;
+  if (editing) return <TemplateEditor templateRef={templateRef} direction={concreteDirection(direction)} onClose={() => setEditing(false)} />;
   return (
     <div style={{ display: 'contents' }}>
       <main className="main" aria-label="Template">
@@ -66,7 +66,7 @@ export function TemplateView({ templateRef, direction, onDirection, onTaskStarte
           <button className="btn" disabled={!template} onClick={() => setEditing(true)} title={template?.sourceKind === 'yaml' ? 'Edit this template (add steps, connect them, change properties)' : 'Show how this template is defined (TypeScript templates are read-only here)'}>
             {template?.sourceKind === 'yaml' ? 'Edit' : 'View source'}
           </button>
-          <ExportMenu source={{ ref: templateRef }} direction={direction} />
+          <ExportMenu source={{ ref: templateRef }} direction={concreteDirection(direction)} />
         </Toolbar>
         {result.error ? <div className="banner error">{errorText(result.error)}</div> : null}
         {template && template.problems.length > 0 ? (

@@ -5,15 +5,15 @@
  * its tooltip).
  */
 import type { ReactNode } from 'react';
-import type { Direction } from '../lib/layout.js';
+import type { DirectionChoice } from '../lib/readableFit.js';
 
 interface Props {
   title: ReactNode;
   subtitle?: ReactNode;
   /** The subtitle's full text, shown as its tooltip when it is cut. */
   subtitleText?: string;
-  direction: Direction;
-  onDirection: (d: Direction) => void;
+  direction: DirectionChoice;
+  onDirection: (d: DirectionChoice) => void;
   children?: ReactNode;
 }
 
@@ -30,6 +30,9 @@ export function Toolbar({ title, subtitle, subtitleText, direction, onDirection,
       </div>
       <div className="toolbar-actions">
         <div className="seg" role="group" aria-label="Layout direction">
+          <button aria-pressed={direction === 'AUTO'} onClick={() => onDirection('AUTO')} title="Whichever direction fits the canvas better">
+            Auto
+          </button>
           <button aria-pressed={direction === 'RIGHT'} onClick={() => onDirection('RIGHT')} title="Left to right">
             LR
           </button>

@@ -4,7 +4,7 @@
  * not show (workspace reloads), and starting tasks from the page's form.
  */
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { AppRouter } from '../../core/host/router.js';
 import { startServe, tempWorkspace, type ServeHandle } from './serveProcess.js';
@@ -42,6 +42,17 @@ export async function openPage(page: Page, host: DebugHost, hash = ''): Promise<
 
 export async function waitForGraph(page: Page): Promise<void> {
   await expect(page.locator('.canvas-wrap[data-graph-ready="true"]')).toBeVisible({ timeout: 30_000 });
+}
+
+/**
+ * Waits until the canvas's viewport has settled for the canvas's current size: GraphCanvas sets
+ * `data-fit="W×H"` when its fit or refit for that size has finished (an animated refit is not
+ * caught half-way, however slow the machine).
+ */
+export async function waitForFit(canvas: Locator): Promise<void> {
+  await expect
+    .poll(() => canvas.evaluate((el) => (el as HTMLElement).dataset.fit === `${el.clientWidth}x${el.clientHeight}`), { timeout: 30_000 })
+    .toBe(true);
 }
 
 /** Opens the template, fills the Start task form and starts it; returns the task id. */

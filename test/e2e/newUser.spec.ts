@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openPage, startDebugHost, waitForGraph, type DebugHost } from './debuggerHelpers.js';
+import { openPage, startDebugHost, waitForFit, waitForGraph, type DebugHost } from './debuggerHelpers.js';
 
 let host: DebugHost;
 test.beforeAll(async () => {
@@ -412,41 +412,86 @@ test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle ti
   }
 });
 
-/** The canvas zoom and the edge labels' font size (CSS px before the zoom) and on-screen size. */
-async function edgeLabels(page: import('@playwright/test').Page): Promise<{ zoom: number; cssPx: number; screenPx: number; count: number }> {
+/** The canvas zoom, node names and edge labels as drawn on screen (rendered glyph size: font size × zoom). */
+async function labelSizes(page: import('@playwright/test').Page): Promise<{ zoom: number; nodePx: number; edgeCssPx: number; count: number }> {
   return page.evaluate(() => {
     const zoom = Number(document.querySelector('.canvas-wrap')!.getAttribute('data-zoom'));
-    const sizes = [...document.querySelectorAll('.edge-label')].map((el) => parseFloat(getComputedStyle(el).fontSize));
-    return { zoom, cssPx: Math.min(...sizes), screenPx: Math.min(...sizes) * zoom, count: sizes.length };
+    const names = [...document.querySelectorAll('.react-flow__node .label')].map((el) => parseFloat(getComputedStyle(el).fontSize) * zoom);
+    const edges = [...document.querySelectorAll('.edge-label')].map((el) => parseFloat(getComputedStyle(el).fontSize));
+    return { zoom, nodePx: Math.min(...names), edgeCssPx: edges.length > 0 ? Math.min(...edges) : 0, count: names.length };
   });
 }
 
-test('8. a flow at fit zoom shows all its states, its edge labels grow when zoomed out, and Fit brings the whole flow back', async ({ page }, info) => {
+type Rect = { x: number; y: number; right: number; bottom: number };
+const rectOf = (r: DOMRect): Rect => ({ x: r.x, y: r.y, right: r.right, bottom: r.bottom });
+const within = (b: Rect, c: Rect) => b.x >= c.x - 1 && b.y >= c.y - 1 && b.right <= c.right + 1 && b.bottom <= c.bottom + 1;
+
+/** Every node's box inside the canvas's. */
+async function wholeGraphInView(page: import('@playwright/test').Page): Promise<boolean> {
+  const canvas = rectOf(await page.locator('.canvas-wrap').evaluate((e) => e.getBoundingClientRect()));
+  const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, right: r.right, bottom: r.bottom })));
+  return boxes.length > 0 && boxes.every((b) => within(b, canvas));
+}
+
+test('8. node names are at least 10 px on screen at fit for a flow and a workflow, in the template view and beside the inspector, at 1400×900 and 1024×700', async ({ page }, info) => {
+  const flow = await host.api.debug.start.mutate({ ref: 'documents/document_approval@1.0.0', input: { document_id: 'D-17' } });
+  const workflow = await host.api.debug.start.mutate({
+    ref: 'ecommerce/order_fulfillment@1.0.0',
+    input: { order_id: 17, customer_id: 'C-17', items: [{ sku: 'A', quantity: 1, unit_price: 5 }] },
+  });
+  const cases = [
+    { ref: 'documents/document_approval@1.0.0', task: flow.id },
+    { ref: 'ecommerce/order_fulfillment@1.0.0', task: workflow.id },
+  ];
+  const canvas = page.locator('.canvas-wrap');
   for (const [width, height] of [[1400, 900], [1024, 700]] as const) {
     await page.setViewportSize({ width, height });
-    await openPage(page, host, `#/template/${encodeURIComponent('accounts/user_onboarding@1.0.0')}`);
-    await waitForGraph(page);
-    await expect(page.locator('.edge-label').first()).toBeVisible();
-    const canvas = (await page.locator('.canvas-wrap').boundingBox())!;
-    const nodes = page.locator('.react-flow__node');
-    const whole = async () =>
-      (await nodes.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, right: r.right, bottom: r.bottom })))).every(
-        (b) => b.x >= canvas.x - 1 && b.y >= canvas.y - 1 && b.right <= canvas.x + canvas.width + 1 && b.bottom <= canvas.y + canvas.height + 1,
+    for (const { ref, task } of cases) {
+      const name = ref.split('/')[1]!.split('@')[0]!;
+      // The template view: the whole graph, names readable.
+      await openPage(page, host, `#/template/${encodeURIComponent(ref)}`);
+      await waitForGraph(page);
+      await waitForFit(canvas);
+      const fitted = await labelSizes(page);
+      info.annotations.push({ type: 'labels', description: `${name} template ${width}×${height}: ${await canvas.getAttribute('data-direction')}, zoom ${fitted.zoom}, names ${fitted.nodePx.toFixed(1)} px` });
+      expect(fitted.count).toBeGreaterThanOrEqual(6);
+      expect(fitted.nodePx).toBeGreaterThanOrEqual(10);
+      expect(await wholeGraphInView(page)).toBe(true);
+      await page.screenshot({ path: info.outputPath(`n08-${name}-template-${width}x${height}.png`) });
+
+      // The task view with the inspector open on the node farthest right and down (the one the
+      // inspector would cover): names readable, the selected node beside the inspector, and the
+      // whole graph in view — or, when it cannot be read whole (1024×700), the minimap.
+      await openPage(page, host, `#/task/${encodeURIComponent(task)}`);
+      await waitForGraph(page);
+      await waitForFit(canvas);
+      const far = await page.locator('.react-flow__node').evaluateAll((els) =>
+        els.map((e) => ({ id: e.getAttribute('data-id')!, r: e.getBoundingClientRect() })).sort((a, b) => b.r.right + b.r.bottom - (a.r.right + a.r.bottom))[0]!.id,
       );
-    await expect.poll(whole).toBe(true);
-    const fitted = await edgeLabels(page);
-    info.annotations.push({ type: 'labels', description: `${width}×${height}: zoom ${fitted.zoom}, edge labels ${fitted.cssPx.toFixed(1)} px (${fitted.screenPx.toFixed(1)} on screen)` });
-    expect(fitted.count).toBeGreaterThanOrEqual(3);
-    // Below zoom 0.95 the edge labels are drawn larger than their 10.5 px so they stay legible.
-    if (fitted.zoom < 0.95) expect(fitted.cssPx).toBeGreaterThan(10.5);
-    await page.screenshot({ path: info.outputPath(`n08-flow-fit-${width}x${height}.png`) });
-    // Zoomed out by hand: labels grow; then Fit shows the whole flow again.
-    await page.getByRole('button', { name: 'Zoom Out' }).click();
-    await page.getByRole('button', { name: 'Zoom Out' }).click();
-    await expect.poll(async () => (await edgeLabels(page)).zoom).toBeLessThan(fitted.zoom);
-    expect((await edgeLabels(page)).cssPx).toBeGreaterThan(10.5);
-    await page.getByRole('button', { name: 'Fit View' }).click();
-    await expect.poll(async () => (await edgeLabels(page)).zoom).toBeCloseTo(fitted.zoom, 2);
-    await expect.poll(whole).toBe(true);
+      await page.locator(`.react-flow__node[data-id="${far}"]`).click();
+      const inspector = page.getByTestId('inspector');
+      await expect(inspector).toBeVisible();
+      await waitForFit(canvas);
+      const beside = await labelSizes(page);
+      const whole = await wholeGraphInView(page);
+      info.annotations.push({ type: 'labels', description: `${name} task+inspector ${width}×${height}: ${await canvas.getAttribute('data-direction')}, zoom ${beside.zoom}, names ${beside.nodePx.toFixed(1)} px, whole ${whole}` });
+      expect(beside.nodePx).toBeGreaterThanOrEqual(10);
+      const selectedBox = rectOf(await page.locator(`.react-flow__node[data-id="${far}"]`).evaluate((e) => e.getBoundingClientRect()));
+      const inspectorBox = rectOf(await inspector.evaluate((e) => e.getBoundingClientRect()));
+      expect(within(selectedBox, rectOf(await canvas.evaluate((e) => e.getBoundingClientRect())))).toBe(true);
+      expect(selectedBox.right <= inspectorBox.x + 1 || selectedBox.x >= inspectorBox.right - 1).toBe(true);
+      if (width === 1400) expect(whole).toBe(true);
+      if (!whole) await expect(page.locator('.react-flow__minimap')).toBeVisible();
+      await page.screenshot({ path: info.outputPath(`n08-${name}-task-inspector-${width}x${height}.png`) });
+
+      // Zoomed out by hand the edge labels grow; Fit shows the whole graph.
+      await page.getByRole('button', { name: 'Zoom Out' }).click();
+      await page.getByRole('button', { name: 'Zoom Out' }).click();
+      await expect.poll(async () => (await labelSizes(page)).zoom).toBeLessThan(beside.zoom);
+      if (ref.includes('document_approval')) expect((await labelSizes(page)).edgeCssPx).toBeGreaterThan(12.5);
+      await page.getByRole('button', { name: 'Fit View' }).click();
+      await waitForFit(canvas);
+      expect(await wholeGraphInView(page)).toBe(true);
+    }
   }
 });

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { generatedWorkflowYaml } from './generatedWorkflow.js';
+import { waitForFit } from './debuggerHelpers.js';
 import { startServe, tempWorkspace, type ServeHandle } from './serveProcess.js';
 
 let host: ServeHandle;
@@ -75,6 +76,7 @@ test('opening the inspector refits the graph and the toolbar wraps instead of cl
   await page.locator(`.react-flow__node[data-id="${rightmost}"]`).click();
   await expect(page.getByTestId('inspector')).toBeVisible();
   await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 200);
+  await waitForFit(canvas);
   await expectAllInside(canvas, nodes);
   await expectToolbarFits(page);
   await page.screenshot({ path: info.outputPath('l01-inspector-refit.png') });
@@ -98,6 +100,10 @@ test('a graph too big to read fitted keeps the selected node in view, and the lo
   const id = candidates[0]!;
   await page.locator(`.react-flow__node[data-id="${id}"]`).click();
   await expect(page.getByTestId('inspector')).toContainText(id);
+  // The canvas narrowed: wait for its refit to finish (under load the 150 ms move was caught
+  // half-way, zoom 0.26 on its way to 0.4), not for the node to pass through the canvas.
+  await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(outer.width - 200);
+  await waitForFit(canvas);
   await expectToolbarFits(page);
   await expect(page.getByRole('toolbar', { name: 'View' }).locator('h1')).toHaveText('bench/generated');
   await expect
@@ -130,6 +136,7 @@ test('the template editor refits its canvas when the side form opens or the canv
   const wide = (await canvas.boundingBox())!.width;
   await page.setViewportSize({ width: 1100, height: 860 });
   await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 200);
+  await waitForFit(canvas);
   const selectedNode = canvas.locator(`.react-flow__node[data-id="${rightmost}"]`);
   await expectAllInside(canvas, selectedNode);
   await page.screenshot({ path: info.outputPath('l03-editor-narrow-selected.png') });

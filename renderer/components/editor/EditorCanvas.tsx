@@ -11,7 +11,7 @@ import type { GraphView } from '../../lib/graphView.js';
 import { layoutRequestOf, type Direction, type EdgeRoute, type LayoutResult } from '../../lib/layout.js';
 import { layoutInWorker } from '../../lib/layoutClient.js';
 import { roundedPath } from '../ElkEdge.js';
-import { fitViewport } from '../GraphCanvas.js';
+import { fitViewport } from '../../lib/readableFit.js';
 import { useRefitOnResize } from '../useRefitOnResize.js';
 import { EditNode, type EditFlowNode } from './EditNode.js';
 
@@ -109,7 +109,7 @@ export function EditorCanvas({ view, direction, problems, selected, selectedEdge
 
   // Like the view canvas: fit again when the canvas changes size (the side form or the
   // problems panel opens, the window changes), so no node ends up hidden behind them.
-  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id));
+  useRefitOnResize(wrapRef, laid?.result ?? null, selected, (id) => view.nodes.find((x) => x.id === id), view.nodes.length);
 
   const byNode = useMemo(() => {
     const m = new Map<string, ProblemView[]>();
