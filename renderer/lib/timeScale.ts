@@ -77,3 +77,24 @@ export function idleCutScale(busy: ReadonlyArray<readonly [number, number]>, t0:
   };
   return { x, t, breaks };
 }
+
+/**
+ * Which marks along the axis can be drawn without touching each other or the text already on
+ * it: `xs` are the marks' centres (px), each `width` wide; `taken` are [left, right] spans of
+ * the axis labels. A mark that would overlap one is left out (its break line in the lanes and
+ * its tooltip-less neighbours still show where time was cut). Returns the indices kept.
+ */
+export function placeAxisMarks(xs: readonly number[], width: number, taken: ReadonlyArray<readonly [number, number]>, gap = 3): number[] {
+  const kept: number[] = [];
+  let lastRight = -Infinity;
+  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  for (const [x, i] of order) {
+    const left = x - width / 2;
+    const right = x + width / 2;
+    if (left < lastRight + gap) continue;
+    if (taken.some(([a, b]) => left < b + gap && right > a - gap)) continue;
+    kept.push(i);
+    lastRight = right;
+  }
+  return kept;
+}

@@ -396,6 +396,11 @@ test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle ti
       await page.getByRole('button', { name: 'Zoom timeline in' }).click();
       await expect(lanes).toHaveAttribute('data-zoom', '4');
       expect(await widest()).toBeGreaterThan(before * 2);
+      // The axis text (start time, ≈ marks of cut idle time, the span shown) does not overlap.
+      const axisBoxes = await page.locator('.axis span').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, right: r.right })));
+      expect(axisBoxes.length).toBeGreaterThanOrEqual(2);
+      const sorted = axisBoxes.sort((p, q) => p.x - q.x);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.x).toBeGreaterThanOrEqual(sorted[i - 1]!.right);
       await page.screenshot({ path: info.outputPath('n08-timeline-zoom-4x.png') });
       await lanes.focus();
       await page.keyboard.press('-');

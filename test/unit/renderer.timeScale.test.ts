@@ -1,6 +1,6 @@
 /** The timeline's axis with idle time cut out (renderer/lib/timeScale). */
 import { describe, expect, it } from 'vitest';
-import { BREAK_PX, idleCutScale } from '../../renderer/lib/timeScale.js';
+import { BREAK_PX, idleCutScale, placeAxisMarks } from '../../renderer/lib/timeScale.js';
 
 describe('idleCutScale', () => {
   it('gives two 50 ms attempts 11 minutes apart most of the width, the wait one narrow break', () => {
@@ -33,5 +33,19 @@ describe('idleCutScale', () => {
     const xs = [0, 100, 10_000, 10_100, 50_000].map(s.x);
     for (let i = 1; i < xs.length; i++) expect(xs[i]!).toBeGreaterThanOrEqual(xs[i - 1]!);
     expect(xs[4]).toBeCloseTo(400, 5);
+  });
+});
+
+describe('placeAxisMarks', () => {
+  it('keeps marks clear of the axis labels and of each other', () => {
+    // Labels at 150–230 and 520–600; marks 8 px wide.
+    const kept = placeAxisMarks([160, 240, 244, 300, 400, 515, 590], 8, [
+      [150, 230],
+      [520, 600],
+    ]);
+    expect(kept.sort((a, b) => a - b)).toEqual([1, 3, 4]);
+  });
+  it('keeps every mark when nothing is in the way', () => {
+    expect(placeAxisMarks([10, 30, 50], 8, [])).toEqual([0, 1, 2]);
   });
 });

@@ -13,7 +13,7 @@ import { STATE_STYLES } from '../../../core/export/style.js';
 import { readableOn } from '../../lib/contrast.js';
 import { clock, duration } from '../../lib/format.js';
 import { transitionMove } from '../../lib/statusWords.js';
-import { idleCutScale } from '../../lib/timeScale.js';
+import { idleCutScale, placeAxisMarks } from '../../lib/timeScale.js';
 import type { TimelineData } from './useTimelineData.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -28,6 +28,9 @@ interface Props {
 }
 
 const ROW = 22;
+/** The axis text is 10.5 px monospace: about this wide per character; the ≈ mark this wide. */
+const AXIS_CHAR_W = 6.4;
+const GAP_GLYPH_W = 8;
 const MAX_ZOOM = 64;
 /** Keeps a zoomed view inside the axis: `offset` px of the `plotW × zoom` wide axis are scrolled past. */
 const clampOffset = (offset: number, plotW: number, zoom: number) => Math.max(0, Math.min(plotW * (zoom - 1), offset));
@@ -197,6 +200,19 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
     act();
   };
 
+  // The axis: the start time, a ≈ per cut idle stretch in view, the span on the right; a mark
+  // that would overlap the text or another mark (zoomed in, breaks crowd the ends) is left out.
+  const axis = (() => {
+    const startText = clock(zoom > 1 ? timeAt(0) : t0);
+    const endText = zoom > 1 ? `${duration(timeAt(plotW) - timeAt(0))} shown` : `+${duration(t1 - t0)}`;
+    const startSpan: [number, number] = [LABEL_W, LABEL_W + startText.length * AXIS_CHAR_W];
+    const endSpan: [number, number] = [chartWidth - 8 - endText.length * AXIS_CHAR_W, chartWidth - 8];
+    const showEnd = endSpan[0] > startSpan[1] + 8;
+    const inView = scale.breaks.map((b) => ({ ...b, x: LABEL_W + b.px * zoom - offset })).filter((b) => b.x >= LABEL_W && b.x <= LABEL_W + plotW);
+    const kept = placeAxisMarks(inView.map((b) => b.x), GAP_GLYPH_W, showEnd ? [startSpan, endSpan] : [startSpan]);
+    return { startText, endText: showEnd ? endText : null, gaps: kept.map((i) => inView[i]!) };
+  })();
+
   const step = (delta: number) => n > 0 && onCursor(Math.max(0, Math.min(n - 1, position + delta)));
 
   return (
@@ -293,15 +309,17 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
             }}
           />
           <div className="axis mono">
-            <span style={{ left: LABEL_W }}>{clock(zoom > 1 ? timeAt(0) : t0)}</span>
-            {scale.breaks.filter((b) => b.px * zoom - offset >= 0 && b.px * zoom - offset <= plotW).map((b) => (
-              <span key={`gap-${b.from}`} className="time-gap" style={{ left: LABEL_W + b.px * zoom - offset - 6 }} title={`${duration(b.to - b.from)} with nothing running, cut out (${clock(b.from)} → ${clock(b.to)})`}>
+            <span style={{ left: LABEL_W }}>{axis.startText}</span>
+            {axis.gaps.map((b) => (
+              <span key={`gap-${b.from}`} className="time-gap" style={{ left: b.x - GAP_GLYPH_W / 2 }} title={`${duration(b.to - b.from)} with nothing running, cut out (${clock(b.from)} → ${clock(b.to)})`}>
                 ≈
               </span>
             ))}
-            <span style={{ right: 8 }} title={clock(zoom > 1 ? timeAt(plotW) : t1)}>
-              {zoom > 1 ? `${duration(timeAt(plotW) - timeAt(0))} shown` : `+${duration(t1 - t0)}`}
-            </span>
+            {axis.endText !== null ? (
+              <span style={{ right: 8 }} title={clock(zoom > 1 ? timeAt(plotW) : t1)}>
+                {axis.endText}
+              </span>
+            ) : null}
           </div>
         </div>
         <VirtualList
