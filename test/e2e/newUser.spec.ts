@@ -364,6 +364,59 @@ test('10. keyboard: a skip link, dialogs keep and return focus, arrow keys in li
   await expect(page.getByTestId('debugbar').getByTestId('breakpoints')).toHaveCount(0);
 });
 
+test('10. a node focused by keyboard looks different from the selected node (focus ring, 3:1 against the canvas)', async ({ page }, info) => {
+  await openPage(page, host, `#/template/${encodeURIComponent('demo/diamond@1.0.0')}`);
+  await waitForGraph(page);
+  const nodes = page.locator('.react-flow__node');
+  const ids = await nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+  const [selected, focused] = [ids[0]!, ids[1]!];
+  await page.locator(`.react-flow__node[data-id="${selected}"]`).click();
+  await expect(page.getByTestId('inspector')).toBeVisible();
+  // Back to the selected node by keyboard, then Tab to the next node: it has keyboard focus, the first stays selected.
+  await page.locator(`.react-flow__node[data-id="${selected}"]`).focus();
+  await page.keyboard.press('Tab');
+  await expect(page.locator(`.react-flow__node[data-id="${focused}"]`)).toBeFocused();
+  const look = (id: string) =>
+    page.locator(`.react-flow__node[data-id="${id}"]`).evaluate((e) => {
+      const s = getComputedStyle(e);
+      const shape = getComputedStyle(e.querySelector('svg.shape .outline')!);
+      return { focusVisible: e.matches(':focus-visible'), selected: e.classList.contains('selected'), outline: `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`, outlineColor: s.outlineColor, stroke: shape.stroke, strokeWidth: shape.strokeWidth };
+    });
+  const a = await look(selected);
+  const b = await look(focused);
+  info.annotations.push({ type: 'styles', description: `selected ${JSON.stringify(a)}; focused ${JSON.stringify(b)}` });
+  expect(a).toMatchObject({ selected: true, focusVisible: false });
+  expect(b).toMatchObject({ selected: false, focusVisible: true });
+  // Selected: the node's own outline, blue and thick, no ring. Focused: a ring around the node.
+  expect(a.outline.startsWith('none')).toBe(true);
+  expect(b.outline.startsWith('none')).toBe(false);
+  expect(parseFloat(b.outline.split(' ')[1]!)).toBeGreaterThanOrEqual(2);
+  expect(a.stroke).not.toBe(b.stroke);
+  // The ring's colour against the canvas background: WCAG non-text contrast 3:1 at least.
+  const ratio = await page.evaluate(([ring]) => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    // The first painted background behind the node (the canvas, else the page; white if none).
+    let el: Element | null = document.querySelector('.react-flow__node')!.parentElement;
+    let bg = 'rgb(255, 255, 255)';
+    for (; el; el = el.parentElement) {
+      const c = getComputedStyle(el).backgroundColor;
+      if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') {
+        bg = c;
+        break;
+      }
+    }
+    const back = rgb(bg);
+    const [l1, l2] = [lum(rgb(ring!)), lum(back)].sort((x, y) => y - x);
+    return (l1! + 0.05) / (l2! + 0.05);
+  }, [b.outlineColor]);
+  expect(ratio).toBeGreaterThanOrEqual(3);
+  await page.screenshot({ path: info.outputPath('n10-focused-vs-selected.png') });
+});
+
 test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle time, the canvas keeps room', async ({ page }, info) => {
   const task = await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: 'SMALL-1', ledger_online: false } });
   await expect.poll(async () => (await host.api.task.query({ id: task.id })).task.status, { timeout: 20_000 }).toBe('error');
