@@ -3,7 +3,7 @@
  * (see ./migrations.ts) so SQLite can use them. Orders match MemoryStorage exactly.
  */
 import type { TaskQuery, TransitionQuery } from '../storage.js';
-import type { TaskStatus } from '../../model/states.js';
+import { TASK_FINISHED, type TaskStatus } from '../../model/states.js';
 import { FINISHED_SQL } from './migrations.js';
 import { ATTEMPTS, STEPS, TASKS } from './codec.js';
 
@@ -107,6 +107,9 @@ export function taskFilter(q: TaskQuery, statuses: TaskStatus[] | null): BuiltQu
   if (statuses !== null) {
     conds.push(statuses.length === 0 ? '0' : `status IN (${statuses.map(() => '?').join(', ')})`);
     params.push(...statuses);
+    // Only unfinished statuses: the condition of the tasks_active partial index (migration 8),
+    // spelled as there so SQLite can use it instead of scanning past every finished task.
+    if (statuses.length > 0 && statuses.every((s) => !TASK_FINISHED.includes(s))) conds.push(`status NOT IN ${FINISHED_SQL}`);
   }
   eq('kind', q.kind);
   eq('namespace', q.namespace);
