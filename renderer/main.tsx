@@ -36,7 +36,10 @@ async function boot(token: string) {
   message('Connecting…', 'Waiting for the Stepwise host.');
   const client = createClient(token);
   // Layouts come from the host, which caches them for every window and every later open.
-  setHostLayout((request, signal) => client.layout.query(request, { signal }));
+  setHostLayout(
+    (request, signal) => client.layout.query(request, { signal }),
+    (key, signal) => client.layoutByKey.query({ key }, { signal }),
+  );
   const hub = new EventHub();
   // Follow events from the log's end as the page loads; views ask the hub for anything after their snapshot.
   const cursor = await client.eventCursor.query();

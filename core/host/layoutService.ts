@@ -33,6 +33,10 @@ export interface LayoutOutcome {
 export interface LayoutService {
   /** The layout of `request`: cached, or computed now (`background`: after the clients' requests). */
   layout(request: LayoutRequest, options?: { background?: boolean }): Promise<LayoutOutcome>;
+  /** The cache key of `request` (`cacheKey`, computed once per request object). */
+  key(request: LayoutRequest): string;
+  /** The layout of the request with cache key `key` when it is in memory or being computed (a page asking for what pageLayout started). */
+  byKey(key: string): Promise<LayoutOutcome> | null;
   /** The layout of `request` when it is at hand (memory or disk), computing nothing. */
   cached(request: LayoutRequest): LayoutOutcome | null;
   /** A quick layered layout of `request` (core/export/layout.ts `layeredLayout`), remembered for the last few requests. */
@@ -254,6 +258,12 @@ export function createLayoutService(options: LayoutServiceOptions): LayoutServic
   const quickOnes = new Map<string, LayoutResult>();
 
   return {
+    key: keyOf,
+    byKey(key) {
+      const hit = memory.get(key);
+      if (hit) return Promise.resolve({ result: hit.result, source: 'memory', key, elkMs: null, warning: null });
+      return inFlight.get(key) ?? null;
+    },
     cached(request) {
       return lookup(keyOf(request), request);
     },

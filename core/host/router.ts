@@ -134,6 +134,18 @@ export const appRouter = router({
     return { result: outcome.result, source: outcome.source, key: outcome.key, elkMs: outcome.elkMs, warning: outcome.warning };
   }),
 
+  /**
+   * ELK's layout of a graph the host sent with a quick layout (./pageLayout.ts `key`): waits for
+   * the run the host started then. NOT_FOUND when the host has neither it nor a run (it
+   * restarted): the page asks `layout` with the whole request.
+   */
+  layoutByKey: procedure.input(z.object({ key: z.string().min(1).max(100) })).query(async ({ ctx, input }) => {
+    const pending = ctx.services.layouts?.byKey(input.key);
+    if (!pending) throw new NotFoundError('Layout', input.key, 'Ask for it with the whole request (layout).');
+    const outcome = await pending;
+    return { result: outcome.result, source: outcome.source, key: outcome.key, elkMs: outcome.elkMs, warning: outcome.warning };
+  }),
+
   stepDetail: procedure
     .input(z.object({ taskId: name, stepName: name }))
     .query(async ({ ctx, input }): Promise<StepDetail> => {

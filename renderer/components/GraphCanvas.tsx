@@ -7,7 +7,7 @@ import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState, type
 import { MarkerType, ReactFlow, Background, ControlButton, Controls, MiniMap, useReactFlow, useStore, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import type { GraphView } from '../lib/graphView.js';
 import { COMPACT_MAX_NODES, layoutRequestOf, type Direction, type LayoutResult } from '../lib/layout.js';
-import { layoutGraph, type LayoutOutcome } from '../lib/layoutClient.js';
+import { layoutByKey, layoutGraph, type LayoutOutcome } from '../lib/layoutClient.js';
 import type { LiveState } from '../lib/liveState.js';
 import { STATE_STYLES } from '../../core/export/style.js';
 import { DETAIL_ZOOM, StepNode, type StepFlowNode } from './StepNode.js';
@@ -71,6 +71,8 @@ export interface PrefetchedLayout {
   direction: Direction;
   result: LayoutResult;
   source: 'memory' | 'disk' | 'quick';
+  /** The cache key of the layout request: ELK's layout is asked for by it after a quick one. */
+  key: string;
 }
 
 /** Whether `layout` places every node of `view` (it was made for this graph, in `direction`). */
@@ -171,9 +173,11 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
         performance.mark('stepwise:layout-quick');
         place({ result: given.result, source: given.source, warning: null, ms: 0, elkMs: null }, d, {});
       }
+      // ELK's after the host's quick one: asked for by the key it came with (the host is computing it).
+      if (withGraph) return layoutByKey(given.key, () => layoutRequestOf(current, d), controller.signal);
       return layoutGraph(layoutRequestOf(current, d), {
         signal: controller.signal,
-        ...(quick && !withGraph
+        ...(quick
           ? {
               onQuick: (outcome: LayoutOutcome) => {
                 performance.mark('stepwise:layout-quick');

@@ -89,9 +89,34 @@ export interface HostLayoutAnswer {
 type HostLayout = (request: CompactLayoutRequest, signal: AbortSignal | undefined) => Promise<HostLayoutAnswer>;
 let hostLayout: HostLayout | null = null;
 
+type HostLayoutByKey = (key: string, signal: AbortSignal | undefined) => Promise<HostLayoutAnswer>;
+let hostLayoutByKey: HostLayoutByKey | null = null;
+
 /** The page's connection registers how to ask the host (null: lay out in the page only). */
-export function setHostLayout(fn: HostLayout | null): void {
+export function setHostLayout(fn: HostLayout | null, byKey: HostLayoutByKey | null = null): void {
   hostLayout = fn;
+  hostLayoutByKey = byKey;
+}
+
+/**
+ * ELK's layout of a graph the host sent with a quick layout and the cache `key` of its request:
+ * asked for by key (the host is already computing it; a 5,000-node request is half a megabyte
+ * to encode and send), or with the whole request when the host does not know the key (it
+ * restarted) or failed.
+ */
+export async function layoutByKey(key: string, request: () => LayoutRequest, signal?: AbortSignal): Promise<LayoutOutcome> {
+  const ask = hostLayoutByKey;
+  if (ask) {
+    const started = performance.now();
+    try {
+      const answer = await ask(key, signal);
+      if (answer.source !== 'fallback') return { result: answer.result, warning: answer.warning, ms: performance.now() - started, elkMs: answer.elkMs, source: answer.source };
+    } catch (err) {
+      if (aborted(signal)) throw err;
+    }
+  }
+  if (aborted(signal)) throw new DOMException('Layout superseded', 'AbortError');
+  return layoutGraph(request(), signal ? { signal } : {});
 }
 
 export { QUICK_FROM };

@@ -1,7 +1,7 @@
 /**
  * The layout that travels with a graph (core/host/pageLayout.ts): the host's cached ELK layout
  * when it has one; for a big graph it has not laid out yet, a quick layout at once while ELK's
- * is started (the page's `layout` query then joins that run); nothing for a small one.
+ * is started (the page's `layoutByKey` query then joins that run); nothing for a small one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { templateGraph } from '../../core/export/graphModel.js';
 import { toGraphView } from '../../core/export/graphView.js';
 import { layoutRequestOf, QUICK_FROM } from '../../core/export/layout.js';
-import { createLayoutService, type LayoutService } from '../../core/host/layoutService.js';
+import { cacheKey, createLayoutService, type LayoutService } from '../../core/host/layoutService.js';
 import { pageLayout } from '../../core/host/pageLayout.js';
 import { readTemplateText } from '../../core/template/loadTemplate.js';
 import { generatedWorkflowYaml } from '../e2e/generatedWorkflow.js';
@@ -43,9 +43,16 @@ describe('the layout sent with a graph', () => {
     expect(first?.direction).toBe('DOWN');
     expect(first?.result.engine).toBe('quick');
     expect(Object.keys(first!.result.positions).sort()).toEqual(request.nodes.map((n) => n.id).sort());
-    // The page's own `layout` query joins the run pageLayout started (not a second ELK run, not a cache hit).
+    // The page asks by key and joins the run pageLayout started (not a second ELK run, not a cache hit);
+    // so does a page sending the whole request.
+    expect(first?.key).toBe(cacheKey(request));
+    const byKey = s.byKey(first!.key);
+    expect(byKey).not.toBeNull();
     const joined = await s.layout(request);
     expect(joined.source).toBe('computed');
+    expect(await byKey).toEqual(joined);
+    expect((await s.byKey(first!.key))?.source).toBe('memory');
+    expect(s.byKey('unknown-key')).toBeNull();
     const second = pageLayout(s, graph, 'DOWN');
     expect(second?.source).toBe('memory');
     expect(second?.result).toEqual(joined.result);
