@@ -9,6 +9,7 @@ import type { JsonObject } from '../model/runtime.js';
 import { describeFailure, flowOutcome, toResults } from './failure.js';
 import { createScope, holdGuards, runInScope, type HandlerScope, type StrayCrash } from './guard.js';
 import { traced } from './tracing.js';
+import { makeFlowContext } from './flowContext.js';
 import type { Executor, FlowJob, Job, JobOutcome, StepContextData } from './types.js';
 
 export function handlerLog(onLog: Job['onLog']): HandlerLog {
@@ -19,21 +20,12 @@ export function handlerLog(onLog: Job['onLog']): HandlerLog {
 
 /** The FlowContext of a flow job: its data is the job's (changed in place), sub-tasks through the job's API. */
 export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | 'role'>, signal: AbortSignal = job.signal): FlowContext {
-  const { subtasks } = job;
-  const byStatus = (statuses: string[]) => async () => (await subtasks.list()).filter((s) => statuses.includes(s.status));
-  return {
-    taskId: job.context.taskId,
-    data: job.context.data,
-    state: job.context.state,
-    signal,
-    log: handlerLog(job.onLog),
-    progress: (fraction, message) => job.onProgress(fraction, message),
-    startSubtask: (template, input) => subtasks.start(template, input ?? {}),
-    subtasks: () => subtasks.list(),
-    activeSubtasks: byStatus(['pending', 'running', 'paused', 'waiting']),
-    completedSubtasks: byStatus(['complete']),
-    failedSubtasks: byStatus(['error']),
-  };
+  return makeFlowContext(job.context.taskId, job.context.state, job.context.data, {
+    signal: () => signal,
+    log: () => handlerLog(job.onLog),
+    progress: job.onProgress,
+    subtasks: job.subtasks,
+  });
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';

@@ -15,6 +15,7 @@ import type { Clock } from '../../model/clock.js';
 import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handlers.js';
 import type { AttemptRecord, JsonObject, LogLine, TaskRecord } from '../../model/runtime.js';
 import { copyJson } from '../../model/jsonCopy.js';
+import { makeFlowContext } from '../../executor/flowContext.js';
 
 /** What the driver gives handlers for sub-tasks of the running task. */
 export interface SubtaskApi {
@@ -65,77 +66,13 @@ function toJsonObject(value: unknown, what: string): { data: JsonObject; text: s
   return { data: parsed as JsonObject, text };
 }
 
-const ACTIVE = ['pending', 'running', 'paused', 'waiting'];
-const COMPLETE = ['complete'];
-const FAILED = ['error'];
-
-/**
- * The FlowContext of a condition, interaction body or on_timeout handler. A class, not an object
- * of closures: most hooks read `data` and nothing else, and building ten closures per call (four
- * calls per registration flow) cost more than the hook. The members are getters returning
- * functions bound to this context, so destructuring (`const { log, progress } = ctx`) still works;
- * the engine's own state is in #private fields, invisible to the handler.
- */
-class HookContext implements FlowContext {
-  readonly taskId: string;
-  readonly state: string;
-  #env: AttemptEnv;
-  #logs: LogLine[];
-  #log: HandlerLog | null = null;
-
-  constructor(
-    env: AttemptEnv,
-    public data: JsonObject,
-    logs: LogLine[],
-  ) {
-    this.taskId = env.task.id;
-    this.state = env.state;
-    this.#env = env;
-    this.#logs = logs;
-  }
-
-  get signal(): AbortSignal {
-    return this.#env.abort.signal;
-  }
-
-  get log(): HandlerLog {
-    return (this.#log ??= captureLog(this.#env.clock, this.#logs, this.#env.limits ?? DEFAULT_LIMITS));
-  }
-
-  get progress(): FlowContext['progress'] {
-    const env = this.#env;
-    return (fraction, message) => env.onProgress?.(fraction, message);
-  }
-
-  get startSubtask(): FlowContext['startSubtask'] {
-    const env = this.#env;
-    return (template, input) => env.subtasks.start(template, input ?? {});
-  }
-
-  get subtasks(): FlowContext['subtasks'] {
-    const env = this.#env;
-    return () => env.subtasks.list();
-  }
-
-  get activeSubtasks(): FlowContext['activeSubtasks'] {
-    return byStatus(this.#env, ACTIVE);
-  }
-
-  get completedSubtasks(): FlowContext['completedSubtasks'] {
-    return byStatus(this.#env, COMPLETE);
-  }
-
-  get failedSubtasks(): FlowContext['failedSubtasks'] {
-    return byStatus(this.#env, FAILED);
-  }
-}
-
-function byStatus(env: AttemptEnv, statuses: readonly string[]): () => Promise<SubtaskSummary[]> {
-  return async () => (await env.subtasks.list()).filter((s) => statuses.includes(s.status));
-}
-
 export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[]): FlowContext {
-  return new HookContext(env, data, logs);
+  return makeFlowContext(env.task.id, env.state, data, {
+    signal: () => env.abort.signal,
+    log: () => captureLog(env.clock, logs, env.limits ?? DEFAULT_LIMITS),
+    ...(env.onProgress ? { progress: env.onProgress } : {}),
+    subtasks: env.subtasks,
+  });
 }
 
 /** Runs `body` with a fresh context and records it as one attempt. Never throws. */
