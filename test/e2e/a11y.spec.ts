@@ -1,7 +1,9 @@
 /**
  * Accessibility of the main views with axe-core: the template view, a task view with the
- * inspector open, each dialog (start task, operation, interaction, add step) and the template
- * editor have no serious or critical violation (WCAG 2.x A/AA rules and axe's best practices).
+ * inspector open, each dialog (start task, operation, interaction, add step; those of issue 17:
+ * mark complete with its prefill, retry and reset past the budget, run again with edited input,
+ * the bulk confirmation over all matching tasks and its outcome) and the template editor have no
+ * serious or critical violation (WCAG 2.x A/AA rules and axe's best practices).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -79,4 +81,58 @@ test('the template editor and its add step dialog', async ({ page }) => {
   await page.getByRole('button', { name: /Add step/ }).click();
   await expect(page.getByTestId('add-node-dialog')).toBeVisible();
   expect.soft(await violations(page), 'add step dialog').toEqual([]);
+});
+
+test('the dialogs of issue 17: mark complete prefilled, retry and reset, run again with edited input, bulk over all matching', async ({ page }) => {
+  const failed: string[] = [];
+  for (const n of [1, 2]) failed.push((await host.api.debug.start.mutate({ ref: 'billing/invoice_sync@1.0.0', input: { account_id: `A11Y-BULK-${n}`, ledger_online: false } })).id);
+  for (const id of failed) await expect.poll(async () => (await host.api.task.query({ id })).task.status, { timeout: 20_000 }).toBe('error');
+  await openPage(page, host, `#/task/${encodeURIComponent(failed[0]!)}`);
+  await waitForGraph(page);
+  await node(page, 'push_to_ledger').click();
+  const inspector = page.getByTestId('inspector');
+  const dialog = page.getByTestId('op-dialog');
+
+  await inspector.getByRole('button', { name: 'Mark complete' }).click();
+  await expect(dialog.getByTestId('results-hint')).toBeVisible();
+  await expect(dialog.getByTestId('op-preview')).toHaveAttribute('data-loaded', 'true');
+  expect.soft(await violations(page), 'mark complete with its prefill').toEqual([]);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // Past the budget: the retry dialog's note, then the reset dialog's.
+  await inspector.getByRole('button', { name: 'Retry step' }).click();
+  await expect(dialog.getByTestId('op-preview')).toContainText('one more');
+  expect.soft(await violations(page), 'retry past the budget').toEqual([]);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await inspector.getByRole('button', { name: 'Reset for retry' }).click();
+  await expect(dialog.getByTestId('op-preview')).toContainText('gets a new set of');
+  expect.soft(await violations(page), 'reset for retry').toEqual([]);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // The other task, no node selected: its summary has Run again.
+  await openPage(page, host, `#/task/${encodeURIComponent(failed[1]!)}`);
+  await waitForGraph(page);
+  const details = page.getByRole('button', { name: 'Details', exact: true });
+  if ((await details.getAttribute('aria-pressed')) !== 'true') await details.click();
+  await page.getByTestId('task-summary').getByRole('button', { name: 'Run again with edited input' }).click();
+  await expect(page.getByTestId('start-dialog').locator('#root_account_id')).toHaveValue('A11Y-BULK-2');
+  expect.soft(await violations(page), 'run again with edited input').toEqual([]);
+  await page.keyboard.press('Escape');
+
+  // Bulk over all matching: the preview with its counts and reasons, then the outcome.
+  await page.getByLabel('Search tasks').fill('A11Y-BULK');
+  await expect(page.locator('[data-task]')).toHaveCount(2);
+  const bar = page.getByTestId('bulk-bar');
+  await bar.getByRole('checkbox').check();
+  await bar.getByTestId('select-all-matching').click();
+  expect.soft(await violations(page, '[data-testid="bulk-bar"]'), 'bulk bar').toEqual([]);
+  await bar.getByRole('button', { name: 'Mark complete' }).click();
+  const bulk = page.getByTestId('bulk-dialog');
+  await expect(bulk.getByTestId('bulk-counts')).toContainText('2 of 2 tasks will change');
+  expect.soft(await violations(page), 'bulk confirmation').toEqual([]);
+  await bulk.getByLabel(/Results for each failed step/).fill('{ "pushed": [] }');
+  await bulk.getByLabel(/Reason/).fill('a11y check');
+  await bulk.getByRole('button', { name: 'Confirm: mark complete 2 tasks' }).click();
+  await expect(bulk.getByTestId('bulk-outcome')).toContainText('2 done');
+  expect.soft(await violations(page), 'bulk outcome').toEqual([]);
 });
