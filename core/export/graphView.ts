@@ -49,18 +49,41 @@ export interface GraphView {
  */
 export const NODE_LABEL_PX = 15;
 
-/** Smallest box per node type: the name line (15 px), the type line (12 px) and the shape's padding. */
+/**
+ * Smallest box per node type: the name line (15 px), the type line (12 px) and the shape's
+ * padding; a workflow step's is wide enough for its state line in a task ("✓ complete ×1/3").
+ */
 const BASE_SIZE: Record<NodeView['type'], { width: number; height: number }> = {
-  standard: { width: 112, height: 48 },
+  standard: { width: 140, height: 48 },
   decision: { width: 150, height: 72 },
-  deferred_convergence: { width: 120, height: 52 },
-  batchable: { width: 120, height: 58 },
-  batch_worker: { width: 112, height: 48 },
+  deferred_convergence: { width: 148, height: 52 },
+  batchable: { width: 152, height: 58 },
+  batch_worker: { width: 148, height: 48 },
   wait: { width: 132, height: 52 },
-  subtask: { width: 120, height: 48 },
+  subtask: { width: 156, height: 48 },
   action: { width: 112, height: 48 },
   result: { width: 104, height: 46 },
 };
+
+/** The word for each node type on its second line (and in the inspector). */
+export const TYPE_LABEL: Record<NodeView['type'], string> = {
+  standard: 'step',
+  decision: 'decision',
+  deferred_convergence: 'convergence',
+  batchable: 'batchable',
+  batch_worker: 'batch worker',
+  wait: 'wait',
+  subtask: 'subtask',
+  action: 'action',
+  result: 'result',
+};
+
+/** The second line in a template: the type, and the handler when it is not named like the node. */
+export function subLine(type: NodeView['type'], id: string, handler: unknown): string {
+  return typeof handler === 'string' && handler !== id && type !== 'decision' ? `${TYPE_LABEL[type]} ${handler}` : TYPE_LABEL[type];
+}
+/** The second line is 11.5 px monospace. */
+const SUB_PX_PER_CHAR = 7.2;
 
 /** Width of a name in the node font (15 px system UI, semibold; measured up to 10.2 px a character for names like send_welcome). */
 export function textWidth(text: string, pxPerChar = 10.2): number {
@@ -83,11 +106,13 @@ const SHAPE_INSET: Record<NodeView['type'], number> = {
 /** The tags before a name: START on a flow's first state, DYN on a step created at run time. */
 const TAG_WIDTH = { start: 54, dynamic: 38 };
 
-export function nodeSize(type: NodeView['type'], label: string, chips: number, tags: { start?: boolean; dynamic?: boolean } = {}): { width: number; height: number } {
+export function nodeSize(type: NodeView['type'], label: string, chips: number, tags: { start?: boolean; dynamic?: boolean } = {}, sub = ''): { width: number; height: number } {
   const base = BASE_SIZE[type];
   // A diamond's name sits where the diamond is narrower than its middle: half as much again.
   const text = textWidth(label) * (type === 'decision' ? 1.5 : 1);
-  const width = Math.min(MAX_NODE_WIDTH, Math.max(base.width, Math.ceil(text) + SHAPE_INSET[type] + (tags.start ? TAG_WIDTH.start : 0) + (tags.dynamic ? TAG_WIDTH.dynamic : 0)));
+  const name = Math.ceil(text) + (tags.start ? TAG_WIDTH.start : 0) + (tags.dynamic ? TAG_WIDTH.dynamic : 0);
+  const second = Math.ceil(sub.length * SUB_PX_PER_CHAR * (type === 'decision' ? 1.5 : 1));
+  const width = Math.min(MAX_NODE_WIDTH, Math.max(base.width, Math.max(name, second) + SHAPE_INSET[type]));
   return { width, height: base.height + (chips > 0 ? 20 : 0) };
 }
 
@@ -112,7 +137,7 @@ export function toGraphView(graph: TemplateGraph): GraphView {
         id: n.id,
         label: n.label,
         type,
-        ...nodeSize(type, n.label, interactions.length, { start: n.start === true, dynamic: n.dynamic === true }),
+        ...nodeSize(type, n.label, interactions.length, { start: n.start === true, dynamic: n.dynamic === true }, subLine(type, n.id, n.meta.handler)),
         dynamic: n.dynamic === true,
         createdBy: n.createdBy ?? null,
         start: n.start === true,

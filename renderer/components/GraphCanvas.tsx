@@ -40,7 +40,7 @@ export const MAX_MOUNTED = 60;
 
 
 const hasRoomForMinimap = (s: { width: number; height: number }) => s.width >= 520 && s.height >= 340;
-/** Room for a small minimap, shown when only part of the graph is in view (it then shows the rest). */
+/** Room for a small minimap (shown only while part of the graph is out of view: it then shows the rest). */
 const hasRoomForSmallMinimap = (s: { width: number; height: number }) => s.width >= 420 && s.height >= 240;
 
 /** Keeps `--label-scale` on the canvas in step with the zoom (edge labels read it). */
@@ -215,7 +215,7 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
   const far = useStore(
     useCallback((s: Viewport) => s.transform[2] < DETAIL_ZOOM || (big && result !== null && crowdedView(view, result, s, MAX_MOUNTED)), [big, result, view]),
   );
-  // A small canvas (a 1024×700 window) has no room for the minimap: it would cover nodes.
+  // The minimap only while part of the graph is out of view, and only where it has room (it would cover nodes).
   const roomy = useStore(hasRoomForMinimap);
   const someRoom = useStore(hasRoomForSmallMinimap);
   // Part of the graph is out of view (a readable zoom on a small canvas, or the user zoomed in).
@@ -416,7 +416,8 @@ export function GraphCanvas({ view, direction, live, selected, onOpenNode, marks
             </svg>
           </ControlButton>
         </Controls>
-        {!big && (roomy || (someRoom && partial)) ? (
+        {/* Only while part of the graph is out of view: with all of it in view the minimap shows nothing more, and covered nodes. */}
+        {!big && partial && someRoom ? (
           <MiniMap
             style={roomy ? { width: 150, height: 96 } : { width: 112, height: 72 }}
             pannable

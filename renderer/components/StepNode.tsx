@@ -6,7 +6,7 @@
 import { memo } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import { DEFAULT_FILL, STATE_STYLES } from '../../core/export/style.js';
-import type { NodeView } from '../lib/graphView.js';
+import { TYPE_LABEL, type NodeView } from '../lib/graphView.js';
 import type { Direction } from '../lib/layout.js';
 import type { LiveNode } from '../lib/liveState.js';
 import { attemptsText, policyAttempts } from '../lib/format.js';
@@ -23,17 +23,7 @@ export interface StepNodeData extends Record<string, unknown> {
 
 export type StepFlowNode = Node<StepNodeData, 'step'>;
 
-export const TYPE_LABEL: Record<NodeView['type'], string> = {
-  standard: 'step',
-  decision: 'decision',
-  deferred_convergence: 'convergence',
-  batchable: 'batchable',
-  batch_worker: 'batch worker',
-  wait: 'wait',
-  subtask: 'subtask',
-  action: 'action',
-  result: 'result',
-};
+export { TYPE_LABEL };
 
 /** Outline colour per type in the template view (no runtime state to show). */
 export const TYPE_STROKE: Record<NodeView['type'], string> = {

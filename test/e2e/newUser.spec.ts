@@ -440,6 +440,11 @@ test('8. reading a task at 1400×900 and at 1024×700: the timeline cuts idle ti
       await page.getByRole('button', { name: 'Details', exact: true }).click();
       await expect(page.getByTestId('task-summary')).toBeVisible();
     } else {
+      // The whole graph in view: no minimap over it; zoomed in (part of it out of view), the minimap.
+      await expect(page.locator('.react-flow__minimap')).toHaveCount(0);
+      await page.getByRole('button', { name: 'Zoom In' }).click();
+      await page.getByRole('button', { name: 'Zoom In' }).click();
+      await page.getByRole('button', { name: 'Zoom In' }).click();
       await expect(page.locator('.react-flow__minimap')).toBeVisible();
       // Timeline zoom: buttons, keys on the focused lanes, Ctrl+wheel; the bars widen with it.
       const lanes = page.locator('.lanes');
