@@ -134,7 +134,7 @@ test('the template editor refits its canvas when the side form opens or the canv
   // Narrower (what a wider side panel does), as in the view: too narrow to read the whole
   // graph fitted, the selected node is kept in view at a readable zoom...
   const wide = (await canvas.boundingBox())!.width;
-  await page.setViewportSize({ width: 1100, height: 860 });
+  await page.setViewportSize({ width: 900, height: 860 });
   await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 200);
   await waitForFit(canvas);
   const selectedNode = canvas.locator(`.react-flow__node[data-id="${rightmost}"]`);
