@@ -4,7 +4,25 @@
  */
 import { useEffect, useRef } from 'react';
 import type { GraphView, NodeView } from '../lib/graphView.js';
+import { duration } from '../lib/format.js';
 import { TYPE_LABEL } from './StepNode.js';
+
+/** The template's settings in words (the graph model keeps the API's names, which exports use). */
+const META_LABEL: Record<string, string> = {
+  maxAttempts: 'attempts allowed',
+  timeoutMs: 'timeout',
+  concurrencyKey: 'concurrency key',
+  concurrencyLimit: 'concurrency limit',
+  waitTimeoutMs: 'wait timeout',
+  waitDurationMs: 'wait duration',
+  onTimeout: 'on timeout',
+};
+const DURATION_KEYS = new Set(['timeoutMs', 'waitTimeoutMs', 'waitDurationMs']);
+
+function metaValue(key: string, v: unknown): string {
+  if (DURATION_KEYS.has(key) && typeof v === 'number') return duration(v);
+  return Array.isArray(v) ? v.join(', ') : String(v);
+}
 
 interface Props {
   node: NodeView;
@@ -32,7 +50,7 @@ export function Inspector({ node, graph, onClose }: Props) {
           <dt>type</dt>
           <dd>{TYPE_LABEL[node.type]}</dd>
           {Object.entries(node.meta).map(([k, v]) => (
-            <FragmentKV key={k} k={k} v={Array.isArray(v) ? v.join(', ') : String(v)} />
+            <FragmentKV key={k} k={META_LABEL[k] ?? k} v={metaValue(k, v)} />
           ))}
           {node.createdBy ? <FragmentKV k="created by" v={node.createdBy} /> : null}
           <FragmentKV k={graph.kind === 'flow' ? 'comes from' : 'depends on'} v={incoming.map((e) => e.source + (e.label ? ` [${e.label}]` : '')).join(', ') || '—'} />

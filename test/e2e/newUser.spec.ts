@@ -217,7 +217,7 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
   await page.getByTestId('bulk-bar').getByRole('button', { name: 'Retry' }).click();
   const dialog = page.getByTestId('bulk-dialog');
   await expect(dialog.getByTestId('bulk-preview')).toHaveAttribute('data-loaded', 'true');
-  for (const id of failed) await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toContainText('retryStep push_to_ledger');
+  for (const id of failed) await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toContainText('Retry step push_to_ledger');
   const confirm = dialog.getByRole('button', { name: 'Confirm: retry 3 tasks' });
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel(/Reason/).fill('retry after the ledger outage');

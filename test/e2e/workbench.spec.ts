@@ -104,6 +104,16 @@ test('the layout direction toggles between left-right and top-down', async ({ pa
   await page.getByRole('button', { name: 'LR' }).click();
 });
 
+test("a template node's inspector says its settings in words, not the API's names", async ({ page }) => {
+  await open(page, `#/template/${encodeURIComponent('billing/invoice_sync@1.0.0')}`);
+  await waitForGraph(page);
+  await page.locator('[data-step="push_to_ledger"]').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toContainText('push_to_ledger');
+  await expect(inspector).toContainText('attempts allowed');
+  await expect(inspector).not.toContainText('maxAttempts');
+});
+
 test('the start form validates its input inline and starts nothing when it is invalid', async ({ page }, info) => {
   await open(page, `#/template/${encodeURIComponent('billing/invoice_sync@1.0.0')}`);
   await waitForGraph(page);

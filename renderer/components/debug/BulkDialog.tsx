@@ -11,7 +11,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { BulkFilter, BulkItem, BulkOp, BulkResult, Json, ReasonCount } from '../../../core/host/protocol.js';
 import { announce } from '../../lib/announce.js';
 import { errorText, useServices } from '../../lib/context.js';
-import { parseJson } from '../../lib/ops.js';
+import { OP_INFO, parseJson } from '../../lib/ops.js';
 import { useSettled } from '../../lib/useSettled.js';
 import { Dialog } from './Dialog.js';
 
@@ -25,7 +25,11 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function describe(item: BulkItem): string {
   if (item.skipped !== null) return `left out: ${item.skipped}`;
-  const what = item.requests.map((r) => ('step' in r ? `${r.op} ${r.step}` : r.op)).join(', ');
+  // Operation names in words (the request's op is the API's name, e.g. retryStep).
+  const what = item.requests.map((r) => {
+    const label = (OP_INFO as Partial<Record<string, { label: string }>>)[r.op]?.label ?? r.op;
+    return 'step' in r ? `${label} ${r.step}` : label;
+  }).join(', ');
   return `${what} · ${plural(item.changes.length, 'change')}`;
 }
 

@@ -252,7 +252,7 @@ export function Timeline({ kind, lanes, data, cursor, onCursor }: Props) {
           <button className="btn sm" onClick={() => zoomBy(2)} disabled={zoom >= MAX_ZOOM} aria-label="Zoom timeline in" title="Zoom in (+, Ctrl+wheel)">
             +
           </button>
-          <button className="btn sm" onClick={() => setView({ zoom: 1, offset: 0 })} disabled={zoom <= 1} title="Show the whole task (0)">
+          <button className="btn sm nowrap" onClick={() => setView({ zoom: 1, offset: 0 })} disabled={zoom <= 1} title="Show the whole task (0)">
             Whole task
           </button>
         </span>
