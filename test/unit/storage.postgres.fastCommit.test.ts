@@ -4,9 +4,10 @@
  * which refuses it with the contract's error and writes nothing. The contract suite
  * (storage.postgres.test.ts) covers the rest of the behaviour through whichever path a change takes.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST_COMMIT_BODY } from '../../core/storage/postgres/commitFastSql.js';
+import { FAST_COMMIT_BODY, FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_8 } from '../../core/storage/postgres/commitFastSql.js';
 import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
 import { T0, attempt, completedEvent, readyEvent, step, task, transition } from '../fixtures/storage/records.js';
@@ -111,6 +112,14 @@ describe('PostgreSQL one-round-trip commit', () => {
     await expect(s.commit({ insertTasks: [task('t4', { idempotencyKey: 'k' })] })).rejects.toMatchObject({ code: 'DUPLICATE' });
     expect(s.commitStats.checked - checked).toBe(2);
     expect(await s.getTask('t4')).toBeNull();
+  });
+
+  it('leaves the texts of released migrations 8 and 10 as they were (a change is a new migration)', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect([sha(FAST_COMMIT_MIGRATION_8), sha(FAST_COMMIT_MIGRATION_10)]).toEqual([
+      'bcdd16c7735a55d0d325ad6e3ea4caecc96042bed9d9ab4d2837565a3bac54b6',
+      '256d12d254450a6870472654e3bf859a6ff971a2e4c81ff11acaa75d150d265a',
+    ]);
   });
 
   it('is the function the latest migration installed (a codec change needs a migration that re-creates it)', async () => {

@@ -9,7 +9,8 @@
  *      every new idempotency key, in one global order, so commits on one task run one after the
  *      other and never deadlock; then one read statement fetches everything the shared checks
  *      (../check.ts) need, and numbers the events (stepwise.event_seqs).
- *   2. Check in JavaScript with the same code as memory and SQLite (same errors, same order),
+ *   2. Refuse a patch of a task with a stored unreadable mark (returned with the task's version),
+ *      check in JavaScript with the same code as memory and SQLite (same errors, same order),
  *      then one write statement (data-modifying CTEs: inserts, patches, version bumps, transitions,
  *      events), then deletes if any.
  *   3. COMMIT.
@@ -20,6 +21,7 @@
 import type pg from 'pg';
 import type { StepwiseEvent } from '../../model/events.js';
 import { checkCommit, validateChange, type CommitLookup, type CommitPlan } from '../check.js';
+import { parseMark, unreadableRowError } from '../rowCodec.js';
 import type { ChangeSet, CommitResult } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec.js';
 import { LOCK } from './locks.js';
@@ -57,6 +59,8 @@ DELETE FROM stepwise.tasks WHERE id = ANY($1::text[])`;
 
 interface Prefetched {
   taskVersions: Map<string, number>;
+  /** Stored unreadable marks of the touched tasks that have one (migration 9). */
+  marks: Map<string, string>;
   keyOwners: Map<string, string>;
   steps: Map<string, { taskId: string; version: number; state: string; concurrencyKey: string | null }>;
   names: Set<string>;
@@ -127,6 +131,7 @@ async function beginLockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Pr
   const rows = results[1]!.rows as Array<{ k: string; a: string; b: string | null; n: number | null; st: string | null; ck: string | null }>;
   const p: Prefetched = {
     taskVersions: new Map(),
+    marks: new Map(),
     keyOwners: new Map(),
     steps: new Map(),
     names: new Set(),
@@ -138,6 +143,7 @@ async function beginLockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Pr
     switch (k) {
       case 't':
         p.taskVersions.set(a, n!);
+        if (b !== null) p.marks.set(a, b);
         break;
       case 'i':
         p.keyOwners.set(a, b!);
@@ -185,6 +191,18 @@ async function write(client: pg.PoolClient, c: ChangeSet, plan: CommitPlan, even
   };
 }
 
+/**
+ * Refuses a patch of a task marked unreadable by any process (ROW_UNREADABLE, before any STALE,
+ * as SQLite's commit): the checks and the writes would work on rows that do not decode.
+ */
+function refuseMarked(c: ChangeSet, marks: Map<string, string>): void {
+  if (marks.size === 0) return;
+  for (const p of c.updateTasks ?? []) {
+    const text = marks.get(p.id);
+    if (text !== undefined) throw unreadableRowError(parseMark(text, p.id));
+  }
+}
+
 /** Transition rows as the write statements read them. */
 export function encodeTransitions(c: ChangeSet): object[] {
   return (c.transitions ?? []).map((t) => ({
@@ -227,6 +245,7 @@ export async function commitOn(client: pg.PoolClient, c: ChangeSet, stats?: Comm
   if (stats) stats.checked++;
   try {
     const prefetched = await beginLockAndRead(client, c);
+    refuseMarked(c, prefetched.marks);
     const plan = checkCommit(c, lookupOf(prefetched));
     const result = await write(client, c, plan, prefetched.eventSeqs);
     await client.query('COMMIT');

@@ -6,7 +6,8 @@
  *      section, so event seq order stays transaction id order — nothing before it writes),
  *   3. referenced tasks that the commit does not patch must exist,
  *   4. one statement of data-modifying CTEs: task and step patches carry their version check in
- *      the WHERE (`version = new version - 1`), attempt patches their existence, inserts are
+ *      the WHERE (`version = new version - 1`; task patches also `unreadable IS NULL`, so a task
+ *      marked unreadable by any process is not written), attempt patches their existence, inserts are
  *      refused by their unique indexes; then the counts of rows patched are compared with the
  *      counts sent.
  * Any failed check raises SW001 (a duplicate raises 23505): everything rolls back, and the caller
@@ -15,7 +16,7 @@
  * go back, so that is only a record that appeared).
  *
  * The statement is generated from the codec's columns. The function is created by migration 8 and
- * re-created by 10; when the codec's columns change, a new migration must re-create it
+ * re-created by 10 and 11; when the codec's columns change, a new migration must re-create it
  * (test/unit/storage.postgres.fastCommit.test.ts compares the installed body with this text).
  */
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
@@ -23,15 +24,20 @@ import { PG_ATTEMPTS, PG_STEPS, PG_TASKS } from './codec.js';
 /** SQLSTATE raised when a check of the one-round-trip commit fails. */
 export const FAST_COMMIT_REFUSED = 'SW001';
 
-const versioned = (update: string, param: string, returning: string) => `${update.replace(/\$1/g, param)} AND t.version = (p.v)::bigint - 1 RETURNING ${returning}`;
+const versioned = (update: string, param: string, returning: string, condition = '') =>
+  `${update.replace(/\$1/g, param)} AND t.version = (p.v)::bigint - 1${condition} RETURNING ${returning}`;
 
 /**
  * The body of stepwise.commit_fast (between the dollar quotes) as migration `version` installs it:
  * 8 the first, 10 also inserting tasks (without idempotency key: their PRIMARY KEY refuses a
- * duplicate id). A released version's text never changes; a new one is a new migration.
+ * duplicate id), 11 also refusing a patch of a task marked unreadable (by any process: the mark
+ * is checked in the task's own UPDATE, as SQLite does, so a marked task counts as not patched and
+ * the checked path names ROW_UNREADABLE). A released version's text never changes; a new one is
+ * a new migration.
  */
-function fastCommitBody(version: 8 | 10): string {
+function fastCommitBody(version: 8 | 10 | 11): string {
   const tasks = version >= 10;
+  const readableOnly = version >= 11 ? ' AND t.unreadable IS NULL' : '';
   return `
 DECLARE
   seqs bigint[];
@@ -46,7 +52,7 @@ BEGIN
     RAISE EXCEPTION 'stepwise: a task this commit refers to does not exist' USING ERRCODE = '${FAST_COMMIT_REFUSED}';
   END IF;
   WITH ${tasks ? `it AS (${PG_TASKS.insert.replace(/\$1/g, 'j_it')}),
-  ` : ''}ut AS (${versioned(PG_TASKS.update, 'j_ut', 't.id')}),
+  ` : ''}ut AS (${versioned(PG_TASKS.update, 'j_ut', 't.id', readableOnly)}),
   ust AS (${versioned(PG_STEPS.update, 'j_ust', 't.task_id')}),
   bt AS (
     UPDATE stepwise.tasks SET version = version + 1
@@ -85,7 +91,10 @@ const PARAMS_8 = `
   n_ut integer, n_ust integer, n_ua integer`;
 
 /** The body the latest migration installs (the test compares the database's with it). */
-export const FAST_COMMIT_BODY = fastCommitBody(10);
+export const FAST_COMMIT_BODY = fastCommitBody(11);
+
+const SIGNATURE_10 = `stepwise.commit_fast(${PARAMS_8}, j_it text)
+RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[])`;
 
 /** Migration 8: the function without task inserts. */
 export const FAST_COMMIT_MIGRATION_8 = `
@@ -96,6 +105,10 @@ RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[]) LANGUAGE plpgsql AS $fn$${fas
 /** Migration 10: re-created with task inserts (`j_it`, the last parameter). */
 export const FAST_COMMIT_MIGRATION_10 = `
 DROP FUNCTION stepwise.commit_fast(${PARAMS_8.replace(/\b[pjn]_\w+ /g, '')});
-CREATE FUNCTION stepwise.commit_fast(${PARAMS_8}, j_it text)
-RETURNS TABLE (tr_seqs bigint[], ev_seqs bigint[]) LANGUAGE plpgsql AS $fn$${FAST_COMMIT_BODY}$fn$;
+CREATE FUNCTION ${SIGNATURE_10} LANGUAGE plpgsql AS $fn$${fastCommitBody(10)}$fn$;
+`;
+
+/** Migration 11: the same signature, refusing a patch of a task with a stored unreadable mark. */
+export const FAST_COMMIT_MIGRATION_11 = `
+CREATE OR REPLACE FUNCTION ${SIGNATURE_10} LANGUAGE plpgsql AS $fn$${FAST_COMMIT_BODY}$fn$;
 `;

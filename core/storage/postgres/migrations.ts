@@ -15,8 +15,9 @@
  */
 import { StepwiseError } from '../../model/errors.js';
 import { SchemaTooNewError } from '../errors.js';
-import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
+import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
 import { LOCK } from './locks.js';
+import { PREPARE_COMMIT_2, PREPARE_COMMIT_11 } from './prepareCommitSql.js';
 import type { Queryable } from './pool.js';
 
 export interface PgMigration {
@@ -198,37 +199,7 @@ END $$;
     // new snapshot, so the reads see every commit that ended while this one waited for its locks.
     version: 2,
     name: 'prepare_commit',
-    sql: `
-CREATE FUNCTION stepwise.prepare_commit(args json)
-RETURNS TABLE (k text, a text, b text, n bigint, st text, ck text) LANGUAGE plpgsql AS $$
-DECLARE
-  task_ids text[] := ARRAY(SELECT json_array_elements_text(args -> 'tasks'));
-  step_ids text[] := ARRAY(SELECT json_array_elements_text(args -> 'patchedSteps'));
-  lock_classes integer[] := ARRAY(SELECT json_array_elements_text(args -> 'classes')::integer);
-  lock_keys text[] := ARRAY(SELECT json_array_elements_text(args -> 'keys'));
-  new_keys text[] := ARRAY(SELECT json_array_elements_text(args -> 'newKeys'));
-  all_steps text[] := ARRAY(SELECT json_array_elements_text(args -> 'steps'));
-  name_tasks text[] := ARRAY(SELECT json_array_elements_text(args -> 'nameTasks'));
-  names text[] := ARRAY(SELECT json_array_elements_text(args -> 'names'));
-  attempt_ids text[] := ARRAY(SELECT json_array_elements_text(args -> 'attempts'));
-  guard_keys text[] := ARRAY(SELECT json_array_elements_text(args -> 'guardKeys'));
-  events integer := (args ->> 'events')::integer;
-BEGIN
-  IF cardinality(task_ids) + cardinality(step_ids) + cardinality(lock_classes) > 0 THEN
-    PERFORM stepwise.lock_commit(task_ids, step_ids, lock_classes, lock_keys);
-  END IF;
-  RETURN QUERY
-    SELECT 't'::text, t.id::text, NULL::text, t.version, NULL::text, NULL::text FROM stepwise.tasks t WHERE t.id = ANY(task_ids)
-    UNION ALL SELECT 'i', t.idempotency_key, t.id, NULL, NULL, NULL FROM stepwise.tasks t WHERE t.idempotency_key = ANY(new_keys)
-    UNION ALL SELECT 's', s.id, s.task_id, s.version, s.state, s.concurrency_key FROM stepwise.steps s WHERE s.id = ANY(all_steps)
-    UNION ALL SELECT 'n', s.task_id, s.name, NULL, NULL, NULL FROM stepwise.steps s
-      JOIN unnest(name_tasks, names) AS q(task_id, name) ON s.task_id = q.task_id AND s.name = q.name
-    UNION ALL SELECT 'a', x.id, NULL, NULL, NULL, NULL FROM stepwise.attempts x WHERE x.id = ANY(attempt_ids)
-    UNION ALL SELECT 'c', s.concurrency_key, NULL, count(*), NULL, NULL FROM stepwise.steps s
-      WHERE s.state = 'running' AND s.concurrency_key = ANY(guard_keys) GROUP BY s.concurrency_key
-    UNION ALL SELECT 'e', NULL, NULL, q.seq, NULL, NULL FROM stepwise.event_seqs(events) AS q(seq);
-END $$;
-`,
+    sql: PREPARE_COMMIT_2,
   },
   {
     // Flow actions run under a lease (the SQLite migration 3 'task_leases', mirrored).
@@ -312,6 +283,15 @@ CREATE INDEX tasks_unreadable ON stepwise.tasks (id) WHERE unreadable IS NOT NUL
     version: 10,
     name: 'commit_fast_tasks',
     sql: FAST_COMMIT_MIGRATION_10,
+  },
+  {
+    // A task marked unreadable by another process (migration 9) is refused by every commit that
+    // patches it, as on SQLite: commit_fast's task UPDATE requires `unreadable IS NULL` (a marked
+    // task counts as not patched, so the call is refused and the checked path runs), and
+    // prepare_commit returns the stored marks, which the checked path refuses before STALE.
+    version: 11,
+    name: 'commit_refuses_unreadable',
+    sql: `${FAST_COMMIT_MIGRATION_11}${PREPARE_COMMIT_11}`,
   },
 ];
 

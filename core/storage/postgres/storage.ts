@@ -41,7 +41,7 @@ type Row = unknown[];
 
 /** Errors that refuse a commit on purpose (the connection is fine and goes back to the pool). */
 function isRefusal(err: unknown): boolean {
-  return err instanceof StepwiseError && ['STALE', 'DUPLICATE', 'USAGE', 'CONCURRENCY_LIMIT'].includes(err.code);
+  return err instanceof StepwiseError && ['STALE', 'DUPLICATE', 'USAGE', 'CONCURRENCY_LIMIT', 'ROW_UNREADABLE'].includes(err.code);
 }
 
 export class PostgresStorage implements Storage {

@@ -57,7 +57,11 @@ export class PgUnreadableTasks {
     return this.known.size > 0;
   }
 
-  /** Refuses a commit that changes a task this process found unreadable (no extra round trip). */
+  /**
+   * Refuses a commit that changes a task this process found unreadable (no round trip; its mark
+   * may not be stored). Stored marks, whoever wrote them, are refused by the commit itself
+   * (migration 11: commit_fast's task UPDATE and prepare_commit's task rows).
+   */
   checkCommit(changes: ChangeSet): void {
     if (!this.any) return;
     for (const p of changes.updateTasks ?? []) {
