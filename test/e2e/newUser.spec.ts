@@ -223,7 +223,10 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
   await dialog.getByLabel(/Reason/).fill('retry after the ledger outage');
   await page.screenshot({ path: info.outputPath('n06-bulk-retry.png') });
   await confirm.click();
-  for (const id of failed) await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toHaveAttribute('data-ok', 'true');
+  for (const id of failed) {
+    await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toHaveAttribute('data-ok', 'true');
+    await expect(dialog.locator(`[data-bulk-task="${id}"]`)).toContainText('✓ Retry step push_to_ledger');
+  }
   await dialog.getByRole('button', { name: 'Done' }).click();
   const t = await host.api.inspect.transitions.query({ taskId: failed[2]!, afterSeq: 0 });
   expect(t.transitions.some((x) => x.actor === 'user' && x.reason === 'retry after the ledger outage')).toBe(true);
@@ -253,6 +256,9 @@ test('6. run again with edited input, and a bulk retry of the failed tasks throu
   await dialog.getByRole('button', { name: 'Confirm: cancel 205 tasks' }).click();
   await expect(dialog.getByTestId('bulk-outcome')).toContainText('204 done, 1 skipped, 0 refused');
   await expect(dialog.getByTestId('bulk-outcome-reasons')).toContainText('1 task skipped: it changed since the preview');
+  // What was done is said in words, as the preview said it (not the API's cancelTask).
+  await expect(dialog.locator('[data-bulk-task][data-ok="true"]').first()).toContainText('✓ Cancel task');
+  await expect(dialog.locator('[data-bulk-task][data-ok="true"]').first()).not.toContainText('cancelTask');
   await page.screenshot({ path: info.outputPath('n06-bulk-all-matching-done.png') });
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(page.locator('[data-task]')).toHaveCount(1);

@@ -23,14 +23,19 @@ export const BULK_INFO: Record<BulkOp, { label: string; verb: string; does: stri
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** What an item's requests do, in words (a request's op is the API's name, e.g. retryStep). */
+function requestWords(item: BulkItem): string {
+  return item.requests
+    .map((r) => {
+      const label = (OP_INFO as Partial<Record<string, { label: string }>>)[r.op]?.label ?? r.op;
+      return 'step' in r ? `${label} ${r.step}` : label;
+    })
+    .join(', ');
+}
+
 function describe(item: BulkItem): string {
   if (item.skipped !== null) return `left out: ${item.skipped}`;
-  // Operation names in words (the request's op is the API's name, e.g. retryStep).
-  const what = item.requests.map((r) => {
-    const label = (OP_INFO as Partial<Record<string, { label: string }>>)[r.op]?.label ?? r.op;
-    return 'step' in r ? `${label} ${r.step}` : label;
-  }).join(', ');
-  return `${what} · ${plural(item.changes.length, 'change')}`;
+  return `${requestWords(item)} · ${plural(item.changes.length, 'change')}`;
 }
 
 /** Tasks picked by id, or all the task list's filter matches (read by the host). */
@@ -151,7 +156,8 @@ export function BulkDialog({ op, selection, onClose }: { op: BulkOp; selection: 
           <tbody>
             {(outcome?.outcomes ?? items).map((row) => {
               const item = items.find((i) => i.taskId === row.taskId);
-              const text = 'message' in row ? row.message : describe(row);
+              // A task done says what was done as the preview said it; skipped or refused, the host's reason.
+              const text = 'message' in row ? (row.ok && item && item.requests.length > 0 ? requestWords(item) : row.message) : describe(row);
               const ok = 'message' in row ? row.ok : row.skipped === null;
               return (
                 <tr key={row.taskId} data-bulk-task={row.taskId} data-ok={String(ok)}>
