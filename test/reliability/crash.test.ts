@@ -1,6 +1,8 @@
 /**
  * Crash: a child process runs 200 tasks of a 20-step workflow on SQLite and is SIGKILLed at 20
- * random (seeded) moments; each restart picks up where the last one died. In the end every task
+ * random (seeded) moments; each restart picks up where the last one died. The moments are points
+ * of progress (a seeded share of all steps complete), not times: a faster engine or an idle
+ * machine would otherwise finish the work before a late kill, which then interrupts nothing. In the end every task
  * is complete, no step was recorded complete twice, every step's attempts are explained by its
  * transitions (each attempt starts with a claim; each one but the last ended interrupted by a
  * kill or failed with a retry), no attempt is left open, and the database passes
@@ -52,18 +54,26 @@ async function until(what: string, check: () => boolean, timeoutMs: number, chil
   }
 }
 
-/** The kill moments (ms after the child is ready), from the seed. */
-const delays = fc.sample(fc.integer({ min: 20, max: 400 }), { seed: SEED, numRuns: KILLS });
+/**
+ * The kill moments, from the seed: generation g is killed once a share (g + f) / (KILLS + 1) of all
+ * steps is complete, f in [0.1, 0.9], so every kill lands while work remains, in its own slice.
+ */
+const TOTAL_STEPS = TASKS * CRASH_STEPS;
+const shares = fc.sample(fc.integer({ min: 10, max: 90 }), { seed: SEED, numRuns: KILLS });
+const killAt = shares.map((f, g) => Math.floor((TOTAL_STEPS * (g + f / 100)) / (KILLS + 1)));
 
 describe('crash safety under repeated SIGKILL', () => {
   it(`finishes ${TASKS} tasks × ${CRASH_STEPS} steps through ${KILLS} kills (seed ${SEED})`, async () => {
     const watcher: Storage = await openStorage({ kind: 'sqlite', file });
+    // Synchronous reads of the progress (the child writes in WAL mode; reads do not block it).
+    const progress = new Database(file);
+    const completeSteps = progress.prepare<[], { n: number }>("SELECT count(*) AS n FROM steps WHERE state = 'complete'");
     let killedMidWork = 0;
     try {
       for (let g = 0; g < KILLS; g++) {
         const child = start(g);
         await until('ready', () => /ready/.test(child.out()), 30_000, child);
-        await new Promise((r) => setTimeout(r, delays[g]));
+        await until(`${killAt[g]} of ${TOTAL_STEPS} steps complete`, () => completeSteps.get()!.n >= killAt[g]!, 120_000, child);
         const open = await watcher.listTasks({ status: ['pending', 'running', 'waiting'], limit: 1 });
         const all = await watcher.listTasks({ limit: 1 });
         if (open.total > 0 || all.total < TASKS) killedMidWork += 1;
@@ -78,6 +88,7 @@ describe('crash safety under repeated SIGKILL', () => {
       await until('done', () => /done/.test(last.out()), scaled(300_000, 120_000), last);
       expect((await last.exited).code, last.err()).toBe(0);
     } finally {
+      progress.close();
       await watcher.close();
     }
 
