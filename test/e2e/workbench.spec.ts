@@ -82,12 +82,14 @@ test('every template is drawn with one node per step or state, none overlapping'
     await waitForGraph(page);
     const nodes = page.locator('[data-step]');
     await expect(nodes, t.ref).toHaveCount(t.nodeCount);
+    // Edges are drawn (every template here has at least one dependency or transition). React Flow
+    // draws them a frame after it has measured the nodes, so this waits for them (a one-off count
+    // failed on a quiet machine: 0 edges right after the nodes appeared).
+    await expect.poll(() => page.locator('.react-flow__edge path').count(), { message: t.ref }).toBeGreaterThan(0);
     const boxes = await nodes.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as Box));
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i]!, boxes[j]!), `${t.ref}: nodes ${i} and ${j} overlap`).toBe(false);
     }
-    // Edges are drawn (every template here has at least one dependency or transition).
-    expect(await page.locator('.react-flow__edge path').count(), t.ref).toBeGreaterThan(0);
     await page.screenshot({ path: info.outputPath(`02-template-${t.ref.replace(/[/@.]/g, '_')}.png`) });
   }
 });
