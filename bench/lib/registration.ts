@@ -7,6 +7,10 @@ import type { FlowTemplate } from '../../core/model/template.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
 import { action, decision, interaction, result, waitUntil } from '../../core/template/flowBuilders.js';
 import type { FlowDriver } from '../../core/engine/flow/driver.js';
+import { createEngine } from '../../core/engine/engine.js';
+import { openStorage } from '../../core/storage/index.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 
 export const registrationFlow: FlowTemplate = defineFlow({
   name: 'bench_registration',
@@ -50,4 +54,27 @@ export async function runRegistration(driver: FlowDriver, i: number): Promise<st
     throw new Error(`Stepwise: the flow ended ${done.status} in ${done.currentState}`);
   }
   return started.id;
+}
+
+/** A registration workload on a fresh SQLite file: its storage (to wrap or record commits), the run, the clean-up. */
+export interface SqliteRegistrations {
+  storage: Storage;
+  run(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `flows` registration flows, one after another, on an inline engine over the SQLite `file`. */
+export async function registrationsOnSqlite(file: string, flows: number): Promise<SqliteRegistrations> {
+  const storage = await openStorage({ kind: 'sqlite', file });
+  const engine = createEngine({ storage, templates: createTemplateRegistry([registrationFlow]), handlers: createHandlerRegistry(new Map()), executor: 'inline' });
+  return {
+    storage,
+    run: async () => {
+      for (let i = 0; i < flows; i++) await runRegistration(engine.flows, i);
+    },
+    close: async () => {
+      await engine.close();
+      await storage.close();
+    },
+  };
 }

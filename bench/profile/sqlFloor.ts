@@ -12,12 +12,9 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { createEngine } from '../../core/engine/engine.js';
 import { openStorage } from '../../core/storage/index.js';
-import type { Storage } from '../../core/storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { tempDir } from '../lib/cli.js';
-import { registrationFlow, runRegistration } from '../lib/registration.js';
+import { registrationsOnSqlite } from '../lib/registration.js';
 import { median, round } from '../lib/stats.js';
 import { runXStateRegistrations } from '../peers/xstate.js';
 
@@ -46,20 +43,7 @@ proto.prepare = function (this: Database.Database, sql: string) {
   return stmt;
 };
 
-async function engineOn(file: string): Promise<{ storage: Storage; run(): Promise<void>; close(): Promise<void> }> {
-  const storage = await openStorage({ kind: 'sqlite', file });
-  const engine = createEngine({ storage, templates: createTemplateRegistry([registrationFlow]), handlers: createHandlerRegistry(new Map()), executor: 'inline' });
-  return {
-    storage,
-    run: async () => {
-      for (let i = 0; i < FLOWS; i++) await runRegistration(engine.flows, i);
-    },
-    close: async () => {
-      await engine.close();
-      await storage.close();
-    },
-  };
-}
+const engineOn = (file: string) => registrationsOnSqlite(file, FLOWS);
 
 /** The statements of FLOWS flows, each commit's between 'begin' and 'commit'. */
 async function record(): Promise<Entry[]> {

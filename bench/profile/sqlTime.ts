@@ -6,12 +6,9 @@
  * as the rest of SqliteStorage.commit's synchronous time (checks, encoding, BEGIN/COMMIT).
  */
 import { join } from 'node:path';
-import { createEngine } from '../../core/engine/engine.js';
-import { openStorage } from '../../core/storage/index.js';
 import type { Storage } from '../../core/storage/storage.js';
-import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { tempDir } from '../lib/cli.js';
-import { registrationFlow, runRegistration } from '../lib/registration.js';
+import { registrationsOnSqlite } from '../lib/registration.js';
 import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
 import { timeStatements } from './statementTimes.js';
 
@@ -23,20 +20,8 @@ const units = which === 'flows' ? FLOWS : template.steps.length;
 
 /** One measured workload on a fresh file: the storage (to wrap its commit), the run, the clean-up. */
 async function prepare(round: number): Promise<{ storage: Storage; run(): Promise<void>; close(): Promise<void> }> {
-  if (which === 'flows') {
-    const storage = await openStorage({ kind: 'sqlite', file: join(dir, `flows-${round}.db`) });
-    const engine = createEngine({ storage, templates: createTemplateRegistry([registrationFlow]), handlers: createHandlerRegistry(new Map()), executor: 'inline' });
-    return {
-      storage,
-      run: async () => {
-        for (let i = 0; i < FLOWS; i++) await runRegistration(engine.flows, i);
-      },
-      close: async () => {
-        await engine.close();
-        await storage.close();
-      },
-    };
-  }
+  if (which === 'flows') return registrationsOnSqlite(join(dir, `flows-${round}.db`), FLOWS);
+
   const b = await benchEngine([template], { kind: 'sqlite', dir, name: `${which}-${round}` });
   return {
     storage: b.storage,
