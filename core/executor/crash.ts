@@ -60,3 +60,8 @@ export function workerDeathFailure(err: unknown, limitMb: number | undefined): H
   if (exited) return exitFailure(Number(exited[1]));
   return workerFailure(err);
 }
+
+/** A worker said its task returned, but the outcome it posted before that never arrived. */
+export function lostOutcomeFailure(jobId: number, waitedMs: number): HandlerFailure {
+  return workerFailure(new Error(`job ${jobId} returned but its outcome did not arrive within ${waitedMs / 1000} s; the attempt is failed so it can be retried`));
+}

@@ -16,7 +16,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toErrorInfo, type ErrorInfo } from '../model/errors.js';
-import { workerDeathFailure } from './crash.js';
+import { lostOutcomeFailure, workerDeathFailure } from './crash.js';
 import { describeStray, holdGuards, type StrayCrash } from './guard.js';
 import { runInProcess } from './inProcess.js';
 import type { SubtaskCall, ThreadJob, ThreadMessage, ThreadReply, ThreadTask } from './threadTask.js';
@@ -38,6 +38,9 @@ export interface ThreadsOptions {
 }
 
 export const DEFAULT_HANDLER_MEMORY_MB = 2048;
+
+/** How long after a worker's "returned" answer its outcome message may take to arrive. */
+const OUTCOME_GRACE_MS = 30_000;
 
 export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   const capacity = Math.max(1, options.concurrency ?? 4);
@@ -97,7 +100,8 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     if (job.signal.aborted) return { kind: 'aborted' };
     const id = ++nextId;
     let done!: (outcome: JobOutcome) => void;
-    const outcome = new Promise<JobOutcome>((resolve) => (done = resolve));
+    let arrived = false;
+    const outcome = new Promise<JobOutcome>((resolve) => (done = (o) => ((arrived = true), resolve(o))));
     live.set(id, { job, done });
     // Only flow handlers call back into the engine (sub-tasks): only they get a channel.
     const channel = job.kind === 'flow' ? new MessageChannel() : null;
@@ -110,7 +114,7 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     try {
       // The task function returns after posting its outcome on the same port as its log lines.
       await pool.run(task, { ...(channel ? { transferList: [channel.port2] } : {}), signal: job.signal });
-      return await outcome;
+      return await (arrived ? outcome : held(outcome, id));
     } catch (err) {
       if (job.signal.aborted) return { kind: 'aborted' };
       return { kind: 'failure', failure: workerDeathFailure(err, memoryMb) };
@@ -118,6 +122,21 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
       live.delete(id);
       channel?.port1.close();
     }
+  }
+
+  /**
+   * The outcome of a task whose worker already said it returned. The outcome was posted before
+   * that answer, but on another port, and piscina unrefs a worker once it is idle: when its
+   * answer is read first and nothing else holds the event loop (a CLI run, a bench), the process
+   * would end with the outcome still in flight. A ref'd timer holds the loop until it lands; if it
+   * never does, the attempt fails (retryable) instead of waiting forever.
+   */
+  function held(outcome: Promise<JobOutcome>, id: number): Promise<JobOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const lost = new Promise<JobOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'failure', failure: lostOutcomeFailure(id, OUTCOME_GRACE_MS) }), OUTCOME_GRACE_MS);
+    });
+    return Promise.race([outcome, lost]).finally(() => clearTimeout(timer));
   }
 
   return {

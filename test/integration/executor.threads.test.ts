@@ -3,8 +3,10 @@
  * crash after its job ended is reported as a stray, not blamed on the next job); a worker that
  * exits is replaced; log lines arrive before the outcome; flow jobs carry their data back and
  * call sub-tasks in the engine; setup modules run once per worker before handler modules;
- * refresh() makes later jobs load edited modules.
+ * refresh() makes later jobs load edited modules; a process holding nothing but the executor
+ * stays alive until every job's outcome has arrived.
  */
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,6 +90,19 @@ describe('threads executor: crashes stay in their job', () => {
     expect(job.logs).toHaveLength(200);
     expect(job.logs.at(-1)).toBe('line 199');
   });
+});
+
+describe('threads executor: the event loop', () => {
+  // piscina unrefs an idle worker; its "returned" answer can be read before the job's outcome
+  // message. Before the executor held the loop for that outcome, this process ended with the last
+  // job of a round still in flight (exit code 13) in 5 of 5 runs of 1,000 rounds.
+  it('keeps a process that holds nothing else alive until the last outcome arrives', async () => {
+    const fixture = fileURLToPath(new URL('../fixtures/executor/threadsAlone.ts', import.meta.url));
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', fixture, '400'], { timeout: 120_000 }, (_err, out) => resolve({ code: child.exitCode, stdout: out }));
+    });
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: 'ended 1600' });
+  }, 150_000);
 });
 
 describe('threads executor: flow jobs', () => {
