@@ -31,6 +31,7 @@ import {
   isAfterCursor,
   limitOf,
   statusesOf,
+  tasksFinishedBy,
 } from './query.js';
 import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory.query.js';
 import { copyJson } from '../model/jsonCopy.js';
@@ -134,6 +135,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       this.events.push(copy(event));
       events.push(event);
     }
+    for (const id of tasksFinishedBy(changes)) this.reservations.delete(id);
     for (const id of changes.deleteTasks ?? []) this.deleteTask(id);
     return { transitionSeqs, events };
   }
@@ -320,8 +322,13 @@ export class MemoryStorage implements Storage, CommitLookup {
       const r = this.reservations.get(id);
       return r !== undefined && r.owner !== owner && r.expiresAt > now;
     };
+    // Gone or finished: nothing to hold it for.
+    const unreservable = (id: string) => {
+      const t = this.tasks.get(id);
+      return t === undefined || FINISHED_STATUSES.includes(t.status);
+    };
     for (const id of options.renew ?? []) {
-      if (this.tasks.has(id) && !held(id)) this.reservations.set(id, { owner, expiresAt: now + ttlMs });
+      if (!unreservable(id) && !held(id)) this.reservations.set(id, { owner, expiresAt: now + ttlMs });
     }
     const limit = limitOf(options.limit, DEFAULT_SCAN_LIMIT);
     const taken: string[] = [];
@@ -332,7 +339,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       taken.push(id);
     }
     for (const id of options.take ?? []) {
-      if (!this.tasks.has(id) || held(id) || taken.includes(id)) continue;
+      if (unreservable(id) || held(id) || taken.includes(id)) continue;
       this.reservations.set(id, { owner, expiresAt: now + ttlMs });
       taken.push(id);
     }

@@ -5,7 +5,7 @@
 import { StepwiseError } from '../model/errors.js';
 import type { TaskStatus } from '../model/states.js';
 import { TASK_FINISHED } from '../model/states.js';
-import type { TaskQuery } from './storage.js';
+import type { ChangeSet, TaskQuery } from './storage.js';
 
 export const DEFAULT_TASK_PAGE = 50;
 export const DEFAULT_EVENT_PAGE = 1000;
@@ -15,6 +15,13 @@ export const DEFAULT_HOLDS_LIMIT = 500;
 
 /** Statuses of a task that will not run again by itself (workflow and flow). */
 export const FINISHED_STATUSES: readonly TaskStatus[] = TASK_FINISHED;
+
+/** Tasks a change moves to a finished status: their reservations end in the same commit (Storage.commit). */
+export function tasksFinishedBy(c: ChangeSet): string[] {
+  const ids: string[] = [];
+  for (const p of c.updateTasks ?? []) if (p.set.status !== undefined && FINISHED_STATUSES.includes(p.set.status)) ids.push(p.id);
+  return ids;
+}
 
 export function limitOf(limit: number | undefined, fallback: number): number {
   if (limit === undefined) return fallback;

@@ -16,7 +16,7 @@ import type { StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
 import { checkCommit, checkIdentities, checkReferences, insertedAttemptIds, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
 import { duplicateRecord, staleRecord } from './errors.js';
-import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf } from './query.js';
+import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf, tasksFinishedBy } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
@@ -269,7 +269,7 @@ export class SqliteStorage implements Storage {
     return this.appendLog(c);
   }
 
-  /** The append-only rows of a commit (transitions, events) and its deletions. */
+  /** The append-only rows of a commit (transitions, events) and its deletions (reservations of tasks it finished, tasks). */
   private appendLog(c: ChangeSet): CommitResult {
     const transitions = c.transitions ?? [];
     const transitionSeqs = this.insertRows(TRANSITION_INSERT, transitions.length, (t, out) => {
@@ -282,6 +282,7 @@ export class SqliteStorage implements Storage {
       out.push(e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
     });
     const events = newEvents.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent);
+    for (const id of tasksFinishedBy(c)) this.run(SQL.releaseFinished, id);
     for (const id of c.deleteTasks ?? []) this.run(SQL.deleteTask, id);
     return { transitionSeqs, events };
   }

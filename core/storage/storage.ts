@@ -39,6 +39,9 @@
  *   Reads of one task's events (`filter.taskId`) see every committed event of the task at once.
  * - `deleteTasks` removes each task and its steps, attempts, transitions and participants; events
  *   stay. Deleting a task that does not exist is not an error.
+ * - A patch that moves a task to a finished status (complete, error, cancelled) ends every
+ *   reservation of it (`reserveTasks`, whoever holds it) in the same transaction: nothing of it
+ *   is left to run, and the cluster view must not show it as held.
  * - Records read back are copies: mutating them never changes stored state.
  *
  * Query orders (identical in every implementation): `listTasks` newest first (createdAt DESC, id
@@ -261,6 +264,7 @@ export interface Storage {
    * reservation taken or renewed lasts `ttlMs`. Memory and SQLite compare with `now`; PostgreSQL
    * uses the database's clock (ignores `now`) and skips tasks another transaction has locked
    * (`FOR UPDATE SKIP LOCKED`), so concurrent callers get disjoint tasks without waiting.
+   * A finished task is never renewed or taken (its reservation ended with it, see `commit`).
    */
   reserveTasks(owner: string, options: ReserveOptions): Promise<string[]>;
   /** Drops `owner`'s reservations of `taskIds` (all of them when absent). Others' are untouched. */

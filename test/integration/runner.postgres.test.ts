@@ -92,6 +92,21 @@ describe('an engine loop on PostgreSQL', () => {
   }
 });
 
+describe('reservations of finished tasks', () => {
+  it('a completed task is not held: the commit that finishes it ends its runner’s reservation, and later rounds do not renew it', async () => {
+    const s = await storage();
+    const runner = await engineOn(s, 'runner');
+    runner.engine.startLoop({ pollMs: 50 });
+    cleanups.push(() => runner.engine.stop());
+    const task = await runner.engine.start('ping');
+    expect(await statusWithin(s, task.id, 60_000)).toBe('complete');
+    // The reservation used to last its time out (up to 5 s) after the task completed.
+    expect((await s.listHolds(Date.now())).reservations).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await s.listHolds(Date.now())).reservations).toEqual([]);
+  });
+});
+
 describe('flows on several engines', () => {
   it('four engine loops take different flows (reserved): every flow completes, each action runs once, almost no commit is refused STALE', async () => {
     const storages = await Promise.all([0, 1, 2, 3].map(() => storage()));

@@ -88,6 +88,26 @@ export function reservationContract(ctx: ContractContext): void {
       expect(await reserve('d', 10)).toEqual(['t1', 't2']);
     });
 
+    it('ends every reservation of a task with the commit that finishes it, and never renews or takes a finished task', async () => {
+      const ids = ['f1', 'f2', 'f3', 'live'];
+      await ctx.s.commit({ insertTasks: ids.map((id) => task(id)), insertSteps: ids.map((id, i) => step(id, 'a', { state: 'ready', updatedAt: T0 + i })) });
+      expect(await reserve('a', 2)).toEqual(['f1', 'f2']);
+      expect(await reserve('b', 2)).toEqual(['f3', 'live']);
+      const held = async () => (await ctx.s.listHolds(Date.now())).reservations.map((r) => `${r.owner} ${r.taskId}`);
+      const finish = (id: string, status: 'complete' | 'error' | 'cancelled') =>
+        ctx.s.commit({ updateTasks: [{ id, expectedVersion: 2, set: { status } }], updateSteps: [{ id: `${id}:a`, expectedVersion: 1, set: { state: status === 'cancelled' ? 'cancelled' : 'complete' } }] });
+      // An unfinished status keeps it; each finished one ends it, the owner's or (an operator's cancel) not.
+      await ctx.s.commit({ updateTasks: ['f1', 'f2', 'f3'].map((id) => ({ id, expectedVersion: 1, set: { status: 'running' as const } })) });
+      expect(await held()).toEqual(['a f1', 'a f2', 'b f3', 'b live']);
+      await finish('f1', 'complete');
+      await finish('f2', 'error');
+      await finish('f3', 'cancelled');
+      expect(await held()).toEqual(['b live']);
+      // The engine that ran them renews or takes them no more.
+      expect(await ctx.s.reserveTasks('a', { limit: 0, ttlMs: TTL, now: Date.now(), renew: ['f1', 'f2'], take: ['f3'] })).toEqual([]);
+      expect(await held()).toEqual(['b live']);
+    });
+
     it('forgets reservations of deleted tasks', async () => {
       await seed(1);
       expect(await reserve('a', 1)).toEqual(['t0']);

@@ -293,6 +293,24 @@ CREATE INDEX tasks_unreadable ON stepwise.tasks (id) WHERE unreadable IS NOT NUL
     name: 'commit_refuses_unreadable',
     sql: `${FAST_COMMIT_MIGRATION_11}${PREPARE_COMMIT_11}`,
   },
+  {
+    // A task that finishes ends its reservations in the same transaction, whichever commit path,
+    // engine or operator finished it (the cluster view showed a finished task as reserved until
+    // the reservation ran out). A trigger, so commit_fast and prepare_commit keep their texts and
+    // no commit gets a statement more; WHEN keeps it to the one update that finishes a task.
+    version: 12,
+    name: 'finished_tasks_release',
+    sql: `
+CREATE FUNCTION stepwise.release_finished() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  DELETE FROM stepwise.reservations WHERE task_id = NEW.id;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER tasks_release_finished AFTER UPDATE OF status ON stepwise.tasks FOR EACH ROW
+  WHEN (NEW.status IN ${FINISHED_SQL} AND OLD.status NOT IN ${FINISHED_SQL}) EXECUTE FUNCTION stepwise.release_finished();
+`,
+  },
 ];
 
 /** The highest version (migrations may be listed out of number order: a lower one can land later). */

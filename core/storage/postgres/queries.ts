@@ -83,7 +83,8 @@ export const PG_SQL = {
    * ready step first; `SKIP LOCKED` passes over a task whose row another transaction holds (an
    * engine reserving it this instant, a commit writing it), so concurrent reservers take disjoint
    * tasks without waiting. Then one upsert takes or renews them all; a row another engine took
-   * since this statement's snapshot fails the ON CONFLICT condition and is not returned.
+   * since this statement's snapshot fails the ON CONFLICT condition and is not returned. A
+   * finished task is never renewed or taken (its reservation ended with it, migration 12).
    */
   reserve: `WITH clock AS (SELECT stepwise.now_ms() AS ms),
     ready AS (
@@ -98,7 +99,7 @@ export const PG_SQL = {
     taken AS (
       INSERT INTO stepwise.reservations AS v (task_id, owner, expires_at)
       SELECT w.id, $1, (SELECT ms FROM clock) + $3
-      FROM (SELECT id FROM ready UNION SELECT t.id FROM stepwise.tasks t WHERE t.id = ANY($4::text[]) OR t.id = ANY($5::text[])) w
+      FROM (SELECT id FROM ready UNION SELECT t.id FROM stepwise.tasks t WHERE (t.id = ANY($4::text[]) OR t.id = ANY($5::text[])) AND t.status NOT IN ${FINISHED_SQL}) w
       ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
       WHERE v.owner = excluded.owner OR v.expires_at <= (SELECT ms FROM clock)
       RETURNING v.task_id

@@ -79,7 +79,8 @@ export const SQL = {
       AND (@owner IS NULL OR r.owner = @owner) AND (@task IS NULL OR instr(lower(r.task_id), @task) > 0)
     ORDER BY r.owner, r.task_id LIMIT @limit`,
   // Taken when nobody holds it, it expired, or the owner renews its own.
-  reserve: `INSERT INTO reservations (task_id, owner, expires_at) SELECT @id, @owner, @expires WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @id)
+  // A finished task is never held (its reservation ended with the commit that finished it).
+  reserve: `INSERT INTO reservations (task_id, owner, expires_at) SELECT @id, @owner, @expires WHERE EXISTS (SELECT 1 FROM tasks WHERE id = @id AND status NOT IN ${FINISHED_SQL})
     ON CONFLICT (task_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
     WHERE reservations.owner = excluded.owner OR reservations.expires_at <= @now`,
   reservable: `SELECT r.task_id FROM (SELECT task_id, MIN(updated_at) AS at FROM steps WHERE state = 'ready' GROUP BY task_id) r
@@ -88,6 +89,7 @@ export const SQL = {
     ORDER BY r.at, r.task_id LIMIT @limit`,
   releaseAll: 'DELETE FROM reservations WHERE owner = ?',
   release: 'DELETE FROM reservations WHERE owner = ? AND task_id = ?',
+  releaseFinished: 'DELETE FROM reservations WHERE task_id = ?',
 } as const;
 
 export interface BuiltQuery {
