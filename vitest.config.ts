@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'postgres',
-          include: ['test/integration/{engine,debugger,ops,flow}.*.test.ts', 'test/integration/host.{debugger,taskList}.test.ts'],
+          include: ['test/integration/{engine,debugger,ops,flow}.*.test.ts', 'test/integration/host.{debugger,taskList,protocol}.test.ts'],
           // Storage-specific, left on memory/SQLite: engine.crash, ops.cli, flow.cli, flow.runner
           // and flow.init run the CLI or kill a child over a SQLite file; engine.executors and
           // engine.open test executors and opening a workspace (memory, no storage behaviour);

@@ -19,7 +19,7 @@ import type { HostServices } from '../../core/host/services.js';
 import { systemClock } from '../../core/model/clock.js';
 import { StepwiseError } from '../../core/model/errors.js';
 import { silentLogger } from '../../core/model/logger.js';
-import { harnessOnPostgres, openTestStorage } from '../fixtures/postgres/database.js';
+import { testDatabase } from '../fixtures/storage/testStorage.js';
 
 export const FIXTURE_WORKSPACE = path.resolve(import.meta.dirname, '../fixtures/host/workspace');
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -105,10 +105,9 @@ export async function startExampleHost(prefix: string): Promise<ExampleHost> {
   const dir = path.join(root, 'examples');
   cpSync(path.join(REPO, 'resources/examples'), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.stepwise`) });
   symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const pg = harnessOnPostgres() ? await openTestStorage() : null;
-  // The host opens its own storage on the URL; the database is dropped when the host stops.
-  await pg?.storage.close();
-  const host = await startHost({ workspace: dir, db: pg ? pg.url : path.join(root, 'db.sqlite'), runEngine: true, logger: silentLogger() });
+  // The host opens its own storage on it; a PostgreSQL database is dropped when the host stops.
+  const database = await testDatabase(path.join(root, 'db.sqlite'));
+  const host = await startHost({ workspace: dir, db: database.db, runEngine: true, logger: silentLogger() });
   const ws = createWSClient({ url: `ws://127.0.0.1:${host.info.port}/trpc?token=${host.info.token}`, WebSocket: WebSocket as never });
   return {
     host,
@@ -117,7 +116,7 @@ export async function startExampleHost(prefix: string): Promise<ExampleHost> {
     stop: async () => {
       ws.close();
       await host.close();
-      await pg?.dispose();
+      await database.dispose();
       rmSync(root, { recursive: true, force: true });
     },
   };

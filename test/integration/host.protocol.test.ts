@@ -1,7 +1,9 @@
 /**
- * The workbench protocol end to end over a real host (SQLite file, engine loop, file watcher)
- * with the typed tRPC client: queries, startTask validation, live events that resume after a
- * reconnect without gaps or duplicates, events from another process, and workspace reloads.
+ * The workbench protocol end to end over a real host (engine loop, file watcher) with the typed
+ * tRPC client: queries, startTask validation, live events that resume after a reconnect without
+ * gaps or duplicates, events from another process, workspace reloads and the cluster view. On the
+ * workspace's SQLite file, and in the `postgres` vitest project on a PostgreSQL database of its
+ * own (`stepwise serve --db postgres://… --engine`).
  */
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +15,20 @@ import type { StepwiseEvent } from '../../core/model/events.js';
 import { startHost, type Host } from '../../core/host/host.js';
 import type { AppRouter } from '../../core/host/router.js';
 import { createEngine } from '../../core/engine/engine.js';
-import { openStorage } from '../../core/storage/index.js';
+import { redactUrl } from '../../core/storage/postgres/pool.js';
+import { openStorage, storageConfigOf } from '../../core/storage/index.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { loadWorkspace } from '../../core/template/workspace.js';
 import { FIXTURE_WORKSPACE, until } from './host.fixtures.js';
 import { silentLogger } from '../../core/model/logger.js';
+import { testDatabase } from '../fixtures/storage/testStorage.js';
 
 let dir: string;
 let host: Host;
+/** The database the host opened: the workspace's SQLite file, or a PostgreSQL URL (the `postgres` project). */
+let db: string;
+let database: Awaited<ReturnType<typeof testDatabase>> | null = null;
+const onPostgres = () => storageConfigOf(db).kind === 'postgres';
 const clients: Array<{ close: () => void }> = [];
 
 function client(): TRPCClient<AppRouter> {
@@ -33,22 +41,33 @@ function client(): TRPCClient<AppRouter> {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'stepwise-host-'));
   cpSync(FIXTURE_WORKSPACE, dir, { recursive: true });
-  host = await startHost({ workspace: dir, logger: silentLogger() });
+  database = await testDatabase(path.join(dir, '.stepwise', 'stepwise.db'));
+  // On SQLite the host's default (the workspace's file); on PostgreSQL a host runs no engine unless asked.
+  const pg = storageConfigOf(database.db).kind === 'postgres';
+  host = await startHost({ workspace: dir, logger: silentLogger(), ...(pg ? { db: database.db, runEngine: true } : {}) });
+  db = database.db;
 });
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await host.close();
+  await host?.close();
+  await database?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('startHost', () => {
-  it('listens on loopback with a fresh token and keeps its database in the workspace', () => {
+  it('listens on loopback with a fresh token and keeps its database in the workspace (SQLite) or at the URL given', () => {
     expect(host.info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(host.info.token.length).toBeGreaterThanOrEqual(32);
     expect(host.info.openUrl).toBe(`${host.info.url}/?token=${host.info.token}`);
-    expect(host.info.database).toBe(path.join(dir, '.stepwise', 'stepwise.db'));
-    expect(existsSync(host.info.database)).toBe(true);
+    const file = path.join(dir, '.stepwise', 'stepwise.db');
+    if (onPostgres()) {
+      expect(host.info.database).toBe(redactUrl(db));
+      expect(existsSync(file)).toBe(false);
+    } else {
+      expect(host.info.database).toBe(file);
+      expect(existsSync(file)).toBe(true);
+    }
   });
 });
 
@@ -151,9 +170,11 @@ describe('onEvents', () => {
 
     const seqs = [...first, ...second].map((e) => e.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(seqs).toEqual(Array.from({ length: end - from }, (_, i) => from + 1 + i));
+    // Every stored event once, in order. PostgreSQL's seqs may have gaps (a refused commit's), SQLite's none.
     const stored = await host.services.storage.readEvents(from, 10_000);
     expect(stored.map((e) => e.seq)).toEqual(seqs);
+    expect(seqs[seqs.length - 1]).toBe(end);
+    if (!onPostgres()) expect(seqs).toEqual(Array.from({ length: end - from }, (_, i) => from + 1 + i));
   });
 
   it('delivers events another process commits to the same database', async () => {
@@ -162,7 +183,7 @@ describe('onEvents', () => {
     const seen: StepwiseEvent[] = [];
     const sub = collect(api, { fromSeq: from }, seen);
     const ws = await loadWorkspace(dir);
-    const storage = await openStorage({ kind: 'sqlite', file: host.info.database });
+    const storage = await openStorage(storageConfigOf(db));
     const other = createEngine({ storage, templates: createTemplateRegistry(ws.templates), handlers: createHandlerRegistry(ws.handlers), executor: 'inline' });
     const task = await other.start('testing/pipeline', { source: 'elsewhere' });
     await other.runUntilIdle({ taskId: task.id });
@@ -209,10 +230,10 @@ describe('cluster', () => {
   it("shows the host's own engine alive and marked as its own, and another engine that stopped beating as gone", async () => {
     const api = client();
     const own = await until(() => api.cluster.view.query(), (v) => v.engines.length > 0, "the host engine's heartbeat");
-    expect(own.storage).toBe('sqlite');
+    expect(own.storage).toBe(onPostgres() ? 'postgres' : 'sqlite');
     expect(own.self).not.toBeNull();
     expect(own.engines).toMatchObject([{ heartbeat: { owner: own.self, kind: 'host', pid: process.pid }, status: 'alive' }]);
-    const other = await openStorage({ kind: 'sqlite', file: host.info.database });
+    const other = await openStorage(storageConfigOf(db));
     try {
       await other.beat({ owner: 'elsewhere:1', pid: 1, at: Date.now() - 60_000, kind: 'runner', host: 'elsewhere', startedAt: Date.now() - 120_000, version: '0.0.1', everyMs: 5000 });
       const v = await api.cluster.view.query();
