@@ -133,10 +133,14 @@ export function assertRunnable(workspace: Workspace, template: Template): void {
   );
 }
 
-/** An engine (runner, workbench host) serving this database right now (alive: core/model/cluster.ts), if any. */
+/** The engines (runners, workbench hosts) serving this database right now (alive: core/model/cluster.ts), by owner. */
+export async function liveServers(storage: Storage, now: number): Promise<Heartbeat[]> {
+  return (await storage.heartbeats()).filter((b) => engineStatus(b, now) === 'alive');
+}
+
+/** An engine serving this database right now (the one that beat last), if any. */
 export async function liveServer(storage: Storage, now: number): Promise<Heartbeat | null> {
-  const beats = await storage.heartbeats();
-  return beats.filter((b) => engineStatus(b, now) === 'alive').sort((a, b) => b.at - a.at)[0] ?? null;
+  return (await liveServers(storage, now)).sort((a, b) => b.at - a.at)[0] ?? null;
 }
 
 /** `--input '{"a":1}'` or `--input @file.json`. `object: true` requires a JSON object. */

@@ -12,7 +12,8 @@ import type { TaskRecord } from '../model/runtime.js';
 import { transitionJson } from '../engine/flow/report.js';
 import { createOps, type Ops } from '../ops/ops.js';
 import type { OpRequest, OpResult, Preview } from '../ops/types.js';
-import { addEngineOptions, liveServer, openCliContext, type CliContext, type EngineCliOptions } from './context.js';
+import { addEngineOptions, liveServers, openCliContext, type CliContext, type EngineCliOptions } from './context.js';
+import { describeRunner } from './whoRuns.js';
 import { driveAndReport } from './drive.js';
 import { printJson, processIO, type CliIO } from './io.js';
 import type { CommandContext } from './main.js';
@@ -105,15 +106,16 @@ export function resultJson(r: OpResult) {
 }
 
 /**
- * After a change: leave the task to a live engine, or drive it here like `run` does. Returns the
+ * After a change: leave the task to the live engines (saying which holds it, or that it is
+ * queued), or drive it here like `run` does. Returns the
  * exit code. `announce` is printed (not with --json) before anything else.
  */
 export async function continueAfter(ctx: CommandContext, cli: CliContext, taskId: string, options: OpCliOptions, result: OpResult | null, announce: string): Promise<number> {
-  const server = options.run ? await liveServer(cli.storage, cli.engine.context.clock.now()) : null;
-  if (!options.run || server) {
+  const alive = options.run ? await liveServers(cli.storage, cli.engine.context.clock.now()) : [];
+  if (!options.run || alive.length > 0) {
     if (options.json) printJson(ctx.io, result ? resultJson(result) : { task: taskJson(await loadTask(cli, taskId)) });
     else {
-      const who = server ? `${server.kind} ${server.owner} (serving this database) runs it` : 'Not run here (--no-run); `stepwise runner` continues it';
+      const who = alive.length > 0 ? await describeRunner(cli.storage, taskId, alive) : 'Not run here (--no-run); `stepwise runner` continues it';
       ctx.io.out(`${announce}\n${who}.`);
     }
     return 0;

@@ -160,9 +160,22 @@ describe('mutating commands', () => {
     process.env.H7_BROKEN = '0';
     const r = await cli(['retry', id, 'b', '--yes']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('runner host-1 (serving this database) runs it');
+    // Not claimed: queued, naming the live engine without claiming it runs the task.
+    expect(r.out).toContain('queued, not claimed yet; serving this database: runner host-1.');
     const show = JSON.parse((await cli(['show', id, '--json'])).out);
     expect(show.steps.find((s: { name: string }) => s.name === 'b').state).toBe('ready');
+  });
+
+  it('start names every live engine and none as the one running it while the task is queued', async () => {
+    const storage = await openStorage({ kind: 'sqlite', file: db() });
+    for (const owner of ['runner-2', 'runner-1']) await storage.beat({ owner, pid: 1, at: Date.now(), kind: 'runner', host: 'h', startedAt: Date.now(), version: '1.0.0', everyMs: 5000 });
+    // Gone (missed its beats): not listed.
+    await storage.beat({ owner: 'runner-0', pid: 1, at: Date.now() - 60_000, kind: 'runner', host: 'h', startedAt: 0, version: '1.0.0', everyMs: 5000 });
+    await storage.close();
+    const r = await cli(['start', 'ops/chain']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe('queued, not claimed yet; serving this database: runner runner-1, runner runner-2');
+    expect(r.out).not.toContain('runs it');
   });
 });
 

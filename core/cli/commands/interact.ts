@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import { StepwiseError } from '../../model/errors.js';
 import type { JsonObject } from '../../model/runtime.js';
 import { flowReportJson, formatFlowReport } from '../../engine/flow/report.js';
-import { addEngineOptions, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { addEngineOptions, liveServers, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { describeRunner } from '../whoRuns.js';
 import { driveAndReport } from '../drive.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
@@ -39,13 +40,13 @@ export function register(program: Command, ctx: CommandContext): void {
       const task = await resolveTask(storage, taskId, cli.dbFile);
       taskId = task.id;
       if (task.kind !== 'flow') throw new StepwiseError('USAGE', `Task ${taskId} is a workflow; workflows take signals (stepwise signal), not interactions.`, { taskId });
-      const server = await liveServer(storage, engine.context.clock.now());
-      if (!options.run || server) {
+      const alive = await liveServers(storage, engine.context.clock.now());
+      if (!options.run || alive.length > 0) {
         const after = await engine.flows.fireInteraction(taskId, name, params, { wake: false });
         const transitions = await storage.listTransitions(taskId);
         if (options.json) printJson(ctx.io, flowReportJson(after, transitions));
         else {
-          const who = server ? `${server.kind} ${server.owner} (serving this database) continues it` : 'run `stepwise runner` or `stepwise wake` to continue it';
+          const who = alive.length > 0 ? await describeRunner(storage, taskId, alive) : 'run `stepwise runner` or `stepwise wake` to continue it';
           ctx.io.out(`${name} accepted; the flow is due now: ${who}.\n${formatFlowReport(after, transitions, engine.context.clock.now())}`);
         }
         ctx.setExit(0);

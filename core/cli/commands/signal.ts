@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Json } from '../../model/runtime.js';
-import { addEngineOptions, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { addEngineOptions, liveServers, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { describeRunner } from '../whoRuns.js';
 import { driveAndReport } from '../drive.js';
 import type { CommandContext } from '../main.js';
 import { resolveTask } from '../taskRef.js';
@@ -31,9 +32,9 @@ export function register(program: Command, ctx: CommandContext): void {
     try {
       taskId = (await resolveTask(cli.storage, taskId, cli.dbFile)).id;
       await cli.engine.signal(taskId, step, payload);
-      const server = await liveServer(cli.storage, cli.engine.context.clock.now());
-      if (!options.run || server) {
-        const who = server ? `the ${server.kind} ${server.owner} (pid ${server.pid}) continues it` : 'run it with `stepwise runner`';
+      const alive = await liveServers(cli.storage, cli.engine.context.clock.now());
+      if (!options.run || alive.length > 0) {
+        const who = alive.length > 0 ? await describeRunner(cli.storage, taskId, alive) : 'run it with `stepwise runner`';
         ctx.io.out(`${step} signalled; ${who}.`);
         return;
       }

@@ -2,11 +2,13 @@
  * `stepwise start TEMPLATE [--input JSON|@file] [--debug] [--later] [--json]`: creates a task and
  * returns at once, running nothing (`--debug`: paused, for `stepwise debug TASK step|continue`;
  * `--later`: a flow is created waiting, due now, as the operations gem's `later`). A runner or
- * the workbench serving the database runs it; `stepwise wake TASK` runs it here.
+ * the workbench serving the database runs it (the line after the task says which, once one has
+ * claimed it, else that it is queued and for which engines); `stepwise wake TASK` runs it here.
  */
 import type { Command } from 'commander';
 import type { JsonObject } from '../../model/runtime.js';
-import { addEngineOptions, assertRunnable, liveServer, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { addEngineOptions, assertRunnable, liveServers, openCliContext, readJsonOption, type EngineCliOptions } from '../context.js';
+import { describeRunner } from '../whoRuns.js';
 import { printJson } from '../io.js';
 import type { CommandContext } from '../main.js';
 import { taskJson } from '../report.js';
@@ -41,11 +43,11 @@ export function register(program: Command, ctx: CommandContext): void {
       });
       if (options.json) printJson(ctx.io, { task: taskJson(task) });
       else {
-        const server = await liveServer(cli.storage, cli.engine.context.clock.now());
+        const alive = task.debug.paused ? [] : await liveServers(cli.storage, cli.engine.context.clock.now());
         const next = task.debug.paused
           ? `paused: \`stepwise debug ${task.id} step\` runs one step, \`continue\` runs the rest`
-          : server
-            ? `${server.kind} ${server.owner} (serving this database) runs it`
+          : alive.length > 0
+            ? await describeRunner(cli.storage, task.id, alive)
             : `nothing runs it yet: \`stepwise wake ${task.id}\` runs it here, or start \`stepwise runner\``;
         ctx.io.out(`${task.id}  ${task.templateRef}  ${task.status}\n${next}`);
       }
