@@ -66,3 +66,38 @@ export function parseMark(text: string, taskId: string): UnreadableRow {
   }
   return { table: 'tasks', rowId: taskId, column: 'unreadable', taskId, reason: 'marked unreadable' };
 }
+
+/** What a storage knows of tasks with a row that does not decode (./sqlite/unreadable.ts, ./postgres/unreadable.ts). */
+export interface UnreadableMarks {
+  /** Marks `bad.taskId` (never throws). */
+  mark(bad: UnreadableRow): void;
+  /** Marked by this process (its mark may not be stored). */
+  isKnown(taskId: string): boolean;
+  /** Whether anything is marked by this process at all (the common case is no). */
+  readonly any: boolean;
+}
+
+/**
+ * Rows of many tasks (scans, bulk reads) decoded by `decode` (a table codec's decodeRow): a row
+ * that does not decode is left out and its task marked, and so are the rows of every task this
+ * process marked before (the one bad row makes the whole task unreadable; marks stored by any
+ * process are left out by the storages' scan SQL). `taskIdIndex`: where a row holds its task's id.
+ */
+export function readableRows<T>(
+  rows: readonly (readonly unknown[])[],
+  taskIdIndex: number,
+  decode: (row: readonly unknown[], onUnreadable: (bad: UnreadableRow) => void) => T,
+  marks: UnreadableMarks,
+): T[] {
+  const out: T[] = [];
+  for (const r of rows) {
+    let bad = false;
+    const record = decode(r, (b) => {
+      marks.mark(b);
+      bad = true;
+    });
+    if (bad || (marks.any && marks.isKnown(String(r[taskIdIndex])))) continue;
+    out.push(record);
+  }
+  return out;
+}

@@ -21,7 +21,7 @@ import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, Hel
 import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { READABLE_ONLY, UnreadableTasks } from './sqlite/unreadable.js';
-import { unreadableRowError } from './rowCodec.js';
+import { readableRows, unreadableRowError } from './rowCodec.js';
 import { LATEST_SCHEMA_VERSION, migrate } from './sqlite/migrations.js';
 import { SQL, taskFilter, transitionsQuery } from './sqlite/queries.js';
 
@@ -363,19 +363,8 @@ export class SqliteStorage implements Storage {
   }
 
   /** Rows of many tasks (scans, bulk reads): an unreadable row is left out and its task marked. */
-  private readable<T extends { taskId: string } | { id: string }>(t: Table<T>, rows: Row[]): T[] {
-    const out: T[] = [];
-    for (const r of rows) {
-      let bad = false;
-      const record = decodeRow(t, r, (b) => {
-        this.marks.mark(b);
-        bad = true;
-      });
-      if (bad) continue;
-      if (this.marks.any && this.marks.isKnown(String(r[t.taskIdIndex]))) continue;
-      out.push(record);
-    }
-    return out;
+  private readable<T>(t: Table<T>, rows: Row[]): T[] {
+    return readableRows(rows, t.taskIdIndex, (r, onUnreadable) => decodeRow(t, r, onUnreadable), this.marks);
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {

@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import type { Clock } from '../../model/clock.js';
 import { systemClock } from '../../model/clock.js';
-import { unreadableRowError } from '../rowCodec.js';
+import { readableRows, unreadableRowError } from '../rowCodec.js';
 import { StepwiseError } from '../../model/errors.js';
 import type { StepwiseEvent } from '../../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../../model/runtime.js';
@@ -168,17 +168,7 @@ export class PostgresStorage implements Storage {
 
   /** Rows of many tasks (scans, bulk reads): an unreadable row is left out and its task marked. */
   private readable<T>(t: PgTable<T>, rows: Row[]): T[] {
-    const out: T[] = [];
-    for (const r of rows) {
-      let bad = false;
-      const record = decodeRow(t, r, (b) => {
-        this.marks.mark(b);
-        bad = true;
-      });
-      if (bad || (this.marks.any && this.marks.isKnown(String(r[t.taskIdIndex])))) continue;
-      out.push(record);
-    }
-    return out;
+    return readableRows(rows, t.taskIdIndex, (r, onUnreadable) => decodeRow(t, r, onUnreadable), this.marks);
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
