@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openEngine } from '../../core/engine/open.js';
+import { BEFORE_MIGRATION_13 } from './before13.js';
 import { PostgresStorage } from '../../core/storage/postgres/storage.js';
 import { createDatabase, startPostgres } from '../../test/fixtures/postgres/server.js';
 import { fanOut, noop } from '../lib/stepwise.js';
@@ -44,10 +45,38 @@ async function backendCpu(storage: PostgresStorage): Promise<Map<number, number>
   return out;
 }
 
+interface WriteStats {
+  walBytes: number;
+  /** Per table: rows updated, of them HOT (no index entry written), rows inserted and deleted. */
+  updates: Record<string, { upd: number; hot: number; ins: number; del: number }>;
+}
+
+/**
+ * WAL written since `since` (pg_current_wal_lsn) and the tables' update counts (pg_stat_user_tables;
+ * other backends report theirs within a second of going idle, hence the wait).
+ */
+async function writeStats(storage: PostgresStorage, since?: WriteStats & { lsn: string }): Promise<WriteStats & { lsn: string }> {
+  if (since) await new Promise((r) => setTimeout(r, 1500));
+  const db = storage.connections;
+  const lsn = (await db.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l as string;
+  const walBytes = since ? Number((await db.query('SELECT pg_wal_lsn_diff($1, $2) AS d', [lsn, since.lsn])).rows[0].d) : 0;
+  const r = await db.query(`SELECT relname, n_tup_upd, n_tup_hot_upd, n_tup_ins, n_tup_del FROM pg_stat_user_tables WHERE schemaname = 'stepwise'`);
+  const updates: WriteStats['updates'] = {};
+  for (const row of r.rows as Array<Record<string, string>>) {
+    const before = since?.updates[row.relname!];
+    const d = (k: string, b?: number) => Number(row[k]) - (b ?? 0);
+    const u = { upd: d('n_tup_upd', before?.upd), hot: d('n_tup_hot_upd', before?.hot), ins: d('n_tup_ins', before?.ins), del: d('n_tup_del', before?.del) };
+    if (!since || u.upd + u.ins + u.del > 0) updates[row.relname!] = u;
+  }
+  return { lsn, walBytes, updates };
+}
+
 const server = await startPostgres({ durability: 'commit' });
 try {
   const url = await createDatabase(server.url, 'profile_round');
   const storage = await PostgresStorage.open({ url, oneRoundTripCommit: process.env.PROFILE_CHECKED_COMMIT !== '1' });
+  // PG_COMMIT_BODY=11: the commit functions as migration 11 left them (before/after comparisons).
+  if (process.env.PG_COMMIT_BODY === '11') await storage.connections.query(BEFORE_MIGRATION_13);
   // Commit time: summed over commits, and the time at least one commit was in flight (overlap shows whether they serialise).
   let commitMs = 0;
   let busyMs = 0;
@@ -78,6 +107,7 @@ try {
   commitMs = 0;
   busyMs = 0;
   commits = 0;
+  const writes0 = await writeStats(storage);
   const server0 = await backendCpu(storage);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -86,12 +116,13 @@ try {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   for (const e of engines) await e.engine.stop();
+  const writes = await writeStats(storage, writes0);
   let serverCpuMs = 0;
   for (const [pid, ms] of await backendCpu(storage)) serverCpuMs += ms - (server0.get(pid) ?? 0);
   const steps = perTask * TASKS;
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => ({ query: k, perStep: Math.round((v / steps) * 1000) / 1000 }));
-  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, serverCpuMsPerStep: Math.round((serverCpuMs / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, commitPaths: storage.commitStats, top }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, serverCpuMsPerStep: Math.round((serverCpuMs / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, commitPaths: storage.commitStats, walBytesPerStep: Math.round(writes.walBytes / (perTask * TASKS)), updates: writes.updates, top }, null, 2) + '\n');
   for (const e of engines) await e.close();
   await storage.close();
 } finally {

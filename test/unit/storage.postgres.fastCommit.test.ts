@@ -6,10 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAST_COMMIT_BODY, FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_8 } from '../../core/storage/postgres/commitFastSql.js';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { validateChange } from '../../core/storage/check.js';
+import { commitFast } from '../../core/storage/postgres/commitFast.js';
+import { FAST_COMMIT_BODY, FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_8 } from '../../core/storage/postgres/commitFastSql.js';
+import { PG_MIGRATIONS, migratePostgres } from '../../core/storage/postgres/migrations.js';
 import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
+import { createDatabase, dropDatabase } from '../fixtures/postgres/server.js';
 import { T0, attempt, completedEvent, readyEvent, step, task, transition } from '../fixtures/storage/records.js';
 
 const db = usePostgres();
@@ -114,12 +118,51 @@ describe('PostgreSQL one-round-trip commit', () => {
     expect(await s.getTask('t4')).toBeNull();
   });
 
-  it('leaves the texts of released migrations 8 and 10 as they were (a change is a new migration)', () => {
+  it('leaves the texts of released migrations 8, 10 and 11 as they were (a change is a new migration)', () => {
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-    expect([sha(FAST_COMMIT_MIGRATION_8), sha(FAST_COMMIT_MIGRATION_10)]).toEqual([
+    expect([sha(FAST_COMMIT_MIGRATION_8), sha(FAST_COMMIT_MIGRATION_10), sha(FAST_COMMIT_MIGRATION_11)]).toEqual([
       'bcdd16c7735a55d0d325ad6e3ea4caecc96042bed9d9ab4d2837565a3bac54b6',
       '256d12d254450a6870472654e3bf859a6ff971a2e4c81ff11acaa75d150d265a',
+      '88420bf22d33cb499b0c4b4299f913977d5682cc121f7d988fdd7fa715362efa',
     ]);
+  });
+
+  it('finds the rows a commit patches by key, not by scanning steps and attempts (migration 13)', async () => {
+    // More rows than a commit touches, so a scan would show; pg_stat_xact_user_tables counts this
+    // transaction's scans on this connection.
+    await s.commit({ insertSteps: Array.from({ length: 40 }, (_, i) => step('t1', `x${i}`, { state: 'ready' })), insertAttempts: Array.from({ length: 40 }, (_, i) => attempt('t1', `x${i}`, 1)) });
+    const version = (await s.getTask('t1'))!.version;
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const c = outcome(version);
+      await commitFast(client as unknown as pg.PoolClient, c, validateChange(c));
+      const r = await client.query(`SELECT relname, seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname IN ('steps', 'attempts', 'tasks') ORDER BY relname`);
+      expect(r.rows.map((x) => [x.relname, Number(x.seq_scan)])).toEqual([['attempts', 0], ['steps', 0], ['tasks', 0]]);
+      expect(r.rows.every((x) => Number(x.idx_scan) > 0)).toBe(true);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('upgrades a database at migration 11 (json patches, planner defaults) to 13 (12 is the reservations trigger)', async () => {
+    const admin = inject('postgresUrl');
+    const name = `sw_m13_${process.pid}`;
+    const client = new pg.Client({ connectionString: await createDatabase(admin, name) });
+    await client.connect();
+    try {
+      expect(await migratePostgres(client, 'test', T0, PG_MIGRATIONS.filter((m) => m.version <= 11))).not.toContain(13);
+      expect(await migratePostgres(client, 'test', T0)).toEqual([12, 13]);
+      const r = await client.query(`SELECT proname, proconfig, prosrc FROM pg_proc WHERE pronamespace = 'stepwise'::regnamespace AND proname IN ('commit_fast', 'lock_commit', 'prepare_commit') ORDER BY proname`);
+      const plans = ['enable_seqscan=off', 'enable_hashjoin=off', 'enable_mergejoin=off'];
+      expect(r.rows.map((x) => [x.proname, x.proconfig])).toEqual([['commit_fast', plans], ['lock_commit', plans], ['prepare_commit', plans]]);
+      expect(r.rows[0].prosrc).toBe(FAST_COMMIT_BODY);
+    } finally {
+      await client.end();
+      await dropDatabase(admin, name);
+    }
   });
 
   it('is the function the latest migration installed (a codec change needs a migration that re-creates it)', async () => {

@@ -26,16 +26,20 @@ import type { ChangeSet, CommitResult } from '../storage.js';
 import { PG_ATTEMPTS, PG_STEPS, PG_TASKS, encodePatch, encodeRow } from './codec.js';
 import { LOCK } from './locks.js';
 import { commitFast, fastEligible, foldAttempts, isFastRefusal } from './commitFast.js';
+import { KEY_LOOKUP_PLANS } from './commitFastSql.js';
+
+/** KEY_LOOKUP_PLANS for the rest of a transaction: `SET LOCAL a = off; SET LOCAL b = off`. */
+const LOCAL_KEY_LOOKUP_PLANS = KEY_LOOKUP_PLANS.split(/ (?=SET )/).map((part) => part.replace(/^SET /, 'SET LOCAL ')).join('; ');
 
 /** All writes of a commit except deletes. Empty arrays write nothing. */
 const WRITE_SQL = `
 WITH it AS (${PG_TASKS.insert}),
-ut AS (${PG_TASKS.update.replace(/\$1/g, '$2')}),
+ut AS (${PG_TASKS.patch.replace(/\$1/g, '$2')}),
 bt AS (UPDATE stepwise.tasks SET version = version + 1 WHERE id = ANY($3::text[])),
 ist AS (${PG_STEPS.insert.replace(/\$1/g, '$4')}),
-ust AS (${PG_STEPS.update.replace(/\$1/g, '$5')}),
+ust AS (${PG_STEPS.patch.replace(/\$1/g, '$5')}),
 ia AS (${PG_ATTEMPTS.insert.replace(/\$1/g, '$6')}),
-ua AS (${PG_ATTEMPTS.update.replace(/\$1/g, '$7')}),
+ua AS (${PG_ATTEMPTS.patch.replace(/\$1/g, '$7')}),
 tr AS (
   INSERT INTO stepwise.transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details)
   SELECT r.task_id, r.step_name, r.field, r.from_value, r.to_value, r.reason, r.actor, r.at, r.details::json
@@ -127,8 +131,9 @@ async function beginLockAndRead(client: pg.PoolClient, c: ChangeSet): Promise<Pr
     guardKeys,
     events: c.events?.length ?? 0,
   };
-  const results = (await client.query(`BEGIN; SELECT * FROM stepwise.prepare_commit(${client.escapeLiteral(JSON.stringify(args))})`)) as unknown as pg.QueryResult[];
-  const rows = results[1]!.rows as Array<{ k: string; a: string; b: string | null; n: number | null; st: string | null; ck: string | null }>;
+  // The transaction's own statements (the write, the deletes) are key lookups too (KEY_LOOKUP_PLANS).
+  const results = (await client.query(`BEGIN; ${LOCAL_KEY_LOOKUP_PLANS}; SELECT * FROM stepwise.prepare_commit(${client.escapeLiteral(JSON.stringify(args))})`)) as unknown as pg.QueryResult[];
+  const rows = results[results.length - 1]!.rows as Array<{ k: string; a: string; b: string | null; n: number | null; st: string | null; ck: string | null }>;
   const p: Prefetched = {
     taskVersions: new Map(),
     marks: new Map(),

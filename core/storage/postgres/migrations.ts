@@ -15,7 +15,7 @@
  */
 import { StepwiseError } from '../../model/errors.js';
 import { SchemaTooNewError } from '../errors.js';
-import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
+import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_13, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
 import { LOCK } from './locks.js';
 import { PREPARE_COMMIT_2, PREPARE_COMMIT_11 } from './prepareCommitSql.js';
 import type { Queryable } from './pool.js';
@@ -310,6 +310,14 @@ $fn$;
 CREATE TRIGGER tasks_release_finished AFTER UPDATE OF status ON stepwise.tasks FOR EACH ROW
   WHEN (NEW.status IN ${FINISHED_SQL} AND OLD.status NOT IN ${FINISHED_SQL}) EXECUTE FUNCTION stepwise.release_finished();
 `,
+  },
+  {
+    // commit_fast reads its patches as jsonb (parsed once) instead of json, whose `->` parses the
+    // patch's text again for each of two dozen columns (./codec.ts, PgTable.patch), and the commit
+    // functions plan their statements as key lookups (KEY_LOOKUP_PLANS in ./commitFastSql.ts).
+    version: 13,
+    name: 'commit_fast_jsonb_patches',
+    sql: FAST_COMMIT_MIGRATION_13,
   },
 ];
 
