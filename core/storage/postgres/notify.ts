@@ -6,7 +6,9 @@
  *
  * Sending: after a commit, outside its transaction (NOTIFY inside every commit serialises commits
  * on the notification queue lock, measured 4-5x slower), and coalesced: however many commits end
- * in one turn of the event loop, each channel is notified once. Receiving: one dedicated
+ * in one turn of the event loop, each channel is notified once, and while one NOTIFY is on its way
+ * the next waits for it and takes every announcement made meanwhile (a busy runner sent one NOTIFY
+ * per commit, a round trip and a server transaction each; now at most one per round trip). Receiving: one dedicated
  * connection per process (LISTEN needs a session: PgBouncer only in session mode), reconnected
  * with backoff; after a reconnect every listener is called once, since hints may have been missed.
  * A hint carries its sender's id and the sender ignores its own: what a process commits it already
@@ -33,6 +35,8 @@ export class PgHints {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Set<HintKind>();
   private flushScheduled = false;
+  /** A NOTIFY is on its way: announcements wait for it (see the header). */
+  private sending = false;
   /** Hints sent and received (tests and the cluster view read them); `own`: received from this sender, ignored. */
   readonly stats = { sent: 0, received: 0, own: 0, reconnects: 0 };
   /** Sent as every hint's payload. */
@@ -60,7 +64,7 @@ export class PgHints {
   announce(kind: HintKind): void {
     if (this.closed) return;
     this.pending.add(kind);
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.sending) return;
     this.flushScheduled = true;
     setImmediate(() => void this.flush());
   }
@@ -70,6 +74,7 @@ export class PgHints {
     if (this.closed || this.pending.size === 0) return;
     const channels = [...this.pending].map((k) => CHANNEL[k]);
     this.pending.clear();
+    this.sending = true;
     try {
       const n = channels.length;
       await this.pool.query({ name: `sw_notify_${n}`, text: `SELECT ${channels.map((_, i) => `pg_notify($${i + 1}, $${n + 1})`).join(', ')}`, values: [...channels, this.id] });
@@ -77,6 +82,13 @@ export class PgHints {
     } catch (err) {
       // A lost hint is covered by polling.
       if (!this.closed) this.onError(err);
+    } finally {
+      this.sending = false;
+    }
+    // Announced while this one was on its way: sent now, together.
+    if (this.pending.size > 0 && !this.closed && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
     }
   }
 
