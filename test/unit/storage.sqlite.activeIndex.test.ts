@@ -1,7 +1,8 @@
 /**
  * Listing unfinished tasks does not scan the finished ones: on a database of mostly finished
- * tasks, with the statistics `PRAGMA optimize` leaves (tasks_status then looks as if it matched
- * every row), a query for running flows searches the tasks_active partial index (migration 8).
+ * tasks, with the statistics `PRAGMA optimize` leaves (a status index over every task then looks
+ * as if it matched every row), a query for running flows searches the tasks_active partial index
+ * (migration 8); finished statuses search tasks_finished (migration 9), a mix searches both.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +49,41 @@ describe('unfinished tasks among many finished ones (SQLite)', () => {
     const running = taskFilter({ kind: 'flow' }, ['running']);
     expect(plan(file, `SELECT COUNT(*) FROM tasks WHERE ${running.sql}`, running.params)).toMatch(/USING INDEX tasks_active/);
     expect(plan(file, `SELECT id FROM tasks WHERE ${running.sql} ORDER BY created_at DESC, id DESC LIMIT 10`, running.params)).not.toMatch(/SCAN tasks(?! USING)/);
-    // A finished status keeps its own index; the active one would not hold its rows.
-    expect(taskFilter({}, ['complete']).sql).not.toMatch(/NOT IN/);
+    // Finished statuses search tasks_finished (migration 9); the active index does not hold them.
+    const complete = taskFilter({}, ['complete']);
+    expect(complete.sql).not.toMatch(/NOT IN/);
+    expect(plan(file, `SELECT COUNT(*) FROM tasks WHERE ${complete.sql}`, complete.params)).toMatch(/USING COVERING INDEX tasks_finished/);
+    expect(plan(file, `SELECT id FROM tasks WHERE ${complete.sql} ORDER BY created_at DESC, id DESC LIMIT 10`, complete.params)).toMatch(/^SEARCH tasks USING COVERING INDEX tasks_finished \(status=\?\)$/);
+    // Both kinds, matching few rows: one search in each index, not a scan of the finished tasks.
+    const mixed = taskFilter({}, ['running', 'error']);
+    const mixedPlan = plan(file, `SELECT COUNT(*) FROM tasks WHERE ${mixed.sql}`, mixed.params);
+    expect(mixedPlan).toMatch(/MULTI-INDEX OR.*tasks_finished.*tasks_active/);
+    expect(mixedPlan).not.toMatch(/SCAN/);
+    expect(plan(file, `SELECT id FROM tasks WHERE ${mixed.sql} ORDER BY created_at DESC, id DESC LIMIT 10`, mixed.params)).not.toMatch(/SCAN tasks(?! USING)/);
+  });
+
+  it('lists any mix of finished and unfinished statuses with the right rows and totals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stepwise-active-'));
+    dirs.push(dir);
+    const s = new SqliteStorage({ file: join(dir, 'test.db') });
+    try {
+      const statuses = ['complete', 'error', 'cancelled', 'running', 'waiting', 'paused', 'pending'] as const;
+      await s.commit({ insertTasks: Array.from({ length: 21 }, (_, i) => task(`t${String(i).padStart(2, '0')}`, { status: statuses[i % 7], createdAt: i })) });
+      const ids = (status: (typeof statuses)[number]) => Array.from({ length: 21 }, (_, i) => i).filter((i) => statuses[i % 7] === status).map((i) => `t${String(i).padStart(2, '0')}`);
+      const want = (list: (typeof statuses)[number][]) => list.flatMap(ids).sort().reverse();
+      for (const list of [['complete', 'waiting'], ['error', 'cancelled', 'pending'], ['running', 'paused'], ['complete'], ['cancelled', 'error']] as (typeof statuses)[number][][]) {
+        const page = await s.listTasks({ status: list, limit: 4 });
+        expect(page.total, list.join()).toBe(want(list).length);
+        const all = [...page.tasks];
+        for (let cursor = page.nextCursor; cursor; ) {
+          const next = await s.listTasks({ status: list, limit: 4, cursor });
+          all.push(...next.tasks);
+          cursor = next.nextCursor;
+        }
+        expect(all.map((t) => t.id), list.join()).toEqual(want(list));
+      }
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -250,6 +250,19 @@ CREATE INDEX tasks_timeout ON tasks (timeout_at) WHERE timeout_at IS NOT NULL AN
 CREATE INDEX tasks_active ON tasks (status, created_at, id) WHERE status NOT IN ${FINISHED_SQL};
 `,
   },
+  {
+    // One status index entry per task instead of two: tasks_status held every task, so each
+    // status change of an unfinished task rewrote its entry there and in tasks_active (two index
+    // pages per flow commit). tasks_finished, which replaces it, holds the finished tasks only; with
+    // tasks_active it still covers every status, and queries repeat the condition of the one
+    // their statuses fall in (queries.ts taskFilter). A flow's commits write 15.7 → ~15 pages.
+    version: 9,
+    name: 'tasks_finished',
+    sql: `
+DROP INDEX tasks_status;
+CREATE INDEX tasks_finished ON tasks (status, created_at, id) WHERE status IN ${FINISHED_SQL};
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -106,13 +106,7 @@ export function taskFilter(q: TaskQuery, statuses: TaskStatus[] | null): BuiltQu
     conds.push(`${column} = ?`);
     params.push(value);
   };
-  if (statuses !== null) {
-    conds.push(statuses.length === 0 ? '0' : `status IN (${statuses.map(() => '?').join(', ')})`);
-    params.push(...statuses);
-    // Only unfinished statuses: the condition of the tasks_active partial index (migration 8),
-    // spelled as there so SQLite can use it instead of scanning past every finished task.
-    if (statuses.length > 0 && statuses.every((s) => !TASK_FINISHED.includes(s))) conds.push(`status NOT IN ${FINISHED_SQL}`);
-  }
+  if (statuses !== null) conds.push(statusCondition(statuses, params));
   eq('kind', q.kind);
   eq('namespace', q.namespace);
   eq('name', q.name);
@@ -123,6 +117,25 @@ export function taskFilter(q: TaskQuery, statuses: TaskStatus[] | null): BuiltQu
     params.push(q.participant);
   }
   return { sql: conds.length ? conds.join(' AND ') : '1', params };
+}
+
+/**
+ * `status IN (...)` with the condition of the partial index that holds those statuses, spelled as
+ * in the migrations so SQLite can use it: tasks_active (unfinished, migration 8) and
+ * tasks_finished (migration 9). A list with both kinds is an OR of the two groups, which SQLite
+ * searches as a MULTI-INDEX OR (one search per index) rather than a scan of the table.
+ */
+function statusCondition(statuses: readonly TaskStatus[], params: unknown[]): string {
+  if (statuses.length === 0) return '0';
+  const groups: string[] = [];
+  const group = (list: readonly TaskStatus[], condition: string): void => {
+    if (list.length === 0) return;
+    groups.push(`status IN (${list.map(() => '?').join(', ')}) AND ${condition}`);
+    params.push(...list);
+  };
+  group(statuses.filter((s) => TASK_FINISHED.includes(s)), `status IN ${FINISHED_SQL}`);
+  group(statuses.filter((s) => !TASK_FINISHED.includes(s)), `status NOT IN ${FINISHED_SQL}`);
+  return groups.length === 1 ? groups[0]! : `((${groups[0]}) OR (${groups[1]}))`;
 }
 
 export function transitionsQuery(taskId: string, q: TransitionQuery, limit: number): BuiltQuery {
