@@ -20,6 +20,7 @@ import { REFETCH, useLiveQuery, type LiveReducer } from '../lib/useLiveQuery.js'
 import { useNow } from '../lib/useNow.js';
 import { useSettled } from '../lib/useSettled.js';
 import { BulkDialog, BULK_INFO, type BulkSelection } from './debug/BulkDialog.js';
+import { FilterSelect, SearchBox } from './FilterControls.js';
 import { StatusPill } from './StatusPill.js';
 
 interface Props {
@@ -29,7 +30,7 @@ interface Props {
 }
 
 // One word per outcome: each filter finds workflows and flows alike (complete = complete + completed, failed = error + failed).
-const STATUS_FILTERS = ['all', ...TASK_STATUSES] as const;
+const STATUS_OPTIONS = TASK_STATUSES.map((s) => ({ value: s, label: s }));
 const BULK_OPS: BulkOp[] = ['retry', 'cancel', 'markCompleted'];
 
 /** The list advanced by task events; a change the events do not describe reads the page again. */
@@ -49,7 +50,7 @@ const onListKey = listKeyHandler('.task-item');
 export function TaskList({ templates, route, navigate }: Props) {
   const trpc = useTRPC();
   const now = useNow(15_000);
-  const [status, setStatus] = useState<(typeof STATUS_FILTERS)[number]>('all');
+  const [status, setStatus] = useState<TaskStatus | 'all'>('all');
   const [templateRef, setTemplateRef] = useState<string>('');
   const [searchText, setSearchText] = useState('');
   const search = useSettled(searchText.trim(), 250);
@@ -88,31 +89,10 @@ export function TaskList({ templates, route, navigate }: Props) {
         Tasks <span className="count">{page ? `${page.total}${page.searched?.truncated ? '+' : ''}` : ''}</span>
       </div>
       <div className="filter">
-        <input
-          type="search"
-          className="task-search"
-          aria-label="Search tasks"
-          placeholder="Search id, input, error…"
-          value={searchText}
-          onChange={(e) => setSearchText(e.target.value)}
-          onKeyDown={(e) => e.key === 'Escape' && setSearchText('')}
-        />
+        <SearchBox className="task-search" label="Search tasks" placeholder="Search id, input, error…" value={searchText} onChange={setSearchText} />
         <div className="filter-row">
-          <select aria-label="Filter tasks by status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
-            {STATUS_FILTERS.map((s) => (
-              <option key={s} value={s}>
-                {s === 'all' ? 'All statuses' : s}
-              </option>
-            ))}
-          </select>
-          <select aria-label="Filter tasks by template" value={templateRef} onChange={(e) => setTemplateRef(e.target.value)}>
-            <option value="">All templates</option>
-            {(templates ?? []).map((t) => (
-              <option key={t.ref} value={t.ref}>
-                {t.namespace}/{t.name}
-              </option>
-            ))}
-          </select>
+          <FilterSelect label="Filter tasks by status" value={status} onChange={setStatus} all={{ value: 'all', label: 'All statuses' }} options={STATUS_OPTIONS} />
+          <FilterSelect label="Filter tasks by template" value={templateRef} onChange={setTemplateRef} all={{ value: '', label: 'All templates' }} options={(templates ?? []).map((t) => ({ value: t.ref, label: `${t.namespace}/${t.name}` }))} />
         </div>
         {rows.length > 0 ? (
           <div className="bulk-bar" role="group" aria-label="Selected tasks" data-testid="bulk-bar">

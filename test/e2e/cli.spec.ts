@@ -117,6 +117,8 @@ test('9. the CLI: one vocabulary, a header row, what to type for a waiting flow,
   const started = await sh(`stepwise start demo/diamond --input ${q({ region: 'CLI-LIVE' })}`);
   expect(started.code, started.stdout + started.stderr).toBe(0);
   const liveId = idIn(started.stdout)!;
+  // Says what the database shows at that instant (the workbench's engine claimed a step, or not yet), never a guess.
+  expect(started.stdout).toMatch(/^(queued, not claimed yet; serving this database: host \S+|host \S+ runs steps? \S.*|already complete: .*)$/m);
   const row = page.locator(`[data-task="${liveId}"]`);
   await expect(row).toBeVisible();
   await expect(row).toContainText('region CLI-LIVE');

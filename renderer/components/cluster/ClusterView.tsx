@@ -14,12 +14,17 @@ import { age, duration, relative } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { refetchWhen, useLiveQuery } from '../../lib/useLiveQuery.js';
 import { useSettled } from '../../lib/useSettled.js';
+import { FilterSelect, SearchBox } from '../FilterControls.js';
 import './cluster.css';
 
 /** Holds change when steps start or end, flows move, tasks finish or operations apply (not on progress). */
 const clusterReducer = refetchWhen<ClusterAnswer>((e) => e.type !== 'step.progress' && e.type !== 'flow.data_changed');
 const HEARTBEAT_REFRESH_MS = 2000;
 const LIMIT = 200;
+const STATUS_OPTIONS = [
+  { value: 'alive', label: 'Alive' },
+  { value: 'gone', label: 'Gone' },
+] as const;
 
 export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }) {
   const trpc = useTRPC();
@@ -34,6 +39,9 @@ export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }
   const gone = view?.totals.gone ?? 0;
   const filtered = owner !== '' || status !== '' || task !== '';
   const shown = view ? view.engines.length + view.unannounced.length : 0;
+  // The engine chosen stays listed even once its heartbeat is gone from the answer.
+  const owners = [...(view?.owners ?? []), ...(owner && view && !view.owners.includes(owner) ? [owner] : [])];
+  const ownerOptions = owners.map((o) => ({ value: o, label: o }));
   return (
     <main className="main cluster-view" id="main" aria-labelledby="cluster-title" data-testid="cluster-view">
       <div className="toolbar view-toolbar">
@@ -52,29 +60,9 @@ export function ClusterView({ onOpenTask }: { onOpenTask: (id: string) => void }
         </div>
       </div>
       <div className="cl-filters" role="search" aria-label="Filter the cluster view">
-        <select aria-label="Filter by engine" value={owner} onChange={(e) => setOwner(e.target.value)} data-testid="cluster-filter-engine">
-          <option value="">All engines</option>
-          {(view?.owners ?? []).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-          {owner && view && !view.owners.includes(owner) ? <option value={owner}>{owner}</option> : null}
-        </select>
-        <select aria-label="Filter by engine status" value={status} onChange={(e) => setStatus(e.target.value as typeof status)} data-testid="cluster-filter-status">
-          <option value="">Alive and gone</option>
-          <option value="alive">Alive</option>
-          <option value="gone">Gone</option>
-        </select>
-        <input
-          type="search"
-          aria-label="Search by task id"
-          placeholder="Task id contains…"
-          value={taskText}
-          onChange={(e) => setTaskText(e.target.value)}
-          onKeyDown={(e) => e.key === 'Escape' && setTaskText('')}
-          data-testid="cluster-filter-task"
-        />
+        <FilterSelect label="Filter by engine" value={owner} onChange={setOwner} all={{ value: '', label: 'All engines' }} options={ownerOptions} testId="cluster-filter-engine" />
+        <FilterSelect label="Filter by engine status" value={status} onChange={setStatus} all={{ value: '', label: 'Alive and gone' }} options={STATUS_OPTIONS} testId="cluster-filter-status" />
+        <SearchBox label="Search by task id" placeholder="Task id contains…" value={taskText} onChange={setTaskText} testId="cluster-filter-task" />
         {filtered ? (
           <>
             <span className="cl-count" data-testid="cluster-shown">
