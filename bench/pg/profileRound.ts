@@ -4,7 +4,8 @@
  * steps on a private PostgreSQL (or K engines of 8/K slots: `profileRound.ts N K`); every query the pg driver sends is counted by its first words,
  * with round trips, commits and CPU per step. Printed as JSON.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { openEngine } from '../../core/engine/open.js';
 import { BEFORE_MIGRATION_13 } from './before13.js';
@@ -109,12 +110,20 @@ try {
   commits = 0;
   const writes0 = await writeStats(storage);
   const server0 = await backendCpu(storage);
+  // CPU_PROFILE=file.cpuprofile: a V8 CPU profile of the run alone (not the server's start and set-up).
+  const profiler = process.env.CPU_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const e of engines) e.engine.startLoop({ pollMs: 20, heartbeat: false });
   for (const id of ids) while ((await storage.getTask(id))?.status !== 'complete') await new Promise((r) => setTimeout(r, 20));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler) writeFileSync(process.env.CPU_PROFILE!, JSON.stringify(((await profiler.post('Profiler.stop')) as { profile: object }).profile));
   for (const e of engines) await e.engine.stop();
   const writes = await writeStats(storage, writes0);
   let serverCpuMs = 0;
@@ -122,7 +131,7 @@ try {
   const steps = perTask * TASKS;
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => ({ query: k, perStep: Math.round((v / steps) * 1000) / 1000 }));
-  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, serverCpuMsPerStep: Math.round((serverCpuMs / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, commitPaths: storage.commitStats, walBytesPerStep: Math.round(writes.walBytes / (perTask * TASKS)), updates: writes.updates, top }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ engines: ENGINES, steps, stepsPerSecond: Math.round(steps / (ms / 1000)), queriesPerStep: Math.round((total / steps) * 100) / 100, cpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / steps) * 100) / 100, cpuSystemMsPerStep: Math.round((cpu.system / 1000 / steps) * 100) / 100, serverCpuMsPerStep: Math.round((serverCpuMs / steps) * 100) / 100, wallMsPerStep: Math.round((ms / steps) * 100) / 100, commitsPerStep: Math.round((commits / steps) * 1000) / 1000, msPerCommit: Math.round((commitMs / commits) * 10) / 10, commitInFlightShare: Math.round((busyMs / ms) * 100) / 100, commitOverlap: Math.round((commitMs / busyMs) * 100) / 100, commitPaths: storage.commitStats, walBytesPerStep: Math.round(writes.walBytes / (perTask * TASKS)), updates: writes.updates, top }, null, 2) + '\n');
   for (const e of engines) await e.close();
   await storage.close();
 } finally {
