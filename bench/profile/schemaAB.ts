@@ -1,6 +1,7 @@
 /**
  * What a schema change saves on the same SQL: `npx tsx bench/profile/schemaAB.ts flows|fanout
- * [--units N] [--a VERSION] [--b VERSION] [--a-sql SQL] [--b-sql SQL] [--rounds R]`.
+ * [--units N] [--a VERSION] [--b VERSION] [--a-sql SQL] [--b-sql SQL] [--a-page-size N] [--b-page-size N]
+ * [--rounds R]`.
  *
  * Records the statements N registration flows (default 1,000) or one task of N independent
  * steps (default 5,000) run through SqliteStorage today, then replays exactly those statements
@@ -27,8 +28,8 @@ const which = args[0] === 'fanout' ? 'fanout' : 'flows';
 const units = Number(flag('--units') ?? (which === 'fanout' ? 5000 : 1000));
 const rounds = Number(flag('--rounds') ?? 5);
 const variants = [
-  { name: 'A', schemaVersion: Number(flag('--a') ?? LATEST_SCHEMA_VERSION - 1), extraSql: flag('--a-sql') },
-  { name: 'B', schemaVersion: Number(flag('--b') ?? LATEST_SCHEMA_VERSION), extraSql: flag('--b-sql') },
+  { name: 'A', schemaVersion: Number(flag('--a') ?? LATEST_SCHEMA_VERSION - 1), extraSql: flag('--a-sql'), pageSize: Number(flag('--a-page-size') ?? 0) || undefined },
+  { name: 'B', schemaVersion: Number(flag('--b') ?? LATEST_SCHEMA_VERSION), extraSql: flag('--b-sql'), pageSize: Number(flag('--b-page-size') ?? 0) || undefined },
 ];
 const dir = tempDir('schemaab');
 
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     report[v.name] = {
       schemaVersion: v.schemaVersion,
       extraSql: v.extraSql ?? null,
+      pageSize: v.pageSize ?? 4096,
       cpuUsPerUnit: round(median(c.us), 1),
       userUs: round(median(c.user), 1),
       systemUs: round(median(c.system), 1),

@@ -83,6 +83,8 @@ export interface ReplayOptions {
   extraSql?: string;
   /** No checkpoint until the end, then report the WAL's frame count. */
   countFrames?: boolean;
+  /** PRAGMA page_size of the new file (default SQLite's, 4096). */
+  pageSize?: number;
   /** Migrations to pick from (default MIGRATIONS). */
   migrations?: readonly Migration[];
 }
@@ -90,6 +92,7 @@ export interface ReplayOptions {
 /** Replays `entries` on a fresh `file` with SqliteStorage's pragmas and the chosen schema. */
 export function replaySql(entries: readonly Entry[], file: string, options: ReplayOptions = {}): ReplayResult {
   const db = new Database(file);
+  if (options.pageSize) db.pragma(`page_size = ${options.pageSize}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`wal_autocheckpoint = ${options.countFrames ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);

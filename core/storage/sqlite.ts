@@ -163,18 +163,20 @@ export class SqliteStorage implements Storage {
 
   /**
    * Appends `count` rows to an append-only table with multi-row INSERTs (one statement per
-   * MULTI_ROW_CHUNK rows instead of one per row) and returns their seqs in order. A statement's
-   * rows get consecutive seqs (AUTOINCREMENT hands out max + 1 per row, and this transaction is
-   * the only writer), so the last one's rowid tells them all.
+   * MULTI_ROW_CHUNK rows instead of one per row), numbered `after + 1`, `after + 2`, … (each row's
+   * seq is its first value), and returns their seqs in order.
    */
-  private insertRows(target: RowInsert, count: number, values: (i: number, out: unknown[]) => void): number[] {
+  private insertRows(target: RowInsert, count: number, after: number, values: (i: number, out: unknown[]) => void): number[] {
     const seqs = new Array<number>(count);
     for (let from = 0; from < count; from += MULTI_ROW_CHUNK) {
       const n = Math.min(MULTI_ROW_CHUNK, count - from);
       const params: unknown[] = [];
-      for (let i = from; i < from + n; i++) values(i, params);
-      const last = Number(this.run(multiRowSql(target, n), ...params).lastInsertRowid);
-      for (let k = 0; k < n; k++) seqs[from + k] = last - n + 1 + k;
+      for (let i = from; i < from + n; i++) {
+        seqs[i] = after + i + 1;
+        params.push(seqs[i]);
+        values(i, params);
+      }
+      this.run(multiRowSql(target, n), ...params);
     }
     return seqs;
   }
@@ -269,21 +271,32 @@ export class SqliteStorage implements Storage {
     return this.appendLog(c);
   }
 
-  /** The append-only rows of a commit (transitions, events) and its deletions (reservations of tasks it finished, tasks). */
+  /**
+   * The append-only rows of a commit (transitions, events) and its deletions (reservations of
+   * tasks it finished, tasks). Seqs are handed out here, after the highest ever used (migration
+   * 10: the last row's seq, or the floor a deletion kept in seq_floors): never reused, without
+   * AUTOINCREMENT's sqlite_sequence page in every commit.
+   */
   private appendLog(c: ChangeSet): CommitResult {
     const transitions = c.transitions ?? [];
-    const transitionSeqs = this.insertRows(TRANSITION_INSERT, transitions.length, (t, out) => {
+    const newEvents = c.events ?? [];
+    const last: [number, number] = transitions.length + newEvents.length > 0 ? (this.stmt(SQL.lastSeqs).raw().get() as [number, number]) : [0, 0];
+    const transitionSeqs = this.insertRows(TRANSITION_INSERT, transitions.length, last[0], (t, out) => {
       const r = transitions[t]!;
       out.push(r.taskId, r.stepName, r.field, r.from, r.to, r.reason, r.actor, r.at, isEmpty(r.details) ? null : JSON.stringify(r.details));
     });
-    const newEvents = c.events ?? [];
-    const eventSeqs = this.insertRows(EVENT_INSERT, newEvents.length, (i, out) => {
+    const eventSeqs = this.insertRows(EVENT_INSERT, newEvents.length, last[1], (i, out) => {
       const e = newEvents[i]!;
       out.push(e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
     });
     const events = newEvents.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent);
     for (const id of tasksFinishedBy(c)) this.run(SQL.releaseFinished, id);
-    for (const id of c.deleteTasks ?? []) this.run(SQL.deleteTask, id);
+    const deleteTasks = c.deleteTasks ?? [];
+    if (deleteTasks.length > 0) {
+      // The deleted tasks' transitions may hold the highest seq: keep it as the floor first.
+      this.run(SQL.keepTransitionFloor);
+      for (const id of deleteTasks) this.run(SQL.deleteTask, id);
+    }
     return { transitionSeqs, events };
   }
 
@@ -586,7 +599,7 @@ function wrap(err: unknown): unknown {
   return err;
 }
 
-/** Rows per multi-row INSERT: 100 rows of 9 values stay far below SQLite's bound-parameter limit. */
+/** Rows per multi-row INSERT: 100 rows of 10 values stay far below SQLite's bound-parameter limit. */
 const MULTI_ROW_CHUNK = 100;
 
 interface RowInsert {
@@ -598,8 +611,8 @@ interface RowInsert {
 }
 
 const rowInsert = (head: string, columns: number): RowInsert => ({ head, row: `(${Array.from({ length: columns }, () => '?').join(', ')})`, texts: new Map() });
-const TRANSITION_INSERT = rowInsert('INSERT INTO transitions (task_id, step_name, field, from_value, to_value, reason, actor, at, details) VALUES ', 9);
-const EVENT_INSERT = rowInsert('INSERT INTO events (type, task_id, step_name, at, payload) VALUES ', 5);
+const TRANSITION_INSERT = rowInsert('INSERT INTO transitions (seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details) VALUES ', 10);
+const EVENT_INSERT = rowInsert('INSERT INTO events (seq, type, task_id, step_name, at, payload) VALUES ', 6);
 
 function multiRowSql(target: RowInsert, n: number): string {
   let sql = target.texts.get(n);

@@ -1,7 +1,8 @@
 /**
  * A SQLite database written before the latest migrations reads back, once opened (and migrated),
  * exactly as the same rows written at the latest schema: every task, step, attempt, transition
- * and event, every listing and every scan. Covers migration 9 (tasks_finished).
+ * and event, every listing and every scan. Covers migrations 9 (tasks_finished) and 10 (seqs
+ * without AUTOINCREMENT).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,5 +150,68 @@ describe('an older SQLite database, opened by this Stepwise', () => {
     expect(indexes(old)).not.toContain('tasks_status');
     expect(indexes(old)).toEqual(indexes(latest));
     expect(LATEST_SCHEMA_VERSION).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('seqs after migration 10 (no AUTOINCREMENT)', () => {
+  it('from migration 9: reads back identically; seqs of a task deleted before the upgrade stay unused', async () => {
+    const latest = join(dir, 'latest.db');
+    const old = join(dir, 'v9.db');
+    await sqliteAtVersion(old, latest, 9, seed);
+    const want = await opened(latest, snapshot);
+    // Deleted by the Stepwise of migration 9: its transitions go, sqlite_sequence keeps their seqs.
+    const before = onFile(old, (db) => {
+      const maxOf = (t: string) => db.prepare(`SELECT MAX(seq) FROM ${t}`).pluck().get() as number;
+      const seqs = { transitions: maxOf('transitions'), events: maxOf('events') };
+      db.prepare(`DELETE FROM tasks WHERE id = 'w-last'`).run();
+      expect(maxOf('transitions')).toBeLessThan(seqs.transitions);
+      expect(db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'transitions'`).pluck().get()).toBe(seqs.transitions);
+      return seqs;
+    });
+    await opened(old, async (s) => {
+      expect(s.appliedMigrations).toEqual(MIGRATIONS.filter((m) => m.version > 9).map((m) => m.version));
+      const got = await snapshot(s);
+      const { tasks, ...rest } = got;
+      const { tasks: wantTasks, ...wantRest } = want;
+      // Everything but the deleted task reads back as written.
+      expect(tasks).toEqual(Object.fromEntries(Object.entries(wantTasks as Record<string, unknown>).filter(([id]) => id !== 'w-last')));
+      expect(rest.events).toEqual(wantRest.events);
+      expect(rest.lastEventSeq).toBe(before.events);
+      const r = await s.commit({ transitions: [transition('w-run', 'b', 'ready', 'running')], events: [{ type: 'step.ready', taskId: 'w-run', stepName: 'b', at: T0, payload: {} }] });
+      expect(r.transitionSeqs).toEqual([before.transitions + 1]);
+      expect(r.events.map((e) => e.seq)).toEqual([before.events + 1]);
+    });
+    expect(onFile(old, (db) => db.prepare(`SELECT sql FROM sqlite_master WHERE name IN ('transitions', 'events') ORDER BY name`).pluck().all())).toEqual(
+      onFile(latest, (db) => db.prepare(`SELECT sql FROM sqlite_master WHERE name IN ('transitions', 'events') ORDER BY name`).pluck().all()),
+    );
+  });
+
+  it('never hands out a deleted task\'s seqs again, however many deletions and commits follow', async () => {
+    const s = new SqliteStorage({ file: join(dir, 'db.sqlite') });
+    try {
+      const used: number[] = [];
+      const log = async (id: string, n: number) => {
+        const r = await s.commit({ transitions: Array.from({ length: n }, () => transition(id, null, 'running', 'running')) });
+        used.push(...r.transitionSeqs);
+      };
+      await s.commit({ insertTasks: ['a', 'b', 'c', 'd'].map((id) => task(id)) });
+      await log('a', 2);
+      await log('b', 3);
+      await s.commit({ deleteTasks: ['b'] }); // the newest seqs
+      await log('c', 1);
+      await s.commit({ deleteTasks: ['a'] }); // older seqs: the floor stays where it was
+      await s.commit({ deleteTasks: ['c'] }); // the newest again
+      await log('d', 2);
+      expect(new Set(used).size).toBe(used.length);
+      expect(used).toEqual([...used].sort((x, y) => x - y));
+      expect((await s.listTransitions('d')).map((t) => t.seq)).toEqual(used.slice(-2));
+      await s.close();
+      const again = new SqliteStorage({ file: join(dir, 'db.sqlite') });
+      const r = await again.commit({ transitions: [transition('d', null, 'running', 'complete')] });
+      expect(r.transitionSeqs[0]).toBe(used[used.length - 1]! + 1);
+      await again.close();
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -263,6 +263,55 @@ DROP INDEX tasks_status;
 CREATE INDEX tasks_finished ON tasks (status, created_at, id) WHERE status IN ${FINISHED_SQL};
 `,
   },
+  {
+    // Seqs without AUTOINCREMENT: every commit that appended a transition or an event rewrote
+    // sqlite_sequence's page (one WAL page per commit, ~1 of 15 in a flow's commits) and looked its
+    // row up and updated it per INSERT. SqliteStorage now numbers the rows itself, after the
+    // highest seq ever used: the last row's, or the floor a deletion kept in seq_floors when the
+    // deleted tasks held the highest transition seqs (events are never deleted). The floors start
+    // at sqlite_sequence's values, so a database whose newest task was deleted keeps them unused.
+    // The tables are rebuilt with the same columns, rows and indexes.
+    version: 10,
+    name: 'seqs_without_autoincrement',
+    sql: `
+CREATE TABLE seq_floors (
+  name TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO seq_floors (name, seq) SELECT name, seq FROM sqlite_sequence WHERE name IN ('transitions', 'events');
+
+CREATE TABLE transitions_v10 (
+  seq INTEGER PRIMARY KEY,
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  step_name TEXT,
+  field TEXT NOT NULL,
+  from_value TEXT,
+  to_value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  details TEXT
+);
+INSERT INTO transitions_v10 (seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details)
+  SELECT seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details FROM transitions ORDER BY seq;
+DROP TABLE transitions;
+ALTER TABLE transitions_v10 RENAME TO transitions;
+CREATE INDEX transitions_task ON transitions (task_id, seq);
+
+CREATE TABLE events_v10 (
+  seq INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  step_name TEXT,
+  at INTEGER NOT NULL,
+  payload TEXT NOT NULL
+);
+INSERT INTO events_v10 (seq, type, task_id, step_name, at, payload) SELECT seq, type, task_id, step_name, at, payload FROM events ORDER BY seq;
+DROP TABLE events;
+ALTER TABLE events_v10 RENAME TO events;
+CREATE INDEX events_task ON events (task_id, seq);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

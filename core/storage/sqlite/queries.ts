@@ -31,6 +31,12 @@ export const SQL = {
   events: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   eventsOfTask: 'SELECT seq, type, task_id, step_name, at, payload FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   lastEventSeq: 'SELECT COALESCE(MAX(seq), 0) FROM events',
+  // The highest transition and event seqs ever handed out (migration 10): the last row's (a MAX
+  // over the rowid: one step down the B-tree's right edge) or the floor a deletion kept.
+  lastSeqs: `SELECT MAX(COALESCE((SELECT MAX(seq) FROM transitions), 0), COALESCE((SELECT seq FROM seq_floors WHERE name = 'transitions'), 0)),
+    MAX(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT seq FROM seq_floors WHERE name = 'events'), 0))`,
+  keepTransitionFloor: `INSERT OR REPLACE INTO seq_floors (name, seq)
+    SELECT 'transitions', MAX(COALESCE((SELECT MAX(seq) FROM transitions), 0), COALESCE((SELECT seq FROM seq_floors WHERE name = 'transitions'), 0))`,
   // MAX over the transitions_task (task_id, seq) index: one index probe, not a scan of the log.
   lastTransitionSeq: 'SELECT COALESCE(MAX(seq), 0) FROM transitions WHERE task_id = ?',
   // Over the attempts_task_step (task_id, step_name) index: the step's attempts only.
