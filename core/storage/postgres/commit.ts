@@ -17,6 +17,8 @@
  *
  * A refused commit rolls back; it may have used event seqs (numbers are never reused, may have
  * gaps). Any other failure discards the connection: it may hold the event seq section's lock.
+ * The one-round-trip path creates keyed tasks under the key's unique index alone (no key lock):
+ * a checked commit that loses its key to one in between reads again and names the owner.
  */
 import type pg from 'pg';
 import type { StepwiseEvent } from '../../model/events.js';
@@ -249,6 +251,19 @@ export async function commitOn(client: pg.PoolClient, c: ChangeSet, stats?: Comm
   }
   if (stats) stats.checked++;
   try {
+    return await commitChecked(client, c);
+  } catch (err) {
+    // An idempotency key taken after prepare_commit read the keys, by a commit that took no lock
+    // on it (the one-round-trip path creates keyed tasks under the unique index alone): read
+    // again, now that its owner has committed, and checkCommit names the owner (DUPLICATE).
+    if (!isTakenKey(err)) throw err;
+    return await commitChecked(client, c);
+  }
+}
+
+/** The checked path: BEGIN, locks and reads, checks, writes, COMMIT (ROLLBACK on any error). */
+async function commitChecked(client: pg.PoolClient, c: ChangeSet): Promise<CommitResult> {
+  try {
     const prefetched = await beginLockAndRead(client, c);
     refuseMarked(c, prefetched.marks);
     const plan = checkCommit(c, lookupOf(prefetched));
@@ -259,6 +274,12 @@ export async function commitOn(client: pg.PoolClient, c: ChangeSet, stats?: Comm
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** A write refused by the unique index on idempotency keys (migration 1). */
+function isTakenKey(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e?.code === '23505' && e.constraint === 'tasks_idempotency';
 }
 
 /** How commits went (tests and profiles): by the one-round-trip path, refused there, by the checked path. */

@@ -22,12 +22,13 @@ export interface AttemptKeys {
 }
 
 /**
- * Whether `c` can go by the function: no task with an idempotency key inserted (its owner is
- * named by the checked path), none deleted (cascades), no concurrency guard (counted under key locks by the checked path), and every attempt patch
- * either folded into this commit's insert or writing something (its UPDATE is its existence check).
+ * Whether `c` can go by the function: no task deleted (cascades), no concurrency guard (counted
+ * under key locks by the checked path), and every attempt patch either folded into this commit's
+ * insert or writing something (its UPDATE is its existence check). Tasks with an idempotency key
+ * go too: the key's unique index refuses one already taken (23505), and the checked path then
+ * names its owner.
  */
 export function fastEligible(c: ChangeSet, keys: AttemptKeys): boolean {
-  if ((c.insertTasks ?? []).some((t) => t.idempotencyKey !== null && t.idempotencyKey !== undefined)) return false;
   if ((c.deleteTasks?.length ?? 0) > 0 || (c.concurrencyGuards?.length ?? 0) > 0) return false;
   const inserted = new Set((c.insertAttempts ?? []).map((a) => a.id));
   return (c.updateAttempts ?? []).every((p, i) => inserted.has(p.id) || keys.attemptKeys[i]!.length > 0);
