@@ -3,10 +3,11 @@
  * `ONLY_STEPS=1` for the step-patch rows alone): one connection commits claims of 10 steps of a
  * 6,000-step task (task patch, step patches, attempts, transitions, events), then a task patch
  * with one kind of row each, on a private PostgreSQL; prints the backend's CPU ms (Linux /proc,
- * 10 ms ticks) and wall ms per commit. Measured 2026-12-07 at load 18–20: 2.0–2.4 ms for a claim
- * of 10 steps, of which 0.4 the call itself (locks, event seqs), ~0.15 per step patch (the steps
- * table's indexes: a state change is never a HOT update), ~0.01–0.02 per event, transition or
- * attempt; reading the patch object as jsonb instead of json changed nothing measurable.
+ * 10 ms ticks) and wall ms per commit. `PG_COMMIT_BODY=11` puts the commit functions back as
+ * migration 11 left them. Measured 2026-12-07 20:42 at load 7–8, migration 11 → 13: a claim of
+ * 10 steps 5.67 → 2.07 ms, the call with a task patch alone 0.90 → 0.53, ten step patches on top
+ * of it 3.5 → 0.47 (each patch parsed its json two dozen times and every commit hash-joined over
+ * all steps; see migration 13), ten events, transitions or attempts 0.15–0.35.
  */
 import { readFileSync } from 'node:fs';
 import { BEFORE_MIGRATION_13 } from './before13.js';
@@ -18,7 +19,8 @@ import { attempt, completedEvent, readyEvent, step, task, transition, T0 } from 
 const server = await startPostgres({ durability: 'commit' });
 try {
   const url = await createDatabase(server.url, 'commit_cost');
-  const s = await PostgresStorage.open({ url, max: 1 } as never);
+  // One connection, so the backend whose CPU is read is the one every commit runs on.
+  const s = await PostgresStorage.open({ url, maxConnections: 1 });
   // PG_COMMIT_BODY=11: the commit functions as migration 11 left them (before/after comparisons).
   if (process.env.PG_COMMIT_BODY === '11') await s.connections.query(BEFORE_MIGRATION_13);
   const N = 6000;
