@@ -7,6 +7,7 @@
 import type { StepRecord, TaskRecord } from '../../model/runtime.js';
 import { STEP_STATES, type StepState } from '../../model/states.js';
 import type { ChangeSet } from '../../storage/storage.js';
+import { ReadyQueue } from './readyQueue.js';
 
 export type StateCounts = Record<StepState, number>;
 
@@ -17,7 +18,7 @@ export interface TaskView {
   dependents: Map<string, string[]>;
   counts: StateCounts;
   /** Names of steps in `ready`, in the order they became ready. */
-  ready: Set<string>;
+  ready: ReadyQueue;
 }
 
 export function emptyCounts(): StateCounts {
@@ -30,7 +31,7 @@ export function buildView(task: TaskRecord, steps: readonly StepRecord[]): TaskV
     steps: new Map(),
     dependents: new Map(),
     counts: emptyCounts(),
-    ready: new Set(),
+    ready: new ReadyQueue(),
   };
   for (const s of steps) addStep(view, { ...s });
   return view;
