@@ -93,6 +93,20 @@ export interface CommitResult {
   events: StepwiseEvent[];
 }
 
+/**
+ * `Storage.sync`: the same checks, writes, errors (thrown, not rejected) and answers as `commit`,
+ * `getTask`, `maxAttemptNumber` and `lastEventSeq`, at once. One difference: what `commit` is given
+ * is handed over — storage may keep the very objects (records, patch values, events) instead of
+ * copies, so the caller must not change them afterwards. (The asynchronous `commit` copies: its
+ * caller may go on using what it passed.) Reads still return copies.
+ */
+export interface SyncStorage {
+  commit(changes: ChangeSet): CommitResult;
+  getTask(id: string): TaskRecord | null;
+  maxAttemptNumber(taskId: string, stepName: string): number;
+  lastEventSeq(): number;
+}
+
 export interface TaskQuery {
   status?: TaskStatus | TaskStatus[];
   kind?: 'workflow' | 'flow';
@@ -222,6 +236,13 @@ export interface Storage {
   now?(): Promise<number>;
 
   commit(changes: ChangeSet): Promise<CommitResult>;
+
+  /**
+   * Optional: the calls a flow's pure steps make, answered synchronously by storage that does no
+   * I/O (memory), so that they cost no promise (see SyncStorage). Null (or absent) whenever the
+   * asynchronous methods must be called instead, e.g. while a subclass or a wrapper intercepts them.
+   */
+  readonly sync?: SyncStorage | null;
 
   getTask(id: string): Promise<TaskRecord | null>;
   findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null>;

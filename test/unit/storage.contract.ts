@@ -11,6 +11,7 @@ import { guardContract } from './storage.contract.guards.js';
 import { fidelityContract } from './storage.contract.fidelity.js';
 import { reservationContract } from './storage.contract.reservations.js';
 import { clusterContract } from './storage.contract.cluster.js';
+import { syncContract } from './storage.contract.sync.js';
 
 export type OpenStorage = () => Promise<Storage>;
 
@@ -45,5 +46,6 @@ export function storageContract(name: string, open: OpenStorage, dispose: (s: St
     fidelityContract(ctx);
     reservationContract(ctx);
     clusterContract(ctx);
+    syncContract(ctx);
   });
 }

@@ -9,4 +9,11 @@ describe('memory and SQLite agree', () => {
       return { storage, done: () => storage.close() };
     }, { numRuns: 150 });
   });
+
+  it('with memory committing through its synchronous calls (Storage.sync, the flow driver\'s path)', async () => {
+    await agreesWithMemory(async () => {
+      const storage = new SqliteStorage({ file: ':memory:' });
+      return { storage, done: () => storage.close() };
+    }, { numRuns: 60, memorySync: true });
+  });
 });

@@ -102,8 +102,10 @@ async function changesOf(o: Op, ref: Storage): Promise<ChangeSet> {
   }
 }
 
-async function outcome(s: Storage, c: ChangeSet): Promise<unknown> {
+async function outcome(s: Storage, c: ChangeSet, sync = false): Promise<unknown> {
   try {
+    // Storage.sync keeps what it is given: each side gets its own copy either way.
+    if (sync) return s.sync!.commit(structuredClone(c));
     return await s.commit(structuredClone(c));
   } catch (err) {
     if (err instanceof StepwiseError) return { code: err.code, details: err.details };
@@ -175,9 +177,10 @@ export interface Subject {
 
 /**
  * Property: for random commit sequences, `open()`'s storage agrees with memory on every outcome
- * and the final state. `gaps`: compare seqs by order only.
+ * and the final state. `gaps`: compare seqs by order only. `memorySync`: memory commits through
+ * its synchronous calls (Storage.sync, what the flow driver uses) instead of `commit`.
  */
-export async function agreesWithMemory(open: () => Promise<Subject>, options: { numRuns: number; gaps?: boolean }): Promise<void> {
+export async function agreesWithMemory(open: () => Promise<Subject>, options: { numRuns: number; gaps?: boolean; memorySync?: boolean }): Promise<void> {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
       const memory = new MemoryStorage();
@@ -188,7 +191,7 @@ export async function agreesWithMemory(open: () => Promise<Subject>, options: { 
         for (const o of ops) {
           const c = await changesOf(o, memory);
           mine.push(await outcome(subject.storage, c));
-          theirs.push(await outcome(memory, c));
+          theirs.push(await outcome(memory, c, options.memorySync));
           if (!options.gaps) expect(mine.at(-1)).toEqual(theirs.at(-1));
         }
         mine.push(await snapshot(subject.storage));
