@@ -101,6 +101,8 @@ const RULES: Rule[] = [
   r(/core\/engine\/runtime\/(attempts|durable)\.ts$/, null, 'dispatch'),
   r(/core\/executor\//, null, 'dispatch'),
   r(/core\/limits\//, null, 'dispatch'),
+  // Running maybe-synchronous steps (drive, then): the caller's phase.
+  r(/core\/engine\/runtime\/maybe\.ts$/, null, null),
   r(/core\/engine\/runtime\/taskStore\.ts$/, /^view$/, 'read'),
   r(/core\/engine\/runtime\/(taskStore|draft|view|lock|commit)\.ts$/, null, 'plan'),
   r(/core\/engine\/runtime\/scheduler\.ts$/, null, 'claim'),

@@ -17,6 +17,7 @@ import { holdsAction, maxAttemptsOf, planActionEnd, type ActionClaim, type Actio
 import type { FlowRuntime } from './runtime.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { copyJson } from '../../model/jsonCopy.js';
+import { drive, promised, type Maybe, type Steps } from '../runtime/maybe.js';
 
 /** Ends whose commit lost a race (the task moved: progress, an interaction) are planned again this often. */
 const MAX_STALE_RETRIES = 8;
@@ -28,7 +29,7 @@ export interface ActionAttemptOptions {
    * Throws StaleError when nothing was stored (the end is planned again on a fresh read). Without
    * it, or for an end that does not continue the flow (a clean stop), the end is committed alone.
    */
-  commitWithNext?(current: TaskRecord, changes: ChangeSet): Promise<void>;
+  commitWithNext?(current: TaskRecord, changes: ChangeSet): Maybe<void>;
 }
 
 export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowTemplate, claim: ActionClaim, options: ActionAttemptOptions = {}): AttemptSpec {
@@ -43,20 +44,23 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
    * commit planned on it is STALE; then read again. Null when the action is no longer held here.
    */
   let known: TaskRecord | null = task;
-  const held = async (): Promise<TaskRecord | null> => {
-    const now = known ?? (await ctx.storage.getTask(task.id));
+  function* held(): Steps<TaskRecord | null> {
+    const sync = ctx.storage.sync;
+    const now = known ?? ((yield sync ? sync.getTask(task.id) : ctx.storage.getTask(task.id)) as TaskRecord | null);
     known = now;
     return now && holdsAction(now, claim) ? now : null;
-  };
+  }
 
-  const commitEnd = async (end: ActionEnd, continues = true): Promise<void> => {
+  // Steps, not async functions: on memory storage an end and the flow's pure steps after it are
+  // committed without a promise (../runtime/maybe.ts).
+  function* commitEnd(end: ActionEnd, continues = true): Steps<void> {
     for (let i = 0; ; i++) {
-      const current = await held();
+      const current = yield* held();
       if (!current) return;
       const plan = planActionEnd(current, claim, end, { template, now: ctx.clock.now(), actor: 'engine' }, attemptId, logs);
       try {
-        if (continues && options.commitWithNext) await options.commitWithNext(current, plan.changes);
-        else await rt.commit(plan.changes);
+        if (continues && options.commitWithNext) yield options.commitWithNext(current, plan.changes);
+        else yield rt.commit(plan.changes);
       } catch (err) {
         known = null;
         if (err instanceof StaleError && i < MAX_STALE_RETRIES) continue;
@@ -64,7 +68,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       }
       return;
     }
-  };
+  }
 
   const fail = (failure: HandlerFailure, outcome: 'error' | 'timeout' = 'error') => commitEnd({ kind: 'failure', failure, outcome });
 
@@ -98,7 +102,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       kind: 'own',
       async renew(until) {
         for (let i = 0; i < MAX_STALE_RETRIES; i++) {
-          const current = await held();
+          const current = await drive(held());
           if (!current) return false;
           try {
             await rt.commit({ updateTasks: [{ id: task.id, expectedVersion: current.version, set: { leaseExpiresAt: until } }] });
@@ -115,10 +119,10 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
         await rt.commit({ events: [{ type: 'step.progress', taskId: task.id, stepName: state.name, at: ctx.clock.now(), payload: p }] });
       },
     },
-    finish: (end) => finishAction(end),
+    finish: (end) => promised(() => drive(finishAction(end))),
   };
 
-  async function finishAction(end: AttemptEnd): Promise<void> {
+  function* finishAction(end: AttemptEnd): Steps<void> {
     switch (end.kind) {
       case 'success': {
         const data = end.data ?? copyJson(task.data);
@@ -129,27 +133,23 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
             'RESULT_TOO_LARGE',
             `The handler left the flow's data at ${formatSize(bytes)} as JSON, over the limit of ${formatSize(ctx.limits.resultBytes)} (limits.resultBytes). Store large data elsewhere and keep a reference to it.`,
           );
-          return fail({ error: toErrorInfo(err), retryable: false });
+          return yield* fail({ error: toErrorInfo(err), retryable: false });
         }
-        await commitEnd({ kind: 'success', value: end.value, data, dataText });
-        return;
+        return yield* commitEnd({ kind: 'success', value: end.value, data, dataText });
       }
       case 'failure':
-        await fail(end.failure);
-        return;
+        return yield* fail(end.failure);
       case 'timeout':
-        await fail(
+        return yield* fail(
           {
             error: { class: 'TimeoutError', code: 'TIMEOUT', message: `Action '${state.name}' did not finish within its timeout of ${end.timeoutMs / 1000}s; the attempt was aborted.` },
             retryable: true,
           },
           'timeout',
         );
-        return;
       case 'shutdown':
         // Given back; the flow continues wherever an engine runs next.
-        await commitEnd({ kind: 'released' }, false);
-        return;
+        return yield* commitEnd({ kind: 'released' }, false);
       case 'gone': {
         // Cancelled or taken over: whoever did it records the flow's state. A cancelled action's
         // attempt is recorded here (the canceller does not know it); a taken-over one by the
@@ -157,7 +157,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
         if (!end.cancelled) return;
         const at = ctx.clock.now();
         const error = { class: 'StepwiseError', code: 'CANCELLED', message: `Task ${task.id} was cancelled while its action '${state.name}' ran.` };
-        await rt.commit({
+        yield rt.commit({
           insertAttempts: [
             { id: attemptId, taskId: task.id, stepName: state.name, number: claim.number, startedAt: claim.startedAt, finishedAt: at, durationMs: at - claim.startedAt, outcome: 'cancelled', error, output: null, logs },
           ],

@@ -16,6 +16,7 @@ import type { FlowContext, HandlerLog, SubtaskSummary } from '../../model/handle
 import type { AttemptRecord, JsonObject, LogLine, TaskRecord } from '../../model/runtime.js';
 import { copyJson } from '../../model/jsonCopy.js';
 import { makeFlowContext } from '../../executor/flowContext.js';
+import type { Maybe } from '../runtime/maybe.js';
 
 /** What the driver gives handlers for sub-tasks of the running task. */
 export interface SubtaskApi {
@@ -75,8 +76,11 @@ export function buildContext(env: AttemptEnv, data: JsonObject, logs: LogLine[])
   });
 }
 
-/** Runs `body` with a fresh context and records it as one attempt. Never throws. */
-export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) => Promise<T> | T): Promise<AttemptResult<T>> {
+/**
+ * Runs `body` with a fresh context and records it as one attempt. Never throws (nor rejects).
+ * Synchronous while the body is: a body that returns a plain value costs no promise.
+ */
+export function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) => Promise<T> | T): Maybe<AttemptResult<T>> {
   const logs: LogLine[] = [];
   const startedAt = env.clock.now();
   const attempt = openAttemptRecord({ id: timeOrderedId(startedAt), taskId: env.task.id, stepName: env.stepName, number: env.number, startedAt, logs });
@@ -84,26 +88,36 @@ export async function runAttempt<T>(env: AttemptEnv, body: (ctx: FlowContext) =>
     attempt.finishedAt = env.clock.now();
     attempt.durationMs = attempt.finishedAt - startedAt;
   };
-  try {
-    const ctx = buildContext(env, copyJson(env.task.data), logs);
-    // In this process, under the process guards, with a bounded time (../runtime/guarded.ts).
-    const called = callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
-    const value = called instanceof Promise ? await called : (called as T);
-    if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
-    const { data, text } = toJsonObject(ctx.data, 'data');
-    const limits = env.limits ?? DEFAULT_LIMITS;
-    if (Buffer.byteLength(text) > limits.resultBytes) {
-      throw new StepwiseError('RESULT_TOO_LARGE', `The handler left the flow's data at ${formatSize(Buffer.byteLength(text))} as JSON, over the limit of ${formatSize(limits.resultBytes)} (limits.resultBytes). Store large data elsewhere and keep a reference to it.`);
-    }
-    close();
-    attempt.outcome = 'success';
-    return { ok: true, value, data, dataText: text, attempt };
-  } catch (error) {
+  const failed = (error: unknown): AttemptResult<T> => {
     close();
     const info = boundError(error instanceof GuardedCallFailed ? error.failure.error : toErrorInfo(error), env.limits ?? DEFAULT_LIMITS);
     attempt.outcome = env.abort.aborted ? 'cancelled' : 'error';
     attempt.error = info;
     return { ok: false, error, info, attempt };
+  };
+  const succeeded = (ctx: FlowContext, value: T): AttemptResult<T> => {
+    try {
+      if (env.abort.aborted) throw env.abort.reason ?? new Error('aborted');
+      const { data, text } = toJsonObject(ctx.data, 'data');
+      const limits = env.limits ?? DEFAULT_LIMITS;
+      if (Buffer.byteLength(text) > limits.resultBytes) {
+        throw new StepwiseError('RESULT_TOO_LARGE', `The handler left the flow's data at ${formatSize(Buffer.byteLength(text))} as JSON, over the limit of ${formatSize(limits.resultBytes)} (limits.resultBytes). Store large data elsewhere and keep a reference to it.`);
+      }
+      close();
+      attempt.outcome = 'success';
+      return { ok: true, value, data, dataText: text, attempt };
+    } catch (error) {
+      return failed(error);
+    }
+  };
+  try {
+    const ctx = buildContext(env, copyJson(env.task.data), logs);
+    // In this process, under the process guards, with a bounded time (../runtime/guarded.ts).
+    const called = callGuarded(env.stepName, () => body(ctx), { clock: env.clock, what: env.what });
+    if (called instanceof Promise) return called.then((value: T) => succeeded(ctx, value), failed);
+    return succeeded(ctx, called as T);
+  } catch (error) {
+    return failed(error);
   }
 }
 

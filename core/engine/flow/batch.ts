@@ -8,7 +8,8 @@
  */
 import type { TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate } from '../../model/template.js';
-import type { ChangeSet } from '../../storage/storage.js';
+import type { ChangeSet, CommitResult } from '../../storage/storage.js';
+import { isThenable, promised, after, type Maybe } from '../runtime/maybe.js';
 import type { FlowRuntime } from './runtime.js';
 import { copyJson } from '../../model/jsonCopy.js';
 
@@ -70,21 +71,31 @@ export class TaskBatch {
     if (opts.critical) this.critical = true;
   }
 
-  /** Commits what is pending (one transaction); throws StaleError when the task changed meanwhile. */
-  async flush(): Promise<void> {
+  /**
+   * Commits what is pending (one transaction); throws StaleError when the task changed meanwhile.
+   * Synchronous on storage that answers synchronously (FlowRuntime.commit).
+   */
+  flush(): Maybe<void> {
     if (this.broken) throw this.broken;
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
     const changes: ChangeSet = { updateTasks: pending.updateTasks, transitions: pending.transitions, events: pending.events };
     if (pending.insertAttempts.length) changes.insertAttempts = pending.insertAttempts;
-    let events;
-    try {
-      ({ events } = await this.rt.commit(changes));
-    } catch (err) {
+    const failed = (err: unknown): never => {
       this.broken = err;
       throw err;
+    };
+    let result: Maybe<CommitResult>;
+    try {
+      result = this.rt.commit(changes);
+    } catch (err) {
+      return failed(err);
     }
+    return isThenable(result) ? result.then((r) => this.flushed(r), failed) : this.flushed(result);
+  }
+
+  private flushed({ events }: CommitResult): void {
     this.committedEventSeq = events.length > 0 ? events[events.length - 1]!.seq : null;
     this.current = { ...this.current, version: this.current.version + 1 };
     this.fresh = false;
@@ -96,7 +107,7 @@ export class TaskBatch {
    * failure is kept for the next flush rather than thrown into the condition (it is not its fault).
    */
   async flushQuietly(): Promise<void> {
-    await this.flush().catch(() => undefined); // kept in `broken` by flush
+    await promised(() => this.flush()).catch(() => undefined); // kept in `broken` by flush
   }
 
   /**
@@ -116,19 +127,25 @@ export class TaskBatch {
    * committed, nobody (in this process or another) changed anything since. Any other event —
    * of this task or of another — answers false and the caller reads the task again.
    */
-  async unchangedSinceFlush(): Promise<boolean> {
+  unchangedSinceFlush(): Maybe<boolean> {
     if (this.pending || this.broken || this.committedEventSeq === null) return false;
-    if ((await this.rt.ctx.storage.lastEventSeq()) !== this.committedEventSeq) return false;
-    this.fresh = true;
-    return true;
+    const storage = this.rt.ctx.storage;
+    const unchanged = (last: number): boolean => {
+      if (last !== this.committedEventSeq) return false;
+      this.fresh = true;
+      return true;
+    };
+    return storage.sync ? unchanged(storage.sync.lastEventSeq()) : storage.lastEventSeq().then(unchanged);
   }
 
   /** Reads the task again (nothing may be pending). */
-  async refresh(): Promise<void> {
+  refresh(): Maybe<void> {
     if (this.pending) throw new Error('TaskBatch.refresh with pending changes');
     if (this.broken) throw this.broken;
-    this.current = await this.rt.getTask(this.current.id);
-    this.fresh = true;
-    this.resolved = null;
+    return after(this.rt.getTask(this.current.id), (task) => {
+      this.current = task;
+      this.fresh = true;
+      this.resolved = null;
+    });
   }
 }

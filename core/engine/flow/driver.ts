@@ -26,6 +26,8 @@ import { commitAndPublish } from '../runtime/commit.js';
 import { abortRunning, Attempts, type RunningAttempt } from '../runtime/attempts.js';
 import { TaskStore } from '../runtime/taskStore.js';
 import { TaskLocks } from '../runtime/lock.js';
+import { drive, promised, after, type Maybe, type Steps } from '../runtime/maybe.js';
+import type { Decided } from './runState.js';
 import { runInProcess } from '../../executor/inProcess.js';
 import type { ActionState } from '../../model/template.js';
 import { timeOrderedId as attemptId } from '../ids.js';
@@ -160,7 +162,10 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * while it waits for the flow's action, and nothing on the workflow side may queue behind that.
    */
   const locks = new TaskLocks();
-  const exclusive = <T>(taskId: string, fn: () => Promise<T>): Promise<T> => locks.run(taskId, fn);
+  /** `fn`'s steps under the task's lock: run at once, to the end without a promise while nothing they wait for is one. */
+  const exclusive = <T>(taskId: string, fn: () => Steps<T>): Maybe<T> => locks.runNow(taskId, () => drive(fn()));
+  /** The API's answer: always a promise (a synchronous throw becomes a rejection). */
+  const api = <T>(taskId: string, fn: () => Steps<T>): Promise<T> => promised(() => exclusive(taskId, fn));
 
   function abortFor(taskId: string): LazyAbort {
     let c = controllers.get(taskId);
@@ -171,15 +176,15 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     return c;
   }
 
-  const create = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions = {}): Promise<TaskRecord> => (await insert(template, input, opts, false)).task;
+  const create = (template: FlowTemplate, input: unknown, opts: FlowStartOptions = {}): Promise<TaskRecord> => promised(() => drive(insert(template, input, opts, false))).then((r) => r.task);
 
   /**
    * Validates and stores a new flow. `claimFirst`: when the flow starts at an action, the action's
    * claim (this engine's lease, its first attempt) is stored in the same commit (`claimed`).
    */
-  const insert = async (template: FlowTemplate, input: unknown, opts: FlowStartOptions, claimFirst: boolean): Promise<{ task: TaskRecord; claimed: Claimed | null }> => {
+  function* insert(template: FlowTemplate, input: unknown, opts: FlowStartOptions, claimFirst: boolean): Steps<{ task: TaskRecord; claimed: Claimed | null }> {
     if (opts.idempotencyKey) {
-      const existing = await ctx.storage.findTaskByIdempotencyKey(opts.idempotencyKey);
+      const existing = (yield ctx.storage.findTaskByIdempotencyKey(opts.idempotencyKey)) as TaskRecord | null;
       if (existing) return { task: existing, claimed: null };
     }
     const ref = templateRef(template);
@@ -197,14 +202,14 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     });
     const first = template.states.find((s) => s.name === task.currentState);
     if (!claimFirst || first?.type !== 'action' || task.status !== 'running' || task.debug.paused) {
-      await rt.commit(changes);
+      yield rt.commit(changes);
       return { task, claimed: null };
     }
     const claimedTask: TaskRecord = { ...task, leaseOwner: ctx.owner, leaseExpiresAt: task.createdAt + ctx.leaseMs, stateAttempts: 1 };
-    await rt.commit({ ...changes, insertTasks: [claimedTask] });
-    const number = await rt.nextAttemptNumber(claimedTask, first.name);
+    yield rt.commit({ ...changes, insertTasks: [claimedTask] });
+    const number = (yield rt.nextAttemptNumber(claimedTask, first.name)) as number;
     return { task: claimedTask, claimed: { task: claimedTask, template, claim: { state: first, stateAttempt: 1, number, owner: ctx.owner, startedAt: task.createdAt } } };
-  };
+  }
 
   const startChild =
     options.startChild ?? flowOnlyStartChild(ctx, (template, input, parentTaskId) => create(template, input, { parentTaskId, background: true }));
@@ -224,10 +229,10 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * pause, cancel or other change made meanwhile is seen before the handler runs, as if every
    * transition had been committed on its own. True when it re-read.
    */
-  async function settleBeforeSideEffects(batch: TaskBatch): Promise<boolean> {
-    await batch.flush();
-    if (batch.fresh || (await batch.unchangedSinceFlush())) return false;
-    await batch.refresh();
+  function* settleBeforeSideEffects(batch: TaskBatch): Steps<boolean> {
+    yield batch.flush();
+    if (batch.fresh || ((yield batch.unchangedSinceFlush()) as boolean)) return false;
+    yield batch.refresh();
     return true;
   }
 
@@ -237,11 +242,11 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * `started`; 'full' when a detached run finds no free executor slot (the flow stays active for a
    * later round).
    */
-  async function runActive(batch: TaskBatch, mode: Mode): Promise<'ran' | 'full' | 'claimed' | Started> {
+  function* runActive(batch: TaskBatch, mode: Mode): Steps<'ran' | 'full' | 'claimed' | Started> {
     const template = batch.template;
     const state = template.states.find((s) => s.name === (batch.current.currentState ?? template.startsWith));
-    if (state?.type === 'action') return claimAction(batch, state, mode);
-    batch.add((await runCurrentState(rt, stepInput(batch, mode.actor))).changes);
+    if (state?.type === 'action') return yield* claimAction(batch, state, mode);
+    batch.add(((yield runCurrentState(rt, stepInput(batch, mode.actor))) as Decided).changes);
     return 'ran';
   }
 
@@ -251,14 +256,14 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * starts its attempt ('claimed': handed to `mode.claimOnly` instead). A run continuing from an
    * action's end reuses that action's executor slot.
    */
-  async function claimAction(batch: TaskBatch, state: ActionState, mode: Mode): Promise<'full' | 'claimed' | Started> {
+  function* claimAction(batch: TaskBatch, state: ActionState, mode: Mode): Steps<'full' | 'claimed' | Started> {
     const reserving = mode.detach && !mode.chained && !mode.claimOnly && options.reserveSlot !== undefined;
     if (reserving && !options.reserveSlot!()) return 'full';
     try {
       const now = ctx.clock.now();
-      const number = await rt.nextAttemptNumber(batch.current, state.name);
+      const number = (yield rt.nextAttemptNumber(batch.current, state.name)) as number;
       batch.add(planActionClaim(batch.current, now, ctx.owner, ctx.leaseMs));
-      await batch.flush();
+      yield batch.flush();
       const claimed: Claimed = { task: batch.current, template: batch.template, claim: { state, stateAttempt: batch.current.stateAttempts, number, owner: ctx.owner, startedAt: now } };
       if (!mode.claimOnly) return startClaimed(claimed, mode);
       mode.claimOnly(claimed);
@@ -283,38 +288,36 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * detached run starts the next action itself; a waiting caller (which holds the task's lock)
    * gets it in `started.next`.
    */
-  async function commitWithNext(current: TaskRecord, changes: ChangeSet, mode: Mode, started: Started): Promise<void> {
-    if (mode.detach && options.isStopped?.()) {
-      await rt.commit(changes);
-      return;
-    }
-    const run = async () => {
+  function commitWithNext(current: TaskRecord, changes: ChangeSet, mode: Mode, started: Started): Maybe<void> {
+    if (mode.detach && options.isStopped?.()) return after(rt.commit(changes), () => undefined);
+    function* run(): Steps<{ task: TaskRecord; next: Claimed | null }> {
       const batch = new TaskBatch(rt, current, false);
       batch.add(changes, { critical: true });
       let next: Claimed | null = null;
-      const task = await advanceLocked(current.id, { actor: 'engine', detach: mode.detach, chained: true, claimOnly: (c) => (next = c) }, batch);
+      const task = yield* advanceLocked(current.id, { actor: 'engine', detach: mode.detach, chained: true, claimOnly: (c) => (next = c) }, batch);
       return { task, next: next as Claimed | null };
-    };
-    if (!mode.detach) {
-      const r = await run();
-      started.ended = r.task;
-      started.next = r.next;
-      return;
     }
-    const { next } = await exclusive(current.id, run);
-    if (next) startClaimed(next, { actor: 'engine', detach: true, chained: true });
+    if (!mode.detach) {
+      return after(drive(run()), (r) => {
+        started.ended = r.task;
+        started.next = r.next;
+      });
+    }
+    return after(exclusive(current.id, run), ({ next }) => {
+      if (next) startClaimed(next, { actor: 'engine', detach: true, chained: true });
+    });
   }
 
   /** Waits for a started action and for each one its end claimed; the batch to go on from. */
-  async function runToEnd(first: Started, mode: Mode, taskId: string): Promise<TaskBatch> {
+  function* runToEnd(first: Started, mode: Mode, taskId: string): Steps<TaskBatch> {
     let run = first;
-    await run.run.done;
+    yield run.run.done;
     while (run.next) {
       run = startClaimed(run.next, mode);
-      await run.run.done;
+      yield run.run.done;
     }
     // The end's commit is what is stored (a change made since makes the next commit STALE).
-    return run.ended ? new TaskBatch(rt, run.ended, false) : new TaskBatch(rt, await rt.getTask(taskId));
+    return run.ended ? new TaskBatch(rt, run.ended, false) : new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
   }
 
   /**
@@ -322,7 +325,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * and the flow given back (or failed when its attempts are used up) — 'next'. Held: a waiting
    * caller waits for this process's run of it and reads again ('next'); otherwise 'return'.
    */
-  async function leased(batch: TaskBatch, mode: Mode): Promise<'next' | 'return'> {
+  function* leased(batch: TaskBatch, mode: Mode): Steps<'next' | 'return'> {
     const task = batch.current;
     const template = batch.template;
     const now = ctx.clock.now();
@@ -332,72 +335,74 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         batch.add({ updateTasks: [{ id: task.id, expectedVersion: task.version, set: { leaseOwner: null, leaseExpiresAt: null, updatedAt: now } }] });
         return 'next';
       }
-      const number = await rt.nextAttemptNumber(task, state.name);
+      const number = (yield rt.nextAttemptNumber(task, state.name)) as number;
       batch.add(planActionLeaseExpired(task, state, { template, now, actor: 'engine' }, { id: attemptId(now), number }).changes);
       return 'next';
     }
-    await batch.flush();
+    yield batch.flush();
     const run = mode.detach ? undefined : attempts().runningIn(new Set([task.id]))[0];
     if (!run) return 'return';
-    await run.done;
-    await batch.refresh();
+    yield run.done;
+    yield batch.refresh();
     return 'next';
   }
 
   /** Wakes a waiting flow once into the batch: a due timeout, else its wait re-check (or activation). */
-  async function wakeOnce(batch: TaskBatch, actor: Actor): Promise<boolean> {
+  function* wakeOnce(batch: TaskBatch, actor: Actor): Steps<boolean> {
     const task = batch.current;
     if (workingStatus(task) !== 'waiting' || (task.debug.paused && actor !== 'user')) return false;
     const template = batch.template;
     if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
-      if (timeoutRunsHandler(template) && (await settleBeforeSideEffects(batch))) return wakeOnce(batch, actor);
-      const timedOut = await applyTimeout(rt, stepInput(batch, actor));
+      if (timeoutRunsHandler(template) && (yield* settleBeforeSideEffects(batch))) return yield* wakeOnce(batch, actor);
+      const timedOut = (yield applyTimeout(rt, stepInput(batch, actor))) as Decided;
       batch.add(timedOut.changes);
       // A hook that kept the flow waiting does not stop its wait: the conditions are checked in
       // the same wake, so a flow whose condition came true can still move on.
       if (timedOut.outcome.type !== 'sleep' || template.states.find((s) => s.name === batch.current.currentState)?.type !== 'wait') return true;
-      batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
+      batch.add(((yield runCurrentState(rt, stepInput(batch, actor))) as Decided).changes);
       return true;
     }
     const state = template.states.find((s) => s.name === task.currentState);
-    if (state?.type === 'wait') batch.add((await runCurrentState(rt, stepInput(batch, actor))).changes);
+    if (state?.type === 'wait') batch.add(((yield runCurrentState(rt, stepInput(batch, actor))) as Decided).changes);
     else batch.add(planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'activate', reason: 'woken' }).changes);
     return true;
   }
 
   /** One transition of a task already loaded, committed on its own (the debugger's step). */
-  async function once(batch: TaskBatch, actor: Actor): Promise<void> {
+  function* once(batch: TaskBatch, actor: Actor): Steps<void> {
     const task = batch.current;
     if (task.debug.paused && actor !== 'user') return;
-    if (workingStatus(task) === 'running' && task.leaseOwner !== null && (await leased(batch, { actor, detach: false })) === 'return') return;
+    if (workingStatus(task) === 'running' && task.leaseOwner !== null && (yield* leased(batch, { actor, detach: false })) === 'return') return;
     if (workingStatus(batch.current) === 'running') {
-      const r = await runActive(batch, { actor, detach: false, noFold: true });
-      if (typeof r === 'object') return void (await r.run.done);
-    } else await wakeOnce(batch, actor);
-    await batch.flush().catch((err) => {
+      const r = yield* runActive(batch, { actor, detach: false, noFold: true });
+      if (typeof r === 'object') return void (yield r.run.done);
+    } else yield* wakeOnce(batch, actor);
+    try {
+      yield batch.flush();
+    } catch (err) {
       if (!(err instanceof StaleError)) throw err;
-    });
+    }
   }
 
   /**
    * Runs while active, folding pure steps into the commit of the state run before them and
    * committing before every action. Returns the task as stored at the end.
    */
-  async function advanceLocked(taskId: string, mode: Mode, start?: TaskBatch, running?: Started): Promise<TaskRecord> {
+  function* advanceLocked(taskId: string, mode: Mode, start?: TaskBatch, running?: Started): Steps<TaskRecord> {
     const actor = mode.actor;
-    let batch = running ? await runToEnd(running, mode, taskId) : (start ?? new TaskBatch(rt, await rt.getTask(taskId)));
+    let batch = running ? yield* runToEnd(running, mode, taskId) : (start ?? new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord));
     let transitions = 0;
     for (;;) {
       try {
         const task = batch.current;
         if (workingStatus(task) !== 'running' || task.debug.paused) {
-          await batch.flush();
+          yield batch.flush();
           // What was just committed is what is stored: no read back (a change made by someone
           // else after this point is as if it came after the run returned).
-          return finishRun(batch.stored());
+          return yield* finishRun(batch.stored());
         }
         if (task.leaseOwner !== null) {
-          if ((await leased(batch, mode)) === 'return') return batch.stored();
+          if ((yield* leased(batch, mode)) === 'return') return batch.stored();
           continue;
         }
         if (stopsAtBreakpoint(task, task.currentState ?? '')) {
@@ -409,28 +414,32 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
           batch.add(yieldPlan(task, actor));
           continue;
         }
-        const r = await runActive(batch, mode);
+        const r = yield* runActive(batch, mode);
         if (r === 'ran') transitions++;
         else if (r === 'full') {
-          await batch.flush();
+          yield batch.flush();
           return batch.stored();
         } else if (r === 'claimed') {
           return batch.stored();
         } else {
           // The claim is committed; a detached run returns, the action's end continues the flow.
           if (mode.detach) return batch.stored();
-          batch = await runToEnd(r, mode, taskId);
+          batch = yield* runToEnd(r, mode, taskId);
           transitions++;
         }
       } catch (err) {
         if (!(err instanceof StaleError)) {
           // The transitions planned before the failure were valid: keep them, as if each had been committed on its own.
-          await batch.flush().catch(() => undefined);
+          try {
+            yield batch.flush();
+          } catch {
+            // kept in the batch; the error that stopped the run is the one to report
+          }
           throw err;
         }
         // An interaction not yet stored must not be dropped: the caller runs it again.
         if (batch.critical) throw err;
-        batch = new TaskBatch(rt, await rt.getTask(taskId));
+        batch = new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
       }
     }
   }
@@ -441,45 +450,41 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     return planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'sleep', reason: `yield after ${maxTransitions} transitions`, at: ctx.clock.now() }).changes;
   }
 
-  async function finishRun(task: TaskRecord): Promise<TaskRecord> {
+  function* finishRun(task: TaskRecord): Steps<TaskRecord> {
     controllers.delete(task.id);
     if (isTaskFinished('flow', task.status)) rt.forgetAttempts(task.id);
-    if (task.parentTaskId && isTaskFinished('flow', task.status)) await nudgeParent(ctx, task.parentTaskId);
+    if (task.parentTaskId && isTaskFinished('flow', task.status)) yield nudgeParent(ctx, task.parentTaskId);
     return task;
   }
 
   const driver: FlowDriver = {
     create,
-    async start(template, input, opts = {}) {
+    start(template, input, opts = {}) {
       if (opts.background || opts.debug) return create(template, input, opts);
-      // A flow that starts at an action is created with the action claimed (one commit).
-      const { task, claimed } = await insert(template, input, opts, true);
-      const mode: Mode = { actor: 'engine', detach: false };
-      // The record just inserted is what storage holds: no need to read it back before running.
-      return exclusive(task.id, () => (claimed ? advanceLocked(task.id, mode, undefined, startClaimed(claimed, mode)) : advanceLocked(task.id, mode, new TaskBatch(rt, task))));
+      return promised(() => drive(startSteps(template, input, opts)));
     },
     advance(taskId, opts = {}) {
-      if (opts.skipIfBusy && locks.isHeld(taskId)) return rt.getTask(taskId);
-      return exclusive(taskId, () => advanceLocked(taskId, modeOf(opts, 'engine')));
+      if (opts.skipIfBusy && locks.isHeld(taskId)) return promised(() => rt.getTask(taskId));
+      return api(taskId, () => advanceLocked(taskId, modeOf(opts, 'engine')));
     },
     runOnce(taskId, opts = {}) {
-      return exclusive(taskId, async () => {
-        await once(new TaskBatch(rt, await rt.getTask(taskId)), opts.actor ?? 'engine');
-        return finishRun(await rt.getTask(taskId));
+      return api(taskId, function* () {
+        yield* once(new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord), opts.actor ?? 'engine');
+        return yield* finishRun((yield rt.getTask(taskId)) as TaskRecord);
       });
     },
     wake(taskId, opts = {}) {
       const mode = modeOf(opts, 'runner');
-      if (opts.skipIfBusy && locks.isHeld(taskId)) return rt.getTask(taskId);
-      return exclusive(taskId, async () => {
-        const batch = new TaskBatch(rt, await rt.getTask(taskId));
+      if (opts.skipIfBusy && locks.isHeld(taskId)) return promised(() => rt.getTask(taskId));
+      return api(taskId, function* () {
+        const batch = new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
         try {
-          if (batch.current.status === 'waiting' && !batch.current.debug.paused) await wakeOnce(batch, mode.actor);
+          if (batch.current.status === 'waiting' && !batch.current.debug.paused) yield* wakeOnce(batch, mode.actor);
         } catch (err) {
           if (!(err instanceof StaleError)) throw err;
-          return advanceLocked(taskId, mode);
+          return yield* advanceLocked(taskId, mode);
         }
-        return advanceLocked(taskId, mode, batch);
+        return yield* advanceLocked(taskId, mode, batch);
       });
     },
     checkInteraction(task, name) {
@@ -487,23 +492,24 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     },
     fireInteraction(taskId, name, params, opts = {}) {
       const actor = opts.actor ?? 'user';
-      return exclusive(taskId, async () => {
+      return api(taskId, function* () {
         // An interaction arriving while this process runs the flow's action waits for its end.
-        await Promise.all(attempts().runningIn(new Set([taskId])).map((r) => r.done));
+        const running = attempts().runningIn(new Set([taskId]));
+        if (running.length > 0) yield Promise.all(running.map((r) => r.done));
         for (let round = 0; ; round++) {
-          const batch = await prepareInteraction(rt, taskId, name, params, { actor, abort: abortFor(taskId) });
+          const batch = yield* prepareInteraction(rt, taskId, name, params, { actor, abort: abortFor(taskId) });
           if (opts.extraEvents?.length) batch.add({ events: opts.extraEvents }, { critical: true });
           try {
             const task = batch.current;
             if (workingStatus(task) === 'waiting' && opts.wake === false) batch.add(dueNow(task));
             if (workingStatus(task) !== 'waiting' || opts.wake === false || task.debug.paused) {
-              await batch.flush();
-              return await rt.getTask(taskId);
+              yield batch.flush();
+              return (yield rt.getTask(taskId)) as TaskRecord;
             }
             // The interaction was the caller's; what the flow does in response is the engine's,
             // folded into the interaction's commit while it only re-checks and decides.
-            await wakeOnce(batch, 'engine');
-            return await advanceLocked(taskId, { actor: 'engine', detach: false }, batch);
+            yield* wakeOnce(batch, 'engine');
+            return yield* advanceLocked(taskId, { actor: 'engine', detach: false }, batch);
           } catch (err) {
             if (err instanceof StaleError && batch.critical && round < MAX_STALE_RETRIES) continue;
             throw err;
@@ -511,15 +517,17 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         }
       });
     },
-    async cancel(taskId, reason = 'cancelled', opts = {}) {
-      controllers.get(taskId)?.abort(new StepwiseError('CANCELLED', `Task ${taskId} was cancelled: ${reason}`));
-      for (const run of attempts().runningIn(new Set([taskId]))) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
-      return exclusive(taskId, async () => {
-        const task = await rt.getTask(taskId);
-        if (isTaskFinished('flow', task.status) && task.status !== 'error') return task;
-        const template = rt.templateOf(task);
-        await rt.commit(planOutcome({ task, template, now: ctx.clock.now(), actor: opts.actor ?? 'user' }, { type: 'cancel', reason }).changes);
-        return finishRun(await rt.getTask(taskId));
+    cancel(taskId, reason = 'cancelled', opts = {}) {
+      return promised(() => {
+        controllers.get(taskId)?.abort(new StepwiseError('CANCELLED', `Task ${taskId} was cancelled: ${reason}`));
+        for (const run of attempts().runningIn(new Set([taskId]))) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
+        return exclusive(taskId, function* () {
+          const task = (yield rt.getTask(taskId)) as TaskRecord;
+          if (isTaskFinished('flow', task.status) && task.status !== 'error') return task;
+          const template = rt.templateOf(task);
+          yield rt.commit(planOutcome({ task, template, now: ctx.clock.now(), actor: opts.actor ?? 'user' }, { type: 'cancel', reason }).changes);
+          return yield* finishRun((yield rt.getTask(taskId)) as TaskRecord);
+        });
       });
     },
     async runDue(limit = 100, opts = {}) {
@@ -557,6 +565,14 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       return ids;
     },
   };
+
+  /** create + advance: a flow that starts at an action is created with the action claimed (one commit). */
+  function* startSteps(template: FlowTemplate, input: unknown, opts: FlowStartOptions): Steps<TaskRecord> {
+    const { task, claimed } = yield* insert(template, input, opts, true);
+    const mode: Mode = { actor: 'engine', detach: false };
+    // The record just inserted is what storage holds: no need to read it back before running.
+    return (yield exclusive(task.id, () => (claimed ? advanceLocked(task.id, mode, undefined, startClaimed(claimed, mode)) : advanceLocked(task.id, mode, new TaskBatch(rt, task))))) as TaskRecord;
+  }
 
   function modeOf(opts: RunOptions, actor: Actor): Mode {
     return { actor: opts.actor ?? actor, detach: opts.detach ?? false };

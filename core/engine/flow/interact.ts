@@ -12,7 +12,9 @@ import type { Actor, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate, InteractionDef } from '../../model/template.js';
 import { templateRef } from '../../model/template.js';
 import { applyDefaultsAndValidate } from './attributes.js';
-import { jsonOutput, runAttempt, type AbortSource } from './attempt.js';
+import { jsonOutput, runAttempt, type AbortSource, type AttemptResult } from './attempt.js';
+import type { Steps } from '../runtime/maybe.js';
+import { copyJson } from '../../model/jsonCopy.js';
 import { interactionRefused, unknownInteraction } from './errors.js';
 import { planInteraction } from './plan.js';
 import type { FlowRuntime } from './runtime.js';
@@ -38,26 +40,27 @@ export interface InteractOptions {
  * (marked critical: a STALE commit of it must not be dropped, the caller runs it again). A body
  * that throws is recorded (its attempt alone) and refused with HANDLER_ERROR.
  */
-export async function prepareInteraction(
+export function* prepareInteraction(
   rt: FlowRuntime,
   taskId: string,
   name: string,
   rawParams: unknown,
   opts: InteractOptions,
-): Promise<TaskBatch> {
-  const task = await rt.getTask(taskId);
+): Steps<TaskBatch> {
+  const task = (yield rt.getTask(taskId)) as TaskRecord;
   const template = rt.templateOf(task);
   const def = checkInteraction(template, task, name);
   const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed', { limits: rt.ctx.limits, name: 'paramsBytes' });
   const fn = rt.handler(def.handler, template, `interaction ${name}`);
   const stepName = `interaction:${name}`;
-  const result = await runAttempt(
+  const number = (yield rt.nextAttemptNumber(task, stepName)) as number;
+  const result = (yield runAttempt(
     {
       task,
       stepName,
       what: `Interaction '${name}'`,
       state: task.currentState ?? template.startsWith,
-      number: await rt.nextAttemptNumber(task, stepName),
+      number,
       clock: rt.ctx.clock,
       abort: opts.abort,
       subtasks: rt.subtasksOf(task),
@@ -65,10 +68,10 @@ export async function prepareInteraction(
     },
     // Not wrapped in an async function: a body that returns a plain value needs no promise or hook timer.
     (ctx) => fn(ctx, params),
-  );
+  )) as AttemptResult<unknown>;
   if (!result.ok) {
     // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.
-    await rt.commit({ insertAttempts: [result.attempt] });
+    yield rt.commit({ insertAttempts: [result.attempt] });
     throw new StepwiseError(
       'HANDLER_ERROR',
       `Interaction ${name} failed: ${result.info.class}: ${result.info.message}. The flow was not changed.`,
@@ -76,7 +79,8 @@ export async function prepareInteraction(
     );
   }
   result.attempt.output = jsonOutput(result.value, rt.ctx.limits);
-  const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, params, result.data, result.attempt);
+  // The record's own copy of the params: the body was given `params` and may hold on to them.
+  const plan = planInteraction({ task, template, now: rt.ctx.clock.now(), actor: opts.actor }, name, copyJson(params), result.data, result.attempt);
   const batch = new TaskBatch(rt, task);
   batch.add(plan.changes, { critical: true });
   return batch;

@@ -15,6 +15,7 @@ import { flowTimedOut, unknownState } from './errors.js';
 import { planOutcome, type FlowOutcome } from './plan.js';
 import type { FlowRuntime } from './runtime.js';
 import { branchReason, decisionBranch, waitBranch } from './select.js';
+import { promised, after, type Maybe } from '../runtime/maybe.js';
 
 export interface StepInput {
   task: TaskRecord;
@@ -59,27 +60,29 @@ function stateOf(template: FlowTemplate, name: string): FlowState {
   return state;
 }
 
-async function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, what: string, body: (ctx: FlowContext) => T | Promise<T>): Promise<AttemptResult<T>> {
+function attemptFor<T>(rt: FlowRuntime, input: StepInput, stepName: string, what: string, body: (ctx: FlowContext) => T | Promise<T>): Maybe<AttemptResult<T>> {
   const { task } = input;
-  return runAttempt(
-    {
-      task,
-      stepName,
-      what,
-      state: task.currentState ?? '',
-      number: await rt.nextAttemptNumber(task, stepName),
-      clock: rt.ctx.clock,
-      abort: input.abort,
-      subtasks: rt.subtasksOf(task),
-      limits: rt.ctx.limits,
-      onProgress: (fraction, message) => {
-        const at = rt.ctx.clock.now();
-        const payload = message === undefined ? { fraction } : { fraction, message };
-        // Progress is advisory: a failed write must not fail the handler.
-        rt.commit({ events: [{ type: 'step.progress', taskId: task.id, stepName, at, payload }] }).catch(() => undefined);
+  return after(rt.nextAttemptNumber(task, stepName), (number) =>
+    runAttempt(
+      {
+        task,
+        stepName,
+        what,
+        state: task.currentState ?? '',
+        number,
+        clock: rt.ctx.clock,
+        abort: input.abort,
+        subtasks: rt.subtasksOf(task),
+        limits: rt.ctx.limits,
+        onProgress: (fraction, message) => {
+          const at = rt.ctx.clock.now();
+          const payload = message === undefined ? { fraction } : { fraction, message };
+          // Progress is advisory: a failed write must not fail the handler.
+          promised(() => rt.commit({ events: [{ type: 'step.progress', taskId: task.id, stepName, at, payload }] })).catch(() => undefined);
+        },
       },
-    },
-    body,
+      body,
+    ),
   );
 }
 
@@ -98,8 +101,11 @@ export function timeoutRunsHandler(template: FlowTemplate): boolean {
   return target !== undefined && !template.states.some((s) => s.name === target);
 }
 
-/** Runs the task's current state once and plans the result (the caller commits it). */
-export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promise<Decided> {
+/**
+ * Runs the task's current state once and plans the result (the caller commits it). Synchronous
+ * while the conditions answer synchronously and the attempt number is known (or storage is).
+ */
+export function runCurrentState(rt: FlowRuntime, input: StepInput): Maybe<Decided> {
   const { task } = input;
   const template = input.template ?? rt.templateOf(task);
   const name = task.currentState ?? template.startsWith;
@@ -124,17 +130,19 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
     case 'decision':
     case 'wait': {
       const evaluated: Record<string, boolean> = {};
-      const result = await attemptFor(rt, input, name, `The conditions of state '${name}'`, (ctx) =>
+      const attempt = attemptFor(rt, input, name, `The conditions of state '${name}'`, (ctx) =>
         state.type === 'decision' ? decisionBranch(state, evaluator(ctx, evaluated)) : waitBranch(state, evaluator(ctx, evaluated)),
       );
-      if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
-      const branch = result.value;
-      result.attempt.output = { conditions: evaluated, goTo: branch?.goTo ?? null };
-      const extras = { data: result.data, dataText: result.dataText, attempt: result.attempt };
-      if (!branch) return decide(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
-      const details: JsonObject = { conditions: evaluated };
-      if (branch.label) details.label = branch.label;
-      return decide(rt, input, template, { type: 'move', to: branch.goTo, reason: branchReason(name, branch), details }, extras);
+      return after(attempt, (result) => {
+        if (!result.ok) return decide(rt, input, template, failed(result, name), { attempt: result.attempt });
+        const branch = result.value;
+        result.attempt.output = { conditions: evaluated, goTo: branch?.goTo ?? null };
+        const extras = { data: result.data, dataText: result.dataText, attempt: result.attempt };
+        if (!branch) return decide(rt, input, template, { type: 'sleep', reason: `${name}: no condition matched yet` }, extras);
+        const details: JsonObject = { conditions: evaluated };
+        if (branch.label) details.label = branch.label;
+        return decide(rt, input, template, { type: 'move', to: branch.goTo, reason: branchReason(name, branch), details }, extras);
+      });
     }
     case 'result':
       // Only reached when a task is placed on a result state directly (testState, goTo).
@@ -145,7 +153,7 @@ export async function runCurrentState(rt: FlowRuntime, input: StepInput): Promis
 }
 
 /** A waiting flow woken past its timeout: go to on_timeout's state, run its handler, or fail. */
-export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<Decided> {
+export function applyTimeout(rt: FlowRuntime, input: StepInput): Maybe<Decided> {
   const { task } = input;
   const template = input.template ?? rt.templateOf(task);
   const now = rt.ctx.clock.now();
@@ -159,7 +167,14 @@ export async function applyTimeout(rt: FlowRuntime, input: StepInput): Promise<D
   if (template.states.some((s) => s.name === target)) {
     return decide(rt, input, template, { type: 'move', to: target, reason: 'timeout', details }, { clearTimeout: true });
   }
-  const result = await attemptFor(rt, input, 'on_timeout', `The on_timeout handler '${target}'`, async (ctx) => rt.handler(target, template, 'on_timeout')(ctx));
+  return after(attemptFor(rt, input, 'on_timeout', `The on_timeout handler '${target}'`, async (ctx) => rt.handler(target, template, 'on_timeout')(ctx)), (result) =>
+    timeoutDecided(rt, input, template, result, state, now, details),
+  );
+}
+
+function timeoutDecided(rt: FlowRuntime, input: StepInput, template: FlowTemplate, result: AttemptResult<unknown>, state: string, now: number, details: JsonObject): Decided {
+  const { task } = input;
+  const target = template.onTimeout!;
   if (!result.ok) return decide(rt, input, template, failed(result, 'on_timeout'), { attempt: result.attempt, clearTimeout: true });
   const chosen = result.value;
   if (typeof chosen === 'string' && template.states.some((s) => s.name === chosen)) {

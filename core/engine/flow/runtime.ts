@@ -12,6 +12,7 @@ import type { EngineContext } from '../context.js';
 import type { SubtaskApi } from './attempt.js';
 import { handlerNotFound, notAFlow } from './errors.js';
 import { commitAndPublish } from '../runtime/commit.js';
+import type { Maybe } from '../runtime/maybe.js';
 
 /** Starts a child task of either kind, in the background, linked to its parent. */
 export type StartChild = (template: string, input: JsonObject, parentTaskId: string) => Promise<{ id: string }>;
@@ -19,8 +20,12 @@ export type StartChild = (template: string, input: JsonObject, parentTaskId: str
 export interface FlowRuntime {
   ctx: EngineContext;
   startChild: StartChild;
-  commit(changes: ChangeSet): Promise<CommitResult>;
-  getTask(id: string): Promise<TaskRecord>;
+  /**
+   * Commit and publish. Synchronous on storage that answers synchronously (Storage.sync: memory),
+   * which then keeps what it is given: a ChangeSet committed here is not changed afterwards.
+   */
+  commit(changes: ChangeSet): Maybe<CommitResult>;
+  getTask(id: string): Maybe<TaskRecord>;
   templateOf(task: TaskRecord): FlowTemplate;
   handler(name: string, template: FlowTemplate, where: string): HandlerFn;
   /**
@@ -28,7 +33,7 @@ export interface FlowRuntime {
    * that is trusted only while the task is at the version this process last saw it commit;
    * otherwise (another writer, a STALE commit, a first look) each step's count is read from storage again.
    */
-  nextAttemptNumber(task: TaskRecord, stepName: string): Promise<number>;
+  nextAttemptNumber(task: TaskRecord, stepName: string): Maybe<number>;
   /** A commit of `taskId` moved it from `fromVersion` to `toVersion` (keeps the counter valid). */
   noteCommitted(taskId: string, fromVersion: number, toVersion: number): void;
   /** Forget the attempt counter of a task (it finished, or a commit failed). */
@@ -54,28 +59,46 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
     if (counts.size >= MAX_COUNTED_TASKS) counts.clear();
     counts.set(taskId, entry);
   };
+  /** A commit was stored: its new tasks start counting, its patched tasks' counts move on. */
+  const committed = (changes: ChangeSet): void => {
+    for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map(), fresh: true });
+    for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
+  };
+  /** Numbers handed out for attempts that were not stored: rebuild the counts next time. */
+  const forgetNumbers = (changes: ChangeSet): void => {
+    for (const p of changes.updateTasks ?? []) counts.delete(p.id);
+    for (const a of changes.insertAttempts ?? []) counts.delete(a.taskId);
+  };
   const rt: FlowRuntime = {
     ctx,
     startChild,
-    async commit(changes) {
+    commit(changes) {
+      const sync = ctx.storage.sync;
+      if (!sync) {
+        return commitAndPublish(ctx, changes, () => committed(changes)).catch((err: unknown) => {
+          forgetNumbers(changes);
+          throw err;
+        });
+      }
+      // The one commit-then-publish order of ../runtime/commit.ts, without its promise.
       let result: CommitResult;
       try {
-        result = await commitAndPublish(ctx, changes, () => {
-          for (const t of changes.insertTasks ?? []) if (t.kind === 'flow') remember(t.id, { version: t.version, byStep: new Map(), fresh: true });
-          for (const p of changes.updateTasks ?? []) rt.noteCommitted(p.id, p.expectedVersion, p.expectedVersion + 1);
-        });
+        result = sync.commit(changes);
       } catch (err) {
-        // Numbers handed out for attempts that were not stored: rebuild the counts next time.
-        for (const p of changes.updateTasks ?? []) counts.delete(p.id);
-        for (const a of changes.insertAttempts ?? []) counts.delete(a.taskId);
+        forgetNumbers(changes);
         throw err;
       }
+      committed(changes);
+      if (result.events.length > 0) ctx.bus.publish(result.events);
       return result;
     },
-    async getTask(id) {
-      const task = await ctx.storage.getTask(id);
-      if (!task) throw new NotFoundError('Task', id, 'List tasks with `stepwise tasks`.');
-      return task;
+    getTask(id) {
+      const found = (task: TaskRecord | null): TaskRecord => {
+        if (!task) throw new NotFoundError('Task', id, 'List tasks with `stepwise tasks`.');
+        return task;
+      };
+      const sync = ctx.storage.sync;
+      return sync ? found(sync.getTask(id)) : ctx.storage.getTask(id).then(found);
     },
     templateOf(task) {
       const template = ctx.templates.resolve(task.templateRef);
@@ -87,21 +110,26 @@ export function createRuntime(ctx: EngineContext, startChild: StartChild): FlowR
       if (typeof fn !== 'function') throw handlerNotFound(name, where);
       return fn;
     },
-    async nextAttemptNumber(task, stepName) {
+    nextAttemptNumber(task, stepName) {
       let entry = counts.get(task.id);
       if (!entry || entry.version !== task.version) {
         entry = { version: task.version, byStep: new Map(), fresh: false };
         remember(task.id, entry);
       }
+      const counted = entry;
+      const next = (last: number): number => {
+        counted.byStep.set(stepName, last + 1);
+        return last + 1;
+      };
       // A failed interaction's attempt is stored without bumping the task's version, so another
       // process may have added one unseen: interaction numbers are always read afresh. Other
       // steps are read once per version (one index probe, not the task's attempt list).
       const interaction = stepName.startsWith('interaction:');
-      let last = entry.byStep.get(stepName);
-      if (interaction || last === undefined) last = !interaction && entry.fresh ? 0 : await ctx.storage.maxAttemptNumber(task.id, stepName);
-      const n = last + 1;
-      entry.byStep.set(stepName, n);
-      return n;
+      const last = entry.byStep.get(stepName);
+      if (!interaction && last !== undefined) return next(last);
+      if (!interaction && entry.fresh) return next(0);
+      const sync = ctx.storage.sync;
+      return sync ? next(sync.maxAttemptNumber(task.id, stepName)) : ctx.storage.maxAttemptNumber(task.id, stepName).then(next);
     },
     noteCommitted(taskId, fromVersion, toVersion) {
       const entry = counts.get(taskId);

@@ -111,6 +111,8 @@ export class Attempts {
   /** Aborted when attempt ends must stop being retried (an aborting stop, close). */
   private storing = new AbortController();
   private renewal: ClockTimer | null = null;
+  /** Attempts started so far (a run that started one did work, even if it already ended). */
+  started = 0;
 
   constructor(private readonly deps: AttemptsDeps) {}
 
@@ -143,6 +145,7 @@ export class Attempts {
   start(spec: AttemptSpec): RunningAttempt {
     const run: RunningAttempt = { taskId: spec.taskId, step: spec.step, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
     const k = key(spec.taskId, spec.step);
+    this.started += 1;
     this.running.set(k, { run, spec });
     this.keepRenewing();
     run.done = this.execute(run, spec)

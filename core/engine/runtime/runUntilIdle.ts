@@ -84,6 +84,7 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
       }
       const wasFull = full;
       full = false;
+      const startedBefore = scheduler.attempts.started;
       const launched = await scheduler.serialized(async () => {
         if (wasFull) {
           lastFullAt = ctx.clock.now();
@@ -94,7 +95,10 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
       });
       roundSteps += launched;
       const inFlight = scheduler.runningIn(scope);
-      if (inFlight.length === 0 && launched === 0) {
+      // A flow's action started by the round may have ended already (a synchronous handler on
+      // memory storage ends within the round): work was done, so the run is not idle yet.
+      const started = scheduler.attempts.started - startedBefore;
+      if (inFlight.length === 0 && launched === 0 && started === 0) {
         if (!wasFull || scheduler.hasPendingChildren) {
           full = true;
           continue;
