@@ -17,7 +17,7 @@ import { holdsAction, maxAttemptsOf, planActionEnd, type ActionClaim, type Actio
 import type { FlowRuntime } from './runtime.js';
 import type { ChangeSet } from '../../storage/storage.js';
 import { copyJson } from '../../model/jsonCopy.js';
-import { drive, promised, type Maybe, type Steps } from '../runtime/maybe.js';
+import { drive, promised, wait, type Maybe, type Steps } from '../runtime/maybe.js';
 
 /** Ends whose commit lost a race (the task moved: progress, an interaction) are planned again this often. */
 const MAX_STALE_RETRIES = 8;
@@ -46,7 +46,7 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
   let known: TaskRecord | null = task;
   function* held(): Steps<TaskRecord | null> {
     const sync = ctx.storage.sync;
-    const now = known ?? ((yield sync ? sync.getTask(task.id) : ctx.storage.getTask(task.id)) as TaskRecord | null);
+    const now = known ?? (yield* wait(sync ? sync.getTask(task.id) : ctx.storage.getTask(task.id)));
     known = now;
     return now && holdsAction(now, claim) ? now : null;
   }
@@ -59,8 +59,8 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       if (!current) return;
       const plan = planActionEnd(current, claim, end, { template, now: ctx.clock.now(), actor: 'engine' }, attemptId, logs);
       try {
-        if (continues && options.commitWithNext) yield options.commitWithNext(current, plan.changes);
-        else yield rt.commit(plan.changes);
+        if (continues && options.commitWithNext) yield* wait(options.commitWithNext(current, plan.changes));
+        else yield* wait(rt.commit(plan.changes));
       } catch (err) {
         known = null;
         if (err instanceof StaleError && i < MAX_STALE_RETRIES) continue;
@@ -157,11 +157,13 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
         if (!end.cancelled) return;
         const at = ctx.clock.now();
         const error = { class: 'StepwiseError', code: 'CANCELLED', message: `Task ${task.id} was cancelled while its action '${state.name}' ran.` };
-        yield rt.commit({
-          insertAttempts: [
-            { id: attemptId, taskId: task.id, stepName: state.name, number: claim.number, startedAt: claim.startedAt, finishedAt: at, durationMs: at - claim.startedAt, outcome: 'cancelled', error, output: null, logs },
-          ],
-        });
+        yield* wait(
+          rt.commit({
+            insertAttempts: [
+              { id: attemptId, taskId: task.id, stepName: state.name, number: claim.number, startedAt: claim.startedAt, finishedAt: at, durationMs: at - claim.startedAt, outcome: 'cancelled', error, output: null, logs },
+            ],
+          }),
+        );
         return;
       }
     }

@@ -26,8 +26,7 @@ import { commitAndPublish } from '../runtime/commit.js';
 import { abortRunning, Attempts, type RunningAttempt } from '../runtime/attempts.js';
 import { TaskStore } from '../runtime/taskStore.js';
 import { TaskLocks } from '../runtime/lock.js';
-import { drive, promised, after, type Maybe, type Steps } from '../runtime/maybe.js';
-import type { Decided } from './runState.js';
+import { after, drive, promised, wait, type Maybe, type Steps } from '../runtime/maybe.js';
 import { runInProcess } from '../../executor/inProcess.js';
 import type { ActionState } from '../../model/template.js';
 import { timeOrderedId as attemptId } from '../ids.js';
@@ -184,7 +183,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    */
   function* insert(template: FlowTemplate, input: unknown, opts: FlowStartOptions, claimFirst: boolean): Steps<{ task: TaskRecord; claimed: Claimed | null }> {
     if (opts.idempotencyKey) {
-      const existing = (yield ctx.storage.findTaskByIdempotencyKey(opts.idempotencyKey)) as TaskRecord | null;
+      const existing = yield* wait(ctx.storage.findTaskByIdempotencyKey(opts.idempotencyKey));
       if (existing) return { task: existing, claimed: null };
     }
     const ref = templateRef(template);
@@ -202,12 +201,12 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     });
     const first = template.states.find((s) => s.name === task.currentState);
     if (!claimFirst || first?.type !== 'action' || task.status !== 'running' || task.debug.paused) {
-      yield rt.commit(changes);
+      yield* wait(rt.commit(changes));
       return { task, claimed: null };
     }
     const claimedTask: TaskRecord = { ...task, leaseOwner: ctx.owner, leaseExpiresAt: task.createdAt + ctx.leaseMs, stateAttempts: 1 };
-    yield rt.commit({ ...changes, insertTasks: [claimedTask] });
-    const number = (yield rt.nextAttemptNumber(claimedTask, first.name)) as number;
+    yield* wait(rt.commit({ ...changes, insertTasks: [claimedTask] }));
+    const number = yield* wait(rt.nextAttemptNumber(claimedTask, first.name));
     return { task: claimedTask, claimed: { task: claimedTask, template, claim: { state: first, stateAttempt: 1, number, owner: ctx.owner, startedAt: task.createdAt } } };
   }
 
@@ -230,9 +229,9 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    * transition had been committed on its own. True when it re-read.
    */
   function* settleBeforeSideEffects(batch: TaskBatch): Steps<boolean> {
-    yield batch.flush();
-    if (batch.fresh || ((yield batch.unchangedSinceFlush()) as boolean)) return false;
-    yield batch.refresh();
+    yield* wait(batch.flush());
+    if (batch.fresh || (yield* wait(batch.unchangedSinceFlush()))) return false;
+    yield* wait(batch.refresh());
     return true;
   }
 
@@ -246,7 +245,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const template = batch.template;
     const state = template.states.find((s) => s.name === (batch.current.currentState ?? template.startsWith));
     if (state?.type === 'action') return yield* claimAction(batch, state, mode);
-    batch.add(((yield runCurrentState(rt, stepInput(batch, mode.actor))) as Decided).changes);
+    batch.add((yield* wait(runCurrentState(rt, stepInput(batch, mode.actor)))).changes);
     return 'ran';
   }
 
@@ -261,9 +260,9 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     if (reserving && !options.reserveSlot!()) return 'full';
     try {
       const now = ctx.clock.now();
-      const number = (yield rt.nextAttemptNumber(batch.current, state.name)) as number;
+      const number = yield* wait(rt.nextAttemptNumber(batch.current, state.name));
       batch.add(planActionClaim(batch.current, now, ctx.owner, ctx.leaseMs));
-      yield batch.flush();
+      yield* wait(batch.flush());
       const claimed: Claimed = { task: batch.current, template: batch.template, claim: { state, stateAttempt: batch.current.stateAttempts, number, owner: ctx.owner, startedAt: now } };
       if (!mode.claimOnly) return startClaimed(claimed, mode);
       mode.claimOnly(claimed);
@@ -317,7 +316,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       yield run.run.done;
     }
     // The end's commit is what is stored (a change made since makes the next commit STALE).
-    return run.ended ? new TaskBatch(rt, run.ended, false) : new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
+    return run.ended ? new TaskBatch(rt, run.ended, false) : new TaskBatch(rt, (yield* wait(rt.getTask(taskId))));
   }
 
   /**
@@ -335,15 +334,15 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         batch.add({ updateTasks: [{ id: task.id, expectedVersion: task.version, set: { leaseOwner: null, leaseExpiresAt: null, updatedAt: now } }] });
         return 'next';
       }
-      const number = (yield rt.nextAttemptNumber(task, state.name)) as number;
+      const number = yield* wait(rt.nextAttemptNumber(task, state.name));
       batch.add(planActionLeaseExpired(task, state, { template, now, actor: 'engine' }, { id: attemptId(now), number }).changes);
       return 'next';
     }
-    yield batch.flush();
+    yield* wait(batch.flush());
     const run = mode.detach ? undefined : attempts().runningIn(new Set([task.id]))[0];
     if (!run) return 'return';
     yield run.done;
-    yield batch.refresh();
+    yield* wait(batch.refresh());
     return 'next';
   }
 
@@ -354,16 +353,16 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const template = batch.template;
     if (task.timeoutAt !== null && ctx.clock.now() >= task.timeoutAt) {
       if (timeoutRunsHandler(template) && (yield* settleBeforeSideEffects(batch))) return yield* wakeOnce(batch, actor);
-      const timedOut = (yield applyTimeout(rt, stepInput(batch, actor))) as Decided;
+      const timedOut = yield* wait(applyTimeout(rt, stepInput(batch, actor)));
       batch.add(timedOut.changes);
       // A hook that kept the flow waiting does not stop its wait: the conditions are checked in
       // the same wake, so a flow whose condition came true can still move on.
       if (timedOut.outcome.type !== 'sleep' || template.states.find((s) => s.name === batch.current.currentState)?.type !== 'wait') return true;
-      batch.add(((yield runCurrentState(rt, stepInput(batch, actor))) as Decided).changes);
+      batch.add((yield* wait(runCurrentState(rt, stepInput(batch, actor)))).changes);
       return true;
     }
     const state = template.states.find((s) => s.name === task.currentState);
-    if (state?.type === 'wait') batch.add(((yield runCurrentState(rt, stepInput(batch, actor))) as Decided).changes);
+    if (state?.type === 'wait') batch.add((yield* wait(runCurrentState(rt, stepInput(batch, actor)))).changes);
     else batch.add(planOutcome({ task, template, now: ctx.clock.now(), actor }, { type: 'activate', reason: 'woken' }).changes);
     return true;
   }
@@ -378,7 +377,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
       if (typeof r === 'object') return void (yield r.run.done);
     } else yield* wakeOnce(batch, actor);
     try {
-      yield batch.flush();
+      yield* wait(batch.flush());
     } catch (err) {
       if (!(err instanceof StaleError)) throw err;
     }
@@ -390,13 +389,13 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
    */
   function* advanceLocked(taskId: string, mode: Mode, start?: TaskBatch, running?: Started): Steps<TaskRecord> {
     const actor = mode.actor;
-    let batch = running ? yield* runToEnd(running, mode, taskId) : (start ?? new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord));
+    let batch = running ? yield* runToEnd(running, mode, taskId) : (start ?? new TaskBatch(rt, (yield* wait(rt.getTask(taskId)))));
     let transitions = 0;
     for (;;) {
       try {
         const task = batch.current;
         if (workingStatus(task) !== 'running' || task.debug.paused) {
-          yield batch.flush();
+          yield* wait(batch.flush());
           // What was just committed is what is stored: no read back (a change made by someone
           // else after this point is as if it came after the run returned).
           return yield* finishRun(batch.stored());
@@ -417,7 +416,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         const r = yield* runActive(batch, mode);
         if (r === 'ran') transitions++;
         else if (r === 'full') {
-          yield batch.flush();
+          yield* wait(batch.flush());
           return batch.stored();
         } else if (r === 'claimed') {
           return batch.stored();
@@ -431,7 +430,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         if (!(err instanceof StaleError)) {
           // The transitions planned before the failure were valid: keep them, as if each had been committed on its own.
           try {
-            yield batch.flush();
+            yield* wait(batch.flush());
           } catch {
             // kept in the batch; the error that stopped the run is the one to report
           }
@@ -439,7 +438,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         }
         // An interaction not yet stored must not be dropped: the caller runs it again.
         if (batch.critical) throw err;
-        batch = new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
+        batch = new TaskBatch(rt, (yield* wait(rt.getTask(taskId))));
       }
     }
   }
@@ -453,7 +452,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
   function* finishRun(task: TaskRecord): Steps<TaskRecord> {
     controllers.delete(task.id);
     if (isTaskFinished('flow', task.status)) rt.forgetAttempts(task.id);
-    if (task.parentTaskId && isTaskFinished('flow', task.status)) yield nudgeParent(ctx, task.parentTaskId);
+    if (task.parentTaskId && isTaskFinished('flow', task.status)) yield* wait(nudgeParent(ctx, task.parentTaskId));
     return task;
   }
 
@@ -469,15 +468,15 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     },
     runOnce(taskId, opts = {}) {
       return api(taskId, function* () {
-        yield* once(new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord), opts.actor ?? 'engine');
-        return yield* finishRun((yield rt.getTask(taskId)) as TaskRecord);
+        yield* once(new TaskBatch(rt, (yield* wait(rt.getTask(taskId)))), opts.actor ?? 'engine');
+        return yield* finishRun(yield* wait(rt.getTask(taskId)));
       });
     },
     wake(taskId, opts = {}) {
       const mode = modeOf(opts, 'runner');
       if (opts.skipIfBusy && locks.isHeld(taskId)) return promised(() => rt.getTask(taskId));
       return api(taskId, function* () {
-        const batch = new TaskBatch(rt, (yield rt.getTask(taskId)) as TaskRecord);
+        const batch = new TaskBatch(rt, (yield* wait(rt.getTask(taskId))));
         try {
           if (batch.current.status === 'waiting' && !batch.current.debug.paused) yield* wakeOnce(batch, mode.actor);
         } catch (err) {
@@ -503,8 +502,8 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
             const task = batch.current;
             if (workingStatus(task) === 'waiting' && opts.wake === false) batch.add(dueNow(task));
             if (workingStatus(task) !== 'waiting' || opts.wake === false || task.debug.paused) {
-              yield batch.flush();
-              return (yield rt.getTask(taskId)) as TaskRecord;
+              yield* wait(batch.flush());
+              return yield* wait(rt.getTask(taskId));
             }
             // The interaction was the caller's; what the flow does in response is the engine's,
             // folded into the interaction's commit while it only re-checks and decides.
@@ -522,11 +521,11 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
         controllers.get(taskId)?.abort(new StepwiseError('CANCELLED', `Task ${taskId} was cancelled: ${reason}`));
         for (const run of attempts().runningIn(new Set([taskId]))) abortRunning(run, 'cancelled', `Task ${taskId} was cancelled: ${reason}`);
         return exclusive(taskId, function* () {
-          const task = (yield rt.getTask(taskId)) as TaskRecord;
+          const task = yield* wait(rt.getTask(taskId));
           if (isTaskFinished('flow', task.status) && task.status !== 'error') return task;
           const template = rt.templateOf(task);
-          yield rt.commit(planOutcome({ task, template, now: ctx.clock.now(), actor: opts.actor ?? 'user' }, { type: 'cancel', reason }).changes);
-          return yield* finishRun((yield rt.getTask(taskId)) as TaskRecord);
+          yield* wait(rt.commit(planOutcome({ task, template, now: ctx.clock.now(), actor: opts.actor ?? 'user' }, { type: 'cancel', reason }).changes));
+          return yield* finishRun(yield* wait(rt.getTask(taskId)));
         });
       });
     },
@@ -571,7 +570,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const { task, claimed } = yield* insert(template, input, opts, true);
     const mode: Mode = { actor: 'engine', detach: false };
     // The record just inserted is what storage holds: no need to read it back before running.
-    return (yield exclusive(task.id, () => (claimed ? advanceLocked(task.id, mode, undefined, startClaimed(claimed, mode)) : advanceLocked(task.id, mode, new TaskBatch(rt, task))))) as TaskRecord;
+    return yield* wait(exclusive(task.id, () => (claimed ? advanceLocked(task.id, mode, undefined, startClaimed(claimed, mode)) : advanceLocked(task.id, mode, new TaskBatch(rt, task)))));
   }
 
   function modeOf(opts: RunOptions, actor: Actor): Mode {

@@ -12,8 +12,8 @@ import type { Actor, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate, InteractionDef } from '../../model/template.js';
 import { templateRef } from '../../model/template.js';
 import { applyDefaultsAndValidate } from './attributes.js';
-import { jsonOutput, runAttempt, type AbortSource, type AttemptResult } from './attempt.js';
-import type { Steps } from '../runtime/maybe.js';
+import { jsonOutput, runAttempt, type AbortSource } from './attempt.js';
+import { wait, type Steps } from '../runtime/maybe.js';
 import { copyJson } from '../../model/jsonCopy.js';
 import { interactionRefused, unknownInteraction } from './errors.js';
 import { planInteraction } from './plan.js';
@@ -47,14 +47,14 @@ export function* prepareInteraction(
   rawParams: unknown,
   opts: InteractOptions,
 ): Steps<TaskBatch> {
-  const task = (yield rt.getTask(taskId)) as TaskRecord;
+  const task = yield* wait(rt.getTask(taskId));
   const template = rt.templateOf(task);
   const def = checkInteraction(template, task, name);
   const params = applyDefaultsAndValidate(def.params, rawParams ?? {}, `The params of interaction ${name}`, 'Nothing was changed', { limits: rt.ctx.limits, name: 'paramsBytes' });
   const fn = rt.handler(def.handler, template, `interaction ${name}`);
   const stepName = `interaction:${name}`;
-  const number = (yield rt.nextAttemptNumber(task, stepName)) as number;
-  const result = (yield runAttempt(
+  const number = yield* wait(rt.nextAttemptNumber(task, stepName));
+  const result = yield* wait(runAttempt(
     {
       task,
       stepName,
@@ -68,10 +68,10 @@ export function* prepareInteraction(
     },
     // Not wrapped in an async function: a body that returns a plain value needs no promise or hook timer.
     (ctx) => fn(ctx, params),
-  )) as AttemptResult<unknown>;
+  ));
   if (!result.ok) {
     // The caller's request failed; the flow itself is unchanged. Keep the attempt for the record.
-    yield rt.commit({ insertAttempts: [result.attempt] });
+    yield* wait(rt.commit({ insertAttempts: [result.attempt] }));
     throw new StepwiseError(
       'HANDLER_ERROR',
       `Interaction ${name} failed: ${result.info.class}: ${result.info.message}. The flow was not changed.`,
