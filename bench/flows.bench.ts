@@ -2,7 +2,8 @@
  * Flows: the registration-like flow (action → wait → interaction → decision → action → result)
  * run to its end many times, by Stepwise on memory storage, by Stepwise on SQLite (a durable
  * file) and by XState 5 actors in memory, in this one process, one after the other per round.
- * Run: `npx tsx bench/flows.bench.ts [--quick] [--runs N]`.
+ * Run: `npx tsx bench/flows.bench.ts [--quick] [--runs N]`; `npm run bench` runs it compiled
+ * (../lib/compiled.ts: tsc's JavaScript, as users run Stepwise; `code` in the output says which).
  *
  * Reported per second: flows (registrations completed) and flow transitions (state changes in
  * the transition log; XState makes the same five moves per run).
@@ -79,6 +80,7 @@ async function main() {
   const sqlite = summary(nSqlite, sql, sqlMoves);
   return {
     bench: 'flows',
+    code: import.meta.url.endsWith('.js') ? 'compiled JavaScript (tsc)' : 'TypeScript through tsx',
     flow: 'register → wait_for_email ← provide_email → check_email → send_welcome → done',
     xstate,
     stepwiseMemory: memory,

@@ -26,6 +26,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { runBenchFile } from './lib/child.js';
+import { compiledBench } from './lib/compiled.js';
 import { renderDocs, type BenchDocument } from './lib/docs.js';
 import { computeFigures } from './lib/figures.js';
 import { buildRows, formatTable, type Results } from './lib/report.js';
@@ -43,13 +44,15 @@ interface Spec {
   args: string[];
   /** Separate processes, median of each figure across them (for files that measure once). */
   repeat?: number;
+  /** Run as compiled JavaScript (./lib/compiled.ts), as users run Stepwise, not through tsx. */
+  compiled?: boolean;
   timeoutMs: number;
 }
 
 const specs: Spec[] = [
   { key: 'engine', file: 'engine.bench.ts', args: ['--runs', String(runs)], timeoutMs: 300_000 },
   { key: 'bullmq', file: 'peers/bullmq.bench.ts', args: ['--runs', String(quick ? 1 : 5)], timeoutMs: 180_000 },
-  { key: 'flows', file: 'flows.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 400_000 },
+  { key: 'flows', file: 'flows.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 400_000, compiled: true },
   { key: 'ceiling', file: 'ceiling.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 300_000 },
   { key: 'storage', file: 'storage.bench.ts', args: [quick ? '2000' : '5000'], repeat: runs, timeoutMs: 120_000 },
   { key: 'events', file: 'events.bench.ts', args: [...(quick ? ['--quick'] : []), '--runs', String(runs)], timeoutMs: 180_000 },
@@ -119,8 +122,16 @@ async function main(): Promise<void> {
   for (const spec of specs) {
     if (only && !only.has(spec.key)) continue;
     ran.add(spec.key);
-    const file = join(here, spec.file);
+    let file = join(here, spec.file);
     const docs: Record<string, unknown>[] = [];
+    if (spec.compiled) {
+      try {
+        file = compiledBench(root, spec.file);
+      } catch (err) {
+        errors[spec.key] = `compiling ${spec.file} failed: ${err instanceof Error ? err.message : String(err)}`;
+        continue;
+      }
+    }
     for (let i = 0; i < (spec.repeat ?? 1); i++) {
       process.stderr.write(`  ${spec.key}${spec.repeat ? ` (${i + 1}/${spec.repeat})` : ''} ... `);
       const r = await runBenchFile(file, spec.args, spec.timeoutMs);

@@ -11,7 +11,8 @@ export interface ChildResult {
 export function runBenchFile(file: string, args: readonly string[], timeoutMs: number): Promise<ChildResult> {
   const start = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // TypeScript through tsx; compiled JavaScript (./compiled.ts) as it is.
+    const child = spawn(process.execPath, [...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b) => (out += String(b)));
