@@ -5,7 +5,8 @@
  * benchmark's `steps` series) per size, alternating sizes rep by rep in this process (after a
  * warm-up task of 200), and prints per step: wall µs, CPU µs of the process, main-thread GC µs
  * (and GC count), event-loop utilization, storage calls by method (a read that grows with the
- * task shows as calls or as time per call), heap used and RSS at the end. On a shared machine
+ * task shows as calls or as time per call), system CPU, the share of wall time that creating the
+ * task took, heap used and RSS at the end. On a shared machine
  * compare CPU, GC and counts, not wall time (print `uptime` next to it).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -57,6 +58,7 @@ async function runOnce(n: number, name: string) {
     const cpu0 = process.cpuUsage();
     const elu0 = performance.eventLoopUtilization();
     const task = await b.engine.start(template.name);
+    const startMs = performance.now() - t0;
     const r = await b.engine.runUntilIdle({ taskId: task.id });
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -69,6 +71,10 @@ async function runOnce(n: number, name: string) {
       n,
       wallUs: per(ms * 1000),
       cpuUs: per(cpu.user + cpu.system),
+      /** System CPU (reads of database pages the SQLite cache does not hold, WAL writes, fsyncs). */
+      sysUs: per(cpu.system),
+      /** Creating the task (one commit of every step, its transition and event): part of the wall figure. */
+      startUs: per(startMs * 1000),
       gcUs: per(gcMs * 1000),
       gcN,
       gcUsByKind: Object.fromEntries([...gcByKind].map(([k, ms]) => [GC_KINDS[k] ?? String(k), per(ms * 1000)])),

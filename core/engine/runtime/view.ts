@@ -14,6 +14,8 @@ export type StateCounts = Record<StepState, number>;
 export interface TaskView {
   task: TaskRecord;
   steps: Map<string, StepRecord>;
+  /** The same records by id (patches name steps by id), kept with `steps`. */
+  byId: Map<string, StepRecord>;
   /** step name → names of the steps that depend on it (runtime edges, dynamic steps included). */
   dependents: Map<string, string[]>;
   counts: StateCounts;
@@ -29,6 +31,7 @@ export function buildView(task: TaskRecord, steps: readonly StepRecord[]): TaskV
   const view: TaskView = {
     task: { ...task },
     steps: new Map(),
+    byId: new Map(),
     dependents: new Map(),
     counts: emptyCounts(),
     ready: new ReadyQueue(),
@@ -39,6 +42,7 @@ export function buildView(task: TaskRecord, steps: readonly StepRecord[]): TaskV
 
 function addStep(view: TaskView, step: StepRecord): void {
   view.steps.set(step.name, step);
+  view.byId.set(step.id, step);
   view.counts[step.state] += 1;
   if (step.state === 'ready') view.ready.add(step.name);
   for (const dep of step.dependsOn) {
@@ -98,14 +102,11 @@ export function applyToView(view: TaskView, changes: ChangeSet): void {
   if (touched || taskPatched) view.task.version += 1;
 }
 
-const idIndex = new WeakMap<TaskView, Map<string, StepRecord>>();
-
-/** Step by record id (patches name records by id). */
+/**
+ * Step by record id (patches name records by id). Kept in the view as steps are added: an index
+ * rebuilt from every step whenever the step count changed cost O(steps in the task) per commit
+ * that inserted dynamic steps.
+ */
 export function findById(view: TaskView, id: string): StepRecord | undefined {
-  let index = idIndex.get(view);
-  if (!index || index.size !== view.steps.size) {
-    index = new Map([...view.steps.values()].map((s) => [s.id, s]));
-    idIndex.set(view, index);
-  }
-  return index.get(id);
+  return view.byId.get(id);
 }
