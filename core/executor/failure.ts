@@ -62,7 +62,22 @@ export function toResults(value: unknown, handlerName: string): { ok: true; valu
     );
     return { ok: false, failure: { error: toErrorInfo(err), retryable: false } };
   }
-  return { ok: true, value: value === undefined ? null : (JSON.parse(JSON.stringify(value)) as Json) };
+  // Strings, numbers and booleans are their own copy (JSON turns -0 into 0); objects are encoded
+  // once, and the text is kept for the size check (encodedJson) instead of encoding them again.
+  if (value === undefined || value === null) return { ok: true, value: null };
+  if (typeof value !== 'object') return { ok: true, value: Object.is(value, -0) ? 0 : (value as Json) };
+  const text = JSON.stringify(value);
+  const copy = JSON.parse(text) as Json;
+  if (copy !== null && typeof copy === 'object') texts.set(copy, text);
+  return { ok: true, value: copy };
+}
+
+/** The JSON text of results made by toResults, by the copy it returned. */
+const texts = new WeakMap<object, string>();
+
+/** `JSON.stringify(value)`, when `value` is a result toResults made (and encoded); else undefined. */
+export function encodedJson(value: unknown): string | undefined {
+  return value !== null && typeof value === 'object' ? texts.get(value) : undefined;
 }
 
 /**

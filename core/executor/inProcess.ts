@@ -10,7 +10,7 @@ import { describeFailure, flowOutcome, toResults } from './failure.js';
 import { createScope, holdGuards, runInScope, type HandlerScope, type StrayCrash } from './guard.js';
 import { traced } from './tracing.js';
 import { makeFlowContext } from './flowContext.js';
-import type { Executor, FlowJob, Job, JobOutcome, StepContextData } from './types.js';
+import { jobAborted, type Executor, type FlowJob, type Job, type JobOutcome, type StepContextData, type StepJob } from './types.js';
 
 export function handlerLog(onLog: Job['onLog']): HandlerLog {
   const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: JsonObject) =>
@@ -19,9 +19,10 @@ export function handlerLog(onLog: Job['onLog']): HandlerLog {
 }
 
 /** The FlowContext of a flow job: its data is the job's (changed in place), sub-tasks through the job's API. */
-export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | 'role'>, signal: AbortSignal = job.signal): FlowContext {
+export function flowContext(job: Omit<FlowJob, 'fn' | 'handlerName' | 'kind' | 'role'>, signal?: AbortSignal): FlowContext {
   return makeFlowContext(job.context.taskId, job.context.state, job.context.data, {
-    signal: () => signal,
+    // Read when the handler reads ctx.signal: the engine makes the job's signal on first use.
+    signal: () => signal ?? job.signal,
     log: () => handlerLog(job.onLog),
     progress: job.onProgress,
     subtasks: job.subtasks,
@@ -46,57 +47,73 @@ function stepOutcome(value: unknown, handlerName: string): JobOutcome {
  */
 function call(job: Job): JobOutcome | Promise<JobOutcome> {
   try {
-    let value: unknown;
-    let settle: (value: unknown) => JobOutcome;
     if (job.kind === 'flow') {
       const ctx = flowContext(job);
-      value = traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
-      settle = (v) => flowOutcome(v as never, ctx.data);
-    } else {
-      // ancestors and log are made when the handler first reads them (most never do); spread,
-      // JSON and structured clone still read them as values. Fields listed rather than spread
-      // (a spread with overridden keys took the slow path: ~3x the time of the whole literal);
-      // `satisfies` fails the build if StepContextData gains a field not copied here.
-      const data = job.context;
-      let ancestors = data.ancestors;
-      let log: HandlerLog | undefined;
-      const ctx = {
-        taskId: data.taskId,
-        input: data.input,
-        results: data.results,
-        step: data.step,
-        initialization: data.initialization,
-        batch: data.batch,
-        get ancestors() {
-          return (ancestors ??= job.ancestors ? job.ancestors() : {});
-        },
-        set ancestors(value) {
-          ancestors = value;
-        },
-        batchInputs: data.batchInputs ?? null,
-        signal: job.signal,
-        progress: (fraction, message) => job.onProgress(fraction, message),
-        get log() {
-          return (log ??= handlerLog(job.onLog));
-        },
-        set log(value) {
-          log = value;
-        },
-      } satisfies StepContext & Record<keyof StepContextData, unknown>;
-      value = traced(job, () => job.fn(ctx));
-      settle = (v) => stepOutcome(v, job.handlerName);
+      const value = traced(job, () => (job.role === 'interaction' ? job.fn(ctx as never, job.params ?? {}) : job.fn(ctx as never)));
+      if (!isThenable(value)) return flowOutcome(value as never, ctx.data);
+      return Promise.resolve(value).then((v) => settling(() => flowOutcome(v as never, ctx.data)), failed);
     }
-    if (!isThenable(value)) return settle(value);
-    return Promise.resolve(value).then((v) => {
-      try {
-        return settle(v);
-      } catch (err) {
-        return failed(err);
-      }
-    }, failed);
+    const ctx = stepContext(job);
+    const value = traced(job, () => job.fn(ctx));
+    if (!isThenable(value)) return stepOutcome(value, job.handlerName);
+    return Promise.resolve(value).then((v) => settling(() => stepOutcome(v, job.handlerName)), failed);
   } catch (err) {
     return failed(err);
   }
+}
+
+function settling(settle: () => JobOutcome): JobOutcome {
+  try {
+    return settle();
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+/**
+ * A step handler's context. ancestors, log and the signal are made when the handler first reads
+ * them (most never do); spread, JSON and structured clone still read them as values. Fields listed
+ * rather than spread (a spread with overridden keys took the slow path: ~3x the time of the whole
+ * literal); `satisfies` fails the build if StepContextData gains a field not copied here.
+ */
+function stepContext(job: StepJob): StepContext {
+  const data = job.context;
+  let ancestors = data.ancestors;
+  let log: HandlerLog | undefined;
+  let signal: AbortSignal | undefined;
+  return {
+    taskId: data.taskId,
+    input: data.input,
+    results: data.results,
+    step: data.step,
+    initialization: data.initialization,
+    batch: data.batch,
+    get ancestors() {
+      return (ancestors ??= job.ancestors ? job.ancestors() : {});
+    },
+    set ancestors(value) {
+      ancestors = value;
+    },
+    batchInputs: data.batchInputs ?? null,
+    get signal() {
+      return (signal ??= job.signal);
+    },
+    set signal(value) {
+      signal = value;
+    },
+    progress: progressOf(job),
+    get log() {
+      return (log ??= handlerLog(job.onLog));
+    },
+    set log(value) {
+      log = value;
+    },
+  } satisfies StepContext & Record<keyof StepContextData, unknown>;
+}
+
+/** Returned, not bound to a name: under tsx every named closure costs a defineProperty when made. */
+function progressOf(job: Job): StepContext['progress'] {
+  return (fraction, message) => job.onProgress(fraction, message);
 }
 
 /** A crash (process.exit, a leaked rejection, a throw from a timer) wins over what the handler's unwinding produced. */
@@ -107,17 +124,18 @@ function decided(outcome: JobOutcome, scope: HandlerScope): JobOutcome {
 /**
  * Runs the job in this thread, in its own guard scope (./guard.ts): a crash of its code (a leaked
  * rejection, a throw from a timer, process.exit) ends it as a failure. Callers hold the guards.
- * A handler that returns a plain value ends right there: no abort listener, no race.
+ * A handler that returns a plain value (or throws) ends right there, and its outcome is returned
+ * as it is: no promise, no abort listener, no race, and the job's signal is not made.
  */
-export function runInProcess(job: Job, onScope?: (scope: HandlerScope) => void): Promise<JobOutcome> {
-  if (job.signal.aborted) return Promise.resolve({ kind: 'aborted' });
+export function runInProcess(job: Job, onScope?: (scope: HandlerScope) => void): JobOutcome | Promise<JobOutcome> {
+  if (jobAborted(job)) return { kind: 'aborted' };
   const scope = createScope(job.handlerName);
   onScope?.(scope);
   const first = runInScope(scope, () => call(job));
   if (!(first instanceof Promise)) {
     const outcome = decided(first, scope);
     scope.settled = true;
-    return Promise.resolve(outcome);
+    return outcome;
   }
   return new Promise<JobOutcome>((resolve) => {
     let done = false;

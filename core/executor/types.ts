@@ -60,7 +60,14 @@ interface JobBase {
   fn: HandlerFn;
   /** The module the handler came from (executors that isolate handlers load it from there). */
   file?: string;
-  signal: AbortSignal;
+  /**
+   * Aborted on cancellation and timeout. The engine makes it when it is first read (a getter):
+   * most handlers never look at it, and an AbortController per attempt was a tenth of a no-op
+   * step's dispatch. Read `aborted()` to ask without making it.
+   */
+  readonly signal: AbortSignal;
+  /** Whether the job is aborted, without making `signal` (absent: read `signal.aborted`). */
+  aborted?(): boolean;
   onProgress(fraction: number, message?: string): void;
   onLog(line: Omit<LogLine, 'at'>): void;
 }
@@ -108,11 +115,20 @@ export type JobOutcome =
   /** The signal aborted before the handler finished (the engine knows why). */
   | { kind: 'aborted' };
 
+/** Whether `job` is aborted, without making a lazily made signal. */
+export function jobAborted(job: Job): boolean {
+  return job.aborted ? job.aborted() : job.signal.aborted;
+}
+
 export interface Executor {
   readonly kind: ExecutorKind;
   /** How many handlers may run at once (the engine never dispatches more step or action jobs). */
   readonly capacity: number;
-  run(job: Job): Promise<JobOutcome>;
+  /**
+   * The outcome, or a promise of it. An in-process executor answers a handler that returned a
+   * plain value (or threw) at once: the engine records it without a promise in between.
+   */
+  run(job: Job): Promise<JobOutcome> | JobOutcome;
   /** The workspace's modules changed: later jobs load them afresh (executors that cache modules). */
   refresh?(): void;
   /** Release threads; running jobs are aborted by the engine before this is called. */

@@ -52,11 +52,16 @@ export function jsonBytes(value: unknown): number {
   return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
-/** Everything that keeps `value` from being stored: unstorable parts, then the size over `maxBytes`. */
-export function jsonViolations(value: unknown, maxBytes: number, limitName: string): JsonViolation[] {
+/**
+ * Everything that keeps `value` from being stored: unstorable parts, then the size over `maxBytes`.
+ * `text`: `JSON.stringify(value)` when the caller has it (the value is not encoded again).
+ */
+export function jsonViolations(value: unknown, maxBytes: number, limitName: string, text?: string): JsonViolation[] {
+  // null, booleans and finite numbers: at most 24 bytes as JSON, and nothing inside to refuse.
+  if (maxBytes >= 24 && (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) return [];
   const parts = unstorableParts(value);
   if (parts.length > 0) return parts;
-  const bytes = jsonBytes(value);
+  const bytes = text === undefined ? jsonBytes(value) : Buffer.byteLength(text, 'utf8');
   if (bytes <= maxBytes) return [];
   return [{ path: '', message: `is ${formatSize(bytes)} as JSON, over the limit of ${formatSize(maxBytes)} (limits.${limitName})` }];
 }

@@ -5,6 +5,7 @@
  */
 import { StepwiseError, toErrorInfo } from '../model/errors.js';
 import type { JobOutcome } from '../executor/types.js';
+import { encodedJson } from '../executor/failure.js';
 import { boundError } from './failure.js';
 import { jsonViolations } from './json.js';
 import type { Limits } from './limits.js';
@@ -12,7 +13,7 @@ import type { Limits } from './limits.js';
 export function boundOutcome(outcome: JobOutcome, limits: Limits, what: string): JobOutcome {
   switch (outcome.kind) {
     case 'success': {
-      const violations = jsonViolations(outcome.value, limits.resultBytes, 'resultBytes');
+      const violations = jsonViolations(outcome.value, limits.resultBytes, 'resultBytes', encodedJson(outcome.value));
       if (violations.length === 0) return outcome;
       const list = violations.map((v) => `${v.path || '(the value)'} ${v.message}`).join('; ');
       const err = new StepwiseError('RESULT_TOO_LARGE', `${what} returned a value that cannot be stored: ${list}. Store large data elsewhere and return a reference to it.`, {

@@ -20,3 +20,38 @@ export function copyJson<T>(value: T): T {
   }
   return out as T;
 }
+
+const NOT_PLAIN = Symbol('not plain');
+
+function plainCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = plainCopy(value[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = plainCopy((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * A private copy of a value that is JSON-shaped almost always (a task's input, a step's results,
+ * a template's initialization): a plain walk, or structuredClone when it holds anything else (a
+ * Date, a Map, a cycle), which it copies as structuredClone always did. A step's context was one
+ * structuredClone per attempt: ~4 µs of a no-op step.
+ */
+export function copyPlain<T>(value: T): T {
+  try {
+    return plainCopy(value) as T;
+  } catch {
+    // Not plain (NOT_PLAIN), or cyclic (a stack overflow; YAML aliases can make cycles).
+    return structuredClone(value);
+  }
+}

@@ -147,6 +147,31 @@ describe('chained claims', () => {
     expect(h.events.some((e) => e.type === 'debug.paused' && e.stepName === 's3')).toBe(true);
   });
 
+  it('leaves what it cannot claim to a round at once: a wait made ready with a chained step starts while that step runs', async () => {
+    let waitingWhileRunning: boolean | null = null;
+    const h: Harness = await harness({
+      templates: [workflow('split', [step('a', { handler: 'work' }), step('b', { handler: 'slow', dependsOn: ['a'] }), step('gate', { type: 'wait', handler: null, dependsOn: ['a'] })])],
+      executor: 'pool',
+      concurrency: 2,
+      handlers: {
+        work: () => 'ok',
+        slow: async () => {
+          // The end of `a` claimed `b` and could not claim `gate` (a wait): the round its end
+          // woke starts the wait now, not after `b` ends.
+          for (let i = 0; i < 200 && !h.events.some((e) => e.type === 'step.waiting'); i++) await new Promise((r) => setTimeout(r, 5));
+          waitingWhileRunning = h.events.some((e) => e.type === 'step.waiting');
+          return 'ok';
+        },
+      },
+    });
+    hs.push(h);
+    const task = await h.engine.start('split', {});
+    const run = await h.engine.runUntilIdle({ taskId: task.id });
+    expect(run.steps).toBe(3);
+    expect(waitingWhileRunning).toBe(true);
+    expect((await h.storage.getStep(task.id, 'gate'))?.state).toBe('waiting');
+  });
+
   it('lets a scheduling round serve other tasks: two chains on one inline engine both progress', async () => {
     const order: string[] = [];
     const h: Harness = await harness({

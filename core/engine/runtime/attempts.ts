@@ -14,8 +14,9 @@ import type { Executor, Job, JobOutcome } from '../../executor/types.js';
 import { refusedContent, unrecordableFailure, unstorableResult, type HandlerFailure } from '../../executor/failure.js';
 import type { EngineContext } from '../context.js';
 import type { Draft } from './draft.js';
-import { untilStored } from './durable.js';
+import { retryStoring, type DurableOptions } from './durable.js';
 import type { TaskStore } from './taskStore.js';
+import { LazyAbort } from '../flow/abort.js';
 
 /** Why the engine aborted a running attempt. */
 export type AbortKind = 'timeout' | 'cancelled' | 'shutdown' | 'lease_lost';
@@ -24,7 +25,8 @@ export interface RunningAttempt {
   readonly taskId: string;
   /** The step, or the flow state, the attempt belongs to. */
   readonly step: string;
-  readonly controller: AbortController;
+  /** The handler's abort signal, made when the handler (or the executor) first reads it. */
+  readonly abort: LazyAbort;
   abortKind: AbortKind | null;
   /** Settles once the attempt's end is stored (or given up). */
   done: Promise<void>;
@@ -58,8 +60,12 @@ export interface AttemptSpec {
   handler: string;
   /** Log lines of the attempt, captured here and stored with its end. */
   logs: LogLine[];
-  /** The executor job, or an outcome known without running anything (no handler registered). */
-  job(io: Pick<Job, 'signal' | 'onProgress' | 'onLog'>): Job | JobOutcome;
+  /**
+   * The executor job, or an outcome known without running anything (no handler registered).
+   * `io.signal` is a getter that makes the signal: pass it on as a getter (or `aborted`) to keep
+   * it unmade until something reads it.
+   */
+  job(io: Pick<Job, 'signal' | 'aborted' | 'onProgress' | 'onLog'>): Job | JobOutcome;
   /**
    * Where the lease and progress live. `draft`: on the task's records through the TaskStore (a
    * workflow step: every running step of a task is renewed in one change). `own`: the kind writes
@@ -83,7 +89,7 @@ export interface AttemptSpec {
    * Store the end. May be called again when storage refused it for now (busy, full), and with a
    * smaller failure when storage refused its content (see finishStorable).
    */
-  finish(end: AttemptEnd): Promise<void>;
+  finish(end: AttemptEnd): Promise<unknown>;
 }
 
 export interface AttemptsDeps {
@@ -100,11 +106,33 @@ export interface AttemptsDeps {
 const key = (taskId: string, step: string) => `${taskId}\u0000${step}`;
 
 export function abortRunning(run: RunningAttempt, kind: AbortKind, message: string): void {
-  if (run.controller.signal.aborted) return;
+  if (run.abort.aborted) return;
   run.abortKind = kind;
   const code = kind === 'timeout' ? 'TIMEOUT' : 'CANCELLED';
-  run.controller.abort(new StepwiseError(code, message, { step: run.step, taskId: run.taskId, kind }));
+  run.abort.abort(new StepwiseError(code, message, { step: run.step, taskId: run.taskId, kind }));
 }
+
+const ENDED: Promise<void> = Promise.resolve();
+
+/** A job's I/O: the signal is made only when read (the executor's wait, or the handler). */
+function jobIo(abort: LazyAbort, onProgress: Job['onProgress'], onLog: Job['onLog']): Pick<Job, 'signal' | 'aborted' | 'onProgress' | 'onLog'> {
+  return {
+    get signal() {
+      return abort.signal;
+    },
+    aborted: abortedOf(abort),
+    onProgress,
+    onLog,
+  };
+}
+
+// Closures made per attempt are returned by helpers rather than bound to names: under tsx (the
+// benchmarks, the tests) every named closure costs a defineProperty of its name when it is made.
+function abortedOf(abort: LazyAbort): () => boolean {
+  return () => abort.aborted;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<JobOutcome> => typeof (v as { then?: unknown } | null)?.then === 'function';
 
 export class Attempts {
   private readonly running = new Map<string, { run: RunningAttempt; spec: AttemptSpec }>();
@@ -141,43 +169,84 @@ export class Attempts {
     if (this.storing.signal.aborted) this.storing = new AbortController();
   }
 
-  /** Register a claimed attempt as running here and run it (the claim is already committed). */
+  /**
+   * Register a claimed attempt as running here and run it (the claim is already committed). A
+   * handler that answers synchronously runs within this call, and its end is handed to storage
+   * before it returns: no promise per phase, only the end's commit is waited for.
+   */
   start(spec: AttemptSpec): RunningAttempt {
-    const run: RunningAttempt = { taskId: spec.taskId, step: spec.step, controller: new AbortController(), abortKind: null, done: Promise.resolve() };
+    const run: RunningAttempt = { taskId: spec.taskId, step: spec.step, abort: new LazyAbort(), abortKind: null, done: ENDED };
     const k = key(spec.taskId, spec.step);
     this.started += 1;
     this.running.set(k, { run, spec });
     this.keepRenewing();
-    run.done = this.execute(run, spec)
-      .catch((err) => this.deps.onError(err, `running ${spec.taskId}/${spec.step}`))
-      .finally(() => {
-        if (this.running.get(k)?.run === run) this.running.delete(k);
-        this.deps.onEnded(run);
-      });
+    let stored: Promise<unknown>;
+    try {
+      stored = this.execute(run, spec);
+    } catch (err) {
+      stored = Promise.reject(err);
+    }
+    run.done = stored.then(
+      () => this.ended(k, run),
+      (err: unknown) => {
+        this.deps.onError(err, `running ${spec.taskId}/${spec.step}`);
+        this.ended(k, run);
+      },
+    );
     return run;
   }
 
-  private async execute(run: RunningAttempt, spec: AttemptSpec): Promise<void> {
+  private ended(k: string, run: RunningAttempt): void {
+    if (this.running.get(k)?.run === run) this.running.delete(k);
+    this.deps.onEnded(run);
+  }
+
+  /** Runs the job; returns the end's commit (with its retries while storage is busy or full). */
+  private execute(run: RunningAttempt, spec: AttemptSpec): Promise<unknown> {
     const { ctx, executor } = this.deps;
-    const signal = run.controller.signal;
     const timeoutMs = spec.timeoutMs ?? 0;
     const timer = timeoutMs > 0 ? ctx.clock.setTimeout(() => abortRunning(run, 'timeout', `${spec.label} exceeded its timeout of ${timeoutMs / 1000}s.`), timeoutMs) : null;
-    let outcome: JobOutcome;
+    let outcome: JobOutcome | PromiseLike<JobOutcome>;
     try {
-      const job = spec.job({ signal, onProgress: this.progressReporter(spec), onLog: attemptLogSink(spec.logs, ctx.limits, () => ctx.clock.now()) });
-      outcome = 'kind' in job && (job.kind === 'step' || job.kind === 'flow') ? await executor.run(job) : (job as JobOutcome);
+      const job = spec.job(jobIo(run.abort, this.progressReporter(spec), attemptLogSink(spec.logs, ctx.limits, () => ctx.clock.now())));
+      outcome = 'kind' in job && (job.kind === 'step' || job.kind === 'flow') ? executor.run(job) : (job as JobOutcome);
     } catch (err) {
-      outcome = { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
-    } finally {
-      ctx.clock.clearTimeout(timer);
+      outcome = thrown(err);
     }
-    // The lease keeps being renewed until the end is stored: an end retried while the database
-    // is busy or full must not let another engine take the attempt and run the handler again.
+    if (!isThenable(outcome)) return this.store(run, spec, outcome, timer, timeoutMs);
+    return Promise.resolve(outcome).then(
+      (o) => this.store(run, spec, o, timer, timeoutMs),
+      (err: unknown) => this.store(run, spec, thrown(err), timer, timeoutMs),
+    );
+  }
+
+  /**
+   * The handler is done: the end, within the limits, stored. The lease keeps being renewed until
+   * the end is stored: an end retried while the database is busy or full must not let another
+   * engine take the attempt and run the handler again.
+   */
+  private store(run: RunningAttempt, spec: AttemptSpec, outcome: JobOutcome, timer: ClockTimer | null, timeoutMs: number): Promise<unknown> {
+    const { ctx } = this.deps;
+    ctx.clock.clearTimeout(timer);
     const end = endOf(run, boundOutcome(outcome, ctx.limits, spec.label), timeoutMs);
-    await untilStored(() => finishStorable(spec, end, () => ctx.clock.now()), {
-      clock: ctx.clock,
-      stop: this.storing.signal,
-      onRetry: (err, tries, delayMs) => this.deps.onError(err, `storing the end of ${spec.taskId}/${spec.step} (try ${tries}; kept in memory, trying again in ${delayMs} ms)`),
+    const stop = this.storing.signal;
+    let first: Promise<unknown>;
+    try {
+      first = spec.finish(end);
+    } catch (err) {
+      first = Promise.reject(err);
+    }
+    // untilStored(finishStorable) with its first try unwrapped: one `.then` on the end's commit.
+    return first.then(undefined, (err: unknown) => {
+      const now = () => ctx.clock.now();
+      const again = () => finishStorable(spec, end, now);
+      const options: DurableOptions = {
+        clock: ctx.clock,
+        stop,
+        onRetry: (e, tries, delayMs) => this.deps.onError(e, `storing the end of ${spec.taskId}/${spec.step} (try ${tries}; kept in memory, trying again in ${delayMs} ms)`),
+      };
+      if (!refusedContent(err)) return retryStoring(err, again, options);
+      return smallerEnd(spec, end, err, now).catch((next: unknown) => retryStoring(next, again, options));
     });
   }
 
@@ -257,19 +326,29 @@ export class Attempts {
  * result becomes RESULT_NOT_STORED, a failure FAILURE_NOT_STORED with its message kept and its
  * details, stack and logs dropped.
  */
-function finishStorable(spec: AttemptSpec, end: AttemptEnd, now: () => number): Promise<void> {
+function finishStorable(spec: AttemptSpec, end: AttemptEnd, now: () => number): Promise<unknown> {
   // A `.catch` rather than an async wrapper: one promise more per end, not two.
   return spec.finish(end).catch((err: unknown) => {
     if (!refusedContent(err)) throw err;
-    if (end.kind === 'success') return finishStorable(spec, { kind: 'failure', failure: unstorableResult(spec.handler, err) }, now);
-    if (end.kind !== 'failure') throw err;
-    spec.logs.splice(0, spec.logs.length, { at: now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
-    return spec.finish({ kind: 'failure', failure: unrecordableFailure(end.failure, err) });
+    return smallerEnd(spec, end, err, now);
   });
 }
 
+/** Storage refused the end's content (`err`): a result becomes RESULT_NOT_STORED, a failure FAILURE_NOT_STORED. */
+function smallerEnd(spec: AttemptSpec, end: AttemptEnd, err: unknown, now: () => number): Promise<unknown> {
+  if (end.kind === 'success') return finishStorable(spec, { kind: 'failure', failure: unstorableResult(spec.handler, err) }, now);
+  if (end.kind !== 'failure') return Promise.reject(err);
+  spec.logs.splice(0, spec.logs.length, { at: now(), level: 'warn', message: 'logs dropped: the failure could not be stored with them' });
+  return spec.finish({ kind: 'failure', failure: unrecordableFailure(end.failure, err) });
+}
+
+/** What the executor threw (it should not): a retryable failure of the attempt. */
+function thrown(err: unknown): JobOutcome {
+  return { kind: 'failure', failure: { error: toErrorInfo(err), retryable: true } };
+}
+
 function endOf(run: RunningAttempt, outcome: JobOutcome, timeoutMs: number): AttemptEnd {
-  if (!(run.controller.signal.aborted && run.abortKind !== null) && outcome.kind !== 'aborted') return outcome;
+  if (!(run.abort.aborted && run.abortKind !== null) && outcome.kind !== 'aborted') return outcome;
   switch (run.abortKind) {
     case 'timeout':
       return { kind: 'timeout', timeoutMs };

@@ -15,6 +15,11 @@ export async function commitAndPublish(
 ): Promise<CommitResult> {
   const result = await ctx.storage.commit(changes);
   committed?.(result);
-  if (result.events.length > 0) ctx.bus.publish(result.events);
+  publishCommitted(ctx, result);
   return result;
+}
+
+/** The publishing half, for a caller that awaited `storage.commit` itself (the TaskStore: one async layer less per commit). */
+export function publishCommitted(ctx: Pick<EngineContext, 'bus'>, result: CommitResult): void {
+  if (result.events.length > 0) ctx.bus.publish(result.events);
 }

@@ -28,25 +28,36 @@ export interface DurableOptions {
 }
 
 /** `commit()` until it succeeds; transient storage errors are retried with backoff, others thrown. */
-export async function untilStored<T>(commit: () => Promise<T>, options: DurableOptions): Promise<T> {
+export function untilStored<T>(commit: () => Promise<T>, options: DurableOptions): Promise<T> {
+  return commit().catch((err: unknown) => retryStoring(err, commit, options));
+}
+
+/**
+ * The first try of `commit()` failed with `first`: retried with backoff while the errors are
+ * transient (others thrown). For callers that made the first try themselves (one promise less
+ * on the path every attempt's end takes).
+ */
+export async function retryStoring<T>(first: unknown, commit: () => Promise<T>, options: DurableOptions): Promise<T> {
+  let err = first;
   for (let tries = 1; ; tries++) {
+    const { clock, stop } = options;
+    if (!isTransientStorageError(err) || stop.aborted) throw err;
+    const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(tries - 1, 16));
+    options.onRetry(err, tries, delay);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clock.clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = clock.setTimeout(done, delay);
+      stop.addEventListener('abort', done, { once: true });
+    });
+    if (stop.aborted) throw err;
     try {
       return await commit();
-    } catch (err) {
-      const { clock, stop } = options;
-      if (!isTransientStorageError(err) || stop.aborted) throw err;
-      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(tries - 1, 16));
-      options.onRetry(err, tries, delay);
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clock.clearTimeout(timer);
-          stop.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = clock.setTimeout(done, delay);
-        stop.addEventListener('abort', done, { once: true });
-      });
-      if (stop.aborted) throw err;
+    } catch (next) {
+      err = next;
     }
   }
 }

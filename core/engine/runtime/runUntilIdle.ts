@@ -67,6 +67,7 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
   let roundSteps = 0;
   let full = true;
   let lastFullAt = ctx.clock.now();
+  let seenSeq = scheduler.activitySeq;
   let stoppedBy: RunSummary['stoppedBy'] = 'idle';
   try {
     for (;;) {
@@ -85,14 +86,19 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
       const wasFull = full;
       full = false;
       const startedBefore = scheduler.attempts.started;
-      const launched = await scheduler.serialized(async () => {
+      // Only ends whose commits claimed what they left ready happened since the last round (a
+      // chain): a quick round would find nothing to launch.
+      const quiet = !wasFull && scheduler.activitySeq === seenSeq;
+      seenSeq = scheduler.activitySeq;
+      const round = async () => {
         if (wasFull) {
           lastFullAt = ctx.clock.now();
           return scheduler.fullRound(scope, { max: budget });
         }
         if (scheduler.hasPendingChildren) await scheduler.resolveFinishedChildren();
         return scheduler.launchReady(scope, { max: budget, trustCache: true });
-      });
+      };
+      const launched = quiet ? 0 : await scheduler.serialized(round);
       roundSteps += launched;
       const inFlight = scheduler.runningIn(scope);
       // A flow's action started by the round may have ended already (a synchronous handler on
@@ -113,7 +119,8 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
         }
         break;
       }
-      if (inFlight.length > 0) await Promise.race(inFlight.map((r) => r.done));
+      // Every end notifies (after it is stored and its attempt no longer counts as running).
+      if (inFlight.length > 0) await scheduler.nextActivity();
       if (ctx.clock.now() - lastFullAt >= FULL_ROUND_EVERY_MS) full = true;
     }
   } finally {

@@ -50,6 +50,11 @@ export class Scheduler {
   /** Tasks that finished and may have a parent to resolve. */
   private readonly finishedChildren = new Set<string>();
   private waiters: Array<() => void> = [];
+  private activity: { promise: Promise<void>; resolve(): void } | null = null;
+  /** notify() calls so far: activity that may have made work launchable (see `ended`). */
+  activitySeq = 0;
+  /** Ends whose commits claimed all the work they left ready (see ChainHost.covered), by task and step. */
+  private readonly coveredEnds = new Set<string>();
   /** Set by stop(): no new attempts are launched and runUntilIdle returns. */
   stopped = false;
   private serial: Promise<unknown> = Promise.resolve();
@@ -65,7 +70,7 @@ export class Scheduler {
       executor: deps.executor,
       progressIntervalMs: deps.progressIntervalMs,
       onError: deps.onError,
-      onEnded: () => this.notify(),
+      onEnded: (run) => this.ended(run),
     });
     this.slots = new Slots(deps.executor.capacity, () => this.attempts.size);
     this.reservations = new Reservations(deps.ctx, () => this.attempts.runningIn(null).map((r) => r.taskId));
@@ -78,7 +83,7 @@ export class Scheduler {
       envFor: deps.envFor,
       onError: deps.onError,
       startSubtask: deps.startSubtask,
-      openChain: (taskId, env) => this.openChain(taskId, env),
+      openChain: (taskId, step, env) => this.openChain(taskId, step, env),
       claimedInRound: () => (this.chainStreak = 0),
     });
     this.chainHost = {
@@ -89,6 +94,7 @@ export class Scheduler {
         this.chainStreak += 1;
         this.workflows.start(view, claim, env);
       },
+      covered: (taskId, step) => this.coveredEnds.add(`${taskId}\u0000${step}`),
     };
     deps.ctx.bus.on('task.status_changed', (e) => {
       if (isTaskFinished('workflow', e.payload.to) || isTaskFinished('flow', e.payload.to)) {
@@ -102,11 +108,46 @@ export class Scheduler {
     return this.finishedChildren.size > 0;
   }
 
+  /**
+   * An attempt ended (its end is stored, its slot free). An end whose commit claimed every step
+   * it left ready in its own slot (a chain step) changed nothing a scheduling round could launch:
+   * waiters wake, but `activitySeq` stays, so runUntilIdle skips its round for it.
+   */
+  private ended(run: RunningAttempt): void {
+    if (this.coveredEnds.size > 0 && this.coveredEnds.delete(`${run.taskId}\u0000${run.step}`)) this.wake();
+    else this.notify();
+  }
+
   /** Wake anything waiting for activity (a finished attempt, a new task, a signal). */
   notify(): void {
+    this.activitySeq += 1;
+    this.wake();
+  }
+
+  private wake(): void {
+    const next = this.activity;
+    if (next) {
+      this.activity = null;
+      next.resolve();
+    }
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
+  }
+
+  /**
+   * Resolves at the next notify() (an attempt ended, a task was started, …), with no timer: one
+   * promise shared by every waiter. runUntilIdle raced the `done` of every running attempt after
+   * each end instead (a promise per running attempt, per end).
+   */
+  nextActivity(): Promise<void> {
+    if (!this.activity) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.activity = { promise, resolve };
+    }
+    return this.activity.promise;
   }
 
   /** Resolves at the next notify() or after `ms` of clock time. */
@@ -258,13 +299,13 @@ export class Scheduler {
   }
 
   /** A chain for this end, when the driver allows one (see ../workflow/chain.ts). */
-  private openChain(taskId: string, env: PlanEnv): ChainTicket | null {
+  private openChain(taskId: string, step: string, env: PlanEnv): ChainTicket | null {
     const policy = this.chain;
     if (!policy || this.stopped || policy.launched >= policy.limit) return null;
     if (policy.scope && !policy.scope.has(taskId)) return null;
     const competing = policy.scope === null || policy.scope.size > 1;
     if (competing && this.chainStreak >= CHAIN_STREAK) return null;
-    return new ChainTicket(this.chainHost, policy, env);
+    return new ChainTicket(this.chainHost, policy, env, step);
   }
 
   /** The earliest retry or wait wake-up within `horizonMs` (tasks in scope), or null. */

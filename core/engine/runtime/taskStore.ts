@@ -16,7 +16,7 @@ import { isTaskFinished } from '../../model/states.js';
 import type { EngineContext } from '../context.js';
 import { Draft } from './draft.js';
 import { applyToView, buildView, type TaskView } from './view.js';
-import { commitAndPublish } from './commit.js';
+import { publishCommitted } from './commit.js';
 import { TaskLocks } from './lock.js';
 
 const MAX_STALE_RETRIES = 8;
@@ -140,32 +140,42 @@ export class TaskStore {
     while (i < queue.length) {
       let j = i + 1;
       while (j < queue.length && j - i < MAX_BATCH && queue[j]!.actor === queue[i]!.actor) j++;
-      await this.commitBatch(taskId, queue.slice(i, j));
+      const batch = i === 0 && j === queue.length ? queue : queue.slice(i, j);
+      // commitBatch's first try, inline: a chain step's commit passes here once per step.
+      let results: Changed<unknown>[] | null = null;
+      try {
+        results = await this.commitPlans(taskId, batch);
+      } catch (err) {
+        await this.recover(taskId, batch, err);
+      }
+      if (results) for (let k = 0; k < batch.length; k++) batch[k]!.resolve(results[k]);
       i = j;
     }
   }
 
   private async commitBatch(taskId: string, batch: Queued[]): Promise<void> {
-    let entries = batch;
-    while (entries.length > 0) {
-      try {
-        const results = await this.commitPlans(taskId, entries);
-        entries.forEach((e, k) => e.resolve(results[k]));
-        return;
-      } catch (err) {
-        if (err instanceof PlanFailed) {
-          err.entry.reject(err.cause);
-          entries = entries.filter((e) => e !== err.entry);
-          continue;
-        }
-        if (entries.length === 1) {
-          entries[0]!.reject(err);
-          return;
-        }
-        for (const e of entries) await this.commitBatch(taskId, [e]);
-        return;
-      }
+    let results: Changed<unknown>[];
+    try {
+      results = await this.commitPlans(taskId, batch);
+    } catch (err) {
+      return this.recover(taskId, batch, err);
     }
+    batch.forEach((e, k) => e.resolve(results[k]));
+  }
+
+  /** The batch's commit failed with `err`: a plan that threw fails alone, a refused commit is retried change by change. */
+  private async recover(taskId: string, entries: Queued[], err: unknown): Promise<void> {
+    if (err instanceof PlanFailed) {
+      err.entry.reject(err.cause);
+      const rest = entries.filter((e) => e !== err.entry);
+      if (rest.length > 0) await this.commitBatch(taskId, rest);
+      return;
+    }
+    if (entries.length === 1) {
+      entries[0]!.reject(err);
+      return;
+    }
+    for (const e of entries) await this.commitBatch(taskId, [e]);
   }
 
   /** Plan every entry, in order, on one draft and commit it; replanned after a STALE. */
@@ -180,20 +190,22 @@ export class TaskStore {
       const values: unknown[] = [];
       for (const e of entries) {
         try {
-          values.push(await e.plan(draft));
+          // Most plans are synchronous: awaited only when they return a promise.
+          const value = e.plan(draft);
+          values.push(typeof (value as { then?: unknown } | null)?.then === 'function' ? await value : value);
         } catch (cause) {
           throw new PlanFailed(e, cause);
         }
       }
-      const done = () => values.map((value) => ({ value, view }));
-      if (draft.isEmpty) return done();
+      if (draft.isEmpty) return values.map((value) => ({ value, view }));
       const changes = draft.toChangeSet();
       try {
-        await commitAndPublish(this.ctx, changes, () => {
-          applyToView(view, changes);
-          if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
-        });
-        return done();
+        // commitAndPublish, inline (one async layer less per commit): the view first, then the events.
+        const result = await this.ctx.storage.commit(changes);
+        applyToView(view, changes);
+        if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
+        publishCommitted(this.ctx, result);
+        return values.map((value) => ({ value, view }));
       } catch (err) {
         if (!(err instanceof StaleError) && (err as { code?: unknown })?.code !== 'STALE') throw err;
         lastStale = err;

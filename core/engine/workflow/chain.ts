@@ -35,6 +35,11 @@ export interface ChainHost {
   isRunning(taskId: string, step: string): boolean;
   isStopped(): boolean;
   launch(view: TaskView, claim: StepClaim, env: PlanEnv): void;
+  /**
+   * The end of `step` of `taskId` was committed with claims of every step of its task it left
+   * ready, in its own slot: a scheduling round would find nothing new to launch for it.
+   */
+  covered(taskId: string, step: string): void;
 }
 
 /**
@@ -44,11 +49,15 @@ export interface ChainHost {
 export class ChainTicket {
   private claims: StepClaim[] = [];
   private open = true;
+  /** The last plan claimed every ready step of the task that was not already running. */
+  private exhausted = false;
 
   constructor(
     private readonly host: ChainHost,
     private readonly policy: ChainPolicy,
     private readonly env: PlanEnv,
+    /** The step whose end this ticket's commit records. */
+    private readonly ending: string,
   ) {
     host.slots.finishing += 1;
   }
@@ -56,29 +65,43 @@ export class ChainTicket {
   /** Plan claims on the outcome's draft (after the outcome itself was planned). */
   plan(d: Draft): void {
     this.dropClaims();
+    this.exhausted = false;
     const { host, policy, env } = this;
     // Nothing recorded (the attempt was no longer ours) or nothing may start: no chain.
     if (d.isEmpty || host.isStopped() || d.task.debug.paused || workingStatus(d.task) !== 'running') return;
     // Finishing attempts are still registered as running; their slots are the ones chains reuse.
     const free = host.slots.freeForChain();
     const limit = Math.min(free, policy.limit - policy.launched);
+    let left = false;
     for (const name of d.readyNames()) {
-      if (this.claims.length >= limit) break;
       if (host.isRunning(d.task.id, name)) continue;
+      if (this.claims.length >= limit) {
+        left = true;
+        break;
+      }
       const step = d.requireStep(name);
       const stepT = stepTemplateOf(env.template, step);
       // Decisions a scheduling round makes (waits start, concurrency counts, breakpoints pause).
-      if (step.type === 'wait' || concurrencyLimitOf(env.template, step, stepT) !== null || stepBreakpoint(d.task, step) !== null) break;
+      if (step.type === 'wait' || concurrencyLimitOf(env.template, step, stepT) !== null || stepBreakpoint(d.task, step) !== null) {
+        left = true;
+        break;
+      }
       const attempt = planClaim(d, name, env);
-      if (!attempt) continue;
+      if (!attempt) {
+        left = true;
+        continue;
+      }
       consumeRelease(d, step);
       this.claims.push({ name, attempt, stepT });
     }
+    this.exhausted = !left;
     host.slots.reserved += this.claims.length;
   }
 
   /** The outcome committed: start the claimed attempts on the view the commit produced. */
   launch(view: TaskView): void {
+    // Said before the launches, and before the ending attempt is let go (Attempts' onEnded).
+    if (this.exhausted && this.claims.length > 0) this.host.covered(view.task.id, this.ending);
     for (const claim of this.claims) {
       this.policy.launched += 1;
       this.host.launch(view, claim, this.env);

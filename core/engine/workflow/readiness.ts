@@ -28,7 +28,6 @@ export function readinessOf(step: Pick<StepRecord, 'dependsOn'>, stateOf: (name:
  * or `skipped`; skips cascade. Returns how many steps it moved.
  */
 export function propagateReadiness(draft: Draft, finished: readonly string[]): number {
-  const stateOf = (n: string) => draft.step(n)?.state;
   const queue = [...finished];
   let moved = 0;
   while (queue.length > 0) {
@@ -36,7 +35,7 @@ export function propagateReadiness(draft: Draft, finished: readonly string[]): n
     for (const dependent of draft.dependentsOf(name)) {
       const step = draft.step(dependent);
       if (!step || step.state !== 'pending') continue;
-      const r = readinessOf(step, stateOf);
+      const r = readinessOf(step, (n) => draft.step(n)?.state);
       if (r === 'ready') {
         draft.moveStep(dependent, 'ready', 'dependencies met');
         moved += 1;

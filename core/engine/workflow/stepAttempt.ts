@@ -9,7 +9,8 @@ import { StepwiseError, toErrorInfo } from '../../model/errors.js';
 import type { Json, StepRecord } from '../../model/runtime.js';
 import type { StepTemplate } from '../../model/template.js';
 import type { BatchInputs } from '../../model/handlers.js';
-import type { JobOutcome, StepContextData } from '../../executor/types.js';
+import type { JobOutcome, StepContextData, StepJob } from '../../executor/types.js';
+import { copyPlain } from '../../model/jsonCopy.js';
 import type { HandlerFailure } from '../../executor/failure.js';
 import type { EngineContext } from '../context.js';
 import type { AttemptEnd, AttemptSpec } from '../runtime/attempts.js';
@@ -27,8 +28,8 @@ export interface StepAttemptDeps {
   store: TaskStore;
   /** Subtask steps: start the child after the (optional) input-building handler succeeded. */
   startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
-  /** Claims of the task's next ready steps to make in the end's commit (./chain.ts), or null. */
-  openChain(taskId: string, env: PlanEnv): ChainTicket | null;
+  /** Claims of the task's next ready steps to make in the commit of `step`'s end (./chain.ts), or null. */
+  openChain(taskId: string, step: string, env: PlanEnv): ChainTicket | null;
 }
 
 /** A claimed step. */
@@ -39,22 +40,34 @@ export interface StepClaim {
 }
 
 function contextData(view: TaskView, step: StepRecord, stepT: StepTemplate | undefined, attempt: AttemptRef): StepContextData {
+  // Copies: a handler that mutates its context must not change the engine's cached view (or the
+  // template). Each part is copied on its own, a plain walk for JSON-shaped values (see copyPlain).
   const results: Record<string, Json> = {};
-  for (const dep of step.dependsOn) results[dep] = view.steps.get(dep)?.results ?? null;
-  const stepOf = (n: string) => view.steps.get(n);
-  const initialization = (stepT?.handler?.initialization ?? {}) as Record<string, unknown>;
+  for (const dep of step.dependsOn) results[dep] = copyPlain(view.steps.get(dep)?.results ?? null);
+  const given = stepT?.handler?.initialization as Record<string, unknown> | undefined;
+  const initialization = given === undefined || isEmpty(given) ? {} : copyPlain(given);
+  const batch = copyPlain(step.batch);
   // tasker-core merges a worker's BatchWorkerInputs into its handler's initialization.
-  const batchInputs = isTaskerWorker(step, stepOf) ? (step.batch as unknown as BatchInputs) : null;
-  // Copies: a handler that mutates its context must not change the engine's cached view.
-  return structuredClone({
+  const batchInputs = isTaskerWorker(step, (n) => view.steps.get(n)) ? (batch as unknown as BatchInputs) : null;
+  return {
     taskId: view.task.id,
-    input: view.task.input,
+    input: copyPlain(view.task.input),
     results,
     step: { name: step.name, templateStep: step.templateStep, attempt: attempt.number, maxAttempts: step.maxAttempts, type: step.type },
     initialization: batchInputs ? { ...initialization, ...batchInputs, __template_step_name: step.templateStep } : initialization,
-    batch: step.batch,
+    batch,
     batchInputs,
-  });
+  };
+}
+
+/** A job's `aborted` for I/O that has none (reads the signal). */
+function abortedOf(io: Pick<StepJob, 'signal'>): () => boolean {
+  return () => io.signal.aborted;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /**
@@ -95,7 +108,23 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
       const fn = handlerName ? ctx.handlers.get(handlerName, env.template, method) : undefined;
       if (!handlerName || !fn) return { kind: 'failure', failure: missingHandler(name, handlerName, method) } satisfies JobOutcome;
       const file = ctx.handlers.fileOf?.(handlerName, env.template);
-      return { kind: 'step', handlerName, fn, ...(file ? { file } : {}), ...(method ? { method } : {}), context: contextData(view, step, stepT, attempt), ancestors: ancestorsOf(view, step), ...io };
+      const job: StepJob = {
+        kind: 'step',
+        handlerName,
+        fn,
+        context: contextData(view, step, stepT, attempt),
+        ancestors: ancestorsOf(view, step),
+        // A getter, not a copy: the signal is made only when something reads it.
+        get signal() {
+          return io.signal;
+        },
+        aborted: io.aborted ?? abortedOf(io),
+        onProgress: io.onProgress,
+        onLog: io.onLog,
+      };
+      if (file) job.file = file;
+      if (method) job.method = method;
+      return job;
     },
     records: {
       kind: 'draft',
@@ -110,49 +139,56 @@ export function stepAttempt(deps: StepAttemptDeps, view: TaskView, claim: StepCl
         d.event('step.progress', name, progress);
       },
     },
-    finish: (end) => recordEnd(deps, taskId, env, claim, end),
+    finish(end) {
+      return recordEnd(deps, taskId, env, claim, end);
+    },
   };
 }
 
-async function recordEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, claim: StepClaim, end: AttemptEnd): Promise<void> {
+/** Stores an end: the returned promise settles once it is committed (plain functions and one `.then`, not async ones: ends are per step). */
+function recordEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, claim: StepClaim, end: AttemptEnd): Promise<unknown> {
   const { name, attempt, stepT } = claim;
-  const fail = (failure: HandlerFailure) => commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'error', failure, env));
   switch (end.kind) {
     case 'success':
-      if ((stepT?.type ?? 'standard') === 'subtask') {
-        await deps.store.change(taskId, (d) => deps.startSubtask(d, name, attempt, end.value, env));
-      } else {
-        await commitEnd(deps, taskId, env, (d) => planSuccess(d, name, attempt, end.value, env));
-      }
-      return;
+      if ((stepT?.type ?? 'standard') === 'subtask') return deps.store.change(taskId, (d) => deps.startSubtask(d, name, attempt, end.value, env));
+      return commitEnd(deps, taskId, name, env, (d) => planSuccess(d, name, attempt, end.value, env));
     case 'failure':
-      await fail(end.failure);
-      return;
+      return commitEnd(deps, taskId, name, env, (d) => planFailure(d, name, attempt, 'error', end.failure, env));
     case 'timeout':
-      await commitEnd(deps, taskId, env, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, end.timeoutMs), env));
-      return;
+      return commitEnd(deps, taskId, name, env, (d) => planFailure(d, name, attempt, 'timeout', failureOfTimeout(name, end.timeoutMs), env));
     case 'shutdown':
       // A clean stop gives the step back at once instead of waiting for the lease to expire.
-      await deps.store.change(taskId, (d) => planReleased(d, name, attempt, env));
-      return;
+      return deps.store.change(taskId, (d) => planReleased(d, name, attempt, env));
     case 'gone':
       // Cancelled or lease lost: whoever cancelled (or took over) the step recorded its state.
-      return;
+      return GONE;
   }
 }
 
+const GONE: Promise<unknown> = Promise.resolve();
+
 /** Commit an end, with the chained claims of the task's next ready steps in the same commit. */
-async function commitEnd(deps: StepAttemptDeps, taskId: string, env: PlanEnv, plan: (d: Draft) => void): Promise<void> {
-  const ticket = deps.openChain(taskId, env);
-  try {
-    const r = await deps.store.change(taskId, (d) => {
+function commitEnd(deps: StepAttemptDeps, taskId: string, name: string, env: PlanEnv, plan: (d: Draft) => void): Promise<unknown> {
+  const ticket = deps.openChain(taskId, name, env);
+  if (!ticket) return deps.store.change(taskId, plan);
+  return deps.store
+    .change(taskId, (d) => {
       plan(d);
-      ticket?.plan(d);
-    });
-    if (r && ticket) ticket.launch(r.view);
-  } finally {
-    ticket?.release();
-  }
+      ticket.plan(d);
+    })
+    .then(
+      (r) => {
+        try {
+          if (r) ticket.launch(r.view);
+        } finally {
+          ticket.release();
+        }
+      },
+      (err: unknown) => {
+        ticket.release();
+        throw err;
+      },
+    );
 }
 
 /**

@@ -35,7 +35,7 @@ export interface WorkflowStepsDeps {
   envFor(task: TaskRecord): PlanEnv;
   onError(err: unknown, where: string): void;
   startSubtask(d: Draft, name: string, attempt: AttemptRef, value: Json, env: PlanEnv): Promise<void>;
-  openChain(taskId: string, env: PlanEnv): ChainTicket | null;
+  openChain(taskId: string, step: string, env: PlanEnv): ChainTicket | null;
   /** A round claimed a step itself (the chain streak starts again). */
   claimedInRound(): void;
 }
