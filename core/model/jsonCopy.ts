@@ -55,3 +55,19 @@ export function copyPlain<T>(value: T): T {
     return structuredClone(value);
   }
 }
+
+/**
+ * Deep copy of a record (a task, step or attempt: a fixed set of fields): its own fields copied
+ * at once, object-valued ones with copyJson. Not copyJson itself: an object built key by key past
+ * a dozen keys is kept in a much larger form by V8 (a task record: ~1.9 KB instead of ~0.3 KB
+ * before its nested values), which storage then holds for every task and the garbage collector
+ * copies and marks.
+ */
+export function copyRecord<T extends object>(value: T): T {
+  const out = { ...value } as Record<string, unknown>;
+  for (const key in out) {
+    const v = out[key];
+    if (typeof v === 'object' && v !== null) out[key] = copyJson(v);
+  }
+  return out as T;
+}

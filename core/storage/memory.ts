@@ -35,10 +35,12 @@ import {
   tasksFinishedBy,
 } from './query.js';
 import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory.query.js';
-import { copyJson } from '../model/jsonCopy.js';
+import { copyJson, copyRecord } from '../model/jsonCopy.js';
 
 /** Records are JSON-shaped: the plain walk, not structuredClone. */
 const copy = copyJson;
+/** Tasks, steps and attempts: their fields at once, nested values walked (copyRecord). */
+const copyRec = copyRecord;
 /** What a handed-over commit (Storage.sync) stores: the value itself. */
 const kept = <T>(value: T): T => value;
 
@@ -123,7 +125,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     getTask: (id) => {
       this.assertOpen();
       const t = this.tasks.get(id);
-      return t ? copy(t) : null;
+      return t ? copyRec(t) : null;
     },
     maxAttemptNumber: (taskId, stepName) => {
       this.assertOpen();
@@ -144,14 +146,14 @@ export class MemoryStorage implements Storage, CommitLookup {
     this.assertOpen();
     const plan = checkCommit(changes, this);
     // Everything below cannot fail: the checks above covered every refusal.
-    for (const t of changes.insertTasks ?? []) this.tasks.set(t.id, copy(t));
+    for (const t of changes.insertTasks ?? []) this.tasks.set(t.id, copyRec(t));
     (changes.updateTasks ?? []).forEach((p, i) => {
       const t = this.tasks.get(p.id)!;
       for (const key of plan.taskKeys[i]!) (t as unknown as Record<string, unknown>)[key] = take((p.set as Record<string, unknown>)[key]);
       t.version = p.expectedVersion + 1;
     });
     for (const s of changes.insertSteps ?? []) {
-      this.steps.set(s.id, copy(s));
+      this.steps.set(s.id, copyRec(s));
       let names = this.stepIndex.get(s.taskId);
       if (!names) this.stepIndex.set(s.taskId, (names = new Map()));
       names.set(s.name, s.id);
@@ -163,7 +165,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     });
     for (const id of plan.bumpTasks) this.tasks.get(id)!.version += 1;
     for (const a of changes.insertAttempts ?? []) {
-      this.attempts.set(a.id, copy(a));
+      this.attempts.set(a.id, copyRec(a));
       let ids = this.attemptIndex.get(a.taskId);
       if (!ids) this.attemptIndex.set(a.taskId, (ids = new Set()));
       ids.add(a.id);
@@ -204,13 +206,13 @@ export class MemoryStorage implements Storage, CommitLookup {
   async getTask(id: string): Promise<TaskRecord | null> {
     this.assertOpen();
     const t = this.tasks.get(id);
-    return t ? copy(t) : null;
+    return t ? copyRec(t) : null;
   }
 
   async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | null> {
     this.assertOpen();
     const id = this.taskIdByIdempotencyKey(key);
-    return id === null ? null : copy(this.tasks.get(id)!);
+    return id === null ? null : copyRec(this.tasks.get(id)!);
   }
 
   async listTasks(query: TaskQuery = {}): Promise<TaskPage> {
@@ -223,18 +225,18 @@ export class MemoryStorage implements Storage, CommitLookup {
     const page = after.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor = after.length > limit && last ? encodeTaskCursor(last) : null;
-    return { tasks: page.map(copy), nextCursor, total: matching.length };
+    return { tasks: page.map((t) => copyRec(t)), nextCursor, total: matching.length };
   }
 
   async getSteps(taskId: string): Promise<StepRecord[]> {
     this.assertOpen();
-    return [...(this.stepIndex.get(taskId)?.values() ?? [])].map((id) => copy(this.steps.get(id)!));
+    return [...(this.stepIndex.get(taskId)?.values() ?? [])].map((id) => copyRec(this.steps.get(id)!));
   }
 
   async getStep(taskId: string, name: string): Promise<StepRecord | null> {
     this.assertOpen();
     const id = this.stepIndex.get(taskId)?.get(name);
-    return id === undefined ? null : copy(this.steps.get(id)!);
+    return id === undefined ? null : copyRec(this.steps.get(id)!);
   }
 
   async listTransitions(taskId: string, query: TransitionQuery = {}): Promise<TransitionRecord[]> {
@@ -256,7 +258,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     const out: AttemptRecord[] = [];
     for (const id of this.attemptIndex.get(taskId) ?? []) {
       const a = this.attempts.get(id)!;
-      if (stepName === undefined || a.stepName === stepName) out.push(copy(a));
+      if (stepName === undefined || a.stepName === stepName) out.push(copyRec(a));
     }
     return out;
   }
@@ -285,7 +287,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     const wanted = new Set(taskIds);
     const out: StepRecord[] = [];
     // The steps map is in insertion order across tasks, like SQLite's rowid.
-    for (const s of this.steps.values()) if (wanted.has(s.taskId)) out.push(copy(s));
+    for (const s of this.steps.values()) if (wanted.has(s.taskId)) out.push(copyRec(s));
     return out;
   }
 
@@ -293,7 +295,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     this.assertOpen();
     const wanted = new Set(taskIds);
     const out: AttemptRecord[] = [];
-    for (const a of this.attempts.values()) if (wanted.has(a.taskId)) out.push(copy(a));
+    for (const a of this.attempts.values()) if (wanted.has(a.taskId)) out.push(copyRec(a));
     return out;
   }
 
@@ -339,7 +341,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       const at = s.state === 'waiting_for_retry' ? s.retryAt : s.state === 'waiting' ? s.wakeAt : null;
       if (at !== null && at <= now) due.push({ id: s.id, due: at, step: s });
     }
-    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.step));
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copyRec(x.step));
   }
 
   async expiredLeases(now: number, limit?: number): Promise<StepRecord[]> {
@@ -348,7 +350,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     for (const s of this.steps.values()) {
       if (s.state === 'running' && s.leaseExpiresAt !== null && s.leaseExpiresAt <= now) due.push({ id: s.id, due: s.leaseExpiresAt, step: s });
     }
-    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.step));
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copyRec(x.step));
   }
 
   async expiredTaskLeases(now: number, limit?: number): Promise<TaskRecord[]> {
@@ -357,7 +359,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     for (const t of this.tasks.values()) {
       if (t.leaseExpiresAt !== null && t.leaseExpiresAt <= now && !FINISHED_STATUSES.includes(t.status)) due.push({ id: t.id, due: t.leaseExpiresAt, task: t });
     }
-    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.task));
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copyRec(x.task));
   }
 
   async dueTasks(now: number, limit?: number): Promise<TaskRecord[]> {
@@ -367,7 +369,7 @@ export class MemoryStorage implements Storage, CommitLookup {
       const at = dueAtOfTask(t, now);
       if (at !== null) due.push({ id: t.id, due: at, task: t });
     }
-    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copy(x.task));
+    return due.sort(byDueThenId).slice(0, limitOf(limit, DEFAULT_SCAN_LIMIT)).map((x) => copyRec(x.task));
   }
 
   async reserveTasks(owner: string, options: ReserveOptions): Promise<string[]> {

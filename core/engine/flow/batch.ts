@@ -11,7 +11,7 @@ import type { FlowTemplate } from '../../model/template.js';
 import type { ChangeSet, CommitResult } from '../../storage/storage.js';
 import { isThenable, promised, after, type Maybe } from '../runtime/maybe.js';
 import type { FlowRuntime } from './runtime.js';
-import { copyJson } from '../../model/jsonCopy.js';
+import { copyRecord } from '../../model/jsonCopy.js';
 
 export class TaskBatch {
   /** The task as it will be once the pending changes are committed (version: the stored one). */
@@ -118,7 +118,7 @@ export class TaskBatch {
   stored(): TaskRecord {
     if (this.pending) throw new Error('TaskBatch.stored with pending changes');
     if (this.broken) throw this.broken;
-    return copyJson(this.current);
+    return copyRecord(this.current);
   }
 
   /**
