@@ -1,16 +1,18 @@
 /**
- * CPU time per registration flow (memory storage) of two checkouts of Stepwise, alternating in
- * one process, with XState 5 beside them: `npx tsx bench/profile/flowsAB.ts <rootA> <rootB>
- * [--flows N] [--rounds R]` (roots: folders holding core/ and bench/lib/registration.ts, e.g. a
+ * CPU time per registration flow (memory storage, or a SQLite file with `--sqlite`) of two
+ * checkouts of Stepwise, alternating in one process, with XState 5 beside them:
+ * `npx tsx bench/profile/flowsAB.ts <rootA> <rootB> [--flows N] [--rounds R] [--sqlite]` (roots: folders holding core/ and bench/lib/registration.ts, e.g. a
  * `git archive` of the commit before a change, with node_modules linked in — or their compiled
  * JavaScript, out/bench after `npx tsc -p tsconfig.bench.json`). On a shared machine
  * wall-clock time moves with the load; CPU time (user + system, process.cpuUsage) of runs that
  * alternate round by round moves much less, and whatever drift remains hits all sides alike.
  *
- * Each run is what the flows benchmark does: a fresh MemoryStorage and inline engine, N flows one
- * after another. Prints the median CPU µs per flow of each side and XState ÷ each side.
+ * Each run is what the flows benchmark does: a fresh storage (MemoryStorage, or a new SQLite file
+ * in a temporary folder) and inline engine, N flows one after another. Prints the median CPU µs per flow of each side and XState ÷ each side.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median, round } from '../lib/stats.js';
@@ -21,7 +23,7 @@ interface Side {
   run(n: number): Promise<void>;
 }
 
-async function load(root: string): Promise<Side> {
+async function load(root: string, sqlite: boolean): Promise<Side> {
   // A folder of compiled JavaScript (out/bench of tsconfig.bench.json) or of TypeScript sources.
   const js = existsSync(resolve(root, 'core/engine/engine.js'));
   const at = (p: string) => import(pathToFileURL(resolve(root, js ? p.replace(/\.ts$/, '.js') : p)).href);
@@ -34,13 +36,15 @@ async function load(root: string): Promise<Side> {
   return {
     name: root,
     async run(n) {
-      const storage = await openStorage({ kind: 'memory' });
+      const dir = sqlite ? mkdtempSync(join(tmpdir(), 'stepwise-flowsab-')) : null;
+      const storage = await openStorage(dir ? { kind: 'sqlite', file: join(dir, 'flows.db') } : { kind: 'memory' });
       const engine = createEngine({ storage, templates: createTemplateRegistry([registrationFlow]), handlers: createHandlerRegistry(new Map()), executor: 'inline' });
       try {
         for (let i = 0; i < n; i++) await runRegistration(engine.flows, i);
       } finally {
         await engine.close();
         await storage.close();
+        if (dir) rmSync(dir, { recursive: true, force: true });
       }
     },
   };
@@ -59,12 +63,13 @@ async function main(): Promise<void> {
     const i = argv.indexOf(name);
     return i >= 0 ? Number(argv[i + 1]) : dflt;
   };
-  const roots = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+  const roots = argv.filter((a, i) => !a.startsWith('--') && !['--flows', '--rounds'].includes(argv[i - 1] ?? ''));
   if (roots.length === 0) throw new Error('Usage: flowsAB.ts <rootA> [rootB] [--flows N] [--rounds R]');
   const flows = opt('--flows', 3000);
   const rounds = opt('--rounds', 7);
   const xstateFlows = flows * 5;
-  const sides = await Promise.all(roots.map(load));
+  const sqlite = argv.includes('--sqlite');
+  const sides = await Promise.all(roots.map((r) => load(r, sqlite)));
   // Warm-up (JIT) of every side.
   runXStateRegistrations(2000);
   for (const s of sides) await s.run(1000);
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
     for (const s of order) cpu.get(s.name)!.push((await cpuUs(() => s.run(flows))) / flows);
   }
   const x = median(xs);
-  const out: Record<string, unknown> = { flows, rounds, load: (await import('node:os')).loadavg().map((l) => round(l, 1)), xstateCpuUsPerFlow: round(x, 1) };
+  const out: Record<string, unknown> = { storage: sqlite ? 'sqlite' : 'memory', flows, rounds, load: (await import('node:os')).loadavg().map((l) => round(l, 1)), xstateCpuUsPerFlow: round(x, 1) };
   for (const s of sides) {
     const m = median(cpu.get(s.name)!);
     out[s.name] = { cpuUsPerFlow: round(m, 1), runs: cpu.get(s.name)!.map((v) => round(v, 0)), xstateRatio: round(x / m, 4) };
