@@ -1,7 +1,8 @@
 /**
  * The controls of a filter bar above a list (the sidebar's task list, the cluster view): a search
  * box that Escape empties, and a select whose first option means "no filter". Each bar keeps
- * its own state and layout; these keep the controls' behaviour and labelling the same in both.
+ * its own state and layout; these keep the controls' behaviour, labelling and look (the
+ * `filter-control` class, styles.css) the same in both.
  */
 export interface FilterOption<V extends string> {
   value: V;
@@ -19,7 +20,7 @@ export function FilterSelect<V extends string>(props: {
 }) {
   const { label, value, onChange, all, options, testId } = props;
   return (
-    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as V)} data-testid={testId}>
+    <select className="filter-control" aria-label={label} value={value} onChange={(e) => onChange(e.target.value as V)} data-testid={testId}>
       {[all, ...options].map((o) => (
         <option key={o.value} value={o.value}>
           {o.label}
@@ -34,7 +35,7 @@ export function SearchBox(props: { label: string; placeholder: string; value: st
   return (
     <input
       type="search"
-      className={className}
+      className={className ? `filter-control ${className}` : 'filter-control'}
       aria-label={label}
       placeholder={placeholder}
       value={value}
