@@ -35,6 +35,8 @@ export interface ThreadsOptions {
   onStray?(stray: StrayCrash): void;
   /** How long an idle worker stays (default 30 s). */
   idleTimeoutMs?: number;
+  /** How long a job whose worker says it returned may wait for its outcome message (default 30 s). */
+  outcomeGraceMs?: number;
 }
 
 export const DEFAULT_HANDLER_MEMORY_MB = 2048;
@@ -46,6 +48,7 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   const capacity = Math.max(1, options.concurrency ?? 4);
   const memoryMb = options.memoryMb ?? DEFAULT_HANDLER_MEMORY_MB;
   const setup = [...(options.setup ?? [])];
+  const graceMs = options.outcomeGraceMs ?? OUTCOME_GRACE_MS;
   const releaseGuards = holdGuards(options.onStray ? { onStray: options.onStray } : {});
 
   /** Tasks sent to a worker and not finished yet, by task id: where their messages go. */
@@ -129,26 +132,34 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
    * that answer, but on another port, and piscina unrefs a worker once it is idle: when its
    * answer is read first and nothing else holds the event loop (a CLI run, a bench), the process
    * would end with the outcome still in flight. A ref'd timer holds the loop until it lands; if it
-   * never does, the attempt fails (retryable) instead of waiting forever.
+   * never does, the attempt fails (retryable) instead of waiting forever, and the pool is
+   * replaced: a worker that swallows outcomes (a handler that patched its `parentPort`, say)
+   * would lose every later job's too.
    */
   function held(outcome: Promise<JobOutcome>, id: number): Promise<JobOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const lost = new Promise<JobOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'failure', failure: lostOutcomeFailure(id, OUTCOME_GRACE_MS) }), OUTCOME_GRACE_MS);
+      timer = setTimeout(() => {
+        retire();
+        resolve({ kind: 'failure', failure: lostOutcomeFailure(id, graceMs) });
+      }, graceMs);
     });
     return Promise.race([outcome, lost]).finally(() => clearTimeout(timer));
+  }
+
+  /** Later jobs go to a new pool; the old one's workers finish what they run, then end. */
+  function retire(): void {
+    const old = pool;
+    pool = newPool();
+    retired.add(old);
+    void old.close().finally(() => retired.delete(old));
   }
 
   return {
     kind: 'threads',
     capacity,
     run,
-    refresh() {
-      const old = pool;
-      pool = newPool();
-      retired.add(old);
-      void old.close().finally(() => retired.delete(old));
-    },
+    refresh: retire,
     close: async () => {
       releaseGuards();
       await Promise.all([pool.destroy(), ...[...retired].map((p) => p.destroy())]);

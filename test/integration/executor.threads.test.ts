@@ -4,7 +4,8 @@
  * exits is replaced; log lines arrive before the outcome; flow jobs carry their data back and
  * call sub-tasks in the engine; setup modules run once per worker before handler modules;
  * refresh() makes later jobs load edited modules; a process holding nothing but the executor
- * stays alive until every job's outcome has arrived.
+ * stays alive until every job's outcome has arrived; a job whose outcome never arrives fails
+ * after a grace period and its worker is not used again.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,20 @@ describe('threads executor: crashes stay in their job', () => {
     expect(await run(job)).toEqual({ kind: 'success', value: { lines: 200 } });
     expect(job.logs).toHaveLength(200);
     expect(job.logs.at(-1)).toBe('line 199');
+  });
+});
+
+describe('threads executor: an outcome that never arrives', () => {
+  it('fails the job after the grace period (retryable), and later jobs run on fresh workers', async () => {
+    const lossy = createThreadsExecutor({ concurrency: 1, outcomeGraceMs: 300 });
+    try {
+      const lost = await lossy.run(stepJob('swallowOutcomes'));
+      expect(lost).toMatchObject({ kind: 'failure', failure: { retryable: true, error: { message: expect.stringMatching(/returned but its outcome did not arrive within 0\.3 s/) } } });
+      // The worker that swallows outcomes was retired with its pool: the next job is answered.
+      expect(await lossy.run(stepJob('slowOk'))).toEqual({ kind: 'success', value: { ok: true } });
+    } finally {
+      await lossy.close();
+    }
   });
 });
 
