@@ -7,6 +7,9 @@ import type { StepContext } from '../../core/model/handlers.js';
 import { harness, step, workflow, type Harness } from '../fixtures/engine/harness.js';
 
 let h: Harness | undefined;
+// What these tests wait for is clock time; the real time a poll round takes (a PostgreSQL round
+// trip on a loaded machine can pass vi.waitFor's 1 s default) is not what they measure.
+const settles = { timeout: 15_000, interval: 20 };
 afterEach(async () => {
   await h?.close();
   h = undefined;
@@ -22,11 +25,11 @@ describe('engine timers on the injected clock', () => {
     });
     const task = await h.engine.start('long', {});
     const run = h.engine.runUntilIdle({ taskId: task.id });
-    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'work'))!.state).toBe('running'));
+    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'work'))!.state).toBe('running'), settles);
     for (let i = 0; i < 10; i++) {
       h.clock.advance(100_000);
       const now = h.clock.now();
-      await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'work'))!.leaseExpiresAt).toBeGreaterThan(now));
+      await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'work'))!.leaseExpiresAt).toBeGreaterThan(now), settles);
     }
     expect(await h.storage.expiredLeases(h.clock.now())).toEqual([]);
     release();
@@ -48,11 +51,11 @@ describe('engine timers on the injected clock', () => {
     // Real time would not poll within the test: only the clock can make the loop look.
     h.engine.startLoop({ pollMs: 600_000 });
     const task = await h.engine.start('flaky', {});
-    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'once_more'))!.state).toBe('waiting_for_retry'));
+    await vi.waitFor(async () => expect((await h!.storage.getStep(task.id, 'once_more'))!.state).toBe('waiting_for_retry'), settles);
     await new Promise((r) => setTimeout(r, 100));
     expect(calls).toBe(1);
     h.clock.advance(600_000);
-    await vi.waitFor(async () => expect((await h!.storage.getTask(task.id))!.status).toBe('complete'));
+    await vi.waitFor(async () => expect((await h!.storage.getTask(task.id))!.status).toBe('complete'), settles);
     expect(calls).toBe(2);
     await h.engine.stop();
   });
