@@ -204,6 +204,39 @@ export function commitContract(ctx: ContractContext): void {
       expect((await ctx.s.getTask('t1'))!).toMatchObject({ status: 'running', version: v + 1 });
     });
 
+    it('a task patched with steps of its own and of another task: each gets +1 once, in any order', async () => {
+      await seed();
+      await ctx.s.commit({ insertTasks: [task('t2')], insertSteps: [step('t2', 'x'), step('t2', 'y')] });
+      const v1 = (await ctx.s.getTask('t1'))!.version;
+      const v2 = (await ctx.s.getTask('t2'))!.version;
+      await ctx.s.commit({
+        updateTasks: [{ id: 't1', expectedVersion: v1, set: { status: 'running' } }],
+        updateSteps: [
+          { id: 't2:x', expectedVersion: 1, set: { state: 'ready' } },
+          { id: 't1:a', expectedVersion: 1, set: { state: 'ready' } },
+          { id: 't2:y', expectedVersion: 1, set: { state: 'ready' } },
+          { id: 't1:b', expectedVersion: 1, set: { state: 'ready' } },
+        ],
+      });
+      expect((await ctx.s.getTask('t1'))!).toMatchObject({ status: 'running', version: v1 + 1 });
+      expect((await ctx.s.getTask('t2'))!.version).toBe(v2 + 1);
+      for (const [t, n] of [['t1', 'a'], ['t1', 'b'], ['t2', 'x'], ['t2', 'y']] as const) expect((await ctx.s.getStep(t, n))!).toMatchObject({ state: 'ready', version: 2 });
+      // A stale step of the patched task, after one of another task: refused, nothing written.
+      const err = await refused(
+        ctx.s.commit({
+          updateTasks: [{ id: 't1', expectedVersion: v1 + 1, set: { status: 'waiting' } }],
+          updateSteps: [
+            { id: 't2:x', expectedVersion: 2, set: { state: 'running' } },
+            { id: 't1:a', expectedVersion: 1, set: { state: 'running' } },
+          ],
+        }),
+        'STALE',
+      );
+      expect(err.details).toEqual({ record: 'step', id: 't1:a', expectedVersion: 1, actualVersion: 2 });
+      expect((await ctx.s.getStep('t2', 'x'))!).toMatchObject({ state: 'ready', version: 2 });
+      expect((await ctx.s.getTask('t2'))!.version).toBe(v2 + 1);
+    });
+
     it('inserting steps bumps an existing task, but not a task inserted in the same commit', async () => {
       await ctx.s.commit({ insertTasks: [task('t1', { version: 7 })], insertSteps: [step('t1', 'a')] });
       expect((await ctx.s.getTask('t1'))!.version).toBe(7);
