@@ -17,7 +17,7 @@ import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecor
 import { checkCommit, checkIdentities, checkReferences, insertedAttemptIds, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
 import { duplicateRecord, staleRecord } from './errors.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf, tasksFinishedBy } from './query.js';
-import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
+import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, SyncStorage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
 import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { READABLE_ONLY, UnreadableTasks } from './sqlite/unreadable.js';
@@ -310,12 +310,36 @@ export class SqliteStorage implements Storage {
   }
 
   async commit(changes: ChangeSet): Promise<CommitResult> {
+    return this.commitNow(changes);
+  }
+
+  private commitNow(changes: ChangeSet): CommitResult {
     this.assertWritable('commit changes');
     const result = this.guard(() => this.transaction(changes));
     this.commits++;
     if (this.idleTimer === null) this.armIdleCheckpoint();
     return result;
   }
+
+  /**
+   * Storage.sync while nothing intercepts this instance's methods (a subclass, a wrapper assigned
+   * to it). better-sqlite3 is synchronous: the asynchronous methods run the same statements
+   * within the call and only wrap the answer in a promise, so answering at once blocks no longer
+   * and saves a flow's pure steps a promise (and its async-context hooks) per call. A commit's
+   * values are encoded into the statements, so what it is given is never kept.
+   */
+  get sync(): SyncStorage | null {
+    const own = SqliteStorage.prototype;
+    if (this.commit !== own.commit || this.getTask !== own.getTask || this.maxAttemptNumber !== own.maxAttemptNumber || this.lastEventSeq !== own.lastEventSeq) return null;
+    return this.syncCalls;
+  }
+
+  private readonly syncCalls: SyncStorage = {
+    commit: (changes) => this.commitNow(changes),
+    getTask: (id) => this.guard(() => this.readTask(id)),
+    maxAttemptNumber: (taskId, stepName) => this.guard(() => this.stmt(SQL.maxAttemptNumber).pluck().get(taskId, stepName) as number),
+    lastEventSeq: () => this.guard(() => this.stmt(SQL.lastEventSeq).pluck().get() as number),
+  };
 
   private armIdleCheckpoint(): void {
     this.commitsAtArm = this.commits;
@@ -444,7 +468,7 @@ export class SqliteStorage implements Storage {
   }
 
   async maxAttemptNumber(taskId: string, stepName: string): Promise<number> {
-    return this.guard(() => this.stmt(SQL.maxAttemptNumber).pluck().get(taskId, stepName) as number);
+    return this.syncCalls.maxAttemptNumber(taskId, stepName);
   }
 
   async getStepsOfTasks(taskIds: readonly string[]): Promise<StepRecord[]> {
@@ -473,7 +497,7 @@ export class SqliteStorage implements Storage {
   }
 
   async lastEventSeq(): Promise<number> {
-    return this.guard(() => this.stmt(SQL.lastEventSeq).pluck().get() as number);
+    return this.syncCalls.lastEventSeq();
   }
 
   async tasksWithReadySteps(limit?: number): Promise<string[]> {

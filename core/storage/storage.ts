@@ -239,7 +239,8 @@ export interface Storage {
 
   /**
    * Optional: the calls a flow's pure steps make, answered synchronously by storage that does no
-   * I/O (memory), so that they cost no promise (see SyncStorage). Null (or absent) whenever the
+   * I/O (memory) or whose I/O is synchronous anyway (SQLite through better-sqlite3), so that they
+   * cost no promise (see SyncStorage). Null (or absent) whenever the
    * asynchronous methods must be called instead, e.g. while a subclass or a wrapper intercepts them.
    */
   readonly sync?: SyncStorage | null;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createFlowDriver } from '../../core/engine/flow/driver.js';
 import type { StepwiseEvent } from '../../core/model/events.js';
 import { MemoryStorage } from '../../core/storage/memory.js';
+import { SqliteStorage } from '../../core/storage/sqlite.js';
 import type { Storage } from '../../core/storage/storage.js';
 import { defineFlow } from '../../core/template/defineFlow.js';
 import { decision, interaction, result, waitUntil } from '../../core/template/flowBuilders.js';
@@ -49,9 +50,15 @@ async function history(storage: Storage, taskId: string) {
   return { status: task?.status, state: task?.currentState, data: task?.data, version: task?.version, transitions, attempts, events };
 }
 
+/** Storage that answers synchronously: memory, and a SQLite file (better-sqlite3 is synchronous). */
+const synchronous: [string, () => Storage][] = [
+  ['memory', () => new MemoryStorage()],
+  ['SQLite', () => new SqliteStorage({ file: ':memory:' })],
+];
+
 describe('flow driver on synchronous storage', () => {
-  it('runs an interaction and the pure steps after it within the call: stored and published before the call returns', async () => {
-    const { driver, storage, events } = env(new MemoryStorage());
+  it.each(synchronous)('runs an interaction and the pure steps after it within the call: stored and published before the call returns (%s)', async (_name, open) => {
+    const { driver, storage, events } = env(open());
     const started = await driver.start(review, {});
     expect(started).toMatchObject({ status: 'waiting', currentState: 'wait_for_score' });
     const seen = events.length;
@@ -61,11 +68,13 @@ describe('flow driver on synchronous storage', () => {
     expect(storage.sync!.getTask(started.id)).toMatchObject({ status: 'complete', currentState: 'passed' });
     expect(events.slice(seen).map((e) => e.type)).toContain('task.completed');
     expect(await answer).toMatchObject({ status: 'complete', currentState: 'passed', data: { score: 70, notes: { by: 'reviewer' } } });
+    await storage.close();
   });
 
-  it('leaves the same records as the asynchronous path (a storage whose commit is intercepted)', async () => {
-    const fast = env(new MemoryStorage());
+  it.each(synchronous)('leaves the same records as the asynchronous path (a storage whose commit is intercepted) (%s)', async (_name, open) => {
+    const fast = env(open());
     const slow = env(new RecordingStorage());
+    expect(fast.storage.sync).not.toBeNull();
     expect(slow.storage.sync).toBeNull();
     for (const e of [fast, slow]) {
       const t = await e.driver.start(review, {});
@@ -76,6 +85,7 @@ describe('flow driver on synchronous storage', () => {
     expect(await history(fast.storage, a!.id)).toEqual(await history(slow.storage, b!.id));
     expect(await history(fast.storage, a!.id)).toMatchObject({ status: 'complete', state: 'failed', data: { score: 10 } });
     expect(fast.events.map((e) => e.type)).toEqual(slow.events.map((e) => e.type));
+    await fast.storage.close();
   });
 
   it('hands callers copies: changing what the driver returned changes nothing stored', async () => {

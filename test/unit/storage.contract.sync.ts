@@ -1,8 +1,8 @@
 /**
- * Contract: `Storage.sync`, for storage that offers it (memory). The same checks, refusals,
+ * Contract: `Storage.sync`, for storage that offers it (memory, SQLite). The same checks, refusals,
  * writes and answers as the asynchronous calls, at once; refusals thrown, not rejected; what a
  * commit is given is handed over, reads still copies; absent while the asynchronous methods
- * are intercepted. Storage without it (SQLite, PostgreSQL) skips these.
+ * are intercepted. Storage without it (PostgreSQL) skips these.
  */
 import { describe, expect, it } from 'vitest';
 import { StepwiseError } from '../../core/model/errors.js';

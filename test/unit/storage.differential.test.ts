@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteStorage } from '../../core/storage/sqlite.js';
 import { agreesWithMemory } from './storage.differential.js';
 
@@ -15,5 +15,13 @@ describe('memory and SQLite agree', () => {
       const storage = new SqliteStorage({ file: ':memory:' });
       return { storage, done: () => storage.close() };
     }, { numRuns: 60, memorySync: true });
+  });
+
+  it('with both committing through their synchronous calls (SQLite offers Storage.sync too)', async () => {
+    await agreesWithMemory(async () => {
+      const storage = new SqliteStorage({ file: ':memory:' });
+      expect(storage.sync).not.toBeNull();
+      return { storage, done: () => storage.close() };
+    }, { numRuns: 60, memorySync: true, subjectSync: true });
   });
 });

@@ -177,10 +177,11 @@ export interface Subject {
 
 /**
  * Property: for random commit sequences, `open()`'s storage agrees with memory on every outcome
- * and the final state. `gaps`: compare seqs by order only. `memorySync`: memory commits through
- * its synchronous calls (Storage.sync, what the flow driver uses) instead of `commit`.
+ * and the final state. `gaps`: compare seqs by order only. `memorySync` / `subjectSync`: memory /
+ * the subject commits through its synchronous calls (Storage.sync, what the flow driver uses)
+ * instead of `commit`.
  */
-export async function agreesWithMemory(open: () => Promise<Subject>, options: { numRuns: number; gaps?: boolean; memorySync?: boolean }): Promise<void> {
+export async function agreesWithMemory(open: () => Promise<Subject>, options: { numRuns: number; gaps?: boolean; memorySync?: boolean; subjectSync?: boolean }): Promise<void> {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
       const memory = new MemoryStorage();
@@ -190,7 +191,7 @@ export async function agreesWithMemory(open: () => Promise<Subject>, options: { 
         const theirs: unknown[] = [];
         for (const o of ops) {
           const c = await changesOf(o, memory);
-          mine.push(await outcome(subject.storage, c));
+          mine.push(await outcome(subject.storage, c, options.subjectSync));
           theirs.push(await outcome(memory, c, options.memorySync));
           if (!options.gaps) expect(mine.at(-1)).toEqual(theirs.at(-1));
         }
