@@ -21,25 +21,29 @@ export interface CommitLookup extends GuardLookup {
 }
 
 export interface CommitPlan {
-  /** Patch keys to write, parallel to updateTasks / updateSteps / updateAttempts. */
-  taskKeys: string[][];
-  stepKeys: string[][];
-  attemptKeys: string[][];
+  /**
+   * Patch keys to write, parallel to updateTasks / updateSteps / updateAttempts: shared by every
+   * patch of the same shape (fields.ts patchKeys), never changed.
+   */
+  taskKeys: (readonly string[])[];
+  stepKeys: (readonly string[])[];
+  attemptKeys: (readonly string[])[];
   /** Task id of each entry of updateSteps. */
   stepTaskIds: string[];
   /** Tasks whose version goes up by one because their steps changed or were added. */
   bumpTasks: string[];
 }
 
-function keysOf(kind: 'task' | 'step' | 'attempt', id: string, set: object): string[] {
+function keysOf(kind: 'task' | 'step' | 'attempt', id: string, set: object): readonly string[] {
   const keys = patchKeys(kind, set);
-  if (!Array.isArray(keys)) throw invalidChange(`${keys.why} (patch of ${kind} '${id}').`, { record: kind, id, field: keys.bad });
+  if ('bad' in keys) throw invalidChange(`${keys.why} (patch of ${kind} '${id}').`, { record: kind, id, field: keys.bad });
   return keys;
 }
 
-function once(kind: string, ids: Iterable<string>): void {
+function once(kind: string, patches: readonly { id: string }[]): void {
+  if (patches.length < 2) return;
   const seen = new Set<string>();
-  for (const id of ids) {
+  for (const { id } of patches) {
     if (seen.has(id)) throw invalidChange(`${kind} '${id}' is patched twice in one commit; merge the patches.`, { record: kind, id });
     seen.add(id);
   }
@@ -56,9 +60,9 @@ export function validateChange(c: ChangeSet): Pick<CommitPlan, 'taskKeys' | 'ste
   const taskKeys = updateTasks.map((p) => keysOf('task', p.id, p.set));
   const stepKeys = updateSteps.map((p) => keysOf('step', p.id, p.set));
   const attemptKeys = updateAttempts.map((p) => keysOf('attempt', p.id, p.set));
-  once('task', updateTasks.map((p) => p.id));
-  once('step', updateSteps.map((p) => p.id));
-  once('attempt', updateAttempts.map((p) => p.id));
+  once('task', updateTasks);
+  once('step', updateSteps);
+  once('attempt', updateAttempts);
   validateGuards(c);
   return { taskKeys, stepKeys, attemptKeys };
 }
@@ -75,10 +79,12 @@ export interface CheckState {
   bump: Set<string>;
   /** Task id of each entry of updateSteps. */
   stepTaskIds: string[];
+  /** Attempts inserted by this commit (insertedAttemptIds). */
+  insertedAttempts: Set<string>;
 }
 
 export function newCheckState(c: ChangeSet): CheckState {
-  return { existing: new Set(), patched: new Set(), inserted: new Set((c.insertTasks ?? []).map((t) => t.id)), bump: new Set(), stepTaskIds: [] };
+  return { existing: new Set(), patched: new Set(), inserted: new Set((c.insertTasks ?? []).map((t) => t.id)), bump: new Set(), stepTaskIds: [], insertedAttempts: insertedAttemptIds(c) };
 }
 
 /** Check 2 bookkeeping for a patched task whose version matched. */
@@ -111,10 +117,12 @@ export function checkReferences(c: ChangeSet, db: CommitLookup, state: CheckStat
   }
   for (const a of c.insertAttempts ?? []) requireTask(a.taskId);
   for (const t of c.transitions ?? []) requireTask(t.taskId);
-  const insertedAttempts = insertedAttemptIds(c);
-  (c.updateAttempts ?? []).forEach((p, i) => {
-    if (!insertedAttempts.has(p.id) && !attemptExists(p.id, i)) throw staleRecord('attempt', p.id, null, null);
-  });
+  const { insertedAttempts } = state;
+  const updateAttempts = c.updateAttempts ?? [];
+  for (let i = 0; i < updateAttempts.length; i++) {
+    const id = updateAttempts[i]!.id;
+    if (!insertedAttempts.has(id) && !attemptExists(id, i)) throw staleRecord('attempt', id, null, null);
+  }
 }
 
 export function insertedAttemptIds(c: ChangeSet): Set<string> {

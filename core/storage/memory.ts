@@ -36,6 +36,7 @@ import {
 } from './query.js';
 import { byDueThenId, dueAtOfTask, firstIndexAfter, matchesTask } from './memory.query.js';
 import { copyJson, copyRecord } from '../model/jsonCopy.js';
+import { sequencedEvent, sequencedTransition } from './sequenced.js';
 
 /** Records are JSON-shaped: the plain walk, not structuredClone. */
 const copy = copyJson;
@@ -50,19 +51,9 @@ function copyTransition(t: TransitionRecord, seq = t.seq): TransitionRecord {
   return { ...t, seq, details: {} };
 }
 
-/**
- * The transition as kept: one object literal, so every stored transition has one compact shape.
- * (A spread with a key added, `{ ...t, seq }`, made objects about four times the size: with
- * 10,000 flows' history kept, the garbage collector's biggest cost in the flows benchmark.)
- */
-function storedTransition(t: NewTransition, seq: number, details: JsonObject): TransitionRecord {
-  return { taskId: t.taskId, stepName: t.stepName, field: t.field, from: t.from, to: t.to, reason: t.reason, actor: t.actor, at: t.at, details, seq };
-}
-
-/** The event as kept: one object literal (see storedTransition). */
-function storedEvent(e: NewEvent, seq: number, payload: unknown): StepwiseEvent {
-  return { type: e.type, taskId: e.taskId, stepName: e.stepName, at: e.at, payload, seq } as StepwiseEvent;
-}
+/** The transition and the event as kept (./sequenced.ts: one compact shape each). */
+const storedTransition = sequencedTransition;
+const storedEvent = sequencedEvent;
 
 export class MemoryStorage implements Storage, CommitLookup {
   readonly kind = 'memory';
@@ -186,7 +177,8 @@ export class MemoryStorage implements Storage, CommitLookup {
     for (const e of changes.events ?? []) {
       const seq = this.lastSeq() + 1;
       this.events.push(storedEvent(e, seq, take(e.payload)));
-      events.push({ ...e, seq } as StepwiseEvent);
+      // What commit returns shares the payload with what the caller passed, as before.
+      events.push(sequencedEvent(e, seq, e.payload));
     }
     for (const id of tasksFinishedBy(changes)) this.reservations.delete(id);
     for (const id of changes.deleteTasks ?? []) this.deleteTask(id);

@@ -14,11 +14,12 @@ import { systemClock } from '../model/clock.js';
 import { StepwiseError } from '../model/errors.js';
 import type { StepwiseEvent } from '../model/events.js';
 import type { AttemptRecord, JsonObject, StepRecord, TaskRecord, TransitionRecord, UnreadableRow } from '../model/runtime.js';
-import { checkCommit, checkIdentities, checkReferences, insertedAttemptIds, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
+import { checkCommit, checkIdentities, checkReferences, newCheckState, stepVersionMatched, taskVersionMatched, validateChange, type CommitLookup, type CommitPlan } from './check.js';
 import { duplicateRecord, staleRecord } from './errors.js';
 import { DEFAULT_EVENT_PAGE, DEFAULT_HOLDS_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_TASK_PAGE, decodeTaskCursor, encodeTaskCursor, limitOf, statusesOf, tasksFinishedBy } from './query.js';
 import type { ChangeSet, CommitResult, Heartbeat, HeldFlow, HeldReservation, HeldStep, Holds, HoldsFilter, ReserveOptions, Storage, SyncStorage, TaskPage, TaskQuery, TransitionQuery } from './storage.js';
-import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, updateSql, type Table } from './sqlite/codec.js';
+import { ATTEMPTS, STEPS, TASKS, checkedUpdateSql, decodeRow, encode, encodeRecord, patchColumns, updateSql, type Table } from './sqlite/codec.js';
+import { sequencedEvent } from './sequenced.js';
 import { inspectSchema, NotStepwiseDatabaseError, SchemaTooOldError } from './sqlite/identity.js';
 import { READABLE_ONLY, UnreadableTasks } from './sqlite/unreadable.js';
 import { readableRows, unreadableRowError } from './rowCodec.js';
@@ -154,8 +155,9 @@ export class SqliteStorage implements Storage {
   }
 
   private patchValues<T>(table: Table<T>, keys: readonly string[], set: object, version: number | null, id: string): unknown[] {
+    const columns = patchColumns(table, keys);
     const values = new Array<unknown>(keys.length);
-    for (let i = 0; i < keys.length; i++) values[i] = encode(table.byField.get(keys[i]!)!, (set as Record<string, unknown>)[keys[i]!]);
+    for (let i = 0; i < keys.length; i++) values[i] = encode(columns[i]!, (set as Record<string, unknown>)[keys[i]!]);
     if (version !== null) values.push(version);
     values.push(id);
     return values;
@@ -272,9 +274,8 @@ export class SqliteStorage implements Storage {
       }
     }
     if (insertAttempts.length > 0) {
-      const inserted = insertedAttemptIds(c);
       updateAttempts.forEach((p, i) => {
-        if (inserted.has(p.id)) this.update(ATTEMPTS, p.id, attemptKeys[i]!, p.set, null);
+        if (state.insertedAttempts.has(p.id)) this.update(ATTEMPTS, p.id, attemptKeys[i]!, p.set, null);
       });
     }
     return this.appendLog(c);
@@ -298,7 +299,7 @@ export class SqliteStorage implements Storage {
       const e = newEvents[i]!;
       out.push(e.type, e.taskId, e.stepName, e.at, JSON.stringify(e.payload));
     });
-    const events = newEvents.map((e, i) => ({ ...e, seq: eventSeqs[i]! }) as StepwiseEvent);
+    const events = newEvents.map((e, i) => sequencedEvent(e, eventSeqs[i]!, e.payload));
     for (const id of tasksFinishedBy(c)) this.run(SQL.releaseFinished, id);
     const deleteTasks = c.deleteTasks ?? [];
     if (deleteTasks.length > 0) {

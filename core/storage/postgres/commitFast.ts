@@ -16,9 +16,9 @@ import { encodeTransitions, touchedTasks } from './commit.js';
 const FAST_SQL = `SELECT tr_seqs, ev_seqs FROM stepwise.commit_fast($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 
 export interface AttemptKeys {
-  taskKeys: string[][];
-  stepKeys: string[][];
-  attemptKeys: string[][];
+  taskKeys: (readonly string[])[];
+  stepKeys: (readonly string[])[];
+  attemptKeys: (readonly string[])[];
 }
 
 /**
@@ -86,9 +86,9 @@ export async function commitFast(client: pg.PoolClient, c: ChangeSet, keys: Atte
 }
 
 /** Attempts inserted and patched in one commit are written once, already patched. */
-export function foldAttempts(c: ChangeSet, attemptKeys: string[][]): { inserts: AttemptRecord[]; patches: Array<{ id: string; keys: string[]; set: object }> } {
+export function foldAttempts(c: ChangeSet, attemptKeys: (readonly string[])[]): { inserts: AttemptRecord[]; patches: Array<{ id: string; keys: readonly string[]; set: object }> } {
   const inserts = new Map((c.insertAttempts ?? []).map((a) => [a.id, { ...a }]));
-  const patches: Array<{ id: string; keys: string[]; set: object }> = [];
+  const patches: Array<{ id: string; keys: readonly string[]; set: object }> = [];
   (c.updateAttempts ?? []).forEach((p, i) => {
     const keys = attemptKeys[i]!;
     const inserted = inserts.get(p.id);

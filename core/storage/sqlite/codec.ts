@@ -81,7 +81,9 @@ export function encode(column: Column, value: unknown): unknown {
     case 'bool':
       return value ? 1 : 0;
     case 'json':
-      return value === null || value === undefined ? null : JSON.stringify(value);
+      if (value === null || value === undefined) return null;
+      // An empty list (an attempt's logs, a step's dependsOn) is the commonest value: no call for it.
+      return Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value);
   }
 }
 
@@ -127,27 +129,51 @@ export function encodeRecord<T>(t: Table<T>, record: T): unknown[] {
   return t.columns.map((c) => encode(c, r[c.field]));
 }
 
-const updateTexts = new WeakMap<Table<unknown>, Map<string, string>>();
-
 /**
- * `UPDATE t SET a = ?, b = ? [, version = ?] WHERE id = ?` for one set of patched fields. Built
- * once per table and key set: the engine patches a handful of shapes (claim, completion, lease).
+ * What a table's UPDATE needs for one patch shape, built once per table and key list. The engine
+ * patches a handful of shapes (claim, completion, lease), and patchKeys (../fields.ts) hands every
+ * patch of a shape the same key list, so a patch finds its SQL and columns with one WeakMap lookup
+ * (a list from elsewhere just gets its own entry, dropped with it).
  */
+interface PatchSql {
+  /** The patched columns, in `keys` order. */
+  columns: readonly Column[];
+  /** updateSql texts: [unversioned, versioned], built when first asked for. */
+  update: [string | null, string | null];
+  /** checkedUpdateSql texts by `returning` ('' for none), then `condition`. */
+  checked: Map<string, Map<string, string>>;
+}
+
+const patchSqls = new WeakMap<Table<unknown>, WeakMap<readonly string[], PatchSql>>();
+
+function patchSql(t: Table<unknown>, keys: readonly string[]): PatchSql {
+  let byKeys = patchSqls.get(t);
+  if (!byKeys) patchSqls.set(t, (byKeys = new WeakMap()));
+  let p = byKeys.get(keys);
+  if (p === undefined) {
+    p = { columns: keys.map((k) => t.byField.get(k)!), update: [null, null], checked: new Map() };
+    byKeys.set(keys, p);
+  }
+  return p;
+}
+
+/** The columns of `keys` (a patch's key list), in that order: what patch values are encoded with. */
+export function patchColumns(t: Table<unknown>, keys: readonly string[]): readonly Column[] {
+  return patchSql(t, keys).columns;
+}
+
+/** `UPDATE t SET a = ?, b = ? [, version = ?] WHERE id = ?` for one set of patched fields. */
 export function updateSql(t: Table<unknown>, keys: readonly string[], versioned: boolean): string {
-  let texts = updateTexts.get(t);
-  if (!texts) updateTexts.set(t, (texts = new Map()));
-  const signature = versioned ? `v:${keys.join(',')}` : keys.join(',');
-  let sql = texts.get(signature);
-  if (sql === undefined) {
-    const sets = keys.map((k) => `${t.byField.get(k)!.column} = ?`);
+  const p = patchSql(t, keys);
+  const at = versioned ? 1 : 0;
+  let sql = p.update[at];
+  if (sql === null) {
+    const sets = p.columns.map((c) => `${c.column} = ?`);
     if (versioned) sets.push('version = ?');
-    sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ?`;
-    texts.set(signature, sql);
+    p.update[at] = sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ?`;
   }
   return sql;
 }
-
-const checkedTexts = new WeakMap<Table<unknown>, Map<string, string>>();
 
 /**
  * `UPDATE t SET a = ?, b = ?, version = ? WHERE id = ? AND version = ? [AND condition] [RETURNING col]`:
@@ -155,15 +181,16 @@ const checkedTexts = new WeakMap<Table<unknown>, Map<string, string>>();
  * missing or refused by the condition).
  */
 export function checkedUpdateSql(t: Table<unknown>, keys: readonly string[], returning: string | null, condition = ''): string {
-  let texts = checkedTexts.get(t);
-  if (!texts) checkedTexts.set(t, (texts = new Map()));
-  const signature = `${returning ?? ''}:${condition}:${keys.join(',')}`;
-  let sql = texts.get(signature);
+  const p = patchSql(t, keys);
+  // Callers pass constants (strings whose hash is computed once), so no key is built per call.
+  let byCondition = p.checked.get(returning ?? '');
+  if (!byCondition) p.checked.set(returning ?? '', (byCondition = new Map()));
+  let sql = byCondition.get(condition);
   if (sql === undefined) {
-    const sets = keys.map((k) => `${t.byField.get(k)!.column} = ?`);
+    const sets = p.columns.map((c) => `${c.column} = ?`);
     sets.push('version = ?');
     sql = `UPDATE ${t.name} SET ${sets.join(', ')} WHERE id = ? AND version = ?${condition ? ` AND ${condition}` : ''}${returning === null ? '' : ` RETURNING ${returning}`}`;
-    texts.set(signature, sql);
+    byCondition.set(condition, sql);
   }
   return sql;
 }
