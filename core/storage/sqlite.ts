@@ -59,6 +59,8 @@ export class SqliteStorage implements Storage {
   /** Tasks with a row that does not decode (./sqlite/unreadable.ts). */
   private readonly marks: UnreadableTasks;
   private readonly lookup: CommitLookup;
+  /** `lookup` with the stored steps left to the constraints (see `writeFolded`). */
+  private readonly foldedLookup: CommitLookup;
   private readonly transaction: (changes: ChangeSet) => CommitResult;
   /** Commits so far, and the count when the idle timer was armed (see `idleCheckpoint`). */
   private commits = 0;
@@ -103,8 +105,17 @@ export class SqliteStorage implements Storage {
         return row ? { state: row[0], concurrencyKey: row[1] } : null;
       },
     };
-    const tx = this.db.transaction((changes: ChangeSet) => {
-      // Guards count running steps as they were before the commit: read everything first.
+    // Inserted steps' ids and names are not looked up one by one: their PRIMARY KEY and UNIQUE
+    // (task_id, name) indexes refuse a taken one as they are written (writeFolded).
+    this.foldedLookup = { ...this.lookup, step: () => null, stepExistsByName: () => false };
+    // Every check read first, then the writes: commits with concurrency guards (which count
+    // running steps as they were before the commit), and a commit retried after its step inserts
+    // hit a constraint, so that it refuses with checkCommit's error for the first taken identity.
+    const checked = this.db.transaction((changes: ChangeSet) => {
+      this.marks.checkCommit(changes);
+      return this.write(changes, checkCommit(changes, this.lookup));
+    });
+    const folded = this.db.transaction((changes: ChangeSet) => {
       if ((changes.concurrencyGuards?.length ?? 0) > 0) {
         this.marks.checkCommit(changes);
         return this.write(changes, checkCommit(changes, this.lookup));
@@ -113,7 +124,14 @@ export class SqliteStorage implements Storage {
       this.marks.checkKnown(changes);
       return this.writeFolded(changes);
     });
-    this.transaction = (changes) => tx.immediate(changes);
+    this.transaction = (changes) => {
+      try {
+        return folded.immediate(changes);
+      } catch (err) {
+        if (err === STEP_IDENTITY_TAKEN) return checked.immediate(changes);
+        throw err;
+      }
+    };
   }
 
   /** WAL and the connection settings for writing, then the schema brought up to date. */
@@ -256,13 +274,15 @@ export class SqliteStorage implements Storage {
       const r = this.update(ATTEMPTS, id, attemptKeys[i]!, updateAttempts[i]!.set, null);
       return r === null ? this.lookup.attemptExists(id) : r.changes === 1;
     });
-    checkIdentities(c, this.lookup, state, false);
+    // Steps inserted in this commit are still checked against each other here; against stored
+    // ones by the indexes as the rows go in (insertSteps).
+    checkIdentities(c, this.foldedLookup, state, false);
 
     for (const t of c.insertTasks ?? []) {
       this.run(TASKS.insert, ...encodeRecord(TASKS, t));
       this.setParticipants(t.id, t.participants ?? [], false);
     }
-    for (const s of c.insertSteps ?? []) this.run(STEPS.insert, ...encodeRecord(STEPS, s));
+    this.insertSteps(c.insertSteps ?? []);
     for (const id of state.bump) this.run(SQL.bumpTask, id);
     const insertAttempts = c.insertAttempts ?? [];
     for (const a of insertAttempts) {
@@ -279,6 +299,31 @@ export class SqliteStorage implements Storage {
       });
     }
     return this.appendLog(c);
+  }
+
+  /**
+   * New steps, MULTI_ROW_CHUNK rows per INSERT. Their ids and (task, name) were not looked up
+   * (a SELECT per step: a 5,000-step task's creation ran 5,000): a taken one fails the PRIMARY KEY
+   * or the UNIQUE steps_task_name index, and the commit is rolled back and retried with every
+   * check read first (`checked` in the constructor), which refuses it with the same DUPLICATE
+   * error, for the same step, as before.
+   */
+  private insertSteps(steps: readonly StepRecord[]): void {
+    const width = STEPS.columns.length;
+    for (let from = 0; from < steps.length; from += MULTI_ROW_CHUNK) {
+      const n = Math.min(MULTI_ROW_CHUNK, steps.length - from);
+      const params = new Array<unknown>(n * width);
+      for (let i = 0; i < n; i++) {
+        const values = encodeRecord(STEPS, steps[from + i]!);
+        for (let k = 0; k < width; k++) params[i * width + k] = values[k];
+      }
+      try {
+        this.run(multiRowSql(STEP_INSERT, n), ...params);
+      } catch (err) {
+        if (err instanceof Database.SqliteError && (err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err.code === 'SQLITE_CONSTRAINT_UNIQUE')) throw STEP_IDENTITY_TAKEN;
+        throw err;
+      }
+    }
   }
 
   /**
@@ -646,6 +691,9 @@ interface RowInsert {
 
 const rowInsert = (head: string, columns: number): RowInsert => ({ head, row: `(${Array.from({ length: columns }, () => '?').join(', ')})`, texts: new Map() });
 const TRANSITION_INSERT = rowInsert('INSERT INTO transitions (seq, task_id, step_name, field, from_value, to_value, reason, actor, at, details) VALUES ', 10);
+const STEP_INSERT = rowInsert(`INSERT INTO steps (${STEPS.select}) VALUES `, STEPS.columns.length);
+/** Thrown inside a folded commit whose step inserts hit a taken id or name (see insertSteps). */
+const STEP_IDENTITY_TAKEN = new Error('a step identity is taken; the commit is retried with every check read first');
 const EVENT_INSERT = rowInsert('INSERT INTO events (seq, type, task_id, step_name, at, payload) VALUES ', 6);
 
 function multiRowSql(target: RowInsert, n: number): string {

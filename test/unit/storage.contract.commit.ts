@@ -316,6 +316,30 @@ export function commitContract(ctx: ContractContext): void {
       expect((await ctx.s.getSteps('t1')).length).toBe(1);
     });
 
+    it('a taken step id or name refuses the first step that takes one, with nothing written, however many steps the commit inserts', async () => {
+      await ctx.s.commit({ insertTasks: [task('t1')], insertSteps: [step('t1', 'a'), step('t1', 'b')] });
+      const before = { task: await ctx.s.getTask('t1'), seq: await ctx.s.lastEventSeq() };
+      // 250 new steps (several multi-row INSERTs on SQLite), then a taken name, then a taken id.
+      const fresh = Array.from({ length: 250 }, (_, i) => step('t1', `n${i}`));
+      const nameTaken = await refused(
+        ctx.s.commit({ insertSteps: [...fresh, step('t1', 'b', { id: 'other-id' }), step('t1', 'c', { id: 't1:a' })], events: [readyEvent('t1', 'n0')] }),
+        'DUPLICATE',
+      );
+      expect(nameTaken.details).toEqual({ record: 'step', id: 't1/b', field: 'name' });
+      const idTaken = await refused(ctx.s.commit({ insertSteps: [...fresh, step('t1', 'c', { id: 't1:a' }), step('t1', 'b', { id: 'other-id' })] }), 'DUPLICATE');
+      expect(idTaken.details).toEqual({ record: 'step', id: 't1:a', field: 'id' });
+      // In a new task, with the task itself inserted by the same commit.
+      const newTask = await refused(ctx.s.commit({ insertTasks: [task('t2')], insertSteps: [step('t2', 'x'), step('t2', 'y', { id: 't1:b' })] }), 'DUPLICATE');
+      expect(newTask.details).toEqual({ record: 'step', id: 't1:b', field: 'id' });
+      expect(await ctx.s.getTask('t2')).toBeNull();
+      expect((await ctx.s.getSteps('t1')).map((s) => s.name)).toEqual(['a', 'b']);
+      expect(await ctx.s.getTask('t1')).toEqual(before.task);
+      expect(await ctx.s.lastEventSeq()).toBe(before.seq);
+      // The same 250 steps go in once nothing is taken, in order.
+      await ctx.s.commit({ insertSteps: fresh });
+      expect((await ctx.s.getSteps('t1')).map((s) => s.name)).toEqual(['a', 'b', ...fresh.map((s) => s.name)]);
+    });
+
     it('a malformed patch is refused as USAGE', async () => {
       await seed();
       await refused(ctx.s.commit({ updateTasks: [{ id: 't1', expectedVersion: 2, set: { version: 9 } as never }] }), 'USAGE');
