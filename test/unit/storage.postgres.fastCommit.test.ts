@@ -12,6 +12,7 @@ import { commitFast } from '../../core/storage/postgres/commitFast.js';
 import { FAST_COMMIT_BODY, FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_8 } from '../../core/storage/postgres/commitFastSql.js';
 import { PG_MIGRATIONS, migratePostgres } from '../../core/storage/postgres/migrations.js';
 import type { PostgresStorage } from '../../core/storage/postgres/storage.js';
+import { openStorage } from '../../core/storage/index.js';
 import { usePostgres } from '../fixtures/postgres/database.js';
 import { createDatabase, dropDatabase } from '../fixtures/postgres/server.js';
 import { T0, attempt, completedEvent, readyEvent, step, task, transition } from '../fixtures/storage/records.js';
@@ -148,21 +149,66 @@ describe('PostgreSQL one-round-trip commit', () => {
     }
   });
 
-  it('upgrades a database at migration 11 (json patches, planner defaults) to 13 (12 is the reservations trigger)', async () => {
+  it('upgrades a database at migration 11 (json patches, planner defaults) to 14 (12 is the reservations trigger)', async () => {
     const admin = inject('postgresUrl');
     const name = `sw_m13_${process.pid}`;
     const client = new pg.Client({ connectionString: await createDatabase(admin, name) });
     await client.connect();
     try {
       expect(await migratePostgres(client, 'test', T0, PG_MIGRATIONS.filter((m) => m.version <= 11))).not.toContain(13);
-      expect(await migratePostgres(client, 'test', T0)).toEqual([12, 13]);
+      expect(await migratePostgres(client, 'test', T0)).toEqual([12, 13, 14]);
       const r = await client.query(`SELECT proname, proconfig, prosrc FROM pg_proc WHERE pronamespace = 'stepwise'::regnamespace AND proname IN ('commit_fast', 'lock_commit', 'prepare_commit') ORDER BY proname`);
-      const plans = ['enable_seqscan=off', 'enable_hashjoin=off', 'enable_mergejoin=off'];
+      const plans = ['enable_seqscan=off', 'enable_hashjoin=off', 'enable_mergejoin=off', 'plan_cache_mode=force_generic_plan'];
       expect(r.rows.map((x) => [x.proname, x.proconfig])).toEqual([['commit_fast', plans], ['lock_commit', plans], ['prepare_commit', plans]]);
       expect(r.rows[0].prosrc).toBe(FAST_COMMIT_BODY);
     } finally {
       await client.end();
       await dropDatabase(admin, name);
+    }
+  });
+
+  it('upgrades a database at migration 13 with rows to 14: the rows stay, commits go on by both paths', async () => {
+    const admin = inject('postgresUrl');
+    const name = `sw_m14_${process.pid}`;
+    const url = await createDatabase(admin, name);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect(await migratePostgres(client, 'test', T0, PG_MIGRATIONS.filter((m) => m.version <= 13))).toContain(13);
+      const seed = { insertTasks: [task('t1', { status: 'running' })], insertSteps: [step('t1', 'a', { state: 'running' }), step('t1', 'b', { state: 'ready' })], insertAttempts: [attempt('t1', 'a', 1)] };
+      await commitFast(client as unknown as pg.PoolClient, seed, validateChange(seed));
+      expect(await migratePostgres(client, 'test', T0)).toEqual([14]);
+      const upgraded = await openStorage({ kind: 'postgres', url });
+      try {
+        expect(upgraded.kind).toBe('postgres');
+        const pgStorage = upgraded as PostgresStorage;
+        await pgStorage.commit(outcome(1));
+        expect((await pgStorage.getSteps('t1')).map((x) => [x.name, x.state])).toEqual([['a', 'complete'], ['b', 'running']]);
+        expect(pgStorage.commitStats.fast).toBe(1);
+        // A stale outcome goes by the checked path (prepare_commit, also altered) and is refused there.
+        await expect(pgStorage.commit(outcome(1))).rejects.toMatchObject({ code: 'STALE' });
+        expect(pgStorage.commitStats.checked).toBe(1);
+        expect((await pgStorage.listAttempts('t1')).map((x) => [x.stepName, x.number])).toEqual([['a', 1], ['b', 1]]);
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await client.end();
+      await dropDatabase(admin, name);
+    }
+  });
+
+  it("caches a commit's generic plans from a connection's first call (migration 14), not after five custom plans", async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const c = outcome((await s.getTask('t1'))!.version);
+      await commitFast(client as unknown as pg.PoolClient, c, validateChange(c));
+      // A generic plan is kept in a CachedPlan memory context named by its statement; a custom plan is not kept.
+      const r = await client.query(`SELECT count(*)::int AS n FROM pg_backend_memory_contexts WHERE name = 'CachedPlan' AND ident LIKE 'WITH it AS (INSERT INTO stepwise.tasks%'`);
+      expect(r.rows[0].n).toBe(1);
+    } finally {
+      await client.end();
     }
   });
 

@@ -15,7 +15,7 @@
  */
 import { StepwiseError } from '../../model/errors.js';
 import { SchemaTooNewError } from '../errors.js';
-import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_13, FAST_COMMIT_MIGRATION_8 } from './commitFastSql.js';
+import { FAST_COMMIT_MIGRATION_10, FAST_COMMIT_MIGRATION_11, FAST_COMMIT_MIGRATION_13, FAST_COMMIT_MIGRATION_8, GENERIC_PLANS_MIGRATION_14 } from './commitFastSql.js';
 import { LOCK } from './locks.js';
 import { PREPARE_COMMIT_2, PREPARE_COMMIT_11 } from './prepareCommitSql.js';
 import type { Queryable } from './pool.js';
@@ -318,6 +318,13 @@ CREATE TRIGGER tasks_release_finished AFTER UPDATE OF status ON stepwise.tasks F
     version: 13,
     name: 'commit_fast_jsonb_patches',
     sql: FAST_COMMIT_MIGRATION_13,
+  },
+  {
+    // The commit functions cache generic plans from a connection's first call (GENERIC_PLANS in
+    // ./commitFastSql.ts): no custom planning of each new connection's next five commits.
+    version: 14,
+    name: 'commit_generic_plans',
+    sql: GENERIC_PLANS_MIGRATION_14,
   },
 ];
 
