@@ -8,7 +8,7 @@
 import { StaleError, StepwiseError, toErrorInfo } from '../../model/errors.js';
 import type { LogLine, TaskRecord } from '../../model/runtime.js';
 import type { FlowTemplate } from '../../model/template.js';
-import type { JobOutcome } from '../../executor/types.js';
+import type { FlowJob, Job, JobOutcome } from '../../executor/types.js';
 import type { HandlerFailure } from '../../executor/failure.js';
 import { formatSize } from '../../limits/index.js';
 import { timeOrderedId } from '../ids.js';
@@ -87,16 +87,24 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
         return { kind: 'failure', failure: { error: toErrorInfo(err), retryable: false } } satisfies JobOutcome;
       }
       const file = ctx.handlers.fileOf?.(state.handler, template);
-      return {
+      const job: FlowJob = {
         kind: 'flow',
         role: 'action',
         handlerName: state.handler,
         fn,
-        ...(file ? { file } : {}),
         context: { taskId: task.id, state: state.name, data: copyJson(task.data), attempt: { number: claim.stateAttempt, maxAttempts: maxAttemptsOf(state) } },
         subtasks: rt.subtasksOf(task),
-        ...io,
+        // A getter, not a copy (a spread of `io` read it): the signal, an AbortController with its
+        // event target, is made only when the handler or the executor reads it.
+        get signal() {
+          return io.signal;
+        },
+        aborted: io.aborted ?? abortedOf(io),
+        onProgress: io.onProgress,
+        onLog: io.onLog,
       };
+      if (file) job.file = file;
+      return job;
     },
     records: {
       kind: 'own',
@@ -168,4 +176,9 @@ export function actionAttempt(rt: FlowRuntime, task: TaskRecord, template: FlowT
       }
     }
   }
+}
+
+/** `aborted()` from the signal, for an io without one (made per attempt by a helper, not a named closure: see runtime/attempts.ts). */
+function abortedOf(io: Pick<Job, 'signal'>): () => boolean {
+  return () => io.signal.aborted;
 }
