@@ -1,6 +1,7 @@
 /**
- * Which B-trees a SQLite commit writes: `npx tsx bench/profile/walPages.ts [flows|fanout] [N]`
- * (N registration flows, default 300, or one task of N independent steps, default 2,000).
+ * Which B-trees a SQLite commit writes: `npx tsx bench/profile/walPages.ts [flows|fanout|chain] [N]`
+ * (N registration flows, default 300, one task of N independent steps, default 2,000, or an
+ * N-step chain, default 1,000).
  *
  * Runs the workload through the engine on a fresh file with checkpoints off (SqliteStorage's
  * `wal_autocheckpoint` rewritten to 0), so every page every commit wrote stays in the WAL; then
@@ -14,10 +15,10 @@ import Database from 'better-sqlite3';
 import { tempDir } from '../lib/cli.js';
 import { registrationsOnSqlite } from '../lib/registration.js';
 import { round } from '../lib/stats.js';
-import { benchEngine, fanOut } from '../lib/stepwise.js';
+import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
 
-const which = process.argv[2] === 'fanout' ? 'fanout' : 'flows';
-const N = Number(process.argv[3] ?? (which === 'fanout' ? 2000 : 300));
+const which = process.argv[2] === 'fanout' || process.argv[2] === 'chain' ? process.argv[2] : 'flows';
+const N = Number(process.argv[3] ?? (which === 'fanout' ? 2000 : which === 'chain' ? 1000 : 300));
 const dir = tempDir('walpages');
 
 // Every connection SqliteStorage opens keeps its WAL until closed.
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     await w.run();
     close = () => w.close();
   } else {
-    const template = fanOut(N);
+    const template = which === 'chain' ? chain(N) : fanOut(N);
     const b = await benchEngine([template], { kind: 'sqlite', dir, name: 'work' });
     const task = await b.engine.start(template.name);
     const r = await b.engine.runUntilIdle({ taskId: task.id });
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     JSON.stringify(
       {
-        workload: which === 'flows' ? `${N} registration flows` : `one task of ${N} independent steps`,
+        workload: which === 'flows' ? `${N} registration flows` : which === 'chain' ? `a chain of ${N} steps` : `one task of ${N} independent steps`,
         pageSize,
         commits,
         commitsPerUnit: round(commits / perUnit, 3),
