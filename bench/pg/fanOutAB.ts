@@ -113,16 +113,20 @@ async function load(root: string): Promise<Side> {
       const opened = await openEngine({ workspace: { templates: [template], handlers: { noop } }, db: storage, executor: 'pool', concurrency: 8 });
       try {
         const q0 = queries;
-        const s0 = 'url' in where ? clusterCpu(postmaster) : new Map<string, number>();
+        const read0 = clusterCpu(postmaster);
+        const s0 = 'url' in where ? read0 : new Map<string, number>();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         const task = await opened.engine.start(template.name);
         const cs = process.cpuUsage(c0);
-        const ss = 'url' in where ? clusterCpu(postmaster) : new Map<string, number>();
+        // Read on both sides, so the reading's own CPU (a walk of /proc) weighs on both alike.
+        const read = clusterCpu(postmaster);
+        const ss = 'url' in where ? read : new Map<string, number>();
         const run = await opened.engine.runUntilIdle({ taskId: task.id });
         const ms = performance.now() - t0;
         const c = process.cpuUsage(c0);
-        const s1 = 'url' in where ? clusterCpu(postmaster) : new Map<string, number>();
+        const read1 = clusterCpu(postmaster);
+        const s1 = 'url' in where ? read1 : new Map<string, number>();
         for (const [k, v] of s1) serverByKind.set(k, (serverByKind.get(k) ?? 0) + v - (s0.get(k) ?? 0));
         if (run.task?.status !== 'complete') throw new Error(`fan-out ended ${run.task?.status}`);
         return { startRunnerUs: (cs.user + cs.system) / STEPS, startServerUs: ((sum(ss) - sum(s0)) * 1000) / STEPS, runnerUs: (c.user + c.system) / STEPS, serverUs: ((sum(s1) - sum(s0)) * 1000) / STEPS, stepsPerSecond: STEPS / (ms / 1000), commits: commits / STEPS, queries: (queries - q0) / STEPS };
