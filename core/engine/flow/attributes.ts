@@ -7,6 +7,7 @@
  */
 import { assertStorable, DEFAULT_LIMITS, type Limits } from '../../limits/index.js';
 import { StepwiseError } from '../../model/errors.js';
+import { copyPlain } from '../../model/jsonCopy.js';
 import { compileSchema, schemaErrors, type SchemaError } from '../../model/jsonSchema.js';
 import type { JsonObject } from '../../model/runtime.js';
 import type { JsonSchema } from '../../model/template.js';
@@ -64,7 +65,8 @@ export function applyDefaultsAndValidate(
     });
   }
   assertStorable(value ?? {}, what, limit.limits, limit.name, consequence);
-  const copy = structuredClone((value ?? {}) as JsonObject);
+  // JSON-shaped almost always: a plain walk (structuredClone only for anything else).
+  const copy = copyPlain((value ?? {}) as JsonObject);
   if (!schema) return copy;
   const problems = checkAgainstSchema(schema, copy);
   if (problems.length > 0) {

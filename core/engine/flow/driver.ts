@@ -9,6 +9,7 @@
  */
 import { timeOrderedId } from '../ids.js';
 import { StaleError, StepwiseError } from '../../model/errors.js';
+import { copyPlain } from '../../model/jsonCopy.js';
 import { isTaskFinished, workingStatus } from '../../model/states.js';
 import type { Actor, JsonObject, TaskRecord } from '../../model/runtime.js';
 import { templateRef, type FlowTemplate } from '../../model/template.js';
@@ -190,7 +191,7 @@ export function createFlowDriver(ctx: EngineContext, options: FlowDriverOptions 
     const data = applyDefaultsAndValidate(template.attributesSchema, input ?? {}, `The attributes of ${ref}`, undefined, { limits: ctx.limits, name: 'inputBytes' });
     const { task, changes } = planCreate(template, {
       id: timeOrderedId(ctx.clock.now()),
-      input: structuredClone((input ?? {}) as JsonObject),
+      input: copyPlain((input ?? {}) as JsonObject),
       data,
       now: ctx.clock.now(),
       parentTaskId: opts.parentTaskId ?? null,
