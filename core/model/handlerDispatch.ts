@@ -10,8 +10,14 @@ export const DEFAULT_HANDLER_METHOD = 'call';
 
 type Methods = Record<string, unknown>;
 
+/** Answers by function: a function's source never changes, and reading it (toString) builds a string per call. */
+const classes = new WeakMap<object, boolean>();
+
 export function isClass(value: unknown): value is new () => Methods {
-  return typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
+  if (typeof value !== 'function') return false;
+  let known = classes.get(value);
+  if (known === undefined) classes.set(value, (known = /^class[\s{]/.test(Function.prototype.toString.call(value))));
+  return known;
 }
 
 /** A value a handler module may export as a handler: a function, a class, or an object with at least one method. */

@@ -27,30 +27,41 @@ export function createTemplateRegistry(templates: readonly Template[], options: 
       { ref, known },
     );
   };
+  // What a name reference resolved to: the templates never change, and the engine resolves a
+  // flow's reference at every step. File references are resolved each time (they depend on the
+  // current folder).
+  const byName = new Map<string, Template>();
+  const resolveName = (ref: string): Template => {
+    const at = ref.lastIndexOf('@');
+    const path = at > 0 ? ref.slice(0, at) : ref;
+    const version = at > 0 ? ref.slice(at + 1) : undefined;
+    const slash = path.lastIndexOf('/');
+    const namespace = slash >= 0 ? path.slice(0, slash) : undefined;
+    const name = slash >= 0 ? path.slice(slash + 1) : path;
+    const matches = all
+      .filter((t) => t.name === name && (namespace === undefined || t.namespace === namespace) && (version === undefined || t.version === version))
+      .sort((a, b) => compareVersionsDesc(a.version, b.version));
+    if (matches.length === 0) return notFound(ref, 'is not in the workspace');
+    const namespaces = [...new Set(matches.map((t) => t.namespace))];
+    if (namespaces.length > 1) return notFound(ref, `is ambiguous: it exists in namespaces ${namespaces.join(', ')}; write namespace/name`);
+    return matches[0]!;
+  };
   return {
     list: () => [...all],
     resolve(ref: string): Template {
-      const byFile = resolveFile(all, ref, options.root);
-      if (byFile) return byFile;
-      const at = ref.lastIndexOf('@');
-      const path = at > 0 ? ref.slice(0, at) : ref;
-      const version = at > 0 ? ref.slice(at + 1) : undefined;
-      const slash = path.lastIndexOf('/');
-      const namespace = slash >= 0 ? path.slice(0, slash) : undefined;
-      const name = slash >= 0 ? path.slice(slash + 1) : path;
-      const matches = all
-        .filter((t) => t.name === name && (namespace === undefined || t.namespace === namespace) && (version === undefined || t.version === version))
-        .sort((a, b) => compareVersionsDesc(a.version, b.version));
-      if (matches.length === 0) return notFound(ref, 'is not in the workspace');
-      const namespaces = [...new Set(matches.map((t) => t.namespace))];
-      if (namespaces.length > 1) return notFound(ref, `is ambiguous: it exists in namespaces ${namespaces.join(', ')}; write namespace/name`);
-      return matches[0]!;
+      const known = byName.get(ref);
+      if (known) return known;
+      if (isFileRef(ref)) return resolveFile(all, ref, options.root) ?? resolveName(ref);
+      const found = resolveName(ref);
+      byName.set(ref, found);
+      return found;
     },
   };
 }
 
+const isFileRef = (ref: string): boolean => /\.(ya?ml|[cm]?[jt]s)$/.test(ref);
+
 function resolveFile(templates: Template[], ref: string, root: string | undefined): Template | undefined {
-  if (!/\.(ya?ml|[cm]?[jt]s)$/.test(ref)) return undefined;
   const candidates = [isAbsolute(ref) ? ref : resolve(ref), ...(root && !isAbsolute(ref) ? [resolve(root, ref)] : [])];
   return templates.find((t) => t.source.file !== undefined && candidates.includes(resolve(t.source.file)));
 }
