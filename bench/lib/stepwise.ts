@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import type { HandlerFn, Template, WorkflowTemplate } from '../../core/model/template.js';
 import { openStorage } from '../../core/storage/index.js';
-import type { Storage } from '../../core/storage/storage.js';
+import type { ChangeSet, Storage, SyncStorage } from '../../core/storage/storage.js';
 import { createHandlerRegistry, createTemplateRegistry } from '../../core/template/registry.js';
 import { step, workflow } from '../../test/fixtures/engine/harness.js';
 
@@ -47,6 +47,32 @@ export interface BenchEngine {
   close(): Promise<void>;
 }
 
+/**
+ * Calls `counted` with every commit's changes, on both paths (and `read` with the name of every
+ * synchronous read). Storage offers Storage.sync only while nothing intercepts `commit`: wrapping
+ * `commit` alone would switch it off, and the engine would then commit through the asynchronous
+ * path, which users' engines (over storage nobody wraps) do not take.
+ */
+export function countCommits(storage: Storage, counted: (changes: ChangeSet) => void, read: (name: keyof SyncStorage) => void = () => {}): void {
+  const sync = storage.sync ?? null;
+  const commit = storage.commit.bind(storage);
+  storage.commit = (changes) => {
+    counted(changes);
+    return commit(changes);
+  };
+  if (!sync) return;
+  const countedSync: SyncStorage = {
+    commit: (changes) => {
+      counted(changes);
+      return sync.commit(changes);
+    },
+    getTask: (id) => (read('getTask'), sync.getTask(id)),
+    maxAttemptNumber: (taskId, stepName) => (read('maxAttemptNumber'), sync.maxAttemptNumber(taskId, stepName)),
+    lastEventSeq: () => (read('lastEventSeq'), sync.lastEventSeq()),
+  };
+  Object.defineProperty(storage, 'sync', { value: countedSync, configurable: true });
+}
+
 /** An engine with the `pool` executor (8 at once: BullMQ's workers get the same concurrency). */
 export async function benchEngine(
   templates: Template[],
@@ -55,11 +81,7 @@ export async function benchEngine(
 ): Promise<BenchEngine> {
   const storage = await openStorage(where.kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', file: join(where.dir, `${where.name}.db`) });
   let commits = 0;
-  const commit = storage.commit.bind(storage);
-  storage.commit = (changes) => {
-    commits += 1;
-    return commit(changes);
-  };
+  countCommits(storage, () => (commits += 1));
   const engine = createEngine({
     storage,
     templates: createTemplateRegistry(templates),

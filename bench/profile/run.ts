@@ -22,7 +22,7 @@ import { createHandlerRegistry, createTemplateRegistry } from '../../core/templa
 import { tempDir } from '../lib/cli.js';
 import { registrationFlow, runRegistration } from '../lib/registration.js';
 import { round } from '../lib/stats.js';
-import { benchEngine, chain, fanOut } from '../lib/stepwise.js';
+import { benchEngine, chain, countCommits, fanOut } from '../lib/stepwise.js';
 import { classify, PHASE_LABELS, type CpuProfile, type Phase } from './phases.js';
 
 interface Workload {
@@ -135,19 +135,25 @@ async function countRun(w: Workload): Promise<Counts> {
   const on = { before: async () => void hook.enable(), after: async () => void hook.disable() };
   try {
     await measure(w, (s) => {
-      const commit = s.commit.bind(s);
-      s.commit = async (changes) => {
-        c.commits++;
-        c.events += changes.events?.length ?? 0;
-        c.transitions += changes.transitions?.length ?? 0;
-        return commit(changes);
+      const read = (name: string) => {
+        c.reads++;
+        c.readsBy[name] = (c.readsBy[name] ?? 0) + 1;
       };
+      // Both paths (Storage.sync stays on, as in users' engines).
+      countCommits(
+        s,
+        (changes) => {
+          c.commits++;
+          c.events += changes.events?.length ?? 0;
+          c.transitions += changes.transitions?.length ?? 0;
+        },
+        read,
+      );
       const record = s as unknown as Record<string, (...a: unknown[]) => unknown>;
       for (const name of READS) {
         const fn = record[name]!.bind(s);
         record[name] = (...a: unknown[]) => {
-          c.reads++;
-          c.readsBy[name] = (c.readsBy[name] ?? 0) + 1;
+          read(name);
           return fn(...a);
         };
       }

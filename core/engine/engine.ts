@@ -37,7 +37,7 @@ import { Scheduler } from './runtime/scheduler.js';
 import { startTask } from './start.js';
 import { subtaskStarter } from './workflow/subtasks.js';
 import { TaskStore } from './runtime/taskStore.js';
-import { abortRunning } from './runtime/attempts.js';
+import { abortRunning, type RunningAttempt } from './runtime/attempts.js';
 import { childOf, planSignal } from './workflow/waits.js';
 import type { PlanEnv } from './workflow/outcome.js';
 
@@ -182,12 +182,16 @@ export function createEngine(options: EngineOptions): Engine {
     runUntilIdle: (opts = {}) => runUntilIdle(context, scheduler, opts),
     tick: () => scheduler.serialized(() => scheduler.fullRound(null, { deleteExpired: true })),
     async runStep(taskId, stepName) {
-      const before = new Set(scheduler.runningIn(new Set([taskId])));
-      const launched = await scheduler.serialized(() =>
-        scheduler.launchReady(null, { taskId, max: 1, ignorePause: true, ...(stepName ? { step: stepName } : {}) }),
-      );
+      // Watched, not looked up among the running afterwards: the attempt may have ended already.
+      const started: RunningAttempt[] = [];
+      const unwatch = scheduler.attempts.watch((r) => r.taskId === taskId && started.push(r));
+      let launched: number;
+      try {
+        launched = await scheduler.serialized(() => scheduler.launchReady(null, { taskId, max: 1, ignorePause: true, ...(stepName ? { step: stepName } : {}) }));
+      } finally {
+        unwatch();
+      }
       if (launched === 0) return null;
-      const started = scheduler.runningIn(new Set([taskId])).filter((r) => !before.has(r));
       await Promise.all(started.map((r) => r.done));
       const name = started[0]?.step ?? stepName;
       return name ? context.storage.getStep(taskId, name) : null;

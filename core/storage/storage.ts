@@ -238,9 +238,9 @@ export interface Storage {
   commit(changes: ChangeSet): Promise<CommitResult>;
 
   /**
-   * Optional: the calls a flow's pure steps make, answered synchronously by storage that does no
-   * I/O (memory) or whose I/O is synchronous anyway (SQLite through better-sqlite3), so that they
-   * cost no promise (see SyncStorage). Null (or absent) whenever the
+   * Optional: the calls a flow's pure steps and the engine's workflow commits make, answered
+   * synchronously by storage that does no I/O (memory) or whose I/O is synchronous anyway (SQLite
+   * through better-sqlite3), so that they cost no promise (see SyncStorage). Null (or absent) whenever the
    * asynchronous methods must be called instead, e.g. while a subclass or a wrapper intercepts them.
    */
   readonly sync?: SyncStorage | null;

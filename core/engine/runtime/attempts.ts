@@ -141,6 +141,8 @@ export class Attempts {
   private renewal: ClockTimer | null = null;
   /** Attempts started so far (a run that started one did work, even if it already ended). */
   started = 0;
+  /** Told of every attempt started (see `watch`). */
+  private readonly watchers = new Set<(run: RunningAttempt) => void>();
 
   constructor(private readonly deps: AttemptsDeps) {}
 
@@ -157,6 +159,16 @@ export class Attempts {
     const out: RunningAttempt[] = [];
     for (const { run } of this.running.values()) if (!scope || scope.has(run.taskId)) out.push(run);
     return out;
+  }
+
+  /**
+   * Calls `fn` with each attempt started until the returned function is called: who launched an
+   * attempt learns of it even when it has already ended (a synchronous handler's end can be
+   * stored before the launching round returns).
+   */
+  watch(fn: (run: RunningAttempt) => void): () => void {
+    this.watchers.add(fn);
+    return () => void this.watchers.delete(fn);
   }
 
   /** Ends that storage refuses for now stop being retried (an aborting stop, close). */
@@ -179,6 +191,7 @@ export class Attempts {
     const k = key(spec.taskId, spec.step);
     this.started += 1;
     this.running.set(k, { run, spec });
+    if (this.watchers.size > 0) for (const w of this.watchers) w(run);
     this.keepRenewing();
     let stored: Promise<unknown>;
     try {

@@ -31,7 +31,7 @@ export class TaskLocks {
    * first). Three promises per holder besides `fn`'s own: a chain step takes this lock for its
    * commit, so an async wrapper and a `finally` here were a tenth of its promises.
    */
-  run<T>(taskId: string, fn: () => Promise<T>): Promise<T> {
+  run<T>(taskId: string, fn: () => Maybe<T>): Promise<T> {
     const held = this.tails.get(taskId);
     const run = held === undefined ? Promise.resolve().then(fn) : (held instanceof SyncHold ? held.done() : held).then(fn);
     // Registered before the caller's reactions: the lock is released before the caller resumes.
@@ -50,7 +50,7 @@ export class TaskLocks {
    * queues behind it as behind any holder.
    */
   runNow<T>(taskId: string, fn: () => Maybe<T>): Maybe<T> {
-    if (this.tails.has(taskId)) return this.run(taskId, async () => fn());
+    if (this.tails.has(taskId)) return this.run(taskId, fn);
     const hold = new SyncHold();
     this.tails.set(taskId, hold);
     const end = () => {

@@ -119,8 +119,10 @@ export async function runUntilIdle(ctx: EngineContext, scheduler: Scheduler, opt
         }
         break;
       }
-      // Every end notifies (after it is stored and its attempt no longer counts as running).
-      if (inFlight.length > 0) await scheduler.nextActivity();
+      // Every end notifies (after it is stored and its attempt no longer counts as running). One
+      // that notified while the round ran (its commit can be stored before the round returns)
+      // is not waited for again: the next round runs at once.
+      if (inFlight.length > 0 && scheduler.activitySeq === seenSeq) await scheduler.nextActivity();
       if (ctx.clock.now() - lastFullAt >= FULL_ROUND_EVERY_MS) full = true;
     }
   } finally {

@@ -18,6 +18,7 @@ import { Draft } from './draft.js';
 import { applyToView, buildView, type TaskView } from './view.js';
 import { publishCommitted } from './commit.js';
 import { TaskLocks } from './lock.js';
+import { drive, isThenable, wait, type Maybe, type Steps } from './maybe.js';
 
 const MAX_STALE_RETRIES = 8;
 /** Most changes planned into one commit. */
@@ -128,39 +129,61 @@ export class TaskStore {
         return;
       }
       this.queued.set(taskId, [entry]);
-      void this.locked(taskId, () => this.flush(taskId));
+      void this.locks.run(taskId, () => this.flush(taskId));
     });
   }
 
-  /** Commit what queued for the task: runs of changes by the same actor share a commit. */
-  private async flush(taskId: string): Promise<void> {
+  /**
+   * Commit what queued for the task: runs of changes by the same actor share a commit. Done at
+   * once on synchronous storage, it still answers with a (settled) promise: the lock is let go
+   * only after the reactions to the changes it committed ran, so the ends those reactions cause
+   * (a pool's next attempts, ending at once) queue up behind it and share the next commit.
+   */
+  private flush(taskId: string): Maybe<void> {
     const queue = this.queued.get(taskId) ?? [];
     this.queued.delete(taskId);
-    let i = 0;
+    return this.flushFrom(taskId, queue, 0) ?? FLUSHED;
+  }
+
+  /**
+   * Commits `queue` from `i` on, run by run. Synchronous while the plans and storage are (a chain
+   * step on SQLite or memory: no promise between the end's plan and the launch of what it claimed).
+   */
+  private flushFrom(taskId: string, queue: Queued[], i: number): Maybe<void> {
     while (i < queue.length) {
       let j = i + 1;
       while (j < queue.length && j - i < MAX_BATCH && queue[j]!.actor === queue[i]!.actor) j++;
       const batch = i === 0 && j === queue.length ? queue : queue.slice(i, j);
+      const next = j;
       // commitBatch's first try, inline: a chain step's commit passes here once per step.
-      let results: Changed<unknown>[] | null = null;
+      let results: Maybe<Changed<unknown>[]>;
       try {
-        results = await this.commitPlans(taskId, batch);
+        results = drive(this.commitPlans(taskId, batch));
       } catch (err) {
-        await this.recover(taskId, batch, err);
+        return this.recover(taskId, batch, err).then(() => this.flushFrom(taskId, queue, next));
       }
-      if (results) for (let k = 0; k < batch.length; k++) batch[k]!.resolve(results[k]);
-      i = j;
+      if (isThenable(results)) {
+        return (results as Promise<Changed<unknown>[]>).then(
+          (r) => {
+            resolveAll(batch, r);
+            return this.flushFrom(taskId, queue, next);
+          },
+          (err: unknown) => this.recover(taskId, batch, err).then(() => this.flushFrom(taskId, queue, next)),
+        );
+      }
+      resolveAll(batch, results as Changed<unknown>[]);
+      i = next;
     }
   }
 
   private async commitBatch(taskId: string, batch: Queued[]): Promise<void> {
     let results: Changed<unknown>[];
     try {
-      results = await this.commitPlans(taskId, batch);
+      results = await drive(this.commitPlans(taskId, batch));
     } catch (err) {
       return this.recover(taskId, batch, err);
     }
-    batch.forEach((e, k) => e.resolve(results[k]));
+    resolveAll(batch, results);
   }
 
   /** The batch's commit failed with `err`: a plan that threw fails alone, a refused commit is retried change by change. */
@@ -178,30 +201,38 @@ export class TaskStore {
     for (const e of entries) await this.commitBatch(taskId, [e]);
   }
 
-  /** Plan every entry, in order, on one draft and commit it; replanned after a STALE. */
-  private async commitPlans(taskId: string, entries: Queued[]): Promise<Changed<unknown>[]> {
+  /**
+   * Plan every entry, in order, on one draft and commit it; replanned after a STALE. A generator
+   * (driven by `drive`): it runs synchronously while the view is cached, the plans answer at once
+   * and storage commits synchronously (Storage.sync), and waits only for what is a promise.
+   */
+  private *commitPlans(taskId: string, entries: Queued[]): Steps<Changed<unknown>[]> {
     let lastStale: unknown;
     for (let i = 0; i < MAX_STALE_RETRIES; i++) {
       // The cached view is trusted optimistically: the commit names the task version it was
       // planned on, so a view another process made stale is caught (STALE) and reloaded.
-      const view = this.views.get(taskId) ?? (await this.view(taskId));
+      const view = this.views.get(taskId) ?? (yield* wait(this.view(taskId)));
       if (!view) return entries.map(() => undefined);
       const draft = new Draft(view, this.ctx.clock.now(), entries[0]!.actor);
       const values: unknown[] = [];
       for (const e of entries) {
+        let value: unknown;
         try {
-          // Most plans are synchronous: awaited only when they return a promise.
-          const value = e.plan(draft);
-          values.push(typeof (value as { then?: unknown } | null)?.then === 'function' ? await value : value);
+          value = e.plan(draft);
+          // Most plans are synchronous: waited for only when they return a promise.
+          if (isThenable(value)) value = yield* wait(value);
         } catch (cause) {
           throw new PlanFailed(e, cause);
         }
+        values.push(value);
       }
       if (draft.isEmpty) return values.map((value) => ({ value, view }));
       const changes = draft.toChangeSet();
+      const sync = this.ctx.storage.sync;
       try {
-        // commitAndPublish, inline (one async layer less per commit): the view first, then the events.
-        const result = await this.ctx.storage.commit(changes);
+        // commitAndPublish, inline: the view first, then the events. Handed over to a synchronous
+        // storage (nothing in a draft's changes is changed after its commit).
+        const result = sync ? sync.commit(changes) : yield* wait(this.ctx.storage.commit(changes));
         applyToView(view, changes);
         if (isTaskFinished('workflow', view.task.status)) this.views.delete(taskId);
         publishCommitted(this.ctx, result);
@@ -214,4 +245,10 @@ export class TaskStore {
     }
     throw lastStale;
   }
+}
+
+const FLUSHED: Promise<void> = Promise.resolve();
+
+function resolveAll(batch: Queued[], results: Changed<unknown>[]): void {
+  for (let k = 0; k < batch.length; k++) batch[k]!.resolve(results[k]);
 }

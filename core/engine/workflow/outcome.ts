@@ -73,7 +73,9 @@ export function finishAttempt(
     outcome,
     error: extra.error ?? null,
     output: extra.output ?? null,
-    logs: attempt.logs,
+    // A copy: the attempt's array takes lines from the handler's leftover code after its end, and
+    // a synchronous commit (Storage.sync) may keep what it is given.
+    logs: attempt.logs.slice(),
   });
 }
 
