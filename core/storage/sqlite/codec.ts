@@ -30,8 +30,8 @@ export interface Table<T> {
   /** Positions of the row's id and of its task's id in `columns` (to name an unreadable row). */
   idIndex: number;
   taskIdIndex: number;
-  /** Phantom: the record type. */
-  readonly _record?: T;
+  /** A row (columns order) as a record: see decodeRow. */
+  decode: (row: readonly unknown[], onUnreadable: ((bad: UnreadableRow) => void) | undefined) => T;
 }
 
 const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
@@ -42,7 +42,27 @@ function table<T>(name: string, fields: readonly string[], special: Record<strin
   const insert = `INSERT INTO ${name} (${select}) VALUES (${columns.map(() => '?').join(', ')})`;
   const idIndex = fields.indexOf('id');
   const taskIdIndex = fields.includes('taskId') ? fields.indexOf('taskId') : idIndex;
-  return { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select, insert, idIndex, taskIdIndex };
+  const t = { name, columns, byField: new Map(columns.map((c) => [c.field, c])), select, insert, idIndex, taskIdIndex };
+  return { ...t, decode: recordDecoder<T>(t) };
+}
+
+/**
+ * The decoder of a table's rows: one object literal with every field, generated once per table
+ * from its field names (the constants of ../fields.ts, checked to be plain identifiers). A record
+ * built key by key (`out[field] = value`) passes V8's limit of properties added by keyed stores
+ * (about a dozen) for a step (23 fields) or a task (27): V8 then keeps it as a dictionary, several
+ * times slower to build (1.2–1.9 µs against ~0.2 µs a row, micro-benchmark) and slower to read
+ * for everything that holds it afterwards (the engine's views, flows, the workbench).
+ */
+function recordDecoder<T>(t: Omit<Table<T>, 'decode'>): Table<T>['decode'] {
+  const fields = t.columns.map((c, i) => {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(c.field)) throw new Error(`The field name '${c.field}' of table ${t.name} is not a plain identifier.`);
+    const value = c.codec === 'plain' ? `row[${i}]` : c.codec === 'bool' ? `row[${i}] === 1` : `json(row, ${i}, onUnreadable)`;
+    return `${c.field}: ${value}`;
+  });
+  type JsonColumn = (row: readonly unknown[], i: number, onUnreadable: ((bad: UnreadableRow) => void) | undefined) => unknown;
+  const make = new Function('json', `return function decode(row, onUnreadable) { return { ${fields.join(', ')} }; };`) as (json: JsonColumn) => Table<T>['decode'];
+  return make((row, i, onUnreadable) => jsonColumn(t, row, i, onUnreadable));
 }
 
 const obj = (): unknown => ({});
@@ -93,34 +113,27 @@ export function encode(column: Column, value: unknown): unknown {
  * ROW_UNREADABLE naming table, row, column and task.
  */
 export function decodeRow<T>(t: Table<T>, row: readonly unknown[], onUnreadable?: (bad: UnreadableRow) => void): T {
-  const out: Record<string, unknown> = {};
-  const cols = t.columns;
-  for (let i = 0; i < cols.length; i++) {
-    const c = cols[i]!;
-    const v = row[i];
-    if (c.codec !== 'json' || v === null) {
-      out[c.field] = c.codec === 'plain' ? v : c.codec === 'bool' ? v === 1 : c.empty!();
-      continue;
-    }
-    // Inline rather than parseJsonColumn: this runs for every JSON column of every row read.
-    let value: unknown;
-    let reason: string | null = null;
-    try {
-      value = JSON.parse(v as string);
-      if (c.shape !== undefined && c.shape !== 'any') reason = wrongShape(value, c.shape);
-    } catch (err) {
-      reason = typeof v === 'string' ? `not valid JSON (${(err as Error).message})` : `a ${typeof v}, not JSON text`;
-    }
-    if (reason === null) {
-      out[c.field] = value;
-      continue;
-    }
-    const bad: UnreadableRow = { table: t.name, rowId: String(row[t.idIndex]), column: c.column, taskId: String(row[t.taskIdIndex]), reason };
-    if (!onUnreadable) throw unreadableRowError(bad);
-    onUnreadable(bad);
-    out[c.field] = c.empty!();
+  return t.decode(row, onUnreadable);
+}
+
+/** The json column at `i` of a row: its parsed value, or its empty value when NULL or unreadable. */
+function jsonColumn(t: Omit<Table<unknown>, 'decode'>, row: readonly unknown[], i: number, onUnreadable: ((bad: UnreadableRow) => void) | undefined): unknown {
+  const c = t.columns[i]!;
+  const v = row[i];
+  if (v === null) return c.empty!();
+  let value: unknown;
+  let reason: string | null = null;
+  try {
+    value = JSON.parse(v as string);
+    if (c.shape !== undefined && c.shape !== 'any') reason = wrongShape(value, c.shape);
+  } catch (err) {
+    reason = typeof v === 'string' ? `not valid JSON (${(err as Error).message})` : `a ${typeof v}, not JSON text`;
   }
-  return out as T;
+  if (reason === null) return value;
+  const bad: UnreadableRow = { table: t.name, rowId: String(row[t.idIndex]), column: c.column, taskId: String(row[t.taskIdIndex]), reason };
+  if (!onUnreadable) throw unreadableRowError(bad);
+  onUnreadable(bad);
+  return c.empty!();
 }
 
 /** Values of a whole record, in columns order (for INSERT). */
