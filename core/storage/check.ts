@@ -6,6 +6,7 @@
  *   5. concurrency guards (CONCURRENCY_LIMIT, ./guards.ts).
  * The result also says which tasks get an implicit version bump.
  */
+import type { StepRecord, TaskRecord } from '../model/runtime.js';
 import type { ChangeSet } from './storage.js';
 import { duplicateIdempotencyKey, duplicateRecord, invalidChange, staleRecord } from './errors.js';
 import { patchKeys } from './fields.js';
@@ -74,17 +75,21 @@ export interface CheckState {
   /** Tasks patched by this commit (their version moves with the patch, no extra bump). */
   patched: Set<string>;
   /** Tasks inserted by this commit. */
-  inserted: Set<string>;
+  inserted: ReadonlySet<string>;
   /** Tasks whose version goes up by one because their steps changed or were added. */
   bump: Set<string>;
   /** Task id of each entry of updateSteps. */
   stepTaskIds: string[];
   /** Attempts inserted by this commit (insertedAttemptIds). */
-  insertedAttempts: Set<string>;
+  insertedAttempts: ReadonlySet<string>;
 }
 
+/** Shared by every commit that inserts no tasks or no attempts (only ever read). */
+const NONE: ReadonlySet<string> = new Set();
+
 export function newCheckState(c: ChangeSet): CheckState {
-  return { existing: new Set(), patched: new Set(), inserted: new Set((c.insertTasks ?? []).map((t) => t.id)), bump: new Set(), stepTaskIds: [], insertedAttempts: insertedAttemptIds(c) };
+  const inserted = c.insertTasks !== undefined && c.insertTasks.length > 0 ? new Set(c.insertTasks.map((t) => t.id)) : NONE;
+  return { existing: new Set(), patched: new Set(), inserted, bump: new Set(), stepTaskIds: [], insertedAttempts: insertedAttemptIds(c) };
 }
 
 /** Check 2 bookkeeping for a patched task whose version matched. */
@@ -125,8 +130,8 @@ export function checkReferences(c: ChangeSet, db: CommitLookup, state: CheckStat
   }
 }
 
-export function insertedAttemptIds(c: ChangeSet): Set<string> {
-  return new Set((c.insertAttempts ?? []).map((a) => a.id));
+export function insertedAttemptIds(c: ChangeSet): ReadonlySet<string> {
+  return c.insertAttempts !== undefined && c.insertAttempts.length > 0 ? new Set(c.insertAttempts.map((a) => a.id)) : NONE;
 }
 
 /**
@@ -134,9 +139,20 @@ export function insertedAttemptIds(c: ChangeSet): Set<string> {
  * attempt ids to the caller (SQLite lets the PRIMARY KEY refuse them, as the last check 4 does).
  */
 export function checkIdentities(c: ChangeSet, db: CommitLookup, state: CheckState, attempts: boolean): void {
+  if (c.insertTasks !== undefined && c.insertTasks.length > 0) checkTaskIdentities(c.insertTasks, db);
+  if (c.insertSteps !== undefined && c.insertSteps.length > 0) checkStepIdentities(c.insertSteps, db, state);
+  if (!attempts || c.insertAttempts === undefined || c.insertAttempts.length === 0) return;
+  const attemptIds = new Set<string>();
+  for (const a of c.insertAttempts) {
+    if (attemptIds.has(a.id) || db.attemptExists(a.id)) throw duplicateRecord('attempt', a.id);
+    attemptIds.add(a.id);
+  }
+}
+
+function checkTaskIdentities(insertTasks: readonly TaskRecord[], db: CommitLookup): void {
   const keys = new Map<string, string>();
   const taskIds = new Set<string>();
-  for (const t of c.insertTasks ?? []) {
+  for (const t of insertTasks) {
     if (taskIds.has(t.id) || db.taskVersion(t.id) !== null) throw duplicateRecord('task', t.id);
     taskIds.add(t.id);
     if (t.idempotencyKey !== null && t.idempotencyKey !== undefined) {
@@ -145,9 +161,12 @@ export function checkIdentities(c: ChangeSet, db: CommitLookup, state: CheckStat
       keys.set(t.idempotencyKey, t.id);
     }
   }
+}
+
+function checkStepIdentities(insertSteps: readonly StepRecord[], db: CommitLookup, state: CheckState): void {
   const stepIds = new Set<string>();
   const stepNames = new Set<string>();
-  for (const s of c.insertSteps ?? []) {
+  for (const s of insertSteps) {
     const name = `${s.taskId}\u0000${s.name}`;
     if (stepIds.has(s.id) || db.step(s.id) !== null) throw duplicateRecord('step', s.id);
     if (stepNames.has(name) || (!state.inserted.has(s.taskId) && db.stepExistsByName(s.taskId, s.name))) {
@@ -155,12 +174,6 @@ export function checkIdentities(c: ChangeSet, db: CommitLookup, state: CheckStat
     }
     stepIds.add(s.id);
     stepNames.add(name);
-  }
-  if (!attempts) return;
-  const attemptIds = new Set<string>();
-  for (const a of c.insertAttempts ?? []) {
-    if (attemptIds.has(a.id) || db.attemptExists(a.id)) throw duplicateRecord('attempt', a.id);
-    attemptIds.add(a.id);
   }
 }
 

@@ -58,6 +58,8 @@ const storedEvent = sequencedEvent;
 export class MemoryStorage implements Storage, CommitLookup {
   readonly kind = 'memory';
   private readonly tasks = new Map<string, TaskRecord>();
+  /** idempotencyKey → task id (a key never changes: patches may not touch it). */
+  private readonly byIdempotencyKey = new Map<string, string>();
   private readonly steps = new Map<string, StepRecord>();
   /** taskId → step name → step id, in insertion order. */
   private readonly stepIndex = new Map<string, Map<string, string>>();
@@ -76,8 +78,7 @@ export class MemoryStorage implements Storage, CommitLookup {
     return this.tasks.get(id)?.version ?? null;
   }
   taskIdByIdempotencyKey(key: string): string | null {
-    for (const t of this.tasks.values()) if (t.idempotencyKey === key) return t.id;
-    return null;
+    return this.byIdempotencyKey.get(key) ?? null;
   }
   step(id: string): { taskId: string; version: number } | null {
     const s = this.steps.get(id);
@@ -137,7 +138,10 @@ export class MemoryStorage implements Storage, CommitLookup {
     this.assertOpen();
     const plan = checkCommit(changes, this);
     // Everything below cannot fail: the checks above covered every refusal.
-    for (const t of changes.insertTasks ?? []) this.tasks.set(t.id, copyRec(t));
+    for (const t of changes.insertTasks ?? []) {
+      this.tasks.set(t.id, copyRec(t));
+      if (t.idempotencyKey !== null && t.idempotencyKey !== undefined) this.byIdempotencyKey.set(t.idempotencyKey, t.id);
+    }
     (changes.updateTasks ?? []).forEach((p, i) => {
       const t = this.tasks.get(p.id)!;
       for (const key of plan.taskKeys[i]!) (t as unknown as Record<string, unknown>)[key] = take((p.set as Record<string, unknown>)[key]);
@@ -186,6 +190,8 @@ export class MemoryStorage implements Storage, CommitLookup {
   }
 
   private deleteTask(id: string): void {
+    const key = this.tasks.get(id)?.idempotencyKey;
+    if (key !== null && key !== undefined) this.byIdempotencyKey.delete(key);
     this.tasks.delete(id);
     for (const stepId of this.stepIndex.get(id)?.values() ?? []) this.steps.delete(stepId);
     this.stepIndex.delete(id);

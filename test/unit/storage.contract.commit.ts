@@ -316,6 +316,18 @@ export function commitContract(ctx: ContractContext): void {
       expect((await ctx.s.getSteps('t1')).length).toBe(1);
     });
 
+    it("a deleted task's idempotency key is free again, and only that one", async () => {
+      await ctx.s.commit({ insertTasks: [task('t1', { idempotencyKey: 'k1' }), task('t2', { idempotencyKey: 'k2' })] });
+      await ctx.s.commit({ updateTasks: [{ id: 't1', expectedVersion: 1, set: { status: 'running' } }] });
+      expect((await ctx.s.findTaskByIdempotencyKey('k1'))!.status).toBe('running');
+      await ctx.s.commit({ deleteTasks: ['t1'] });
+      expect(await ctx.s.findTaskByIdempotencyKey('k1')).toBeNull();
+      expect((await ctx.s.findTaskByIdempotencyKey('k2'))!.id).toBe('t2');
+      await refused(ctx.s.commit({ insertTasks: [task('t3', { idempotencyKey: 'k2' })] }), 'DUPLICATE');
+      await ctx.s.commit({ insertTasks: [task('t4', { idempotencyKey: 'k1' })] });
+      expect((await ctx.s.findTaskByIdempotencyKey('k1'))!.id).toBe('t4');
+    });
+
     it('a taken step id or name refuses the first step that takes one, with nothing written, however many steps the commit inserts', async () => {
       await ctx.s.commit({ insertTasks: [task('t1')], insertSteps: [step('t1', 'a'), step('t1', 'b')] });
       const before = { task: await ctx.s.getTask('t1'), seq: await ctx.s.lastEventSeq() };
