@@ -78,14 +78,28 @@ export class Draft {
 
   /** Change a step's fields without a state change (lease renewal, progress, results). */
   patchStep(name: string, set: Partial<StepRecord>): StepRecord {
+    return this.patch(name, set, undefined);
+  }
+
+  /**
+   * `set` (and `state`, when given) over the step's current record, as a new record: the view's
+   * records are not touched. The state is passed apart so a move makes no object for it.
+   */
+  private patch(name: string, set: Partial<StepRecord> | undefined, state: StepState | undefined): StepRecord {
     const current = this.requireStep(name);
     const next = { ...current, ...set, updatedAt: this.now };
+    if (state !== undefined) next.state = state;
     if (this.inserted.has(name)) {
       this.inserted.set(name, next);
       return next;
     }
     this.changed.set(name, next);
-    this.stepSets.set(name, { ...this.stepSets.get(name), ...set, updatedAt: this.now });
+    // The draft's own patch of this step: added to in place by later changes of the same plan.
+    let patch = this.stepSets.get(name);
+    if (patch === undefined) this.stepSets.set(name, (patch = { ...set }));
+    else if (set !== undefined) Object.assign(patch, set);
+    if (state !== undefined) patch.state = state;
+    patch.updatedAt = this.now;
     return next;
   }
 
@@ -98,7 +112,7 @@ export class Draft {
     const current = this.requireStep(name);
     const from = current.state;
     assertStepTransition(from, to, { taskId: this.task.id, step: name, reason });
-    const next = this.patchStep(name, { ...options.set, state: to });
+    const next = this.patch(name, options.set, to);
     this.counts[from] -= 1;
     this.counts[to] += 1;
     if (to === 'ready') this.becameReady.push(name);

@@ -81,7 +81,7 @@ export function applyToView(view: TaskView, changes: ChangeSet): void {
     const step = findById(view, p.id);
     if (!step) continue;
     touched = true;
-    const { dependsOn, state, ...rest } = p.set;
+    const { dependsOn, state } = p.set;
     if (state !== undefined && state !== step.state) {
       view.counts[step.state] -= 1;
       view.counts[state] += 1;
@@ -90,7 +90,11 @@ export function applyToView(view: TaskView, changes: ChangeSet): void {
       step.state = state;
     }
     if (dependsOn !== undefined) setDependsOn(view, step, dependsOn);
-    Object.assign(step, rest);
+    // Field by field rather than `{ dependsOn, state, ...rest }` and Object.assign: the rest copy
+    // took V8's generic path, an object per patched step per commit.
+    const set = p.set as Record<string, unknown>;
+    const target = step as unknown as Record<string, unknown>;
+    for (const key in set) if (key !== 'dependsOn' && key !== 'state') target[key] = set[key];
     step.version = p.expectedVersion + 1;
   }
   let taskPatched = false;
