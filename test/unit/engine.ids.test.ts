@@ -27,4 +27,13 @@ describe('timeOrderedId', () => {
     expect(timeOrderedId(2 ** 60)).toMatch(/^ffffffff-ffff-7/);
     expect(timeOrderedId(Number.NaN)).toMatch(UUID_V7);
   });
+
+  it('fills every hex digit of the random part: each byte lands in its own two places', () => {
+    const ids = Array.from({ length: 5000 }, () => timeOrderedId(1_700_000_000_000));
+    // Positions after the time (first 13 characters) other than the dashes, the version and the variant's top bits.
+    for (const at of [15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]) {
+      expect(new Set(ids.map((id) => id[at])).size, `digits seen at ${at}`).toBe(16);
+    }
+    expect(new Set(ids.map((id) => id[19]))).toEqual(new Set(['8', '9', 'a', 'b']));
+  });
 });
