@@ -16,7 +16,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { toErrorInfo, type ErrorInfo } from '../model/errors.js';
-import { lostOutcomeFailure, workerDeathFailure } from './crash.js';
+import { lostOutcomeFailure, workerDeathFailure, workerFailure } from './crash.js';
 import { describeStray, holdGuards, type StrayCrash } from './guard.js';
 import { runInProcess } from './inProcess.js';
 import type { SubtaskCall, ThreadJob, ThreadMessage, ThreadReply, ThreadTask } from './threadTask.js';
@@ -97,6 +97,9 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
   };
   let pool = newPool();
   const retired = new Set<Piscina>();
+  let closed = false;
+  /** Jobs waiting out the grace period for their outcome: close() ends their wait (and its timer). */
+  const waiting = new Set<() => void>();
 
   async function run(job: Job): Promise<JobOutcome> {
     if (!job.file) return runInProcess(job);
@@ -138,17 +141,24 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
    */
   function held(outcome: Promise<JobOutcome>, id: number): Promise<JobOutcome> {
     let timer: NodeJS.Timeout | undefined;
+    let endWait!: () => void;
     const lost = new Promise<JobOutcome>((resolve) => {
       timer = setTimeout(() => {
         retire();
         resolve({ kind: 'failure', failure: lostOutcomeFailure(id, graceMs) });
       }, graceMs);
+      endWait = () => resolve({ kind: 'failure', failure: workerFailure(new Error(`the executor closed before job ${id}'s outcome arrived`)) });
     });
-    return Promise.race([outcome, lost]).finally(() => clearTimeout(timer));
+    waiting.add(endWait);
+    return Promise.race([outcome, lost]).finally(() => {
+      clearTimeout(timer);
+      waiting.delete(endWait);
+    });
   }
 
   /** Later jobs go to a new pool; the old one's workers finish what they run, then end. */
   function retire(): void {
+    if (closed) return;
     const old = pool;
     pool = newPool();
     retired.add(old);
@@ -161,6 +171,8 @@ export function createThreadsExecutor(options: ThreadsOptions = {}): Executor {
     run,
     refresh: retire,
     close: async () => {
+      closed = true;
+      for (const end of [...waiting]) end();
       releaseGuards();
       await Promise.all([pool.destroy(), ...[...retired].map((p) => p.destroy())]);
     },

@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { StrayCrash } from '../../core/executor/guard.js';
 import { createThreadsExecutor } from '../../core/executor/threads.js';
 import type { Executor, FlowJob, Job, StepJob } from '../../core/executor/types.js';
@@ -104,6 +104,18 @@ describe('threads executor: an outcome that never arrives', () => {
     } finally {
       await lossy.close();
     }
+  });
+
+  it('ends that wait when the executor closes', async () => {
+    const lossy = createThreadsExecutor({ concurrency: 1, outcomeGraceMs: 600_000 });
+    const job = stepJob('swallowOutcomes');
+    const running = lossy.run(job);
+    // The handler logs just before it returns; its worker's "returned" answer follows at once,
+    // and the job then waits out its grace period for the outcome it will never get.
+    await vi.waitFor(() => expect(job.logs).toContain('outcomes swallowed from here on'), { timeout: 30_000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 300));
+    await lossy.close();
+    expect(await running).toMatchObject({ kind: 'failure', failure: { retryable: true, error: { message: expect.stringMatching(/executor closed before job \d+'s outcome arrived/) } } });
   });
 });
 
