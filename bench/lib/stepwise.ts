@@ -48,29 +48,35 @@ export interface BenchEngine {
 }
 
 /**
- * Calls `counted` with every commit's changes, on both paths (and `read` with the name of every
- * synchronous read). Storage offers Storage.sync only while nothing intercepts `commit`: wrapping
- * `commit` alone would switch it off, and the engine would then commit through the asynchronous
- * path, which users' engines (over storage nobody wraps) do not take.
+ * Runs every commit of `storage` through `around` (given the commit to run), on both paths.
+ * Storage offers Storage.sync only while nothing intercepts `commit`: wrapping `commit` alone
+ * would switch it off, and the engine would then commit through the asynchronous path, which
+ * users' engines (over storage nobody wraps) do not take. `read` hears every synchronous read.
  */
-export function countCommits(storage: Storage, counted: (changes: ChangeSet) => void, read: (name: keyof SyncStorage) => void = () => {}): void {
+export function aroundCommits(storage: Storage, around: <T>(changes: ChangeSet, commit: () => T) => T, read: (name: keyof SyncStorage) => void = () => {}): void {
   const sync = storage.sync ?? null;
   const commit = storage.commit.bind(storage);
-  storage.commit = (changes) => {
-    counted(changes);
-    return commit(changes);
-  };
+  storage.commit = (changes) => around(changes, () => commit(changes));
   if (!sync) return;
-  const countedSync: SyncStorage = {
-    commit: (changes) => {
-      counted(changes);
-      return sync.commit(changes);
-    },
+  const wrapped: SyncStorage = {
+    commit: (changes) => around(changes, () => sync.commit(changes)),
     getTask: (id) => (read('getTask'), sync.getTask(id)),
     maxAttemptNumber: (taskId, stepName) => (read('maxAttemptNumber'), sync.maxAttemptNumber(taskId, stepName)),
     lastEventSeq: () => (read('lastEventSeq'), sync.lastEventSeq()),
   };
-  Object.defineProperty(storage, 'sync', { value: countedSync, configurable: true });
+  Object.defineProperty(storage, 'sync', { value: wrapped, configurable: true });
+}
+
+/** Calls `counted` with every commit's changes, on both paths (see aroundCommits). */
+export function countCommits(storage: Storage, counted: (changes: ChangeSet) => void, read?: (name: keyof SyncStorage) => void): void {
+  aroundCommits(
+    storage,
+    (changes, commit) => {
+      counted(changes);
+      return commit();
+    },
+    read,
+  );
 }
 
 /** An engine with the `pool` executor (8 at once: BullMQ's workers get the same concurrency). */

@@ -93,7 +93,7 @@ interface Side {
 
 async function load(root: string): Promise<Side> {
   const at = (p: string) => import(pathToFileURL(resolve(root, p)).href);
-  const [{ openEngine }, { PostgresStorage }, { openStorage }, { fanOut, noop }] = await Promise.all([
+  const [{ openEngine }, { PostgresStorage }, { openStorage }, { fanOut, noop, countCommits }] = await Promise.all([
     at('core/engine/open.ts'),
     at('core/storage/postgres/storage.ts'),
     at('core/storage/index.ts'),
@@ -105,11 +105,16 @@ async function load(root: string): Promise<Side> {
     async run(where, postmaster) {
       const storage = 'url' in where ? await PostgresStorage.open({ url: where.url }) : await openStorage({ kind: 'sqlite', file: where.file });
       let commits = 0;
-      const commit = storage.commit.bind(storage);
-      storage.commit = (changes: unknown) => {
-        commits++;
-        return commit(changes);
-      };
+      // countCommits keeps SQLite's synchronous commit path on (a plain wrapper of `commit`
+      // switches it off); a checkout older than countCommits has no such path to keep.
+      if (countCommits) countCommits(storage, () => commits++);
+      else {
+        const commit = storage.commit.bind(storage);
+        storage.commit = (changes: unknown) => {
+          commits++;
+          return commit(changes);
+        };
+      }
       const opened = await openEngine({ workspace: { templates: [template], handlers: { noop } }, db: storage, executor: 'pool', concurrency: 8 });
       try {
         const q0 = queries;

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   if (where !== 'memory') {
     const s = openers[0]!.open();
     entries = await recordSql({
-      storage: s as unknown as { commit: (c: never) => unknown },
+      storage: s as unknown as Storage,
       run: async () => {
         for (const c of changes) await s.commit(c);
       },

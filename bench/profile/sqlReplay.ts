@@ -6,6 +6,8 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, type Migration } from '../../core/storage/sqlite/migrations.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../../core/storage/sqlite.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { aroundCommits } from '../lib/stepwise.js';
 
 export type Entry = { sql: string; params: unknown[] } | 'begin' | 'commit';
 
@@ -34,7 +36,7 @@ hookPrepare();
 
 /** The storage side of a workload: its commit (wrapped to mark transactions) and its run. */
 export interface Workload {
-  storage: { commit: (c: never) => unknown };
+  storage: Storage;
   run(): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,17 +44,16 @@ export interface Workload {
 /** The statements of one run of `workload`, each commit's between 'begin' and 'commit'. */
 export async function recordSql(workload: Workload): Promise<Entry[]> {
   const entries: Entry[] = [];
-  const storage = workload.storage as { commit: (c: unknown) => unknown };
-  const commit = storage.commit.bind(storage);
-  // SqliteStorage.commit runs its whole transaction before it returns its promise.
-  storage.commit = (c: unknown) => {
+  // SqliteStorage.commit runs its whole transaction before it returns its promise (on both
+  // commit paths: aroundCommits keeps the engine on the synchronous one users run).
+  aroundCommits(workload.storage, (_changes, commit) => {
     entries.push('begin');
     try {
-      return commit(c);
+      return commit();
     } finally {
       entries.push('commit');
     }
-  };
+  });
   recording = entries;
   try {
     await workload.run();
