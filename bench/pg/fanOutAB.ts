@@ -15,10 +15,10 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import { createDatabase, startPostgres } from '../../test/fixtures/postgres/server.js';
+import { checkoutImporter } from '../lib/checkout.js';
 import { median } from '../lib/stats.js';
 
 const argv = process.argv.slice(2);
@@ -92,7 +92,7 @@ interface Side {
 }
 
 async function load(root: string): Promise<Side> {
-  const at = (p: string) => import(pathToFileURL(resolve(root, p)).href);
+  const at = checkoutImporter(root);
   const [{ openEngine }, { PostgresStorage }, { openStorage }, { fanOut, noop, countCommits }] = await Promise.all([
     at('core/engine/open.ts'),
     at('core/storage/postgres/storage.ts'),

@@ -10,11 +10,10 @@
  * Each run is what the flows benchmark does: a fresh storage (MemoryStorage, or a new SQLite file
  * in a temporary folder) and inline engine, N flows one after another. Prints the median CPU µs per flow of each side and XState ÷ each side.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { checkoutImporter } from '../lib/checkout.js';
 import { median, round } from '../lib/stats.js';
 import { runXStateRegistrations } from '../peers/xstate.js';
 
@@ -25,8 +24,7 @@ interface Side {
 
 async function load(root: string, sqlite: boolean): Promise<Side> {
   // A folder of compiled JavaScript (out/bench of tsconfig.bench.json) or of TypeScript sources.
-  const js = existsSync(resolve(root, 'core/engine/engine.js'));
-  const at = (p: string) => import(pathToFileURL(resolve(root, js ? p.replace(/\.ts$/, '.js') : p)).href);
+  const at = checkoutImporter(root);
   const [{ createEngine }, { openStorage }, { createHandlerRegistry, createTemplateRegistry }, { registrationFlow, runRegistration }] = await Promise.all([
     at('core/engine/engine.ts'),
     at('core/storage/index.ts'),

@@ -12,11 +12,12 @@
  * the same better-sqlite3 as this file (a root inside this checkout, e.g. its out/bench): the
  * statements are timed on that module's Statement prototype.
  */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { checkoutImporter, isCompiled } from '../lib/checkout.js';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -52,8 +53,7 @@ for (const m of ['run', 'get', 'all']) {
   };
 }
 
-const js = existsSync(resolve(root, 'core/engine/engine.js'));
-const at = (p: string) => import(pathToFileURL(resolve(root, js ? p.replace(/\.ts$/, '.js') : p)).href);
+const at = checkoutImporter(root);
 const [{ createEngine }, { openStorage }, { createHandlerRegistry, createTemplateRegistry }, { registrationFlow, runRegistration }] = await Promise.all([
   at('core/engine/engine.ts'),
   at('core/storage/index.ts'),
@@ -103,4 +103,4 @@ async function round(): Promise<Record<string, number>> {
 
 const out: Record<string, unknown>[] = [];
 for (let r = 0; r < rounds; r++) out.push(await round());
-process.stdout.write(JSON.stringify({ root, code: js ? 'compiled' : 'sources (tsx)', flows, load: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10), perFlowByRound: out }, null, 2) + '\n');
+process.stdout.write(JSON.stringify({ root, code: isCompiled(root) ? 'compiled' : 'sources (tsx)', flows, load: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10), perFlowByRound: out }, null, 2) + '\n');

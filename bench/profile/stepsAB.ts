@@ -12,10 +12,10 @@
  * what drift remains hits every side alike. Prints the median CPU µs per step of each side, with
  * user and system apart, and commits per step.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { checkoutImporter } from '../lib/checkout.js';
 import { median, round } from '../lib/stats.js';
 
 interface Side {
@@ -24,8 +24,7 @@ interface Side {
 }
 
 async function load(root: string, shape: 'fanout' | 'chain', n: number, memory: boolean): Promise<Side> {
-  const js = existsSync(resolve(root, 'bench/lib/stepwise.js'));
-  const lib = await import(pathToFileURL(resolve(root, js ? 'bench/lib/stepwise.js' : 'bench/lib/stepwise.ts')).href);
+  const lib = await checkoutImporter(root)('bench/lib/stepwise.ts');
   const template = shape === 'chain' ? lib.chain(n) : lib.fanOut(n);
   return {
     name: root,
